@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against real parts (ffmpeg, SQLite, Kestrel on loopback, curl/jq/awk)
+# and ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-tools.sh ffmpeg:ffmpeg ffprobe:ffmpeg jq:jq curl:curl awk:gawk || exit 1
+
+results=artifacts/test-results
+rm -rf "$results"; mkdir -p "$results"
+echo "paddock: building..."
+if ! dotnet build Paddock.slnx -c Release -nologo -v quiet; then
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+echo "paddock: running tests..."
+dotnet test Paddock.slnx -c Release --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 \
+  | grep -vE '^\s*$' | grep -E 'Passed |Failed |Skipped |error|Error Message|Assert|at Paddock|Total tests|Passed!|Failed!|^\s+(Expected|Actual)' || true
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
+  f=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+  passed=$((passed + p)); failed=$((failed + f))
+done
+# A crashed test host leaves no counters: count it as a failure rather than a silent pass.
+assemblies=$(ls tests/*/*.csproj | wc -l)
+trx_count=$(ls "$results"/*.trx 2>/dev/null | wc -l)
+[ "$trx_count" -lt "$assemblies" ] && failed=$((failed + assemblies - trx_count))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Paddock.Core.Auth;
+
+/// <summary>A stored key: only its SHA-256 hash is kept, with the namespace it acts for.</summary>
+public sealed record ApiKeyRecord(string Id, string Hash, string Namespace, string? Name, DateTimeOffset CreatedAt);
+
+public interface IApiKeyStore
+{
+    Task CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken = default);
+    Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default);
+    Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
+}
+
+public static class ApiKeyFormat
+{
+    public const string Prefix = "pdk_";
+
+    /// <summary>A new key: 32 random bytes, so a fast hash is enough to store it (no brute force is feasible).</summary>
+    public static string NewKey() => Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    public static string NewId() => "key_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    /// <summary>Namespaces are path segments of file routes: keep them plain.</summary>
+    public static bool IsValidNamespace(string? ns) =>
+        !string.IsNullOrEmpty(ns) && ns.Length <= 64 && ns.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && ns[0] != '.';
+}
+
+/// <summary>Creates keys for a namespace and hands the plaintext back exactly once.</summary>
+public sealed class ApiKeyService(IApiKeyStore store, TimeProvider time)
+{
+    public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string ns, string? name, CancellationToken cancellationToken = default)
+    {
+        if (!ApiKeyFormat.IsValidNamespace(ns))
+            throw new ArgumentException($"namespace '{ns}' must be 1-64 letters, digits, '-', '_' or '.'", nameof(ns));
+        var key = ApiKeyFormat.NewKey();
+        var record = new ApiKeyRecord(ApiKeyFormat.NewId(), ApiKeyFormat.Hash(key), ns, name, time.GetUtcNow());
+        await store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
+        return (record, key);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Paddock.Core.Events;
+using Paddock.Core.Orchestration;
+using Paddock.Core.Queue;
+using Paddock.Core.Validation;
+
+namespace Paddock.Core.Generations;
+
+/// <summary>What the API does with generations: submit, cancel, and wait for a result.</summary>
+public sealed class GenerationService(
+    IGenerationStore store,
+    QueueSignal queueSignal,
+    CancellationHub cancellations,
+    EventHub eventHub)
+{
+    private const long SeedModulus = 1L << 31;
+    private static readonly TimeSpan WaitPollInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Creates <see cref="ValidatedRequest.NumGenerations"/> rows, durable before this returns. The i-th
+    /// row uses seed + i (mod 2^31); without a seed the server picks one and records it.
+    /// </summary>
+    public async Task<IReadOnlyList<NewGeneration>> SubmitAsync(string ns, ValidatedRequest request, CancellationToken cancellationToken)
+    {
+        var baseSeed = request.Parameters["seed"]?.GetValue<long>() ?? RandomNumberGenerator.GetInt32(0, int.MaxValue);
+        var rows = new List<NewGeneration>(request.NumGenerations);
+        for (var i = 0; i < request.NumGenerations; i++)
+        {
+            var parameters = (JsonObject)request.Parameters.DeepClone();
+            parameters["seed"] = (baseSeed + i) % SeedModulus;
+            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString()));
+        }
+        await store.EnqueueAsync(rows, cancellationToken).ConfigureAwait(false);
+        queueSignal.Notify(rows.Count);
+        return rows;
+    }
+
+    /// <summary>Cancels a queued or running generation; a render in this process stops at once.</summary>
+    public async Task<CancelOutcome> CancelAsync(string ns, Guid id, CancellationToken cancellationToken)
+    {
+        var row = await store.GetAsync(ns, id, cancellationToken).ConfigureAwait(false);
+        if (row is null) return CancelOutcome.NotFound;
+        var outcome = await store.CancelAsync(ns, id, GenerationEvents.Cancelled(ns, id, row.Model, row.MediaType), cancellationToken).ConfigureAwait(false);
+        if (outcome == CancelOutcome.Cancelled)
+        {
+            cancellations.Cancel(id);
+            eventHub.Notify();
+        }
+        return outcome;
+    }
+
+    /// <summary>Waits until the generation is terminal (events first, polling as a safety net) and returns its row.</summary>
+    public async Task<Generation> WaitForTerminalAsync(string ns, Guid id, CancellationToken cancellationToken)
+    {
+        using var subscription = await eventHub.SubscribeAsync(ns, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            var row = await store.GetAsync(ns, id, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"generation {id} vanished");
+            if (row.Status.IsTerminal()) return row;
+
+            if (subscription.Reader.Completion.IsCompleted)
+            {
+                // The hub stopped delivering to us (shutdown or overflow): poll the row instead.
+                await Task.Delay(WaitPollInterval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            poll.CancelAfter(WaitPollInterval);
+            try
+            {
+                while (await subscription.Reader.WaitToReadAsync(poll.Token).ConfigureAwait(false))
+                {
+                    var ended = false;
+                    while (subscription.Reader.TryRead(out var e))
+                        ended |= e.Type is EventTypes.Completed or EventTypes.Cancelled && GenerationEvents.GenerationIdOf(e) == id;
+                    if (ended) break;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Poll interval elapsed: read the row again.
+            }
+        }
+    }
+}

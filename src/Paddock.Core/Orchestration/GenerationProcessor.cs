@@ -1,0 +1,224 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Paddock.Core.Blobs;
+using Paddock.Core.Engines;
+using Paddock.Core.Events;
+using Paddock.Core.Generations;
+using Paddock.Core.Models;
+using Paddock.Core.Queue;
+using Paddock.Core.References;
+
+namespace Paddock.Core.Orchestration;
+
+/// <summary>
+/// Runs one claimed generation end to end: fetch and check references, render with the model's
+/// engine, store the output, and commit the result fenced by the lease — while a heartbeat keeps
+/// the lease, records progress, and stops the render when the row is cancelled or the lease lost.
+/// </summary>
+public sealed partial class GenerationProcessor(
+    IGenerationStore store,
+    IEventLog events,
+    IBlobStore blobs,
+    EngineRegistry engines,
+    ModelCatalog catalog,
+    ReferenceFetcher fetcher,
+    CancellationHub cancellations,
+    EventHub eventHub,
+    IOptions<WorkerOptions> options,
+    ILogger<GenerationProcessor> logger)
+{
+    private readonly WorkerOptions _options = options.Value;
+
+    public static string OutputKey(Generation g, int attempt) => $"outputs/{g.Namespace}/{g.Id:N}-{attempt}.mp4";
+
+    public async Task ProcessAsync(ClaimedGeneration claimed, CancellationToken stopping)
+    {
+        var (lease, generation) = (claimed.Lease, claimed.Generation);
+        var source = cancellations.Register(generation.Id, stopping);
+        var progress = new ProgressTracker();
+        var heartbeat = HeartbeatAsync(lease, generation, progress, source);
+        var tempFile = Path.Combine(Path.GetTempPath(), $"paddock-{generation.Id:N}-{lease.Attempt}.mp4");
+        LogStarted(generation.Id, lease.Attempt);
+        try
+        {
+            await AppendAsync(GenerationEvents.Started(generation, lease.Attempt)).ConfigureAwait(false);
+            var outputKey = await RenderAndStoreAsync(generation, lease, tempFile, progress, source.Token).ConfigureAwait(false);
+            await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
+            if (await store.CompleteAsync(lease, outputKey, GenerationEvents.Succeeded(generation), CancellationToken.None).ConfigureAwait(false))
+            {
+                eventHub.Notify();
+                LogSucceeded(generation.Id);
+            }
+            else
+            {
+                // Cancelled or lease lost while storing: the row is not ours, so neither is the output.
+                await blobs.DeleteAsync(outputKey, CancellationToken.None).ConfigureAwait(false);
+                LogDiscarded(generation.Id);
+            }
+        }
+        catch (OperationCanceledException) when (source.IsCancellationRequested)
+        {
+            // Cancelled by a client (the cancel already wrote the row and its event), lease lost,
+            // or this process is stopping (the lease expires and another worker takes the row).
+            LogStopped(generation.Id, stopping.IsCancellationRequested ? "the process is stopping" : "cancelled or lease lost");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            var message = e is ReferenceImageException or GenerationFailedException ? e.Message : $"rendering failed: {e.Message}";
+            await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
+            if (await store.FailAsync(lease, message, GenerationEvents.Failed(generation, message), CancellationToken.None).ConfigureAwait(false))
+                eventHub.Notify();
+            LogFailed(generation.Id, message);
+        }
+        finally
+        {
+            cancellations.Unregister(generation.Id, source);
+            await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
+            source.Dispose();
+            TryDelete(tempFile);
+        }
+    }
+
+    private async Task<string> RenderAndStoreAsync(Generation generation, Lease lease, string tempFile, ProgressTracker progress, CancellationToken ct)
+    {
+        var model = catalog.Find(generation.Model) ?? throw new GenerationFailedException($"model {generation.Model} is no longer offered by this server");
+        var engine = engines.Find(model.Engine) ?? throw new GenerationFailedException($"engine '{model.Engine}' of model {model.Id} is not available on this worker");
+        var parameters = VideoParameters.From(generation.Parameters);
+
+        progress.Set("fetching_references", 0);
+        var references = await fetcher.FetchAllAsync(parameters.ReferenceImages, ct).ConfigureAwait(false);
+
+        var (width, height) = parameters.Size;
+        var job = new RenderJob(generation.Id, generation.Model, parameters.Prompt, references, width, height,
+            Video.VideoFormat.FramesPerSecond, parameters.FrameCount, parameters.Seed);
+        progress.Set("rendering", 0);
+        await engine.RenderAsync(job, tempFile, new Progress<RenderProgress>(p => progress.Set(p.Phase, p.Fraction)), ct).ConfigureAwait(false);
+
+        progress.Set("storing", 1);
+        var key = OutputKey(generation, lease.Attempt);
+        await blobs.PutFileAsync(key, tempFile, ct).ConfigureAwait(false);
+        return key;
+    }
+
+    /// <summary>Renews the lease until the render ends; cancels the render when the row was cancelled or the lease lost.</summary>
+    private async Task HeartbeatAsync(Lease lease, Generation generation, ProgressTracker progress, CancellationTokenSource render)
+    {
+        GenerationProgress? lastEvent = null;
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(progress.Done).ConfigureAwait(false))
+            {
+                var current = progress.Snapshot();
+                LeaseState state;
+                try
+                {
+                    state = await store.HeartbeatAsync(lease, _options.LeaseDuration, current, progress.Done).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogHeartbeatFailed(generation.Id, e);
+                    continue; // the lease is long enough to survive a missed beat
+                }
+                if (state != LeaseState.Held)
+                {
+                    LogLeaseEnded(generation.Id, state);
+                    await render.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+                if (current is not null && (lastEvent is null || lastEvent.Phase != current.Phase || current.Percent - lastEvent.Percent >= 10))
+                {
+                    lastEvent = current;
+                    await AppendAsync(GenerationEvents.Progress(generation, current)).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static async Task StopHeartbeatAsync(Task heartbeat, ProgressTracker progress)
+    {
+        progress.Finish();
+        await heartbeat.ConfigureAwait(false);
+    }
+
+    private async Task AppendAsync(EventDraft draft)
+    {
+        await events.AppendAsync(draft, CancellationToken.None).ConfigureAwait(false);
+        eventHub.Notify();
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+    }
+
+    /// <summary>The latest progress, written by the engine's callbacks and read by the heartbeat.</summary>
+    private sealed class ProgressTracker
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly CancellationTokenSource _done = new();
+        private GenerationProgress? _current;
+        private string? _phase;
+        private TimeSpan _phaseStart;
+
+        public CancellationToken Done => _done.Token;
+
+        public void Set(string phase, double fraction)
+        {
+            lock (_done)
+            {
+                if (phase != _phase) { _phase = phase; _phaseStart = _clock.Elapsed; }
+                fraction = Math.Clamp(fraction, 0, 1);
+                int? eta = null;
+                if (phase == "rendering" && fraction > 0.02)
+                {
+                    var elapsed = (_clock.Elapsed - _phaseStart).TotalSeconds;
+                    eta = (int)Math.Ceiling(elapsed * (1 - fraction) / fraction);
+                }
+                _current = new GenerationProgress(phase, (int)Math.Floor(fraction * 100), eta);
+            }
+        }
+
+        public GenerationProgress? Snapshot()
+        {
+            lock (_done) return _current;
+        }
+
+        public void Finish()
+        {
+            lock (_done)
+            {
+                if (!_done.IsCancellationRequested) _done.Cancel();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId} started (attempt {Attempt})")]
+    private partial void LogStarted(Guid generationId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId} succeeded")]
+    private partial void LogSucceeded(Guid generationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Generation {GenerationId} finished after its lease ended; output discarded")]
+    private partial void LogDiscarded(Guid generationId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId} stopped: {Reason}")]
+    private partial void LogStopped(Guid generationId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId} failed: {Message}")]
+    private partial void LogFailed(Guid generationId, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of generation {GenerationId} failed")]
+    private partial void LogHeartbeatFailed(Guid generationId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId}: lease {State}; stopping its render")]
+    private partial void LogLeaseEnded(Guid generationId, LeaseState state);
+}
+
+/// <summary>A failure whose message is already worded for the user.</summary>
+public sealed class GenerationFailedException(string message) : Exception(message);

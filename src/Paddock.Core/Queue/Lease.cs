@@ -1,0 +1,40 @@
+using Paddock.Core.Generations;
+
+namespace Paddock.Core.Queue;
+
+/// <summary>
+/// A worker's claim on a generation. <see cref="Attempt"/> is the fencing token: a later claim of
+/// the same row has a higher attempt, so a worker whose lease expired cannot write the row.
+/// </summary>
+public sealed record Lease(Guid GenerationId, string WorkerId, int Attempt);
+
+public sealed record ClaimedGeneration(Lease Lease, Generation Generation);
+
+/// <summary>What a heartbeat learned about the row it kept alive.</summary>
+public enum LeaseState
+{
+    /// <summary>The lease was extended; keep working.</summary>
+    Held,
+    /// <summary>The row was cancelled; stop at once and write nothing.</summary>
+    Cancelled,
+    /// <summary>The lease expired or another worker holds the row; stop and write nothing.</summary>
+    Lost,
+}
+
+public enum CancelOutcome
+{
+    NotFound,
+    Cancelled,
+    AlreadyTerminal,
+}
+
+/// <summary>A filter over one namespace's rows, newest first.</summary>
+public sealed record GenerationQuery(
+    string Namespace,
+    IReadOnlyList<GenerationStatus>? Statuses = null,
+    string? Model = null,
+    string? MediaType = null,
+    int Offset = 0,
+    int Limit = 1000);
+
+public sealed record GenerationPage(IReadOnlyList<Generation> Items, long TotalEntries);

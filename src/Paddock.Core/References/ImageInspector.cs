@@ -1,0 +1,85 @@
+using System.Buffers.Binary;
+
+namespace Paddock.Core.References;
+
+/// <summary>What the header of an image says, read before any full decode.</summary>
+public sealed record ImageHeader(string MediaType, int Width, int Height);
+
+/// <summary>
+/// Identifies JPEG and PNG by their bytes (never by name or Content-Type) and reads their
+/// dimensions from the header, so oversized images are refused before anything decodes them.
+/// </summary>
+public static class ImageInspector
+{
+    private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    /// <summary>The header, or null with a reason a user can act on.</summary>
+    public static ImageHeader? Inspect(ReadOnlySpan<byte> bytes, out string? problem)
+    {
+        problem = null;
+        if (bytes.StartsWith(PngSignature)) return ReadPng(bytes, out problem);
+        if (bytes.Length >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF) return ReadJpeg(bytes, out problem);
+        problem = $"is not a JPEG or PNG image ({Describe(bytes)})";
+        return null;
+    }
+
+    private static ImageHeader? ReadPng(ReadOnlySpan<byte> bytes, out string? problem)
+    {
+        // Signature (8) + IHDR length (4) + "IHDR" (4) + width (4) + height (4).
+        if (bytes.Length < 33 || !bytes.Slice(12, 4).SequenceEqual("IHDR"u8))
+        {
+            problem = "is a truncated or damaged PNG (no IHDR header)";
+            return null;
+        }
+        var width = BinaryPrimitives.ReadUInt32BigEndian(bytes.Slice(16, 4));
+        var height = BinaryPrimitives.ReadUInt32BigEndian(bytes.Slice(20, 4));
+        if (width == 0 || height == 0 || width > int.MaxValue || height > int.MaxValue)
+        {
+            problem = "is a PNG with invalid dimensions";
+            return null;
+        }
+        problem = null;
+        return new ImageHeader("image/png", (int)width, (int)height);
+    }
+
+    private static ImageHeader? ReadJpeg(ReadOnlySpan<byte> bytes, out string? problem)
+    {
+        var i = 2;
+        while (i + 4 <= bytes.Length)
+        {
+            if (bytes[i] != 0xFF) { i++; continue; }
+            var marker = bytes[i + 1];
+            if (marker == 0xFF) { i++; continue; } // fill byte
+            if (marker is 0xD8 or 0x01 or (>= 0xD0 and <= 0xD7)) { i += 2; continue; } // markers without a length
+            if (marker == 0xD9 || marker == 0xDA) break; // end of image or start of scan before any frame header
+            var length = BinaryPrimitives.ReadUInt16BigEndian(bytes.Slice(i + 2, 2));
+            if (length < 2) break;
+            var isFrameHeader = marker is >= 0xC0 and <= 0xCF && marker is not (0xC4 or 0xC8 or 0xCC);
+            if (isFrameHeader)
+            {
+                if (i + 9 > bytes.Length) break;
+                var height = BinaryPrimitives.ReadUInt16BigEndian(bytes.Slice(i + 5, 2));
+                var width = BinaryPrimitives.ReadUInt16BigEndian(bytes.Slice(i + 7, 2));
+                if (width == 0 || height == 0)
+                {
+                    problem = "is a JPEG with invalid dimensions";
+                    return null;
+                }
+                problem = null;
+                return new ImageHeader("image/jpeg", width, height);
+            }
+            i += 2 + length;
+        }
+        problem = "is a truncated or damaged JPEG (no frame header)";
+        return null;
+    }
+
+    private static string Describe(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty) return "it is empty";
+        if (bytes.StartsWith("GIF8"u8)) return "it is a GIF";
+        if (bytes.Length >= 12 && bytes.StartsWith("RIFF"u8) && bytes.Slice(8, 4).SequenceEqual("WEBP"u8)) return "it is a WebP";
+        if (bytes.StartsWith("<"u8) || bytes.StartsWith("\uFEFF<"u8)) return "it looks like HTML or XML";
+        return "its first bytes match no supported format";
+    }
+}

@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Json.Schema;
+using Paddock.Core.Models;
+using Paddock.Core.Prompts;
+
+namespace Paddock.Core.Validation;
+
+/// <summary>Why a request was refused: which error type and every problem found, each naming its field.</summary>
+public sealed record RequestRejection(RequestRejectionKind Kind, IReadOnlyList<string> Problems)
+{
+    public string Detail => string.Join("; ", Problems);
+}
+
+public enum RequestRejectionKind
+{
+    InvalidParams,
+    ModelNotFound,
+}
+
+/// <summary>Which endpoint the body came to; the queue takes <c>num_generations</c>, sync does not.</summary>
+public enum SubmissionKind
+{
+    Sync,
+    Queue,
+}
+
+/// <summary>A request that passed validation.</summary>
+/// <param name="Parameters">The model's fields with the schema's defaults filled in (the seed is added per generation).</param>
+public sealed record ValidatedRequest(
+    ModelDefinition Model,
+    JsonObject Parameters,
+    string ResponseFormat,
+    int NumGenerations,
+    string? TargetNamespace);
+
+/// <summary>
+/// Validates a generation body: the envelope fields here, the model's fields against the model's
+/// published JSON Schema (the document served to clients), then the rules a schema cannot say.
+/// </summary>
+public static class RequestValidator
+{
+    /// <summary>Body fields that belong to the endpoint, not to the model.</summary>
+    private static readonly HashSet<string> EnvelopeFields = ["model", "response_format", "num_generations", "target_namespace"];
+
+    public static RequestRejection? Validate(JsonElement body, ModelCatalog catalog, SubmissionKind kind, out ValidatedRequest? request)
+    {
+        request = null;
+        if (body.ValueKind != JsonValueKind.Object)
+            return Invalid("body: must be a JSON object with at least \"model\" and \"prompt\"");
+
+        if (!body.TryGetProperty("model", out var modelElement))
+            return Invalid("model: is required (for example \"happyhorse-1.0-r2v\")");
+        if (modelElement.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(modelElement.GetString()))
+            return Invalid("model: must be a non-empty string naming a model (GET /api/ai/models lists them)");
+        var model = catalog.Find(modelElement.GetString()!);
+        if (model is null)
+            return new RequestRejection(RequestRejectionKind.ModelNotFound, [$"Model not found: {modelElement.GetString()}"]);
+
+        var problems = new List<string>();
+        var responseFormat = ReadResponseFormat(body, problems);
+        var numGenerations = ReadNumGenerations(body, kind, problems);
+        var targetNamespace = ReadTargetNamespace(body, problems);
+
+        var fields = new JsonObject();
+        foreach (var property in body.EnumerateObject())
+        {
+            if (!EnvelopeFields.Contains(property.Name))
+                fields[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+        }
+
+        problems.AddRange(SchemaProblems(model, fields));
+        if (problems.Count == 0)
+            problems.AddRange(RulesBeyondSchema(fields));
+        if (problems.Count > 0)
+            return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
+
+        ApplyDefaults(model, fields);
+        request = new ValidatedRequest(model, fields, responseFormat, numGenerations, targetNamespace);
+        return null;
+    }
+
+    private static RequestRejection Invalid(string problem) => new(RequestRejectionKind.InvalidParams, [problem]);
+
+    private static string ReadResponseFormat(JsonElement body, List<string> problems)
+    {
+        if (!body.TryGetProperty("response_format", out var value) || value.ValueKind == JsonValueKind.Null) return "url";
+        if (value.ValueKind == JsonValueKind.String && value.GetString() is "url" or "b64_json") return value.GetString()!;
+        problems.Add("response_format: must be \"url\" or \"b64_json\"");
+        return "url";
+    }
+
+    private static int ReadNumGenerations(JsonElement body, SubmissionKind kind, List<string> problems)
+    {
+        if (!body.TryGetProperty("num_generations", out var value) || value.ValueKind == JsonValueKind.Null) return 1;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var d) && d == decimal.Truncate(d) && d is >= 1 and <= 4)
+        {
+            var n = (int)d;
+            if (kind == SubmissionKind.Sync && n != 1)
+                problems.Add("num_generations: a synchronous request makes one video; use POST /api/ai/queue for up to 4");
+            return n;
+        }
+        problems.Add("num_generations must be an integer between 1 and 4");
+        return 1;
+    }
+
+    private static string? ReadTargetNamespace(JsonElement body, List<string> problems)
+    {
+        if (!body.TryGetProperty("target_namespace", out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())) return value.GetString();
+        problems.Add("target_namespace: must be a non-empty string");
+        return null;
+    }
+
+    /// <summary>Evaluates the fields against the served schema and turns each failure into a message naming its field.</summary>
+    private static IEnumerable<string> SchemaProblems(ModelDefinition model, JsonObject fields)
+    {
+        using var doc = JsonDocument.Parse(fields.ToJsonString());
+        var results = model.Validator.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (results.IsValid) yield break;
+
+        var seen = new HashSet<string>();
+        foreach (var detail in results.Details ?? [])
+        {
+            if (detail.Errors is not { Count: > 0 }) continue;
+            foreach (var keyword in detail.Errors.Keys)
+            {
+                var message = Describe(model, detail.InstanceLocation.ToString(), detail.EvaluationPath.ToString(), keyword, doc.RootElement);
+                if (message is not null && seen.Add(message)) yield return message;
+            }
+        }
+    }
+
+    private static string? Describe(ModelDefinition model, string instanceLocation, string evaluationPath, string keyword, JsonElement root)
+    {
+        // "/reference_images/2" → field "reference_images[2]"; "/duration" → "duration".
+        var segments = instanceLocation.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Unescape).ToArray();
+        var field = segments.Length == 0 ? "body" : segments[0] + string.Concat(segments.Skip(1).Select(s => $"[{s}]"));
+        var property = segments.Length == 0 ? null : model.RequestSchema["properties"]?[segments[0]] as JsonObject;
+        var schema = segments.Length > 1 ? property?["items"] as JsonObject : property;
+
+        if (evaluationPath.EndsWith("/additionalProperties", StringComparison.Ordinal) || (property is null && segments.Length > 0))
+            return $"{field}: is not a parameter of {model.Id} (its parameters: {string.Join(", ", PropertyNames(model))})";
+
+        switch (keyword)
+        {
+            case "required":
+                var required = model.RequestSchema["required"]?.AsArray().Select(n => n!.GetValue<string>()) ?? [];
+                var missing = required.Where(r => !root.TryGetProperty(r, out _)).ToList();
+                return missing.Count == 0 ? null : string.Join("; ", missing.Select(m => $"{m}: is required"));
+            case "type":
+                return $"{field}: must be {Article(schema?["type"]?.GetValue<string>() ?? "valid")}";
+            case "enum":
+                return $"{field}: must be one of {string.Join(", ", schema?["enum"]?.AsArray().Select(v => v!.ToString()) ?? [])}";
+            case "minimum" or "maximum":
+                return $"{field}: must be between {schema?["minimum"]} and {schema?["maximum"]}";
+            case "minLength" or "pattern" when segments.Length == 1 && (schema?["type"]?.GetValue<string>() == "string"):
+                return $"{field}: must not be empty";
+            case "pattern":
+                return $"{field}: must be an http(s) URL or a data: URL of a JPEG or PNG image";
+            case "maxLength":
+                return $"{field}: must be at most {schema?["maxLength"]} characters";
+            case "maxItems":
+                return $"{field}: at most {schema?["maxItems"]} items are allowed";
+            case "minItems":
+                return $"{field}: at least {schema?["minItems"]} items are required";
+            case "additionalProperties" or "properties" or "items" or "":
+                return null; // reported on the nested location
+            default:
+                return $"{field}: is not valid ({keyword})";
+        }
+    }
+
+    private static string Unescape(string segment) => segment.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
+
+    private static IEnumerable<string> PropertyNames(ModelDefinition model) =>
+        model.RequestSchema["properties"]?.AsObject().Select(p => p.Key) ?? [];
+
+    private static string Article(string type) => type switch
+    {
+        "integer" => "an integer",
+        "array" => "an array",
+        "object" => "an object",
+        "string" => "a string",
+        "number" => "a number",
+        "boolean" => "a boolean",
+        _ => type,
+    };
+
+    /// <summary>
+    /// Rules a JSON Schema cannot state: the prompt may not name more images than were given. A
+    /// request with no references at all is exempt — the seed page's own minimal examples name
+    /// "Image 1" without any, and the renderer casts a stand-in for it.
+    /// </summary>
+    private static IEnumerable<string> RulesBeyondSchema(JsonObject fields)
+    {
+        if (fields["prompt"] is not JsonValue promptValue || !promptValue.TryGetValue(out string? prompt)) yield break;
+        var given = fields["reference_images"] is JsonArray refs ? refs.Count : 0;
+        if (given == 0) yield break;
+        var tooHigh = ReferenceMentions.NamedIndexes(prompt).Where(i => i > given).Order().ToList();
+        if (tooHigh.Count > 0)
+        {
+            var names = string.Join(", ", tooHigh.Select(i => "Image " + i.ToString(CultureInfo.InvariantCulture)));
+            yield return $"prompt: names {names} but reference_images has {given} image{(given == 1 ? "" : "s")}";
+        }
+    }
+
+    private static void ApplyDefaults(ModelDefinition model, JsonObject fields)
+    {
+        if (model.RequestSchema["properties"] is not JsonObject properties) return;
+        foreach (var (name, schema) in properties)
+        {
+            if (!fields.ContainsKey(name) && schema?["default"] is { } value && name != "prompt")
+                fields[name] = value.DeepClone();
+        }
+    }
+}

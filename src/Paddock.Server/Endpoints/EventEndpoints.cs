@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Paddock.Core.Events;
+using Paddock.Server.Hosting;
+using Paddock.Server.Http;
+
+namespace Paddock.Server.Endpoints;
+
+/// <summary>
+/// <c>GET /api/events</c>: the namespace's events as server-sent events, with <c>id:</c> lines and
+/// replay after <c>Last-Event-ID</c> from the durable log. Written by hand rather than through
+/// <c>TypedResults.ServerSentEvents</c>: the stream needs comment lines (<c>: keep-alive</c>), and
+/// seed clients parse its exact bytes with awk.
+/// </summary>
+public static class EventEndpoints
+{
+    private const int ReplayBatch = 500;
+
+    public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamAsync);
+
+    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, OutputUrls urls, IOptions<PaddockOptions> options)
+    {
+        var ns = ApiKeyAuthentication.NamespaceOf(context);
+        var ct = context.RequestAborted;
+        var lastEventId = ParseLastEventId(context.Request);
+
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        context.Response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        try
+        {
+            using var subscription = await hub.SubscribeAsync(ns, ct);
+            await WriteAsync(context, ": connected\nretry: 3000\n\n", ct);
+
+            // Replay what the client missed, up to where the live subscription begins.
+            var sent = lastEventId ?? subscription.StartSequence;
+            while (sent < subscription.StartSequence)
+            {
+                var missed = await log.ReadAfterAsync(ns, sent, ReplayBatch, ct);
+                var upTo = missed.Where(e => e.Sequence <= subscription.StartSequence).ToList();
+                foreach (var e in upTo) await WriteEventAsync(context, e, urls, ct);
+                if (upTo.Count == 0) break;
+                sent = upTo[^1].Sequence;
+            }
+            sent = Math.Max(sent, subscription.StartSequence);
+
+            var keepAlive = options.Value.EventKeepAliveInterval;
+            while (!ct.IsCancellationRequested)
+            {
+                bool more;
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                {
+                    wait.CancelAfter(keepAlive);
+                    try
+                    {
+                        more = await subscription.Reader.WaitToReadAsync(wait.Token);
+                    }
+                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                    {
+                        await WriteAsync(context, ": keep-alive\n\n", ct);
+                        continue;
+                    }
+                }
+                if (!more) return; // the hub cut this stream off; the client reconnects with Last-Event-ID
+                while (subscription.Reader.TryRead(out var e))
+                {
+                    if (e.Sequence <= sent) continue;
+                    await WriteEventAsync(context, e, urls, ct);
+                    sent = e.Sequence;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client disconnected.
+        }
+    }
+
+    private static long? ParseLastEventId(HttpRequest request)
+    {
+        var raw = request.Headers["Last-Event-ID"].ToString();
+        if (raw.Length == 0) raw = request.Query["last_event_id"].ToString();
+        return long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+    }
+
+    private static Task WriteEventAsync(HttpContext context, StoredEvent e, OutputUrls urls, CancellationToken ct)
+    {
+        var data = e.Data;
+        if (GenerationEvents.CarriesUrl(e) && GenerationEvents.GenerationIdOf(e) is { } id)
+            data = GenerationEvents.WithUrl(data, urls.Sign(context.Request, e.Namespace, id).Url);
+        return WriteAsync(context, $"id: {e.Sequence.ToString(CultureInfo.InvariantCulture)}\nevent: {e.Type}\ndata: {data}\n\n", ct);
+    }
+
+    private static async Task WriteAsync(HttpContext context, string text, CancellationToken ct)
+    {
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
+        await context.Response.Body.FlushAsync(ct);
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using Paddock.Core.Blobs;
+using Paddock.Core.Generations;
+using Paddock.Core.Models;
+using Paddock.Core.Validation;
+using Paddock.Server.Http;
+
+namespace Paddock.Server.Endpoints;
+
+/// <summary>
+/// <c>POST /api/ai/videos/generate</c>: blocks until the video exists. The generation goes through
+/// the same durable queue as async ones, so it survives a crash and is visible at
+/// <c>/api/ai/queue/{generation_id}</c> (the answer carries that id).
+/// </summary>
+public static class GenerateEndpoints
+{
+    public static void MapGenerateEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapPost("/api/ai/videos/generate", GenerateAsync);
+
+    private static async Task<IResult> GenerateAsync(
+        HttpContext context, ModelCatalog catalog, GenerationService generations, IBlobStore blobs, OutputUrls urls)
+    {
+        var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations);
+        if (error is not null) return error;
+        var row = accepted!.Rows[0];
+
+        Generation done;
+        try
+        {
+            done = await generations.WaitForTerminalAsync(row.Namespace, row.Id, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return Results.Empty; // the client left; the generation goes on and can be read from the queue
+        }
+
+        switch (done.Status)
+        {
+            case GenerationStatus.Succeeded:
+                JsonObject video;
+                if (accepted.Request.ResponseFormat == "b64_json")
+                {
+                    await using var stream = await blobs.OpenReadAsync(done.OutputKey!, context.RequestAborted)
+                        ?? throw new InvalidOperationException($"output of {done.Id} is missing from the blob store");
+                    using var buffer = new MemoryStream();
+                    await stream.CopyToAsync(buffer, context.RequestAborted);
+                    video = new JsonObject { ["b64_json"] = Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length) };
+                }
+                else
+                {
+                    video = new JsonObject { ["url"] = urls.Sign(context.Request, done.Namespace, done.Id).Url };
+                }
+                return TypedResults.Json(new JsonObject
+                {
+                    ["model"] = done.Model,
+                    ["created"] = (done.CompletedAt ?? done.EnqueuedAt).ToUnixTimeSeconds(),
+                    ["videos"] = new JsonArray(video),
+                    ["generation_id"] = done.Id.ToString(),
+                });
+            case GenerationStatus.Failed:
+                var message = done.ErrorMessage ?? "the generation failed";
+                return GenerationErrors.IsCausedByInput(message)
+                    ? ApiErrors.InvalidParams(message)
+                    : ApiErrors.Make(StatusCodes.Status500InternalServerError, "generation_failed", "The video could not be generated.", $"generation {done.Id} failed: {message}");
+            default:
+                return ApiErrors.Make(StatusCodes.Status409Conflict, "cancelled", "The generation was cancelled.", $"generation {done.Id} was cancelled before it finished");
+        }
+    }
+}
+
+/// <summary>Which stored failure messages blame the request (answered 400) rather than the server.</summary>
+public static class GenerationErrors
+{
+    public static bool IsCausedByInput(string message) => message.StartsWith("reference_images[", StringComparison.Ordinal);
+}

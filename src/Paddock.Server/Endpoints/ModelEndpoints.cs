@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Paddock.Core.Engines;
+using Paddock.Core.Models;
+using Paddock.Server.Http;
+
+namespace Paddock.Server.Endpoints;
+
+/// <summary><c>/api/ai/models</c>: the catalog, each model with its request schema (the same document that validates requests).</summary>
+public static class ModelEndpoints
+{
+    public static void MapModelEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/ai/models");
+        group.MapGet("/", List);
+        group.MapGet("/search", Search);
+        group.MapGet("/{id}", Get);
+    }
+
+    private static IResult List(string? developer_name, ModelCatalog catalog, EngineRegistry engines)
+    {
+        var models = catalog.All.Where(m => developer_name is null || string.Equals(m.DeveloperName, developer_name, StringComparison.OrdinalIgnoreCase));
+        return ListOf(models, engines);
+    }
+
+    private static IResult Search(string? search, ModelCatalog catalog, EngineRegistry engines)
+    {
+        var text = search?.Trim() ?? "";
+        var models = catalog.All.Where(m => text.Length == 0
+            || m.Id.Contains(text, StringComparison.OrdinalIgnoreCase)
+            || m.DisplayName.Contains(text, StringComparison.OrdinalIgnoreCase));
+        return ListOf(models, engines);
+    }
+
+    private static IResult Get(string id, ModelCatalog catalog, EngineRegistry engines) =>
+        catalog.Find(id) is { } model ? TypedResults.Json(ToJson(model, engines)) : ApiErrors.NotFound($"Model not found: {id}");
+
+    private static IResult ListOf(IEnumerable<ModelDefinition> models, EngineRegistry engines) =>
+        TypedResults.Json(new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = new JsonArray(models.Select(m => (JsonNode)ToJson(m, engines)).ToArray()),
+        });
+
+    public static JsonObject ToJson(ModelDefinition model, EngineRegistry engines)
+    {
+        var engine = engines.Find(model.Engine);
+        return new JsonObject
+        {
+            ["id"] = model.Id,
+            ["object"] = "model",
+            ["created"] = model.Created,
+            ["owned_by"] = model.OwnedBy,
+            ["display_name"] = model.DisplayName,
+            ["description"] = model.Description,
+            ["model_type"] = "base",
+            ["endpoint"] = "/videos/generate",
+            ["capabilities"] = model.Capabilities.DeepClone(),
+            ["developer"] = model.Developer.DeepClone(),
+            ["pricing"] = null,
+            ["released_at"] = model.ReleasedAt,
+            ["request_schema"] = model.RequestSchema.DeepClone(),
+            ["json_request_schema"] = model.RequestSchema.DeepClone(),
+            ["engine"] = new JsonObject
+            {
+                ["name"] = model.Engine,
+                ["description"] = engine?.Description ?? "not available in this process",
+                ["version"] = engine?.Version,
+            },
+        };
+    }
+}

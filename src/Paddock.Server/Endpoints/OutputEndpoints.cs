@@ -1,0 +1,30 @@
+using Paddock.Core.Blobs;
+using Paddock.Core.Generations;
+using Paddock.Core.Queue;
+using Paddock.Server.Http;
+
+namespace Paddock.Server.Endpoints;
+
+/// <summary>Finished videos at signed, expiring URLs that need no Bearer key; Range requests work for seeking.</summary>
+public static class OutputEndpoints
+{
+    public static void MapOutputEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapMethods("/api/outputs/{ns}/{file}", ["GET", "HEAD"], GetAsync);
+
+    private static async Task<IResult> GetAsync(string ns, string file, string? exp, string? sig, IGenerationStore store, IBlobStore blobs, OutputUrls urls, HttpContext context)
+    {
+        if (!file.EndsWith(".mp4", StringComparison.Ordinal) || !Guid.TryParse(file[..^4], out var id))
+            return ApiErrors.NotFound($"no output {file}");
+        var refusal = urls.Verify(ns, id, exp, sig);
+        if (refusal is not null) return ApiErrors.Make(StatusCodes.Status403Forbidden, "forbidden", "This output URL cannot be used.", refusal);
+
+        var row = await store.GetAsync(ns, id, context.RequestAborted);
+        if (row is not { Status: GenerationStatus.Succeeded, OutputKey: { } key })
+            return ApiErrors.NotFound($"generation {id} has no output");
+        var stream = await blobs.OpenReadAsync(key, context.RequestAborted);
+        if (stream is null) return ApiErrors.NotFound($"the output of generation {id} is no longer stored");
+        context.Response.Headers.CacheControl = "private, max-age=3600";
+        return TypedResults.Stream(stream, "video/mp4", fileDownloadName: null, lastModified: row.CompletedAt,
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{id:N}-{row.Attempt}\""), enableRangeProcessing: true);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Paddock.Core.Generations;
+using Paddock.Core.Models;
+using Paddock.Core.Queue;
+using Paddock.Core.Validation;
+using Paddock.Server.Http;
+
+namespace Paddock.Server.Endpoints;
+
+/// <summary>The async queue: enqueue, poll one, list, cancel; and <c>/api/ai/generations</c> paging through every row.</summary>
+public static class QueueEndpoints
+{
+    public static void MapQueueEndpoints(this IEndpointRouteBuilder app)
+    {
+        var queue = app.MapGroup("/api/ai/queue");
+        queue.MapPost("/", EnqueueAsync);
+        queue.MapGet("/", ListAsync);
+        queue.MapGet("/{id}", GetAsync);
+        queue.MapDelete("/{id}", CancelAsync);
+        app.MapGet("/api/ai/generations", PageAsync);
+    }
+
+    private static async Task<IResult> EnqueueAsync(HttpContext context, ModelCatalog catalog, GenerationService generations)
+    {
+        var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Queue, catalog, generations);
+        if (error is not null) return error;
+        return TypedResults.Json(new JsonObject
+        {
+            ["generations"] = new JsonArray(accepted!.Rows
+                .Select(r => (JsonNode)new JsonObject { ["generation_id"] = r.Id.ToString(), ["status"] = "queued" })
+                .ToArray()),
+        });
+    }
+
+    private static async Task<IResult> GetAsync(string id, HttpContext context, IGenerationStore store, OutputUrls urls)
+    {
+        var ns = ApiKeyAuthentication.NamespaceOf(context);
+        if (!Guid.TryParse(id, out var guid)) return ApiErrors.NotFound($"generation not found: {id}");
+        var row = await store.GetAsync(ns, guid, context.RequestAborted);
+        return row is null ? ApiErrors.NotFound($"generation not found: {id}") : TypedResults.Json(GenerationJson.Row(row, context.Request, urls));
+    }
+
+    private static async Task<IResult> CancelAsync(string id, HttpContext context, GenerationService generations)
+    {
+        var ns = ApiKeyAuthentication.NamespaceOf(context);
+        if (!Guid.TryParse(id, out var guid)) return ApiErrors.NotFound($"generation not found: {id}");
+        var outcome = await generations.CancelAsync(ns, guid, CancellationToken.None);
+        return outcome == CancelOutcome.NotFound
+            ? ApiErrors.NotFound($"generation not found: {id}")
+            : TypedResults.Json(new JsonObject { ["status"] = "success", ["generation_id"] = guid.ToString() });
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, IGenerationStore store, OutputUrls urls)
+    {
+        var (query, error) = ParseFilters(context);
+        if (error is not null) return error;
+        var page = await store.QueryAsync(query!, context.RequestAborted);
+        return TypedResults.Json(new JsonObject
+        {
+            ["count"] = page.Items.Count,
+            ["generations"] = Rows(page.Items, context.Request, urls),
+        });
+    }
+
+    private static async Task<IResult> PageAsync(HttpContext context, IGenerationStore store, OutputUrls urls)
+    {
+        var problems = new List<string>();
+        var pageNumber = ReadInt(context.Request.Query, ["page", "page_number", "page_num"], 1, 1, int.MaxValue, problems);
+        var pageSize = ReadInt(context.Request.Query, ["page_size"], 50, 1, 1000, problems);
+        var (query, error) = ParseFilters(context, defaultToActive: false);
+        if (error is not null) return error;
+        if (problems.Count > 0) return ApiErrors.InvalidParams(string.Join("; ", problems));
+
+        var page = await store.QueryAsync(query! with { Offset = (int)Math.Min(int.MaxValue, (long)(pageNumber - 1) * pageSize), Limit = pageSize }, context.RequestAborted);
+        return TypedResults.Json(new JsonObject
+        {
+            ["count"] = page.Items.Count,
+            ["generations"] = Rows(page.Items, context.Request, urls),
+            ["page_number"] = pageNumber,
+            ["page_size"] = pageSize,
+            ["total_pages"] = (int)Math.Ceiling(page.TotalEntries / (double)pageSize),
+            ["total_entries"] = page.TotalEntries,
+        });
+    }
+
+    private static JsonArray Rows(IEnumerable<Generation> rows, HttpRequest request, OutputUrls urls) =>
+        new(rows.Select(r => (JsonNode)GenerationJson.Row(r, request, urls)).ToArray());
+
+    /// <summary>Filters shared by the list and the pages: status (comma-separated, or <c>all</c>), model, media_type, namespace.</summary>
+    private static (GenerationQuery? Query, IResult? Error) ParseFilters(HttpContext context, bool defaultToActive = true)
+    {
+        var ns = ApiKeyAuthentication.NamespaceOf(context);
+        var q = context.Request.Query;
+        if (q.TryGetValue("namespace", out var askedNs) && askedNs.ToString() is { Length: > 0 } asked && asked != ns)
+            return (null, ApiErrors.Forbidden($"namespace: this key belongs to namespace '{ns}' and cannot list '{asked}'"));
+
+        List<GenerationStatus>? statuses = defaultToActive ? [GenerationStatus.Queued, GenerationStatus.Processing] : null;
+        if (q.TryGetValue("status", out var statusValue) && statusValue.ToString() is { Length: > 0 } statusText)
+        {
+            statuses = null;
+            if (statusText != "all")
+            {
+                statuses = [];
+                foreach (var part in statusText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    if (!GenerationStatusNames.TryParse(part, out var s))
+                        return (null, ApiErrors.InvalidParams($"status: '{part}' is not one of queued, processing, succeeded, failed, cancelled, all"));
+                    statuses.Add(s);
+                }
+            }
+        }
+        var model = q["model"].ToString();
+        var mediaType = q["media_type"].ToString();
+        return (new GenerationQuery(ns, statuses, model.Length > 0 ? model : null, mediaType.Length > 0 ? mediaType : null), null);
+    }
+
+    private static int ReadInt(IQueryCollection query, string[] names, int fallback, int min, int max, List<string> problems)
+    {
+        foreach (var name in names)
+        {
+            if (!query.TryGetValue(name, out var raw)) continue;
+            if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
+            problems.Add(max == int.MaxValue ? $"{name}: must be an integer of at least {min}" : $"{name}: must be an integer between {min} and {max}");
+            return fallback;
+        }
+        return fallback;
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Paddock.Core.Auth;
+
+namespace Paddock.Server.Hosting;
+
+/// <summary>
+/// On a server with no API key, creates one for the bootstrap namespace; once listening, prints
+/// where the server listens and which key to use.
+/// </summary>
+public sealed class FirstStart(
+    IApiKeyStore keys,
+    ApiKeyService keyService,
+    IServer server,
+    IHostApplicationLifetime lifetime,
+    IOptions<PaddockOptions> options) : IHostedService
+{
+    private string? _announcedKey;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var keyFile = Path.Combine(settings.DataDirectory, "first-api-key.txt");
+        if ((await keys.ListAsync(cancellationToken)).Count == 0)
+        {
+            var (_, key) = await keyService.CreateAsync(settings.BootstrapNamespace, "created on first start", cancellationToken);
+            _announcedKey = key;
+            if (settings.WriteFirstKeyFile)
+            {
+                Directory.CreateDirectory(settings.DataDirectory);
+                await File.WriteAllTextAsync(keyFile, key + Environment.NewLine, cancellationToken);
+                if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+        else if (File.Exists(keyFile))
+        {
+            _announcedKey = (await File.ReadAllTextAsync(keyFile, cancellationToken)).Trim();
+        }
+        lifetime.ApplicationStarted.Register(Announce);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private void Announce()
+    {
+        var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var settings = options.Value;
+        Console.WriteLine();
+        foreach (var address in addresses) Console.WriteLine($"Paddock is listening on {address}");
+        Console.WriteLine($"Data directory: {Path.GetFullPath(settings.DataDirectory)}");
+        Console.WriteLine(_announcedKey is not null
+            ? $"API key (namespace '{settings.BootstrapNamespace}'): {_announcedKey}"
+            : "API keys: create one with 'paddock keys create --namespace NAME'");
+        Console.WriteLine();
+    }
+}

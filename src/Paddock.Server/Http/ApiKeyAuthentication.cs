@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using Paddock.Core.Auth;
+
+namespace Paddock.Server.Http;
+
+/// <summary>
+/// Resolves <c>Authorization: Bearer &lt;key&gt;</c> to the key's namespace on every API route except
+/// health and signed output URLs. Lookups are cached briefly so a hot path does not hit the
+/// database; a revoked key stops working within <see cref="CacheLifetime"/>.
+/// </summary>
+public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys, TimeProvider time)
+{
+    private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
+    private const string NamespaceItem = "paddock.namespace";
+    private readonly ConcurrentDictionary<string, (string? Namespace, DateTimeOffset Expires)> _cache = new();
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!RequiresKey(context.Request.Path))
+        {
+            await next(context);
+            return;
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        if (string.IsNullOrWhiteSpace(header))
+        {
+            await ApiErrors.Unauthenticated("Authorization header is missing; send 'Authorization: Bearer <api key>'").ExecuteAsync(context);
+            return;
+        }
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
+        {
+            await ApiErrors.Unauthenticated("Authorization header must be 'Bearer <api key>'").ExecuteAsync(context);
+            return;
+        }
+
+        var key = header[7..].Trim();
+        var ns = await ResolveAsync(key, context.RequestAborted);
+        if (ns is null)
+        {
+            await ApiErrors.Unauthenticated("the API key is not valid; create one with 'paddock keys create --namespace NAME'").ExecuteAsync(context);
+            return;
+        }
+        context.Items[NamespaceItem] = ns;
+        await next(context);
+    }
+
+    public static string NamespaceOf(HttpContext context) =>
+        context.Items[NamespaceItem] as string ?? throw new InvalidOperationException("route reached without an authenticated namespace");
+
+    private static bool RequiresKey(PathString path) =>
+        path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/outputs") && !path.StartsWithSegments("/api/health");
+
+    private async Task<string?> ResolveAsync(string key, CancellationToken cancellationToken)
+    {
+        if (key.Length > 256) return null;
+        var hash = ApiKeyFormat.Hash(key);
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(hash, out var cached) && cached.Expires > now) return cached.Namespace;
+        var record = await keys.FindByHashAsync(hash, cancellationToken);
+        if (_cache.Count > 10_000) _cache.Clear();
+        _cache[hash] = (record?.Namespace, now + (record is null ? TimeSpan.FromSeconds(2) : CacheLifetime));
+        return record?.Namespace;
+    }
+}
