@@ -1,0 +1,116 @@
+using Microsoft.Data.Sqlite;
+
+namespace Paddock.Storage.Sqlite.Internal;
+
+/// <summary>
+/// The tables and their versions. Each version's script runs once, in order, in one transaction
+/// with its row in <c>schema_version</c>; the scripts use IF NOT EXISTS so a half-known database
+/// (created by hand, or by a crashed first start) still converges.
+/// </summary>
+internal static class SqliteSchema
+{
+    private static readonly string[] Migrations =
+    [
+        // Version 1.
+        """
+        CREATE TABLE IF NOT EXISTS generations (
+            id               TEXT    NOT NULL PRIMARY KEY,
+            namespace        TEXT    NOT NULL,
+            model            TEXT    NOT NULL,
+            media_type       TEXT    NOT NULL,
+            status           TEXT    NOT NULL CHECK (status IN ('queued', 'processing', 'succeeded', 'failed', 'cancelled')),
+            parameters       TEXT    NOT NULL,
+            enqueued_at      INTEGER NOT NULL,
+            started_at       INTEGER,
+            completed_at     INTEGER,
+            error_message    TEXT,
+            output_key       TEXT,
+            progress_phase   TEXT,
+            progress_percent INTEGER,
+            progress_eta     INTEGER,
+            attempt          INTEGER NOT NULL DEFAULT 0,
+            lease_owner      TEXT,
+            lease_expires_at INTEGER
+        );
+        -- Claims and queue positions: the oldest queued row, in (enqueued_at, rowid) order.
+        CREATE INDEX IF NOT EXISTS ix_generations_claim ON generations (status, enqueued_at);
+        -- Listing newest first: ascending, because scanned backwards it yields (enqueued_at DESC,
+        -- rowid DESC) with no sort, where a DESC index would still sort ties by rowid.
+        CREATE INDEX IF NOT EXISTS ix_generations_namespace ON generations (namespace, enqueued_at);
+        -- Listing and counting one namespace's rows of some statuses (the active list) without
+        -- visiting every other namespace's queue.
+        CREATE INDEX IF NOT EXISTS ix_generations_namespace_status ON generations (namespace, status, enqueued_at);
+        -- Recovery: processing rows whose lease ran out.
+        CREATE INDEX IF NOT EXISTS ix_generations_lease ON generations (status, lease_expires_at);
+
+        CREATE TABLE IF NOT EXISTS events (
+            seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+            namespace  TEXT    NOT NULL,
+            type       TEXT    NOT NULL,
+            data       TEXT    NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_events_namespace ON events (namespace, seq);
+
+        CREATE TABLE IF NOT EXISTS api_keys (
+            id         TEXT    NOT NULL PRIMARY KEY,
+            hash       TEXT    NOT NULL UNIQUE,
+            namespace  TEXT    NOT NULL,
+            name       TEXT,
+            created_at INTEGER NOT NULL
+        );
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Length;
+
+    /// <summary>Brings the database up to <see cref="LatestVersion"/>; safe to run at every start, from any number of processes.</summary>
+    public static void Migrate(SqliteConnection connection, long nowUnixMilliseconds)
+    {
+        Execute(connection, null, """
+            CREATE TABLE IF NOT EXISTS schema_version (
+                version    INTEGER NOT NULL PRIMARY KEY,
+                applied_at INTEGER NOT NULL
+            );
+            """);
+
+        // IMMEDIATE takes the write lock before reading the version, so two processes starting at
+        // once cannot both apply the same migration.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var current = CurrentVersion(connection, transaction);
+        if (current > LatestVersion)
+        {
+            throw new InvalidOperationException(
+                $"The database is at schema version {current}, newer than this Paddock knows ({LatestVersion}). Upgrade Paddock or use another database file.");
+        }
+
+        for (var version = current + 1; version <= LatestVersion; version++)
+        {
+            Execute(connection, transaction, Migrations[version - 1]);
+            using var record = connection.CreateCommand();
+            record.Transaction = transaction;
+            record.CommandText = "INSERT INTO schema_version (version, applied_at) VALUES ($version, $now)";
+            record.Parameters.AddWithValue("$version", version);
+            record.Parameters.AddWithValue("$now", nowUnixMilliseconds);
+            record.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+    }
+
+    public static int CurrentVersion(SqliteConnection connection, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

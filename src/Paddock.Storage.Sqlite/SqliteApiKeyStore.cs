@@ -1,0 +1,76 @@
+using Microsoft.Data.Sqlite;
+using Paddock.Core.Auth;
+using Paddock.Storage.Sqlite.Internal;
+
+namespace Paddock.Storage.Sqlite;
+
+/// <summary>API keys (hashes only) in the <c>api_keys</c> table; obtained from <see cref="SqliteStore.ApiKeys"/>.</summary>
+public sealed class SqliteApiKeyStore : IApiKeyStore
+{
+    private const string Columns = "id, hash, namespace, name, created_at";
+
+    private readonly SqliteDatabase _database;
+
+    internal SqliteApiKeyStore(SqliteDatabase database) => _database = database;
+
+    /// <summary>Stores the key; throws <see cref="SqliteException"/> when its id or hash already exists.</summary>
+    public Task CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _database.WriteAsync(context =>
+        {
+            var command = context.Command(
+                $"INSERT INTO api_keys ({Columns}) VALUES ($id, $hash, $namespace, $name, $created_at)");
+            command.Parameters.Add("$id", key.Id);
+            command.Parameters.Add("$hash", key.Hash);
+            command.Parameters.Add("$namespace", key.Namespace);
+            command.Parameters.Add("$name", key.Name);
+            command.Parameters.Add("$created_at", SqliteValues.ToUnixMilliseconds(key.CreatedAt));
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+    }
+
+    public Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        return _database.ReadAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM api_keys WHERE hash = $hash";
+            command.Parameters.Add("$hash", hash);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? Read(reader) : null;
+        }, cancellationToken);
+    }
+
+    /// <summary>All keys, oldest first.</summary>
+    public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyList<ApiKeyRecord>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM api_keys ORDER BY created_at, id";
+            using var reader = command.ExecuteReader();
+            var keys = new List<ApiKeyRecord>();
+            while (reader.Read())
+                keys.Add(Read(reader));
+            return keys;
+        }, cancellationToken);
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _database.WriteAsync(context =>
+        {
+            var command = context.Command("DELETE FROM api_keys WHERE id = $id");
+            command.Parameters.Add("$id", id);
+            return command.ExecuteNonQuery() > 0;
+        }, cancellationToken);
+    }
+
+    private static ApiKeyRecord Read(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetNullableString(3),
+        SqliteValues.FromUnixMilliseconds(reader.GetInt64(4)));
+}

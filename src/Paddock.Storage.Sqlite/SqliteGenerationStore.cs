@@ -1,0 +1,456 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Paddock.Core.Events;
+using Paddock.Core.Generations;
+using Paddock.Core.Queue;
+using Paddock.Storage.Sqlite.Internal;
+using Paddock.Storage.Sqlite.Writing;
+
+namespace Paddock.Storage.Sqlite;
+
+/// <summary>
+/// The generation queue in the <c>generations</c> table; obtained from <see cref="SqliteStore.Generations"/>.
+/// Every change runs in the store's single writer, so a claim's "find the oldest queued row and take
+/// it" cannot race another claim; every time comes from the store's <see cref="TimeProvider"/>.
+/// </summary>
+/// <remarks>
+/// Progress describes running work: it is cleared whenever a row leaves processing.
+/// </remarks>
+public sealed class SqliteGenerationStore : IGenerationStore
+{
+    private const string InsertSql = """
+        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at)
+        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at)
+        """;
+
+    private const string ClaimSql = $"""
+        UPDATE generations
+        SET status = 'processing', attempt = attempt + 1, lease_owner = $worker, lease_expires_at = $expires_at,
+            started_at = COALESCE(started_at, $now)
+        WHERE rowid = (SELECT rowid FROM generations WHERE status = 'queued' ORDER BY enqueued_at, rowid LIMIT 1)
+        RETURNING {GenerationRows.Columns}
+        """;
+
+    /// <summary>The fence of every write by a lease holder: still processing, same worker, same attempt, not expired.</summary>
+    private const string LeaseHeld =
+        "id = $id AND status = 'processing' AND lease_owner = $worker AND attempt = $attempt AND lease_expires_at > $now";
+
+    private const string HeartbeatSql = $"UPDATE generations SET lease_expires_at = $expires_at WHERE {LeaseHeld}";
+
+    private const string HeartbeatWithProgressSql = $"""
+        UPDATE generations
+        SET lease_expires_at = $expires_at, progress_phase = $phase, progress_percent = $percent, progress_eta = $eta
+        WHERE {LeaseHeld}
+        """;
+
+    private const string FinishSql = $"""
+        UPDATE generations
+        SET status = $status, completed_at = $now, output_key = $output_key, error_message = $error_message,
+            lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
+        WHERE {LeaseHeld}
+        """;
+
+    private const string StatusSql = "SELECT namespace, status FROM generations WHERE id = $id";
+
+    private const string CancelSql = """
+        UPDATE generations
+        SET status = 'cancelled', completed_at = $now,
+            lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
+        WHERE id = $id AND status IN ('queued', 'processing')
+        """;
+
+    private const string ExpiredSql = $"""
+        SELECT {GenerationRows.Columns} FROM generations
+        WHERE status = 'processing' AND lease_expires_at <= $now
+        ORDER BY lease_expires_at
+        """;
+
+    private const string RequeueSql = """
+        UPDATE generations
+        SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
+        WHERE rowid = $rowid
+        """;
+
+    private const string GiveUpSql = """
+        UPDATE generations
+        SET status = 'failed', completed_at = $now, error_message = $error_message,
+            lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
+        WHERE rowid = $rowid
+        """;
+
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
+
+    internal SqliteGenerationStore(SqliteDatabase database, TimeProvider time)
+    {
+        _database = database;
+        _time = time;
+    }
+
+    public Task EnqueueAsync(IReadOnlyList<NewGeneration> generations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(generations);
+        foreach (var generation in generations)
+            Validate(generation);
+        if (generations.Count == 0)
+            return Task.CompletedTask;
+
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            foreach (var generation in generations)
+                Insert(context, generation, GenerationStatus.Queued, now, attempt: 0, leaseOwner: null, leaseExpiresAt: null);
+            return generations.Count;
+        }, cancellationToken);
+    }
+
+    public Task<ClaimedGeneration> InsertClaimedAsync(NewGeneration generation, string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        Validate(generation);
+        ArgumentException.ThrowIfNullOrEmpty(workerId);
+        ValidateLease(leaseDuration);
+
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            var expiresAt = now + (long)leaseDuration.TotalMilliseconds;
+            Insert(context, generation, GenerationStatus.Processing, now, attempt: 1, workerId, expiresAt);
+            var startedAt = SqliteValues.FromUnixMilliseconds(now);
+            var row = new Generation(
+                generation.Id, generation.Namespace, generation.Model, generation.MediaType, GenerationStatus.Processing,
+                generation.Parameters, EnqueuedAt: startedAt, StartedAt: startedAt, CompletedAt: null,
+                ErrorMessage: null, OutputKey: null, Progress: null, Attempt: 1);
+            return new ClaimedGeneration(new Lease(generation.Id, workerId, 1), row);
+        }, cancellationToken);
+    }
+
+    public Task<Generation?> GetAsync(string ns, Guid id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return _database.ReadAsync(connection =>
+        {
+            // One snapshot for the row and its queue position.
+            using var transaction = connection.BeginTransaction(deferred: true);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = $"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace";
+            command.Parameters.Add("$id", SqliteValues.IdText(id));
+            command.Parameters.Add("$namespace", ns);
+            var rows = GenerationRows.ReadAll(command);
+            if (rows.Count == 0)
+                return null;
+            var row = rows[0];
+            return row.Generation.Status == GenerationStatus.Queued
+                ? row.Generation with { QueuePosition = GenerationRows.QueuePosition(connection, transaction, row) }
+                : row.Generation;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Rows of the query's namespace, newest first. A null or empty <see cref="GenerationQuery.Statuses"/>
+    /// means every status. Queued rows carry their position in the whole queue (1 = claimed next).
+    /// </summary>
+    public Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(query.Namespace);
+
+        return _database.ReadAsync(connection =>
+        {
+            using var transaction = connection.BeginTransaction(deferred: true);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var where = new StringBuilder("namespace = $namespace");
+            command.Parameters.Add("$namespace", query.Namespace);
+            if (query.Statuses is { Count: > 0 } statuses)
+            {
+                where.Append(" AND status IN (");
+                for (var i = 0; i < statuses.Count; i++)
+                {
+                    where.Append(i == 0 ? "" : ", ").Append("$status").Append(i);
+                    command.Parameters.Add("$status" + i, statuses[i].ToWire());
+                }
+                where.Append(')');
+            }
+            if (query.Model is not null)
+            {
+                where.Append(" AND model = $model");
+                command.Parameters.Add("$model", query.Model);
+            }
+            if (query.MediaType is not null)
+            {
+                where.Append(" AND media_type = $media_type");
+                command.Parameters.Add("$media_type", query.MediaType);
+            }
+
+            command.CommandText = $"SELECT COUNT(*) FROM generations WHERE {where}";
+            var total = (long)command.ExecuteScalar()!;
+            if (query.Limit <= 0 || total == 0)
+                return new GenerationPage([], total);
+
+            command.CommandText = $"""
+                SELECT {GenerationRows.Columns} FROM generations
+                WHERE {where}
+                ORDER BY enqueued_at DESC, rowid DESC
+                LIMIT $limit OFFSET $offset
+                """;
+            command.Parameters.Add("$limit", query.Limit);
+            command.Parameters.Add("$offset", Math.Max(0, query.Offset));
+            var rows = GenerationRows.ReadAll(command);
+            return new GenerationPage(WithQueuePositions(connection, transaction, rows), total);
+        }, cancellationToken);
+    }
+
+    public Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ArgumentNullException.ThrowIfNull(cancelledEvent);
+
+        return _database.WriteAsync(context =>
+        {
+            var idText = SqliteValues.IdText(id);
+            var select = context.Command(StatusSql);
+            select.Parameters.Add("$id", idText);
+            string? rowNamespace = null;
+            var status = GenerationStatus.Queued;
+            using (var reader = select.ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    rowNamespace = reader.GetString(0);
+                    GenerationStatusNames.TryParse(reader.GetString(1), out status);
+                }
+            }
+            if (rowNamespace is null || rowNamespace != ns)
+                return CancelOutcome.NotFound;
+            if (status.IsTerminal())
+                return CancelOutcome.AlreadyTerminal;
+
+            var now = NowMilliseconds();
+            var update = context.Command(CancelSql);
+            update.Parameters.Add("$id", idText);
+            update.Parameters.Add("$now", now);
+            update.ExecuteNonQuery();
+            EventRows.Append(context, cancelledEvent, now);
+            return CancelOutcome.Cancelled;
+        }, cancellationToken);
+    }
+
+    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(workerId);
+        ValidateLease(leaseDuration);
+
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            var command = context.Command(ClaimSql);
+            command.Parameters.Add("$worker", workerId);
+            command.Parameters.Add("$now", now);
+            command.Parameters.Add("$expires_at", now + (long)leaseDuration.TotalMilliseconds);
+            var rows = GenerationRows.ReadAll(command);
+            if (rows.Count == 0)
+                return null;
+            var generation = rows[0].Generation;
+            return new ClaimedGeneration(new Lease(generation.Id, workerId, generation.Attempt), generation);
+        }, cancellationToken);
+    }
+
+    public Task<LeaseState> HeartbeatAsync(Lease lease, TimeSpan leaseDuration, GenerationProgress? progress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ValidateLease(leaseDuration);
+
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            var command = context.Command(progress is null ? HeartbeatSql : HeartbeatWithProgressSql);
+            AddLease(command, lease, now);
+            command.Parameters.Add("$expires_at", now + (long)leaseDuration.TotalMilliseconds);
+            if (progress is not null)
+            {
+                command.Parameters.Add("$phase", progress.Phase);
+                command.Parameters.Add("$percent", progress.Percent);
+                command.Parameters.Add("$eta", progress.EtaSeconds);
+            }
+            if (command.ExecuteNonQuery() == 1)
+                return LeaseState.Held;
+
+            var select = context.Command(StatusSql);
+            select.Parameters.Add("$id", SqliteValues.IdText(lease.GenerationId));
+            using var reader = select.ExecuteReader();
+            return reader.Read() && reader.GetString(1) == "cancelled" ? LeaseState.Cancelled : LeaseState.Lost;
+        }, cancellationToken);
+    }
+
+    public Task<bool> CompleteAsync(Lease lease, string outputKey, EventDraft completedEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outputKey);
+        return FinishAsync(lease, GenerationStatus.Succeeded, outputKey, errorMessage: null, completedEvent, cancellationToken);
+    }
+
+    public Task<bool> FailAsync(Lease lease, string errorMessage, EventDraft failedEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(errorMessage);
+        return FinishAsync(lease, GenerationStatus.Failed, outputKey: null, errorMessage, failedEvent, cancellationToken);
+    }
+
+    public Task<int> RecoverExpiredLeasesAsync(int maxAttempts, Func<Generation, EventDraft> failedEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
+        ArgumentNullException.ThrowIfNull(failedEvent);
+
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            var select = context.Command(ExpiredSql);
+            select.Parameters.Add("$now", now);
+            var expired = GenerationRows.ReadAll(select);
+            foreach (var row in expired)
+            {
+                if (row.Generation.Attempt >= maxAttempts)
+                {
+                    var attempts = row.Generation.Attempt;
+                    var message = $"gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")}: the worker stopped responding";
+                    var giveUp = context.Command(GiveUpSql);
+                    giveUp.Parameters.Add("$rowid", row.RowId);
+                    giveUp.Parameters.Add("$now", now);
+                    giveUp.Parameters.Add("$error_message", message);
+                    giveUp.ExecuteNonQuery();
+                    var failed = row.Generation with
+                    {
+                        Status = GenerationStatus.Failed,
+                        CompletedAt = SqliteValues.FromUnixMilliseconds(now),
+                        ErrorMessage = message,
+                        Progress = null,
+                    };
+                    EventRows.Append(context, failedEvent(failed), now);
+                }
+                else
+                {
+                    var requeue = context.Command(RequeueSql);
+                    requeue.Parameters.Add("$rowid", row.RowId);
+                    requeue.ExecuteNonQuery();
+                }
+            }
+            return expired.Count;
+        }, cancellationToken);
+    }
+
+    private Task<bool> FinishAsync(Lease lease, GenerationStatus status, string? outputKey, string? errorMessage, EventDraft finishedEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(finishedEvent);
+
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            var command = context.Command(FinishSql);
+            AddLease(command, lease, now);
+            command.Parameters.Add("$status", status.ToWire());
+            command.Parameters.Add("$output_key", outputKey);
+            command.Parameters.Add("$error_message", errorMessage);
+            if (command.ExecuteNonQuery() != 1)
+                return false;
+            EventRows.Append(context, finishedEvent, now);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Fills the queue position of the page's queued rows with two statements instead of one count
+    /// per row: the rows ahead of the oldest, then a walk of the claim index up to the newest.
+    /// </summary>
+    private static List<Generation> WithQueuePositions(SqliteConnection connection, SqliteTransaction transaction, List<GenerationRow> rows)
+    {
+        var result = rows.ConvertAll(row => row.Generation);
+        var queued = new Dictionary<long, int>();
+        GenerationRow? first = null;
+        GenerationRow? last = null;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            if (row.Generation.Status != GenerationStatus.Queued)
+                continue;
+            queued.Add(row.RowId, i);
+            if (first is null || IsBefore(row, first.Value))
+                first = row;
+            if (last is null || IsBefore(last.Value, row))
+                last = row;
+        }
+        if (first is null || last is null)
+            return result;
+
+        var ahead = GenerationRows.QueuePosition(connection, transaction, first.Value) - 1;
+        using var walk = connection.CreateCommand();
+        walk.Transaction = transaction;
+        walk.CommandText = """
+            SELECT rowid, enqueued_at FROM generations
+            WHERE status = 'queued' AND enqueued_at >= $from AND enqueued_at <= $to
+            ORDER BY enqueued_at, rowid
+            """;
+        walk.Parameters.Add("$from", first.Value.EnqueuedAtMilliseconds);
+        walk.Parameters.Add("$to", last.Value.EnqueuedAtMilliseconds);
+        using var reader = walk.ExecuteReader();
+        var position = ahead;
+        var found = 0;
+        while (found < queued.Count && reader.Read())
+        {
+            var rowId = reader.GetInt64(0);
+            var enqueuedAt = reader.GetInt64(1);
+            if (enqueuedAt == first.Value.EnqueuedAtMilliseconds && rowId < first.Value.RowId)
+                continue;
+            position++;
+            if (queued.TryGetValue(rowId, out var index))
+            {
+                result[index] = result[index] with { QueuePosition = position };
+                found++;
+            }
+        }
+        return result;
+    }
+
+    private static bool IsBefore(GenerationRow a, GenerationRow b) =>
+        a.EnqueuedAtMilliseconds < b.EnqueuedAtMilliseconds
+        || (a.EnqueuedAtMilliseconds == b.EnqueuedAtMilliseconds && a.RowId < b.RowId);
+
+    private static void Insert(
+        SqliteWriteContext context, NewGeneration generation, GenerationStatus status, long now, int attempt, string? leaseOwner, long? leaseExpiresAt)
+    {
+        var command = context.Command(InsertSql);
+        command.Parameters.Add("$id", SqliteValues.IdText(generation.Id));
+        command.Parameters.Add("$namespace", generation.Namespace);
+        command.Parameters.Add("$model", generation.Model);
+        command.Parameters.Add("$media_type", generation.MediaType);
+        command.Parameters.Add("$status", status.ToWire());
+        command.Parameters.Add("$parameters", generation.Parameters);
+        command.Parameters.Add("$enqueued_at", now);
+        command.Parameters.Add("$started_at", status == GenerationStatus.Processing ? now : null);
+        command.Parameters.Add("$attempt", attempt);
+        command.Parameters.Add("$lease_owner", leaseOwner);
+        command.Parameters.Add("$lease_expires_at", leaseExpiresAt);
+        command.ExecuteNonQuery();
+    }
+
+    private static void AddLease(SqliteCommand command, Lease lease, long now)
+    {
+        command.Parameters.Add("$id", SqliteValues.IdText(lease.GenerationId));
+        command.Parameters.Add("$worker", lease.WorkerId);
+        command.Parameters.Add("$attempt", lease.Attempt);
+        command.Parameters.Add("$now", now);
+    }
+
+    private static void Validate(NewGeneration generation)
+    {
+        ArgumentNullException.ThrowIfNull(generation);
+        ArgumentNullException.ThrowIfNull(generation.Namespace);
+        ArgumentNullException.ThrowIfNull(generation.Model);
+        ArgumentNullException.ThrowIfNull(generation.MediaType);
+        ArgumentNullException.ThrowIfNull(generation.Parameters);
+    }
+
+    private static void ValidateLease(TimeSpan leaseDuration) =>
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(leaseDuration, TimeSpan.Zero);
+
+    private long NowMilliseconds() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+}

@@ -1,0 +1,222 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace Paddock.Storage.Sqlite.Writing;
+
+/// <summary>
+/// The only thing that writes to the database: one connection and one thread that commit the
+/// operations of many concurrent callers together (group commit). Each round takes everything
+/// pending — it never waits for more to arrive — and runs it in one transaction, each operation in
+/// its own savepoint so a failing one is undone alone. Callers hear back only after the commit, so
+/// an acknowledged write is durable; one fsync serves the whole round.
+/// </summary>
+/// <remarks>
+/// One writer also makes the commit order the order of <c>events.seq</c>: a reader can never see an
+/// event while an earlier sequence number is still uncommitted, which event replay relies on.
+/// </remarks>
+internal sealed class SqliteWriter : IAsyncDisposable
+{
+    /// <summary>A bound on one transaction, so one round's latency and memory stay small under a flood.</summary>
+    private const int MaxOperationsPerTransaction = 1000;
+
+    private readonly Channel<PendingWrite> _pending =
+        Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SqliteConnection _connection;
+    private readonly SqliteWriteContext _context;
+    private readonly Action _committed;
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <param name="connection">An open connection the writer owns from now on.</param>
+    /// <param name="committed">Called on the writer's thread after each commit; must not block.</param>
+    public SqliteWriter(SqliteConnection connection, Action committed)
+    {
+        _connection = connection;
+        _context = new SqliteWriteContext(connection);
+        _committed = committed;
+        _thread = new Thread(Run) { IsBackground = true, Name = "Paddock SQLite writer" };
+        _thread.Start();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> on the writer's connection inside a transaction and returns
+    /// its result once that transaction has committed. An exception from the operation undoes only
+    /// the operation's own changes and is thrown to this caller. The operation runs on the writer's
+    /// thread: it must be quick and must not block on anything but the database.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteWriteContext, T> operation, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<T>(cancellationToken);
+        var pending = new PendingWrite<T>(operation, cancellationToken);
+        if (!_pending.Writer.TryWrite(pending))
+            return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteStore), "The SQLite store has been disposed."));
+        return pending.Task;
+    }
+
+    /// <summary>Stops taking operations, finishes those already taken, and closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _pending.Writer.TryComplete();
+        await _stopped.Task.ConfigureAwait(false);
+        _context.Dispose();
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void Run()
+    {
+        var batch = new List<PendingWrite>(MaxOperationsPerTransaction);
+        var reader = _pending.Reader;
+        try
+        {
+            while (WaitToRead(reader))
+            {
+                while (batch.Count < MaxOperationsPerTransaction && reader.TryRead(out var pending))
+                    batch.Add(pending);
+                ExecuteBatch(batch);
+                batch.Clear();
+            }
+        }
+        catch (Exception exception)
+        {
+            // A bug in the loop itself: refuse new work and fail everything waiting instead of hanging callers.
+            _pending.Writer.TryComplete(exception);
+            foreach (var pending in batch)
+                pending.Abort(exception);
+            while (reader.TryRead(out var pending))
+                pending.Abort(exception);
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private static bool WaitToRead(ChannelReader<PendingWrite> reader)
+    {
+        // The thread is the writer's own, so blocking it while nothing is pending costs nothing.
+        var wait = reader.WaitToReadAsync();
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    private void ExecuteBatch(List<PendingWrite> batch)
+    {
+        var inTransaction = new List<PendingWrite>(batch.Count);
+        var next = 0;
+        // Normally one pass. Only when SQLite itself rolled the transaction back (disk full, I/O
+        // error) do the operations not yet run get a fresh transaction of their own.
+        while (next < batch.Count)
+        {
+            inTransaction.Clear();
+            SqliteTransaction transaction;
+            try
+            {
+                transaction = _connection.BeginTransaction(deferred: false);
+            }
+            catch (Exception exception)
+            {
+                for (; next < batch.Count; next++)
+                    batch[next].Abort(exception);
+                return;
+            }
+
+            using (transaction)
+            {
+                _context.Transaction = transaction;
+                Exception? lost = null;
+                for (; next < batch.Count && lost is null; next++)
+                {
+                    var pending = batch[next];
+                    if (pending.CancellationToken.IsCancellationRequested)
+                    {
+                        pending.Cancel();
+                        continue;
+                    }
+                    inTransaction.Add(pending);
+                    lost = ExecuteInSavepoint(pending);
+                }
+
+                if (lost is null)
+                {
+                    try
+                    {
+                        transaction.Commit();
+                    }
+                    catch (Exception exception)
+                    {
+                        lost = exception;
+                    }
+                }
+
+                _context.Transaction = null;
+                if (lost is null)
+                {
+                    foreach (var pending in inTransaction)
+                        pending.Complete();
+                    _committed();
+                }
+                else
+                {
+                    TryRollback(transaction);
+                    foreach (var pending in inTransaction)
+                        pending.Abort(lost);
+                }
+            }
+        }
+    }
+
+    /// <summary>Runs one operation in its own savepoint; returns why the whole transaction is unusable, or null.</summary>
+    private Exception? ExecuteInSavepoint(PendingWrite pending)
+    {
+        try
+        {
+            _context.Command("SAVEPOINT operation").ExecuteNonQuery();
+        }
+        catch (Exception exception)
+        {
+            return exception;
+        }
+
+        if (pending.Execute(_context))
+        {
+            try
+            {
+                _context.Command("RELEASE operation").ExecuteNonQuery();
+                return null;
+            }
+            catch (Exception exception)
+            {
+                return exception;
+            }
+        }
+
+        // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) make SQLite roll back the whole transaction.
+        if (IsAutocommit())
+            return pending.Error ?? new InvalidOperationException("SQLite rolled the transaction back; nothing in it was written.");
+        try
+        {
+            _context.Command("ROLLBACK TO operation; RELEASE operation").ExecuteNonQuery();
+            return null;
+        }
+        catch (Exception exception)
+        {
+            return exception;
+        }
+    }
+
+    private bool IsAutocommit() => SQLitePCL.raw.sqlite3_get_autocommit(_connection.Handle) != 0;
+
+    private void TryRollback(SqliteTransaction transaction)
+    {
+        if (IsAutocommit())
+            return;
+        try
+        {
+            transaction.Rollback();
+        }
+        catch (SqliteException)
+        {
+            // The connection stays usable for the next round; the callers already have the reason.
+        }
+    }
+}

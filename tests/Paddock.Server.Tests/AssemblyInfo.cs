@@ -1,0 +1,2 @@
+// Renders keep both cores busy; tests of one-second deadlines must not compete with each other.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]

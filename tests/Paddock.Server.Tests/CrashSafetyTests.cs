@@ -1,0 +1,68 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Paddock.Server.Tests.Support;
+
+namespace Paddock.Server.Tests;
+
+/// <summary>SIGKILL the server while generations are queued and rendering: after a restart every acknowledged one ends exactly once.</summary>
+public sealed class CrashSafetyTests : IAsyncLifetime
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "paddock-crash-" + Guid.NewGuid().ToString("N"));
+    // Short leases so a crashed worker's rows come back quickly.
+    private static readonly string[] FastRecovery = ["--Paddock:Workers:LeaseDuration=00:00:03", "--Paddock:Workers:RecoveryInterval=00:00:00.500", "--Paddock:Workers:HeartbeatInterval=00:00:00.500"];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        try { Directory.Delete(_data, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Every_acknowledged_generation_ends_exactly_once_after_a_kill()
+    {
+        var acknowledged = new List<string>();
+        await using (var server = await ServerProcess.StartAsync(_data, FastRecovery))
+        {
+            // A long one that will be mid-render, then a burst of enqueues acknowledged right before the kill.
+            acknowledged.AddRange(await Api.EnqueueAsync(server.Client, new { model = "happyhorse-1.0-r2v", prompt = "a long render", resolution = "1080P", duration = 10 }));
+            while (true)
+            {
+                var row = await Api.GetRowAsync(server.Client, acknowledged[0]);
+                if (row["progress"]!["percent"]!.GetValue<int>() >= 10) break;
+                await Task.Delay(50);
+            }
+            var burst = Enumerable.Range(0, 12).Select(i => Api.EnqueueAsync(server.Client, new { model = "happyhorse-1.0-r2v", prompt = $"clip {i}", resolution = "720P", duration = 3 }));
+            foreach (var ids in await Task.WhenAll(burst)) acknowledged.AddRange(ids);
+            server.Kill();
+        }
+
+        await using (var restarted = await ServerProcess.StartAsync(_data, FastRecovery))
+        {
+            foreach (var id in acknowledged)
+            {
+                var row = await Api.WaitTerminalAsync(restarted.Client, id, TimeSpan.FromMinutes(4));
+                Assert.Equal("succeeded", row["status"]!.GetValue<string>());
+            }
+            Assert.True((await Api.GetRowAsync(restarted.Client, acknowledged[0]))["attempt"]!.GetValue<int>() >= 2, "the interrupted render was taken up again");
+
+            // Exactly one completion event per generation in the durable log (replayed from the start).
+            var completions = await ReadCompletionsAsync(restarted, acknowledged.Count);
+            foreach (var id in acknowledged) Assert.Equal(1, completions.Count(c => c == id));
+        }
+    }
+
+    private static async Task<List<string>> ReadCompletionsAsync(ServerProcess server, int expected)
+    {
+        await using var stream = await SseReader.OpenAsync(server.Client, lastEventId: 0);
+        var ids = new List<string>();
+        while (await stream.NextAsync(TimeSpan.FromSeconds(3)) is { } e)
+        {
+            if (e.Type == "media_generation_completed") ids.Add(JsonNode.Parse(e.Data)!["generation_id"]!.GetValue<string>());
+        }
+        Assert.True(ids.Count >= expected, $"only {ids.Count} completions replayed");
+        return ids;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json.Nodes;
+using Paddock.Server.Tests.Support;
+
+namespace Paddock.Server.Tests;
+
+/// <summary>
+/// The cURL, jq and awk examples of the original API page, run by bash exactly as written there
+/// with only the host and the key changed.
+/// </summary>
+public sealed class SeedFlowTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private async Task<ProcessResult> RunSeedScriptAsync(string name, TimeSpan? timeout = null)
+    {
+        var script = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Scripts", name));
+        script = script.Replace("https://hub.oxen.ai", fixture.Server.BaseUrl, StringComparison.Ordinal);
+        var result = await Processes.BashAsync("set -o pipefail\n" + script, new Dictionary<string, string> { ["OXEN_API_KEY"] = fixture.Server.ApiKey }, timeout);
+        Assert.True(result.ExitCode == 0, $"{name} exited {result.ExitCode}: {result.Stderr}\n{result.Stdout}");
+        return result;
+    }
+
+    [Fact]
+    public async Task Sync_example_returns_a_playable_1080p_mp4()
+    {
+        var result = await RunSeedScriptAsync("sync_minimal.sh");
+        var body = JsonNode.Parse(result.Stdout)!;
+        Assert.Equal("happyhorse-1.0-r2v", body["model"]!.GetValue<string>());
+        var url = body["videos"]![0]!["url"]!.GetValue<string>();
+
+        var file = Path.GetTempFileName();
+        await File.WriteAllBytesAsync(file, await Api.DownloadAsync(url));
+        var video = await Ffprobe.InspectAsync(file);
+        Assert.Equal(("h264", "yuv420p", 1920, 1080, "24/1", 120), (video.Codec, video.PixelFormat, video.Width, video.Height, video.FrameRate, video.Frames));
+        File.Delete(file);
+    }
+
+    [Fact]
+    public async Task Async_poll_loop_ends_at_succeeded_and_prints_the_row()
+    {
+        var result = await RunSeedScriptAsync("async_poll_minimal.sh");
+        var statuses = result.Stdout.Split('\n').Where(l => l.StartsWith("Status: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal("Status: succeeded", statuses[^1]);
+        Assert.All(statuses, s => Assert.Contains(s, new[] { "Status: queued", "Status: processing", "Status: succeeded" }));
+
+        var row = JsonNode.Parse(result.Stdout[result.Stdout.IndexOf('{')..])!;
+        Assert.Equal("succeeded", row["status"]!.GetValue<string>());
+        Assert.StartsWith(fixture.Server.BaseUrl, row["result_url"]!.GetValue<string>());
+        Assert.Equal("Image 1 walks through a beautiful garden, cinematic lighting.", row["prompt"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Sse_awk_pipeline_prints_the_completion_of_its_own_generation()
+    {
+        var result = await RunSeedScriptAsync("async_sse_minimal.sh", TimeSpan.FromMinutes(2));
+        var payload = JsonNode.Parse(result.Stdout)!;
+        Assert.Equal("succeeded", payload["status"]!.GetValue<string>());
+        Assert.Equal("video", payload["media_type"]!.GetValue<string>());
+        Assert.Equal("happyhorse-1.0-r2v", payload["model"]!.GetValue<string>());
+
+        // The id the script captured is a real generation of this namespace, and its video downloads.
+        var id = payload["generation_id"]!.GetValue<string>();
+        var row = await Api.GetRowAsync(fixture.Server.Client, id);
+        Assert.Equal("succeeded", row["status"]!.GetValue<string>());
+        var bytes = await Api.DownloadAsync(payload["url"]!.GetValue<string>());
+        Assert.True(bytes.Length > 1000);
+    }
+
+    [Fact]
+    public async Task Model_details_example_returns_the_schema_twice()
+    {
+        var result = await RunSeedScriptAsync("models_detail.sh");
+        var model = JsonNode.Parse(result.Stdout)!;
+        Assert.Equal("happyhorse-1.0-r2v", model["id"]!.GetValue<string>());
+        Assert.Equal("model", model["object"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(model["request_schema"], model["json_request_schema"]));
+        var properties = model["json_request_schema"]!["properties"]!.AsObject().Select(p => p.Key);
+        Assert.Equal(["prompt", "reference_images", "aspect_ratio", "resolution", "duration", "seed"], properties);
+        Assert.Equal("builtin", model["engine"]!["name"]!.GetValue<string>());
+        Assert.Contains("not a neural network", model["engine"]!["description"]!.GetValue<string>());
+    }
+}

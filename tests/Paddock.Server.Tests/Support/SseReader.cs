@@ -1,0 +1,81 @@
+namespace Paddock.Server.Tests.Support;
+
+public sealed record SseEvent(long? Id, string Type, string Data);
+
+/// <summary>A raw reader of /api/events that keeps the exact lines, to check the wire format as clients see it.</summary>
+public sealed class SseReader : IAsyncDisposable
+{
+    private readonly HttpResponseMessage _response;
+    private readonly StreamReader _reader;
+
+    private SseReader(HttpResponseMessage response, StreamReader reader)
+    {
+        _response = response;
+        _reader = reader;
+    }
+
+    public List<string> Lines { get; } = [];
+
+    public static async Task<SseReader> OpenAsync(HttpClient client, long? lastEventId = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "api/events");
+        if (lastEventId is { } id) request.Headers.Add("Last-Event-ID", id.ToString());
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        return new SseReader(response, reader);
+    }
+
+    /// <summary>The next event (comments skipped), or null when the timeout passes first.</summary>
+    public async Task<SseEvent?> NextAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        long? id = null;
+        string? type = null, data = null;
+        try
+        {
+            while (true)
+            {
+                var line = await _reader.ReadLineAsync(cts.Token);
+                if (line is null) return null;
+                Lines.Add(line);
+                if (line.Length == 0)
+                {
+                    if (type is not null && data is not null) return new SseEvent(id, type, data);
+                    id = null; type = null; data = null;
+                    continue;
+                }
+                if (line.StartsWith("id: ", StringComparison.Ordinal)) id = long.Parse(line[4..]);
+                else if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
+                else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads events until one matches, returning all read on the way (the match last).</summary>
+    public async Task<List<SseEvent>> ReadUntilAsync(Func<SseEvent, bool> stop, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var events = new List<SseEvent>();
+        while (DateTime.UtcNow < deadline)
+        {
+            var e = await NextAsync(deadline - DateTime.UtcNow);
+            if (e is null) break;
+            events.Add(e);
+            if (stop(e)) return events;
+        }
+        throw new TimeoutException($"no matching event; got {string.Join(", ", events.Select(e => e.Type))}");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _reader.Dispose();
+        _response.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,58 @@
+using Paddock.Core.Auth;
+
+namespace Paddock.Storage.Contract;
+
+/// <summary>API key records, as every <see cref="IApiKeyStore"/> backend must show them.</summary>
+public abstract class ApiKeyStoreContract : StoreContract
+{
+    [Fact]
+    public async Task Created_key_is_found_by_its_hash_and_listed()
+    {
+        var store = await OpenAsync();
+        var service = new ApiKeyService(store.ApiKeys, Time);
+        var (alice, aliceKey) = await service.CreateAsync("alice", "laptop");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var (bob, _) = await service.CreateAsync("bob", null);
+
+        Assert.Equal(alice, await store.ApiKeys.FindByHashAsync(ApiKeyFormat.Hash(aliceKey)));
+        Assert.Null(await store.ApiKeys.FindByHashAsync(ApiKeyFormat.Hash(ApiKeyFormat.NewKey())));
+        Assert.Equal([alice, bob], await store.ApiKeys.ListAsync());
+    }
+
+    [Fact]
+    public async Task Deleted_key_is_gone()
+    {
+        var store = await OpenAsync();
+        var service = new ApiKeyService(store.ApiKeys, Time);
+        var (record, key) = await service.CreateAsync("alice", "ci");
+
+        Assert.True(await store.ApiKeys.DeleteAsync(record.Id));
+        Assert.False(await store.ApiKeys.DeleteAsync(record.Id));
+        Assert.False(await store.ApiKeys.DeleteAsync("key_unknown"));
+        Assert.Null(await store.ApiKeys.FindByHashAsync(ApiKeyFormat.Hash(key)));
+        Assert.Empty(await store.ApiKeys.ListAsync());
+    }
+
+    [Fact]
+    public async Task Two_keys_cannot_share_a_hash()
+    {
+        var store = await OpenAsync();
+        var first = new ApiKeyRecord("key_1", ApiKeyFormat.Hash("pdk_same"), "alice", null, Time.GetUtcNow());
+        await store.ApiKeys.CreateAsync(first);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => store.ApiKeys.CreateAsync(first with { Id = "key_2", Namespace = "bob" }));
+
+        Assert.Equal([first], await store.ApiKeys.ListAsync());
+    }
+
+    [Fact]
+    public async Task Keys_survive_a_restart()
+    {
+        var store = await OpenAsync();
+        var (record, key) = await new ApiKeyService(store.ApiKeys, Time).CreateAsync("alice", "server");
+        await store.DisposeAsync();
+
+        var reopened = await OpenAsync();
+        Assert.Equal(record, await reopened.ApiKeys.FindByHashAsync(ApiKeyFormat.Hash(key)));
+    }
+}

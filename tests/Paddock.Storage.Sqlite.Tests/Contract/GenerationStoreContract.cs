@@ -1,0 +1,618 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Paddock.Core.Events;
+using Paddock.Core.Generations;
+using Paddock.Core.Queue;
+using Xunit.Abstractions;
+
+namespace Paddock.Storage.Contract;
+
+/// <summary>The queue's behaviour, as every <see cref="IGenerationStore"/> backend must show it.</summary>
+public abstract class GenerationStoreContract(ITestOutputHelper output) : StoreContract
+{
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
+
+    // ---- enqueue and read back ----
+
+    [Fact]
+    public async Task Enqueued_row_reads_back_with_every_field()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration(parameters: """{"prompt":"ein Pferd am Strand — 海边的马","seed":7,"duration":5}""");
+        var enqueuedAt = Time.GetUtcNow();
+
+        await store.Generations.EnqueueAsync([generation]);
+        var row = await store.Generations.GetAsync("alice", generation.Id);
+
+        Assert.Equal(new Generation(
+            generation.Id, "alice", generation.Model, "video", GenerationStatus.Queued, generation.Parameters,
+            EnqueuedAt: enqueuedAt, StartedAt: null, CompletedAt: null, ErrorMessage: null, OutputKey: null,
+            Progress: null, Attempt: 0, QueuePosition: 1), row);
+    }
+
+    [Fact]
+    public async Task Row_records_its_whole_life()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        var enqueuedAt = Time.GetUtcNow();
+        await store.Generations.EnqueueAsync([generation]);
+
+        Time.Advance(TimeSpan.FromSeconds(2));
+        var startedAt = Time.GetUtcNow();
+        var claim = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
+        Assert.NotNull(claim);
+        Assert.Equal(new Lease(generation.Id, "worker-1", 1), claim.Lease);
+        Assert.Equal(GenerationStatus.Processing, claim.Generation.Status);
+        Assert.Equal(startedAt, claim.Generation.StartedAt);
+        Assert.Equal(1, claim.Generation.Attempt);
+
+        Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(LeaseState.Held, await store.Generations.HeartbeatAsync(claim.Lease, LeaseDuration, new GenerationProgress("rendering", 40, 12)));
+        var running = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(new GenerationProgress("rendering", 40, 12), running!.Progress);
+        Assert.Null(running.QueuePosition);
+
+        // A heartbeat without progress keeps the last one.
+        Assert.Equal(LeaseState.Held, await store.Generations.HeartbeatAsync(claim.Lease, LeaseDuration, null));
+        Assert.Equal(new GenerationProgress("rendering", 40, 12), (await store.Generations.GetAsync("alice", generation.Id))!.Progress);
+        Assert.Equal(LeaseState.Held, await store.Generations.HeartbeatAsync(claim.Lease, LeaseDuration, new GenerationProgress("encoding", 95)));
+        Assert.Equal(new GenerationProgress("encoding", 95), (await store.Generations.GetAsync("alice", generation.Id))!.Progress);
+
+        Time.Advance(TimeSpan.FromSeconds(3));
+        var completedAt = Time.GetUtcNow();
+        Assert.True(await store.Generations.CompleteAsync(claim.Lease, "outputs/alice/video.mp4", Completed("alice", generation.Id)));
+
+        var done = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(new Generation(
+            generation.Id, "alice", generation.Model, "video", GenerationStatus.Succeeded, generation.Parameters,
+            EnqueuedAt: enqueuedAt, StartedAt: startedAt, CompletedAt: completedAt, ErrorMessage: null,
+            OutputKey: "outputs/alice/video.mp4", Progress: null, Attempt: 1), done);
+    }
+
+    [Fact]
+    public async Task Failed_row_keeps_its_error_message()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var claim = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
+
+        Assert.True(await store.Generations.FailAsync(claim!.Lease, "reference image 2 is not a PNG or JPEG", Completed("alice", generation.Id, "failed")));
+
+        var row = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(GenerationStatus.Failed, row!.Status);
+        Assert.Equal("reference image 2 is not a PNG or JPEG", row.ErrorMessage);
+        Assert.Null(row.OutputKey);
+        Assert.Equal(Time.GetUtcNow(), row.CompletedAt);
+    }
+
+    [Fact]
+    public async Task Enqueue_of_several_rows_is_all_or_nothing()
+    {
+        var store = await OpenAsync();
+        var existing = NewGeneration();
+        await store.Generations.EnqueueAsync([existing]);
+        var fresh = NewGeneration();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => store.Generations.EnqueueAsync([fresh, existing with { Parameters = "{}" }]));
+
+        Assert.Null(await store.Generations.GetAsync("alice", fresh.Id));
+        Assert.Equal(1, (await store.Generations.QueryAsync(new GenerationQuery("alice"))).TotalEntries);
+    }
+
+    [Fact]
+    public async Task Sync_row_is_created_already_claimed()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+
+        var claim = await store.Generations.InsertClaimedAsync(generation, "api-1", LeaseDuration);
+
+        Assert.Equal(new Lease(generation.Id, "api-1", 1), claim.Lease);
+        var row = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(claim.Generation, row);
+        Assert.Equal(GenerationStatus.Processing, row!.Status);
+        Assert.Equal(Time.GetUtcNow(), row.StartedAt);
+        Assert.Null(await store.Generations.ClaimNextAsync("worker-1", LeaseDuration));
+        Assert.True(await store.Generations.CompleteAsync(claim.Lease, "out.mp4", Completed("alice", generation.Id)));
+    }
+
+    // ---- namespaces ----
+
+    [Fact]
+    public async Task Another_namespace_cannot_see_or_cancel_a_row()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration("alice");
+        await store.Generations.EnqueueAsync([generation]);
+
+        Assert.Null(await store.Generations.GetAsync("bob", generation.Id));
+        Assert.Equal(CancelOutcome.NotFound, await store.Generations.CancelAsync("bob", generation.Id, Cancelled("bob", generation.Id)));
+        var bobs = await store.Generations.QueryAsync(new GenerationQuery("bob"));
+        Assert.Empty(bobs.Items);
+        Assert.Equal(0, bobs.TotalEntries);
+
+        Assert.Equal(GenerationStatus.Queued, (await store.Generations.GetAsync("alice", generation.Id))!.Status);
+        Assert.Empty(await store.Events.ReadAfterAsync("bob", 0, 100));
+    }
+
+    [Fact]
+    public async Task Unknown_id_is_not_found()
+    {
+        var store = await OpenAsync();
+        Assert.Null(await store.Generations.GetAsync("alice", Guid.NewGuid()));
+        Assert.Equal(CancelOutcome.NotFound, await store.Generations.CancelAsync("alice", Guid.NewGuid(), Cancelled("alice", Guid.NewGuid())));
+    }
+
+    // ---- claims ----
+
+    [Fact]
+    public async Task Claims_take_the_oldest_row_first()
+    {
+        var store = await OpenAsync();
+        var first = NewGeneration("bob");
+        var second = NewGeneration("alice");
+        var third = NewGeneration("bob");
+        await store.Generations.EnqueueAsync([first]);
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        await store.Generations.EnqueueAsync([second]);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await store.Generations.EnqueueAsync([third]);
+
+        Assert.Equal(first.Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease.GenerationId);
+        Assert.Equal(second.Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease.GenerationId);
+        Assert.Equal(third.Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease.GenerationId);
+        Assert.Null(await store.Generations.ClaimNextAsync("w", LeaseDuration));
+    }
+
+    [Fact]
+    public async Task Rows_enqueued_in_the_same_instant_are_claimed_in_enqueue_order()
+    {
+        var store = await OpenAsync();
+        var rows = Enumerable.Range(0, 5).Select(_ => NewGeneration()).ToList();
+        await store.Generations.EnqueueAsync(rows.Take(3).ToList());
+        await store.Generations.EnqueueAsync(rows.Skip(3).ToList());
+
+        foreach (var expected in rows)
+            Assert.Equal(expected.Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease.GenerationId);
+    }
+
+    [Fact]
+    public async Task Concurrent_claimers_never_get_the_same_row()
+    {
+        var store = await OpenAsync();
+        var rows = Enumerable.Range(0, 200).Select(i => NewGeneration(i % 2 == 0 ? "alice" : "bob")).ToList();
+        await store.Generations.EnqueueAsync(rows);
+
+        var claimed = new ConcurrentBag<ClaimedGeneration>();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            while (await store.Generations.ClaimNextAsync($"worker-{worker}", LeaseDuration) is { } claim)
+                claimed.Add(claim);
+        })));
+
+        Assert.Equal(200, claimed.Count);
+        Assert.Equal(rows.Select(r => r.Id).Order(), claimed.Select(c => c.Lease.GenerationId).Order());
+        Assert.All(claimed, c => Assert.Equal(1, c.Lease.Attempt));
+        var processing = await store.Generations.QueryAsync(new GenerationQuery("alice", [GenerationStatus.Processing]));
+        Assert.Equal(100, processing.TotalEntries);
+    }
+
+    // ---- heartbeats ----
+
+    [Fact]
+    public async Task Heartbeat_extends_the_lease()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var claim = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
+
+        Time.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(LeaseState.Held, await store.Generations.HeartbeatAsync(claim!.Lease, LeaseDuration, null));
+        Time.Advance(TimeSpan.FromSeconds(20)); // 40 s after the claim, 20 s after the heartbeat
+
+        Assert.Equal(0, await store.Generations.RecoverExpiredLeasesAsync(3, g => Completed(g.Namespace, g.Id, "failed")));
+        Assert.Equal(LeaseState.Held, await store.Generations.HeartbeatAsync(claim.Lease, LeaseDuration, null));
+        Assert.True(await store.Generations.CompleteAsync(claim.Lease, "out.mp4", Completed("alice", generation.Id)));
+    }
+
+    [Fact]
+    public async Task Heartbeat_on_a_cancelled_row_says_cancelled()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var claim = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
+        await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id));
+
+        Assert.Equal(LeaseState.Cancelled, await store.Generations.HeartbeatAsync(claim!.Lease, LeaseDuration, new GenerationProgress("rendering", 50)));
+        Assert.Null((await store.Generations.GetAsync("alice", generation.Id))!.Progress);
+    }
+
+    [Fact]
+    public async Task Heartbeat_after_expiry_or_by_another_holder_is_lost()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var claim = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
+        var lease = claim!.Lease;
+
+        Assert.Equal(LeaseState.Lost, await store.Generations.HeartbeatAsync(lease with { WorkerId = "worker-2" }, LeaseDuration, null));
+        Assert.Equal(LeaseState.Lost, await store.Generations.HeartbeatAsync(lease with { Attempt = 2 }, LeaseDuration, null));
+        Assert.Equal(LeaseState.Lost, await store.Generations.HeartbeatAsync(lease with { GenerationId = Guid.NewGuid() }, LeaseDuration, null));
+
+        Time.Advance(LeaseDuration);
+        Assert.Equal(LeaseState.Lost, await store.Generations.HeartbeatAsync(lease, LeaseDuration, new GenerationProgress("rendering", 99)));
+        var row = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Null(row!.Progress);
+    }
+
+    // ---- fencing ----
+
+    [Fact]
+    public async Task Expired_lease_can_neither_complete_nor_fail()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var claim = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
+        var before = await store.Generations.GetAsync("alice", generation.Id);
+
+        Time.Advance(LeaseDuration + TimeSpan.FromMilliseconds(1));
+
+        Assert.False(await store.Generations.CompleteAsync(claim!.Lease, "out.mp4", Completed("alice", generation.Id)));
+        Assert.False(await store.Generations.FailAsync(claim.Lease, "boom", Completed("alice", generation.Id, "failed")));
+        Assert.Equal(before, await store.Generations.GetAsync("alice", generation.Id));
+        Assert.Empty(await store.Events.ReadAfterAsync("alice", 0, 100));
+    }
+
+    [Fact]
+    public async Task After_recovery_only_the_new_lease_can_finish_the_row()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var old = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+
+        Time.Advance(LeaseDuration);
+        Assert.Equal(1, await store.Generations.RecoverExpiredLeasesAsync(3, g => Completed(g.Namespace, g.Id, "failed")));
+        // The same worker id claims again: only the attempt tells the two leases apart.
+        var fresh = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        Assert.Equal(2, fresh.Attempt);
+
+        Assert.False(await store.Generations.CompleteAsync(old, "stale.mp4", Completed("alice", generation.Id)));
+        Assert.False(await store.Generations.FailAsync(old, "stale", Completed("alice", generation.Id, "failed")));
+        Assert.Equal(LeaseState.Lost, await store.Generations.HeartbeatAsync(old, LeaseDuration, null));
+        Assert.True(await store.Generations.CompleteAsync(fresh, "fresh.mp4", Completed("alice", generation.Id)));
+
+        var row = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(GenerationStatus.Succeeded, row!.Status);
+        Assert.Equal("fresh.mp4", row.OutputKey);
+        Assert.Equal(2, row.Attempt);
+        Assert.Single(await store.Events.ReadAfterAsync("alice", 0, 100));
+    }
+
+    [Fact]
+    public async Task A_finished_row_cannot_be_finished_again()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+
+        Assert.True(await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", generation.Id)));
+        Assert.False(await store.Generations.CompleteAsync(lease, "again.mp4", Completed("alice", generation.Id)));
+        Assert.False(await store.Generations.FailAsync(lease, "late failure", Completed("alice", generation.Id, "failed")));
+
+        Assert.Equal("out.mp4", (await store.Generations.GetAsync("alice", generation.Id))!.OutputKey);
+        Assert.Single(await store.Events.ReadAfterAsync("alice", 0, 100));
+    }
+
+    // ---- recovery ----
+
+    [Fact]
+    public async Task Expired_leases_are_requeued_then_failed_at_max_attempts()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        var healthy = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await store.Generations.EnqueueAsync([healthy]);
+        var seen = new List<Generation>();
+        EventDraft FailedEvent(Generation g)
+        {
+            seen.Add(g);
+            return new EventDraft(g.Namespace, EventTypes.Completed, $$"""{"generation_id":"{{g.Id}}","status":"failed","error":"{{g.ErrorMessage}}"}""");
+        }
+
+        var first = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!;
+        Assert.Equal(generation.Id, first.Lease.GenerationId);
+        await store.Generations.HeartbeatAsync(first.Lease, LeaseDuration, new GenerationProgress("rendering", 30));
+        var other = (await store.Generations.ClaimNextAsync("worker-2", TimeSpan.FromHours(1)))!;
+        Assert.Equal(healthy.Id, other.Lease.GenerationId);
+
+        Assert.Equal(0, await store.Generations.RecoverExpiredLeasesAsync(2, FailedEvent));
+        Time.Advance(LeaseDuration);
+        Assert.Equal(1, await store.Generations.RecoverExpiredLeasesAsync(2, FailedEvent));
+
+        var requeued = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(GenerationStatus.Queued, requeued!.Status);
+        Assert.Equal(1, requeued.Attempt);
+        Assert.Null(requeued.Progress);
+        Assert.Null(requeued.CompletedAt);
+        Assert.Equal(1, requeued.QueuePosition);
+        Assert.Equal(GenerationStatus.Processing, (await store.Generations.GetAsync("alice", healthy.Id))!.Status);
+        Assert.Empty(seen);
+
+        var second = (await store.Generations.ClaimNextAsync("worker-3", LeaseDuration))!;
+        Assert.Equal(new Lease(generation.Id, "worker-3", 2), second.Lease);
+        Assert.Equal(first.Generation.StartedAt, second.Generation.StartedAt);
+        Time.Advance(LeaseDuration);
+        Assert.Equal(1, await store.Generations.RecoverExpiredLeasesAsync(2, FailedEvent));
+
+        var failed = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(GenerationStatus.Failed, failed!.Status);
+        Assert.Equal("gave up after 2 attempts: the worker stopped responding", failed.ErrorMessage);
+        Assert.Equal(Time.GetUtcNow(), failed.CompletedAt);
+        Assert.Equal(2, failed.Attempt);
+        var given = Assert.Single(seen);
+        Assert.Equal(GenerationStatus.Failed, given.Status);
+        Assert.Equal(failed.ErrorMessage, given.ErrorMessage);
+        var stored = Assert.Single(await store.Events.ReadAfterAsync("alice", 0, 100));
+        Assert.Equal(EventTypes.Completed, stored.Type);
+        Assert.Contains("gave up after 2 attempts", stored.Data, StringComparison.Ordinal);
+
+        Assert.Equal(0, await store.Generations.RecoverExpiredLeasesAsync(2, FailedEvent));
+        Assert.Null(await store.Generations.ClaimNextAsync("worker-3", LeaseDuration));
+    }
+
+    // ---- cancel ----
+
+    [Fact]
+    public async Task Cancelling_a_queued_row_keeps_it_from_being_claimed()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        Time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(CancelOutcome.Cancelled, await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id)));
+
+        var row = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(GenerationStatus.Cancelled, row!.Status);
+        Assert.Equal(Time.GetUtcNow(), row.CompletedAt);
+        Assert.Null(row.QueuePosition);
+        Assert.Null(await store.Generations.ClaimNextAsync("worker-1", LeaseDuration));
+        var stored = Assert.Single(await store.Events.ReadAfterAsync("alice", 0, 100));
+        Assert.Equal(EventTypes.Cancelled, stored.Type);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_processing_row_fences_out_its_worker()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+
+        Assert.Equal(CancelOutcome.Cancelled, await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id)));
+
+        Assert.False(await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", generation.Id)));
+        Assert.False(await store.Generations.FailAsync(lease, "stopped", Completed("alice", generation.Id, "failed")));
+        Assert.Equal(LeaseState.Cancelled, await store.Generations.HeartbeatAsync(lease, LeaseDuration, null));
+        Time.Advance(LeaseDuration * 2);
+        Assert.Equal(0, await store.Generations.RecoverExpiredLeasesAsync(1, g => Completed(g.Namespace, g.Id, "failed")));
+        var row = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(GenerationStatus.Cancelled, row!.Status);
+        Assert.Null(row.OutputKey);
+        Assert.Single(await store.Events.ReadAfterAsync("alice", 0, 100));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_terminal_row_changes_nothing()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", generation.Id));
+        var finished = await store.Generations.GetAsync("alice", generation.Id);
+        Time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(CancelOutcome.AlreadyTerminal, await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id)));
+        Assert.Equal(finished, await store.Generations.GetAsync("alice", generation.Id));
+
+        var cancelled = NewGeneration();
+        await store.Generations.EnqueueAsync([cancelled]);
+        Assert.Equal(CancelOutcome.Cancelled, await store.Generations.CancelAsync("alice", cancelled.Id, Cancelled("alice", cancelled.Id)));
+        Assert.Equal(CancelOutcome.AlreadyTerminal, await store.Generations.CancelAsync("alice", cancelled.Id, Cancelled("alice", cancelled.Id)));
+
+        var events = await store.Events.ReadAfterAsync("alice", 0, 100);
+        Assert.Equal([EventTypes.Completed, EventTypes.Cancelled], events.Select(e => e.Type));
+    }
+
+    // ---- events appended with status changes ----
+
+    [Fact]
+    public async Task Completion_appends_exactly_its_event()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        var draft = Completed("alice", generation.Id);
+        Time.Advance(TimeSpan.FromSeconds(9));
+
+        Assert.True(await store.Generations.CompleteAsync(lease, "out.mp4", draft));
+
+        var stored = Assert.Single(await store.Events.ReadAfterAsync("alice", 0, 100));
+        Assert.Equal(new StoredEvent(stored.Sequence, "alice", draft.Type, draft.Data, Time.GetUtcNow()), stored);
+        Assert.Equal(stored.Sequence, await store.Events.LatestSequenceAsync());
+    }
+
+    [Fact]
+    public async Task Status_change_is_undone_when_its_event_cannot_be_stored()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        var unstorable = new EventDraft("alice", EventTypes.Completed, null!);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => store.Generations.CompleteAsync(lease, "out.mp4", unstorable));
+        await Assert.ThrowsAnyAsync<Exception>(() => store.Generations.CancelAsync("alice", generation.Id, unstorable));
+
+        var row = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(GenerationStatus.Processing, row!.Status);
+        Assert.Null(row.OutputKey);
+        Assert.Equal(0, await store.Events.LatestSequenceAsync());
+        Assert.True(await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", generation.Id)));
+    }
+
+    // ---- query ----
+
+    [Fact]
+    public async Task Query_filters_and_lists_newest_first()
+    {
+        var store = await OpenAsync();
+        var a = NewGeneration(model: "m1", mediaType: "video");
+        var b = NewGeneration(model: "m2", mediaType: "video");
+        var c = NewGeneration(model: "m1", mediaType: "image");
+        var d = NewGeneration(model: "m1", mediaType: "video");
+        foreach (var g in new[] { a, b, c, d })
+        {
+            await store.Generations.EnqueueAsync([g]);
+            Time.Advance(TimeSpan.FromSeconds(1));
+        }
+        await store.Generations.EnqueueAsync([NewGeneration("bob", model: "m1")]);
+        var lease = (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease; // a
+        await store.Generations.CompleteAsync(lease, "a.mp4", Completed("alice", a.Id));
+        await store.Generations.ClaimNextAsync("w", LeaseDuration); // b
+        await store.Generations.CancelAsync("alice", c.Id, Cancelled("alice", c.Id));
+
+        async Task<Guid[]> Ids(GenerationQuery query) =>
+            (await store.Generations.QueryAsync(query)).Items.Select(g => g.Id).ToArray();
+
+        Assert.Equal([d.Id, c.Id, b.Id, a.Id], await Ids(new GenerationQuery("alice")));
+        Assert.Equal([d.Id, c.Id, b.Id, a.Id], await Ids(new GenerationQuery("alice", Statuses: [])));
+        Assert.Equal([d.Id, b.Id], await Ids(new GenerationQuery("alice", [GenerationStatus.Queued, GenerationStatus.Processing])));
+        Assert.Equal([a.Id], await Ids(new GenerationQuery("alice", [GenerationStatus.Succeeded])));
+        Assert.Equal([d.Id, c.Id, a.Id], await Ids(new GenerationQuery("alice", Model: "m1")));
+        Assert.Equal([c.Id], await Ids(new GenerationQuery("alice", MediaType: "image")));
+        Assert.Equal([d.Id], await Ids(new GenerationQuery("alice", [GenerationStatus.Queued], Model: "m1", MediaType: "video")));
+        Assert.Empty(await Ids(new GenerationQuery("alice", [GenerationStatus.Failed])));
+    }
+
+    [Fact]
+    public async Task Query_pages_with_the_total_of_all_matches()
+    {
+        var store = await OpenAsync();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 7; i++)
+        {
+            var g = NewGeneration();
+            ids.Add(g.Id);
+            await store.Generations.EnqueueAsync([g]);
+        }
+        await store.Generations.EnqueueAsync([NewGeneration("bob")]);
+        ids.Reverse();
+
+        var pages = new List<Guid>();
+        for (var offset = 0; offset < 9; offset += 3)
+        {
+            var page = await store.Generations.QueryAsync(new GenerationQuery("alice", Offset: offset, Limit: 3));
+            Assert.Equal(7, page.TotalEntries);
+            pages.AddRange(page.Items.Select(g => g.Id));
+        }
+        Assert.Equal(ids, pages);
+
+        var empty = await store.Generations.QueryAsync(new GenerationQuery("alice", Offset: 0, Limit: 0));
+        Assert.Empty(empty.Items);
+        Assert.Equal(7, empty.TotalEntries);
+        var beyond = await store.Generations.QueryAsync(new GenerationQuery("alice", Offset: 50, Limit: 10));
+        Assert.Empty(beyond.Items);
+        Assert.Equal(7, beyond.TotalEntries);
+    }
+
+    [Fact]
+    public async Task Queued_rows_show_their_place_in_the_whole_queue()
+    {
+        var store = await OpenAsync();
+        var rows = new List<NewGeneration>();
+        for (var i = 0; i < 6; i++)
+        {
+            var g = NewGeneration(i % 2 == 0 ? "alice" : "bob");
+            rows.Add(g);
+            await store.Generations.EnqueueAsync([g]);
+            if (i != 2)
+                Time.Advance(TimeSpan.FromMilliseconds(500)); // rows 2 and 3 share an instant
+        }
+
+        // alice: rows 0, 2, 4 at places 1, 3, 5 among everyone's.
+        var page = await store.Generations.QueryAsync(new GenerationQuery("alice"));
+        Assert.Equal([(rows[4].Id, 5L), (rows[2].Id, 3L), (rows[0].Id, 1L)], page.Items.Select(g => (g.Id, g.QueuePosition!.Value)));
+        Assert.Equal(4, (await store.Generations.GetAsync("bob", rows[3].Id))!.QueuePosition);
+
+        await store.Generations.ClaimNextAsync("w", LeaseDuration); // row 0
+        await store.Generations.CancelAsync("bob", rows[1].Id, Cancelled("bob", rows[1].Id));
+
+        page = await store.Generations.QueryAsync(new GenerationQuery("alice"));
+        Assert.Equal([(rows[4].Id, (long?)3), (rows[2].Id, 1), (rows[0].Id, null)], page.Items.Select(g => (g.Id, g.QueuePosition)));
+        page = await store.Generations.QueryAsync(new GenerationQuery("bob", Limit: 1));
+        Assert.Equal([(rows[5].Id, (long?)4)], page.Items.Select(g => (g.Id, g.QueuePosition)));
+        // bob's row 3 shares its instant with alice's row 2, which is ahead of it.
+        page = await store.Generations.QueryAsync(new GenerationQuery("bob"));
+        Assert.Equal([(rows[5].Id, (long?)4), (rows[3].Id, 2), (rows[1].Id, null)], page.Items.Select(g => (g.Id, g.QueuePosition)));
+        Assert.Equal(2, (await store.Generations.GetAsync("bob", rows[3].Id))!.QueuePosition);
+    }
+
+    // ---- durability ----
+
+    [Fact]
+    public async Task A_new_instance_reads_what_the_last_one_wrote()
+    {
+        var first = await OpenAsync();
+        var queued = NewGeneration();
+        var finished = NewGeneration("bob");
+        await first.Generations.EnqueueAsync([finished]);
+        await first.Generations.EnqueueAsync([queued]);
+        var lease = (await first.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        await first.Generations.CompleteAsync(lease, "bob.mp4", Completed("bob", finished.Id));
+        var before = (await first.Generations.GetAsync("alice", queued.Id), await first.Generations.GetAsync("bob", finished.Id));
+        var latest = await first.Events.LatestSequenceAsync();
+        await first.DisposeAsync();
+
+        var second = await OpenAsync();
+        Assert.Equal(before, (await second.Generations.GetAsync("alice", queued.Id), await second.Generations.GetAsync("bob", finished.Id)));
+        Assert.Equal(latest, await second.Events.LatestSequenceAsync());
+        Assert.Equal(queued.Id, (await second.Generations.ClaimNextAsync("worker-2", LeaseDuration))!.Lease.GenerationId);
+        var appended = await second.Events.AppendAsync(new EventDraft("bob", "test", "{}"));
+        Assert.True(appended.Sequence > latest);
+    }
+
+    [Fact]
+    public async Task Concurrent_enqueues_are_all_durable()
+    {
+        const int Count = 2000;
+        var store = await OpenAsync();
+        var rows = Enumerable.Range(0, Count).Select(i => NewGeneration($"ns{i % 10}")).ToList();
+
+        var stopwatch = Stopwatch.StartNew();
+        await Task.WhenAll(rows.Select(row => Task.Run(() => store.Generations.EnqueueAsync([row]))));
+        stopwatch.Stop();
+        output.WriteLine($"{Count} concurrent single-row enqueues in {stopwatch.Elapsed.TotalMilliseconds:F0} ms: {Count / stopwatch.Elapsed.TotalSeconds:F0} rows/s");
+        await store.DisposeAsync();
+
+        var reopened = await OpenAsync();
+        long total = 0;
+        for (var ns = 0; ns < 10; ns++)
+            total += (await reopened.Generations.QueryAsync(new GenerationQuery($"ns{ns}", Limit: 0))).TotalEntries;
+        Assert.Equal(Count, total);
+        foreach (var row in rows.Where((_, i) => i % 97 == 0))
+            Assert.Equal(row.Parameters, (await reopened.Generations.GetAsync(row.Namespace, row.Id))!.Parameters);
+    }
+}

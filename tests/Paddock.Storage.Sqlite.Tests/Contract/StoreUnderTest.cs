@@ -1,0 +1,24 @@
+using Paddock.Core.Auth;
+using Paddock.Core.Events;
+using Paddock.Core.Queue;
+
+namespace Paddock.Storage.Contract;
+
+/// <summary>One opened instance of a backend: its three stores and what closes them.</summary>
+public sealed class StoreUnderTest(IGenerationStore generations, IEventLog events, IApiKeyStore apiKeys, IAsyncDisposable owner)
+    : IAsyncDisposable
+{
+    private int _disposed;
+
+    public IGenerationStore Generations { get; } = generations;
+
+    public IEventLog Events { get; } = events;
+
+    public IApiKeyStore ApiKeys { get; } = apiKeys;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            await owner.DisposeAsync();
+    }
+}
