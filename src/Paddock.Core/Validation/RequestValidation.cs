@@ -76,8 +76,7 @@ public static class RequestValidator
         if (problems.Count > 0)
             return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
 
-        ApplyDefaults(model, fields);
-        request = new ValidatedRequest(model, fields, responseFormat, numGenerations, targetNamespace);
+        request = new ValidatedRequest(model, WithDefaults(model, fields), responseFormat, numGenerations, targetNamespace);
         return null;
     }
 
@@ -206,13 +205,16 @@ public static class RequestValidator
         }
     }
 
-    private static void ApplyDefaults(ModelDefinition model, JsonObject fields)
+    /// <summary>The fields in the schema's order, each absent one given its default (the prompt has no implied default).</summary>
+    private static JsonObject WithDefaults(ModelDefinition model, JsonObject fields)
     {
-        if (model.RequestSchema["properties"] is not JsonObject properties) return;
+        var ordered = new JsonObject();
+        if (model.RequestSchema["properties"] is not JsonObject properties) return fields;
         foreach (var (name, schema) in properties)
         {
-            if (!fields.ContainsKey(name) && schema?["default"] is { } value && name != "prompt")
-                fields[name] = value.DeepClone();
+            if (fields[name] is { } given) ordered[name] = given.DeepClone();
+            else if (schema?["default"] is { } value && name != "prompt") ordered[name] = value.DeepClone();
         }
+        return ordered;
     }
 }
