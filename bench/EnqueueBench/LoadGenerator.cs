@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace EnqueueBench;
+
+/// <summary>What one run measured.</summary>
+public sealed record RunResult(
+    string Target,
+    double RequestsPerSecond,
+    double P50Ms,
+    double P99Ms,
+    long MeasuredOk,
+    long OkAnswers,
+    long Errors,
+    string? FirstError,
+    string? Check,
+    bool CheckOk)
+{
+    public bool Clean => Errors == 0 && CheckOk;
+}
+
+/// <summary>
+/// Closed-loop load in this process: N connections, each one task sending its next POST as soon
+/// as the previous answer is read. Warmup first (not recorded), then the measured phase: a request
+/// counts when it completes inside the measured window. Every answer, warmup included, must be 200.
+/// </summary>
+public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan measured)
+{
+    private const int Warmup = 0, Measuring = 1, Stopping = 2;
+
+    private int _phase;
+    private long _okAnswers;
+    private long _errors;
+    private string? _firstError;
+
+    public async Task<RunResult> RunAsync(IBenchTarget target, byte[] body)
+    {
+        _phase = Warmup;
+        _okAnswers = 0;
+        _errors = 0;
+        _firstError = null;
+
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            UseProxy = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+        };
+        using var client = new HttpClient(handler) { BaseAddress = target.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        if (target.ApiKey is { } key) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var uri = new Uri(target.BaseAddress, "api/ai/queue");
+
+        // One request first, so a broken setup fails with its answer instead of N×seconds of errors.
+        await SendOneAsync(client, uri, body, new byte[16 * 1024]);
+        if (_errors > 0) throw new InvalidOperationException($"{target.Name}: the first request failed: {_firstError}");
+
+        var histograms = new LatencyHistogram[connections];
+        var workers = new Task[connections];
+        for (var i = 0; i < connections; i++)
+        {
+            histograms[i] = new LatencyHistogram();
+            var histogram = histograms[i];
+            workers[i] = Task.Run(() => WorkerAsync(client, uri, body, histogram));
+        }
+
+        await Task.Delay(warmup);
+        var start = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _phase, Measuring);
+        await Task.Delay(measured);
+        Volatile.Write(ref _phase, Stopping);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        await Task.WhenAll(workers);
+
+        var all = new LatencyHistogram();
+        foreach (var histogram in histograms) all.Add(histogram);
+        var check = await target.VerifyAsync(client, Interlocked.Read(ref _okAnswers));
+        return new RunResult(
+            target.Name,
+            all.Count / elapsed.TotalSeconds,
+            all.QuantileMs(0.50),
+            all.QuantileMs(0.99),
+            all.Count,
+            Interlocked.Read(ref _okAnswers),
+            Interlocked.Read(ref _errors),
+            _firstError,
+            check?.Line,
+            check?.Ok ?? true);
+    }
+
+    private async Task WorkerAsync(HttpClient client, Uri uri, byte[] body, LatencyHistogram histogram)
+    {
+        var scratch = new byte[16 * 1024];
+        while (Volatile.Read(ref _phase) != Stopping)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var ok = await SendOneAsync(client, uri, body, scratch);
+            var ended = Stopwatch.GetTimestamp();
+            if (ok && Volatile.Read(ref _phase) == Measuring) histogram.Record(ended - started);
+        }
+    }
+
+    /// <summary>Sends one POST and reads the whole answer; counts it as 200 or as an error.</summary>
+    private async Task<bool> SendOneAsync(HttpClient client, Uri uri, byte[] body, byte[] scratch)
+    {
+        try
+        {
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                await using var stream = await response.Content.ReadAsStreamAsync();
+                while (await stream.ReadAsync(scratch) > 0) { }
+                Interlocked.Increment(ref _okAnswers);
+                return true;
+            }
+            var text = await response.Content.ReadAsStringAsync();
+            Fail($"HTTP {(int)response.StatusCode}: {PaddockTarget.Shorten(text)}");
+            return false;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        {
+            Fail($"{e.GetType().Name}: {e.Message}");
+            return false;
+        }
+    }
+
+    private void Fail(string what)
+    {
+        Interlocked.Increment(ref _errors);
+        Interlocked.CompareExchange(ref _firstError, what, null);
+    }
+}

@@ -1,0 +1,169 @@
+// POST /api/ai/queue of the real server against a minimal Kestrel endpoint parsing the same body.
+// Both run in this process, one at a time, loaded by an in-process HttpClient load generator.
+//
+//   dotnet run -c Release --project bench/EnqueueBench -- --connections 64 --seconds 10 --warmup 3 --runs 2
+
+using System.Globalization;
+using System.Runtime;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace EnqueueBench;
+
+public static class Program
+{
+    /// <summary>The seed page's minimal request.</summary>
+    private const string Body = """{"model":"happyhorse-1.0-r2v","prompt":"Image 1 walks through a beautiful garden, cinematic lighting."}""";
+
+    public static async Task<int> Main(string[] args)
+    {
+        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+        Settings settings;
+        try
+        {
+            settings = Settings.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR]");
+            return 2;
+        }
+
+        var body = Encoding.UTF8.GetBytes(Body);
+        var load = new LoadGenerator(settings.Connections, TimeSpan.FromSeconds(settings.Warmup), TimeSpan.FromSeconds(settings.Seconds));
+        Console.WriteLine($"EnqueueBench: {settings.Describe()}; load generator in-process (HttpClient/SocketsHttpHandler, HTTP/1.1, same process and cores as the server)");
+        Console.WriteLine($"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {GcMode()}");
+        Console.WriteLine();
+
+        var baseline = new List<RunResult>();
+        var paddock = new List<RunResult>();
+        try
+        {
+            for (var run = 1; run <= settings.Runs; run++)
+            {
+                await using (var target = await BaselineTarget.StartAsync())
+                    baseline.Add(Report(run, await load.RunAsync(target, body)));
+                Settle();
+                await using (var target = await PaddockTarget.StartAsync(settings.DataRoot))
+                    paddock.Add(Report(run, await load.RunAsync(target, body)));
+                Settle();
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"benchmark aborted: {e.Message}");
+            return 1;
+        }
+
+        var b = Summary.Of(baseline);
+        var p = Summary.Of(paddock);
+        var ratio = p.RequestsPerSecond / b.RequestsPerSecond;
+        var clean = baseline.Concat(paddock).All(r => r.Clean);
+
+        Console.WriteLine();
+        Console.WriteLine($"ratio (paddock / baseline): {ratio:0.00}");
+        Console.WriteLine();
+        Console.WriteLine("--- Markdown for docs/BENCHMARKS.md ---");
+        Console.WriteLine();
+        Console.WriteLine($"### Enqueue throughput: `POST /api/ai/queue` vs a minimal Kestrel endpoint ({DateTime.Now:yyyy-MM-dd})");
+        Console.WriteLine();
+        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {GcMode()}.  ");
+        Console.WriteLine($"Settings: {settings.Describe()}; runs alternate baseline and Paddock; medians over runs. " +
+                          "Load generator in the same process (HttpClient, closed loop), sharing the cores with the server. " +
+                          "Paddock: `PaddockApp.Build`, fresh SQLite data directory, `Workers:Concurrency=0` (API only), seed request body.");
+        Console.WriteLine();
+        Console.WriteLine("| target | requests/s | p50 ms | p99 ms | errors | per run (req/s) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---|");
+        Console.WriteLine(Row("baseline: slim Kestrel, JsonDocument parse, small JSON answer", b, baseline));
+        Console.WriteLine(Row("Paddock `POST /api/ai/queue`", p, paddock));
+        Console.WriteLine();
+        Console.WriteLine($"ratio (paddock / baseline): {ratio:0.00}");
+        foreach (var (r, i) in paddock.Select((r, i) => (r, i + 1)))
+            if (r.Check is not null) Console.WriteLine($"Paddock run {i} {r.Check}.  ");
+        if (!clean) Console.WriteLine("**Some runs had errors or failed the rows check: these numbers are not valid.**");
+        return clean ? 0 : 1;
+    }
+
+    private static RunResult Report(int run, RunResult r)
+    {
+        var line = $"run {run} {r.Target,-8}  {r.RequestsPerSecond,9:N0} req/s  p50 {r.P50Ms,7:0.00} ms  p99 {r.P99Ms,7:0.00} ms  " +
+                   $"measured {r.MeasuredOk}, answers 200 {r.OkAnswers}, errors {r.Errors}";
+        Console.WriteLine(line);
+        if (r.Errors > 0) Console.WriteLine($"    RUN HAD ERRORS; first: {r.FirstError}");
+        if (r.Check is not null) Console.WriteLine($"    {r.Check}");
+        return r;
+    }
+
+    private static string Row(string name, Summary s, List<RunResult> runs) =>
+        $"| {name} | {s.RequestsPerSecond:N0} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {(s.Errors == 0 ? "0" : $"**{s.Errors}**")} | " +
+        string.Join(", ", runs.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture))) + " |";
+
+    private static void Settle()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
+    private static string GcMode() => GCSettings.IsServerGC ? "server GC" : "workstation GC";
+}
+
+/// <summary>Medians over runs (each figure on its own); errors summed.</summary>
+public sealed record Summary(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors)
+{
+    public static Summary Of(IReadOnlyList<RunResult> runs) => new(
+        Median(runs.Select(r => r.RequestsPerSecond)),
+        Median(runs.Select(r => r.P50Ms)),
+        Median(runs.Select(r => r.P99Ms)),
+        runs.Sum(r => r.Errors));
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
+
+public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot)
+{
+    public string Describe() => $"{Connections} connections, {Warmup} s warmup, {Seconds} s measured, {Runs} run(s) of each";
+
+    public static Settings Parse(string[] args)
+    {
+        int connections = 64, seconds = 10, warmup = 3, runs = 2;
+        var dataRoot = Path.GetTempPath();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            string? value = null;
+            var eq = arg.IndexOf('=');
+            if (eq > 0)
+            {
+                value = arg[(eq + 1)..];
+                arg = arg[..eq];
+            }
+            string Next() => value ?? (i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{arg} needs a value"));
+            int Int(int min, int max)
+            {
+                var text = Next();
+                return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+                    ? n
+                    : throw new ArgumentException($"{arg}: '{text}' is not a whole number from {min} to {max}");
+            }
+            switch (arg)
+            {
+                case "--connections": connections = Int(1, 10_000); break;
+                case "--seconds": seconds = Int(1, 3600); break;
+                case "--warmup": warmup = Int(0, 3600); break;
+                case "--runs": runs = Int(1, 100); break;
+                case "--data-root": dataRoot = Next(); break;
+                default: throw new ArgumentException($"unknown argument {args[i]}");
+            }
+        }
+        return new Settings(connections, seconds, warmup, runs, dataRoot);
+    }
+}
