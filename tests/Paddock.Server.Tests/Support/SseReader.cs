@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+
 namespace Paddock.Server.Tests.Support;
 
 public sealed record SseEvent(long? Id, string Type, string Data);
@@ -6,12 +8,24 @@ public sealed record SseEvent(long? Id, string Type, string Data);
 public sealed class SseReader : IAsyncDisposable
 {
     private readonly HttpResponseMessage _response;
-    private readonly StreamReader _reader;
+    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly Task _pump;
 
-    private SseReader(HttpResponseMessage response, StreamReader reader)
+    private SseReader(HttpResponseMessage response, Stream body)
     {
         _response = response;
-        _reader = reader;
+        // One reader task for the whole stream: cancelling a read on an HTTP response stream
+        // tears the connection down, so timeouts wait on this channel instead.
+        _pump = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(body);
+            try
+            {
+                while (await reader.ReadLineAsync() is { } line) await _lines.Writer.WriteAsync(line);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or HttpRequestException) { }
+            finally { _lines.Writer.TryComplete(); }
+        });
     }
 
     public List<string> Lines { get; } = [];
@@ -23,8 +37,7 @@ public sealed class SseReader : IAsyncDisposable
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        return new SseReader(response, reader);
+        return new SseReader(response, await response.Content.ReadAsStreamAsync());
     }
 
     /// <summary>The next event (comments skipped), or null when the timeout passes first.</summary>
@@ -35,21 +48,23 @@ public sealed class SseReader : IAsyncDisposable
         string? type = null, data = null;
         try
         {
-            while (true)
+            while (await _lines.Reader.WaitToReadAsync(cts.Token))
             {
-                var line = await _reader.ReadLineAsync(cts.Token);
-                if (line is null) return null;
-                Lines.Add(line);
-                if (line.Length == 0)
+                while (_lines.Reader.TryRead(out var line))
                 {
-                    if (type is not null && data is not null) return new SseEvent(id, type, data);
-                    id = null; type = null; data = null;
-                    continue;
+                    Lines.Add(line);
+                    if (line.Length == 0)
+                    {
+                        if (type is not null && data is not null) return new SseEvent(id, type, data);
+                        id = null; type = null; data = null;
+                        continue;
+                    }
+                    if (line.StartsWith("id: ", StringComparison.Ordinal)) id = long.Parse(line[4..]);
+                    else if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
+                    else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
                 }
-                if (line.StartsWith("id: ", StringComparison.Ordinal)) id = long.Parse(line[4..]);
-                else if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
-                else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
             }
+            return null;
         }
         catch (OperationCanceledException)
         {
@@ -72,10 +87,9 @@ public sealed class SseReader : IAsyncDisposable
         throw new TimeoutException($"no matching event; got {string.Join(", ", events.Select(e => e.Type))}");
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        _reader.Dispose();
         _response.Dispose();
-        return ValueTask.CompletedTask;
+        await _pump;
     }
 }
