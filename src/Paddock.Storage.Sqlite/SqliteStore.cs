@@ -36,6 +36,7 @@ public sealed class SqliteStore : IAsyncDisposable
         Generations = new SqliteGenerationStore(_database, timeProvider);
         Events = new SqliteEventLog(_database, timeProvider);
         ApiKeys = new SqliteApiKeyStore(_database);
+        Files = new SqliteFileStore(_database, timeProvider);
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -49,6 +50,8 @@ public sealed class SqliteStore : IAsyncDisposable
     public SqliteEventLog Events { get; }
 
     public SqliteApiKeyStore ApiKeys { get; }
+
+    public SqliteFileStore Files { get; }
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 }

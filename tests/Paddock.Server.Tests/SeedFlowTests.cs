@@ -10,18 +10,33 @@ namespace Paddock.Server.Tests;
 public sealed class SeedFlowTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private const string SeedReferencePath = "/api/repos/elau/assets/file/main/bloxy/bloxy_cropped_512x512.png";
+    private string? _elauKey;
 
-    /// <summary>Runs the script as bash runs it, without pipefail: in the SSE example curl ends on a broken pipe once awk has its line.</summary>
+    /// <summary>
+    /// Runs the script as bash runs it, with only the host and the key changed. The key is of the
+    /// namespace "elau", which has uploaded the page's reference image to this server's file route
+    /// at the page's own path. No pipefail: in the SSE example curl ends on a broken pipe once awk
+    /// has its line.
+    /// </summary>
     private async Task<ProcessResult> RunSeedScriptAsync(string name, TimeSpan? timeout = null)
     {
+        _elauKey ??= await UploadSeedReferenceAsync();
         var script = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Scripts", name));
-        // The page's reference image lives on its host's file route; here an image host on loopback serves the same path.
-        fixture.Images.Add(SeedReferencePath, TestImages.Png(512, 512, SkiaSharp.SKColors.SteelBlue, SkiaSharp.SKColors.White));
-        script = script.Replace("https://hub.oxen.ai" + SeedReferencePath, fixture.Images.BaseUrl + SeedReferencePath, StringComparison.Ordinal);
         script = script.Replace("https://hub.oxen.ai", fixture.Server.BaseUrl, StringComparison.Ordinal);
-        var result = await Processes.BashAsync(script, new Dictionary<string, string> { ["OXEN_API_KEY"] = fixture.Server.ApiKey }, timeout);
+        var result = await Processes.BashAsync(script, new Dictionary<string, string> { ["OXEN_API_KEY"] = _elauKey }, timeout);
         Assert.True(result.ExitCode == 0, $"{name} exited {result.ExitCode}: {result.Stderr}\n{result.Stdout}");
         return result;
+    }
+
+    private async Task<string> UploadSeedReferenceAsync()
+    {
+        var key = await fixture.Server.CreateKeyAsync("elau");
+        var png = Path.Combine(Path.GetTempPath(), "bloxy_cropped_512x512.png");
+        await File.WriteAllBytesAsync(png, TestImages.Png(512, 512, SkiaSharp.SKColors.SteelBlue, SkiaSharp.SKColors.White));
+        var upload = await Processes.RunAsync("curl", ["-s", "-f", "-X", "PUT", "-H", $"Authorization: Bearer {key}", "-F", $"file=@{png}",
+            fixture.Server.BaseUrl + SeedReferencePath]);
+        Assert.True(upload.ExitCode == 0, upload.Stdout + upload.Stderr);
+        return key;
     }
 
     [Theory]
@@ -70,7 +85,8 @@ public sealed class SeedFlowTests(ServerFixture fixture) : IClassFixture<ServerF
 
         // The id the script captured is a real generation of this namespace, and its video downloads.
         var id = payload["generation_id"]!.GetValue<string>();
-        var row = await Api.GetRowAsync(fixture.Server.Client, id);
+        using var elau = fixture.Server.CreateClient(_elauKey);
+        var row = await Api.GetRowAsync(elau, id);
         Assert.Equal("succeeded", row["status"]!.GetValue<string>());
         var bytes = await Api.DownloadAsync(payload["url"]!.GetValue<string>());
         Assert.True(bytes.Length > 1000);

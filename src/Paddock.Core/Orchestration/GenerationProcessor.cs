@@ -87,7 +87,7 @@ public sealed partial class GenerationProcessor(
         var parameters = VideoParameters.From(generation.Parameters);
 
         progress.Set("fetching_references", 0);
-        var references = await fetcher.FetchAllAsync(parameters.ReferenceImages, ct).ConfigureAwait(false);
+        var references = await fetcher.FetchAllAsync(generation.Namespace, parameters.ReferenceImages, ct).ConfigureAwait(false);
 
         var (width, height) = parameters.Size;
         var job = new RenderJob(generation.Id, generation.Model, parameters.Prompt, references, width, height,

@@ -30,10 +30,12 @@ public sealed class ReferenceFetcher : IDisposable
 {
     private readonly HttpClient _http;
     private readonly ReferenceFetchOptions _options;
+    private readonly ILocalReferenceSource? _local;
 
-    public ReferenceFetcher(ReferenceFetchOptions options)
+    public ReferenceFetcher(ReferenceFetchOptions options, ILocalReferenceSource? local = null)
     {
         _options = options;
+        _local = local;
         var policy = new NetworkPolicy(options.AllowedHosts, options.AllowPrivateNetworks);
         var handler = new SocketsHttpHandler
         {
@@ -48,18 +50,23 @@ public sealed class ReferenceFetcher : IDisposable
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("Paddock/1.0 (reference fetcher)");
     }
 
-    public async Task<IReadOnlyList<ReferenceImage>> FetchAllAsync(IReadOnlyList<string> urls, CancellationToken cancellationToken)
+    /// <summary>Fetches and checks every reference of a generation of namespace <paramref name="ns"/>.</summary>
+    public async Task<IReadOnlyList<ReferenceImage>> FetchAllAsync(string ns, IReadOnlyList<string> urls, CancellationToken cancellationToken)
     {
-        var tasks = urls.Select((url, i) => FetchAsync(i, url, cancellationToken)).ToArray();
+        var tasks = urls.Select((url, i) => FetchAsync(ns, i, url, cancellationToken)).ToArray();
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
     /// <summary>Fetches and checks one reference; <paramref name="position"/> is its 0-based place in <c>reference_images</c>.</summary>
-    public async Task<ReferenceImage> FetchAsync(int position, string url, CancellationToken cancellationToken)
+    public async Task<ReferenceImage> FetchAsync(string ns, int position, string url, CancellationToken cancellationToken)
     {
-        var bytes = url.StartsWith("data:", StringComparison.OrdinalIgnoreCase)
-            ? DecodeDataUrl(position, url)
-            : await DownloadAsync(position, url, cancellationToken).ConfigureAwait(false);
+        byte[] bytes;
+        if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+            bytes = DecodeDataUrl(position, url);
+        else if (_local is not null && await _local.TryReadAsync(position, ParseHttpUrl(position, url), ns, cancellationToken).ConfigureAwait(false) is { } local)
+            bytes = local;
+        else
+            bytes = await DownloadAsync(position, url, cancellationToken).ConfigureAwait(false);
 
         var header = ImageInspector.Inspect(bytes, out var problem) ?? throw new ReferenceImageException(position, problem!);
         var broken = ReferenceRules.Check(header);

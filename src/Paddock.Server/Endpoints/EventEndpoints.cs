@@ -20,7 +20,7 @@ public static class EventEndpoints
 
     public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamAsync);
 
-    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, OutputUrls urls, IOptions<PaddockOptions> options)
+    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, SignedUrls urls, IOptions<PaddockOptions> options)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         var ct = context.RequestAborted;
@@ -87,11 +87,11 @@ public static class EventEndpoints
         return long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
     }
 
-    private static Task WriteEventAsync(HttpContext context, StoredEvent e, OutputUrls urls, CancellationToken ct)
+    private static Task WriteEventAsync(HttpContext context, StoredEvent e, SignedUrls urls, CancellationToken ct)
     {
         var data = e.Data;
         if (GenerationEvents.CarriesUrl(e) && GenerationEvents.GenerationIdOf(e) is { } id)
-            data = GenerationEvents.WithUrl(data, urls.Sign(context.Request, e.Namespace, id).Url);
+            data = GenerationEvents.WithUrl(data, urls.Output(context.Request, e.Namespace, id).Url);
         return WriteAsync(context, $"id: {e.Sequence.ToString(CultureInfo.InvariantCulture)}\nevent: {e.Type}\ndata: {data}\n\n", ct);
     }
 

@@ -18,7 +18,7 @@ public static class GenerateEndpoints
         app.MapPost("/api/ai/videos/generate", GenerateAsync);
 
     private static async Task<IResult> GenerateAsync(
-        HttpContext context, ModelCatalog catalog, GenerationService generations, IBlobStore blobs, OutputUrls urls)
+        HttpContext context, ModelCatalog catalog, GenerationService generations, IBlobStore blobs, SignedUrls urls)
     {
         var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations);
         if (error is not null) return error;
@@ -48,7 +48,7 @@ public static class GenerateEndpoints
                 }
                 else
                 {
-                    video = new JsonObject { ["url"] = urls.Sign(context.Request, done.Namespace, done.Id).Url };
+                    video = new JsonObject { ["url"] = urls.Output(context.Request, done.Namespace, done.Id).Url };
                 }
                 return TypedResults.Json(new JsonObject
                 {

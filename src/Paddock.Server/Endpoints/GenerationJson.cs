@@ -7,14 +7,14 @@ namespace Paddock.Server.Endpoints;
 /// <summary>The wire shape of a generation row: flat, every request field echoed at top level.</summary>
 public static class GenerationJson
 {
-    public static JsonObject Row(Generation g, HttpRequest request, OutputUrls urls)
+    public static JsonObject Row(Generation g, HttpRequest request, SignedUrls urls)
     {
         var parameters = JsonNode.Parse(g.Parameters)!.AsObject();
         string? resultUrl = null;
         long? expiresAt = null;
         if (g.Status == GenerationStatus.Succeeded && g.OutputKey is not null)
         {
-            var (url, expires) = urls.Sign(request, g.Namespace, g.Id);
+            var (url, expires) = urls.Output(request, g.Namespace, g.Id);
             resultUrl = url;
             expiresAt = expires.ToUnixTimeSeconds();
         }

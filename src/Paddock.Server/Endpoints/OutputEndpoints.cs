@@ -11,11 +11,11 @@ public static class OutputEndpoints
     public static void MapOutputEndpoints(this IEndpointRouteBuilder app) =>
         app.MapMethods("/api/outputs/{ns}/{file}", ["GET", "HEAD"], GetAsync);
 
-    private static async Task<IResult> GetAsync(string ns, string file, string? exp, string? sig, IGenerationStore store, IBlobStore blobs, OutputUrls urls, HttpContext context)
+    private static async Task<IResult> GetAsync(string ns, string file, IGenerationStore store, IBlobStore blobs, SignedUrls urls, HttpContext context)
     {
         if (!file.EndsWith(".mp4", StringComparison.Ordinal) || !Guid.TryParse(file[..^4], out var id))
             return ApiErrors.NotFound($"no output {file}");
-        var refusal = urls.Verify(ns, id, exp, sig);
+        var refusal = urls.Verify(context.Request);
         if (refusal is not null) return ApiErrors.Make(StatusCodes.Status403Forbidden, "forbidden", "This output URL cannot be used.", refusal);
 
         var row = await store.GetAsync(ns, id, context.RequestAborted);

@@ -33,7 +33,7 @@ public static class QueueEndpoints
         });
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, IGenerationStore store, OutputUrls urls)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, IGenerationStore store, SignedUrls urls)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         if (!Guid.TryParse(id, out var guid)) return ApiErrors.NotFound($"generation not found: {id}");
@@ -51,7 +51,7 @@ public static class QueueEndpoints
             : TypedResults.Json(new JsonObject { ["status"] = "success", ["generation_id"] = guid.ToString() });
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IGenerationStore store, OutputUrls urls)
+    private static async Task<IResult> ListAsync(HttpContext context, IGenerationStore store, SignedUrls urls)
     {
         var (query, error) = ParseFilters(context);
         if (error is not null) return error;
@@ -63,7 +63,7 @@ public static class QueueEndpoints
         });
     }
 
-    private static async Task<IResult> PageAsync(HttpContext context, IGenerationStore store, OutputUrls urls)
+    private static async Task<IResult> PageAsync(HttpContext context, IGenerationStore store, SignedUrls urls)
     {
         var problems = new List<string>();
         var pageNumber = ReadInt(context.Request.Query, ["page", "page_number", "page_num"], 1, 1, int.MaxValue, problems);
@@ -84,7 +84,7 @@ public static class QueueEndpoints
         });
     }
 
-    private static JsonArray Rows(IEnumerable<Generation> rows, HttpRequest request, OutputUrls urls) =>
+    private static JsonArray Rows(IEnumerable<Generation> rows, HttpRequest request, SignedUrls urls) =>
         new(rows.Select(r => (JsonNode)GenerationJson.Row(r, request, urls)).ToArray());
 
     /// <summary>Filters shared by the list and the pages: status (comma-separated, or <c>all</c>), model, media_type, namespace.</summary>

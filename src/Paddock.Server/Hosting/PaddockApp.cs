@@ -5,11 +5,13 @@ using Paddock.Core.Auth;
 using Paddock.Core.Blobs;
 using Paddock.Core.Engines;
 using Paddock.Core.Events;
+using Paddock.Core.Files;
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
 using Paddock.Core.Orchestration;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
+using Paddock.Core.Security;
 using Paddock.Engines.Builtin;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
@@ -40,6 +42,7 @@ public static class PaddockApp
         services.AddOptions<WorkerOptions>().BindConfiguration("Paddock:Workers").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReferenceFetchOptions>().BindConfiguration("Paddock:References");
         services.AddOptions<BuiltinEngineOptions>().BindConfiguration("Paddock:Engines:Builtin");
+        services.AddOptions<Paddock.Core.Files.FileOptions>().BindConfiguration("Paddock:Files");
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
@@ -56,7 +59,11 @@ public static class PaddockApp
         services.AddSingleton(sp => ModelCatalog.LoadBuiltIn(sp.GetRequiredService<IOptions<PaddockOptions>>().Value.ModelEngines));
         services.AddSingleton<IVideoEngine>(sp => new BuiltinVideoEngine(sp.GetRequiredService<IOptions<BuiltinEngineOptions>>().Value));
         services.AddSingleton<EngineRegistry>();
-        services.AddSingleton(sp => new ReferenceFetcher(sp.GetRequiredService<IOptions<ReferenceFetchOptions>>().Value));
+        services.AddSingleton<IFileStore>(sp => sp.GetRequiredService<SqliteStore>().Files);
+        services.AddSingleton<FileService>();
+        services.AddSingleton<SelfHosts>();
+        services.AddSingleton<ILocalReferenceSource, LocalFileReferences>();
+        services.AddSingleton(sp => new ReferenceFetcher(sp.GetRequiredService<IOptions<ReferenceFetchOptions>>().Value, sp.GetRequiredService<ILocalReferenceSource>()));
 
         services.AddSingleton<QueueSignal>();
         services.AddSingleton<CancellationHub>();
@@ -68,8 +75,10 @@ public static class PaddockApp
         services.AddSingleton<ApiKeyService>();
 
         services.AddSingleton<SigningKey>();
-        services.AddSingleton<OutputUrls>();
+        services.AddSingleton(sp => new UrlSigner(sp.GetRequiredService<SigningKey>().Bytes, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SignedUrls>();
         services.AddHostedService<FirstStart>();
+        services.AddHostedService<SelfHostsRegistration>();
 
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
     }
@@ -105,5 +114,6 @@ public static class PaddockApp
         app.MapQueueEndpoints();
         app.MapEventEndpoints();
         app.MapOutputEndpoints();
+        app.MapFileEndpoints();
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Paddock.Core.Auth;
+using Paddock.Core.Files;
 
 namespace Paddock.Server.Http;
 
@@ -8,7 +9,7 @@ namespace Paddock.Server.Http;
 /// health and signed output URLs. Lookups are cached briefly so a hot path does not hit the
 /// database; a revoked key stops working within <see cref="CacheLifetime"/>.
 /// </summary>
-public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys, TimeProvider time)
+public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys, SelfHosts selfHosts, TimeProvider time)
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
     private const string NamespaceItem = "paddock.namespace";
@@ -16,7 +17,7 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!RequiresKey(context.Request.Path))
+        if (!RequiresKey(context.Request))
         {
             await next(context);
             return;
@@ -42,14 +43,23 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys
             return;
         }
         context.Items[NamespaceItem] = ns;
+        selfHosts.Add(context.Request.Host.Value ?? ""); // a reference URL at this host is one of our own files
         await next(context);
     }
+
+    /// <summary>The namespace of the request's key; null on routes reached without one (signed reads).</summary>
+    public static string? TryNamespaceOf(HttpContext context) => context.Items[NamespaceItem] as string;
 
     public static string NamespaceOf(HttpContext context) =>
         context.Items[NamespaceItem] as string ?? throw new InvalidOperationException("route reached without an authenticated namespace");
 
-    private static bool RequiresKey(PathString path) =>
-        path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/outputs") && !path.StartsWithSegments("/api/health");
+    /// <summary>Every API route but health, outputs (always signed) and signed reads of hosted files.</summary>
+    private static bool RequiresKey(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api")
+        && !request.Path.StartsWithSegments("/api/outputs")
+        && !request.Path.StartsWithSegments("/api/health")
+        && !(request.Path.StartsWithSegments("/api/repos") && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+             && request.Query.ContainsKey("sig") && !request.Headers.ContainsKey("Authorization"));
 
     private async Task<string?> ResolveAsync(string key, CancellationToken cancellationToken)
     {

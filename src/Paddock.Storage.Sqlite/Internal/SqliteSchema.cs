@@ -60,6 +60,35 @@ internal static class SqliteSchema
             created_at INTEGER NOT NULL
         );
         """,
+
+        // Version 2: hosted files. Bytes live in the blob store by content hash; these rows say
+        // which path of which branch holds which content, and which upload (commit) put it there.
+        """
+        CREATE TABLE IF NOT EXISTS file_commits (
+            id         TEXT    NOT NULL PRIMARY KEY,
+            namespace  TEXT    NOT NULL,
+            repo       TEXT    NOT NULL,
+            branch     TEXT    NOT NULL,
+            message    TEXT    NOT NULL,
+            author     TEXT    NOT NULL,
+            parent_id  TEXT,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_file_commits_branch ON file_commits (namespace, repo, branch, created_at);
+
+        CREATE TABLE IF NOT EXISTS repo_files (
+            namespace    TEXT    NOT NULL,
+            repo         TEXT    NOT NULL,
+            branch       TEXT    NOT NULL,
+            path         TEXT    NOT NULL,
+            content_hash TEXT    NOT NULL,
+            size         INTEGER NOT NULL,
+            content_type TEXT    NOT NULL,
+            commit_id    TEXT    NOT NULL,
+            updated_at   INTEGER NOT NULL,
+            PRIMARY KEY (namespace, repo, branch, path)
+        );
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

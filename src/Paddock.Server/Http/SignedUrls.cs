@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Options;
+using Paddock.Core.Security;
+using Paddock.Server.Hosting;
+
+namespace Paddock.Server.Http;
+
+/// <summary>
+/// Absolute, signed, expiring URLs for outputs and hosted files: a browser <c>&lt;video&gt;</c> or a
+/// plain <c>curl -O</c> can fetch them without the Bearer key. Every read of a row signs afresh.
+/// </summary>
+public sealed class SignedUrls(UrlSigner signer, IOptions<PaddockOptions> options)
+{
+    public static string OutputPath(string ns, Guid generationId) => $"/api/outputs/{Uri.EscapeDataString(ns)}/{generationId}.mp4";
+
+    public (string Url, DateTimeOffset Expires) Output(HttpRequest request, string ns, Guid generationId) => Sign(request, OutputPath(ns, generationId));
+
+    public (string Url, DateTimeOffset Expires) Sign(HttpRequest request, string path)
+    {
+        var (query, expires) = signer.Sign(path, options.Value.OutputUrlLifetime);
+        return ($"{BaseUrl(request)}{path}?{query}", expires);
+    }
+
+    public string? Verify(HttpRequest request) => signer.Verify(request.Path.Value ?? "", request.Query["exp"], request.Query["sig"]);
+
+    public string BaseUrl(HttpRequest request) =>
+        options.Value.PublicBaseUrl?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+}

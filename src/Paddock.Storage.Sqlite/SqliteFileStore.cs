@@ -1,0 +1,101 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Paddock.Core.Files;
+using Paddock.Storage.Sqlite.Internal;
+
+namespace Paddock.Storage.Sqlite;
+
+/// <summary>Hosted files' metadata in <c>repo_files</c> and <c>file_commits</c>; obtained from <see cref="SqliteStore.Files"/>.</summary>
+public sealed class SqliteFileStore : IFileStore
+{
+    private const string Columns = "namespace, repo, branch, path, content_hash, size, content_type, commit_id, updated_at";
+
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _time;
+
+    internal SqliteFileStore(SqliteDatabase database, TimeProvider time)
+    {
+        _database = database;
+        _time = time;
+    }
+
+    public Task<FileCommit> CommitAsync(string ns, string repo, string branch, string message, string author,
+        IReadOnlyList<CommittedFile> files, CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow();
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        return _database.WriteAsync(context =>
+        {
+            var parent = context.Command("SELECT id FROM file_commits WHERE namespace = $ns AND repo = $repo AND branch = $branch ORDER BY created_at DESC, rowid DESC LIMIT 1");
+            parent.Parameters.Add("$ns", ns);
+            parent.Parameters.Add("$repo", repo);
+            parent.Parameters.Add("$branch", branch);
+            var parentId = parent.ExecuteScalar() as string;
+
+            var commit = context.Command("INSERT INTO file_commits (id, namespace, repo, branch, message, author, parent_id, created_at) VALUES ($id, $ns, $repo, $branch, $message, $author, $parent, $at)");
+            commit.Parameters.Add("$id", id);
+            commit.Parameters.Add("$ns", ns);
+            commit.Parameters.Add("$repo", repo);
+            commit.Parameters.Add("$branch", branch);
+            commit.Parameters.Add("$message", message);
+            commit.Parameters.Add("$author", author);
+            commit.Parameters.Add("$parent", parentId);
+            commit.Parameters.Add("$at", SqliteValues.ToUnixMilliseconds(now));
+            commit.ExecuteNonQuery();
+
+            var upsert = context.Command($"""
+                INSERT INTO repo_files ({Columns}) VALUES ($ns, $repo, $branch, $path, $hash, $size, $type, $commit, $at)
+                ON CONFLICT (namespace, repo, branch, path) DO UPDATE SET
+                    content_hash = excluded.content_hash, size = excluded.size, content_type = excluded.content_type,
+                    commit_id = excluded.commit_id, updated_at = excluded.updated_at
+                """);
+            foreach (var file in files)
+            {
+                upsert.Parameters.Clear(); // one prepared statement, fresh parameters per file
+                upsert.Parameters.Add("$ns", ns);
+                upsert.Parameters.Add("$repo", repo);
+                upsert.Parameters.Add("$branch", branch);
+                upsert.Parameters.Add("$path", file.Path);
+                upsert.Parameters.Add("$hash", file.ContentHash);
+                upsert.Parameters.Add("$size", file.Size);
+                upsert.Parameters.Add("$type", file.ContentType);
+                upsert.Parameters.Add("$commit", id);
+                upsert.Parameters.Add("$at", SqliteValues.ToUnixMilliseconds(now));
+                upsert.ExecuteNonQuery();
+            }
+            return new FileCommit(id, ns, repo, branch, message, author, parentId, now);
+        }, cancellationToken);
+    }
+
+    public Task<RepoFile?> GetAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>
+        _database.ReadAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {Columns} FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path = $path";
+            command.Parameters.Add("$ns", ns);
+            command.Parameters.Add("$repo", repo);
+            command.Parameters.Add("$branch", branch);
+            command.Parameters.Add("$path", path);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? Read(reader) : null;
+        }, cancellationToken);
+
+    public Task<bool> IsDirectoryAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>
+        _database.ReadAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            // Paths sort so that everything below "dir/" lies in ["dir/", "dir0"): '0' follows '/'.
+            command.CommandText = "SELECT EXISTS (SELECT 1 FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path >= $from AND path < $to)";
+            command.Parameters.Add("$ns", ns);
+            command.Parameters.Add("$repo", repo);
+            command.Parameters.Add("$branch", branch);
+            command.Parameters.Add("$from", path.Length == 0 ? "" : path + "/");
+            command.Parameters.Add("$to", path.Length == 0 ? "\uffff" : path + "0");
+            return (long)command.ExecuteScalar()! == 1;
+        }, cancellationToken);
+
+    private static RepoFile Read(SqliteDataReader reader) => new(
+        reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+        reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7),
+        SqliteValues.FromUnixMilliseconds(reader.GetInt64(8)));
+}
