@@ -23,8 +23,7 @@ public static class FilePaths
 
     public static string ContentTypeOf(string path, ReadOnlySpan<byte> head)
     {
-        var header = References.ImageInspector.Inspect(head, out _);
-        if (header is not null) return header.MediaType;
+        if (References.ImageInspector.SniffMediaType(head) is { } sniffed) return sniffed;
         return Path.GetExtension(path).ToLowerInvariant() switch
         {
             ".mp4" => "video/mp4",

@@ -13,6 +13,16 @@ public static class ImageInspector
 {
     private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
+    /// <summary>The media type the first bytes announce (JPEG, PNG, GIF, WebP), or null.</summary>
+    public static string? SniffMediaType(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith(PngSignature)) return "image/png";
+        if (head.Length >= 3 && head[0] == 0xFF && head[1] == 0xD8 && head[2] == 0xFF) return "image/jpeg";
+        if (head.StartsWith("GIF8"u8)) return "image/gif";
+        if (head.Length >= 12 && head.StartsWith("RIFF"u8) && head.Slice(8, 4).SequenceEqual("WEBP"u8)) return "image/webp";
+        return null;
+    }
+
     /// <summary>The header, or null with a reason a user can act on.</summary>
     public static ImageHeader? Inspect(ReadOnlySpan<byte> bytes, out string? problem)
     {
