@@ -26,29 +26,14 @@ public sealed class SqliteEventLog : IEventLog
     public Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(string ns, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ns);
-        if (limit <= 0)
-            return Task.FromResult<IReadOnlyList<StoredEvent>>([]);
-        return _database.ReadAsync<IReadOnlyList<StoredEvent>>(connection =>
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"""
-                SELECT {EventRows.Columns} FROM events
-                WHERE namespace = $namespace AND seq > $after
-                ORDER BY seq
-                LIMIT $limit
-                """;
-            command.Parameters.Add("$namespace", ns);
-            command.Parameters.Add("$after", afterSequence);
-            command.Parameters.Add("$limit", limit);
-            using var reader = command.ExecuteReader();
-            var events = new List<StoredEvent>();
-            while (reader.Read())
-                events.Add(EventRows.Read(reader));
-            return events;
-        }, cancellationToken);
+        return ReadAsync(ns, afterSequence, limit, cancellationToken);
     }
 
-    public Task<IReadOnlyList<StoredEvent>> ReadAllAfterAsync(long afterSequence, int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StoredEvent>> ReadAllAfterAsync(long afterSequence, int limit, CancellationToken cancellationToken = default) =>
+        ReadAsync(null, afterSequence, limit, cancellationToken);
+
+    /// <summary>Events after a sequence, of one namespace or (null) of all, oldest first.</summary>
+    private Task<IReadOnlyList<StoredEvent>> ReadAsync(string? ns, long afterSequence, int limit, CancellationToken cancellationToken)
     {
         if (limit <= 0)
             return Task.FromResult<IReadOnlyList<StoredEvent>>([]);
@@ -57,10 +42,11 @@ public sealed class SqliteEventLog : IEventLog
             using var command = connection.CreateCommand();
             command.CommandText = $"""
                 SELECT {EventRows.Columns} FROM events
-                WHERE seq > $after
+                WHERE {(ns is null ? "" : "namespace = $namespace AND ")}seq > $after
                 ORDER BY seq
                 LIMIT $limit
                 """;
+            if (ns is not null) command.Parameters.Add("$namespace", ns);
             command.Parameters.Add("$after", afterSequence);
             command.Parameters.Add("$limit", limit);
             using var reader = command.ExecuteReader();
