@@ -41,3 +41,16 @@ public sealed class SqliteApiKeyStoreTests : ApiKeyStoreContract
         return Task.CompletedTask;
     }
 }
+
+public sealed class SqliteFileStoreTests : FileStoreContract
+{
+    private readonly SqliteTestDatabase _database = new();
+
+    protected override Task<StoreUnderTest> OpenStoreAsync(TimeProvider time) => Task.FromResult(_database.Open(time));
+
+    protected override Task DropDatabaseAsync()
+    {
+        _database.Dispose();
+        return Task.CompletedTask;
+    }
+}

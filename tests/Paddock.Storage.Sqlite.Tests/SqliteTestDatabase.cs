@@ -16,7 +16,7 @@ public sealed class SqliteTestDatabase : IDisposable
     public StoreUnderTest Open(TimeProvider time)
     {
         var store = OpenSqlite(time);
-        return new StoreUnderTest(store.Generations, store.Events, store.ApiKeys, store);
+        return new StoreUnderTest(store.Generations, store.Events, store.ApiKeys, store.Files, store);
     }
 
     public void Dispose()

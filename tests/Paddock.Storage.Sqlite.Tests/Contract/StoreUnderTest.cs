@@ -1,11 +1,12 @@
 using Paddock.Core.Auth;
 using Paddock.Core.Events;
+using Paddock.Core.Files;
 using Paddock.Core.Queue;
 
 namespace Paddock.Storage.Contract;
 
-/// <summary>One opened instance of a backend: its three stores and what closes them.</summary>
-public sealed class StoreUnderTest(IGenerationStore generations, IEventLog events, IApiKeyStore apiKeys, IAsyncDisposable owner)
+/// <summary>One opened instance of a backend: its stores and what closes them.</summary>
+public sealed class StoreUnderTest(IGenerationStore generations, IEventLog events, IApiKeyStore apiKeys, IFileStore files, IAsyncDisposable owner)
     : IAsyncDisposable
 {
     private int _disposed;
@@ -15,6 +16,8 @@ public sealed class StoreUnderTest(IGenerationStore generations, IEventLog event
     public IEventLog Events { get; } = events;
 
     public IApiKeyStore ApiKeys { get; } = apiKeys;
+
+    public IFileStore Files { get; } = files;
 
     public async ValueTask DisposeAsync()
     {
