@@ -1,0 +1,125 @@
+using Paddock.Core.Engines;
+using SkiaSharp;
+
+namespace Paddock.Engines.Builtin.Rendering;
+
+/// <summary>Decodes the references once, before the first frame, into ready-to-draw raster images.</summary>
+internal static class ReferenceDecoder
+{
+    /// <summary>Covering is preferred while it crops at most this much (1.4: a 4:3 image in a 16:9 frame).</summary>
+    internal const float MaxCoverCrop = 1.4f;
+
+    /// <summary>A contained image leaves this share of the frame's limiting side to the backdrop.</summary>
+    internal const float ContainMargin = 0.84f;
+
+    /// <summary>The largest zoom a camera move reaches (see Director), plus headroom.</summary>
+    private const float MaxZoom = 1.22f;
+
+    /// <summary>Beyond the API's 40-megapixel limit with room; guards memory if a job skipped validation.</summary>
+    private const long MaxPixels = 100_000_000;
+
+    public static CastMember Decode(ReferenceImage reference, int frameWidth, int frameHeight)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var name = $"reference_images[{reference.Index - 1}]";
+        if (reference.Bytes is not { Length: > 0 })
+        {
+            throw new InvalidDataException($"{name}: the image is empty.");
+        }
+
+        using var data = SKData.CreateCopy(reference.Bytes);
+        using var codec = SKCodec.Create(data)
+            ?? throw new InvalidDataException($"{name}: not a decodable JPEG or PNG image.");
+        var sourceWidth = codec.Info.Width;
+        var sourceHeight = codec.Info.Height;
+        if (sourceWidth <= 0 || sourceHeight <= 0 || (long)sourceWidth * sourceHeight > MaxPixels)
+        {
+            throw new InvalidDataException($"{name}: unusable image size {sourceWidth}x{sourceHeight}.");
+        }
+
+        var aspect = (float)sourceWidth / sourceHeight;
+        var framing = FramingFor(aspect, frameWidth, frameHeight);
+        var (shownWidth, shownHeight) = BaseSize(aspect, framing, frameWidth, frameHeight);
+        var scale = MathF.Min(1f, shownWidth * MaxZoom / sourceWidth);
+        var targetWidth = Math.Max(1, (int)MathF.Ceiling(sourceWidth * scale));
+        var targetHeight = Math.Max(1, (int)MathF.Ceiling(sourceHeight * scale));
+
+        using var decoded = DecodePixels(codec, name, scale, targetWidth, targetHeight);
+        var image = Resample(decoded, targetWidth, targetHeight);
+        var shadow = framing == Framing.Contain ? ShadowSprite.Create(aspect) : null;
+        return new CastMember(reference.Index, sourceWidth, sourceHeight, image, framing, shadow);
+    }
+
+    public static Framing FramingFor(float aspect, int frameWidth, int frameHeight)
+    {
+        var frameAspect = (float)frameWidth / frameHeight;
+        var crop = MathF.Max(aspect / frameAspect, frameAspect / aspect);
+        return crop <= MaxCoverCrop ? Framing.Cover : Framing.Contain;
+    }
+
+    /// <summary>The size a reference is shown at, at zoom 1.</summary>
+    public static (float Width, float Height) BaseSize(float aspect, Framing framing, int frameWidth, int frameHeight)
+    {
+        var frameAspect = (float)frameWidth / frameHeight;
+        var widthLimited = aspect > frameAspect;
+        if (framing == Framing.Cover)
+        {
+            return widthLimited ? (frameHeight * aspect, frameHeight) : (frameWidth, frameWidth / aspect);
+        }
+
+        return widthLimited
+            ? (frameWidth * ContainMargin, frameWidth * ContainMargin / aspect)
+            : (frameHeight * ContainMargin * aspect, frameHeight * ContainMargin);
+    }
+
+    private static SKBitmap DecodePixels(SKCodec codec, string name, float scale, int targetWidth, int targetHeight)
+    {
+        // JPEG decodes at 1/2, 1/4 or 1/8 size for a fraction of the cost; use it while it stays
+        // at least as large as the target, so the final resample only ever shrinks.
+        var size = codec.Info.Size;
+        var scaled = codec.GetScaledDimensions(scale);
+        if (scaled.Width >= targetWidth && scaled.Height >= targetHeight)
+        {
+            size = scaled;
+        }
+
+        using var srgb = SKColorSpace.CreateSrgb();
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Bgra8888, SKAlphaType.Premul, srgb);
+        var bitmap = new SKBitmap(info);
+        var result = codec.GetPixels(info, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+        {
+            bitmap.Dispose();
+            throw new InvalidDataException($"{name}: the image could not be decoded ({result}).");
+        }
+
+        return bitmap;
+    }
+
+    private static SKImage Resample(SKBitmap decoded, int width, int height)
+    {
+        // FromBitmap copies a mutable bitmap's pixels, so the image outlives the bitmap.
+        var source = SKImage.FromBitmap(decoded);
+        if (decoded.Width == width && decoded.Height == height)
+        {
+            return source;
+        }
+
+        using (source)
+        {
+            return Downscale(source, width, height);
+        }
+    }
+
+    private static SKImage Downscale(SKImage source, int width, int height)
+    {
+        var info = new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul);
+        using var surface = SKSurface.Create(info);
+        using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
+        // Once per reference, so quality wins over speed: mipmaps keep a large downscale free of aliasing.
+        surface.Canvas.DrawImage(source, new SKRect(0, 0, width, height),
+            new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), paint);
+        // A raster surface's snapshot is a raster image: nothing is decoded lazily later.
+        return surface.Snapshot();
+    }
+}
