@@ -1,3 +1,4 @@
+using Paddock.Core.Prompts;
 using Paddock.Engines.Builtin.Scene;
 
 namespace Paddock.Engines.Builtin.Tests;
@@ -14,15 +15,15 @@ public sealed class SceneTests
     [InlineData("a dog (image2) runs", 2)]
     public void Every_spelling_of_a_reference_is_read(string prompt, int expected)
     {
-        Assert.Equal([expected], PromptReferences.Named(prompt, 3));
+        Assert.Equal([expected], ReferenceMentions.NamedWithin(prompt, 3));
     }
 
     [Fact]
     public void Mentions_keep_first_mention_order_and_ignore_what_does_not_exist()
     {
-        Assert.Equal([3, 1], PromptReferences.Named("Image 3 meets @image1, then image 3 leaves; Image 12 and myimage2 are not mentions", 3));
-        Assert.Empty(PromptReferences.Named("a quiet lake at dawn", 3));
-        Assert.Empty(PromptReferences.Named("Image 1 walks", 0));
+        Assert.Equal([3, 1], ReferenceMentions.NamedWithin("Image 3 meets @image1, then image 3 leaves; Image 12 and myimage2 are not mentions", 3));
+        Assert.Empty(ReferenceMentions.NamedWithin("a quiet lake at dawn", 3));
+        Assert.Empty(ReferenceMentions.NamedWithin("Image 1 walks", 0));
     }
 
     [Fact]

@@ -8,7 +8,9 @@ namespace Paddock.Core.Prompts;
 /// </summary>
 public static partial class ReferenceMentions
 {
-    [GeneratedRegex(@"(?<![A-Za-z0-9])@?(?:image|character)\s?(\d{1,4})(?![0-9])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // Not preceded by a letter or digit, so "myimage1" is not a mention; not followed by a digit, so
+    // "Image 12" is never read as Image 1.
+    [GeneratedRegex(@"(?<![\p{L}\p{N}_])@?(?:image|character)[ \t]*(\d{1,4})(?!\d)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex MentionPattern();
 
     /// <summary>One mention: the 1-based image index and where it stands in the prompt.</summary>
@@ -27,4 +29,11 @@ public static partial class ReferenceMentions
 
     /// <summary>The distinct 1-based indexes named, in order of first mention.</summary>
     public static IReadOnlyList<int> NamedIndexes(string prompt) => Find(prompt).Select(m => m.ImageIndex).Distinct().ToList();
+
+    /// <summary>
+    /// The named indexes that exist among <paramref name="referenceCount"/> references: what a renderer
+    /// casts. Others are ignored there (the server refuses them earlier, and a prompt never fails a render).
+    /// </summary>
+    public static IReadOnlyList<int> NamedWithin(string? prompt, int referenceCount) =>
+        string.IsNullOrEmpty(prompt) ? [] : NamedIndexes(prompt).Where(i => i <= referenceCount).ToList();
 }

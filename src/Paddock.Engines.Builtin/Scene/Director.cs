@@ -1,3 +1,4 @@
+using Paddock.Core.Prompts;
 using Paddock.Core.Engines;
 using SkiaSharp;
 
@@ -57,7 +58,7 @@ internal static class Director
     /// <summary>Named references in order of first mention, then the rest in their own order.</summary>
     internal static IReadOnlyList<(int Slot, bool Named)> CastOrder(string? prompt, int referenceCount)
     {
-        var named = PromptReferences.Named(prompt, referenceCount);
+        var named = ReferenceMentions.NamedWithin(prompt, referenceCount);
         var order = new List<(int Slot, bool Named)>(referenceCount);
         order.AddRange(named.Select(index => (index - 1, true)));
         for (var slot = 0; slot < referenceCount; slot++)
