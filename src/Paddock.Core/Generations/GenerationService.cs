@@ -23,12 +23,14 @@ public sealed class GenerationService(
     /// </summary>
     public async Task<IReadOnlyList<NewGeneration>> SubmitAsync(string ns, ValidatedRequest request, CancellationToken cancellationToken)
     {
+        // Models without a seed field (the 1.1 family) get none recorded; their renders take a seed from the generation id.
+        var takesSeed = request.Model.RequestSchema["properties"]?["seed"] is not null;
         var baseSeed = request.Parameters["seed"]?.GetValue<long>() ?? RandomNumberGenerator.GetInt32(0, int.MaxValue);
         var rows = new List<NewGeneration>(request.NumGenerations);
         for (var i = 0; i < request.NumGenerations; i++)
         {
             var parameters = (JsonObject)request.Parameters.DeepClone();
-            parameters["seed"] = (baseSeed + i) % SeedModulus;
+            if (takesSeed) parameters["seed"] = (baseSeed + i) % SeedModulus;
             rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString()));
         }
         await store.EnqueueAsync(rows, cancellationToken).ConfigureAwait(false);

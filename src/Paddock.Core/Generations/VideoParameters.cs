@@ -3,30 +3,33 @@ using Paddock.Core.Video;
 
 namespace Paddock.Core.Generations;
 
-/// <summary>The typed view of a video generation's stored parameters (already validated and defaulted).</summary>
+/// <summary>
+/// The typed view of a video generation's stored parameters (already validated and defaulted),
+/// across the model family: reference-to-video (<c>reference_images</c>), image-to-video (one
+/// <c>input_image</c>, no <c>aspect_ratio</c>: the output follows the image) and text-to-video.
+/// </summary>
 public sealed record VideoParameters(
     string Prompt,
     IReadOnlyList<string> ReferenceImages,
-    string AspectRatio,
+    string? InputImage,
+    string? AspectRatio,
     string Resolution,
     int Duration,
-    long Seed)
+    long? Seed)
 {
-    public (int Width, int Height) Size => VideoFormat.SizeOf(AspectRatio, Resolution);
-
     public int FrameCount => VideoFormat.FrameCount(Duration);
 
-    public static VideoParameters From(JsonObject parameters)
-    {
-        // Models without a field fall back to the first model's defaults (e.g. t2v has no references).
-        return new VideoParameters(
-            parameters["prompt"]?.GetValue<string>() ?? "",
-            parameters["reference_images"] is JsonArray refs ? refs.Select(r => r!.GetValue<string>()).ToList() : [],
-            parameters["aspect_ratio"]?.GetValue<string>() ?? "16:9",
-            parameters["resolution"]?.GetValue<string>() ?? "1080P",
-            parameters["duration"]?.GetValue<int>() ?? 5,
-            parameters["seed"]?.GetValue<long>() ?? 0);
-    }
+    /// <summary>The images to fetch, in the order the renderer casts them (an input image is Image 1).</summary>
+    public IReadOnlyList<string> Images => InputImage is null ? ReferenceImages : [InputImage];
+
+    public static VideoParameters From(JsonObject parameters) => new(
+        parameters["prompt"]?.GetValue<string>() ?? "",
+        parameters["reference_images"] is JsonArray refs ? refs.Select(r => r!.GetValue<string>()).ToList() : [],
+        parameters["input_image"]?.GetValue<string>(),
+        parameters["aspect_ratio"]?.GetValue<string>(),
+        parameters["resolution"]?.GetValue<string>() ?? "1080P",
+        parameters["duration"]?.GetValue<int>() ?? 5,
+        parameters["seed"]?.GetValue<long>());
 
     public static VideoParameters From(string parametersJson) => From(JsonNode.Parse(parametersJson)!.AsObject());
 }

@@ -8,6 +8,7 @@ using Paddock.Core.Generations;
 using Paddock.Core.Models;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
+using Paddock.Core.Video;
 
 namespace Paddock.Core.Orchestration;
 
@@ -29,6 +30,9 @@ public sealed partial class GenerationProcessor(
     ILogger<GenerationProcessor> logger)
 {
     private readonly WorkerOptions _options = options.Value;
+
+    /// <summary>Models without a seed field still render deterministically per generation: the seed comes from its id.</summary>
+    private static long SeedOf(Guid id) => BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(id.ToByteArray())) & int.MaxValue;
 
     public static string OutputKey(Generation g, int attempt) => $"outputs/{g.Namespace}/{g.Id:N}-{attempt}.mp4";
 
@@ -87,11 +91,21 @@ public sealed partial class GenerationProcessor(
         var parameters = VideoParameters.From(generation.Parameters);
 
         progress.Set("fetching_references", 0);
-        var references = await fetcher.FetchAllAsync(generation.Namespace, parameters.ReferenceImages, ct).ConfigureAwait(false);
+        IReadOnlyList<ReferenceImage> references;
+        try
+        {
+            references = await fetcher.FetchAllAsync(generation.Namespace, parameters.Images, ct).ConfigureAwait(false);
+        }
+        catch (ReferenceImageException e) when (parameters.InputImage is not null)
+        {
+            throw new GenerationFailedException($"input_image: {e.Reason}");
+        }
 
-        var (width, height) = parameters.Size;
+        // Image-to-video has no aspect_ratio: the output follows its input image.
+        var aspect = parameters.AspectRatio ?? (references.Count > 0 ? VideoFormat.NearestAspect(references[0].Width, references[0].Height) : "16:9");
+        var (width, height) = VideoFormat.SizeOf(aspect, parameters.Resolution);
         var job = new RenderJob(generation.Id, generation.Model, parameters.Prompt, references, width, height,
-            Video.VideoFormat.FramesPerSecond, parameters.FrameCount, parameters.Seed);
+            VideoFormat.FramesPerSecond, parameters.FrameCount, parameters.Seed ?? SeedOf(generation.Id));
         progress.Set("rendering", 0);
         await engine.RenderAsync(job, tempFile, new Progress<RenderProgress>(p => progress.Set(p.Phase, p.Fraction)), ct).ConfigureAwait(false);
 

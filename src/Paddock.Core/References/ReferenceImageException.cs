@@ -5,4 +5,7 @@ public sealed class ReferenceImageException(int position, string reason)
     : Exception($"reference_images[{position}]: {reason}")
 {
     public int Position { get; } = position;
+
+    /// <summary>What is wrong with the image, without its name (models that take one <c>input_image</c> name it so).</summary>
+    public string Reason { get; } = reason;
 }

@@ -27,4 +27,19 @@ public static class VideoFormat
             : throw new ArgumentException($"no output size for aspect {aspectRatio} at {resolution}");
 
     public static int FrameCount(int durationSeconds) => FramesPerSecond * durationSeconds;
+
+    /// <summary>The offered aspect ratio closest to an image's shape (compared on a log scale, so 2:1 and 1:2 are equally far from 1:1).</summary>
+    public static string NearestAspect(int width, int height)
+    {
+        var shape = Math.Log((double)width / height);
+        return Sizes.Keys.Select(k => k.Aspect).Distinct()
+            .OrderBy(a => Math.Abs(Math.Log(Ratio(a)) - shape))
+            .First();
+    }
+
+    private static double Ratio(string aspect)
+    {
+        var parts = aspect.Split(':');
+        return double.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture) / double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

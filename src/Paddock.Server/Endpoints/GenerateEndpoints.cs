@@ -71,5 +71,6 @@ public static class GenerateEndpoints
 /// <summary>Which stored failure messages blame the request (answered 400) rather than the server.</summary>
 public static class GenerationErrors
 {
-    public static bool IsCausedByInput(string message) => message.StartsWith("reference_images[", StringComparison.Ordinal);
+    public static bool IsCausedByInput(string message) =>
+        message.StartsWith("reference_images[", StringComparison.Ordinal) || message.StartsWith("input_image:", StringComparison.Ordinal);
 }
