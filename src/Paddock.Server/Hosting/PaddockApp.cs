@@ -28,6 +28,11 @@ public static class PaddockApp
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls("http://127.0.0.1:8080");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestBody.MaxJsonBytes);
+        // The start banner says where Paddock listens; ASP.NET's own start-up lines only repeat it.
+        if (builder.Configuration["Logging:LogLevel:Microsoft.Hosting.Lifetime"] is null)
+            builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         AddPaddock(builder.Services);
         configure?.Invoke(builder);
 
