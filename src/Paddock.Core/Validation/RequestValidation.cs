@@ -205,6 +205,12 @@ public static class RequestValidator
         }
     }
 
+    /// <summary>JSON Schema counts 5.0 as an integer; store it as 5 so every reader can take it as one.</summary>
+    private static JsonNode? IntegerOf(JsonNode? schema, JsonNode value) =>
+        schema?["type"]?.GetValue<string>() == "integer" && value is JsonValue v && v.TryGetValue(out decimal d)
+            ? JsonValue.Create((long)d)
+            : null;
+
     /// <summary>The fields in the schema's order, each absent one given its default (the prompt has no implied default).</summary>
     private static JsonObject WithDefaults(ModelDefinition model, JsonObject fields)
     {
@@ -212,7 +218,7 @@ public static class RequestValidator
         if (model.RequestSchema["properties"] is not JsonObject properties) return fields;
         foreach (var (name, schema) in properties)
         {
-            if (fields[name] is { } given) ordered[name] = given.DeepClone();
+            if (fields[name] is { } given) ordered[name] = IntegerOf(schema, given) ?? given.DeepClone();
             else if (schema?["default"] is { } value && name != "prompt") ordered[name] = value.DeepClone();
         }
         return ordered;
