@@ -104,26 +104,6 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    public Task<ClaimedGeneration> InsertClaimedAsync(NewGeneration generation, string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
-    {
-        Validate(generation);
-        ArgumentException.ThrowIfNullOrEmpty(workerId);
-        ValidateLease(leaseDuration);
-
-        return _database.WriteAsync(context =>
-        {
-            var now = NowMilliseconds();
-            var expiresAt = now + (long)leaseDuration.TotalMilliseconds;
-            Insert(context, generation, GenerationStatus.Processing, now, attempt: 1, workerId, expiresAt);
-            var startedAt = SqliteValues.FromUnixMilliseconds(now);
-            var row = new Generation(
-                generation.Id, generation.Namespace, generation.Model, generation.MediaType, GenerationStatus.Processing,
-                generation.Parameters, EnqueuedAt: startedAt, StartedAt: startedAt, CompletedAt: null,
-                ErrorMessage: null, OutputKey: null, Progress: null, Attempt: 1);
-            return new ClaimedGeneration(new Lease(generation.Id, workerId, 1), row);
-        }, cancellationToken);
-    }
-
     public Task<Generation?> GetAsync(string ns, Guid id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ns);

@@ -48,10 +48,4 @@ public interface IGenerationStore
     /// Returns how many rows were recovered.
     /// </summary>
     Task<int> RecoverExpiredLeasesAsync(int maxAttempts, Func<Generation, EventDraft> failedEvent, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Creates the row already claimed by <paramref name="workerId"/> (status processing), for sync
-    /// requests that render in the request's own process. Durable when this returns.
-    /// </summary>
-    Task<ClaimedGeneration> InsertClaimedAsync(NewGeneration generation, string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken = default);
 }

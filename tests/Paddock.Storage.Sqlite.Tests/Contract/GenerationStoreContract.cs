@@ -101,23 +101,6 @@ public abstract class GenerationStoreContract(ITestOutputHelper output) : StoreC
         Assert.Equal(1, (await store.Generations.QueryAsync(new GenerationQuery("alice"))).TotalEntries);
     }
 
-    [Fact]
-    public async Task Sync_row_is_created_already_claimed()
-    {
-        var store = await OpenAsync();
-        var generation = NewGeneration();
-
-        var claim = await store.Generations.InsertClaimedAsync(generation, "api-1", LeaseDuration);
-
-        Assert.Equal(new Lease(generation.Id, "api-1", 1), claim.Lease);
-        var row = await store.Generations.GetAsync("alice", generation.Id);
-        Assert.Equal(claim.Generation, row);
-        Assert.Equal(GenerationStatus.Processing, row!.Status);
-        Assert.Equal(Time.GetUtcNow(), row.StartedAt);
-        Assert.Null(await store.Generations.ClaimNextAsync("worker-1", LeaseDuration));
-        Assert.True(await store.Generations.CompleteAsync(claim.Lease, "out.mp4", Completed("alice", generation.Id)));
-    }
-
     // ---- namespaces ----
 
     [Fact]
