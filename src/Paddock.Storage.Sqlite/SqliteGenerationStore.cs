@@ -104,6 +104,46 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
+    public Task<EnqueueOutcome> EnqueueOnceAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(generations);
+        ArgumentNullException.ThrowIfNull(claim);
+        foreach (var generation in generations)
+            Validate(generation);
+
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            // Forget a few expired keys on every call, so the table stays as large as one day of keys.
+            var purge = context.Command("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= $now LIMIT 100)");
+            purge.Parameters.Add("$now", now);
+            purge.ExecuteNonQuery();
+
+            var find = context.Command("SELECT fingerprint, generation_ids FROM idempotency_keys WHERE namespace = $ns AND key = $key");
+            find.Parameters.Add("$ns", claim.Namespace);
+            find.Parameters.Add("$key", claim.Key);
+            using (var reader = find.ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    var ids = reader.GetString(1).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ToList();
+                    return new EnqueueOutcome(reader.GetString(0) == claim.Fingerprint ? IdempotencyResult.Replayed : IdempotencyResult.Conflict, ids);
+                }
+            }
+
+            foreach (var generation in generations)
+                Insert(context, generation, GenerationStatus.Queued, now, attempt: 0, leaseOwner: null, leaseExpiresAt: null);
+            var remember = context.Command("INSERT INTO idempotency_keys (namespace, key, fingerprint, generation_ids, expires_at) VALUES ($ns, $key, $fingerprint, $ids, $expires)");
+            remember.Parameters.Add("$ns", claim.Namespace);
+            remember.Parameters.Add("$key", claim.Key);
+            remember.Parameters.Add("$fingerprint", claim.Fingerprint);
+            remember.Parameters.Add("$ids", string.Join(',', generations.Select(g => SqliteValues.IdText(g.Id))));
+            remember.Parameters.Add("$expires", SqliteValues.ToUnixMilliseconds(claim.ExpiresAt));
+            remember.ExecuteNonQuery();
+            return new EnqueueOutcome(IdempotencyResult.Created, generations.Select(g => g.Id).ToList());
+        }, cancellationToken);
+    }
+
     public Task<Generation?> GetAsync(string ns, Guid id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ns);

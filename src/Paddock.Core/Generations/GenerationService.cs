@@ -8,8 +8,12 @@ using Paddock.Core.Validation;
 namespace Paddock.Core.Generations;
 
 /// <summary>What the API does with generations: submit, cancel, and wait for a result.</summary>
+/// <summary>The rows a submission stands for, and whether it created them.</summary>
+public sealed record Submitted(IdempotencyResult Result, IReadOnlyList<Guid> GenerationIds);
+
 public sealed class GenerationService(
     IGenerationStore store,
+    TimeProvider time,
     QueueSignal queueSignal,
     CancellationHub cancellations,
     EventHub eventHub)
@@ -17,11 +21,15 @@ public sealed class GenerationService(
     private const long SeedModulus = 1L << 31;
     private static readonly TimeSpan WaitPollInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long an Idempotency-Key is remembered.</summary>
+    public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
+
     /// <summary>
     /// Creates <see cref="ValidatedRequest.NumGenerations"/> rows, durable before this returns. The i-th
-    /// row uses seed + i (mod 2^31); without a seed the server picks one and records it.
+    /// row uses seed + i (mod 2^31); without a seed the server picks one and records it. With an
+    /// idempotency key, a repeat of the same request returns the first call's rows instead.
     /// </summary>
-    public async Task<IReadOnlyList<NewGeneration>> SubmitAsync(string ns, ValidatedRequest request, CancellationToken cancellationToken)
+    public async Task<Submitted> SubmitAsync(string ns, ValidatedRequest request, SubmissionKind kind, string? idempotencyKey, CancellationToken cancellationToken)
     {
         // Models without a seed field (the 1.1 family) get none recorded; their renders take a seed from the generation id.
         var takesSeed = request.Model.RequestSchema["properties"]?["seed"] is not null;
@@ -33,9 +41,25 @@ public sealed class GenerationService(
             if (takesSeed) parameters["seed"] = (baseSeed + i) % SeedModulus;
             rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString()));
         }
-        await store.EnqueueAsync(rows, cancellationToken).ConfigureAwait(false);
-        queueSignal.Notify(rows.Count);
-        return rows;
+
+        if (idempotencyKey is null)
+        {
+            await store.EnqueueAsync(rows, cancellationToken).ConfigureAwait(false);
+            queueSignal.Notify(rows.Count);
+            return new Submitted(IdempotencyResult.Created, rows.Select(r => r.Id).ToList());
+        }
+
+        var claim = new IdempotencyClaim(ns, idempotencyKey, Fingerprint(request, kind), time.GetUtcNow() + IdempotencyWindow);
+        var outcome = await store.EnqueueOnceAsync(rows, claim, cancellationToken).ConfigureAwait(false);
+        if (outcome.Result == IdempotencyResult.Created) queueSignal.Notify(rows.Count);
+        return new Submitted(outcome.Result, outcome.GenerationIds);
+    }
+
+    /// <summary>What identifies "the same request" under one key: endpoint, model and the validated fields (a chosen seed is not part of it).</summary>
+    private static string Fingerprint(ValidatedRequest request, SubmissionKind kind)
+    {
+        var text = $"{kind}\n{request.Model.Id}\n{request.Parameters.ToJsonString()}\n{request.NumGenerations}\n{request.ResponseFormat}\n{request.TargetNamespace}";
+        return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
     /// <summary>Cancels a queued or running generation; a render in this process stops at once.</summary>

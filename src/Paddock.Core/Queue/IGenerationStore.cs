@@ -12,6 +12,12 @@ public interface IGenerationStore
     /// <summary>Creates the rows (status queued) in one transaction; durable when this returns.</summary>
     Task EnqueueAsync(IReadOnlyList<NewGeneration> generations, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="EnqueueAsync"/>, at most once per idempotency key: the key and the rows are
+    /// committed together, so a retry after a lost answer finds the first call's rows.
+    /// </summary>
+    Task<EnqueueOutcome> EnqueueOnceAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim claim, CancellationToken cancellationToken = default);
+
     /// <summary>One row of a namespace; null when absent or another namespace's.</summary>
     Task<Generation?> GetAsync(string ns, Guid id, CancellationToken cancellationToken = default);
 

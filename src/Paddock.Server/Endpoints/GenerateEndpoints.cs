@@ -22,12 +22,12 @@ public static class GenerateEndpoints
     {
         var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations);
         if (error is not null) return error;
-        var row = accepted!.Rows[0];
+        var id = accepted!.GenerationIds[0];
 
         Generation done;
         try
         {
-            done = await generations.WaitForTerminalAsync(row.Namespace, row.Id, context.RequestAborted);
+            done = await generations.WaitForTerminalAsync(accepted.Namespace, id, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

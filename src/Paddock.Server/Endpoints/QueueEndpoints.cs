@@ -21,16 +21,19 @@ public static class QueueEndpoints
         app.MapGet("/api/ai/generations", PageAsync);
     }
 
-    private static async Task<IResult> EnqueueAsync(HttpContext context, ModelCatalog catalog, GenerationService generations)
+    private static async Task<IResult> EnqueueAsync(HttpContext context, ModelCatalog catalog, GenerationService generations, IGenerationStore store)
     {
         var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Queue, catalog, generations);
         if (error is not null) return error;
-        return TypedResults.Json(new JsonObject
+        var answered = new JsonArray();
+        foreach (var id in accepted!.GenerationIds)
         {
-            ["generations"] = new JsonArray(accepted!.Rows
-                .Select(r => (JsonNode)new JsonObject { ["generation_id"] = r.Id.ToString(), ["status"] = "queued" })
-                .ToArray()),
-        });
+            // A repeat under the same Idempotency-Key answers with the rows as they are now.
+            var status = accepted.Replayed ? (await store.GetAsync(accepted.Namespace, id, context.RequestAborted))?.Status.ToWire() ?? "queued" : "queued";
+            answered.Add(new JsonObject { ["generation_id"] = id.ToString(), ["status"] = status });
+        }
+        if (accepted.Replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
+        return TypedResults.Json(new JsonObject { ["generations"] = answered });
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, IGenerationStore store, SignedUrls urls)

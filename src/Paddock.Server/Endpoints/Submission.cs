@@ -1,5 +1,6 @@
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
+using Paddock.Core.Queue;
 using Paddock.Core.Validation;
 using Paddock.Server.Http;
 
@@ -8,7 +9,10 @@ namespace Paddock.Server.Endpoints;
 /// <summary>What sync generation and enqueue share: read, validate against the model's schema, check the namespace, create the rows.</summary>
 public static class Submission
 {
-    public sealed record Accepted(ValidatedRequest Request, IReadOnlyList<NewGeneration> Rows);
+    /// <summary>A submission the server took: the rows it stands for (new, or an idempotent repeat's).</summary>
+    public sealed record Accepted(ValidatedRequest Request, string Namespace, IReadOnlyList<Guid> GenerationIds, bool Replayed);
+
+    private const int MaxIdempotencyKeyLength = 255;
 
     public static async Task<(Accepted? Accepted, IResult? Error)> SubmitAsync(
         HttpContext context, SubmissionKind kind, ModelCatalog catalog, GenerationService generations)
@@ -29,9 +33,16 @@ public static class Submission
             if (request!.TargetNamespace is { } target && !string.Equals(target, ns, StringComparison.Ordinal))
                 return (null, ApiErrors.Forbidden($"target_namespace: this key belongs to namespace '{ns}' and cannot create generations in '{target}'"));
 
+            var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
+            if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c < 0x21 || c > 0x7E))
+                return (null, ApiErrors.InvalidParams($"Idempotency-Key: must be 1-{MaxIdempotencyKeyLength} printable ASCII characters without spaces"));
+
             // Not the request's token: once the rows are being written, a client hanging up must not half-commit them.
-            var rows = await generations.SubmitAsync(ns, request, CancellationToken.None);
-            return (new Accepted(request, rows), null);
+            var submitted = await generations.SubmitAsync(ns, request, kind, idempotencyKey.Length > 0 ? idempotencyKey : null, CancellationToken.None);
+            if (submitted.Result == IdempotencyResult.Conflict)
+                return (null, ApiErrors.Make(StatusCodes.Status409Conflict, "idempotency_conflict", "This Idempotency-Key was used for a different request.",
+                    $"Idempotency-Key: '{idempotencyKey}' was used in the last 24 hours with a different request body; use a new key for a new request"));
+            return (new Accepted(request, ns, submitted.GenerationIds, submitted.Result == IdempotencyResult.Replayed), null);
         }
     }
 }

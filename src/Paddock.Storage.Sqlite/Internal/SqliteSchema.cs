@@ -89,6 +89,19 @@ internal static class SqliteSchema
             PRIMARY KEY (namespace, repo, branch, path)
         );
         """,
+
+        // Version 3: Idempotency-Key records, committed with the rows they created.
+        """
+        CREATE TABLE IF NOT EXISTS idempotency_keys (
+            namespace      TEXT    NOT NULL,
+            key            TEXT    NOT NULL,
+            fingerprint    TEXT    NOT NULL,
+            generation_ids TEXT    NOT NULL,
+            expires_at     INTEGER NOT NULL,
+            PRIMARY KEY (namespace, key)
+        );
+        CREATE INDEX IF NOT EXISTS ix_idempotency_expiry ON idempotency_keys (expires_at);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

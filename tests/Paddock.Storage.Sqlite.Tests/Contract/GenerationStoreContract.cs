@@ -101,6 +101,32 @@ public abstract class GenerationStoreContract(ITestOutputHelper output) : StoreC
         Assert.Equal(1, (await store.Generations.QueryAsync(new GenerationQuery("alice"))).TotalEntries);
     }
 
+    // ---- idempotency ----
+
+    [Fact]
+    public async Task An_idempotency_key_creates_rows_once_and_expires()
+    {
+        var store = await OpenAsync();
+        var claim = new IdempotencyClaim("alice", "k1", "fp-a", Time.GetUtcNow() + TimeSpan.FromHours(24));
+        var first = NewGeneration();
+        var created = await store.Generations.EnqueueOnceAsync([first], claim);
+        Assert.Equal(IdempotencyResult.Created, created.Result);
+        Assert.Equal([first.Id], created.GenerationIds);
+
+        var replay = await store.Generations.EnqueueOnceAsync([NewGeneration()], claim);
+        Assert.Equal(IdempotencyResult.Replayed, replay.Result);
+        Assert.Equal([first.Id], replay.GenerationIds);
+        var conflict = await store.Generations.EnqueueOnceAsync([NewGeneration()], claim with { Fingerprint = "fp-b" });
+        Assert.Equal(IdempotencyResult.Conflict, conflict.Result);
+        Assert.Equal(IdempotencyResult.Created, (await store.Generations.EnqueueOnceAsync([NewGeneration("bob")], claim with { Namespace = "bob" })).Result);
+        Assert.Equal(1, (await store.Generations.QueryAsync(new GenerationQuery("alice"))).TotalEntries);
+
+        Time.Advance(TimeSpan.FromHours(25));
+        var later = NewGeneration();
+        Assert.Equal(IdempotencyResult.Created, (await store.Generations.EnqueueOnceAsync([later], claim with { ExpiresAt = Time.GetUtcNow() + TimeSpan.FromHours(24) })).Result);
+        Assert.Equal(2, (await store.Generations.QueryAsync(new GenerationQuery("alice"))).TotalEntries);
+    }
+
     // ---- namespaces ----
 
     [Fact]
