@@ -2,8 +2,12 @@ using System.Buffers.Binary;
 
 namespace Paddock.Core.References;
 
-/// <summary>What the header of an image says, read before any full decode.</summary>
-public sealed record ImageHeader(string MediaType, int Width, int Height);
+/// <summary>
+/// What the header of an image says, read before any full decode. Width and height are as the
+/// image is shown: a JPEG whose EXIF orientation turns it a quarter (5 to 8) has them swapped
+/// against its stored pixels.
+/// </summary>
+public sealed record ImageHeader(string MediaType, int Width, int Height, int Orientation = 1);
 
 /// <summary>
 /// Identifies JPEG and PNG by their bytes (never by name or Content-Type) and reads their
@@ -54,6 +58,7 @@ public static class ImageInspector
 
     private static ImageHeader? ReadJpeg(ReadOnlySpan<byte> bytes, out string? problem)
     {
+        var orientation = 1;
         var i = 2;
         while (i + 4 <= bytes.Length)
         {
@@ -64,6 +69,8 @@ public static class ImageInspector
             if (marker == 0xD9 || marker == 0xDA) break; // end of image or start of scan before any frame header
             var length = BinaryPrimitives.ReadUInt16BigEndian(bytes.Slice(i + 2, 2));
             if (length < 2) break;
+            if (marker == 0xE1 && i + 2 + length <= bytes.Length)
+                orientation = ExifOrientation(bytes.Slice(i + 4, length - 2)) ?? orientation;
             var isFrameHeader = marker is >= 0xC0 and <= 0xCF && marker is not (0xC4 or 0xC8 or 0xCC);
             if (isFrameHeader)
             {
@@ -76,11 +83,43 @@ public static class ImageInspector
                     return null;
                 }
                 problem = null;
-                return new ImageHeader("image/jpeg", width, height);
+                // Orientations 5 to 8 turn the picture a quarter: it is shown with its sides swapped.
+                return orientation >= 5
+                    ? new ImageHeader("image/jpeg", height, width, orientation)
+                    : new ImageHeader("image/jpeg", width, height, orientation);
             }
             i += 2 + length;
         }
         problem = "is a truncated or damaged JPEG (no frame header)";
+        return null;
+    }
+
+    /// <summary>The orientation tag (1 to 8) of an APP1 Exif segment's first IFD, or null when it has none.</summary>
+    internal static int? ExifOrientation(ReadOnlySpan<byte> app1)
+    {
+        if (!app1.StartsWith("Exif\0\0"u8)) return null;
+        var tiff = app1[6..];
+        if (tiff.Length < 8) return null;
+        bool little;
+        if (tiff.StartsWith("II"u8)) little = true;
+        else if (tiff.StartsWith("MM"u8)) little = false;
+        else return null;
+        ushort U16(ReadOnlySpan<byte> s) => little ? BinaryPrimitives.ReadUInt16LittleEndian(s) : BinaryPrimitives.ReadUInt16BigEndian(s);
+        uint U32(ReadOnlySpan<byte> s) => little ? BinaryPrimitives.ReadUInt32LittleEndian(s) : BinaryPrimitives.ReadUInt32BigEndian(s);
+
+        var ifd = U32(tiff[4..]);
+        if (ifd > (uint)tiff.Length - 2) return null;
+        var count = U16(tiff[(int)ifd..]);
+        for (var n = 0; n < count; n++)
+        {
+            var entry = (int)ifd + 2 + n * 12;
+            if (entry + 12 > tiff.Length) return null;
+            if (U16(tiff[entry..]) != 0x0112) continue;
+            // Type SHORT, count 1: the value sits in the first two bytes of the value field.
+            if (U16(tiff[(entry + 2)..]) != 3) return null;
+            var value = U16(tiff[(entry + 8)..]);
+            return value is >= 1 and <= 8 ? value : null;
+        }
         return null;
     }
 
