@@ -3,7 +3,7 @@
 # and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-tools.sh ffmpeg:ffmpeg ffprobe:ffmpeg jq:jq curl:curl gawk:gawk || exit 1
+scripts/ensure-tools.sh ffmpeg:ffmpeg ffprobe:ffmpeg jq:jq curl:curl gawk:gawk chromium:chromium || exit 1
 
 results=artifacts/test-results
 rm -rf "$results"; mkdir -p "$results"

@@ -47,7 +47,7 @@ public sealed class FirstStart(
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var settings = options.Value;
         Console.WriteLine();
-        foreach (var address in addresses) Console.WriteLine($"Paddock is listening on {address}");
+        foreach (var address in addresses) Console.WriteLine($"Paddock is listening on {address}  (workbench: {address.TrimEnd('/')}/)");
         Console.WriteLine($"Data directory: {Path.GetFullPath(settings.DataDirectory)}");
         Console.WriteLine(_announcedKey is not null
             ? $"API key (namespace '{settings.BootstrapNamespace}'): {_announcedKey}"

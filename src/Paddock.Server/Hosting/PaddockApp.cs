@@ -120,5 +120,6 @@ public static class PaddockApp
         app.MapEventEndpoints();
         app.MapOutputEndpoints();
         app.MapFileEndpoints();
+        app.MapWorkbenchEndpoints();
     }
 }

@@ -1,0 +1,196 @@
+// The API tab: the current form as code. Each snippet sends exactly the body the Run button sends,
+// to this server's real base URL, with the key read from $PADDOCK_API_KEY (never the key itself).
+
+export const KEY_VARIABLE = "PADDOCK_API_KEY";
+
+const json = (value) => JSON.stringify(value, null, 2);
+const shellQuote = (text) => `'${text.replaceAll("'", `'\\''`)}'`;
+const indent = (text, spaces) => text.replaceAll("\n", `\n${" ".repeat(spaces)}`);
+
+/**
+ * @param {object} request
+ * @param {string} request.baseUrl  e.g. http://127.0.0.1:8080
+ * @param {string} request.model
+ * @param {object} request.values   the model's fields, in form order
+ * @param {number} request.count    num_generations (1–4)
+ * @returns {{id: string, label: string, language: string, code: string}[]}
+ */
+export function snippets({ baseUrl, model, values, count }) {
+  const body = { model, ...values };
+  const queued = count > 1 ? { ...body, num_generations: count } : body;
+  return [
+    { id: "curl-sync", label: "cURL · sync", language: "bash", code: curlSync(baseUrl, body) },
+    { id: "curl-poll", label: "cURL · async", language: "bash", code: curlPoll(baseUrl, queued) },
+    { id: "curl-sse", label: "cURL · SSE", language: "bash", code: curlSse(baseUrl, queued) },
+    { id: "python", label: "Python", language: "python", code: python(baseUrl, queued) },
+    { id: "csharp", label: "C#", language: "csharp", code: csharp(baseUrl, model, values, count) },
+    { id: "javascript", label: "JavaScript", language: "javascript", code: javascript(baseUrl, queued) },
+  ];
+}
+
+function curlSync(base, body) {
+  return `curl -X POST ${base}/api/ai/videos/generate \\
+  -H "Content-Type: application/json" \\
+  -H "Authorization: Bearer $${KEY_VARIABLE}" \\
+  -d ${shellQuote(json(body))}`;
+}
+
+const enqueue = (base, body) => `# Enqueue, capture the generation id.
+GEN_ID=$( curl -s -X POST ${base}/api/ai/queue \\
+  -H "Content-Type: application/json" \\
+  -H "Authorization: Bearer $${KEY_VARIABLE}" \\
+  -d ${shellQuote(json(body))} | jq -r '.generations[0].generation_id' )`;
+
+function curlPoll(base, body) {
+  return `${enqueue(base, body)}
+# Poll until the generation reaches a terminal status.
+while true ; do
+  STATUS=$( curl -s -H "Authorization: Bearer $${KEY_VARIABLE}" \\
+    "${base}/api/ai/queue/$GEN_ID" | jq -r '.status' )
+  echo "Status: $STATUS"
+  case $STATUS in succeeded | failed | cancelled ) break ;; esac
+  sleep 5
+done
+# Print the result.
+curl -s -H "Authorization: Bearer $${KEY_VARIABLE}" \\
+  "${base}/api/ai/queue/$GEN_ID" | jq .`;
+}
+
+function curlSse(base, body) {
+  return `${enqueue(base, body)}
+# Stream the SSE channel, grab the data line that follows a
+# media_generation_completed event for our id, and pretty-print it.
+# (Needs GNU awk: Debian's mawk buffers its input; use gawk or mawk -W interactive.)
+curl -sN -H "Authorization: Bearer $${KEY_VARIABLE}" ${base}/api/events \\
+| awk -v id="$GEN_ID" '
+/^event: media_generation_completed$/ { expect=1; next }
+/^data: / && expect {
+  payload = substr($0, 7)
+  if (index(payload, "\\"generation_id\\":\\"" id "\\"")) { print payload; exit }
+  expect = 0
+}
+' | jq .`;
+}
+
+/** A Python literal of a JSON value (JSON strings are valid Python strings; true/false/null are not). */
+function pythonLiteral(value, depth = 0) {
+  const pad = "    ".repeat(depth + 1);
+  const end = "    ".repeat(depth);
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return `[\n${value.map((v) => pad + pythonLiteral(v, depth + 1)).join(",\n")},\n${end}]`;
+  }
+  if (typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return "{}";
+    return `{\n${entries.map(([k, v]) => `${pad}${JSON.stringify(k)}: ${pythonLiteral(v, depth + 1)}`).join(",\n")},\n${end}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function python(base, body) {
+  return `import os
+import time
+
+import requests
+
+BASE_URL = ${JSON.stringify(base)}
+HEADERS = {"Authorization": f"Bearer {os.environ['${KEY_VARIABLE}']}"}
+
+payload = ${pythonLiteral(body)}
+
+# Enqueue, then poll until the generation reaches a terminal status.
+response = requests.post(f"{BASE_URL}/api/ai/queue", headers=HEADERS, json=payload)
+if not response.ok:
+    raise SystemExit(response.json()["error"]["detail"])
+generation_id = response.json()["generations"][0]["generation_id"]
+
+while True:
+    row = requests.get(f"{BASE_URL}/api/ai/queue/{generation_id}", headers=HEADERS).json()
+    print("Status:", row["status"])
+    if row["status"] in ("succeeded", "failed", "cancelled"):
+        break
+    time.sleep(2)
+
+if row["status"] != "succeeded":
+    raise SystemExit(row["error_message"] or row["status"])
+print(row["result_url"])`;
+}
+
+/** A C# JsonNode initializer of a JSON value (JSON strings are valid C# string literals). */
+function csharpNode(value, depth) {
+  const pad = "    ".repeat(depth + 1);
+  const end = "    ".repeat(depth);
+  if (Array.isArray(value)) return `new JsonArray(${value.map((v) => csharpNode(v, depth)).join(", ")})`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).map(([k, v]) => `${pad}[${JSON.stringify(k)}] = ${csharpNode(v, depth + 1)},`);
+    return `new JsonObject\n${end}{\n${entries.join("\n")}\n${end}}`;
+  }
+  return value === null || value === undefined ? "null" : JSON.stringify(value);
+}
+
+// Fields of happyhorse-1.0-r2v that Paddock.Client's typed request names as properties.
+const R2V_PROPERTIES = { reference_images: "ReferenceImages", aspect_ratio: "AspectRatio", resolution: "Resolution", duration: "Duration", seed: "Seed" };
+
+function csharpRequest(model, values, count) {
+  const extra = count > 1 ? [`    NumGenerations = ${count},`] : [];
+  const typed = model === "happyhorse-1.0-r2v" && typeof values.prompt === "string" && Object.keys(values).every((k) => k === "prompt" || k in R2V_PROPERTIES);
+  if (typed) {
+    const lines = Object.entries(values)
+      .filter(([k]) => k !== "prompt")
+      .map(([k, v]) => (Array.isArray(v) ? `    ${R2V_PROPERTIES[k]} = { ${v.map((x) => JSON.stringify(x)).join(", ")} },` : `    ${R2V_PROPERTIES[k]} = ${JSON.stringify(v)},`));
+    const all = [...lines, ...extra];
+    return `var request = new HappyHorseR2VRequest(${JSON.stringify(values.prompt)})${all.length ? `\n{\n${all.join("\n")}\n}` : ""};`;
+  }
+  return `var request = new GenerationRequest(${JSON.stringify(model)}, ${csharpNode(values, 0)})${extra.length ? `\n{\n${extra.join("\n")}\n}` : ""};`;
+}
+
+function csharp(base, model, values, count) {
+  const typed = model === "happyhorse-1.0-r2v";
+  return `// The SDK in this repository: dotnet add reference src/Paddock.Client
+${typed ? "" : "using System.Text.Json.Nodes;\n"}using Paddock.Client;
+
+var client = new PaddockClient(new Uri(${JSON.stringify(base)}),
+    Environment.GetEnvironmentVariable("${KEY_VARIABLE}")!);
+
+${csharpRequest(model, values, count)}
+
+// Enqueue, then follow the event stream (polling when it is unavailable) until each video exists.
+// A failed or cancelled generation throws PaddockException.
+foreach (var operation in await client.EnqueueAsync(request))
+{
+    var generation = await operation.WaitForCompletionAsync(
+        new Progress<GenerationProgress>(p => Console.WriteLine($"{p.Status} {p.Phase} {p.Percent}%")));
+    Console.WriteLine($"{generation.Status}: {generation.ResultUrl}");
+}`;
+}
+
+function javascript(base, body) {
+  return `// Node 18 or later: save as generate.mjs and run: node generate.mjs
+const BASE_URL = ${JSON.stringify(base)};
+const headers = {
+  "Content-Type": "application/json",
+  Authorization: \`Bearer \${process.env.${KEY_VARIABLE}}\`,
+};
+
+// Enqueue, then poll until the generation reaches a terminal status.
+const response = await fetch(\`\${BASE_URL}/api/ai/queue\`, {
+  method: "POST",
+  headers,
+  body: JSON.stringify(${indent(json(body), 2)}),
+});
+if (!response.ok) throw new Error((await response.json()).error.detail);
+const { generations } = await response.json();
+const id = generations[0].generation_id;
+
+let row;
+do {
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  row = await (await fetch(\`\${BASE_URL}/api/ai/queue/\${id}\`, { headers })).json();
+  console.log("Status:", row.status);
+} while (row.status === "queued" || row.status === "processing");
+console.log(row.result_url ?? row.error_message);`;
+}
