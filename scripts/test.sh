@@ -15,7 +15,7 @@ fi
 echo "paddock: running tests..."
 # One test assembly at a time: renders keep both cores busy, and tests of one-second deadlines
 # must not compete with another assembly's renders.
-for project in tests/*/*.csproj; do
+for project in tests/*.Tests/*.csproj; do
   name=$(basename "$project" .csproj)
   echo "paddock: $name"
   dotnet test "$project" -c Release --no-build --nologo \
@@ -32,7 +32,7 @@ for trx in "$results"/*.trx; do
   passed=$((passed + p)); failed=$((failed + f))
 done
 # A crashed test host leaves no counters: count it as a failure rather than a silent pass.
-assemblies=$(ls tests/*/*.csproj | wc -l)
+assemblies=$(ls tests/*.Tests/*.csproj | wc -l)
 trx_count=$(ls "$results"/*.trx 2>/dev/null | wc -l)
 [ "$trx_count" -lt "$assemblies" ] && failed=$((failed + assemblies - trx_count))
 echo "$passed passed, $failed failed"

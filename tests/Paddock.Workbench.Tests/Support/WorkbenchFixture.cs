@@ -16,7 +16,13 @@ public sealed class WorkbenchFixture : IAsyncLifetime
     {
         Assertions.SetDefaultExpectTimeout(30_000);
         Directory.CreateDirectory(Screenshots.Directory);
-        Server = await PaddockHost.StartAsync();
+        // A heartbeat four times a second, so even a short render reports progress the page can show;
+        // frequent keep-alives, so the seed's SSE pipeline (which ends on curl's next write) exits promptly.
+        Server = await PaddockHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Paddock:Workers:HeartbeatInterval"] = "00:00:00.250",
+            ["Paddock:EventKeepAliveInterval"] = "00:00:01",
+        });
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

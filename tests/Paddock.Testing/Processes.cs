@@ -1,7 +1,8 @@
+using Xunit;
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace Paddock.Server.Tests.Support;
+namespace Paddock.Testing;
 
 public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
 
@@ -38,6 +39,24 @@ public static class Processes
             throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in time; stderr: {await stderr}");
         }
         return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Whether a command succeeds (used to decide, at discovery, whether a tool-dependent test can run).</summary>
+    public static bool Succeeds(string file, params string[] args)
+    {
+        try
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in args) info.ArgumentList.Add(a);
+            using var process = Process.Start(info)!;
+            process.StandardOutput.ReadToEnd();
+            process.StandardError.ReadToEnd();
+            return process.WaitForExit(30_000) && process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
     }
 
     public static Task<ProcessResult> BashAsync(string script, IDictionary<string, string>? env = null, TimeSpan? timeout = null) =>

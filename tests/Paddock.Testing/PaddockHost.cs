@@ -1,11 +1,12 @@
-using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Paddock.Core.Auth;
 using Paddock.Server.Hosting;
 
-namespace Paddock.Workbench.Tests.Support;
+namespace Paddock.Testing;
 
 /// <summary>A real Paddock server on Kestrel at 127.0.0.1 with its own data directory, as a user would run it.</summary>
 public sealed class PaddockHost : IAsyncDisposable
@@ -18,38 +19,45 @@ public sealed class PaddockHost : IAsyncDisposable
         DataDirectory = dataDirectory;
         BaseUrl = baseUrl;
         ApiKey = apiKey;
-        Client = new HttpClient { BaseAddress = new Uri(baseUrl + "/"), Timeout = TimeSpan.FromMinutes(2) };
-        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        Client = CreateClient(apiKey);
     }
 
     public string DataDirectory { get; }
     public string BaseUrl { get; }
     public string ApiKey { get; }
     public HttpClient Client { get; }
+    public IServiceProvider Services => _app.Services;
 
-    /// <summary>
-    /// x264 ultrafast (the output format does not depend on the preset), and a heartbeat four times a second so
-    /// that even a short render reports progress the page can show.
-    /// </summary>
-    public static async Task<PaddockHost> StartAsync()
+    /// <summary>Test defaults: x264 ultrafast (the output format does not depend on the preset) and references fetched from loopback image hosts.</summary>
+    public static async Task<PaddockHost> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "paddock-workbench-" + Guid.NewGuid().ToString("N"));
-        var settings = new Dictionary<string, string>
+        dataDirectory ??= Path.Combine(Path.GetTempPath(), "paddock-test-" + Guid.NewGuid().ToString("N"));
+        var all = new Dictionary<string, string>
         {
             ["urls"] = "http://127.0.0.1:0",
             ["Paddock:DataDirectory"] = dataDirectory,
             ["Paddock:Engines:Builtin:Preset"] = "ultrafast",
+            ["Paddock:References:AllowedHosts:0"] = "127.0.0.1",
             ["Paddock:Workers:Concurrency"] = "1",
-            ["Paddock:Workers:HeartbeatInterval"] = "00:00:00.250",
-            // The seed's SSE pipeline ends when curl next writes after awk exits: a keep-alive, so keep them frequent.
-            ["Paddock:EventKeepAliveInterval"] = "00:00:01",
             ["Logging:LogLevel:Default"] = "Warning",
         };
-        var app = PaddockApp.Build(settings.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>()) all[k] = v;
+        var app = PaddockApp.Build(all.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var key = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "first-api-key.txt"))).Trim();
         return new PaddockHost(app, dataDirectory, address.TrimEnd('/'), key);
+    }
+
+    /// <summary>A key for another namespace, made the way `paddock keys create` makes one.</summary>
+    public async Task<string> CreateKeyAsync(string ns) =>
+        (await Services.GetRequiredService<ApiKeyService>().CreateAsync(ns, "test")).Key;
+
+    public HttpClient CreateClient(string? apiKey)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl + "/"), Timeout = TimeSpan.FromMinutes(5) };
+        if (apiKey is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
     }
 
     public async ValueTask DisposeAsync()

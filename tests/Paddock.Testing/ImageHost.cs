@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using SkiaSharp;
 
-namespace Paddock.Server.Tests.Support;
+namespace Paddock.Testing;
 
 /// <summary>A plain web server on loopback that hosts reference images, standing in for the web where users keep theirs.</summary>
 public sealed class ImageHost : IAsyncDisposable
