@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Paddock.Core.Engines;
+using Paddock.Engines.Builtin.Rendering;
+using Paddock.Engines.Builtin.Scene;
 using SkiaSharp;
 
 namespace Paddock.Engines.Builtin.Tests;
@@ -47,6 +49,151 @@ internal static class TestMedia
     public static RenderJob Job(int width, int height, int seconds, IReadOnlyList<ReferenceImage> references,
         string prompt = "Image 1 walks through a beautiful garden, cinematic lighting.", long seed = 42) =>
         new(Guid.NewGuid(), "happyhorse-1.0-r2v", prompt, references, width, height, 24, 24 * seconds, seed);
+
+    /// <summary>The director's plan for a job, with the cast as the engine decodes it.</summary>
+    public static Storyboard Plan(RenderJob job, IReadOnlyList<CastMember> cast) =>
+        Director.Plan(job, cast.Select((member, slot) => member.Profile(slot)).ToList());
+
+    /// <summary>
+    /// Frames drawn by the engine's own composer (BGRA, no encoding): what the encoder would be fed.
+    /// <paramref name="frames"/> null means every frame.
+    /// </summary>
+    public static List<byte[]> Frames(RenderJob job, IEnumerable<int>? frames = null)
+    {
+        var cast = job.References.Select(r => ReferenceDecoder.Decode(r, job.Width, job.Height)).ToList();
+        try
+        {
+            using var composer = new FrameComposer(Plan(job, cast), cast);
+            using var buffer = new FrameBuffer(job.Width, job.Height);
+            var result = new List<byte[]>();
+            foreach (var frame in frames ?? Enumerable.Range(0, job.FrameCount))
+            {
+                composer.Compose(buffer, frame);
+                result.Add((byte[])buffer.Pixels.Clone());
+            }
+
+            return result;
+        }
+        finally
+        {
+            cast.ForEach(member => member.Dispose());
+        }
+    }
+
+    /// <summary>Background colours of the characters: what the test knows it drew around them.</summary>
+    public static SKColor CharacterBackground(string kind) => kind switch
+    {
+        "robot" => new SKColor(200, 220, 240),
+        "owl" => new SKColor(236, 236, 226),
+        _ => new SKColor(250, 250, 248),
+    };
+
+    /// <summary>A character on a plain background, the kind of reference a user casts: fox, robot or owl.</summary>
+    public static ReferenceImage Character(string kind, int index)
+    {
+        const int width = 800;
+        const int height = 1000;
+        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul));
+        var c = surface.Canvas;
+        c.Clear(CharacterBackground(kind));
+        using var p = new SKPaint { IsAntialias = true };
+        switch (kind)
+        {
+            case "fox":
+                p.Color = new SKColor(226, 112, 40);
+                c.DrawOval(400, 620, 190, 250, p);
+                c.DrawCircle(400, 330, 150, p);
+                using (var ears = new SKPathBuilder())
+                {
+                    ears.MoveTo(290, 260);
+                    ears.LineTo(320, 110);
+                    ears.LineTo(380, 220);
+                    ears.Close();
+                    ears.MoveTo(510, 260);
+                    ears.LineTo(480, 110);
+                    ears.LineTo(420, 220);
+                    ears.Close();
+                    using var path = ears.Detach();
+                    c.DrawPath(path, p);
+                }
+
+                p.Color = SKColors.White;
+                c.DrawOval(400, 400, 80, 55, p);
+                c.DrawOval(400, 700, 100, 140, p);
+                p.Color = new SKColor(30, 30, 30);
+                c.DrawCircle(345, 310, 18, p);
+                c.DrawCircle(455, 310, 18, p);
+                c.DrawCircle(400, 380, 16, p);
+                p.Color = new SKColor(200, 90, 30);
+                c.DrawOval(590, 760, 120, 50, p);
+                p.Color = new SKColor(60, 40, 30);
+                c.DrawRect(320, 840, 40, 90, p);
+                c.DrawRect(440, 840, 40, 90, p);
+                break;
+            case "robot":
+                p.Color = new SKColor(120, 126, 150);
+                c.DrawRoundRect(250, 380, 300, 360, 30, 30, p);
+                c.DrawRoundRect(280, 150, 240, 200, 40, 40, p);
+                p.Color = new SKColor(30, 160, 230);
+                c.DrawCircle(350, 240, 28, p);
+                c.DrawCircle(450, 240, 28, p);
+                p.Color = new SKColor(230, 60, 50);
+                c.DrawRect(330, 460, 140, 50, p);
+                p.Color = new SKColor(240, 190, 30);
+                c.DrawRect(330, 540, 140, 30, p);
+                p.Color = new SKColor(80, 86, 104);
+                c.DrawRect(300, 740, 60, 200, p);
+                c.DrawRect(440, 740, 60, 200, p);
+                c.DrawRect(180, 400, 60, 260, p);
+                c.DrawRect(560, 400, 60, 260, p);
+                break;
+            default:
+                p.Color = new SKColor(110, 80, 150);
+                c.DrawOval(400, 560, 220, 330, p);
+                p.Color = new SKColor(250, 230, 120);
+                c.DrawCircle(320, 380, 75, p);
+                c.DrawCircle(480, 380, 75, p);
+                p.Color = new SKColor(20, 20, 30);
+                c.DrawCircle(320, 380, 32, p);
+                c.DrawCircle(480, 380, 32, p);
+                p.Color = new SKColor(240, 140, 40);
+                c.DrawRect(385, 440, 30, 50, p);
+                p.Color = new SKColor(80, 50, 110);
+                c.DrawOval(240, 600, 60, 180, p);
+                c.DrawOval(560, 600, 60, 180, p);
+                break;
+        }
+
+        return Reference(index, Encode(surface, SKEncodedImageFormat.Png), SKEncodedImageFormat.Png, width, height);
+    }
+
+    /// <summary>A photograph-like picture whose border is busy: it cannot be cut out.</summary>
+    public static ReferenceImage Photo(int index, int seed = 1)
+    {
+        const int width = 1200;
+        const int height = 800;
+        using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul));
+        var c = surface.Canvas;
+        using var p = new SKPaint { IsAntialias = true };
+        using (var shader = SKShader.CreateLinearGradient(new SKPoint(0, 0), new SKPoint(0, height),
+                   [new SKColor(90, 140, 200), new SKColor(230, 200, 160), new SKColor(70, 110, 60)], [0, 0.55f, 0.6f], SKShaderTileMode.Clamp))
+        {
+            p.Shader = shader;
+            c.DrawRect(0, 0, width, height, p);
+            p.Shader = null;
+        }
+
+        var random = new Random(seed);
+        for (var i = 0; i < 400; i++)
+        {
+            p.Color = new SKColor((byte)random.Next(30, 200), (byte)random.Next(60, 180), (byte)random.Next(20, 120));
+            c.DrawCircle(random.Next(width), 300 + random.Next(500), random.Next(8, 60), p);
+        }
+
+        p.Color = new SKColor(250, 250, 240);
+        c.DrawCircle(900, 160, 60, p);
+        return Reference(index, Encode(surface, SKEncodedImageFormat.Jpeg), SKEncodedImageFormat.Jpeg, width, height);
+    }
 
     public static VideoInfo Probe(string path)
     {
@@ -133,7 +280,7 @@ internal static class TestMedia
         return stdout;
     }
 
-    private static byte[] Encode(SKSurface surface, SKEncodedImageFormat format)
+    internal static byte[] Encode(SKSurface surface, SKEncodedImageFormat format)
     {
         using var image = surface.Snapshot();
         using var data = image.Encode(format, 90);

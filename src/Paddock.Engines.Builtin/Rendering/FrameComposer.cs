@@ -1,221 +1,417 @@
+using Paddock.Engines.Builtin.Rendering.Sets;
 using Paddock.Engines.Builtin.Scene;
 using SkiaSharp;
 
 namespace Paddock.Engines.Builtin.Rendering;
 
 /// <summary>
-/// Draws frame N of a storyboard: the shot (or the two shots of a cross-fade) with its camera
-/// move, over the backdrop wherever a reference leaves the frame uncovered. Opaque images go
-/// through <see cref="ImageBlit"/>; Skia draws the rest (shadows, shapes, transparent images).
-/// Everything costly is prepared in the constructor; <see cref="Compose"/> allocates nothing.
+/// Draws frame N of a storyboard. Everything costly happens in the constructor: the sets' planes
+/// are painted and graded once (shared by the shots in the same place and light), the subjects'
+/// sprites graded once per look, the particle atlas drawn once. A frame is then: the planes behind
+/// the subjects back to front (skipping what a nearer opaque plane hides), contact shadows and
+/// subjects, foreground planes, particles, vignette and letterbox; two shots mixed during a
+/// dissolve. <see cref="Compose"/> allocates nothing.
 /// </summary>
 internal sealed class FrameComposer : IDisposable
 {
-    private static readonly SKSamplingOptions Linear = new(SKFilterMode.Linear);
+    /// <summary>Camera curves are sampled this often (frames) to find what each plane must cover.</summary>
+    private const int SampleEvery = 2;
 
     private readonly Storyboard _board;
-    private readonly IReadOnlyList<CastMember> _cast;
-    private readonly Backdrop? _backdrop;
-    private readonly ProceduralSet? _set;
-    private readonly SKPaint _blended = new() { IsAntialias = true };
-    private readonly SKPaint _shadow = new();
-    private readonly SKPaint _layer = new();
-    private readonly SKRect _frame;
+    private readonly Stage[] _stages;
+    private readonly List<IDisposable> _owned = [];
     private readonly ImageBlit _blit;
+    private readonly FrameBuffer? _scratch;
+    private readonly SoftBlob _shadow = new(SKColors.Black, 1f, core: 0.3f);
 
-    public FrameComposer(Storyboard board, IReadOnlyList<CastMember> cast)
+    public FrameComposer(Storyboard board, IReadOnlyList<CastMember> cast, CancellationToken cancellationToken = default)
     {
         _board = board;
-        _cast = cast;
-        _frame = new SKRect(0, 0, board.Width, board.Height);
-        if (board.Shots.Any(shot => shot.CastSlot < 0))
+        try
         {
-            _set = new ProceduralSet(board);
+            _stages = Prepare(board, cast, cancellationToken);
+            var widest = _stages.SelectMany(s => s.Layers).Select(l => l.Pixels.Width).DefaultIfEmpty(0).Max();
+            _blit = new ImageBlit(board.Width, board.Height, Math.Max(widest, board.Width));
+            if (board.Shots.Any(s => s.FadeIn > 0))
+            {
+                _scratch = new FrameBuffer(board.Width, board.Height);
+            }
         }
-
-        if (board.Shots.Any(shot => shot.CastSlot >= 0))
+        catch
         {
-            _backdrop = new Backdrop(board);
+            Dispose();
+            throw;
         }
-
-        var widest = Math.Max(cast.Select(member => member.Image.Width).DefaultIfEmpty(0).Max(), _set?.PlatePixels.Width ?? 0);
-        _blit = new ImageBlit(board.Width, board.Height, Math.Max(widest, board.Width));
     }
 
     public void Compose(FrameBuffer buffer, int frame)
     {
-        var seconds = frame / (float)_board.FramesPerSecond;
         var shots = _board.Shots;
         var current = _board.ShotIndexAt(frame);
-        var half = _board.FadeFrames / 2;
-
-        if (half > 0 && current > 0 && frame < shots[current].StartFrame + half)
+        var shot = shots[current];
+        if (shot.FadeIn > 0 && frame < shot.StartFrame + shot.FadeIn - (shot.FadeIn / 2))
         {
-            DrawCrossFade(buffer, current - 1, current, FadeAmount(frame, shots[current].StartFrame), frame, seconds);
+            Dissolve(buffer, current - 1, current, frame, shot.StartFrame - (shot.FadeIn / 2), shot.FadeIn);
         }
-        else if (half > 0 && current < shots.Count - 1 && frame >= shots[current].EndFrame - half)
+        else if (current + 1 < shots.Count && shots[current + 1] is { FadeIn: > 0 } next && frame >= next.StartFrame - (next.FadeIn / 2))
         {
-            DrawCrossFade(buffer, current, current + 1, FadeAmount(frame, shots[current].EndFrame), frame, seconds);
+            Dissolve(buffer, current, current + 1, frame, next.StartFrame - (next.FadeIn / 2), next.FadeIn);
         }
         else
         {
-            var placement = Place(current, frame);
-            if (!placement.CoversFrame)
-            {
-                DrawBackdrop(buffer, seconds);
-            }
-
-            DrawShot(buffer, placement, seconds, 1f);
+            Draw(_stages[current], buffer, frame);
         }
     }
 
     public void Dispose()
     {
-        _backdrop?.Dispose();
-        _set?.Dispose();
-        _blended.Dispose();
+        foreach (var owned in _owned)
+        {
+            owned.Dispose();
+        }
+
+        _owned.Clear();
+        _scratch?.Dispose();
         _shadow.Dispose();
-        _layer.Dispose();
     }
 
-    private void DrawCrossFade(FrameBuffer buffer, int outgoingShot, int incomingShot, float mix, int frame, float seconds)
+    private void Dissolve(FrameBuffer buffer, int outgoing, int incoming, int frame, int start, int length)
     {
-        var outgoing = Place(outgoingShot, frame);
-        var incoming = Place(incomingShot, frame);
-        if (!outgoing.CoversFrame || !incoming.CoversFrame)
+        var mix = Easing.SmoothStep((frame + 0.5f - start) / length);
+        Draw(_stages[outgoing], buffer, frame);
+        Draw(_stages[incoming], _scratch!, frame);
+        ImageBlit.Mix(buffer.Pixels, _scratch!.Pixels, mix);
+    }
+
+    private void Draw(Stage stage, FrameBuffer target, int frame)
+    {
+        var shot = stage.Shot;
+        var fps = _board.FramesPerSecond;
+        var progress = shot.Progress(frame);
+        var seconds = shot.Seconds(frame, fps);
+        var duration = shot.Duration(fps);
+        var actors = stage.Actors;
+        for (var k = 0; k < actors.Length; k++)
         {
-            DrawBackdrop(buffer, seconds);
+            stage.Poses[k] = Motion.Evaluate(actors[k].Plan, progress, seconds, duration, _board.Width);
         }
 
-        // Under an incoming shot that fills the frame, the outgoing one stays opaque: a true dissolve.
-        // Otherwise it fades out too, or it would vanish at once when the fade ends.
-        DrawShot(buffer, outgoing, seconds, incoming.CoversFrame ? 1f : 1f - mix);
-        DrawShot(buffer, incoming, seconds, mix);
-    }
+        var camera = shot.Camera.At(progress, seconds, actors.Length > 0 ? stage.Poses[0].X : float.NaN, _board.Width, _board.Height);
+        var (top, bottom) = stage.Post.Picture;
 
-    private float FadeAmount(int frame, int boundary)
-    {
-        var start = boundary - (_board.FadeFrames / 2);
-        return Easing.SmoothStep((frame + 0.5f - start) / _board.FadeFrames);
-    }
-
-    private void DrawBackdrop(FrameBuffer buffer, float seconds)
-    {
-        if (_backdrop is not null)
+        // Planes behind the subjects, from the front backwards: the opaque bands of the nearer planes
+        // that join up with the bottom of the picture hide everything behind them there.
+        var layers = stage.Layers;
+        var bands = stage.Bands;
+        for (var i = stage.BehindCount - 1; i >= 0; i--)
         {
-            _backdrop.Draw(buffer, _blit, seconds);
+            var layer = layers[i];
+            var rect = camera.ToScreen(layer.World, layer.Parallax);
+            stage.Rects[i] = rect;
+            stage.Clips[i] = CoveredFrom(bands, i + 1, stage.BehindCount, bottom);
+            bands[i] = (0, 0);
+            if (layer.OpaqueTo > layer.OpaqueFrom && rect.Left <= 0f && rect.Right >= _board.Width)
+            {
+                var perRow = rect.Height / layer.Pixels.Height;
+                bands[i] = ((int)MathF.Ceiling(rect.Top + (layer.OpaqueFrom * perRow)) + 1, (int)MathF.Floor(rect.Top + (layer.OpaqueTo * perRow)) - 1);
+            }
         }
-        else
+
+        for (var i = 0; i < stage.BehindCount; i++)
         {
-            buffer.Canvas.Clear(SKColors.Black);
+            DrawLayer(layers[i], target, stage.Rects[i], top, stage.Clips[i]);
         }
+
+        DrawActors(stage, target, camera, top, bottom);
+
+        for (var i = stage.BehindCount; i < layers.Length; i++)
+        {
+            DrawLayer(layers[i], target, camera.ToScreen(layers[i].World, layers[i].Parallax), top, bottom);
+        }
+
+        stage.Particles?.Draw(target, camera, seconds, top, bottom);
+        stage.Post.Apply(target.Pixels);
     }
 
-    /// <summary>Where a shot's content is on screen at this frame: the Ken Burns move applied to its framing.</summary>
-    private Placement Place(int shotIndex, int frame)
+    /// <summary>The highest row from which the bands of planes <paramref name="from"/>..<paramref name="to"/> cover everything down to <paramref name="bottom"/>.</summary>
+    private static int CoveredFrom((int From, int To)[] bands, int from, int to, int bottom)
     {
-        var shot = _board.Shots[shotIndex];
-        var half = _board.FadeFrames / 2;
-        // The move spans everything the shot is visible for, fades included, so it never stops mid-fade.
-        var visibleFrom = Math.Max(0, shot.StartFrame - half);
-        var visibleTo = Math.Min(_board.FrameCount, shot.EndFrame + half);
-        var t = Easing.InOutSine((frame + 0.5f - visibleFrom) / Math.Max(1, visibleTo - visibleFrom));
-        var zoom = Easing.Lerp(shot.Camera.ZoomFrom, shot.Camera.ZoomTo, t);
-        var panX = Easing.Lerp(shot.Camera.PanFrom.X, shot.Camera.PanTo.X, t);
-        var panY = Easing.Lerp(shot.Camera.PanFrom.Y, shot.Camera.PanTo.Y, t);
+        var covered = bottom;
+        var changed = true;
+        while (changed)
+        {
+            changed = false;
+            for (var j = from; j < to; j++)
+            {
+                var (a, b) = bands[j];
+                if (b > a && b >= covered && a < covered)
+                {
+                    covered = a;
+                    changed = true;
+                }
+            }
+        }
 
-        CastMember? member = shot.CastSlot >= 0 ? _cast[shot.CastSlot] : null;
-        var framing = member?.Framing ?? Framing.Cover;
-        var (baseWidth, baseHeight) = member is null
-            ? (_frame.Width, _frame.Height)
-            : ReferenceDecoder.BaseSize(member.Aspect, framing, _board.Width, _board.Height);
-        // A contained image zooms half as much, so it stays inside the frame with its shadow.
-        var scale = framing == Framing.Cover ? zoom : 1f + ((zoom - 1f) * 0.5f);
-        var width = baseWidth * scale;
-        var height = baseHeight * scale;
-
-        // Covered frames pan within the overflow (kept a hair inside it so no edge ever shows);
-        // contained images drift a little around the centre.
-        var (roomX, roomY) = framing == Framing.Cover
-            ? (MathF.Max(0f, (width - _frame.Width) * 0.49f), MathF.Max(0f, (height - _frame.Height) * 0.49f))
-            : (_frame.Width * 0.025f, _frame.Height * 0.025f);
-        var centreX = (_frame.Width * 0.5f) + (panX * roomX);
-        var centreY = (_frame.Height * 0.5f) + (panY * roomY);
-        var rect = new SKRect(centreX - (width * 0.5f), centreY - (height * 0.5f), centreX + (width * 0.5f), centreY + (height * 0.5f));
-
-        // Every pixel centre inside an opaque image: nothing behind it can show.
-        var covers = framing == Framing.Cover && (member?.IsOpaque ?? true)
-            && rect.Left <= 0.5f && rect.Top <= 0.5f && rect.Right >= _frame.Width - 0.5f && rect.Bottom >= _frame.Height - 0.5f;
-        return new Placement(member, rect, scale, covers);
+        return covered;
     }
 
-    private void DrawShot(FrameBuffer buffer, Placement placement, float seconds, float opacity)
+    private void DrawLayer(Layer layer, FrameBuffer target, SKRect rect, int top, int bottom)
     {
-        if (opacity <= 0f)
+        if (bottom <= top)
         {
             return;
         }
 
-        if (placement.Member is null)
+        if (layer.Opaque)
         {
-            DrawSet(buffer, placement, seconds, opacity);
-            return;
-        }
-
-        var canvas = buffer.Canvas;
-        var member = placement.Member;
-        if (member.Shadow is { } shadow)
-        {
-            // Clipped to outside the image: the shadow's inside would be painted over anyway.
-            _shadow.Color = SKColors.Black.WithAlpha(Alpha(0.55f * opacity));
-            canvas.Save();
-            var inner = placement.Rect;
-            inner.Inflate(-1f, -1f);
-            canvas.ClipRect(inner, SKClipOperation.Difference);
-            canvas.DrawImage(shadow.Image, shadow.Around(placement.Rect, _frame.Height * 0.012f), Linear, _shadow);
-            canvas.Restore();
-        }
-
-        if (member.IsOpaque)
-        {
-            _blit.Draw(member.Pixels, buffer.Pixels, placement.Rect, opacity);
+            _blit.Draw(layer.Pixels, target.Pixels, rect, 1f, top, bottom);
         }
         else
         {
-            // Transparency needs source-over compositing, which the blit does not do.
-            _blended.Color = SKColors.Black.WithAlpha(Alpha(opacity));
-            canvas.DrawImage(member.Image, new SKRect(0, 0, member.Image.Width, member.Image.Height), placement.Rect, Linear, _blended);
+            _blit.DrawOver(layer.Pixels, target.Pixels, rect, top, bottom, layer.Tiles);
         }
     }
 
-    private void DrawSet(FrameBuffer buffer, Placement placement, float seconds, float opacity)
+    private void DrawActors(Stage stage, FrameBuffer target, in CameraState camera, int top, int bottom)
     {
-        var canvas = buffer.Canvas;
-        var opaque = opacity >= 1f && placement.CoversFrame;
-        if (opaque)
+        var order = stage.Order;
+        var poses = stage.Poses;
+        // Farther (higher on the ground) first; insertion sort of a handful, no allocation.
+        for (var i = 1; i < order.Length; i++)
         {
-            _blit.Draw(_set!.PlatePixels, buffer.Pixels, placement.Rect);
-            canvas.Save();
-        }
-        else
-        {
-            _layer.Color = SKColors.Black.WithAlpha(Alpha(opacity));
-            canvas.SaveLayer(_layer);
+            var key = order[i];
+            var j = i - 1;
+            while (j >= 0 && poses[order[j]].Y + poses[order[j]].Lift > poses[key].Y + poses[key].Lift)
+            {
+                order[j + 1] = order[j];
+                j--;
+            }
+
+            order[j + 1] = key;
         }
 
-        // The set is drawn under the camera matrix: world units are frame pixels at zoom 1.
-        canvas.Translate(placement.Rect.Left, placement.Rect.Top);
-        canvas.Scale(placement.Zoom);
-        if (!opaque)
+        var scale = camera.Scale(1f);
+        foreach (var k in order)
         {
-            _set!.DrawPlate(canvas);
-        }
+            var actor = stage.Actors[k];
+            var pose = poses[k];
+            var plan = actor.Plan;
+            var size = scale * pose.Size;
+            var width = plan.Width * size;
+            var height = plan.Height * size;
+            if (actor.ContactShadow)
+            {
+                var ground = camera.ToScreen(new SKPoint(pose.X, pose.Y + pose.Lift), 1f);
+                var lifted = Math.Clamp(pose.Lift / MathF.Max(1f, plan.Height), 0f, 1f);
+                _shadow.Draw(target.Canvas, ground.X, ground.Y, width * 0.42f * (1f - (0.4f * lifted)), width * 0.075f * (1f - (0.4f * lifted)), 0.4f * (1f - lifted));
+            }
 
-        _set!.DrawLife(canvas, seconds);
-        canvas.Restore();
+            var feet = camera.ToScreen(new SKPoint(pose.X, pose.Y), 1f);
+            var sprite = actor.Sprite;
+            var content = sprite.Content;
+            // Sprite pixels → the subject's box standing on the origin → posed → at the feet on screen.
+            var map = SKMatrix.CreateTranslation(-content.MidX, -content.Bottom)
+                .PostConcat(SKMatrix.CreateScale(width / content.Width * pose.ScaleX, height / content.Height * pose.ScaleY))
+                .PostConcat(SKMatrix.CreateRotation(pose.Rotation))
+                .PostConcat(SKMatrix.CreateTranslation(feet.X, feet.Y));
+            AffineBlit.Draw(sprite.Pixels, target.Pixels, _board.Width, _board.Height, map, top, bottom);
+        }
     }
 
-    private static byte Alpha(float opacity) => (byte)MathF.Round(255f * Easing.Clamp01(opacity));
+    private Stage[] Prepare(Storyboard board, IReadOnlyList<CastMember> cast, CancellationToken cancellationToken)
+    {
+        var shots = board.Shots;
+        var samples = shots.Select(shot => Samples(board, shot)).ToList();
 
-    private readonly record struct Placement(CastMember? Member, SKRect Rect, float Zoom, bool CoversFrame);
+        // One bake per place and look, of the union of what its shots' cameras see. The planes are
+        // independent, and nothing else runs before the first frame: they bake in parallel.
+        var groups = shots.GroupBy(SetKey).Select(g => g.ToList()).ToList();
+        var work = new List<(string Key, Func<Layer?> Bake)>();
+        foreach (var members in groups)
+        {
+            var first = members[0];
+            (SKRect, float) Visible(float parallax) => Union(members.SelectMany(s => samples[s.Index]), parallax, board);
+            if (first.Set.Source == SetSource.Image)
+            {
+                const float parallax = 0.85f;
+                work.Add((SetKey(first), () =>
+                {
+                    var (area, scale) = Visible(parallax);
+                    return SetLayers.BakeImage(cast[first.Set.CastSlot], first.Look, board.Width, board.Height, parallax, area, scale);
+                }));
+            }
+            else
+            {
+                foreach (var plane in Scenery.Planes(first.Set.Setting))
+                {
+                    work.Add((SetKey(first), () =>
+                    {
+                        var (area, scale) = Visible(plane.Parallax);
+                        return SetLayers.BakePlane(first.Set, first.Look, plane, board.Width, board.Height, area, scale);
+                    }));
+                }
+            }
+        }
+
+        var baked = new Layer?[work.Count];
+        try
+        {
+            Parallel.For(0, work.Count, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
+                i => baked[i] = work[i].Bake());
+        }
+        catch (AggregateException failure) when (failure.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure.InnerExceptions[0]).Throw();
+        }
+        finally
+        {
+            _owned.AddRange(baked.OfType<Layer>());
+        }
+
+        var sets = new Dictionary<string, List<Layer>>(StringComparer.Ordinal);
+        for (var i = 0; i < work.Count; i++)
+        {
+            if (!sets.TryGetValue(work[i].Key, out var layers))
+            {
+                sets[work[i].Key] = layers = [];
+            }
+
+            if (baked[i] is { } layer)
+            {
+                layers.Add(layer);
+            }
+        }
+
+        var sprites = new Dictionary<string, Sprite>(StringComparer.Ordinal);
+        SKImage? atlas = null;
+        var posts = new Dictionary<(float, float), PostEffects>();
+        var stages = new Stage[shots.Count];
+        foreach (var shot in shots)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var largest = samples[shot.Index].Select(s => s.Camera.Scale(1f)).DefaultIfEmpty(1f).Max();
+            var actors = shot.Actors.Select(plan => new StageActor(plan, SpriteFor(plan, shot.Look, largest, cast, sprites),
+                plan.Style == ActorStyle.CutOut && !plan.Bust)).ToArray();
+
+            ParticleField? particles = null;
+            if (shot.Atmosphere.Count > 0)
+            {
+                if (atlas is null)
+                {
+                    atlas = ParticleField.CreateAtlas();
+                    _owned.Add(atlas);
+                }
+
+                particles = new ParticleField(shot.Atmosphere, shot.Look, board.Seed, shot.Index, board.Width, board.Height, atlas);
+                _owned.Add(particles);
+            }
+
+            var key = (shot.Look.Vignette, shot.Look.Letterbox);
+            if (!posts.TryGetValue(key, out var post))
+            {
+                posts[key] = post = new PostEffects(board.Width, board.Height, shot.Look.Vignette, shot.Look.Letterbox);
+            }
+
+            var layers = sets[SetKey(shot)].OrderBy(l => l.BehindActors ? 0 : 1).ThenBy(l => l.Parallax).ToArray();
+            stages[shot.Index] = new Stage(shot, layers, layers.Count(l => l.BehindActors), actors, particles, post);
+        }
+
+        return stages;
+    }
+
+    private Sprite SpriteFor(ActorPlan plan, Look look, float cameraScale, IReadOnlyList<CastMember> cast, Dictionary<string, Sprite> sprites)
+    {
+        var member = cast[plan.CastSlot];
+        // Big enough for the closest it comes (camera zoom, approaching), and never more than the source has.
+        var height = plan.Height * cameraScale * 1.3f;
+        var key = $"{plan.CastSlot}|{plan.Style}|{look.Key}|{MathF.Ceiling(height / 64f)}";
+        if (!sprites.TryGetValue(key, out var sprite))
+        {
+            sprite = plan.Style == ActorStyle.CutOut && member.CutOut is { } cutOut
+                ? Sprite.CutOut(cutOut, look, look.Fog * SetLayers.ActorFog, Sky.Haze(look.Time), MathF.Ceiling(height / 64f) * 64f)
+                : Sprite.Card(member.Image, member.Aspect, look, MathF.Ceiling(height / 64f) * 64f);
+            sprites[key] = sprite;
+            _owned.Add(sprite);
+        }
+
+        return sprite;
+    }
+
+    private static string SetKey(Shot shot) =>
+        $"{shot.Set.Source}|{shot.Set.Setting}|{shot.Set.CastSlot}|{shot.Set.Variant}|{shot.Set.Horizon}|{shot.Look.Key}";
+
+    /// <summary>The camera at every other frame the shot is visible, and at its last.</summary>
+    private static List<CameraSample> Samples(Storyboard board, Shot shot)
+    {
+        var fps = board.FramesPerSecond;
+        var from = Math.Max(0, shot.VisibleStart);
+        var to = Math.Min(board.FrameCount, shot.VisibleEnd) - 1;
+        var samples = new List<CameraSample>();
+        var duration = shot.Duration(fps);
+        for (var frame = from; frame <= to; frame = frame == to ? to + 1 : Math.Min(to, frame + SampleEvery))
+        {
+            var progress = shot.Progress(frame);
+            var seconds = shot.Seconds(frame, fps);
+            var trackX = shot.Actors.Count > 0 ? Motion.Evaluate(shot.Actors[0], progress, seconds, duration, board.Width).X : float.NaN;
+            samples.Add(new CameraSample(shot.Camera.At(progress, seconds, trackX, board.Width, board.Height)));
+        }
+
+        return samples;
+    }
+
+    /// <summary>What a plane at <paramref name="parallax"/> must cover for these camera samples, and the largest scale it is shown at.</summary>
+    private static (SKRect Area, float Scale) Union(IEnumerable<CameraSample> samples, float parallax, Storyboard board)
+    {
+        var area = SKRect.Empty;
+        var scale = 0f;
+        var any = false;
+        foreach (var sample in samples)
+        {
+            var visible = sample.Camera.VisibleWorld(parallax);
+            area = any ? SKRect.Union(area, visible) : visible;
+            scale = MathF.Max(scale, sample.Camera.Scale(parallax));
+            any = true;
+        }
+
+        if (!any)
+        {
+            area = new SKRect(0, 0, board.Width, board.Height);
+            scale = 1f;
+        }
+
+        // Between samples the camera moves a little further, and handheld wobble peaks: a margin.
+        var margin = (MathF.Max(board.Width, board.Height) * 0.015f) + 2f;
+        area.Inflate(margin, margin);
+        return (area, scale);
+    }
+
+    private readonly record struct CameraSample(CameraState Camera);
+
+    private sealed record StageActor(ActorPlan Plan, Sprite Sprite, bool ContactShadow);
+
+    /// <summary>One shot ready to draw, with scratch arrays so drawing allocates nothing.</summary>
+    private sealed class Stage(Shot shot, Layer[] layers, int behindCount, StageActor[] actors, ParticleField? particles, PostEffects post)
+    {
+        public Shot Shot { get; } = shot;
+
+        public Layer[] Layers { get; } = layers;
+
+        public int BehindCount { get; } = behindCount;
+
+        public StageActor[] Actors { get; } = actors;
+
+        public ParticleField? Particles { get; } = particles;
+
+        public PostEffects Post { get; } = post;
+
+        public Pose[] Poses { get; } = new Pose[actors.Length];
+
+        public int[] Order { get; } = Enumerable.Range(0, actors.Length).ToArray();
+
+        public SKRect[] Rects { get; } = new SKRect[layers.Length];
+
+        public int[] Clips { get; } = new int[layers.Length];
+
+        public (int From, int To)[] Bands { get; } = new (int, int)[layers.Length];
+    }
 }

@@ -63,6 +63,7 @@ internal sealed unsafe class ImageBlit
     private readonly uint[] _weight;
     private readonly uint[] _line;
     private uint[] _row;
+    private int[] _tileStart = [];
 
     /// <param name="width">Frame width.</param>
     /// <param name="height">Frame height.</param>
@@ -82,23 +83,246 @@ internal sealed unsafe class ImageBlit
     /// Draws <paramref name="source"/> stretched to <paramref name="target"/> into <paramref name="frame"/>
     /// (BGRA, <c>width × height</c>, tightly packed), blended over what is there by
     /// <paramref name="opacity"/> and, along the edges, by how much of each pixel the target covers.
+    /// Only rows from <paramref name="clipTop"/> up to (not including) <paramref name="clipBottom"/> are touched.
     /// </summary>
-    public void Draw(RasterPixels source, byte[] frame, SKRect target, float opacity = 1f)
+    public void Draw(RasterPixels source, byte[] frame, SKRect target, float opacity = 1f, int clipTop = 0, int clipBottom = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, _width * _height * 4, nameof(frame));
-        var startX = Math.Max(0, (int)MathF.Floor(target.Left));
-        var endX = Math.Min(_width, (int)MathF.Ceiling(target.Right));
-        var startY = Math.Max(0, (int)MathF.Floor(target.Top));
-        var endY = Math.Min(_height, (int)MathF.Ceiling(target.Bottom));
         opacity = Math.Clamp(opacity, 0f, 1f);
-        if (startX >= endX || startY >= endY || opacity <= 0f || target.Width <= 0f || target.Height <= 0f)
+        if (opacity <= 0f || !Prepare(source, target, clipTop, clipBottom, out var span))
         {
             return;
         }
 
+        var count = span.Count;
+        fixed (byte* framePixels = frame)
+        fixed (uint* row = _row)
+        fixed (uint* line = _line)
+        fixed (int* lefts = _left)
+        fixed (int* rights = _right)
+        fixed (uint* weights = _weight)
+        {
+            for (var y = span.StartY; y < span.EndY; y++)
+            {
+                var blended = SourceRow(source, target, y, span, row);
+                var output = (uint*)framePixels + ((nint)y * _width) + span.StartX;
+                var rowAlpha = opacity * Coverage(y, target.Top, target.Bottom);
+                var savedLeft = output[0];
+                var savedRight = output[count - 1];
+                uint sampledLeft, sampledRight;
+                if (rowAlpha >= 1f)
+                {
+                    SampleRow(blended, lefts, rights, weights, output, count);
+                    sampledLeft = output[0];
+                    sampledRight = output[count - 1];
+                }
+                else
+                {
+                    SampleRow(blended, lefts, rights, weights, line, count);
+                    MixRow(output, line, Weight(rowAlpha), count);
+                    sampledLeft = line[0];
+                    sampledRight = line[count - 1];
+                }
+
+                // The two edge columns are partly covered when the target's sides fall inside a pixel.
+                // (With a single column, its coverage already accounts for both sides.)
+                if (span.LeftCoverage < 1f)
+                {
+                    output[0] = Lerp(savedLeft, sampledLeft, Weight(rowAlpha * span.LeftCoverage));
+                }
+
+                if (span.RightCoverage < 1f && count > 1)
+                {
+                    output[count - 1] = Lerp(savedRight, sampledRight, Weight(rowAlpha * span.RightCoverage));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Draws a premultiplied image with transparency over the frame (source-over), stretched to
+    /// <paramref name="target"/> with the same bilinear sampling and edge coverage as <see cref="Draw"/>:
+    /// the layers of a procedural set. Bilinear weights are shared by all four channels, so a sampled
+    /// pixel stays validly premultiplied and the blend never overflows a channel.
+    /// </summary>
+    /// <remarks>
+    /// With <paramref name="tiles"/>, runs of the row whose source is fully transparent are skipped and
+    /// runs whose source is fully opaque are copied without blending: most of a tree line or a lawn.
+    /// </remarks>
+    public void DrawOver(RasterPixels source, byte[] frame, SKRect target, int clipTop = 0, int clipBottom = int.MaxValue, TileMap? tiles = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, _width * _height * 4, nameof(frame));
+        if (!Prepare(source, target, clipTop, clipBottom, out var span))
+        {
+            return;
+        }
+
+        if (tiles is not null)
+        {
+            DrawOverTiled(source, frame, target, span, tiles);
+            return;
+        }
+
+        var count = span.Count;
+        fixed (byte* framePixels = frame)
+        fixed (uint* row = _row)
+        fixed (uint* line = _line)
+        fixed (int* lefts = _left)
+        fixed (int* rights = _right)
+        fixed (uint* weights = _weight)
+        {
+            for (var y = span.StartY; y < span.EndY; y++)
+            {
+                var blended = SourceRow(source, target, y, span, row);
+                var output = (uint*)framePixels + ((nint)y * _width) + span.StartX;
+                SampleRow(blended, lefts, rights, weights, line, count);
+                var rowAlpha = Coverage(y, target.Top, target.Bottom);
+                if (rowAlpha < 1f)
+                {
+                    ScaleRow(line, Weight(rowAlpha), count);
+                }
+
+                if (span.LeftCoverage < 1f)
+                {
+                    line[0] = Lerp(0u, line[0], Weight(span.LeftCoverage));
+                }
+
+                if (span.RightCoverage < 1f && count > 1)
+                {
+                    line[count - 1] = Lerp(0u, line[count - 1], Weight(span.RightCoverage));
+                }
+
+                OverRow(output, line, count);
+            }
+        }
+    }
+
+    private void DrawOverTiled(RasterPixels source, byte[] frame, SKRect target, in DrawSpan span, TileMap tiles)
+    {
+        var count = span.Count;
+        // The first output column whose left tap lies in each source tile (taps only ever move right).
+        var tileCount = tiles.TilesPerRow;
+        if (_tileStart.Length < tileCount + 1)
+        {
+            _tileStart = new int[tileCount + 1];
+        }
+
+        var column = 0;
+        for (var t = 0; t <= tileCount; t++)
+        {
+            var from = (t << TileMap.Shift) - span.First;
+            while (column < count && _left[column] < from)
+            {
+                column++;
+            }
+
+            _tileStart[t] = column;
+        }
+
+        var edges = span.LeftCoverage < 1f || span.RightCoverage < 1f;
+        fixed (byte* framePixels = frame)
+        fixed (uint* row = _row)
+        fixed (uint* line = _line)
+        fixed (int* lefts = _left)
+        fixed (int* rights = _right)
+        fixed (uint* weights = _weight)
+        fixed (byte* classes = tiles.Classes)
+        {
+            for (var y = span.StartY; y < span.EndY; y++)
+            {
+                var scaleY = source.Height / target.Height;
+                var (topTap, bottomTap, _) = Taps(((y + 0.5f - target.Top) * scaleY) - 0.5f, source.Height);
+                var topClasses = classes + ((nint)topTap * tileCount);
+                var bottomClasses = classes + ((nint)bottomTap * tileCount);
+                var rowAlpha = Coverage(y, target.Top, target.Bottom);
+                var output = (uint*)framePixels + ((nint)y * _width) + span.StartX;
+                uint* blended = null;
+                var t = span.First >> TileMap.Shift;
+                while (t < tileCount && _tileStart[t + 1] <= 0)
+                {
+                    t++;
+                }
+
+                while (t < tileCount && _tileStart[t] < count)
+                {
+                    var kind = Combine(topClasses[t], bottomClasses[t]);
+                    var end = t + 1;
+                    while (end < tileCount && _tileStart[end] < count && Combine(topClasses[end], bottomClasses[end]) == kind)
+                    {
+                        end++;
+                    }
+
+                    var from = _tileStart[t];
+                    var to = Math.Min(count, _tileStart[end]);
+                    t = end;
+                    if (kind == TileMap.Empty || to <= from)
+                    {
+                        continue;
+                    }
+
+                    if (blended is null)
+                    {
+                        blended = SourceRow(source, target, y, span, row);
+                    }
+
+                    var partial = rowAlpha < 1f || (edges && (from == 0 || to == count));
+                    if (kind == TileMap.Opaque && !partial)
+                    {
+                        SampleRow(blended, lefts + from, rights + from, weights + from, output + from, to - from);
+                        continue;
+                    }
+
+                    SampleRow(blended, lefts + from, rights + from, weights + from, line + from, to - from);
+                    if (rowAlpha < 1f)
+                    {
+                        ScaleRow(line + from, Weight(rowAlpha), to - from);
+                    }
+
+                    if (from == 0 && span.LeftCoverage < 1f)
+                    {
+                        line[0] = Lerp(0u, line[0], Weight(span.LeftCoverage));
+                    }
+
+                    if (to == count && count > 1 && span.RightCoverage < 1f)
+                    {
+                        line[count - 1] = Lerp(0u, line[count - 1], Weight(span.RightCoverage));
+                    }
+
+                    OverRow(output + from, line + from, to - from);
+                }
+            }
+        }
+    }
+
+    private static byte Combine(byte a, byte b) => a == b ? a : TileMap.Mixed;
+
+    /// <summary>Mixes <paramref name="other"/> into <paramref name="frame"/> by <paramref name="amount"/> (0 keeps the frame, 1 gives the other): a dissolve.</summary>
+    public static void Mix(byte[] frame, byte[] other, float amount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(other.Length, frame.Length, nameof(other));
+        var weight = Weight(amount);
+        fixed (byte* output = frame)
+        fixed (byte* line = other)
+        {
+            MixRow((uint*)output, (uint*)line, weight, frame.Length / 4);
+        }
+    }
+
+    /// <summary>Works out the horizontal taps and the rows and columns a draw touches; false when it touches nothing.</summary>
+    private bool Prepare(RasterPixels source, SKRect target, int clipTop, int clipBottom, out DrawSpan span)
+    {
+        span = default;
+        var startX = Math.Max(0, (int)MathF.Floor(target.Left));
+        var endX = Math.Min(_width, (int)MathF.Ceiling(target.Right));
+        var startY = Math.Max(Math.Max(0, clipTop), (int)MathF.Floor(target.Top));
+        var endY = Math.Min(Math.Min(_height, clipBottom), (int)MathF.Ceiling(target.Bottom));
+        if (startX >= endX || startY >= endY || target.Width <= 0f || target.Height <= 0f || !float.IsFinite(target.Left) || !float.IsFinite(target.Top))
+        {
+            return false;
+        }
+
         var count = endX - startX;
         var scaleX = source.Width / target.Width;
-        var scaleY = source.Height / target.Height;
 
         // Horizontal taps are the same for every row: work them out once per draw.
         for (var i = 0; i < count; i++)
@@ -123,56 +347,19 @@ internal sealed unsafe class ImageBlit
             _row = GC.AllocateArray<uint>(columns, pinned: true);
         }
 
-        var leftCoverage = Coverage(startX, target.Left, target.Right);
-        var rightCoverage = Coverage(endX - 1, target.Left, target.Right);
+        span = new DrawSpan(startX, endX, startY, endY, first, columns,
+            Coverage(startX, target.Left, target.Right), Coverage(endX - 1, target.Left, target.Right));
+        return true;
+    }
 
-        fixed (byte* framePixels = frame)
-        fixed (uint* row = _row)
-        fixed (uint* line = _line)
-        fixed (int* lefts = _left)
-        fixed (int* rights = _right)
-        fixed (uint* weights = _weight)
-        {
-            for (var y = startY; y < endY; y++)
-            {
-                var (top, bottom, weight) = Taps(((y + 0.5f - target.Top) * scaleY) - 0.5f, source.Height);
-                var topRow = (uint*)(source.Address + ((nint)top * source.RowBytes)) + first;
-                var bottomRow = (uint*)(source.Address + ((nint)bottom * source.RowBytes)) + first;
-                // Vertical first, over the needed source columns only, then horizontal.
-                var blended = weight == 0 ? topRow : BlendRows(topRow, bottomRow, weight, row, columns);
-
-                var output = (uint*)framePixels + ((nint)y * _width) + startX;
-                var rowAlpha = opacity * Coverage(y, target.Top, target.Bottom);
-                var savedLeft = output[0];
-                var savedRight = output[count - 1];
-                uint sampledLeft, sampledRight;
-                if (rowAlpha >= 1f)
-                {
-                    SampleRow(blended, lefts, rights, weights, output, count);
-                    sampledLeft = output[0];
-                    sampledRight = output[count - 1];
-                }
-                else
-                {
-                    SampleRow(blended, lefts, rights, weights, line, count);
-                    MixRow(output, line, Weight(rowAlpha), count);
-                    sampledLeft = line[0];
-                    sampledRight = line[count - 1];
-                }
-
-                // The two edge columns are partly covered when the target's sides fall inside a pixel.
-                // (With a single column, its coverage already accounts for both sides.)
-                if (leftCoverage < 1f)
-                {
-                    output[0] = Lerp(savedLeft, sampledLeft, Weight(rowAlpha * leftCoverage));
-                }
-
-                if (rightCoverage < 1f && count > 1)
-                {
-                    output[count - 1] = Lerp(savedRight, sampledRight, Weight(rowAlpha * rightCoverage));
-                }
-            }
-        }
+    /// <summary>The source row for frame row <paramref name="y"/>, blended vertically (over the needed columns only).</summary>
+    private static uint* SourceRow(RasterPixels source, SKRect target, int y, in DrawSpan span, uint* row)
+    {
+        var scaleY = source.Height / target.Height;
+        var (top, bottom, weight) = Taps(((y + 0.5f - target.Top) * scaleY) - 0.5f, source.Height);
+        var topRow = (uint*)(source.Address + ((nint)top * source.RowBytes)) + span.First;
+        var bottomRow = (uint*)(source.Address + ((nint)bottom * source.RowBytes)) + span.First;
+        return weight == 0 ? topRow : BlendRows(topRow, bottomRow, weight, row, span.Columns);
     }
 
     /// <summary>How much of pixel <paramref name="index"/> the span [from, to) covers, 0..1.</summary>
@@ -261,6 +448,63 @@ internal sealed unsafe class ImageBlit
         }
     }
 
+    /// <summary>line = line × weight/256, all four channels (premultiplied stays premultiplied).</summary>
+    private static void ScaleRow(uint* line, uint weight, int count)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var w = Vector256.Create(weight);
+            var inverse = Vector256.Create(256 - weight);
+            for (; i <= count - 8; i += 8)
+            {
+                Vector256.Store(Lerp(Vector256<uint>.Zero, Vector256.Load(line + i), inverse, w), line + i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            line[i] = Lerp(0u, line[i], weight);
+        }
+    }
+
+    /// <summary>output = line + output × (1 - line alpha): premultiplied source-over.</summary>
+    private static void OverRow(uint* output, uint* line, int count)
+    {
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var mask = Vector256.Create(EvenBytes);
+            var rounding = Vector256.Create(Rounding);
+            var full = Vector256.Create(256u);
+            for (; i <= count - 8; i += 8)
+            {
+                var source = Vector256.Load(line + i);
+                var alpha = Vector256.ShiftRightLogical(source, 24);
+                var inverse = full - (alpha + Vector256.ShiftRightLogical(alpha, 7));
+                var target = Vector256.Load(output + i);
+                var evens = Vector256.ShiftRightLogical(((target & mask) * inverse) + rounding, 8) & mask;
+                var odds = (((Vector256.ShiftRightLogical(target, 8) & mask) * inverse) + rounding) & ~mask;
+                Vector256.Store(source + (evens | odds), output + i);
+            }
+        }
+
+        for (; i < count; i++)
+        {
+            output[i] = Over(line[i], output[i]);
+        }
+    }
+
+    private static uint Over(uint source, uint target)
+    {
+        // Alpha 0..255 as a weight 0..256, so an opaque source replaces the target exactly.
+        var alpha = source >> 24;
+        var inverse = 256 - (alpha + (alpha >> 7));
+        var evens = ((((target & EvenBytes) * inverse) + Rounding) >> 8) & EvenBytes;
+        var odds = ((((target >> 8) & EvenBytes) * inverse) + Rounding) & ~EvenBytes;
+        return source + (evens | odds);
+    }
+
     // Two channels per 32-bit lane: B and R in the even bytes, G and A in the odd ones. With weights
     // summing to 256 each 16-bit field stays below 65536, so fields never carry into each other.
     private static uint Lerp(uint a, uint b, uint weight)
@@ -278,5 +522,67 @@ internal sealed unsafe class ImageBlit
         var evens = Vector256.ShiftRightLogical(((a & mask) * inverse) + ((b & mask) * weight) + rounding, 8) & mask;
         var odds = ((Vector256.ShiftRightLogical(a, 8) & mask) * inverse) + ((Vector256.ShiftRightLogical(b, 8) & mask) * weight) + rounding;
         return evens | (odds & ~mask);
+    }
+
+    private readonly record struct DrawSpan(int StartX, int EndX, int StartY, int EndY, int First, int Columns, float LeftCoverage, float RightCoverage)
+    {
+        public int Count => EndX - StartX;
+    }
+}
+
+/// <summary>
+/// For each row of an image, whether each run of 32 pixels is fully transparent, fully opaque or
+/// mixed; "dilated" by a tile each side, so bilinear taps that straddle a tile boundary are safe.
+/// </summary>
+internal sealed class TileMap
+{
+    public const int Shift = 5;
+    public const byte Empty = 0;
+    public const byte Opaque = 1;
+    public const byte Mixed = 2;
+
+    private TileMap(byte[] classes, int tilesPerRow) => (Classes, TilesPerRow) = (classes, tilesPerRow);
+
+    public byte[] Classes { get; }
+
+    public int TilesPerRow { get; }
+
+    public static unsafe TileMap Of(RasterPixels pixels)
+    {
+        var tiles = (pixels.Width + (1 << Shift) - 1) >> Shift;
+        var raw = new byte[pixels.Height * tiles];
+        for (var y = 0; y < pixels.Height; y++)
+        {
+            var row = (uint*)(pixels.Address + ((nint)y * pixels.RowBytes));
+            for (var t = 0; t < tiles; t++)
+            {
+                var from = t << Shift;
+                var to = Math.Min(pixels.Width, from + (1 << Shift));
+                var opaque = true;
+                var empty = true;
+                for (var x = from; x < to; x++)
+                {
+                    var alpha = row[x] >> 24;
+                    opaque &= alpha == 255;
+                    empty &= alpha == 0;
+                }
+
+                raw[(y * tiles) + t] = empty ? Empty : opaque ? Opaque : Mixed;
+            }
+        }
+
+        var classes = new byte[raw.Length];
+        for (var y = 0; y < pixels.Height; y++)
+        {
+            for (var t = 0; t < tiles; t++)
+            {
+                var self = raw[(y * tiles) + t];
+                var left = t > 0 ? raw[(y * tiles) + t - 1] : self;
+                var right = t + 1 < tiles ? raw[(y * tiles) + t + 1] : self;
+                classes[(y * tiles) + t] = self == left && self == right ? self : Mixed;
+            }
+        }
+
+        return new TileMap(classes, tiles);
     }
 }

@@ -6,14 +6,11 @@ namespace Paddock.Engines.Builtin.Rendering;
 /// <summary>Decodes the references once, before the first frame, into ready-to-draw raster images.</summary>
 internal static class ReferenceDecoder
 {
-    /// <summary>Covering is preferred while it crops at most this much (1.4: a 4:3 image in a 16:9 frame).</summary>
-    internal const float MaxCoverCrop = 1.4f;
-
-    /// <summary>A contained image leaves this share of the frame's limiting side to the backdrop.</summary>
-    internal const float ContainMargin = 0.84f;
-
-    /// <summary>The largest zoom a camera move reaches (see Director), plus headroom.</summary>
-    private const float MaxZoom = 1.22f;
+    /// <summary>
+    /// Room for the largest camera move on a set (zoom, pan and the margin that keeps an image's
+    /// edge out of the frame) before the image is upsampled.
+    /// </summary>
+    private const float Headroom = 1.25f;
 
     /// <summary>Beyond the API's 40-megapixel limit with room; guards memory if a job skipped validation.</summary>
     private const long MaxPixels = 100_000_000;
@@ -37,39 +34,27 @@ internal static class ReferenceDecoder
             throw new InvalidDataException($"{name}: unusable image size {sourceWidth}x{sourceHeight}.");
         }
 
-        var aspect = (float)sourceWidth / sourceHeight;
-        var framing = FramingFor(aspect, frameWidth, frameHeight);
-        var (shownWidth, shownHeight) = BaseSize(aspect, framing, frameWidth, frameHeight);
-        var scale = MathF.Min(1f, shownWidth * MaxZoom / sourceWidth);
+        // Large enough to cover the frame with headroom: a set is never shown larger, and a subject
+        // is a part of it shown smaller.
+        var cover = MathF.Max(frameWidth / (float)sourceWidth, frameHeight / (float)sourceHeight);
+        var scale = MathF.Min(1f, cover * Headroom);
         var targetWidth = Math.Max(1, (int)MathF.Ceiling(sourceWidth * scale));
         var targetHeight = Math.Max(1, (int)MathF.Ceiling(sourceHeight * scale));
 
         using var decoded = DecodePixels(codec, name, scale, targetWidth, targetHeight);
         var image = Resample(decoded, targetWidth, targetHeight);
-        var shadow = framing == Framing.Contain ? ShadowSprite.Create(aspect) : null;
-        return new CastMember(reference.Index, sourceWidth, sourceHeight, image, framing, shadow);
-    }
-
-    public static Framing FramingFor(float aspect, int frameWidth, int frameHeight)
-    {
-        var frameAspect = (float)frameWidth / frameHeight;
-        var crop = MathF.Max(aspect / frameAspect, frameAspect / aspect);
-        return crop <= MaxCoverCrop ? Framing.Cover : Framing.Contain;
-    }
-
-    /// <summary>The size a reference is shown at, at zoom 1.</summary>
-    public static (float Width, float Height) BaseSize(float aspect, Framing framing, int frameWidth, int frameHeight)
-    {
-        var frameAspect = (float)frameWidth / frameHeight;
-        var widthLimited = aspect > frameAspect;
-        if (framing == Framing.Cover)
+        CutOut? cutOut;
+        try
         {
-            return widthLimited ? (frameHeight * aspect, frameHeight) : (frameWidth, frameWidth / aspect);
+            cutOut = Matte.Extract(image);
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
         }
 
-        return widthLimited
-            ? (frameWidth * ContainMargin, frameWidth * ContainMargin / aspect)
-            : (frameHeight * ContainMargin * aspect, frameHeight * ContainMargin);
+        return new CastMember(reference.Index, sourceWidth, sourceHeight, image, cutOut);
     }
 
     private static SKBitmap DecodePixels(SKCodec codec, string name, float scale, int targetWidth, int targetHeight)

@@ -1,75 +1,65 @@
-using Paddock.Core.Prompts;
 using Paddock.Core.Engines;
 using SkiaSharp;
 
 namespace Paddock.Engines.Builtin.Scene;
 
 /// <summary>
-/// Reads the job and decides the shots: which reference is on screen when, for how long, and how
-/// the camera moves. The prompt's named references come first and get the larger share; the
-/// others still appear. Without references the whole clip is one procedural shot.
+/// Turns what the prompt says (<see cref="PromptReader"/>) and what the references are
+/// (<see cref="CastProfile"/>) into a storyboard: which reference acts or serves as the set in each
+/// shot, shot lengths and transitions, camera curves, looks, particles, and where every subject
+/// stands. References the prompt does not name still appear: as extra cast, as the set of a shot
+/// that has none, or in a shot of their own at the end.
 /// </summary>
 internal static class Director
 {
-    /// <summary>A cross-fade lasts half a second at 24 fps, less when shots are short.</summary>
+    /// <summary>
+    /// A third of a second: nine references (the most the API allows) still fit the shortest clip
+    /// (3 s), so every reference always appears.
+    /// </summary>
+    internal const int MinimumShotFrames = 8;
+
+    /// <summary>A dissolve lasts half a second at 24 fps, less when shots are short.</summary>
     private const int PreferredFadeFrames = 12;
 
-    /// <summary>
-    /// A third of a second: nine references (the most the API allows) still fit the shortest
-    /// clip (3 s), so every reference always appears.
-    /// </summary>
-    private const int MinimumShotFrames = 8;
+    private const int MaxActorsPerShot = 3;
 
-    private const float NamedWeight = 2f;
-    private const float UnnamedWeight = 1f;
+    /// <summary>Where a prompt that names no place happens; one choice per clip, from the seed.</summary>
+    private static readonly SettingKind[] DefaultSettings =
+    [
+        SettingKind.Garden, SettingKind.Forest, SettingKind.Beach, SettingKind.City, SettingKind.Desert,
+        SettingKind.Mountains, SettingKind.Studio, SettingKind.Snow, SettingKind.Ocean,
+    ];
 
-    public static Storyboard Plan(RenderJob job)
+    public static Storyboard Plan(RenderJob job, IReadOnlyList<CastProfile> cast)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var promptHash = StableHash.Of(job.Prompt);
-        var palette = Palette.From(DeterministicRandom.For(job.Seed, "palette"));
-        var camera = DeterministicRandom.For(job.Seed, "camera");
+        ArgumentNullException.ThrowIfNull(cast);
+        var cues = PromptReader.Read(job.Prompt, cast.Count);
+        var drafts = CastShots(cues, cast, job.Seed);
+        Fit(drafts, Math.Max(1, job.FrameCount / MinimumShotFrames));
 
-        var referenceCount = job.References.Count;
-        if (referenceCount == 0)
+        var fallback = DefaultSettings[DeterministicRandom.For(job.Seed, "setting").Next(DefaultSettings.Length)];
+        foreach (var draft in drafts.Where(d => d.SetSlot is null && d.Setting is null))
         {
-            var move = ProceduralMove(camera);
-            return new Storyboard(job.Width, job.Height, job.FramesPerSecond, job.FrameCount,
-                [new Shot(-1, 0, job.FrameCount, move, NamedInPrompt: false)], 0, palette, job.Seed, promptHash);
+            draft.Setting = fallback;
         }
 
-        var order = CastOrder(job.Prompt, referenceCount);
-        var boundaries = Boundaries(order.Select(o => o.Named ? NamedWeight : UnnamedWeight).ToArray(), job.FrameCount);
-
-        var shots = new List<Shot>(order.Count);
-        var shortest = int.MaxValue;
-        for (var i = 0; i < order.Count; i++)
+        var boundaries = Boundaries(drafts.Select(d => d.Weight).ToArray(), job.FrameCount);
+        var fades = new int[drafts.Count + 1];
+        for (var i = 1; i < drafts.Count; i++)
         {
-            var shot = new Shot(order[i].Slot, boundaries[i], boundaries[i + 1], KenBurns(camera), order[i].Named);
-            shortest = Math.Min(shortest, shot.Length);
-            shots.Add(shot);
+            var shortest = Math.Min(boundaries[i + 1] - boundaries[i], boundaries[i] - boundaries[i - 1]);
+            // Even, and at most half the shorter neighbour, so two dissolves never overlap.
+            fades[i] = drafts[i].Transition == TransitionKind.Dissolve ? Math.Min(PreferredFadeFrames, shortest / 2) & ~1 : 0;
         }
 
-        // Even, and no longer than the shortest shot, so two fades never overlap.
-        var fade = shots.Count == 1 ? 0 : Math.Min(PreferredFadeFrames, shortest) & ~1;
-        return new Storyboard(job.Width, job.Height, job.FramesPerSecond, job.FrameCount, shots, fade, palette, job.Seed, promptHash);
-    }
-
-    /// <summary>Named references in order of first mention, then the rest in their own order.</summary>
-    internal static IReadOnlyList<(int Slot, bool Named)> CastOrder(string? prompt, int referenceCount)
-    {
-        var named = ReferenceMentions.NamedWithin(prompt, referenceCount);
-        var order = new List<(int Slot, bool Named)>(referenceCount);
-        order.AddRange(named.Select(index => (index - 1, true)));
-        for (var slot = 0; slot < referenceCount; slot++)
+        var shots = new List<Shot>(drafts.Count);
+        for (var i = 0; i < drafts.Count; i++)
         {
-            if (!named.Contains(slot + 1))
-            {
-                order.Add((slot, false));
-            }
+            shots.Add(Compose(job, cast, drafts[i], i, boundaries[i], boundaries[i + 1], fades[i], fades[i + 1]));
         }
 
-        return order;
+        return new Storyboard(job.Width, job.Height, job.FramesPerSecond, job.FrameCount, job.Seed, shots);
     }
 
     /// <summary>Shot boundaries (count + 1 of them, from 0 to frameCount) proportional to the weights.</summary>
@@ -93,31 +83,479 @@ internal static class Director
         return boundaries;
     }
 
-    private static CameraMove KenBurns(DeterministicRandom random)
+    private static List<Draft> CastShots(IReadOnlyList<ShotCues> cues, IReadOnlyList<CastProfile> cast, long seed)
     {
-        var start = random.Range(1.0f, 1.04f);
-        var end = start + random.Range(0.07f, 0.15f);
-        if (!random.Chance(0.6f))
+        var drafts = cues.Select(c => new Draft(c, c.TransitionIn, 1f)).ToList();
+        var named = new HashSet<int>();
+        foreach (var draft in drafts)
         {
-            (start, end) = (end, start);
+            var cue = draft.Cues;
+            draft.SetSlot = cue.SetImages.Count > 0 ? cue.SetImages[0] - 1 : null;
+            draft.Setting = cue.Setting;
+            named.UnionWith(cue.SetImages.Select(i => i - 1));
+            foreach (var actor in cue.Actors)
+            {
+                named.Add(actor.ImageIndex - 1);
+                if (actor.ImageIndex - 1 != draft.SetSlot)
+                {
+                    draft.Actors.Add(new DraftActor(actor.ImageIndex - 1, actor.Actions));
+                }
+            }
+
+            // A reference that cannot be cut out, in a shot that names no place, is the place.
+            if (draft.SetSlot is null && draft.Setting is null && draft.Actors.FirstOrDefault(a => !cast[a.Slot].CanCutOut) is { } whole)
+            {
+                draft.SetSlot = whole.Slot;
+                draft.Actors.Remove(whole);
+            }
         }
 
-        var angle = random.Range(0f, MathF.Tau);
-        var reach = random.Range(0.45f, 0.95f);
-        var direction = new SKPoint(MathF.Cos(angle) * reach, MathF.Sin(angle) * reach);
-        return new CameraMove(start, end, new SKPoint(-direction.X, -direction.Y), direction);
+        var unnamed = Enumerable.Range(0, cast.Count).Where(slot => !named.Contains(slot)).ToList();
+        if (named.Count == 0 && cast.Count > 0)
+        {
+            // The prompt names no reference: the references are its cast, one after another, and the
+            // prompt's actions are theirs.
+            while (drafts.Count < cast.Count)
+            {
+                drafts.Add(drafts[^1].Continuation(1f));
+            }
+
+            for (var i = 0; i < drafts.Count; i++)
+            {
+                Assign(drafts[i], i % cast.Count, drafts[i].Cues.Actions, cast);
+            }
+
+            return drafts;
+        }
+
+        var random = DeterministicRandom.For(seed, "extras");
+        foreach (var slot in unnamed)
+        {
+            if (!cast[slot].CanCutOut && drafts.FirstOrDefault(d => d.SetSlot is null && d.Setting is null) is { } placeless)
+            {
+                placeless.SetSlot = slot;
+                continue;
+            }
+
+            var roomy = drafts.Where(d => d.Actors.Count < MaxActorsPerShot).OrderBy(d => d.Actors.Count).FirstOrDefault();
+            if (roomy is not null)
+            {
+                roomy.Actors.Add(new DraftActor(slot, [new ActionCue(random.Chance(0.5f) ? ActionKind.Idle : ActionKind.LookAround, Heading.None)]));
+                continue;
+            }
+
+            // No room anywhere: a shot of its own at the end, in the place and light of the last one.
+            var insert = drafts[^1].Continuation(0.6f);
+            if (cast[slot].CanCutOut)
+            {
+                insert.SetSlot = drafts[^1].SetSlot;
+            }
+
+            Assign(insert, slot, [], cast);
+            drafts.Add(insert);
+        }
+
+        return drafts;
     }
 
-    private static CameraMove ProceduralMove(DeterministicRandom random)
+    private static void Assign(Draft draft, int slot, IReadOnlyList<ActionCue> actions, IReadOnlyList<CastProfile> cast)
     {
-        var start = random.Range(1.0f, 1.02f);
-        var end = start + random.Range(0.03f, 0.06f);
-        if (random.Chance(0.5f))
+        if (!cast[slot].CanCutOut && draft.SetSlot is null && draft.Setting is null)
         {
-            (start, end) = (end, start);
+            draft.SetSlot = slot;
+        }
+        else
+        {
+            draft.Actors.Add(new DraftActor(slot, actions));
+        }
+    }
+
+    /// <summary>Merges the last shots until the clip has room for every shot's minimum length; nobody is dropped.</summary>
+    private static void Fit(List<Draft> drafts, int capacity)
+    {
+        while (drafts.Count > capacity)
+        {
+            var last = drafts[^1];
+            var into = drafts[^2];
+            drafts.RemoveAt(drafts.Count - 1);
+            foreach (var actor in last.Actors.Where(a => into.Actors.All(mine => mine.Slot != a.Slot) && a.Slot != into.SetSlot))
+            {
+                into.Actors.Add(actor);
+            }
+
+            if (last.SetSlot is { } set && set != into.SetSlot && into.Actors.All(a => a.Slot != set))
+            {
+                if (into.SetSlot is null && into.Setting is null)
+                {
+                    into.SetSlot = set;
+                }
+                else
+                {
+                    into.Actors.Add(new DraftActor(set, []));
+                }
+            }
+
+            into.Weight += last.Weight;
+        }
+    }
+
+    private static Shot Compose(RenderJob job, IReadOnlyList<CastProfile> cast, Draft draft, int index, int start, int end, int fadeIn, int fadeOut)
+    {
+        var random = DeterministicRandom.For(job.Seed, $"shot{index}");
+        var cues = draft.Cues;
+        var look = Look.Combine(cues.Grades);
+        var visibleSeconds = ((end - start) + (fadeIn / 2) + (fadeOut - (fadeOut / 2))) / (float)job.FramesPerSecond;
+        var speed = Math.Clamp(cues.Camera.Aggregate(1f, (product, cue) => product * (cue.Spec.Speed is { } s ? MathF.Pow(s, MathF.Min(cue.Intensity, 1.5f)) : 1f)), 0.2f, 3f);
+        var camera = CameraFor(cues.Camera, visibleSeconds, random, job.Width, job.Height);
+
+        SetPlan set;
+        if (draft.SetSlot is { } slot)
+        {
+            set = new SetPlan(SetSource.Image, SettingKind.Studio, slot, look.Time, 0, 0.6f);
+        }
+        else
+        {
+            var setting = draft.Setting ?? SettingKind.Studio;
+            // One variant per setting and seed: every shot in the garden is in the same garden.
+            var variant = DeterministicRandom.For(job.Seed, $"set/{setting}").NextUInt64();
+            var (low, high) = HorizonRange(setting);
+            var horizon = low + ((high - low) * ((variant >> 40) / (float)(1 << 24)));
+            set = new SetPlan(SetSource.Procedural, setting, -1, look.Time, variant, horizon);
         }
 
-        var side = random.Sign() * random.Range(0.4f, 0.9f);
-        return new CameraMove(start, end, new SKPoint(-side, random.Range(-0.3f, 0.3f)), new SKPoint(side, random.Range(-0.3f, 0.3f)));
+        var shot = new Shot(index, start, end, fadeIn, fadeOut, set, [], camera, look, cues.Atmosphere, speed, random.NextUInt64(), cues.Text);
+        return shot with { Actors = Layout(job, cast, draft.Actors, shot, random) };
+    }
+
+    private static (float Low, float High) HorizonRange(SettingKind setting) => setting switch
+    {
+        SettingKind.Garden => (0.54f, 0.62f),
+        SettingKind.Forest => (0.58f, 0.65f),
+        SettingKind.Beach => (0.5f, 0.57f),
+        SettingKind.Ocean => (0.48f, 0.55f),
+        SettingKind.City => (0.6f, 0.68f),
+        SettingKind.Desert => (0.54f, 0.6f),
+        SettingKind.Snow => (0.54f, 0.62f),
+        SettingKind.Mountains => (0.58f, 0.66f),
+        SettingKind.Space => (0.66f, 0.74f),
+        SettingKind.Studio => (0.62f, 0.68f),
+        _ => (0.6f, 0.66f),
+    };
+
+    private static CameraPlan CameraFor(IReadOnlyList<CameraCue> cues, float seconds, DeterministicRandom random, int width, int height)
+    {
+        var frame = 1f;
+        (float From, float To) zoom = (1f, 1f);
+        (float From, float To) dolly = (1f, 1f);
+        var panFrom = SKPoint.Empty;
+        var panTo = SKPoint.Empty;
+        var parallax = 0.5f;
+        (float From, float To) orbit = (0f, 0f);
+        var shake = 0f;
+        var track = false;
+        var moved = false;
+        var still = false;
+        var reach = Math.Clamp(seconds / 4f, 0.5f, 1.2f);
+        foreach (var (spec, intensity) in cues)
+        {
+            var k = reach * intensity;
+            if (spec.Frame is { } f)
+            {
+                frame = MathF.Max(frame, f);
+            }
+
+            if (spec.Zoom is { } z)
+            {
+                zoom = (1f + ((z.From - 1f) * k), 1f + ((z.To - 1f) * k));
+                moved = true;
+            }
+
+            if (spec.Dolly is { } d)
+            {
+                dolly = (1f + ((d.From - 1f) * k), 1f + ((d.To - 1f) * k));
+                moved = true;
+            }
+
+            if (spec.Pan is { } pan)
+            {
+                var direction = pan;
+                if (direction.X == 0f && direction.Y == 0f)
+                {
+                    direction = spec.Vertical ? new SKPoint(0f, random.Sign()) : new SKPoint(random.Sign(), 0f);
+                }
+
+                var across = Math.Clamp(0.05f * seconds, 0.08f, 0.2f) * width * MathF.Min(intensity, 1.6f);
+                var down = Math.Clamp(0.04f * seconds, 0.06f, 0.15f) * height * MathF.Min(intensity, 1.6f);
+                panFrom += new SKPoint(-direction.X * across * 0.5f, -direction.Y * down * 0.5f);
+                panTo += new SKPoint(direction.X * across * 0.5f, direction.Y * down * 0.5f);
+                moved = true;
+            }
+
+            if (spec.Parallax is { } p)
+            {
+                parallax = p;
+            }
+
+            if (spec.Orbit != 0f)
+            {
+                var arc = Math.Clamp(0.035f * seconds, 0.05f, 0.12f) * width * MathF.Min(intensity, 1.6f) * MathF.Sign(spec.Orbit) * random.Sign();
+                orbit = (-arc * 0.5f, arc * 0.5f);
+                moved = true;
+            }
+
+            if (spec.Track)
+            {
+                track = true;
+                parallax = spec.Parallax ?? 1f;
+                moved = true;
+            }
+
+            shake += spec.Shake * intensity;
+            still |= spec.Static;
+        }
+
+        if (still)
+        {
+            return CameraPlan.Still with { Frame = frame };
+        }
+
+        if (!moved)
+        {
+            // Nothing said: a slow, small move the seed picks, so no shot is a still photograph.
+            var gentle = Math.Clamp(seconds / 5f, 0.4f, 1f);
+            switch (random.Next(5))
+            {
+                case 0:
+                    dolly = (1f, 1f + (0.1f * gentle));
+                    break;
+                case 1:
+                    dolly = (1f + (0.1f * gentle), 1f);
+                    break;
+                case 2:
+                    var side = random.Sign() * 0.06f * gentle * width;
+                    (panFrom, panTo) = (new SKPoint(-side * 0.5f, 0f), new SKPoint(side * 0.5f, 0f));
+                    break;
+                case 3:
+                    var arc = random.Sign() * 0.05f * gentle * width;
+                    orbit = (-arc * 0.5f, arc * 0.5f);
+                    break;
+                default:
+                    zoom = (1f, 1f + (0.07f * gentle));
+                    break;
+            }
+        }
+
+        return new CameraPlan(frame, zoom.From, zoom.To, dolly.From, dolly.To, panFrom, panTo, parallax, orbit.From, orbit.To,
+            MathF.Min(shake, 3f), random.NextSingle(), track);
+    }
+
+    private static List<ActorPlan> Layout(RenderJob job, IReadOnlyList<CastProfile> cast, List<DraftActor> actors, Shot shot, DeterministicRandom random)
+    {
+        var width = job.Width;
+        var height = job.Height;
+        var count = actors.Count;
+        var plans = new List<ActorPlan>(count);
+        var duration = shot.Duration(job.FramesPerSecond);
+        // Subjects stand inside the picture, above a letterbox's bottom bar.
+        var bar = LetterboxBar(width, height, shot.Look.Letterbox);
+        var pictureTop = (float)bar;
+        var pictureBottom = (float)(height - bar);
+        var picture = pictureBottom - pictureTop;
+        ActorPlan? leader = null;
+        for (var k = 0; k < count; k++)
+        {
+            var (slot, actions) = actors[k];
+            var profile = cast[slot];
+            var style = profile.CanCutOut ? ActorStyle.CutOut : ActorStyle.Card;
+            var bust = style == ActorStyle.CutOut && profile.Bust;
+            var aspect = style == ActorStyle.CutOut ? profile.CutOutAspect : CardAspect(profile.ImageAspect);
+            var share = count switch { 1 => 1f, 2 => 0.84f, 3 => 0.72f, _ => 0.62f };
+            var fraction = (style, bust) switch
+            {
+                (ActorStyle.Card, _) => 0.62f,
+                (_, true) => 0.74f,
+                _ => 0.56f,
+            } * share;
+            var actorHeight = picture * fraction;
+            // Never wider than its share of the frame.
+            var widest = width * ((0.72f / count) + 0.08f);
+            if (actorHeight * aspect > widest)
+            {
+                actorHeight = widest / aspect;
+            }
+
+            var groundY = style == ActorStyle.Card
+                ? ((pictureTop + pictureBottom) * 0.5f) + (actorHeight * 0.5f)
+                : bust ? pictureBottom + (height * 0.02f) : pictureBottom - (picture * random.Range(0.05f, 0.09f));
+            var slotX = width * (k + 1f) / (count + 1f);
+            if (count > 1)
+            {
+                slotX += random.Range(-0.025f, 0.025f) * width;
+            }
+
+            // Moving subjects head for the middle of the frame, or either way when alone.
+            var direction = count == 1 ? (int)random.Sign() : slotX < width * 0.5f ? 1 : -1;
+            var travel = TotalTravel(actions, duration) * width;
+            var plan = new ActorPlan(slot, style, actions, slotX - (direction * travel * 0.5f), groundY, actorHeight, aspect,
+                height * shot.Set.Horizon, direction, random.NextSingle(), 1f, bust);
+            plan = KeepFeetInPicture(KeepOnScreen(plan, shot, job, leader), shot, job, leader, pictureBottom);
+            leader ??= plan;
+            plans.Add(plan);
+        }
+
+        return plans;
+    }
+
+    /// <summary>Rows of each letterbox bar for a picture of <paramref name="aspect"/> (0: none); portrait frames get slim bars.</summary>
+    internal static int LetterboxBar(int width, int height, float aspect)
+    {
+        if (aspect <= 0f)
+        {
+            return 0;
+        }
+
+        var picture = width >= height ? MathF.Min(height, width / aspect) : height * 0.88f;
+        return Math.Clamp((int)MathF.Round((height - picture) / 2f), 0, height / 3);
+    }
+
+    /// <summary>The print border around a card adds to its width and height alike.</summary>
+    internal static float CardAspect(float imageAspect)
+    {
+        var border = CardBorder * MathF.Min(1f, imageAspect);
+        return (imageAspect + (2f * border)) / (1f + (2f * border));
+    }
+
+    /// <summary>The card's border as a share of the image's height.</summary>
+    internal const float CardBorder = 0.035f;
+
+    private static float TotalTravel(IReadOnlyList<ActionCue> actions, float duration)
+    {
+        var span = duration / Math.Max(1, actions.Count);
+        return actions.Sum(a => Motion.NaturalTravel(a.Kind, span));
+    }
+
+    /// <summary>
+    /// Scales the subject's travel down until the whole of its motion fits in the frame under the
+    /// shot's camera (checked at many instants), then moves its start so that it does fit.
+    /// </summary>
+    private static ActorPlan KeepOnScreen(ActorPlan plan, Shot shot, RenderJob job, ActorPlan? leader)
+    {
+        float[] scales = [1f, 0.7f, 0.45f, 0.25f, 0f];
+        var margin = job.Width * 0.02f;
+        var room = job.Width - (2f * margin);
+        foreach (var scale in scales)
+        {
+            var candidate = plan with { TravelScale = scale };
+            var (left, right) = Extent(candidate, shot, job, leader);
+            if (right - left <= room || scale == 0f)
+            {
+                // Too wide even standing still: centre it.
+                var shift = right - left > room ? (job.Width * 0.5f) - ((left + right) * 0.5f)
+                    : left < margin ? margin - left
+                    : right > job.Width - margin ? job.Width - margin - right
+                    : 0f;
+                return shift == 0f ? candidate : candidate with { HomeX = candidate.HomeX + shift };
+            }
+        }
+
+        return plan;
+    }
+
+    /// <summary>The leftmost and rightmost screen x the subject reaches during the shot.</summary>
+    private static (float Left, float Right) Extent(ActorPlan plan, Shot shot, RenderJob job, ActorPlan? leader)
+    {
+        const int samples = 32;
+        var duration = shot.Duration(job.FramesPerSecond);
+        var left = float.MaxValue;
+        var right = float.MinValue;
+        for (var s = 0; s <= samples; s++)
+        {
+            var progress = s / (float)samples;
+            var pose = Motion.Evaluate(plan, progress, progress * duration, duration, job.Width);
+            // A tracking camera follows the first subject.
+            var trackX = leader is null ? pose.X : Motion.Evaluate(leader, progress, progress * duration, duration, job.Width).X;
+            var camera = shot.Camera.At(progress, progress * duration, trackX, job.Width, job.Height);
+            var feet = camera.ToScreen(new SKPoint(pose.X, pose.Y), 1f);
+            var half = plan.Width * pose.Size * camera.Scale(1f) * 0.5f;
+            left = MathF.Min(left, feet.X - half);
+            right = MathF.Max(right, feet.X + half);
+        }
+
+        return (left, right);
+    }
+
+    /// <summary>Raises a subject whose feet a camera move (a push in, a tilt) would take below the picture.</summary>
+    private static ActorPlan KeepFeetInPicture(ActorPlan plan, Shot shot, RenderJob job, ActorPlan? leader, float pictureBottom)
+    {
+        if (plan.Bust)
+        {
+            return plan;
+        }
+
+        const int samples = 24;
+        var duration = shot.Duration(job.FramesPerSecond);
+        var excess = 0f;
+        for (var s = 0; s <= samples; s++)
+        {
+            var progress = s / (float)samples;
+            var pose = Motion.Evaluate(plan, progress, progress * duration, duration, job.Width);
+            var trackX = leader is null ? pose.X : Motion.Evaluate(leader, progress, progress * duration, duration, job.Width).X;
+            var camera = shot.Camera.At(progress, progress * duration, trackX, job.Width, job.Height);
+            var feet = camera.ToScreen(new SKPoint(pose.X, pose.Y + pose.Lift), 1f);
+            excess = MathF.Max(excess, (feet.Y - (pictureBottom - (job.Height * 0.015f))) / camera.Scale(1f));
+        }
+
+        return excess > 0f ? plan with { GroundY = plan.GroundY - excess } : plan;
+    }
+
+    /// <summary>How far the subject pokes out of the frame at worst (pixels), and on average (signed, to move it back by).</summary>
+    private static float Overflow(ActorPlan plan, Shot shot, RenderJob job, ActorPlan? leader, out float shift)
+    {
+        const int samples = 24;
+        var duration = shot.Duration(job.FramesPerSecond);
+        var worst = 0f;
+        var total = 0f;
+        for (var s = 0; s <= samples; s++)
+        {
+            var progress = s / (float)samples;
+            var pose = Motion.Evaluate(plan, progress, progress * duration, duration, job.Width);
+            // A tracking camera follows the first subject.
+            var trackX = leader is null ? pose.X : Motion.Evaluate(leader, progress, progress * duration, duration, job.Width).X;
+            var camera = shot.Camera.At(progress, progress * duration, trackX, job.Width, job.Height);
+            var feet = camera.ToScreen(new SKPoint(pose.X, pose.Y), 1f);
+            var half = plan.Width * pose.Size * camera.Scale(1f) * 0.5f;
+            var margin = job.Width * 0.02f;
+            var left = margin - (feet.X - half);
+            var right = (feet.X + half) - (job.Width - margin);
+            var over = MathF.Max(0f, MathF.Max(left, right));
+            worst = MathF.Max(worst, over);
+            total += left > 0f ? left : right > 0f ? -right : 0f;
+        }
+
+        shift = total / (samples + 1);
+        return worst;
+    }
+
+    private sealed record DraftActor(int Slot, IReadOnlyList<ActionCue> Actions);
+
+    private sealed class Draft(ShotCues cues, TransitionKind transition, float weight)
+    {
+        public ShotCues Cues { get; } = cues;
+
+        public TransitionKind Transition { get; } = transition;
+
+        public float Weight { get; set; } = weight;
+
+        public int? SetSlot { get; set; }
+
+        public SettingKind? Setting { get; set; }
+
+        public List<DraftActor> Actors { get; } = [];
+
+        /// <summary>The same place, light and camera, dissolving in, with a cast of its own.</summary>
+        public Draft Continuation(float weight) => new(Cues, TransitionKind.Dissolve, weight)
+        {
+            Setting = SetSlot is null ? Setting : null,
+        };
     }
 }

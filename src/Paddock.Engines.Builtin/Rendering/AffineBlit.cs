@@ -1,0 +1,232 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using SkiaSharp;
+
+namespace Paddock.Engines.Builtin.Rendering;
+
+/// <summary>
+/// Draws a premultiplied sprite under any affine map (rotated, mirrored, squashed) over the frame,
+/// bilinear, source-over: the subjects. Outside the sprite counts as transparent, so its edges are
+/// anti-aliased by the filtering itself. Skia's raster pipeline takes about 15 ns a pixel for a
+/// rotated bilinear image here against 3 ns unrotated; this walks only the pixels the sprite covers
+/// and samples eight at a time. Sample positions are computed the same way on the vector and the
+/// scalar path (a multiply and an add per pixel, no accumulation), so both give the same bytes.
+/// </summary>
+internal static unsafe class AffineBlit
+{
+    private const uint EvenBytes = 0x00FF00FFu;
+    private const uint Rounding = 0x00800080u;
+
+    /// <summary>
+    /// Draws <paramref name="source"/> mapped by <paramref name="map"/> (source pixels → frame
+    /// pixels) into <paramref name="frame"/> (<paramref name="width"/> × <paramref name="height"/>),
+    /// touching only rows <paramref name="clipTop"/>..<paramref name="clipBottom"/>.
+    /// </summary>
+    public static void Draw(RasterPixels source, byte[] frame, int width, int height, SKMatrix map, int clipTop = 0, int clipBottom = int.MaxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, width * height * 4, nameof(frame));
+        var determinant = (map.ScaleX * map.ScaleY) - (map.SkewX * map.SkewY);
+        if (MathF.Abs(determinant) < 1e-6f || !map.TryInvert(out var inverse))
+        {
+            return;
+        }
+
+        // The frame rows and columns the sprite's corners span, a pixel of margin for the filter's fringe.
+        Span<SKPoint> corners = [map.MapPoint(0, 0), map.MapPoint(source.Width, 0), map.MapPoint(0, source.Height), map.MapPoint(source.Width, source.Height)];
+        float minX = float.MaxValue, minY = float.MaxValue, maxX = float.MinValue, maxY = float.MinValue;
+        foreach (var corner in corners)
+        {
+            minX = MathF.Min(minX, corner.X);
+            maxX = MathF.Max(maxX, corner.X);
+            minY = MathF.Min(minY, corner.Y);
+            maxY = MathF.Max(maxY, corner.Y);
+        }
+
+        if (!float.IsFinite(minX) || !float.IsFinite(maxX) || !float.IsFinite(minY) || !float.IsFinite(maxY))
+        {
+            return;
+        }
+
+        var startY = Math.Max(Math.Max(0, clipTop), (int)MathF.Floor(minY) - 1);
+        var endY = Math.Min(Math.Min(height, clipBottom), (int)MathF.Ceiling(maxY) + 1);
+        var left = Math.Max(0, (int)MathF.Floor(minX) - 1);
+        var right = Math.Min(width, (int)MathF.Ceiling(maxX) + 1);
+        if (startY >= endY || left >= right)
+        {
+            return;
+        }
+
+        // Source sample position (pixel-centre convention) of frame pixel (x, y): u = a·x + b·y + c, v = d·x + e·y + f.
+        var a = inverse.ScaleX;
+        var b = inverse.SkewX;
+        var c = (inverse.TransX + (0.5f * (inverse.ScaleX + inverse.SkewX))) - 0.5f;
+        var d = inverse.SkewY;
+        var e = inverse.ScaleY;
+        var f = (inverse.TransY + (0.5f * (inverse.SkewY + inverse.ScaleY))) - 0.5f;
+        var sourceWidth = source.Width;
+        var sourceHeight = source.Height;
+
+        fixed (byte* bytes = frame)
+        {
+            var pixels = (uint*)bytes;
+            for (var y = startY; y < endY; y++)
+            {
+                var rowU = (b * y) + c;
+                var rowV = (e * y) + f;
+                // Columns where the sample lies within a pixel of the sprite: where any tap can be inside.
+                var (from, to) = Inside(a, rowU, -1f, sourceWidth, left, right);
+                var (fromV, toV) = Inside(d, rowV, -1f, sourceHeight, left, right);
+                from = Math.Max(from, fromV);
+                to = Math.Min(to, toV);
+                if (from >= to)
+                {
+                    continue;
+                }
+
+                var output = pixels + ((nint)y * width);
+                var x = from;
+                if (Avx2.IsSupported)
+                {
+                    x = Vector(source, output, x, to, a, rowU, d, rowV);
+                }
+
+                for (; x < to; x++)
+                {
+                    output[x] = Over(Sample(source, (a * x) + rowU, (d * x) + rowV), output[x]);
+                }
+            }
+        }
+    }
+
+    /// <summary>The columns [from, to) of [left, right) where slope·x + offset lies in (low, high).</summary>
+    private static (int From, int To) Inside(float slope, float offset, float low, float high, int left, int right)
+    {
+        if (MathF.Abs(slope) < 1e-9f)
+        {
+            return offset > low && offset < high ? (left, right) : (0, 0);
+        }
+
+        var x1 = (low - offset) / slope;
+        var x2 = (high - offset) / slope;
+        if (x1 > x2)
+        {
+            (x1, x2) = (x2, x1);
+        }
+
+        // A nearly flat slope puts the bounds very far away: clamp before converting to int, which would overflow.
+        x1 = Math.Clamp(x1, left - 2f, right + 2f);
+        x2 = Math.Clamp(x2, left - 2f, right + 2f);
+
+        // One column of slack each side; the sampler treats anything outside as transparent anyway.
+        var from = Math.Max(left, (int)MathF.Floor(x1) - 1);
+        var to = Math.Min(right, (int)MathF.Ceiling(x2) + 1);
+        return (from, to);
+    }
+
+    private static uint Sample(RasterPixels source, float u, float v)
+    {
+        var x0 = (int)MathF.Floor(u);
+        var y0 = (int)MathF.Floor(v);
+        var wx = (uint)(((u - x0) * 256f) + 0.5f);
+        var wy = (uint)(((v - y0) * 256f) + 0.5f);
+        var top = Lerp(Tap(source, x0, y0), Tap(source, x0 + 1, y0), wx);
+        var bottom = Lerp(Tap(source, x0, y0 + 1), Tap(source, x0 + 1, y0 + 1), wx);
+        return Lerp(top, bottom, wy);
+    }
+
+    private static uint Tap(RasterPixels source, int x, int y) =>
+        (uint)x < (uint)source.Width && (uint)y < (uint)source.Height
+            ? ((uint*)(source.Address + ((nint)y * source.RowBytes)))[x]
+            : 0u;
+
+    private static int Vector(RasterPixels source, uint* output, int x, int to, float a, float rowU, float d, float rowV)
+    {
+        var lane = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+        var slopeU = Vector256.Create(a);
+        var slopeV = Vector256.Create(d);
+        var offsetU = Vector256.Create(rowU);
+        var offsetV = Vector256.Create(rowV);
+        var scale = Vector256.Create(256f);
+        var half = Vector256.Create(0.5f);
+        var widthLimit = Vector256.Create(source.Width);
+        var heightLimit = Vector256.Create(source.Height);
+        var stride = Vector256.Create(source.RowBytes / 4);
+        var one = Vector256.Create(1);
+        var full = Vector256.Create(256u);
+        var basePointer = (int*)source.Address;
+        for (; x <= to - 8; x += 8)
+        {
+            var columns = Vector256.Create((float)x) + lane;
+            var u = (slopeU * columns) + offsetU;
+            var v = (slopeV * columns) + offsetV;
+            var fu = Avx.Floor(u);
+            var fv = Avx.Floor(v);
+            var x0 = Avx.ConvertToVector256Int32WithTruncation(fu);
+            var y0 = Avx.ConvertToVector256Int32WithTruncation(fv);
+            var wx = Avx.ConvertToVector256Int32WithTruncation(((u - fu) * scale) + half).AsUInt32();
+            var wy = Avx.ConvertToVector256Int32WithTruncation(((v - fv) * scale) + half).AsUInt32();
+            var x1 = x0 + one;
+            var y1 = y0 + one;
+
+            var t00 = Gather(basePointer, x0, y0, stride, widthLimit, heightLimit);
+            var t10 = Gather(basePointer, x1, y0, stride, widthLimit, heightLimit);
+            var t01 = Gather(basePointer, x0, y1, stride, widthLimit, heightLimit);
+            var t11 = Gather(basePointer, x1, y1, stride, widthLimit, heightLimit);
+            var inverseX = full - wx;
+            var top = Lerp(t00, t10, inverseX, wx);
+            var bottom = Lerp(t01, t11, inverseX, wx);
+            var sample = Lerp(top, bottom, full - wy, wy);
+
+            var target = Vector256.Load(output + x);
+            Vector256.Store(Over(sample, target), output + x);
+        }
+
+        return x;
+    }
+
+    /// <summary>Eight taps; those outside the sprite read as transparent.</summary>
+    private static Vector256<uint> Gather(int* pixels, Vector256<int> x, Vector256<int> y, Vector256<int> stride, Vector256<int> width, Vector256<int> height)
+    {
+        // Unsigned compares: a negative coordinate wraps to a huge one and fails like one past the end.
+        var inside = Vector256.LessThan(x.AsUInt32(), width.AsUInt32()) & Vector256.LessThan(y.AsUInt32(), height.AsUInt32());
+        var index = (y * stride) + x;
+        return Avx2.GatherMaskVector256(Vector256<int>.Zero, pixels, index & inside.AsInt32(), inside.AsInt32(), 4).AsUInt32();
+    }
+
+    private static uint Lerp(uint a, uint b, uint weight)
+    {
+        var inverse = 256 - weight;
+        var evens = ((((a & EvenBytes) * inverse) + ((b & EvenBytes) * weight) + Rounding) >> 8) & EvenBytes;
+        var odds = ((((a >> 8) & EvenBytes) * inverse) + (((b >> 8) & EvenBytes) * weight) + Rounding) & ~EvenBytes;
+        return evens | odds;
+    }
+
+    private static Vector256<uint> Lerp(Vector256<uint> a, Vector256<uint> b, Vector256<uint> inverse, Vector256<uint> weight)
+    {
+        var mask = Vector256.Create(EvenBytes);
+        var rounding = Vector256.Create(Rounding);
+        var evens = Vector256.ShiftRightLogical(((a & mask) * inverse) + ((b & mask) * weight) + rounding, 8) & mask;
+        var odds = ((Vector256.ShiftRightLogical(a, 8) & mask) * inverse) + ((Vector256.ShiftRightLogical(b, 8) & mask) * weight) + rounding;
+        return evens | (odds & ~mask);
+    }
+
+    private static uint Over(uint source, uint target)
+    {
+        var alpha = source >> 24;
+        var inverse = 256 - (alpha + (alpha >> 7));
+        var evens = ((((target & EvenBytes) * inverse) + Rounding) >> 8) & EvenBytes;
+        var odds = ((((target >> 8) & EvenBytes) * inverse) + Rounding) & ~EvenBytes;
+        return source + (evens | odds);
+    }
+
+    private static Vector256<uint> Over(Vector256<uint> source, Vector256<uint> target)
+    {
+        var mask = Vector256.Create(EvenBytes);
+        var rounding = Vector256.Create(Rounding);
+        var alpha = Vector256.ShiftRightLogical(source, 24);
+        var inverse = Vector256.Create(256u) - (alpha + Vector256.ShiftRightLogical(alpha, 7));
+        var evens = Vector256.ShiftRightLogical(((target & mask) * inverse) + rounding, 8) & mask;
+        var odds = (((Vector256.ShiftRightLogical(target, 8) & mask) * inverse) + rounding) & ~mask;
+        return source + (evens | odds);
+    }
+}

@@ -1,0 +1,123 @@
+using System.Runtime.Intrinsics;
+
+namespace Paddock.Engines.Builtin.Rendering;
+
+/// <summary>
+/// What is drawn over the finished frame, every frame: the vignette (a separable falloff towards the
+/// edges, applied only where it darkens anything, eight pixels at a time) and the letterbox bars.
+/// </summary>
+internal sealed unsafe class PostEffects
+{
+    private const uint EvenBytes = 0x00FF00FFu;
+    private const uint Rounding = 0x00800080u;
+
+    private readonly int _width;
+    private readonly int _height;
+    private readonly uint[] _columns;
+    private readonly uint[] _rows;
+    private readonly int _clearFrom;
+    private readonly int _clearTo;
+
+    /// <param name="vignette">How much the corners darken, 0..1.</param>
+    /// <param name="letterbox">The picture's aspect inside black bars (0 for none).</param>
+    public PostEffects(int width, int height, float vignette, float letterbox)
+    {
+        _width = width;
+        _height = height;
+        // Each axis darkens by the same factor, so the corners darken by about the whole amount.
+        var axis = 1f - MathF.Sqrt(1f - Math.Clamp(vignette, 0f, 0.95f));
+        _columns = Falloff(width, axis);
+        _rows = Falloff(height, axis);
+        _clearFrom = 0;
+        while (_clearFrom < width / 2 && _columns[_clearFrom] < 256)
+        {
+            _clearFrom++;
+        }
+
+        _clearTo = width;
+        while (_clearTo > width / 2 && _columns[_clearTo - 1] < 256)
+        {
+            _clearTo--;
+        }
+
+        Bar = Scene.Director.LetterboxBar(width, height, letterbox);
+    }
+
+    /// <summary>Rows of black at the top and at the bottom.</summary>
+    public int Bar { get; }
+
+    /// <summary>The rows the picture occupies; nothing needs drawing outside them.</summary>
+    public (int Top, int Bottom) Picture => (Bar, _height - Bar);
+
+    public void Apply(byte[] frame)
+    {
+        var (top, bottom) = Picture;
+        fixed (byte* bytes = frame)
+        fixed (uint* columns = _columns)
+        {
+            var pixels = (uint*)bytes;
+            for (var y = top; y < bottom; y++)
+            {
+                var row = pixels + ((nint)y * _width);
+                var factor = _rows[y];
+                if (factor >= 256)
+                {
+                    Darken(row, columns, 256, 0, _clearFrom);
+                    Darken(row, columns, 256, _clearTo, _width);
+                }
+                else
+                {
+                    Darken(row, columns, factor, 0, _width);
+                }
+            }
+
+            // Opaque black, so a later dissolve mixes bars like any other pixels.
+            new Span<uint>(pixels, top * _width).Fill(0xFF000000u);
+            new Span<uint>(pixels + ((nint)bottom * _width), (_height - bottom) * _width).Fill(0xFF000000u);
+        }
+    }
+
+    private static uint[] Falloff(int length, float strength)
+    {
+        var values = new uint[length];
+        for (var i = 0; i < length; i++)
+        {
+            var distance = MathF.Abs(((i + 0.5f) * 2f / length) - 1f);
+            // Only the outer part of the frame darkens: the middle is left alone, and costs nothing.
+            var t = Math.Clamp((distance - 0.5f) / 0.55f, 0f, 1f);
+            var falloff = 1f - (strength * t * t * (3f - (2f * t)));
+            values[i] = (uint)MathF.Round(256f * falloff);
+        }
+
+        return values;
+    }
+
+    private static void Darken(uint* row, uint* columns, uint rowFactor, int from, int to)
+    {
+        var x = from;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var mask = Vector256.Create(EvenBytes);
+            var rounding = Vector256.Create(Rounding);
+            var rowWeight = Vector256.Create(rowFactor);
+            var alpha = Vector256.Create(0xFF000000u);
+            for (; x <= to - 8; x += 8)
+            {
+                var weight = Vector256.ShiftRightLogical((Vector256.Load(columns + x) * rowWeight) + Vector256.Create(128u), 8);
+                var pixel = Vector256.Load(row + x);
+                var evens = Vector256.ShiftRightLogical(((pixel & mask) * weight) + rounding, 8) & mask;
+                var odds = (((Vector256.ShiftRightLogical(pixel, 8) & mask) * weight) + rounding) & ~mask;
+                Vector256.Store(evens | odds | alpha, row + x);
+            }
+        }
+
+        for (; x < to; x++)
+        {
+            var weight = ((columns[x] * rowFactor) + 128u) >> 8;
+            var pixel = row[x];
+            var evens = ((((pixel & EvenBytes) * weight) + Rounding) >> 8) & EvenBytes;
+            var odds = ((((pixel >> 8) & EvenBytes) * weight) + Rounding) & ~EvenBytes;
+            row[x] = evens | odds | 0xFF000000u;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using SkiaSharp;
+
+namespace Paddock.Engines.Builtin.Scene;
+
+/// <summary>What a subject does in a shot. The names are the lexicon's action names.</summary>
+internal enum ActionKind
+{
+    Idle,
+    Walk,
+    Run,
+    Jump,
+    Spin,
+    Turn,
+    Wave,
+    Dance,
+    Fly,
+    Float,
+    Bounce,
+    Approach,
+    Leave,
+    Sit,
+    LookAround,
+}
+
+/// <summary>Which way an action goes, when the prompt says.</summary>
+internal enum Heading
+{
+    None,
+    Left,
+    Right,
+    Toward,
+    Away,
+    Up,
+    Down,
+}
+
+/// <summary>The procedural sets the renderer can paint.</summary>
+internal enum SettingKind
+{
+    Garden,
+    Forest,
+    Beach,
+    Ocean,
+    City,
+    Desert,
+    Snow,
+    Mountains,
+    Space,
+    Studio,
+    Room,
+}
+
+/// <summary>Particles drifting over a shot.</summary>
+internal enum AtmosphereKind
+{
+    Rain,
+    Snow,
+    Petals,
+    Leaves,
+    Fireflies,
+    Dust,
+    Sparkles,
+    Bubbles,
+    Confetti,
+    Embers,
+}
+
+/// <summary>How a procedural sky is painted.</summary>
+internal enum TimeOfDay
+{
+    Day,
+    Golden,
+    Sunset,
+    Sunrise,
+    Night,
+}
+
+/// <summary>How a shot begins.</summary>
+internal enum TransitionKind
+{
+    Cut,
+    Dissolve,
+}
+
+internal readonly record struct ActionCue(ActionKind Kind, Heading Heading);
+
+internal readonly record struct AtmosphereCue(AtmosphereKind Kind, float Intensity);
+
+/// <summary>
+/// A camera entry of the lexicon. Zoom and dolly are (from, to) scales; pan is the direction the
+/// camera looks towards over the shot (x -1 left, y -1 up; the picture moves the other way), zero
+/// for "the seed picks"; see Lexicon.json for the rest.
+/// </summary>
+internal sealed record CameraSpec(
+    string Name,
+    (float From, float To)? Zoom = null,
+    (float From, float To)? Dolly = null,
+    SKPoint? Pan = null,
+    bool Vertical = false,
+    float Orbit = 0f,
+    bool Track = false,
+    float Shake = 0f,
+    bool Static = false,
+    float? Speed = null,
+    float? Frame = null,
+    float? Parallax = null);
+
+internal readonly record struct CameraCue(CameraSpec Spec, float Intensity);
+
+/// <summary>A look from the lexicon: every field optional, combined with the others of its shot by <see cref="Look.Combine"/>.</summary>
+internal sealed record GradeSpec(
+    string Name,
+    TimeOfDay? Time = null,
+    float? Exposure = null,
+    float? Contrast = null,
+    float? Saturation = null,
+    float? Temperature = null,
+    float? Tint = null,
+    float? Lift = null,
+    float? Fog = null,
+    float? Vignette = null,
+    float? Letterbox = null,
+    SKColor? Tone = null,
+    bool Neon = false);
+
+/// <summary>A subject the prompt names in a shot and what it does, in order.</summary>
+internal sealed record ActorCue(int ImageIndex, IReadOnlyList<ActionCue> Actions);
+
+/// <summary>
+/// What the prompt says about one shot, already resolved against the shots before it (settings,
+/// looks and atmosphere carry forward; a shot that names nobody keeps the cast of the one before).
+/// <see cref="Actions"/> are the actions said without naming a subject ("a fox runs").
+/// </summary>
+internal sealed record ShotCues(
+    TransitionKind TransitionIn,
+    IReadOnlyList<ActorCue> Actors,
+    IReadOnlyList<ActionCue> Actions,
+    IReadOnlyList<int> SetImages,
+    SettingKind? Setting,
+    bool SettingStated,
+    IReadOnlyList<CameraCue> Camera,
+    IReadOnlyList<GradeSpec> Grades,
+    IReadOnlyList<AtmosphereCue> Atmosphere,
+    string Text);
