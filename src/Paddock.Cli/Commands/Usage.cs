@@ -13,7 +13,34 @@ internal static class Usage
           paddock keys list [--data-dir DIR]
           paddock keys revoke KEY_ID [--data-dir DIR]
 
+          paddock render REQUEST.json -o OUT.mp4 [--preset P] [--seed N] | render --sample-image FILE.png [--subject fox]
+              Render a request with the built-in engine in this process (no server); references may be files or URLs.
+
         Settings come from appsettings.json, PADDOCK__... environment variables and --Paddock:... arguments.
+
+        Talking to a server (this one or any with the same API):
+          paddock config set server URL | set key KEY | unset NAME | show
+          paddock generate "PROMPT" [-i IMAGE ...] [--model M] [--aspect A] [--resolution R] [--duration S]
+                   [--seed N] [--set FIELD=VALUE ...] [-o out.mp4] [--no-wait | --sync]
+          paddock models [ID] [--search TEXT]
+          paddock queue list [--all] [--status S] [--model M] | queue get ID | queue cancel ID
+          paddock events [--last-event-id N] [--generation ID]
+          paddock upload FILE --repo REPO [--branch main] [--path PATH]
+          paddock download URL_OR_ID [-o FILE]
+        Every one takes --server URL, --key KEY, --json and --quiet.
+        Server and key: --server / --key, else $PADDOCK_URL / $PADDOCK_API_KEY, else ~/.config/paddock/config.json,
+        else http://127.0.0.1:8080 for the server. --json: stdout holds only JSON (errors too; events: one per line).
+        generate uploads local images to repository cli-uploads of the key's namespace, shows progress on stderr,
+        and on Ctrl-C asks whether to cancel the generation or leave it running (no terminal: left running).
+
+        Exit codes:
+          0    success
+          1    the generation failed or was cancelled (the server's message is printed), or has no video yet
+          2    usage error, or the server refused the request as invalid (400, 409, 413; an unknown model):
+               the server's detail is printed, e.g. "duration: must be between 3 and 15"
+          3    authentication: no key, or the server refused it (401, 403)
+          4    any other error: the server cannot be reached, answered 404 or 5xx, or a file could not be written
+          130  interrupted with Ctrl-C; the generation is left running and its id printed
         """;
 
     public static int Print()

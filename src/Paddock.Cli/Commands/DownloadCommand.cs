@@ -1,0 +1,65 @@
+using System.Text.Json.Nodes;
+using Paddock.Cli.Remote;
+using Paddock.Client;
+
+namespace Paddock.Cli.Commands;
+
+/// <summary>
+/// <c>paddock download URL_OR_ID [-o FILE]</c>: a generation's video (by id) or any URL (a result URL, a file route, a
+/// path on the server), saved with resume: an interrupted download continues where it stopped.
+/// </summary>
+internal static class DownloadCommand
+{
+    private static readonly OptionSet Options = new(values: ["--output|-o"], switches: []);
+
+    public static Task<int> RunAsync(string[] args) => Invocation.RunAsync("download", args, Options, RunAsync);
+
+    private static async Task<int> RunAsync(Invocation invocation)
+    {
+        var target = invocation.Args.Words(1, "one URL or GENERATION_ID: paddock download URL_OR_ID -o FILE")[0];
+        var client = invocation.Client;
+        Uri url;
+        string? generationId = null;
+        if (Uri.TryCreate(target, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        {
+            url = absolute;
+        }
+        else if (target.StartsWith('/') || target.StartsWith("api/", StringComparison.Ordinal))
+        {
+            url = new Uri(client.Endpoint, target.TrimStart('/'));
+        }
+        else
+        {
+            generationId = target;
+            var row = await client.GetGenerationAsync(target);
+            if (row.Status != GenerationStatus.Succeeded || row.ResultUrl is null)
+            {
+                var why = row.Status == GenerationStatus.Failed ? $"failed: {row.ErrorMessage}"
+                    : row.Status == GenerationStatus.Cancelled ? "was cancelled"
+                    : $"is {row.Status}; wait for it with 'paddock events --generation {row.Id}'";
+                throw new GenerationEndedException(row.Id, $"generation {row.Id} has no video: it {why}");
+            }
+            url = row.ResultUrl;
+        }
+
+        var file = invocation.Args.Value("--output") ?? DefaultName(url, generationId);
+        var size = await client.DownloadToFileAsync(url, file);
+        var full = Path.GetFullPath(file);
+        invocation.Output.Note($"Saved {file} ({GenerateCommand.Bytes(size)}).");
+        if (invocation.Output.Json)
+        {
+            var document = new JsonObject { ["url"] = url.ToString(), ["output_file"] = full, ["bytes"] = size };
+            if (generationId is not null) document["generation_id"] = generationId;
+            invocation.Output.Document(document);
+        }
+        invocation.Output.Result(full);
+        return ExitCodes.Ok;
+    }
+
+    private static string DefaultName(Uri url, string? generationId)
+    {
+        if (generationId is not null) return generationId + ".mp4";
+        var name = Uri.UnescapeDataString(url.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "");
+        return name.Length > 0 && name.IndexOfAny(Path.GetInvalidFileNameChars()) < 0 && name is not ("." or "..") ? name : "download";
+    }
+}

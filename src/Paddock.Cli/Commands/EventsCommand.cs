@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Paddock.Cli.Remote;
+using Paddock.Client;
+
+namespace Paddock.Cli.Commands;
+
+/// <summary>
+/// <c>paddock events [--last-event-id N] [--generation ID]</c>: the namespace's event stream, one event per line, until
+/// Ctrl-C. The SDK reconnects with <c>Last-Event-ID</c>, so nothing is missed or repeated across a dropped connection.
+/// With <c>--generation</c> only that generation's events are shown, from the start of the log, and the command ends
+/// when it does (exit 0 when it succeeded, 1 when it failed or was cancelled).
+/// </summary>
+internal static class EventsCommand
+{
+    private static readonly OptionSet Options = new(values: ["--last-event-id", "--generation"], switches: []);
+
+    public static Task<int> RunAsync(string[] args) => Invocation.RunAsync("events", args, Options, RunAsync);
+
+    private static async Task<int> RunAsync(Invocation invocation)
+    {
+        var args = invocation.Args;
+        args.Words(0, "no words, only options: [--last-event-id N] [--generation ID]");
+        long? lastEventId = null;
+        if (args.Value("--last-event-id") is { } text)
+        {
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                throw new UsageException($"--last-event-id must be an event id (a whole number), not '{text}'");
+            lastEventId = id;
+        }
+        var generation = args.Value("--generation");
+        if (generation is not null)
+        {
+            await invocation.Client.GetGenerationAsync(generation); // an unknown id fails now, not after waiting forever
+            lastEventId ??= 0; // from the start of the log: its events may predate this command
+        }
+
+        await foreach (var e in invocation.Client.StreamEventsAsync(lastEventId))
+        {
+            if (generation is not null && !string.Equals(e.GenerationId, generation, StringComparison.OrdinalIgnoreCase)) continue;
+            if (invocation.Output.Json) invocation.Output.JsonLine(ToJson(e));
+            else Console.Out.WriteLine(Describe(e));
+            if (generation is not null && e.IsTerminal)
+                return e.EventType == PaddockEventTypes.GenerationCompleted && e.Status == GenerationStatus.Succeeded ? ExitCodes.Ok : ExitCodes.GenerationFailed;
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static JsonObject ToJson(PaddockEvent e) => new()
+    {
+        ["id"] = e.Id is { } id ? JsonValue.Create(id) : JsonValue.Create(e.RawId),
+        ["event"] = e.EventType,
+        ["data"] = e.Data.ValueKind == JsonValueKind.Undefined ? JsonValue.Create(e.RawData) : JsonNode.Parse(e.Data.GetRawText()),
+    };
+
+    /// <summary>One line: id, type, generation, then what the event tells (status, phase and percent, URL or error).</summary>
+    private static string Describe(PaddockEvent e)
+    {
+        var text = new StringBuilder();
+        text.Append(e.RawId ?? "-").Append(' ').Append(e.EventType);
+        if (e.GenerationId is not null) text.Append(' ').Append(e.GenerationId);
+        if (e.Status.IsKnown) text.Append(' ').Append(e.Status.ToString());
+        if (e.EventType == PaddockEventTypes.GenerationProgress && e.ToProgress() is { } p)
+        {
+            if (p.Phase is not null) text.Append(' ').Append(p.Phase);
+            if (p.Percent is { } percent) text.Append(CultureInfo.InvariantCulture, $" {percent:0}%");
+        }
+        if (e.Url is not null) text.Append(' ').Append(e.Url);
+        if (e.Error is not null) text.Append(" error: ").Append(e.Error.ReplaceLineEndings(" "));
+        if (e.GenerationId is null && e.Data.ValueKind != JsonValueKind.Undefined) text.Append(' ').Append(e.RawData.ReplaceLineEndings(" "));
+        return text.ToString();
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+using Paddock.Cli.Commands;
+using Paddock.Client;
+
+namespace Paddock.Cli.Remote;
+
+/// <summary>
+/// One run of a command that talks to a server: its arguments, its output, and (made on first use) the connection
+/// and SDK client. <see cref="RunAsync"/> turns every failure into a message and an exit code, in one place.
+/// </summary>
+internal sealed class Invocation(Arguments args, Output output)
+{
+    private Connection? _connection;
+    private PaddockClient? _client;
+
+    public Arguments Args { get; } = args;
+
+    public Output Output { get; } = output;
+
+    public Connection Connection => _connection ??= Connection.Resolve(Args);
+
+    public PaddockClient Client => _client ??= Connection.CreateClient();
+
+    /// <summary>Parses <paramref name="args"/> with <paramref name="options"/> and runs <paramref name="body"/>; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string command, string[] args, OptionSet options, Func<Invocation, Task<int>> body)
+    {
+        // Until the arguments parse, --json is honoured if it is there at all, so a script still gets JSON for a usage error.
+        var output = new Output(args.Contains("--json"), quiet: false);
+        Invocation? invocation = null;
+        try
+        {
+            var parsed = options.Parse(command, args);
+            if (parsed.Help) return Usage.Print();
+            invocation = new Invocation(parsed, new Output(parsed.Json, parsed.Quiet));
+            return await body(invocation);
+        }
+        catch (Exception e)
+        {
+            return Report(e, invocation?.Output ?? output, invocation?._connection);
+        }
+    }
+
+    /// <summary>Prints what went wrong (stderr; with <c>--json</c> also an error document on stdout) and picks the exit code.</summary>
+    public static int Report(Exception e, Output output, Connection? connection)
+    {
+        var server = connection?.Server.GetLeftPart(UriPartial.Authority) ?? "the server";
+        var keySource = connection?.KeySource ?? "the configuration";
+        var (code, kind, message) = e switch
+        {
+            UsageException => (ExitCodes.Usage, "usage", e.Message),
+            AuthenticationMissingException => (ExitCodes.Auth, "auth", e.Message),
+            GenerationEndedException => (ExitCodes.GenerationFailed, "generation", e.Message),
+            PaddockException { Status: 401 } p => (ExitCodes.Auth, "auth",
+                $"{server} refused the API key from {keySource}: {Detail(p)} (HTTP 401). Check the key: --key, {Connection.KeyVariable} or 'paddock config set key KEY'."),
+            PaddockException { Status: 403 } p => (ExitCodes.Auth, "auth",
+                $"the API key from {keySource} may not do this: {Detail(p)} (HTTP 403)"),
+            PaddockException { Status: 400 or 409 or 413 or 422 } p => (ExitCodes.Usage, "invalid_request",
+                $"the server refused the request: {Detail(p)} (HTTP {p.Status})"),
+            PaddockException { Status: 0, ErrorType: "generation_failed" or "cancelled" } p => (ExitCodes.GenerationFailed, "generation", p.Detail ?? p.Message),
+            PaddockException { Status: 0 } p => (ExitCodes.ServerOrNetwork, "network", $"cannot reach {server}: {p.Message}"),
+            PaddockException p => (ExitCodes.ServerOrNetwork, "server", $"{server} answered HTTP {p.Status}: {Detail(p)}"),
+            FileNotFoundException or DirectoryNotFoundException => (ExitCodes.Usage, "usage", e.Message),
+            IOException or UnauthorizedAccessException => (ExitCodes.ServerOrNetwork, "local", e.Message),
+            OperationCanceledException => (ExitCodes.Interrupted, "interrupted", "interrupted"),
+            _ => (ExitCodes.ServerOrNetwork, "internal", $"unexpected error: {e}"),
+        };
+
+        Output.Problem(message);
+        if (code == ExitCodes.Usage && kind == "usage") Console.Error.WriteLine("Run 'paddock help' for usage.");
+        if (output.Json)
+        {
+            var error = new JsonObject { ["exit_code"] = code, ["kind"] = kind, ["message"] = message };
+            if (e is PaddockException pe)
+            {
+                error["status"] = pe.Status;
+                error["type"] = pe.ErrorType;
+                error["detail"] = pe.Detail;
+            }
+            if (e is GenerationEndedException ended) error["generation_id"] = ended.GenerationId;
+            output.Document(new JsonObject { ["error"] = error });
+        }
+        return code;
+    }
+
+    private static string Detail(PaddockException e) => e.Detail ?? e.Title ?? e.Message;
+}
+
+/// <summary>A generation ended without a video (failed or cancelled): exit code 1 with the server's message.</summary>
+internal sealed class GenerationEndedException(string generationId, string message) : Exception(message)
+{
+    public string GenerationId { get; } = generationId;
+}

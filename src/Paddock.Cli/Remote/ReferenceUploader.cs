@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using Paddock.Client;
+
+namespace Paddock.Cli.Remote;
+
+/// <summary>
+/// Turns <c>-i</c> arguments into URLs the server can fetch: <c>http(s)://</c> and <c>data:</c> URLs pass through; a
+/// local file is uploaded to the key's namespace, repository <c>cli-uploads</c>, branch <c>main</c>, at a path made of
+/// its content hash (so the same picture always gets the same URL), and its file-route URL is used — the server reads
+/// its own files from storage with the request's rights.
+/// </summary>
+internal static class ReferenceUploader
+{
+    public const string Repository = "cli-uploads";
+    public const string Branch = "main";
+
+    public static bool IsUrl(string text) =>
+        text.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+        || text.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+        || text.StartsWith("data:", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Checks before anything is sent that every local file exists (a usage error otherwise).</summary>
+    public static void CheckLocalFiles(IEnumerable<string> images)
+    {
+        foreach (var image in images.Where(i => !IsUrl(i)))
+        {
+            if (!File.Exists(image)) throw new UsageException($"no file at {image} (give a local image file or an http(s) URL)");
+        }
+    }
+
+    public static async Task<IReadOnlyList<string>> ResolveAsync(Invocation invocation, IReadOnlyList<string> images, CancellationToken cancellationToken)
+    {
+        var urls = new List<string>();
+        string? ns = null;
+        foreach (var image in images)
+        {
+            if (IsUrl(image))
+            {
+                urls.Add(image);
+                continue;
+            }
+            ns ??= await KeyNamespace.ResolveAsync(invocation.Client, invocation.Args.Value("--namespace"), cancellationToken);
+            var path = await ContentPathAsync(image, cancellationToken);
+            var result = await invocation.Client.UploadFileAsync(ns, Repository, Branch, path, image, cancellationToken);
+            var url = result.Files.FirstOrDefault()?.Url ?? invocation.Client.GetFileUri(ns, Repository, Branch, path);
+            invocation.Output.Note($"Uploaded {image} → {url}");
+            urls.Add(url.ToString());
+        }
+        return urls;
+    }
+
+    private static async Task<string> ContentPathAsync(string file, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(file);
+        var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+        var extension = Path.GetExtension(file).ToLowerInvariant();
+        if (extension.Length is < 2 or > 6 || !extension[1..].All(char.IsAsciiLetterOrDigit)) extension = "";
+        return hash + extension;
+    }
+}
