@@ -27,22 +27,27 @@ internal static class ReferenceDecoder
         using var data = SKData.CreateCopy(reference.Bytes);
         using var codec = SKCodec.Create(data)
             ?? throw new InvalidDataException($"{name}: not a decodable JPEG or PNG image.");
-        var sourceWidth = codec.Info.Width;
-        var sourceHeight = codec.Info.Height;
-        if (sourceWidth <= 0 || sourceHeight <= 0 || (long)sourceWidth * sourceHeight > MaxPixels)
+        var encodedWidth = codec.Info.Width;
+        var encodedHeight = codec.Info.Height;
+        if (encodedWidth <= 0 || encodedHeight <= 0 || (long)encodedWidth * encodedHeight > MaxPixels)
         {
-            throw new InvalidDataException($"{name}: unusable image size {sourceWidth}x{sourceHeight}.");
+            throw new InvalidDataException($"{name}: unusable image size {encodedWidth}x{encodedHeight}.");
         }
+
+        // A phone photo is stored sideways with an EXIF orientation: show it the way it was taken.
+        var origin = codec.EncodedOrigin;
+        var turned = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        var (sourceWidth, sourceHeight) = turned ? (encodedHeight, encodedWidth) : (encodedWidth, encodedHeight);
 
         // Large enough to cover the frame with headroom: a set is never shown larger, and a subject
         // is a part of it shown smaller.
         var cover = MathF.Max(frameWidth / (float)sourceWidth, frameHeight / (float)sourceHeight);
         var scale = MathF.Min(1f, cover * Headroom);
-        var targetWidth = Math.Max(1, (int)MathF.Ceiling(sourceWidth * scale));
-        var targetHeight = Math.Max(1, (int)MathF.Ceiling(sourceHeight * scale));
+        var targetWidth = Math.Max(1, (int)MathF.Ceiling(encodedWidth * scale));
+        var targetHeight = Math.Max(1, (int)MathF.Ceiling(encodedHeight * scale));
 
         using var decoded = DecodePixels(codec, name, scale, targetWidth, targetHeight);
-        var image = Resample(decoded, targetWidth, targetHeight);
+        var image = Orient(Resample(decoded, targetWidth, targetHeight), origin);
         CutOut? cutOut;
         try
         {
@@ -93,6 +98,33 @@ internal static class ReferenceDecoder
         using (source)
         {
             return Downscale(source, width, height);
+        }
+    }
+
+    /// <summary>The image turned or mirrored as its EXIF orientation says (done after downscaling, so it is cheap).</summary>
+    private static SKImage Orient(SKImage image, SKEncodedOrigin origin)
+    {
+        if (origin == SKEncodedOrigin.TopLeft) return image;
+        float w = image.Width, h = image.Height;
+        // Where each source pixel (x, y) lands: x' = a·x + b·y + c, y' = d·x + e·y + f.
+        var (matrix, width, height) = origin switch
+        {
+            SKEncodedOrigin.TopRight => (new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1), image.Width, image.Height),
+            SKEncodedOrigin.BottomRight => (new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1), image.Width, image.Height),
+            SKEncodedOrigin.BottomLeft => (new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1), image.Width, image.Height),
+            SKEncodedOrigin.LeftTop => (new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1), image.Height, image.Width),
+            SKEncodedOrigin.RightTop => (new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1), image.Height, image.Width),
+            SKEncodedOrigin.RightBottom => (new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1), image.Height, image.Width),
+            SKEncodedOrigin.LeftBottom => (new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1), image.Height, image.Width),
+            _ => (SKMatrix.Identity, image.Width, image.Height),
+        };
+        using (image)
+        {
+            using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul));
+            surface.Canvas.SetMatrix(matrix);
+            using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
+            surface.Canvas.DrawImage(image, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest), paint);
+            return surface.Snapshot();
         }
     }
 
