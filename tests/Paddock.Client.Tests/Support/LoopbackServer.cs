@@ -1,54 +1,34 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Paddock.Client;
-using Paddock.Core.Auth;
-using Paddock.Server.Hosting;
+using Paddock.Testing;
 
 namespace Paddock.Client.Tests.Support;
 
-/// <summary>A real Paddock server on Kestrel at 127.0.0.1 with its own data directory, for the SDK to talk to over a real socket.</summary>
+/// <summary>The shared test server (<see cref="PaddockHost"/>), seen from the SDK: an endpoint and ready-made clients.</summary>
 public sealed class LoopbackServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly PaddockHost _host;
 
-    private LoopbackServer(WebApplication app, string dataDirectory, Uri endpoint, string apiKey)
+    private LoopbackServer(PaddockHost host)
     {
-        _app = app;
-        DataDirectory = dataDirectory;
-        Endpoint = endpoint;
-        ApiKey = apiKey;
+        _host = host;
+        Endpoint = new Uri(host.BaseUrl + "/");
     }
 
-    public string DataDirectory { get; }
+    public string DataDirectory => _host.DataDirectory;
     public Uri Endpoint { get; }
-    public string ApiKey { get; }
-    public IServiceProvider Services => _app.Services;
+    public string ApiKey => _host.ApiKey;
+    public IServiceProvider Services => _host.Services;
 
-    /// <summary>Fast renders for tests: x264 ultrafast (the output format does not depend on the preset), one worker.</summary>
+    /// <summary>As a user runs it, except that references on loopback hosts are refused like any internal address.</summary>
     public static async Task<LoopbackServer> StartAsync(IDictionary<string, string>? settings = null)
     {
-        var dataDirectory = Path.Combine(Path.GetTempPath(), "paddock-client-test-" + Guid.NewGuid().ToString("N"));
-        var all = new Dictionary<string, string>
-        {
-            ["urls"] = "http://127.0.0.1:0",
-            ["Paddock:DataDirectory"] = dataDirectory,
-            ["Paddock:Engines:Builtin:Preset"] = "ultrafast",
-            ["Paddock:Workers:Concurrency"] = "1",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        var all = new Dictionary<string, string> { ["Paddock:References:AllowedHosts:0"] = "none.invalid" };
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) all[k] = v;
-        var app = PaddockApp.Build(all.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var key = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "first-api-key.txt"))).Trim();
-        return new LoopbackServer(app, dataDirectory, new Uri(address), key);
+        return new LoopbackServer(await PaddockHost.StartAsync(all));
     }
 
     /// <summary>A key for another namespace, made the way `paddock keys create` makes one.</summary>
-    public async Task<string> CreateKeyAsync(string ns) =>
-        (await Services.GetRequiredService<ApiKeyService>().CreateAsync(ns, "test")).Key;
+    public Task<string> CreateKeyAsync(string ns) => _host.CreateKeyAsync(ns);
 
     /// <summary>An SDK client for this server; <paramref name="configure"/> adjusts the options (handlers, timings).</summary>
     public PaddockClient CreateClient(Action<PaddockClientOptions>? configure = null, string? apiKey = null)
@@ -59,13 +39,7 @@ public sealed class LoopbackServer : IAsyncDisposable
         return new PaddockClient(Endpoint, apiKey ?? ApiKey, options);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        try { Directory.Delete(DataDirectory, recursive: true); }
-        catch (IOException) { }
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }
 
 /// <summary>One server shared by the tests of a class.</summary>
