@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using SkiaSharp;
 
@@ -37,6 +38,7 @@ internal static unsafe class ColorGrade
         m[5] == 0f && m[6] == 1f && m[7] == 0f && m[9] == 0f &&
         m[10] == 0f && m[11] == 0f && m[12] == 1f && m[14] == 0f;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row(uint* row, int count, float[] m)
     {
         var x = 0;

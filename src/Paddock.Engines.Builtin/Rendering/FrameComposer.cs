@@ -22,7 +22,6 @@ internal sealed class FrameComposer : IDisposable
     private readonly List<IDisposable> _owned = [];
     private readonly ImageBlit _blit;
     private readonly FrameBuffer? _scratch;
-    private readonly SoftBlob _shadow = new(SKColors.Black, 1f, core: 0.3f);
 
     public FrameComposer(Storyboard board, IReadOnlyList<CastMember> cast, CancellationToken cancellationToken = default)
     {
@@ -72,7 +71,6 @@ internal sealed class FrameComposer : IDisposable
 
         _owned.Clear();
         _scratch?.Dispose();
-        _shadow.Dispose();
     }
 
     private void Dissolve(FrameBuffer buffer, int outgoing, int incoming, int frame, int start, int length)
@@ -129,7 +127,7 @@ internal sealed class FrameComposer : IDisposable
             DrawLayer(layers[i], target, camera.ToScreen(layers[i].World, layers[i].Parallax), top, bottom);
         }
 
-        stage.Particles?.Draw(target, camera, seconds, top, bottom);
+        stage.Particles?.Draw(target.Pixels, camera, seconds, top, bottom);
         stage.Post.Apply(target.Pixels);
     }
 
@@ -203,7 +201,8 @@ internal sealed class FrameComposer : IDisposable
             {
                 var ground = camera.ToScreen(new SKPoint(pose.X, pose.Y + pose.Lift), 1f);
                 var lifted = Math.Clamp(pose.Lift / MathF.Max(1f, plan.Height), 0f, 1f);
-                _shadow.Draw(target.Canvas, ground.X, ground.Y, width * 0.42f * (1f - (0.4f * lifted)), width * 0.075f * (1f - (0.4f * lifted)), 0.4f * (1f - lifted));
+                Splats.Shadow(target.Pixels, _board.Width, _board.Height, top, bottom, ground.X, ground.Y,
+                    width * 0.42f * (1f - (0.4f * lifted)), width * 0.075f * (1f - (0.4f * lifted)), 0.45f * (1f - lifted));
             }
 
             var feet = camera.ToScreen(new SKPoint(pose.X, pose.Y), 1f);
@@ -214,7 +213,7 @@ internal sealed class FrameComposer : IDisposable
                 .PostConcat(SKMatrix.CreateScale(width / content.Width * pose.ScaleX, height / content.Height * pose.ScaleY))
                 .PostConcat(SKMatrix.CreateRotation(pose.Rotation))
                 .PostConcat(SKMatrix.CreateTranslation(feet.X, feet.Y));
-            AffineBlit.Draw(sprite.Pixels, target.Pixels, _board.Width, _board.Height, map, top, bottom);
+            AffineBlit.Draw(sprite.Pixels, target.Pixels, _board.Width, _board.Height, map, top, bottom, sprite.Spans);
         }
     }
 
@@ -283,7 +282,6 @@ internal sealed class FrameComposer : IDisposable
         }
 
         var sprites = new Dictionary<string, Sprite>(StringComparer.Ordinal);
-        SKImage? atlas = null;
         var posts = new Dictionary<(float, float), PostEffects>();
         var stages = new Stage[shots.Count];
         foreach (var shot in shots)
@@ -293,18 +291,7 @@ internal sealed class FrameComposer : IDisposable
             var actors = shot.Actors.Select(plan => new StageActor(plan, SpriteFor(plan, shot.Look, largest, cast, sprites),
                 plan.Style == ActorStyle.CutOut && !plan.Bust)).ToArray();
 
-            ParticleField? particles = null;
-            if (shot.Atmosphere.Count > 0)
-            {
-                if (atlas is null)
-                {
-                    atlas = ParticleField.CreateAtlas();
-                    _owned.Add(atlas);
-                }
-
-                particles = new ParticleField(shot.Atmosphere, shot.Look, board.Seed, shot.Index, board.Width, board.Height, atlas);
-                _owned.Add(particles);
-            }
+            var particles = shot.Atmosphere.Count > 0 ? new ParticleField(shot.Atmosphere, shot.Look, board.Seed, shot.Index, board.Width, board.Height) : null;
 
             var key = (shot.Look.Vignette, shot.Look.Letterbox);
             if (!posts.TryGetValue(key, out var post))
@@ -322,6 +309,8 @@ internal sealed class FrameComposer : IDisposable
     private Sprite SpriteFor(ActorPlan plan, Look look, float cameraScale, IReadOnlyList<CastMember> cast, Dictionary<string, Sprite> sprites)
     {
         var member = cast[plan.CastSlot];
+        // The subjects are lit: a night or a dark mood dims them less than the set, as a key light would.
+        look = look.Exposure < 1f ? look with { Exposure = MathF.Pow(look.Exposure, 0.55f) } : look;
         // Big enough for the closest it comes (camera zoom, approaching), and never more than the source has.
         var height = plan.Height * cameraScale * 1.3f;
         var key = $"{plan.CastSlot}|{plan.Style}|{look.Key}|{MathF.Ceiling(height / 64f)}";

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using SkiaSharp;
@@ -85,6 +86,7 @@ internal sealed unsafe class ImageBlit
     /// <paramref name="opacity"/> and, along the edges, by how much of each pixel the target covers.
     /// Only rows from <paramref name="clipTop"/> up to (not including) <paramref name="clipBottom"/> are touched.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Draw(RasterPixels source, byte[] frame, SKRect target, float opacity = 1f, int clipTop = 0, int clipBottom = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, _width * _height * 4, nameof(frame));
@@ -112,13 +114,13 @@ internal sealed unsafe class ImageBlit
                 uint sampledLeft, sampledRight;
                 if (rowAlpha >= 1f)
                 {
-                    SampleRow(blended, lefts, rights, weights, output, count);
+                    SampleRow(blended, lefts, rights, weights, output, count, span.Columns - 1);
                     sampledLeft = output[0];
                     sampledRight = output[count - 1];
                 }
                 else
                 {
-                    SampleRow(blended, lefts, rights, weights, line, count);
+                    SampleRow(blended, lefts, rights, weights, line, count, span.Columns - 1);
                     MixRow(output, line, Weight(rowAlpha), count);
                     sampledLeft = line[0];
                     sampledRight = line[count - 1];
@@ -149,6 +151,7 @@ internal sealed unsafe class ImageBlit
     /// With <paramref name="tiles"/>, runs of the row whose source is fully transparent are skipped and
     /// runs whose source is fully opaque are copied without blending: most of a tree line or a lawn.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void DrawOver(RasterPixels source, byte[] frame, SKRect target, int clipTop = 0, int clipBottom = int.MaxValue, TileMap? tiles = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frame.Length, _width * _height * 4, nameof(frame));
@@ -175,7 +178,7 @@ internal sealed unsafe class ImageBlit
             {
                 var blended = SourceRow(source, target, y, span, row);
                 var output = (uint*)framePixels + ((nint)y * _width) + span.StartX;
-                SampleRow(blended, lefts, rights, weights, line, count);
+                SampleRow(blended, lefts, rights, weights, line, count, span.Columns - 1);
                 var rowAlpha = Coverage(y, target.Top, target.Bottom);
                 if (rowAlpha < 1f)
                 {
@@ -197,6 +200,7 @@ internal sealed unsafe class ImageBlit
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DrawOverTiled(RasterPixels source, byte[] frame, SKRect target, in DrawSpan span, TileMap tiles)
     {
         var count = span.Count;
@@ -236,7 +240,7 @@ internal sealed unsafe class ImageBlit
                 var bottomClasses = classes + ((nint)bottomTap * tileCount);
                 var rowAlpha = Coverage(y, target.Top, target.Bottom);
                 var output = (uint*)framePixels + ((nint)y * _width) + span.StartX;
-                uint* blended = null;
+                uint* blended;
                 var t = span.First >> TileMap.Shift;
                 while (t < tileCount && _tileStart[t + 1] <= 0)
                 {
@@ -260,19 +264,17 @@ internal sealed unsafe class ImageBlit
                         continue;
                     }
 
-                    if (blended is null)
-                    {
-                        blended = SourceRow(source, target, y, span, row);
-                    }
+                    // The vertical blend too is only done for the source columns this run samples.
+                    blended = SourceColumns(source, target, y, span, row, _left[from], _right[to - 1] + 1);
 
                     var partial = rowAlpha < 1f || (edges && (from == 0 || to == count));
                     if (kind == TileMap.Opaque && !partial)
                     {
-                        SampleRow(blended, lefts + from, rights + from, weights + from, output + from, to - from);
+                        SampleRow(blended, lefts + from, rights + from, weights + from, output + from, to - from, span.Columns - 1);
                         continue;
                     }
 
-                    SampleRow(blended, lefts + from, rights + from, weights + from, line + from, to - from);
+                    SampleRow(blended, lefts + from, rights + from, weights + from, line + from, to - from, span.Columns - 1);
                     if (rowAlpha < 1f)
                     {
                         ScaleRow(line + from, Weight(rowAlpha), to - from);
@@ -296,7 +298,27 @@ internal sealed unsafe class ImageBlit
 
     private static byte Combine(byte a, byte b) => a == b ? a : TileMap.Mixed;
 
+    /// <summary>
+    /// Like <see cref="SourceRow"/> for the sampled columns [<paramref name="from"/>, <paramref name="to"/>)
+    /// only (relative to the span's first column); the rest of the returned row is not valid.
+    /// </summary>
+    private static uint* SourceColumns(RasterPixels source, SKRect target, int y, in DrawSpan span, uint* row, int from, int to)
+    {
+        var scaleY = source.Height / target.Height;
+        var (top, bottom, weight) = Taps(((y + 0.5f - target.Top) * scaleY) - 0.5f, source.Height);
+        var topRow = (uint*)(source.Address + ((nint)top * source.RowBytes)) + span.First;
+        if (weight == 0)
+        {
+            return topRow;
+        }
+
+        var bottomRow = (uint*)(source.Address + ((nint)bottom * source.RowBytes)) + span.First;
+        BlendRows(topRow + from, bottomRow + from, weight, row + from, to - from);
+        return row;
+    }
+
     /// <summary>Mixes <paramref name="other"/> into <paramref name="frame"/> by <paramref name="amount"/> (0 keeps the frame, 1 gives the other): a dissolve.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Mix(byte[] frame, byte[] other, float amount)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(other.Length, frame.Length, nameof(other));
@@ -309,6 +331,7 @@ internal sealed unsafe class ImageBlit
     }
 
     /// <summary>Works out the horizontal taps and the rows and columns a draw touches; false when it touches nothing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Prepare(RasterPixels source, SKRect target, int clipTop, int clipBottom, out DrawSpan span)
     {
         span = default;
@@ -386,6 +409,7 @@ internal sealed unsafe class ImageBlit
         return weight >= 256 ? (low + 1, Math.Min(low + 2, size - 1), 0) : (low, low + 1, weight);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint* BlendRows(uint* top, uint* bottom, uint weight, uint* output, int count)
     {
         var i = 0;
@@ -407,16 +431,26 @@ internal sealed unsafe class ImageBlit
         return output;
     }
 
-    private static void SampleRow(uint* row, int* lefts, int* rights, uint* weights, uint* output, int count)
+    /// <summary>
+    /// Horizontal pass: output[i] = row[left] + (row[right] - row[left]) × weight. The two taps are
+    /// neighbours (or the weight is zero), so the vector path reads each pair with one 64-bit gather
+    /// while the pair stays inside the row (<paramref name="last"/> is the row's last valid index).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SampleRow(uint* row, int* lefts, int* rights, uint* weights, uint* output, int count, int last)
     {
         var i = 0;
         if (Avx2.IsSupported)
         {
             var full = Vector256.Create(256u);
-            for (; i <= count - 8; i += 8)
+            var pairs = (long*)row;
+            for (; i <= count - 8 && lefts[i + 7] < last; i += 8)
             {
-                var a = Avx2.GatherVector256(row, Vector256.Load(lefts + i), 4);
-                var b = Avx2.GatherVector256(row, Vector256.Load(rights + i), 4);
+                var index = Vector256.Load(lefts + i);
+                var low = Avx2.GatherVector256(pairs, index.GetLower(), 4).AsSingle();
+                var high = Avx2.GatherVector256(pairs, index.GetUpper(), 4).AsSingle();
+                var a = Avx2.Permute4x64(Avx.Shuffle(low, high, 0b10_00_10_00).AsUInt64(), 0b11_01_10_00).AsUInt32();
+                var b = Avx2.Permute4x64(Avx.Shuffle(low, high, 0b11_01_11_01).AsUInt64(), 0b11_01_10_00).AsUInt32();
                 var w = Vector256.Load(weights + i);
                 Vector256.Store(Lerp(a, b, full - w, w), output + i);
             }
@@ -429,6 +463,7 @@ internal sealed unsafe class ImageBlit
     }
 
     /// <summary>output = output + (line - output) × weight/256.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MixRow(uint* output, uint* line, uint weight, int count)
     {
         var i = 0;
@@ -449,6 +484,7 @@ internal sealed unsafe class ImageBlit
     }
 
     /// <summary>line = line × weight/256, all four channels (premultiplied stays premultiplied).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScaleRow(uint* line, uint weight, int count)
     {
         var i = 0;
@@ -469,6 +505,7 @@ internal sealed unsafe class ImageBlit
     }
 
     /// <summary>output = line + output × (1 - line alpha): premultiplied source-over.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OverRow(uint* output, uint* line, int count)
     {
         var i = 0;
@@ -547,6 +584,7 @@ internal sealed class TileMap
 
     public int TilesPerRow { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe TileMap Of(RasterPixels pixels)
     {
         var tiles = (pixels.Width + (1 << Shift) - 1) >> Shift;

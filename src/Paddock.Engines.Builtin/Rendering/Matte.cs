@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SkiaSharp;
 
@@ -22,6 +23,7 @@ internal static class Matte
     private const float MaximumShare = 0.85f;
 
     /// <summary>A cut-out, premultiplied and cropped to the subject; null when the image cannot be cut out.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CutOut? Extract(SKImage image)
     {
         using var pixmap = image.PeekPixels() ?? throw new InvalidOperationException("The image is not a raster image.");
@@ -36,12 +38,10 @@ internal static class Matte
         var aw = Math.Max(4, (int)MathF.Round(width * scale));
         var ah = Math.Max(4, (int)MathF.Round(height * scale));
         var small = Downscale(image, aw, ah);
-        var pixels = ReadPixels(pixmap);
-
         var alphaMask = TransparencyMask(small, aw, ah);
         if (alphaMask is not null)
         {
-            return FromAlpha(pixels, width, height, alphaMask, aw, ah);
+            return FromAlpha(ReadPixels(pixmap), width, height, alphaMask, aw, ah);
         }
 
         var border = Border.Measure(small, aw, ah);
@@ -66,7 +66,7 @@ internal static class Matte
             return null;
         }
 
-        return Cut(pixels, width, height, mask, aw, ah, border, bust);
+        return Cut(ReadPixels(pixmap), width, height, mask, aw, ah, border, bust);
     }
 
     /// <summary>For images with real transparency: the alpha channel is the matte already.</summary>
@@ -118,6 +118,7 @@ internal static class Matte
     private static bool[] Open(bool[] mask, int w, int h) => Dilate(Erode(mask, w, h, 1), w, h, 1);
 
     /// <summary>Keeps the subject's large pieces, fills its small holes, and decides whether it is a subject at all.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool Clean(bool[] mask, int w, int h, out bool bust)
     {
         bust = false;
@@ -196,7 +197,19 @@ internal static class Matte
 
         var sides = TouchedSides(mask, w, h, out var bottom);
         bust = bottom;
-        return sides <= 2;
+        // A subject leaves some backdrop round it; a band across the whole picture is scenery (hills under a sky).
+        int left = w, right = -1, top = h, lowest = -1;
+        for (var i = 0; i < mask.Length; i++)
+        {
+            if (mask[i])
+            {
+                (left, right, top, lowest) = (Math.Min(left, i % w), Math.Max(right, i % w), Math.Min(top, i / w), Math.Max(lowest, i / w));
+            }
+        }
+
+        var wide = right - left + 1 > w * 0.92f;
+        var tall = lowest - top + 1 > h * 0.97f;
+        return sides <= 2 && !wide && !tall;
     }
 
     private static int TouchedSides(bool[] mask, int w, int h, out bool bottom)
@@ -222,6 +235,7 @@ internal static class Matte
         return (top ? 1 : 0) + (bottom ? 1 : 0) + (left ? 1 : 0) + (right ? 1 : 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Flood(bool[] mask, int[] labels, int w, int h, int start, int label, bool wanted, Queue<int> queue)
     {
         var area = 0;
@@ -252,6 +266,7 @@ internal static class Matte
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Reach(bool[] mask, bool[] outside, int w, int h, int start, Queue<int> queue)
     {
         if (mask[start] || outside[start])
@@ -287,6 +302,7 @@ internal static class Matte
 
     private static bool[] Dilate(bool[] mask, int w, int h, int radius) => Morph(mask, w, h, radius, erode: false);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool[] Morph(bool[] mask, int w, int h, int radius, bool erode)
     {
         var result = new bool[mask.Length];
@@ -317,6 +333,7 @@ internal static class Matte
     }
 
     /// <summary>The full-resolution matte: solid inside the subject, soft at its edge, nothing outside.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static CutOut? Cut(uint[] pixels, int width, int height, bool[] mask, int aw, int ah, Border border, bool bust)
     {
         var core = ToFloat(Erode(mask, aw, ah, 1));
@@ -331,9 +348,21 @@ internal static class Matte
         var toX = Math.Min(width, (int)MathF.Ceiling((box.Right + 1) / sx));
         var fromY = Math.Max(0, (int)MathF.Floor((box.Top - 1) / sy));
         var toY = Math.Min(height, (int)MathF.Ceiling((box.Bottom + 1) / sy));
+        // The background estimate is a Coons patch: its four terms depend on the column or on the
+        // row only, so they are worked out once per column and once per row.
+        var columns = new Rgb[toX - fromX];
+        var columnsBottom = new Rgb[toX - fromX];
+        var us = new float[toX - fromX];
+        for (var x = fromX; x < toX; x++)
+        {
+            var ax = ((x + 0.5f) * sx) - 0.5f;
+            (columns[x - fromX], columnsBottom[x - fromX], us[x - fromX]) = border.Columns(ax + 0.5f, aw);
+        }
+
         for (var y = fromY; y < toY; y++)
         {
             var ay = ((y + 0.5f) * sy) - 0.5f;
+            var (leftColour, rightColour, v) = border.Rows(ay + 0.5f, ah);
             for (var x = fromX; x < toX; x++)
             {
                 var ax = ((x + 0.5f) * sx) - 0.5f;
@@ -344,7 +373,7 @@ internal static class Matte
                 }
 
                 var pixel = pixels[(y * width) + x];
-                var background = border.At(ax + 0.5f, ay + 0.5f, aw, ah);
+                var background = border.Patch(columns[x - fromX], columnsBottom[x - fromX], us[x - fromX], leftColour, rightColour, v);
                 var distance = Distance(pixel, background);
                 var soft = Smooth((distance - low) / (high - low));
                 var alpha = MathF.Max(Sample(core, aw, ah, ax, ay), MathF.Min(soft, outer));
@@ -397,6 +426,7 @@ internal static class Matte
     }
 
     /// <summary>The box, within <paramref name="region"/>, of the pixels whose alpha exceeds <paramref name="threshold"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static SKRectI AlphaBounds(uint[] pixels, int width, SKRectI region, uint threshold)
     {
         int left = region.Right, top = region.Bottom, right = -1, bottom = -1;
@@ -427,6 +457,7 @@ internal static class Matte
         return MathF.Sqrt((dr * dr) + (dg * dg) + (db * db));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe uint[] ReadPixels(SKPixmap pixmap)
     {
         var pixels = new uint[pixmap.Width * pixmap.Height];
@@ -490,6 +521,7 @@ internal static class Matte
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public static Border Measure(uint[] pixels, int w, int h)
         {
             var band = Math.Max(2, (int)MathF.Round(Math.Min(w, h) * 0.03f));
@@ -552,6 +584,34 @@ internal static class Matte
                 Mix(top.R, bottom.R, left.R, right.R, c00.R, c10.R, c01.R, c11.R),
                 Mix(top.G, bottom.G, left.G, right.G, c00.G, c10.G, c01.G, c11.G),
                 Mix(top.B, bottom.B, left.B, right.B, c00.B, c10.B, c01.B, c11.B));
+        }
+
+        /// <summary>The top and bottom colours above and below analysis column position <paramref name="x"/>, and its u.</summary>
+        public (Rgb Top, Rgb Bottom, float U) Columns(float x, int w)
+        {
+            var u = Math.Clamp(x / w, 0f, 1f);
+            return (Along(_top, u), Along(_bottom, u), u);
+        }
+
+        /// <summary>The left and right colours beside analysis row position <paramref name="y"/>, and its v.</summary>
+        public (Rgb Left, Rgb Right, float V) Rows(float y, int h)
+        {
+            var v = Math.Clamp(y / h, 0f, 1f);
+            return (Along(_left, v), Along(_right, v), v);
+        }
+
+        /// <summary><see cref="At"/> from the precomputed column and row terms.</summary>
+        public Rgb Patch(Rgb top, Rgb bottom, float u, Rgb left, Rgb right, float v)
+        {
+            var (c00, c10, c01, c11) = (_top[0], _top[^1], _bottom[0], _bottom[^1]);
+            var w00 = (1 - u) * (1 - v);
+            var w10 = u * (1 - v);
+            var w01 = (1 - u) * v;
+            var w11 = u * v;
+            return new Rgb(
+                ((1 - v) * top.R) + (v * bottom.R) + ((1 - u) * left.R) + (u * right.R) - ((w00 * c00.R) + (w10 * c10.R) + (w01 * c01.R) + (w11 * c11.R)),
+                ((1 - v) * top.G) + (v * bottom.G) + ((1 - u) * left.G) + (u * right.G) - ((w00 * c00.G) + (w10 * c10.G) + (w01 * c01.G) + (w11 * c11.G)),
+                ((1 - v) * top.B) + (v * bottom.B) + ((1 - u) * left.B) + (u * right.B) - ((w00 * c00.B) + (w10 * c10.B) + (w01 * c01.B) + (w11 * c11.B)));
         }
 
         private static Rgb Along(Rgb[] side, float t)

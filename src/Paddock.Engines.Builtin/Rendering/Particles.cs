@@ -1,28 +1,25 @@
+using System.Runtime.CompilerServices;
 using Paddock.Engines.Builtin.Scene;
 using SkiaSharp;
 
 namespace Paddock.Engines.Builtin.Rendering;
 
 /// <summary>
-/// Rain, snow, petals and the other atmospheres: a few hundred small sprites from one atlas, drawn
-/// with a single <c>DrawAtlas</c> call per kind. Every particle's position is a closed-form function
-/// of time (start, velocity, sway, wrapped around the frame), so any frame can be drawn on its own
-/// and nothing is stepped or allocated per frame. Particles sit at depths around the subjects'
-/// (parallax 0.7 to 1.8): the camera moves the near ones more, and they are larger and faster.
+/// Rain, snow, petals and the other atmospheres: a few hundred small shapes splatted straight into
+/// the frame (a Skia draw call per particle costs more than its pixels). Every particle's position
+/// is a closed-form function of time (start, velocity, sway, wrapped round the frame), so any frame
+/// can be drawn on its own and nothing is stepped or allocated per frame. Particles sit at depths
+/// around the subjects' (parallax 0.7 to 1.8): the camera moves the near ones more, and they are
+/// larger and faster.
 /// </summary>
-internal sealed class ParticleField : IDisposable
+internal sealed class ParticleField
 {
-    private const int Cell = 64;
-
     private readonly Swarm[] _swarms;
-    private readonly SKPaint _normal = new() { IsAntialias = false };
-    private readonly SKPaint _additive = new() { BlendMode = SKBlendMode.Plus };
     private readonly int _width;
     private readonly int _height;
 
-    public ParticleField(IReadOnlyList<AtmosphereCue> atmosphere, Look look, long seed, int shotIndex, int width, int height, SKImage atlas)
+    public ParticleField(IReadOnlyList<AtmosphereCue> atmosphere, Look look, long seed, int shotIndex, int width, int height)
     {
-        Atlas = atlas;
         _width = width;
         _height = height;
         // More particles in a larger frame, but not proportionally: they also get larger.
@@ -30,125 +27,22 @@ internal sealed class ParticleField : IDisposable
         _swarms = atmosphere.Select(cue => new Swarm(cue, look, DeterministicRandom.For(seed, $"particles/{shotIndex}/{cue.Kind}"), width, height, area)).ToArray();
     }
 
-    public SKImage Atlas { get; }
-
-    /// <summary>One atlas of white shapes, tinted per particle: dot, streak, petal, leaf, star, ring, confetti, glow.</summary>
-    public static SKImage CreateAtlas()
+    /// <summary>Draws every swarm at <paramref name="seconds"/> (the shot's own time) under the camera, in rows top..bottom.</summary>
+    public void Draw(byte[] frame, in CameraState camera, float seconds, int top, int bottom)
     {
-        using var surface = SKSurface.Create(new SKImageInfo(Cell * 8, Cell, SKColorType.Bgra8888, SKAlphaType.Premul));
-        var canvas = surface.Canvas;
-        canvas.Clear(SKColors.Transparent);
-        const float half = Cell / 2f;
-        using (var shader = SKShader.CreateRadialGradient(new SKPoint(half, half), half * 0.9f, [SKColors.White, SKColors.White, SKColors.White.WithAlpha(0)], [0f, 0.45f, 1f], SKShaderTileMode.Clamp))
-        using (var paint = new SKPaint { Shader = shader })
-        {
-            canvas.DrawCircle(half, half, half, paint);
-        }
-
-        using (var shader = SKShader.CreateLinearGradient(new SKPoint(0, 4), new SKPoint(0, Cell - 4), [SKColors.White.WithAlpha(0), SKColors.White, SKColors.White.WithAlpha(60)], [0f, 0.7f, 1f], SKShaderTileMode.Clamp))
-        using (var paint = new SKPaint { Shader = shader, IsAntialias = true })
-        {
-            canvas.DrawRoundRect(new SKRect(Cell + half - 1.5f, 4, Cell + half + 1.5f, Cell - 4), 1.5f, 1.5f, paint);
-        }
-
-        using var white = new SKPaint { Color = SKColors.White, IsAntialias = true };
-        using (var builder = new SKPathBuilder())
-        {
-            // A petal: a teardrop with a notch.
-            var x = (2 * Cell) + half;
-            builder.MoveTo(x, half - 16);
-            builder.CubicTo(x + 18, half - 10, x + 14, half + 14, x + 2, half + 16);
-            builder.LineTo(x, half + 12);
-            builder.LineTo(x - 2, half + 16);
-            builder.CubicTo(x - 14, half + 14, x - 18, half - 10, x, half - 16);
-            builder.Close();
-            using var petal = builder.Detach();
-            canvas.DrawPath(petal, white);
-        }
-
-        using (var builder = new SKPathBuilder())
-        {
-            // A leaf: two arcs meeting at the tips, and a stem.
-            var x = (3 * Cell) + half;
-            builder.MoveTo(x, 6);
-            builder.QuadTo(x + 24, half, x, Cell - 10);
-            builder.QuadTo(x - 24, half, x, 6);
-            builder.Close();
-            builder.AddRect(new SKRect(x - 1, Cell - 12, x + 1, Cell - 3));
-            using var leaf = builder.Detach();
-            canvas.DrawPath(leaf, white);
-        }
-
-        using (var builder = new SKPathBuilder())
-        {
-            // A four-point glint.
-            var x = (4 * Cell) + half;
-            builder.MoveTo(x, 2);
-            builder.QuadTo(x + 3, half - 3, Cell * 5 - 2, half);
-            builder.QuadTo(x + 3, half + 3, x, Cell - 2);
-            builder.QuadTo(x - 3, half + 3, (4 * Cell) + 2, half);
-            builder.QuadTo(x - 3, half - 3, x, 2);
-            builder.Close();
-            using var star = builder.Detach();
-            canvas.DrawPath(star, white);
-        }
-
-        using (var ring = new SKPaint { Color = SKColors.White.WithAlpha(200), IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeWidth = 3f })
-        {
-            canvas.DrawCircle((5 * Cell) + half, half, half - 6, ring);
-            canvas.DrawCircle((5 * Cell) + half - 8, half - 8, 4, white);
-        }
-
-        canvas.DrawRect(new SKRect((6 * Cell) + 16, half - 9, (6 * Cell) + 48, half + 9), white);
-        using (var shader = SKShader.CreateRadialGradient(new SKPoint((7 * Cell) + half, half), half, [SKColors.White, SKColors.White.WithAlpha(110), SKColors.White.WithAlpha(0)], [0f, 0.25f, 1f], SKShaderTileMode.Clamp))
-        using (var paint = new SKPaint { Shader = shader })
-        {
-            canvas.DrawCircle((7 * Cell) + half, half, half, paint);
-        }
-
-        return surface.Snapshot();
-    }
-
-    /// <summary>Draws every swarm at <paramref name="seconds"/> (the shot's own time) under the camera.</summary>
-    public void Draw(FrameBuffer target, in CameraState camera, float seconds, int top, int bottom)
-    {
-        var sampling = new SKSamplingOptions(SKFilterMode.Linear);
         foreach (var swarm in _swarms)
         {
-            swarm.Update(camera, seconds, _width, _height);
-            if (swarm.Splatted)
-            {
-                swarm.Splat(target.Pixels, _width, top, bottom);
-            }
-            else
-            {
-                target.Canvas.DrawAtlas(Atlas, swarm.Sprites, swarm.Transforms, swarm.Colors, SKBlendMode.Modulate, sampling, swarm.Additive ? _additive : _normal);
-            }
+            swarm.Draw(frame, camera, seconds, _width, _height, top, bottom);
         }
     }
 
-    public void Dispose()
-    {
-        _normal.Dispose();
-        _additive.Dispose();
-    }
-
-    private enum Shape
-    {
-        Dot,
-        Streak,
-        Petal,
-        Leaf,
-        Star,
-        Ring,
-        Confetti,
-        Glow,
-    }
-
-    /// <summary>One kind of particle: its parameters, each particle's constants, and the arrays DrawAtlas reads.</summary>
+    /// <summary>One kind of particle: its look, and each particle's constants.</summary>
     private sealed class Swarm
     {
         private readonly AtmosphereKind _kind;
+        private readonly Shape _shape;
+        private readonly bool _additive;
+        private readonly float _aspect;
         private readonly float[] _x;
         private readonly float[] _y;
         private readonly float[] _vx;
@@ -157,20 +51,14 @@ internal sealed class ParticleField : IDisposable
         private readonly float[] _depth;
         private readonly float[] _phase;
         private readonly float[] _spin;
-        private readonly SKColor[] _base;
+        private readonly SKColor[] _color;
         private readonly float _margin;
-        private readonly Shape _shape;
-        private readonly float[] _screenX;
-        private readonly float[] _screenY;
-        private readonly float[] _screenSize;
 
         public Swarm(AtmosphereCue cue, Look look, DeterministicRandom random, int width, int height, float area)
         {
             _kind = cue.Kind;
-            var (shape, count, additive) = Kind(cue.Kind);
-            Additive = additive;
-            _shape = shape;
-            Splatted = shape is Shape.Streak or Shape.Dot or Shape.Glow or Shape.Star;
+            var (shape, count, additive, aspect) = Kind(cue.Kind);
+            (_shape, _additive, _aspect) = (shape, additive, aspect);
             var n = Math.Clamp((int)MathF.Round(count * area * Math.Clamp(cue.Intensity, 0.3f, 2.5f)), 4, 2000);
             _x = new float[n];
             _y = new float[n];
@@ -180,21 +68,14 @@ internal sealed class ParticleField : IDisposable
             _depth = new float[n];
             _phase = new float[n];
             _spin = new float[n];
-            _base = new SKColor[n];
-            Sprites = new SKRect[n];
-            Transforms = new SKRotationScaleMatrix[n];
-            Colors = new SKColor[n];
-            _screenX = new float[n];
-            _screenY = new float[n];
-            _screenSize = new float[n];
+            _color = new SKColor[n];
             _margin = height * 0.08f;
             var wind = random.Range(-1f, 1f);
             var palette = Palette(cue.Kind);
             var h = (float)height;
             for (var i = 0; i < n; i++)
             {
-                var depth = random.Range(0.7f, 1.8f);
-                _depth[i] = depth;
+                _depth[i] = random.Range(0.7f, 1.8f);
                 _x[i] = random.Range(-_margin, width + _margin);
                 _y[i] = random.Range(-_margin, height + _margin);
                 _phase[i] = random.Range(0f, MathF.Tau);
@@ -205,32 +86,21 @@ internal sealed class ParticleField : IDisposable
                 {
                     AtmosphereKind.Rain => ((0.12f + (0.25f * wind)) * h, random.Range(1.5f, 2.2f) * h, random.Range(0.035f, 0.055f) * h, alpha * 0.55f),
                     AtmosphereKind.Snow => (0.03f * wind * h, random.Range(0.06f, 0.13f) * h, random.Range(0.006f, 0.012f) * h, alpha),
-                    AtmosphereKind.Petals => ((0.04f + (0.05f * wind)) * h, random.Range(0.05f, 0.09f) * h, random.Range(0.014f, 0.022f) * h, alpha),
-                    AtmosphereKind.Leaves => ((0.05f * wind) * h, random.Range(0.06f, 0.11f) * h, random.Range(0.02f, 0.032f) * h, alpha),
+                    AtmosphereKind.Petals => ((0.04f + (0.05f * wind)) * h, random.Range(0.05f, 0.09f) * h, random.Range(0.012f, 0.019f) * h, alpha),
+                    AtmosphereKind.Leaves => ((0.05f * wind) * h, random.Range(0.06f, 0.11f) * h, random.Range(0.016f, 0.026f) * h, alpha),
                     AtmosphereKind.Fireflies => (0f, 0f, random.Range(0.014f, 0.024f) * h, alpha),
                     AtmosphereKind.Dust => (0.012f * (wind + 0.3f) * h, random.Range(-0.01f, 0.01f) * h, random.Range(0.003f, 0.006f) * h, alpha * 0.45f),
                     AtmosphereKind.Sparkles => (0f, -0.012f * h, random.Range(0.018f, 0.032f) * h, alpha),
-                    AtmosphereKind.Bubbles => (0.01f * wind * h, -random.Range(0.06f, 0.11f) * h, random.Range(0.014f, 0.03f) * h, alpha * 0.7f),
-                    AtmosphereKind.Confetti => (0.03f * wind * h, random.Range(0.09f, 0.15f) * h, random.Range(0.012f, 0.018f) * h, alpha),
+                    AtmosphereKind.Bubbles => (0.01f * wind * h, -random.Range(0.06f, 0.11f) * h, random.Range(0.012f, 0.026f) * h, alpha * 0.7f),
+                    AtmosphereKind.Confetti => (0.03f * wind * h, random.Range(0.09f, 0.15f) * h, random.Range(0.01f, 0.015f) * h, alpha),
                     _ => (0.02f * wind * h, -random.Range(0.08f, 0.16f) * h, random.Range(0.006f, 0.012f) * h, alpha),
                 };
-                _base[i] = color.WithAlpha((byte)MathF.Round(255f * Math.Clamp(alpha, 0f, 1f)));
-                Sprites[i] = Bounds(shape);
+                _color[i] = color.WithAlpha((byte)MathF.Round(255f * Math.Clamp(alpha, 0f, 1f)));
             }
         }
 
-        public bool Additive { get; }
-
-        /// <summary>Drawn pixel by pixel rather than by Skia: many small plain shapes, where a Skia draw call per particle costs more than its pixels.</summary>
-        public bool Splatted { get; }
-
-        public SKRect[] Sprites { get; }
-
-        public SKRotationScaleMatrix[] Transforms { get; }
-
-        public SKColor[] Colors { get; }
-
-        public void Update(in CameraState camera, float t, int width, int height)
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Draw(byte[] frame, in CameraState camera, float t, int width, int height, int top, int bottom)
         {
             var spanX = width + (2f * _margin);
             var spanY = height + (2f * _margin);
@@ -265,12 +135,22 @@ internal sealed class ParticleField : IDisposable
                     case AtmosphereKind.Sparkles:
                         var twinkle = MathF.Max(0f, MathF.Sin((t * (2f + _spin[i])) + phase));
                         alpha = twinkle * twinkle * twinkle;
-                        angle = phase + (t * 0.4f * _spin[i]);
                         break;
                     case AtmosphereKind.Embers:
                         x += height * 0.015f * MathF.Sin((t * 2.1f) + phase);
                         alpha = 0.55f + (0.45f * MathF.Sin((t * 7f) + phase));
                         break;
+                }
+
+                var color = _color[i];
+                if (alpha < 1f)
+                {
+                    color = color.WithAlpha((byte)(color.Alpha * Math.Clamp(alpha, 0f, 1f)));
+                }
+
+                if (color.Alpha == 0)
+                {
+                    continue;
                 }
 
                 // The camera: nearer particles move more with it, then everything wraps round the frame.
@@ -280,66 +160,25 @@ internal sealed class ParticleField : IDisposable
                 var scale = camera.Scale(depth);
                 var sx = cx + ((x - cx) * scale);
                 var sy = cy + ((y - cy) * scale);
-                _screenX[i] = sx;
-                _screenY[i] = sy;
-                _screenSize[i] = _size[i] * depth * scale;
-                var size = _size[i] * depth * scale / Cell;
-                var cos = MathF.Cos(angle) * size;
-                var sin = MathF.Sin(angle) * size;
-                // Rotated and scaled about the middle of the sprite's own box.
-                var halfWidth = Sprites[i].Width * 0.5f;
-                var halfHeight = Sprites[i].Height * 0.5f;
-                Transforms[i] = new SKRotationScaleMatrix(cos, sin, sx - ((cos * halfWidth) - (sin * halfHeight)), sy - ((sin * halfWidth) + (cos * halfHeight)));
-                var color = _base[i];
-                Colors[i] = alpha >= 1f ? color : color.WithAlpha((byte)(color.Alpha * Math.Clamp(alpha, 0f, 1f)));
-            }
-        }
-
-        public void Splat(byte[] frame, int width, int top, int bottom)
-        {
-            var height = frame.Length / 4 / width;
-            for (var i = 0; i < _x.Length; i++)
-            {
-                var color = Colors[i];
-                if (color.Alpha == 0)
+                var size = _size[i] * depth * scale;
+                switch (_shape)
                 {
-                    continue;
-                }
-
-                if (_shape == Shape.Streak)
-                {
-                    // Along the fall: from the tail (transparent) to the head.
-                    var length = _screenSize[i];
-                    var dx = -Transforms[i].SSin / MathF.Max(1e-6f, MathF.Sqrt((Transforms[i].SCos * Transforms[i].SCos) + (Transforms[i].SSin * Transforms[i].SSin)));
-                    var dy = MathF.Sqrt(MathF.Max(0f, 1f - (dx * dx)));
-                    Splats.Streak(frame, width, height, top, bottom, _screenX[i] - (dx * length * 0.5f), _screenY[i] - (dy * length * 0.5f), dx * length, dy * length,
-                        MathF.Max(1f, length * 0.022f), color, Additive);
-                }
-                else if (_shape == Shape.Star)
-                {
-                    Splats.Glint(frame, width, height, top, bottom, _screenX[i], _screenY[i], _screenSize[i] * 0.5f, color);
-                }
-                else
-                {
-                    Splats.Disc(frame, width, height, top, bottom, _screenX[i], _screenY[i], MathF.Max(0.8f, _screenSize[i] * 0.5f), color, Additive, _shape == Shape.Glow);
+                    case Shape.Streak:
+                        // Along the fall: from the tail (transparent) to the head.
+                        var (dx, dy) = (-MathF.Sin(angle), MathF.Cos(angle));
+                        Splats.Streak(frame, width, height, top, bottom, sx - (dx * size * 0.5f), sy - (dy * size * 0.5f), dx * size, dy * size, MathF.Max(1f, size * 0.022f), color, _additive);
+                        break;
+                    case Shape.Star:
+                        Splats.Glint(frame, width, height, top, bottom, sx, sy, size * 0.5f, color);
+                        break;
+                    case Shape.Dot or Shape.Glow:
+                        Splats.Disc(frame, width, height, top, bottom, sx, sy, MathF.Max(0.8f, size * 0.5f), color, _additive, _shape == Shape.Glow);
+                        break;
+                    default:
+                        Splats.Shape(frame, width, height, top, bottom, sx, sy, size * 0.5f, size * 0.5f * _aspect, angle, _shape == Shape.Ring ? Splats.Outline.Ring : _shape == Shape.Box ? Splats.Outline.Box : Splats.Outline.Ellipse, color);
+                        break;
                 }
             }
-        }
-
-        /// <summary>Each shape's tight box in the atlas: a rain streak is 4 pixels wide, not a whole cell.</summary>
-        private static SKRect Bounds(Shape shape)
-        {
-            var x = (int)shape * Cell;
-            const float half = Cell / 2f;
-            return shape switch
-            {
-                Shape.Streak => new SKRect(x + half - 2, 3, x + half + 2, Cell - 3),
-                Shape.Petal => new SKRect(x + half - 17, half - 17, x + half + 17, half + 17),
-                Shape.Leaf => new SKRect(x + half - 13, 5, x + half + 13, Cell - 2),
-                Shape.Confetti => new SKRect(x + 15, half - 10, x + 49, half + 10),
-                Shape.Dot => new SKRect(x + 3, 3, x + Cell - 3, Cell - 3),
-                _ => new SKRect(x, 0, x + Cell, Cell),
-            };
         }
 
         private static float Wrap(float value, float span)
@@ -348,18 +187,18 @@ internal sealed class ParticleField : IDisposable
             return wrapped < 0f ? wrapped + span : wrapped;
         }
 
-        private static (Shape Shape, int Count, bool Additive) Kind(AtmosphereKind kind) => kind switch
+        private static (Shape Shape, int Count, bool Additive, float Aspect) Kind(AtmosphereKind kind) => kind switch
         {
-            AtmosphereKind.Rain => (Shape.Streak, 260, false),
-            AtmosphereKind.Snow => (Shape.Dot, 200, false),
-            AtmosphereKind.Petals => (Shape.Petal, 60, false),
-            AtmosphereKind.Leaves => (Shape.Leaf, 40, false),
-            AtmosphereKind.Fireflies => (Shape.Glow, 40, true),
-            AtmosphereKind.Dust => (Shape.Dot, 110, true),
-            AtmosphereKind.Sparkles => (Shape.Star, 45, true),
-            AtmosphereKind.Bubbles => (Shape.Ring, 40, false),
-            AtmosphereKind.Confetti => (Shape.Confetti, 80, false),
-            _ => (Shape.Glow, 60, true),
+            AtmosphereKind.Rain => (Shape.Streak, 260, false, 1f),
+            AtmosphereKind.Snow => (Shape.Dot, 200, false, 1f),
+            AtmosphereKind.Petals => (Shape.Ellipse, 60, false, 0.6f),
+            AtmosphereKind.Leaves => (Shape.Ellipse, 40, false, 0.45f),
+            AtmosphereKind.Fireflies => (Shape.Glow, 40, true, 1f),
+            AtmosphereKind.Dust => (Shape.Dot, 110, true, 1f),
+            AtmosphereKind.Sparkles => (Shape.Star, 45, true, 1f),
+            AtmosphereKind.Bubbles => (Shape.Ring, 40, false, 1f),
+            AtmosphereKind.Confetti => (Shape.Box, 80, false, 0.55f),
+            _ => (Shape.Glow, 60, true, 1f),
         };
 
         private static SKColor[] Palette(AtmosphereKind kind) => kind switch
@@ -376,15 +215,38 @@ internal sealed class ParticleField : IDisposable
             _ => [new SKColor(255, 150, 50), new SKColor(255, 110, 30), new SKColor(255, 200, 90)],
         };
     }
+
+    private enum Shape
+    {
+        Dot,
+        Streak,
+        Ellipse,
+        Star,
+        Ring,
+        Box,
+        Glow,
+    }
 }
 
-/// <summary>Plain particle shapes drawn straight into the frame: soft discs and rain streaks, blended over or added.</summary>
+/// <summary>
+/// Small shapes drawn straight into the frame, anti-aliased by their distance to the edge: soft
+/// discs and glows, rain streaks, glints, rotated ellipses, boxes and rings (petals, leaves,
+/// confetti, bubbles), and the subjects' contact shadows. Blended over, or added for light.
+/// </summary>
 internal static unsafe class Splats
 {
     /// <summary>Opacity by squared distance from the centre (0..1 of the radius²): a soft dot, or a glow with a long tail.</summary>
     private static readonly float[] Soft = Profile(glow: false);
     private static readonly float[] Glowing = Profile(glow: true);
 
+    internal enum Outline
+    {
+        Ellipse,
+        Box,
+        Ring,
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Disc(byte[] frame, int width, int height, int top, int bottom, float cx, float cy, float radius, SKColor color, bool additive, bool glow)
     {
         var left = Math.Max(0, (int)MathF.Floor(cx - radius));
@@ -421,7 +283,94 @@ internal static unsafe class Splats
         }
     }
 
+    /// <summary>A soft-edged ellipse, blended over: a contact shadow on the ground.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Shadow(byte[] frame, int width, int height, int top, int bottom, float cx, float cy, float rx, float ry, float opacity)
+    {
+        var left = Math.Max(0, (int)MathF.Floor(cx - rx));
+        var right = Math.Min(width, (int)MathF.Ceiling(cx + rx));
+        var from = Math.Max(Math.Max(0, top), (int)MathF.Floor(cy - ry));
+        var to = Math.Min(Math.Min(height, bottom), (int)MathF.Ceiling(cy + ry));
+        if (left >= right || from >= to || opacity <= 0f || rx < 0.5f || ry < 0.5f)
+        {
+            return;
+        }
+
+        var shade = SKColors.Black.WithAlpha((byte)(255f * Math.Clamp(opacity, 0f, 1f)));
+        var scale = Soft.Length - 1;
+        fixed (byte* bytes = frame)
+        {
+            var pixels = (uint*)bytes;
+            for (var y = from; y < to; y++)
+            {
+                var ny = (y + 0.5f - cy) / ry;
+                var row = pixels + ((nint)y * width);
+                for (var x = left; x < right; x++)
+                {
+                    var nx = (x + 0.5f - cx) / rx;
+                    var d = (nx * nx) + (ny * ny);
+                    if (d < 1f)
+                    {
+                        // The shadow is densest under the subject and fades out to its rim.
+                        row[x] = Blend(row[x], shade, Soft[(int)(d * scale)] * (1f - (0.5f * d)), additive: false);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A rotated ellipse, box or ring with half-sizes <paramref name="rx"/> × <paramref name="ry"/>,
+    /// its edge anti-aliased over about a pixel: petals, leaves, confetti, bubbles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Shape(byte[] frame, int width, int height, int top, int bottom, float cx, float cy, float rx, float ry, float angle, Outline outline, SKColor color)
+    {
+        rx = MathF.Max(rx, 0.6f);
+        ry = MathF.Max(ry, 0.6f);
+        var reach = MathF.Max(rx, ry) + 1f;
+        var left = Math.Max(0, (int)MathF.Floor(cx - reach));
+        var right = Math.Min(width, (int)MathF.Ceiling(cx + reach));
+        var from = Math.Max(Math.Max(0, top), (int)MathF.Floor(cy - reach));
+        var to = Math.Min(Math.Min(height, bottom), (int)MathF.Ceiling(cy + reach));
+        if (left >= right || from >= to)
+        {
+            return;
+        }
+
+        var (sin, cos) = MathF.SinCos(angle);
+        var small = MathF.Min(rx, ry);
+        fixed (byte* bytes = frame)
+        {
+            var pixels = (uint*)bytes;
+            for (var y = from; y < to; y++)
+            {
+                var dy = y + 0.5f - cy;
+                var row = pixels + ((nint)y * width);
+                for (var x = left; x < right; x++)
+                {
+                    var dx = x + 0.5f - cx;
+                    var u = ((dx * cos) + (dy * sin)) / rx;
+                    var v = ((dy * cos) - (dx * sin)) / ry;
+                    // Distance inside the edge, in pixels (approximately, for an ellipse).
+                    var inside = outline switch
+                    {
+                        Outline.Box => MathF.Min((1f - MathF.Abs(u)) * rx, (1f - MathF.Abs(v)) * ry),
+                        Outline.Ring => (0.22f * small) - MathF.Abs((1f - MathF.Sqrt((u * u) + (v * v))) * small),
+                        _ => (1f - MathF.Sqrt((u * u) + (v * v))) * small,
+                    };
+                    var coverage = inside + 0.5f;
+                    if (coverage > 0f)
+                    {
+                        row[x] = Blend(row[x], color, MathF.Min(1f, coverage), additive: false);
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>A thin line from (x, y) along (dx, dy), mostly downwards, fading in from its start.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Streak(byte[] frame, int width, int height, int top, int bottom, float x, float y, float dx, float dy, float thickness, SKColor color, bool additive)
     {
         if (dy < 1f)
@@ -463,6 +412,7 @@ internal static unsafe class Splats
     }
 
     /// <summary>A twinkle: a small glow with a thin cross of light through it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Glint(byte[] frame, int width, int height, int top, int bottom, float cx, float cy, float radius, SKColor color)
     {
         Disc(frame, width, height, top, bottom, cx, cy, MathF.Max(1f, radius * 0.4f), color, additive: true, glow: true);
@@ -491,7 +441,7 @@ internal static unsafe class Splats
 
     private static uint Blend(uint target, SKColor color, float amount, bool additive)
     {
-        // The colour's own alpha times the coverage, as a 0..256 weight.
+        // The colour's own alpha times the coverage, as a 0..255 weight.
         var alpha = (uint)((color.Alpha * amount) + 0.5f);
         if (alpha == 0)
         {

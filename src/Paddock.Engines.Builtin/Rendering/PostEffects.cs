@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Paddock.Engines.Builtin.Rendering;
@@ -49,6 +50,7 @@ internal sealed unsafe class PostEffects
     /// <summary>The rows the picture occupies; nothing needs drawing outside them.</summary>
     public (int Top, int Bottom) Picture => (Bar, _height - Bar);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(byte[] frame)
     {
         var (top, bottom) = Picture;
@@ -92,6 +94,7 @@ internal sealed unsafe class PostEffects
         return values;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Darken(uint* row, uint* columns, uint rowFactor, int from, int to)
     {
         var x = from;

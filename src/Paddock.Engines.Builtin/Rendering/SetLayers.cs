@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Paddock.Engines.Builtin.Rendering.Sets;
 using Paddock.Engines.Builtin.Scene;
 using SkiaSharp;
@@ -55,6 +56,7 @@ internal sealed class Layer : IDisposable
     }
 
     /// <summary>The longest run of fully opaque rows, [from, to); empty when there is none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe (int From, int To) FindOpaqueBand(RasterPixels pixels)
     {
         var best = (From: 0, To: 0);
@@ -137,23 +139,33 @@ internal static class SetLayers
         for (var i = 0; i < plane.Depths.Length; i++)
         {
             var depth = plane.Depths[i];
-            // The first depth paints the plane itself; nearer ones are painted apart and laid over it.
-            using var own = i == 0 ? null : NewSurface(pixelWidth, pixelHeight);
+            // The first depth paints the plane itself; nearer ones (the far distance over the sky) are
+            // painted apart, on a band round the horizon where they can be, and laid over it.
+            var band = i == 0 ? area : Scenery.Band(depth, area, height, height * set.Horizon);
+            var bandTop = (int)MathF.Floor((band.Top - area.Top) * resolution);
+            var bandRows = Math.Min(pixelHeight - bandTop, (int)MathF.Ceiling(band.Height * resolution) + 2);
+            if (bandRows <= 0)
+            {
+                continue;
+            }
+
+            var bandArea = new SKRect(area.Left, area.Top + (bandTop / resolution), area.Right, area.Top + ((bandTop + bandRows) / resolution));
+            using var own = i == 0 ? null : NewSurface(pixelWidth, bandRows);
             var target = own ?? surface;
-            Paint(target, resolution, area, canvas => Scenery.Paint(set.Setting, Context(canvas, depth)));
+            Paint(target, resolution, bandArea, canvas => Scenery.Paint(set.Setting, Context(canvas, depth)));
             ColorGrade.Apply(target, look.Matrix(BaseHaze(depth) + (look.Fog * FogWeight(depth)), haze));
             if (Scenery.HasLights(set.Setting, depth, look.Time, look.Neon))
             {
                 // Lights shine at their own brightness: only the colour of the look reaches them.
-                using var lights = NewSurface(pixelWidth, pixelHeight);
-                Paint(lights, resolution, area, canvas => Scenery.Lights(set.Setting, Context(canvas, depth), look.Neon));
+                using var lights = NewSurface(pixelWidth, i == 0 ? pixelHeight : bandRows);
+                Paint(lights, resolution, bandArea, canvas => Scenery.Lights(set.Setting, Context(canvas, depth), look.Neon));
                 ColorGrade.Apply(lights, look.ChromaMatrix());
-                Stack(lights, target);
+                Stack(lights, target, 0);
             }
 
             if (own is not null)
             {
-                Stack(own, surface);
+                Stack(own, surface, bandTop);
             }
         }
 
@@ -181,10 +193,10 @@ internal static class SetLayers
         canvas.Restore();
     }
 
-    private static void Stack(SKSurface top, SKSurface under)
+    private static void Stack(SKSurface top, SKSurface under, int row)
     {
         using var paint = new SKPaint();
-        top.Draw(under.Canvas, 0, 0, paint);
+        top.Draw(under.Canvas, 0, row, paint);
     }
 
     /// <summary>
@@ -267,6 +279,7 @@ internal static class SetLayers
     }
 
     /// <summary>Keeps only the rows that hold something, and says which world area they cover.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe (SKImage Image, SKRect World)? Crop(SKSurface surface, int width, int height, SKRect area, float resolution, bool whole)
     {
         using var pixmap = surface.PeekPixels();

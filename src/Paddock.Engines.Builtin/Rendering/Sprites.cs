@@ -11,12 +11,19 @@ internal sealed class Sprite : IDisposable
 {
     private readonly SKPixmap _pixmap;
 
+    /// <summary>Transparent pixels round every sprite, so <see cref="AffineBlit"/> can fetch pairs of taps without bounds checks.</summary>
+    public const int Padding = 2;
+
     public Sprite(SKImage image, SKRect content)
     {
         Image = image;
         Content = content;
         Pixels = RasterPixels.Of(image, out _pixmap);
+        Spans = AffineBlit.RowSpans(Pixels);
     }
+
+    /// <summary>Per row, the first and last column with any opacity (see <see cref="AffineBlit.RowSpans"/>).</summary>
+    public int[] Spans { get; }
 
     public SKImage Image { get; }
 
@@ -39,13 +46,14 @@ internal sealed class Sprite : IDisposable
         var scale = MathF.Min(1f, height / source.Height);
         var width = Math.Max(1, (int)MathF.Ceiling(source.Width * scale));
         var rows = Math.Max(1, (int)MathF.Ceiling(source.Height * scale));
-        using var surface = SKSurface.Create(new SKImageInfo(width, rows, SKColorType.Bgra8888, SKAlphaType.Premul))
+        using var surface = SKSurface.Create(new SKImageInfo(width + (2 * Padding), rows + (2 * Padding), SKColorType.Bgra8888, SKAlphaType.Premul))
             ?? throw new InvalidOperationException($"Skia could not create a {width}x{rows} surface.");
         surface.Canvas.Clear(SKColors.Transparent);
         using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
-        surface.Canvas.DrawImage(source, new SKRect(0, 0, width, rows), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), paint);
+        var content = SKRect.Create(Padding, Padding, width, rows);
+        surface.Canvas.DrawImage(source, content, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), paint);
         ColorGrade.Apply(surface, look.Matrix(fog, haze));
-        return new Sprite(surface.Snapshot(), new SKRect(0, 0, width, rows));
+        return new Sprite(surface.Snapshot(), content);
     }
 
     /// <summary>
@@ -60,7 +68,7 @@ internal sealed class Sprite : IDisposable
         var pad = imageHeight * border;
         var cardWidth = imageWidth + (2f * pad);
         var cardHeight = imageHeight + (2f * pad);
-        var margin = cardHeight * 0.06f;
+        var margin = (cardHeight * 0.06f) + Padding;
         var width = (int)MathF.Ceiling(cardWidth + (2f * margin));
         var rows = (int)MathF.Ceiling(cardHeight + (2f * margin));
         using var surface = SKSurface.Create(new SKImageInfo(width, rows, SKColorType.Bgra8888, SKAlphaType.Premul))

@@ -256,10 +256,9 @@ internal static class Paint
         }
     }
 
-    /// <summary>A soft cloud: a cluster of translucent soft-edged ellipses.</summary>
-    public static void Cloud(SKCanvas canvas, float x, float y, float size, SKColor color, DeterministicRandom random)
+    /// <summary>A soft cloud: a cluster of translucent soft-edged ellipses, all drawn with one <paramref name="blob"/>.</summary>
+    public static void Cloud(SKCanvas canvas, SoftBlob blob, float x, float y, float size, DeterministicRandom random)
     {
-        using var blob = new SoftBlob(color, color.Alpha / 255f, core: 0.45f);
         for (var i = 0; i < 5; i++)
         {
             blob.Draw(canvas, x + (random.Range(-1f, 1f) * size), y + (random.Range(-0.2f, 0.2f) * size), size * random.Range(0.6f, 1f), size * random.Range(0.3f, 0.45f));

@@ -55,6 +55,14 @@ internal static class Scenery
         }
     }
 
+    /// <summary>
+    /// The rows of world a depth can paint in, when it shares a plane with the sky: the far distance
+    /// stays in a band round the horizon (its tallest peaks and towers, and its fill below).
+    /// </summary>
+    public static SKRect Band(Depth depth, SKRect area, int height, float horizon) => depth == Depth.Far
+        ? SKRect.Intersect(area, new SKRect(area.Left, horizon - (height * 0.45f), area.Right, horizon + (height * 0.32f)))
+        : area;
+
     /// <summary>Whether <see cref="Lights"/> draws anything for this plane: the extra pass is skipped when not.</summary>
     public static bool HasLights(SettingKind setting, Depth depth, TimeOfDay time, bool neon)
     {
@@ -533,7 +541,8 @@ internal static class Scenery
                 {
                     var r = c.Random("buildings", slot);
                     var x = slot * c.Width * 0.2f;
-                    var w = c.Width * 0.2f * r.Range(0.8f, 1f);
+                    // Facades abut, as in a street: no sky between them (and nothing behind them to draw).
+                    var w = c.Width * 0.2f * r.Range(1.01f, 1.03f);
                     var top = c.Horizon - (h * r.Range(0.25f, 0.6f));
                     var facade = Sets.Paint.Shift(facades[r.Next(facades.Length)], hue * 0.5f);
                     Sets.Paint.Rect(c.Canvas, new SKRect(x, top, x + w, c.Horizon + (h * 0.05f)), facade);
@@ -548,6 +557,10 @@ internal static class Scenery
             {
                 var road = c.Horizon + (h * 0.03f);
                 var curb = c.Horizon + (h * 0.12f);
+                // The pavement first, under everything: bands painted edge to edge would leave a
+                // half-covered row at each seam, and the plane would not count as opaque there.
+                Sets.Paint.VerticalGradient(c.Canvas, new SKRect(c.Area.Left, road, c.Area.Right, c.Area.Bottom + 2f),
+                    [Sets.Paint.Shift(new SKColor(168, 164, 158), hue * 0.3f), Sets.Paint.Shift(new SKColor(138, 134, 128), hue * 0.3f)]);
                 Sets.Paint.VerticalGradient(c.Canvas, new SKRect(c.Area.Left, road, c.Area.Right, curb), [new SKColor(70, 72, 78), new SKColor(54, 56, 62)]);
                 using (var dash = new SKPaint { Color = new SKColor(236, 220, 150), IsAntialias = true })
                 {
@@ -558,8 +571,6 @@ internal static class Scenery
                 }
 
                 Sets.Paint.Rect(c.Canvas, new SKRect(c.Area.Left, curb, c.Area.Right, curb + (h * 0.015f)), new SKColor(190, 190, 186));
-                Sets.Paint.VerticalGradient(c.Canvas, new SKRect(c.Area.Left, curb + (h * 0.015f), c.Area.Right, c.Area.Bottom + 2f),
-                    [Sets.Paint.Shift(new SKColor(168, 164, 158), hue * 0.3f), Sets.Paint.Shift(new SKColor(138, 134, 128), hue * 0.3f)]);
                 using var joint = new SKPaint { Color = new SKColor(110, 108, 104, 120), IsAntialias = true, StrokeWidth = MathF.Max(1f, h * 0.002f) };
                 Bands(c, curb + (h * 0.015f), joint.Color, 5, h * 0.002f);
                 foreach (var slot in c.Slots(c.Width * 0.11f))
@@ -627,7 +638,7 @@ internal static class Scenery
             {
                 var r = c.Random("buildings", slot);
                 var x = slot * c.Width * 0.2f;
-                var w = c.Width * 0.2f * r.Range(0.8f, 1f);
+                var w = c.Width * 0.2f * r.Range(1.01f, 1.03f);
                 var top = c.Horizon - (h * r.Range(0.25f, 0.6f));
                 r.Next(5);
                 Windows(c, x, top, w, r, (rect, on) =>

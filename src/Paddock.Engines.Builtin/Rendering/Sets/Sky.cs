@@ -66,6 +66,7 @@ internal static class Sky
             TimeOfDay.Night => new SKColor(70, 84, 130, 90),
             _ => new SKColor(255, 255, 255, 200),
         };
+        using var blob = new SoftBlob(cloud, cloud.Alpha / 255f, core: 0.45f);
         foreach (var slot in c.Slots(c.Width * 0.45f, c.Width * 0.3f))
         {
             var r = c.Random("cloud", slot);
@@ -76,7 +77,7 @@ internal static class Sky
 
             var x = (slot + r.NextSingle()) * c.Width * 0.45f;
             var y = c.Horizon * r.Range(0.12f, 0.7f);
-            Sets.Paint.Cloud(c.Canvas, x, y, unit * r.Range(0.08f, 0.16f), cloud, r);
+            Sets.Paint.Cloud(c.Canvas, blob, x, y, unit * r.Range(0.08f, 0.16f), r);
         }
     }
 
