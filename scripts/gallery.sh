@@ -51,8 +51,8 @@ clips=(
   echo "the same request and seed give the same video, byte for byte."
   echo
   echo "The cast: the sample references \`paddock render --sample-image FILE --subject NAME\` draws"
-  echo "(${subjects[*]}). The characters on plain backdrops are cut out and act; the landscape is used whole"
-  echo "as a set; the portrait, whose background is busy, is framed as a print."
+  echo "($(IFS=,; echo "${subjects[*]}" | sed "s/,/, /g")). The characters on plain backdrops are cut out and act; the"
+  echo "landscape is used whole as a set; the portrait, whose background is busy, is framed as a print."
   echo
   echo "![the cast](cast.jpg)"
   echo

@@ -62,6 +62,33 @@ public sealed class DirectingTests
         Assert.True(y == 0 ? Math.Abs(dy) <= 2 : Math.Sign(dy) == y && Math.Abs(dy) >= 3, $"{move}: vertical motion {dy} px ({string.Join(" ", shifts)})");
     }
 
+    [Fact]
+    public void Near_and_far_layers_move_apart()
+    {
+        // Sand below, sky and mesas above: the two bands' motion, measured separately.
+        static (int Far, int Near) Shift(string move)
+        {
+            var frames = TestMedia.Frames(TestMedia.Job(320, 180, 4, [], $"The desert, {move}", seed: 5), [24, 36, 48, 60, 72]);
+            var far = frames.Select(f => Band(Measure.Luma(f, 320, 180), 4)).ToList();
+            var near = frames.Select(f => Band(Measure.Luma(f, 320, 180), 112)).ToList();
+            return (far.Zip(far.Skip(1), Measure.PhaseCorrelation).Sum(s => s.Dx), near.Zip(near.Skip(1), Measure.PhaseCorrelation).Sum(s => s.Dx));
+        }
+
+        // A pan moves the ground more than the distance...
+        var pan = Shift("pan right");
+        Assert.True(pan.Near < 0 && pan.Far < 0 && pan.Near < pan.Far * 1.15, $"pan: far {pan.Far} px, near {pan.Near} px");
+        // ...and an orbit turns round the subjects: the distance sweeps by while the ground they stand on barely moves.
+        var orbit = Shift("orbit");
+        Assert.True(Math.Abs(orbit.Far) >= 4 && Math.Abs(orbit.Near) * 3 <= Math.Abs(orbit.Far), $"orbit: far {orbit.Far} px, near {orbit.Near} px");
+    }
+
+    private static Gray Band(Gray image, int top)
+    {
+        var values = new float[image.Width * 64];
+        Array.Copy(image.Values, top * image.Width, values, 0, values.Length);
+        return new Gray(values, image.Width, 64);
+    }
+
     [Theory]
     [InlineData("zoom in", true)]
     [InlineData("push in", true)]

@@ -5,9 +5,10 @@ using SkiaSharp;
 namespace Paddock.Engines.Builtin.Rendering;
 
 /// <summary>
-/// Draws frame N of a storyboard. Everything costly happens in the constructor: the sets' planes
-/// are painted and graded once (shared by the shots in the same place and light), the subjects'
-/// sprites graded once per look, the particle atlas drawn once. A frame is then: the planes behind
+/// Draws frame N of a storyboard. Everything costly happens before drawing: the sets' planes are
+/// painted and graded once (shared by the shots in the same place and light) and the subjects'
+/// sprites graded once per look; the first shot in the constructor, the others in the background
+/// while the first frames are drawn. A frame is then: the planes behind
 /// the subjects back to front (skipping what a nearer opaque plane hides), contact shadows and
 /// subjects, foreground planes, particles, vignette and letterbox; two shots mixed during a
 /// dissolve. <see cref="Compose"/> allocates nothing.
@@ -18,7 +19,8 @@ internal sealed class FrameComposer : IDisposable
     private const int SampleEvery = 2;
 
     private readonly Storyboard _board;
-    private readonly Stage[] _stages;
+    private readonly Stage?[] _stages;
+    private readonly Task _later = Task.CompletedTask;
     private readonly List<IDisposable> _owned = [];
     private readonly ImageBlit _blit;
     private readonly FrameBuffer? _scratch;
@@ -26,15 +28,17 @@ internal sealed class FrameComposer : IDisposable
     public FrameComposer(Storyboard board, IReadOnlyList<CastMember> cast, CancellationToken cancellationToken = default)
     {
         _board = board;
+        _stages = new Stage?[board.Shots.Count];
         try
         {
-            _stages = Prepare(board, cast, cancellationToken);
-            var widest = _stages.SelectMany(s => s.Layers).Select(l => l.Pixels.Width).DefaultIfEmpty(0).Max();
-            _blit = new ImageBlit(board.Width, board.Height, Math.Max(widest, board.Width));
+            // Layers are at most the visible world (a little more than the frame) at 1.3 pixels a unit.
+            _blit = new ImageBlit(board.Width, board.Height, board.Width * 3);
             if (board.Shots.Any(s => s.FadeIn > 0))
             {
                 _scratch = new FrameBuffer(board.Width, board.Height);
             }
+
+            _later = Prepare(board, cast, cancellationToken);
         }
         catch
         {
@@ -58,12 +62,22 @@ internal sealed class FrameComposer : IDisposable
         }
         else
         {
-            Draw(_stages[current], buffer, frame);
+            Draw(StageOf(current), buffer, frame);
         }
     }
 
     public void Dispose()
     {
+        try
+        {
+            // Nothing may be freed while the background preparation still uses it.
+            _later.Wait();
+        }
+        catch (AggregateException)
+        {
+            // Its failure (or cancellation) was, or will never be, reported by Compose.
+        }
+
         foreach (var owned in _owned)
         {
             owned.Dispose();
@@ -73,11 +87,23 @@ internal sealed class FrameComposer : IDisposable
         _scratch?.Dispose();
     }
 
+    /// <summary>The shot's stage; waits (once) for the background preparation when it is not ready yet.</summary>
+    private Stage StageOf(int index)
+    {
+        if (Volatile.Read(ref _stages[index]) is { } stage)
+        {
+            return stage;
+        }
+
+        _later.GetAwaiter().GetResult();
+        return _stages[index]!;
+    }
+
     private void Dissolve(FrameBuffer buffer, int outgoing, int incoming, int frame, int start, int length)
     {
         var mix = Easing.SmoothStep((frame + 0.5f - start) / length);
-        Draw(_stages[outgoing], buffer, frame);
-        Draw(_stages[incoming], _scratch!, frame);
+        Draw(StageOf(outgoing), buffer, frame);
+        Draw(StageOf(incoming), _scratch!, frame);
         ImageBlit.Mix(buffer.Pixels, _scratch!.Pixels, mix);
     }
 
@@ -217,16 +243,18 @@ internal sealed class FrameComposer : IDisposable
         }
     }
 
-    private Stage[] Prepare(Storyboard board, IReadOnlyList<CastMember> cast, CancellationToken cancellationToken)
+    /// <summary>
+    /// Prepares the first shot now, and the others on a background task (returned): the encoder is
+    /// still filling its pipeline over the first frames, so their baking mostly costs no wall time.
+    /// </summary>
+    private Task Prepare(Storyboard board, IReadOnlyList<CastMember> cast, CancellationToken cancellationToken)
     {
         var shots = board.Shots;
         var samples = shots.Select(shot => Samples(board, shot)).ToList();
 
-        // One bake per place and look, of the union of what its shots' cameras see. The planes are
-        // independent, and nothing else runs before the first frame: they bake in parallel.
-        var groups = shots.GroupBy(SetKey).Select(g => g.ToList()).ToList();
+        // One bake per place and look, of the union of what its shots' cameras see.
         var work = new List<(string Key, Func<Layer?> Bake)>();
-        foreach (var members in groups)
+        foreach (var members in shots.GroupBy(SetKey).Select(g => g.ToList()))
         {
             var first = members[0];
             (SKRect, float) Visible(float parallax) => Union(members.SelectMany(s => samples[s.Index]), parallax, board);
@@ -252,6 +280,34 @@ internal sealed class FrameComposer : IDisposable
             }
         }
 
+        var sets = new Dictionary<string, List<Layer>>(StringComparer.Ordinal);
+        var sprites = new Dictionary<string, Sprite>(StringComparer.Ordinal);
+        var posts = new Dictionary<(float, float), PostEffects>();
+        var firstKey = SetKey(shots[0]);
+        Bake(work.Where(w => w.Key == firstKey).ToList(), sets, cancellationToken);
+        Volatile.Write(ref _stages[0], Build(shots[0], sets, sprites, posts, samples, cast, board));
+        if (shots.Count == 1)
+        {
+            return Task.CompletedTask;
+        }
+
+        // The rest: only this task touches the dictionaries from here on.
+        return Task.Run(
+            () =>
+            {
+                Bake(work.Where(w => w.Key != firstKey).ToList(), sets, cancellationToken);
+                foreach (var shot in shots.Skip(1))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    Volatile.Write(ref _stages[shot.Index], Build(shot, sets, sprites, posts, samples, cast, board));
+                }
+            },
+            cancellationToken);
+    }
+
+    /// <summary>Bakes the planes, independent of each other, on all cores; adds them to their sets in order.</summary>
+    private void Bake(List<(string Key, Func<Layer?> Bake)> work, Dictionary<string, List<Layer>> sets, CancellationToken cancellationToken)
+    {
         var baked = new Layer?[work.Count];
         try
         {
@@ -264,10 +320,9 @@ internal sealed class FrameComposer : IDisposable
         }
         finally
         {
-            _owned.AddRange(baked.OfType<Layer>());
+            Own(baked.OfType<Layer>());
         }
 
-        var sets = new Dictionary<string, List<Layer>>(StringComparer.Ordinal);
         for (var i = 0; i < work.Count; i++)
         {
             if (!sets.TryGetValue(work[i].Key, out var layers))
@@ -280,30 +335,31 @@ internal sealed class FrameComposer : IDisposable
                 layers.Add(layer);
             }
         }
+    }
 
-        var sprites = new Dictionary<string, Sprite>(StringComparer.Ordinal);
-        var posts = new Dictionary<(float, float), PostEffects>();
-        var stages = new Stage[shots.Count];
-        foreach (var shot in shots)
+    private Stage Build(Shot shot, Dictionary<string, List<Layer>> sets, Dictionary<string, Sprite> sprites, Dictionary<(float, float), PostEffects> posts,
+        List<List<CameraSample>> samples, IReadOnlyList<CastMember> cast, Storyboard board)
+    {
+        var largest = samples[shot.Index].Select(s => s.Camera.Scale(1f)).DefaultIfEmpty(1f).Max();
+        var actors = shot.Actors.Select(plan => new StageActor(plan, SpriteFor(plan, shot.Look, largest, cast, sprites),
+            plan.Style == ActorStyle.CutOut && !plan.Bust)).ToArray();
+        var particles = shot.Atmosphere.Count > 0 ? new ParticleField(shot.Atmosphere, shot.Look, board.Seed, shot.Index, board.Width, board.Height) : null;
+        var key = (shot.Look.Vignette, shot.Look.Letterbox);
+        if (!posts.TryGetValue(key, out var post))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var largest = samples[shot.Index].Select(s => s.Camera.Scale(1f)).DefaultIfEmpty(1f).Max();
-            var actors = shot.Actors.Select(plan => new StageActor(plan, SpriteFor(plan, shot.Look, largest, cast, sprites),
-                plan.Style == ActorStyle.CutOut && !plan.Bust)).ToArray();
-
-            var particles = shot.Atmosphere.Count > 0 ? new ParticleField(shot.Atmosphere, shot.Look, board.Seed, shot.Index, board.Width, board.Height) : null;
-
-            var key = (shot.Look.Vignette, shot.Look.Letterbox);
-            if (!posts.TryGetValue(key, out var post))
-            {
-                posts[key] = post = new PostEffects(board.Width, board.Height, shot.Look.Vignette, shot.Look.Letterbox);
-            }
-
-            var layers = sets[SetKey(shot)].OrderBy(l => l.BehindActors ? 0 : 1).ThenBy(l => l.Parallax).ToArray();
-            stages[shot.Index] = new Stage(shot, layers, layers.Count(l => l.BehindActors), actors, particles, post);
+            posts[key] = post = new PostEffects(board.Width, board.Height, shot.Look.Vignette, shot.Look.Letterbox);
         }
 
-        return stages;
+        var layers = sets[SetKey(shot)].OrderBy(l => l.BehindActors ? 0 : 1).ThenBy(l => l.Parallax).ToArray();
+        return new Stage(shot, layers, layers.Count(l => l.BehindActors), actors, particles, post);
+    }
+
+    private void Own(IEnumerable<IDisposable> resources)
+    {
+        lock (_owned)
+        {
+            _owned.AddRange(resources);
+        }
     }
 
     private Sprite SpriteFor(ActorPlan plan, Look look, float cameraScale, IReadOnlyList<CastMember> cast, Dictionary<string, Sprite> sprites)
@@ -320,7 +376,7 @@ internal sealed class FrameComposer : IDisposable
                 ? Sprite.CutOut(cutOut, look, look.Fog * SetLayers.ActorFog, Sky.Haze(look.Time), MathF.Ceiling(height / 64f) * 64f)
                 : Sprite.Card(member.Image, member.Aspect, look, MathF.Ceiling(height / 64f) * 64f);
             sprites[key] = sprite;
-            _owned.Add(sprite);
+            Own([sprite]);
         }
 
         return sprite;

@@ -413,6 +413,16 @@ internal sealed unsafe class ImageBlit
     private static uint* BlendRows(uint* top, uint* bottom, uint weight, uint* output, int count)
     {
         var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var w = Vector512.Create(weight);
+            var inverse = Vector512.Create(256 - weight);
+            for (; i <= count - 16; i += 16)
+            {
+                Vector512.Store(Lerp(Vector512.Load(top + i), Vector512.Load(bottom + i), inverse, w), output + i);
+            }
+        }
+
         if (Vector256.IsHardwareAccelerated)
         {
             var w = Vector256.Create(weight);
@@ -467,6 +477,16 @@ internal sealed unsafe class ImageBlit
     private static void MixRow(uint* output, uint* line, uint weight, int count)
     {
         var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var w = Vector512.Create(weight);
+            var inverse = Vector512.Create(256 - weight);
+            for (; i <= count - 16; i += 16)
+            {
+                Vector512.Store(Lerp(Vector512.Load(output + i), Vector512.Load(line + i), inverse, w), output + i);
+            }
+        }
+
         if (Vector256.IsHardwareAccelerated)
         {
             var w = Vector256.Create(weight);
@@ -509,6 +529,23 @@ internal sealed unsafe class ImageBlit
     private static void OverRow(uint* output, uint* line, int count)
     {
         var i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var mask = Vector512.Create(EvenBytes);
+            var rounding = Vector512.Create(Rounding);
+            var full = Vector512.Create(256u);
+            for (; i <= count - 16; i += 16)
+            {
+                var source = Vector512.Load(line + i);
+                var alpha = Vector512.ShiftRightLogical(source, 24);
+                var inverse = full - (alpha + Vector512.ShiftRightLogical(alpha, 7));
+                var target = Vector512.Load(output + i);
+                var evens = Vector512.ShiftRightLogical(((target & mask) * inverse) + rounding, 8) & mask;
+                var odds = (((Vector512.ShiftRightLogical(target, 8) & mask) * inverse) + rounding) & ~mask;
+                Vector512.Store(source + (evens | odds), output + i);
+            }
+        }
+
         if (Vector256.IsHardwareAccelerated)
         {
             var mask = Vector256.Create(EvenBytes);
@@ -550,6 +587,15 @@ internal sealed unsafe class ImageBlit
         var evens = ((((a & EvenBytes) * inverse) + ((b & EvenBytes) * weight) + Rounding) >> 8) & EvenBytes;
         var odds = ((((a >> 8) & EvenBytes) * inverse) + (((b >> 8) & EvenBytes) * weight) + Rounding) & ~EvenBytes;
         return evens | odds;
+    }
+
+    private static Vector512<uint> Lerp(Vector512<uint> a, Vector512<uint> b, Vector512<uint> inverse, Vector512<uint> weight)
+    {
+        var mask = Vector512.Create(EvenBytes);
+        var rounding = Vector512.Create(Rounding);
+        var evens = Vector512.ShiftRightLogical(((a & mask) * inverse) + ((b & mask) * weight) + rounding, 8) & mask;
+        var odds = ((Vector512.ShiftRightLogical(a, 8) & mask) * inverse) + ((Vector512.ShiftRightLogical(b, 8) & mask) * weight) + rounding;
+        return evens | (odds & ~mask);
     }
 
     private static Vector256<uint> Lerp(Vector256<uint> a, Vector256<uint> b, Vector256<uint> inverse, Vector256<uint> weight)

@@ -98,6 +98,22 @@ internal sealed unsafe class PostEffects
     private static void Darken(uint* row, uint* columns, uint rowFactor, int from, int to)
     {
         var x = from;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var mask = Vector512.Create(EvenBytes);
+            var rounding = Vector512.Create(Rounding);
+            var rowWeight = Vector512.Create(rowFactor);
+            var alpha = Vector512.Create(0xFF000000u);
+            for (; x <= to - 16; x += 16)
+            {
+                var weight = Vector512.ShiftRightLogical((Vector512.Load(columns + x) * rowWeight) + Vector512.Create(128u), 8);
+                var pixel = Vector512.Load(row + x);
+                var evens = Vector512.ShiftRightLogical(((pixel & mask) * weight) + rounding, 8) & mask;
+                var odds = (((Vector512.ShiftRightLogical(pixel, 8) & mask) * weight) + rounding) & ~mask;
+                Vector512.Store(evens | odds | alpha, row + x);
+            }
+        }
+
         if (Vector256.IsHardwareAccelerated)
         {
             var mask = Vector256.Create(EvenBytes);

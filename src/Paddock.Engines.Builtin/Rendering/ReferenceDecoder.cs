@@ -3,7 +3,10 @@ using SkiaSharp;
 
 namespace Paddock.Engines.Builtin.Rendering;
 
-/// <summary>Decodes the references once, before the first frame, into ready-to-draw raster images.</summary>
+/// <summary>
+/// Decodes the references once, before the first frame, into ready-to-draw raster images, and cuts
+/// the subject out of each one that has a plain backdrop (<see cref="Matte"/>).
+/// </summary>
 internal static class ReferenceDecoder
 {
     /// <summary>

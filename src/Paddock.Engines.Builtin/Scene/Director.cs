@@ -23,6 +23,9 @@ internal static class Director
 
     private const int MaxActorsPerShot = 3;
 
+    /// <summary>A framed print's border as a share of the image's height.</summary>
+    internal const float CardBorder = 0.035f;
+
     /// <summary>Where a prompt that names no place happens; one choice per clip, from the seed.</summary>
     private static readonly SettingKind[] DefaultSettings =
     [
@@ -424,9 +427,6 @@ internal static class Director
         var border = CardBorder * MathF.Min(1f, imageAspect);
         return (imageAspect + (2f * border)) / (1f + (2f * border));
     }
-
-    /// <summary>The card's border as a share of the image's height.</summary>
-    internal const float CardBorder = 0.035f;
 
     private static float TotalTravel(IReadOnlyList<ActionCue> actions, float duration)
     {
