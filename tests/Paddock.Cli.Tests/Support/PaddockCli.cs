@@ -69,7 +69,9 @@ public sealed class PaddockCli : IDisposable
     /// </summary>
     public RunningCli StartInTerminal(params string[] args)
     {
-        var command = string.Join(' ', new[] { "dotnet", Dll }.Concat(args).Select(Quote));
+        // script runs the command through $SHELL; exec replaces that shell, so Ctrl-C reaches paddock alone. (A
+        // non-interactive dash left in between dies of the SIGINT itself, and script reports that instead.)
+        var command = "exec " + string.Join(' ', new[] { "dotnet", Dll }.Concat(args).Select(Quote));
         var info = Info("script");
         foreach (var a in new[] { "--quiet", "--return", "--flush", "--command", command, "/dev/null" }) info.ArgumentList.Add(a);
         info.Environment["TERM"] = "xterm-256color";
