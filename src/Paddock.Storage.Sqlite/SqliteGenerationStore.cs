@@ -60,7 +60,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         """;
 
     private const string ExpiredSql = $"""
-        SELECT {GenerationRows.Columns} FROM generations
+        SELECT {GenerationRows.Columns}, handed_back FROM generations
         WHERE status = 'processing' AND lease_expires_at <= $now
         ORDER BY lease_expires_at
         """;
@@ -69,6 +69,13 @@ public sealed class SqliteGenerationStore : IGenerationStore
         UPDATE generations
         SET status = 'queued', lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
         WHERE rowid = $rowid
+        """;
+
+    private const string ReleaseSql = $"""
+        UPDATE generations
+        SET status = 'queued', handed_back = handed_back + 1,
+            lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
+        WHERE {LeaseHeld}
         """;
 
     private const string GiveUpSql = """
@@ -315,6 +322,22 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return FinishAsync(lease, GenerationStatus.Failed, outputKey: null, errorMessage, failedEvent, cancellationToken);
     }
 
+    public Task<bool> ReleaseAsync(Lease lease, EventDraft requeuedEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(requeuedEvent);
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            var command = context.Command(ReleaseSql);
+            AddLease(command, lease, now);
+            if (command.ExecuteNonQuery() != 1)
+                return false;
+            EventRows.Append(context, requeuedEvent, now);
+            return true;
+        }, cancellationToken);
+    }
+
     public Task<int> RecoverExpiredLeasesAsync(int maxAttempts, Func<Generation, EventDraft> failedEvent, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
@@ -325,12 +348,19 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var now = NowMilliseconds();
             var select = context.Command(ExpiredSql);
             select.Parameters.Add("$now", now);
-            var expired = GenerationRows.ReadAll(select);
-            foreach (var row in expired)
+            var expired = new List<(GenerationRow Row, int Counted)>();
+            using (var reader = select.ExecuteReader())
             {
-                if (row.Generation.Attempt >= maxAttempts)
+                while (reader.Read())
                 {
-                    var attempts = row.Generation.Attempt;
+                    var read = GenerationRows.Read(reader);
+                    expired.Add((read, read.Generation.Attempt - reader.GetInt32(16)));
+                }
+            }
+            foreach (var (row, attempts) in expired)
+            {
+                if (attempts >= maxAttempts)
+                {
                     var message = $"gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")}: the worker stopped responding";
                     var giveUp = context.Command(GiveUpSql);
                     giveUp.Parameters.Add("$rowid", row.RowId);

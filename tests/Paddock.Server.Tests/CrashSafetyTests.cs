@@ -54,6 +54,38 @@ public sealed class CrashSafetyTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_server_stopped_mid_render_hands_the_generation_back_and_the_next_start_finishes_it()
+    {
+        string id;
+        // Default leases (minutes): after a graceful stop the row must not wait for one to run out.
+        await using (var server = await ServerProcess.StartAsync(_data))
+        {
+            id = (await Api.EnqueueAsync(server.Client, new { model = "happyhorse-1.0-r2v", prompt = "a long render", resolution = "1080P", duration = 10 }))[0];
+            while ((await Api.GetRowAsync(server.Client, id))["progress"]?["percent"]?.GetValue<int>() is not >= 10) await Task.Delay(50);
+
+            var stopping = server.Terminate(TimeSpan.FromSeconds(20));
+            Assert.True(stopping < TimeSpan.FromSeconds(10), $"stopping took {stopping.TotalSeconds:F1} s");
+        }
+
+        await using (var restarted = await ServerProcess.StartAsync(_data))
+        {
+            var row = await Api.WaitTerminalAsync(restarted.Client, id, TimeSpan.FromMinutes(2));
+            Assert.Equal("succeeded", row["status"]!.GetValue<string>());
+            Assert.Equal(2, row["attempt"]!.GetValue<int>());
+
+            // Its stream tells the story: started, handed back with the reason, started again, completed once.
+            await using var stream = await SseReader.OpenAsync(restarted.Client, lastEventId: 0);
+            var story = new List<string>();
+            while (await stream.NextAsync(TimeSpan.FromSeconds(3)) is { } e)
+            {
+                if (e.Type != "media_generation_progress" && e.Data.Contains(id, StringComparison.Ordinal)) story.Add(e.Type);
+                if (e.Type == "media_generation_requeued") Assert.Contains("shut down", e.Data, StringComparison.Ordinal);
+            }
+            Assert.Equal(["media_generation_started", "media_generation_requeued", "media_generation_started", "media_generation_completed"], story);
+        }
+    }
+
     private static async Task<List<string>> ReadCompletionsAsync(ServerProcess server, int expected)
     {
         await using var stream = await SseReader.OpenAsync(server.Client, lastEventId: 0);

@@ -17,6 +17,9 @@ public static class PaddockEventTypes
 
     /// <summary>A generation was cancelled (extension).</summary>
     public const string GenerationCancelled = "media_generation_cancelled";
+
+    /// <summary>A worker handed a started generation back to the queue (its server shut down); it starts again (extension).</summary>
+    public const string GenerationRequeued = "media_generation_requeued";
 }
 
 /// <summary>One server-sent event of <c>/api/events</c>: its id, type and JSON data, with typed accessors for generation events.</summary>

@@ -29,4 +29,6 @@ public static class EventTypes
     public const string Started = "media_generation_started";
     public const string Progress = "media_generation_progress";
     public const string Cancelled = "media_generation_cancelled";
+    /// <summary>A worker handed the generation back to the queue (its process stopped); another attempt follows.</summary>
+    public const string Requeued = "media_generation_requeued";
 }

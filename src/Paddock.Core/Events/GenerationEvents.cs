@@ -44,6 +44,13 @@ public static class GenerationEvents
         w.WriteNumber("attempt", attempt);
     });
 
+    public static EventDraft Requeued(Generation g, string reason) => Draft(g, EventTypes.Requeued, w =>
+    {
+        w.WriteString("status", "queued");
+        w.WriteString("media_type", g.MediaType);
+        w.WriteString("reason", reason);
+    });
+
     public static EventDraft Progress(Generation g, GenerationProgress progress) => Draft(g, EventTypes.Progress, w =>
     {
         w.WriteString("status", "processing");

@@ -61,11 +61,19 @@ public sealed partial class GenerationProcessor(
                 LogDiscarded(generation.Id);
             }
         }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // This process is stopping: hand the row back now rather than let its lease run out, so another worker (or
+            // this server after a restart) takes it at once, and the interrupted attempt is not held against it.
+            await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
+            var released = await store.ReleaseAsync(lease, GenerationEvents.Requeued(generation, "the server rendering it shut down; it is queued again"), CancellationToken.None).ConfigureAwait(false);
+            if (released) eventHub.Notify();
+            LogStopped(generation.Id, released ? "the process is stopping; handed back to the queue" : "the process is stopping");
+        }
         catch (OperationCanceledException) when (source.IsCancellationRequested)
         {
-            // Cancelled by a client (the cancel already wrote the row and its event), lease lost,
-            // or this process is stopping (the lease expires and another worker takes the row).
-            LogStopped(generation.Id, stopping.IsCancellationRequested ? "the process is stopping" : "cancelled or lease lost");
+            // Cancelled by a client (the cancel already wrote the row and its event) or the lease lost: nothing to write.
+            LogStopped(generation.Id, "cancelled or lease lost");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -49,6 +49,14 @@ public interface IGenerationStore
     Task<bool> FailAsync(Lease lease, string errorMessage, EventDraft failedEvent, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Hands a row back to the queue when its worker stops on purpose (its process is shutting down): queued again at
+    /// once, the attempt it used not counted against the limit, and <paramref name="requeuedEvent"/> appended in the same
+    /// transaction. Fenced like <see cref="CompleteAsync"/>: false (and no change) when the lease is no longer held,
+    /// e.g. the row was cancelled meanwhile.
+    /// </summary>
+    Task<bool> ReleaseAsync(Lease lease, EventDraft requeuedEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Returns rows whose lease expired to queued; a row that has used <paramref name="maxAttempts"/>
     /// attempts becomes failed instead, with the event <paramref name="failedEvent"/> builds for it.
     /// Returns how many rows were recovered.

@@ -310,6 +310,7 @@ function onEvent(type, data) {
   if (!run || run.done) return;
   if (type === "media_generation_started") update(run, { status: "processing", phase: "starting", percent: 0 });
   else if (type === "media_generation_progress") update(run, { status: "processing", phase: data.phase, percent: data.percent, eta: data.eta_seconds });
+  else if (type === "media_generation_requeued") update(run, { status: "queued", phase: "queued again", percent: 0 });
   else if (type === "media_generation_completed" || type === "media_generation_cancelled") poll(run);
 }
 

@@ -102,6 +102,12 @@ internal static class SqliteSchema
         );
         CREATE INDEX IF NOT EXISTS ix_idempotency_expiry ON idempotency_keys (expires_at);
         """,
+
+        // Version 4: attempts a worker handed back on shutdown. They stay in attempt (the lease's fencing token only
+        // grows) but do not count against the limit of attempts.
+        """
+        ALTER TABLE generations ADD COLUMN handed_back INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -63,6 +63,15 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.WaitForExit();
     }
 
+    /// <summary>SIGTERM, as a service manager stops a server: shutdown code runs. Returns how long the process took to end.</summary>
+    public TimeSpan Terminate(TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException($"paddock serve did not stop within {timeout.TotalSeconds} s of SIGTERM");
+        return clock.Elapsed;
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

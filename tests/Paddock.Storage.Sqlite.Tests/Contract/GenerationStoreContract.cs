@@ -320,6 +320,82 @@ public abstract class GenerationStoreContract(ITestOutputHelper output) : StoreC
         Assert.Single(await store.Events.ReadAfterAsync("alice", 0, 100));
     }
 
+    // ---- handing back on shutdown ----
+
+    [Fact]
+    public async Task A_row_handed_back_is_queued_at_once_with_its_event_and_the_old_lease_fenced_off()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var first = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!;
+        await store.Generations.HeartbeatAsync(first.Lease, LeaseDuration, new GenerationProgress("rendering", 60));
+
+        Assert.True(await store.Generations.ReleaseAsync(first.Lease, Requeued("alice", generation.Id)));
+
+        var row = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(GenerationStatus.Queued, row!.Status);
+        Assert.Null(row.Progress);
+        Assert.Equal(1, row.QueuePosition);
+        Assert.Equal(first.Generation.StartedAt, row.StartedAt);
+        Assert.Equal(EventTypes.Requeued, Assert.Single(await store.Events.ReadAfterAsync("alice", 0, 100)).Type);
+
+        // The next claim has a higher attempt, so nothing the first holder might still send can land.
+        var second = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!;
+        Assert.Equal(2, second.Lease.Attempt);
+        Assert.False(await store.Generations.ReleaseAsync(first.Lease, Requeued("alice", generation.Id)));
+        Assert.False(await store.Generations.CompleteAsync(first.Lease, "stale.mp4", Completed("alice", generation.Id)));
+        Assert.Equal(LeaseState.Lost, await store.Generations.HeartbeatAsync(first.Lease, LeaseDuration, null));
+        Assert.True(await store.Generations.CompleteAsync(second.Lease, "out.mp4", Completed("alice", generation.Id)));
+        Assert.Equal(GenerationStatus.Succeeded, (await store.Generations.GetAsync("alice", generation.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task Attempts_handed_back_do_not_count_against_the_limit()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        for (var i = 0; i < 3; i++)
+        {
+            var lease = (await store.Generations.ClaimNextAsync($"worker-{i}", LeaseDuration))!.Lease;
+            Assert.True(await store.Generations.ReleaseAsync(lease, Requeued("alice", generation.Id)));
+        }
+
+        // Three attempts handed back, then one that dies: with a limit of 2 that is one counted attempt, so it is requeued.
+        Assert.Equal(4, (await store.Generations.ClaimNextAsync("worker-3", LeaseDuration))!.Lease.Attempt);
+        Time.Advance(LeaseDuration);
+        Assert.Equal(1, await store.Generations.RecoverExpiredLeasesAsync(2, g => Completed(g.Namespace, g.Id, "failed")));
+        Assert.Equal(GenerationStatus.Queued, (await store.Generations.GetAsync("alice", generation.Id))!.Status);
+
+        var last = (await store.Generations.ClaimNextAsync("worker-4", LeaseDuration))!;
+        Assert.Equal(5, last.Lease.Attempt);
+        Time.Advance(LeaseDuration);
+        Assert.Equal(1, await store.Generations.RecoverExpiredLeasesAsync(2, g => Completed(g.Namespace, g.Id, "failed")));
+        var failed = await store.Generations.GetAsync("alice", generation.Id);
+        Assert.Equal(GenerationStatus.Failed, failed!.Status);
+        Assert.Equal("gave up after 2 attempts: the worker stopped responding", failed.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task A_row_cancelled_or_expired_cannot_be_handed_back()
+    {
+        var store = await OpenAsync();
+        var cancelled = NewGeneration();
+        var expired = NewGeneration();
+        await store.Generations.EnqueueAsync([cancelled, expired]);
+        var cancelledLease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        var expiredLease = (await store.Generations.ClaimNextAsync("worker-2", LeaseDuration))!.Lease;
+        await store.Generations.CancelAsync("alice", cancelledLease.GenerationId, Cancelled("alice", cancelledLease.GenerationId));
+        Time.Advance(LeaseDuration);
+
+        Assert.False(await store.Generations.ReleaseAsync(cancelledLease, Requeued("alice", cancelledLease.GenerationId)));
+        Assert.False(await store.Generations.ReleaseAsync(expiredLease, Requeued("alice", expiredLease.GenerationId)));
+        Assert.Equal(GenerationStatus.Cancelled, (await store.Generations.GetAsync("alice", cancelledLease.GenerationId))!.Status);
+        Assert.Equal(GenerationStatus.Processing, (await store.Generations.GetAsync("alice", expiredLease.GenerationId))!.Status);
+        Assert.DoesNotContain(await store.Events.ReadAfterAsync("alice", 0, 100), e => e.Type == EventTypes.Requeued);
+    }
+
     // ---- recovery ----
 
     [Fact]

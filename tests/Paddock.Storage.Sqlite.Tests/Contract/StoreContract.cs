@@ -47,6 +47,9 @@ public abstract class StoreContract : IAsyncLifetime
     protected static EventDraft Completed(string ns, Guid id, string status = "succeeded") =>
         new(ns, EventTypes.Completed, $$"""{"generation_id":"{{id}}","status":"{{status}}"}""");
 
+    protected static EventDraft Requeued(string ns, Guid id) =>
+        new(ns, EventTypes.Requeued, $$"""{"generation_id":"{{id}}","status":"queued"}""");
+
     protected static EventDraft Cancelled(string ns, Guid id) =>
         new(ns, EventTypes.Cancelled, $$"""{"generation_id":"{{id}}","status":"cancelled"}""");
 }
