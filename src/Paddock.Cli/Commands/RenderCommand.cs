@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Paddock.Core.Engines;
-using Paddock.Core.Prompts;
+using Paddock.Core.Generations;
+using Paddock.Core.Models;
 using Paddock.Core.References;
-using Paddock.Core.Video;
+using Paddock.Core.Validation;
 using Paddock.Engines.Builtin;
 using SkiaSharp;
 
@@ -52,7 +54,7 @@ internal static class RenderCommand
         {
             job = await ReadJobAsync(options.Request, options.Seed);
         }
-        catch (Exception e) when (e is InvalidDataException or JsonException or FileNotFoundException or DirectoryNotFoundException or HttpRequestException or TaskCanceledException or FormatException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"paddock: {e.Message}");
             return 2;
@@ -100,74 +102,66 @@ internal static class RenderCommand
         }
     }
 
-    /// <summary>Reads the request the way the server would accept it, and fetches its references.</summary>
+    /// <summary>
+    /// Reads the request exactly as a server would accept it — the model's published schema and rules, then the same
+    /// fetching and checking of its images — after turning local file paths into <c>data:</c> URLs.
+    /// </summary>
     private static async Task<RenderJob> ReadJobAsync(string path, long? seedOverride)
     {
         var text = path == "-" ? await Console.In.ReadToEndAsync() : await File.ReadAllTextAsync(path);
-        using var document = JsonDocument.Parse(text);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException("the request must be a JSON object");
-
-        string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
-            ? value.ValueKind == JsonValueKind.String ? value.GetString() : throw new InvalidDataException($"{name}: must be a string")
-            : null;
-        long? Integer(string name) => root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null
-            ? value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number == Math.Floor(number) ? (long)number : throw new InvalidDataException($"{name}: must be an integer")
-            : null;
-
-        var prompt = Text("prompt");
-        if (string.IsNullOrWhiteSpace(prompt)) throw new InvalidDataException("prompt: must not be empty");
-        var baseDirectory = path == "-" ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var sources = root.TryGetProperty("reference_images", out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(e => e.GetString() ?? "").ToList()
-            : [];
-        if (sources.Count > 9) throw new InvalidDataException("reference_images: at most 9");
-        var named = ReferenceMentions.NamedIndexes(prompt).Where(i => i > sources.Count).ToList();
-        if (named.Count > 0) throw new InvalidDataException($"prompt: names Image {named[0]} but there are only {sources.Count} reference_images");
-
-        var references = new List<ReferenceImage>();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        for (var i = 0; i < sources.Count; i++)
+        JsonObject request;
+        try
         {
-            var bytes = await LoadAsync(sources[i], baseDirectory, http, $"reference_images[{i}]");
-            var header = ImageInspector.Inspect(bytes, out var problem) ?? throw new InvalidDataException($"reference_images[{i}]: {problem}");
-            if (ReferenceRules.Check(header) is { } broken) throw new InvalidDataException($"reference_images[{i}]: {broken}");
-            references.Add(new ReferenceImage(i + 1, sources[i], bytes, header.MediaType, header.Width, header.Height));
+            request = JsonNode.Parse(text) as JsonObject ?? throw new InvalidDataException("the request must be a JSON object, e.g. {\"prompt\": \"...\"}");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"the request is not valid JSON: {e.Message}");
         }
 
-        var aspect = Text("aspect_ratio") ?? (references.Count > 0 ? VideoFormat.NearestAspect(references[0].Width, references[0].Height) : "16:9");
-        var resolution = Text("resolution") ?? "1080P";
-        var duration = Integer("duration") ?? 5;
-        if (duration is < 3 or > 15) throw new InvalidDataException("duration: must be between 3 and 15");
-        var (width, height) = VideoFormat.SizeOf(aspect, resolution);
-        var seed = seedOverride ?? Integer("seed") ?? Random.Shared.Next(0, int.MaxValue);
-        return new RenderJob(Guid.NewGuid(), Text("model") ?? DefaultModel, prompt, references, width, height,
-            VideoFormat.FramesPerSecond, VideoFormat.FrameCount((int)duration), seed);
+        request["model"] ??= DefaultModel;
+        var baseDirectory = path == "-" ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (request["reference_images"] is JsonArray list)
+        {
+            for (var i = 0; i < list.Count; i++) list[i] = await InlineLocalFileAsync(list[i], baseDirectory, $"reference_images[{i}]");
+        }
+        if (request.ContainsKey("input_image")) request["input_image"] = await InlineLocalFileAsync(request["input_image"], baseDirectory, "input_image");
+
+        using var body = JsonDocument.Parse(request.ToJsonString());
+        if (RequestValidator.Validate(body.RootElement, ModelCatalog.LoadBuiltIn(), SubmissionKind.Sync, out var validated) is { } rejection)
+            throw new InvalidDataException(rejection.Detail);
+        var parameters = VideoParameters.From(validated!.Parameters);
+
+        // A render on one's own machine may read images from one's own network; the server's address checks guard a
+        // server from its callers, not a user from themselves.
+        using var fetcher = new ReferenceFetcher(new ReferenceFetchOptions { AllowPrivateNetworks = true });
+        IReadOnlyList<ReferenceImage> references;
+        try
+        {
+            references = await fetcher.FetchImagesAsync("local", parameters, CancellationToken.None);
+        }
+        catch (ReferenceImageException e)
+        {
+            throw new InvalidDataException(e.Message);
+        }
+        var seed = seedOverride ?? parameters.Seed ?? Random.Shared.Next(0, int.MaxValue);
+        return RenderJob.For(Guid.NewGuid(), validated.Model.Id, parameters, references, seed);
     }
 
-    private static async Task<byte[]> LoadAsync(string source, string baseDirectory, HttpClient http, string name)
+    /// <summary>An image given as a local path (relative to the request's folder) becomes a <c>data:</c> URL; anything else is left for the validator.</summary>
+    private static async Task<JsonNode?> InlineLocalFileAsync(JsonNode? value, string baseDirectory, string field)
     {
-        if (source.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
-        {
-            var comma = source.IndexOf(',', StringComparison.Ordinal);
-            if (comma < 0 || !source[..comma].EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"{name}: only base64 data: URLs are supported");
-            return Convert.FromBase64String(source[(comma + 1)..]);
-        }
-
-        if (Uri.TryCreate(source, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
-        {
-            using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead);
-            if (!response.IsSuccessStatusCode) throw new InvalidDataException($"{name}: {uri} answered HTTP {(int)response.StatusCode}");
-            if (response.Content.Headers.ContentLength > ReferenceRules.MaxBytes) throw new InvalidDataException($"{name}: larger than {ReferenceRules.MaxBytes} bytes");
-            var bytes = await response.Content.ReadAsByteArrayAsync();
-            return bytes.Length > ReferenceRules.MaxBytes ? throw new InvalidDataException($"{name}: larger than {ReferenceRules.MaxBytes} bytes") : bytes;
-        }
+        if (value is not JsonValue v || !v.TryGetValue(out string? source) || source.Length == 0
+            || source.StartsWith("data:", StringComparison.OrdinalIgnoreCase)
+            || (Uri.TryCreate(source, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
+            return value?.DeepClone();
 
         var file = Path.IsPathRooted(source) ? source : Path.Combine(baseDirectory, source);
-        if (!File.Exists(file)) throw new FileNotFoundException($"{name}: no such file {file}");
-        if (new FileInfo(file).Length > ReferenceRules.MaxBytes) throw new InvalidDataException($"{name}: larger than {ReferenceRules.MaxBytes} bytes");
-        return await File.ReadAllBytesAsync(file);
+        if (!File.Exists(file)) throw new InvalidDataException($"{field}: no such file {file}");
+        if (new FileInfo(file).Length > ReferenceRules.MaxBytes)
+            throw new InvalidDataException($"{field}: {source} is {new FileInfo(file).Length} bytes; at most {ReferenceRules.MaxBytes} bytes (10 MB) are accepted");
+        // The media type is only a label here: the fetcher identifies images by their bytes.
+        return "data:application/octet-stream;base64," + Convert.ToBase64String(await File.ReadAllBytesAsync(file));
     }
 
     private sealed record Options(string? Request, string? Output, string Preset, int Crf, string Ffmpeg, long? Seed, string? SampleImage, string Subject, bool Quiet)

@@ -13,7 +13,20 @@ public sealed record RenderJob(
     int Height,
     int FramesPerSecond,
     int FrameCount,
-    long Seed);
+    long Seed)
+{
+    /// <summary>
+    /// The job for validated parameters and their fetched images, sized as the API promises. Image-to-video has no
+    /// aspect_ratio: the output follows its input image (the first reference).
+    /// </summary>
+    public static RenderJob For(Guid generationId, string model, Generations.VideoParameters parameters, IReadOnlyList<ReferenceImage> references, long seed)
+    {
+        var aspect = parameters.AspectRatio ?? (references.Count > 0 ? Video.VideoFormat.NearestAspect(references[0].Width, references[0].Height) : "16:9");
+        var (width, height) = Video.VideoFormat.SizeOf(aspect, parameters.Resolution);
+        return new RenderJob(generationId, model, parameters.Prompt, references, width, height,
+            Video.VideoFormat.FramesPerSecond, parameters.FrameCount, seed);
+    }
+}
 
 /// <summary>What an engine reports while it works: a phase name and how far it is (0..1).</summary>
 public readonly record struct RenderProgress(string Phase, double Fraction);

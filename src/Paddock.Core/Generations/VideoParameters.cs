@@ -28,8 +28,17 @@ public sealed record VideoParameters(
         parameters["input_image"]?.GetValue<string>(),
         parameters["aspect_ratio"]?.GetValue<string>(),
         parameters["resolution"]?.GetValue<string>() ?? "1080P",
-        parameters["duration"]?.GetValue<int>() ?? 5,
-        parameters["seed"]?.GetValue<long>());
+        (int?)Integer(parameters["duration"]) ?? 5,
+        Integer(parameters["seed"]));
+
+    /// <summary>A whole number however the node holds it: parsed (a JSON element) or built in code (int, long).</summary>
+    private static long? Integer(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue v when v.TryGetValue(out long l) => l,
+        JsonValue v when v.TryGetValue(out int i) => i,
+        _ => node.GetValue<System.Text.Json.JsonElement>().GetInt64(),
+    };
 
     public static VideoParameters From(string parametersJson) => From(JsonNode.Parse(parametersJson)!.AsObject());
 }

@@ -8,7 +8,6 @@ using Paddock.Core.Generations;
 using Paddock.Core.Models;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
-using Paddock.Core.Video;
 
 namespace Paddock.Core.Orchestration;
 
@@ -99,21 +98,9 @@ public sealed partial class GenerationProcessor(
         var parameters = VideoParameters.From(generation.Parameters);
 
         progress.Set("fetching_references", 0);
-        IReadOnlyList<ReferenceImage> references;
-        try
-        {
-            references = await fetcher.FetchAllAsync(generation.Namespace, parameters.Images, ct).ConfigureAwait(false);
-        }
-        catch (ReferenceImageException e) when (parameters.InputImage is not null)
-        {
-            throw new GenerationFailedException($"input_image: {e.Reason}");
-        }
+        var references = await fetcher.FetchImagesAsync(generation.Namespace, parameters, ct).ConfigureAwait(false);
 
-        // Image-to-video has no aspect_ratio: the output follows its input image.
-        var aspect = parameters.AspectRatio ?? (references.Count > 0 ? VideoFormat.NearestAspect(references[0].Width, references[0].Height) : "16:9");
-        var (width, height) = VideoFormat.SizeOf(aspect, parameters.Resolution);
-        var job = new RenderJob(generation.Id, generation.Model, parameters.Prompt, references, width, height,
-            VideoFormat.FramesPerSecond, parameters.FrameCount, parameters.Seed ?? SeedOf(generation.Id));
+        var job = RenderJob.For(generation.Id, generation.Model, parameters, references, parameters.Seed ?? SeedOf(generation.Id));
         progress.Set("rendering", 0);
         await engine.RenderAsync(job, tempFile, new Progress<RenderProgress>(p => progress.Set(p.Phase, p.Fraction)), ct).ConfigureAwait(false);
 

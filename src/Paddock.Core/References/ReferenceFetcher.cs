@@ -7,6 +7,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Paddock.Core.Engines;
+using Paddock.Core.Generations;
 
 namespace Paddock.Core.References;
 
@@ -65,6 +66,23 @@ public sealed class ReferenceFetcher : IDisposable
     {
         var tasks = urls.Select((url, i) => FetchAsync(ns, i, url, cancellationToken)).ToArray();
         return await Task.WhenAll(tasks).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Fetches and checks a generation's images (its references, or its one input image); a failure names the request's
+    /// field: <c>reference_images[i]</c>, or <c>input_image</c> for image-to-video.
+    /// </summary>
+    public async Task<IReadOnlyList<ReferenceImage>> FetchImagesAsync(string ns, VideoParameters parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        try
+        {
+            return await FetchAllAsync(ns, parameters.Images, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ReferenceImageException e) when (parameters.InputImage is not null)
+        {
+            throw ReferenceImageException.InputImage(e.Reason);
+        }
     }
 
     /// <summary>Fetches and checks one reference; <paramref name="position"/> is its 0-based place in <c>reference_images</c>.</summary>
