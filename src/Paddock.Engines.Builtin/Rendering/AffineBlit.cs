@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using SkiaSharp;
+using static Paddock.Engines.Builtin.Rendering.PackedPixels;
 
 namespace Paddock.Engines.Builtin.Rendering;
 
@@ -15,9 +16,6 @@ namespace Paddock.Engines.Builtin.Rendering;
 /// </summary>
 internal static unsafe class AffineBlit
 {
-    private const uint EvenBytes = 0x00FF00FFu;
-    private const uint Rounding = 0x00800080u;
-
     /// <summary>
     /// Draws <paramref name="source"/> mapped by <paramref name="map"/> (source pixels → frame
     /// pixels) into <paramref name="frame"/> (<paramref name="width"/> × <paramref name="height"/>),
@@ -252,51 +250,4 @@ internal static unsafe class AffineBlit
         return x;
     }
 
-    /// <summary>For eight pixel indices, the pixel there and the one to its right: two 64-bit gathers and a de-interleave.</summary>
-    private static (Vector256<uint> Left, Vector256<uint> Right) Pairs(long* pixels, Vector256<int> index)
-    {
-        var low = Avx2.GatherVector256(pixels, index.GetLower(), 4).AsSingle();
-        var high = Avx2.GatherVector256(pixels, index.GetUpper(), 4).AsSingle();
-        // Per 128-bit lane: [l0 r0 l1 r1] [l4 r4 l5 r5] → [l0 l1 l4 l5]; then the 64-bit chunks back in order.
-        var left = Avx2.Permute4x64(Avx.Shuffle(low, high, 0b10_00_10_00).AsUInt64(), 0b11_01_10_00).AsUInt32();
-        var right = Avx2.Permute4x64(Avx.Shuffle(low, high, 0b11_01_11_01).AsUInt64(), 0b11_01_10_00).AsUInt32();
-        return (left, right);
-    }
-
-    private static uint Lerp(uint a, uint b, uint weight)
-    {
-        var inverse = 256 - weight;
-        var evens = ((((a & EvenBytes) * inverse) + ((b & EvenBytes) * weight) + Rounding) >> 8) & EvenBytes;
-        var odds = ((((a >> 8) & EvenBytes) * inverse) + (((b >> 8) & EvenBytes) * weight) + Rounding) & ~EvenBytes;
-        return evens | odds;
-    }
-
-    private static Vector256<uint> Lerp(Vector256<uint> a, Vector256<uint> b, Vector256<uint> inverse, Vector256<uint> weight)
-    {
-        var mask = Vector256.Create(EvenBytes);
-        var rounding = Vector256.Create(Rounding);
-        var evens = Vector256.ShiftRightLogical(((a & mask) * inverse) + ((b & mask) * weight) + rounding, 8) & mask;
-        var odds = ((Vector256.ShiftRightLogical(a, 8) & mask) * inverse) + ((Vector256.ShiftRightLogical(b, 8) & mask) * weight) + rounding;
-        return evens | (odds & ~mask);
-    }
-
-    private static uint Over(uint source, uint target)
-    {
-        var alpha = source >> 24;
-        var inverse = 256 - (alpha + (alpha >> 7));
-        var evens = ((((target & EvenBytes) * inverse) + Rounding) >> 8) & EvenBytes;
-        var odds = ((((target >> 8) & EvenBytes) * inverse) + Rounding) & ~EvenBytes;
-        return source + (evens | odds);
-    }
-
-    private static Vector256<uint> Over(Vector256<uint> source, Vector256<uint> target)
-    {
-        var mask = Vector256.Create(EvenBytes);
-        var rounding = Vector256.Create(Rounding);
-        var alpha = Vector256.ShiftRightLogical(source, 24);
-        var inverse = Vector256.Create(256u) - (alpha + Vector256.ShiftRightLogical(alpha, 7));
-        var evens = Vector256.ShiftRightLogical(((target & mask) * inverse) + rounding, 8) & mask;
-        var odds = (((Vector256.ShiftRightLogical(target, 8) & mask) * inverse) + rounding) & ~mask;
-        return source + (evens | odds);
-    }
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using SkiaSharp;
+using static Paddock.Engines.Builtin.Rendering.PackedPixels;
 
 namespace Paddock.Engines.Builtin.Rendering;
 
@@ -54,8 +55,6 @@ internal readonly record struct RasterPixels(nint Address, int Width, int Height
 /// </summary>
 internal sealed unsafe class ImageBlit
 {
-    private const uint EvenBytes = 0x00FF00FFu;
-    private const uint Rounding = 0x00800080u;
 
     private readonly int _width;
     private readonly int _height;
@@ -456,11 +455,7 @@ internal sealed unsafe class ImageBlit
             var pairs = (long*)row;
             for (; i <= count - 8 && lefts[i + 7] < last; i += 8)
             {
-                var index = Vector256.Load(lefts + i);
-                var low = Avx2.GatherVector256(pairs, index.GetLower(), 4).AsSingle();
-                var high = Avx2.GatherVector256(pairs, index.GetUpper(), 4).AsSingle();
-                var a = Avx2.Permute4x64(Avx.Shuffle(low, high, 0b10_00_10_00).AsUInt64(), 0b11_01_10_00).AsUInt32();
-                var b = Avx2.Permute4x64(Avx.Shuffle(low, high, 0b11_01_11_01).AsUInt64(), 0b11_01_10_00).AsUInt32();
+                var (a, b) = Pairs(pairs, Vector256.Load(lefts + i));
                 var w = Vector256.Load(weights + i);
                 Vector256.Store(Lerp(a, b, full - w, w), output + i);
             }
@@ -472,36 +467,8 @@ internal sealed unsafe class ImageBlit
         }
     }
 
-    /// <summary>output = output + (line - output) × weight/256.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MixRow(uint* output, uint* line, uint weight, int count)
-    {
-        var i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var w = Vector512.Create(weight);
-            var inverse = Vector512.Create(256 - weight);
-            for (; i <= count - 16; i += 16)
-            {
-                Vector512.Store(Lerp(Vector512.Load(output + i), Vector512.Load(line + i), inverse, w), output + i);
-            }
-        }
-
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var w = Vector256.Create(weight);
-            var inverse = Vector256.Create(256 - weight);
-            for (; i <= count - 8; i += 8)
-            {
-                Vector256.Store(Lerp(Vector256.Load(output + i), Vector256.Load(line + i), inverse, w), output + i);
-            }
-        }
-
-        for (; i < count; i++)
-        {
-            output[i] = Lerp(output[i], line[i], weight);
-        }
-    }
+    /// <summary>output = output + (line - output) × weight/256: a row blend written in place.</summary>
+    private static void MixRow(uint* output, uint* line, uint weight, int count) => BlendRows(output, line, weight, output, count);
 
     /// <summary>line = line × weight/256, all four channels (premultiplied stays premultiplied).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -531,35 +498,17 @@ internal sealed unsafe class ImageBlit
         var i = 0;
         if (Vector512.IsHardwareAccelerated)
         {
-            var mask = Vector512.Create(EvenBytes);
-            var rounding = Vector512.Create(Rounding);
-            var full = Vector512.Create(256u);
             for (; i <= count - 16; i += 16)
             {
-                var source = Vector512.Load(line + i);
-                var alpha = Vector512.ShiftRightLogical(source, 24);
-                var inverse = full - (alpha + Vector512.ShiftRightLogical(alpha, 7));
-                var target = Vector512.Load(output + i);
-                var evens = Vector512.ShiftRightLogical(((target & mask) * inverse) + rounding, 8) & mask;
-                var odds = (((Vector512.ShiftRightLogical(target, 8) & mask) * inverse) + rounding) & ~mask;
-                Vector512.Store(source + (evens | odds), output + i);
+                Vector512.Store(Over(Vector512.Load(line + i), Vector512.Load(output + i)), output + i);
             }
         }
 
         if (Vector256.IsHardwareAccelerated)
         {
-            var mask = Vector256.Create(EvenBytes);
-            var rounding = Vector256.Create(Rounding);
-            var full = Vector256.Create(256u);
             for (; i <= count - 8; i += 8)
             {
-                var source = Vector256.Load(line + i);
-                var alpha = Vector256.ShiftRightLogical(source, 24);
-                var inverse = full - (alpha + Vector256.ShiftRightLogical(alpha, 7));
-                var target = Vector256.Load(output + i);
-                var evens = Vector256.ShiftRightLogical(((target & mask) * inverse) + rounding, 8) & mask;
-                var odds = (((Vector256.ShiftRightLogical(target, 8) & mask) * inverse) + rounding) & ~mask;
-                Vector256.Store(source + (evens | odds), output + i);
+                Vector256.Store(Over(Vector256.Load(line + i), Vector256.Load(output + i)), output + i);
             }
         }
 
@@ -567,44 +516,6 @@ internal sealed unsafe class ImageBlit
         {
             output[i] = Over(line[i], output[i]);
         }
-    }
-
-    private static uint Over(uint source, uint target)
-    {
-        // Alpha 0..255 as a weight 0..256, so an opaque source replaces the target exactly.
-        var alpha = source >> 24;
-        var inverse = 256 - (alpha + (alpha >> 7));
-        var evens = ((((target & EvenBytes) * inverse) + Rounding) >> 8) & EvenBytes;
-        var odds = ((((target >> 8) & EvenBytes) * inverse) + Rounding) & ~EvenBytes;
-        return source + (evens | odds);
-    }
-
-    // Two channels per 32-bit lane: B and R in the even bytes, G and A in the odd ones. With weights
-    // summing to 256 each 16-bit field stays below 65536, so fields never carry into each other.
-    private static uint Lerp(uint a, uint b, uint weight)
-    {
-        var inverse = 256 - weight;
-        var evens = ((((a & EvenBytes) * inverse) + ((b & EvenBytes) * weight) + Rounding) >> 8) & EvenBytes;
-        var odds = ((((a >> 8) & EvenBytes) * inverse) + (((b >> 8) & EvenBytes) * weight) + Rounding) & ~EvenBytes;
-        return evens | odds;
-    }
-
-    private static Vector512<uint> Lerp(Vector512<uint> a, Vector512<uint> b, Vector512<uint> inverse, Vector512<uint> weight)
-    {
-        var mask = Vector512.Create(EvenBytes);
-        var rounding = Vector512.Create(Rounding);
-        var evens = Vector512.ShiftRightLogical(((a & mask) * inverse) + ((b & mask) * weight) + rounding, 8) & mask;
-        var odds = ((Vector512.ShiftRightLogical(a, 8) & mask) * inverse) + ((Vector512.ShiftRightLogical(b, 8) & mask) * weight) + rounding;
-        return evens | (odds & ~mask);
-    }
-
-    private static Vector256<uint> Lerp(Vector256<uint> a, Vector256<uint> b, Vector256<uint> inverse, Vector256<uint> weight)
-    {
-        var mask = Vector256.Create(EvenBytes);
-        var rounding = Vector256.Create(Rounding);
-        var evens = Vector256.ShiftRightLogical(((a & mask) * inverse) + ((b & mask) * weight) + rounding, 8) & mask;
-        var odds = ((Vector256.ShiftRightLogical(a, 8) & mask) * inverse) + ((Vector256.ShiftRightLogical(b, 8) & mask) * weight) + rounding;
-        return evens | (odds & ~mask);
     }
 
     private readonly record struct DrawSpan(int StartX, int EndX, int StartY, int EndY, int First, int Columns, float LeftCoverage, float RightCoverage)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using static Paddock.Engines.Builtin.Rendering.PackedPixels;
 
 namespace Paddock.Engines.Builtin.Rendering;
 
@@ -9,9 +10,6 @@ namespace Paddock.Engines.Builtin.Rendering;
 /// </summary>
 internal sealed unsafe class PostEffects
 {
-    private const uint EvenBytes = 0x00FF00FFu;
-    private const uint Rounding = 0x00800080u;
-
     private readonly int _width;
     private readonly int _height;
     private readonly uint[] _columns;
@@ -100,43 +98,30 @@ internal sealed unsafe class PostEffects
         var x = from;
         if (Vector512.IsHardwareAccelerated)
         {
-            var mask = Vector512.Create(EvenBytes);
-            var rounding = Vector512.Create(Rounding);
             var rowWeight = Vector512.Create(rowFactor);
             var alpha = Vector512.Create(0xFF000000u);
             for (; x <= to - 16; x += 16)
             {
                 var weight = Vector512.ShiftRightLogical((Vector512.Load(columns + x) * rowWeight) + Vector512.Create(128u), 8);
-                var pixel = Vector512.Load(row + x);
-                var evens = Vector512.ShiftRightLogical(((pixel & mask) * weight) + rounding, 8) & mask;
-                var odds = (((Vector512.ShiftRightLogical(pixel, 8) & mask) * weight) + rounding) & ~mask;
-                Vector512.Store(evens | odds | alpha, row + x);
+                Vector512.Store(Scale(Vector512.Load(row + x), weight) | alpha, row + x);
             }
         }
 
         if (Vector256.IsHardwareAccelerated)
         {
-            var mask = Vector256.Create(EvenBytes);
-            var rounding = Vector256.Create(Rounding);
             var rowWeight = Vector256.Create(rowFactor);
             var alpha = Vector256.Create(0xFF000000u);
             for (; x <= to - 8; x += 8)
             {
                 var weight = Vector256.ShiftRightLogical((Vector256.Load(columns + x) * rowWeight) + Vector256.Create(128u), 8);
-                var pixel = Vector256.Load(row + x);
-                var evens = Vector256.ShiftRightLogical(((pixel & mask) * weight) + rounding, 8) & mask;
-                var odds = (((Vector256.ShiftRightLogical(pixel, 8) & mask) * weight) + rounding) & ~mask;
-                Vector256.Store(evens | odds | alpha, row + x);
+                Vector256.Store(Scale(Vector256.Load(row + x), weight) | alpha, row + x);
             }
         }
 
         for (; x < to; x++)
         {
             var weight = ((columns[x] * rowFactor) + 128u) >> 8;
-            var pixel = row[x];
-            var evens = ((((pixel & EvenBytes) * weight) + Rounding) >> 8) & EvenBytes;
-            var odds = ((((pixel >> 8) & EvenBytes) * weight) + Rounding) & ~EvenBytes;
-            row[x] = evens | odds | 0xFF000000u;
+            row[x] = Scale(row[x], weight) | 0xFF000000u;
         }
     }
 }
