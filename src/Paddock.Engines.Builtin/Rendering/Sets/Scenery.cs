@@ -125,6 +125,23 @@ internal static class Scenery
 
     private static float Hue(PaintContext c, float range) => c.Shared("hue").Range(-range, range);
 
+    /// <summary>
+    /// Rocks at random places along the layer, one chance per slot <paramref name="spacing"/> × width apart: each
+    /// slot draws its x, then <paramref name="y"/>, then <paramref name="size"/> from the slot's own random stream.
+    /// </summary>
+    private static void ScatterRocks(PaintContext c, string purpose, float spacing, float margin, float chance,
+        Func<DeterministicRandom, float> y, Func<DeterministicRandom, float> size, SKColor color)
+    {
+        foreach (var slot in c.Slots(c.Width * spacing, margin))
+        {
+            var r = c.Random(purpose, slot);
+            if (r.Chance(chance))
+            {
+                Sets.Paint.Rock(c.Canvas, (slot + r.NextSingle()) * c.Width * spacing, y(r), size(r), color, r);
+            }
+        }
+    }
+
     private static void GroundFill(PaintContext c, float top, SKColor near, SKColor far, float wavelength = 1.4f, float amplitude = 0.008f)
     {
         using var ridge = Sets.Paint.Ridge(c, "ground-edge", top, c.Height * amplitude, c.Width * wavelength, c.Area.Bottom + 2f);
@@ -928,14 +945,7 @@ internal static class Scenery
 
             default:
             {
-                foreach (var slot in c.Slots(c.Width * 0.55f, c.Width * 0.2f))
-                {
-                    var r = c.Random("boulders", slot);
-                    if (r.Chance(0.5f))
-                    {
-                        Sets.Paint.Rock(c.Canvas, (slot + r.NextSingle()) * c.Width * 0.55f, h * 1.04f, h * r.Range(0.07f, 0.12f), new SKColor(118, 114, 108), r);
-                    }
-                }
+                ScatterRocks(c, "boulders", 0.55f, c.Width * 0.2f, 0.5f, _ => h * 1.04f, r => h * r.Range(0.07f, 0.12f), new SKColor(118, 114, 108));
 
                 break;
             }
@@ -992,14 +1002,7 @@ internal static class Scenery
 
             case Depth.Mid:
             {
-                foreach (var slot in c.Slots(c.Width * 0.22f, c.Width * 0.1f))
-                {
-                    var r = c.Random("asteroids", slot);
-                    if (r.Chance(0.55f))
-                    {
-                        Sets.Paint.Rock(c.Canvas, (slot + r.NextSingle()) * c.Width * 0.22f, c.Horizon * r.Range(0.2f, 0.85f), unit * r.Range(0.015f, 0.04f), new SKColor(120, 112, 110), r);
-                    }
-                }
+                ScatterRocks(c, "asteroids", 0.22f, c.Width * 0.1f, 0.55f, r => c.Horizon * r.Range(0.2f, 0.85f), r => unit * r.Range(0.015f, 0.04f), new SKColor(120, 112, 110));
 
                 break;
             }
@@ -1024,14 +1027,7 @@ internal static class Scenery
 
             default:
             {
-                foreach (var slot in c.Slots(c.Width * 0.6f, c.Width * 0.2f))
-                {
-                    var r = c.Random("moon-rocks", slot);
-                    if (r.Chance(0.5f))
-                    {
-                        Sets.Paint.Rock(c.Canvas, (slot + r.NextSingle()) * c.Width * 0.6f, h * 1.04f, h * r.Range(0.06f, 0.1f), new SKColor(110, 108, 112), r);
-                    }
-                }
+                ScatterRocks(c, "moon-rocks", 0.6f, c.Width * 0.2f, 0.5f, _ => h * 1.04f, r => h * r.Range(0.06f, 0.1f), new SKColor(110, 108, 112));
 
                 break;
             }
