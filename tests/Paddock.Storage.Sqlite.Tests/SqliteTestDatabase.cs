@@ -3,7 +3,7 @@ using Paddock.Storage.Contract;
 namespace Paddock.Storage.Sqlite.Tests;
 
 /// <summary>A database file in a folder of its own under the temp folder, removed at the end of the test.</summary>
-public sealed class SqliteTestDatabase : IDisposable
+public sealed class SqliteTestDatabase : IStoreBackend, IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "paddock-sqlite-tests", Guid.NewGuid().ToString("N"));
 
@@ -13,10 +13,16 @@ public sealed class SqliteTestDatabase : IDisposable
 
     public SqliteStore OpenSqlite(TimeProvider time) => new(FilePath, time);
 
-    public StoreUnderTest Open(TimeProvider time)
+    public Task<StoreUnderTest> OpenAsync(TimeProvider time)
     {
         var store = OpenSqlite(time);
-        return new StoreUnderTest(store.Generations, store.Events, store.ApiKeys, store.Files, store);
+        return Task.FromResult(new StoreUnderTest(store.Generations, store.Events, store.ApiKeys, store.Files, store));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     public void Dispose()

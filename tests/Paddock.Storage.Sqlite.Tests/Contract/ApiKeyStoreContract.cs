@@ -3,7 +3,8 @@ using Paddock.Core.Auth;
 namespace Paddock.Storage.Contract;
 
 /// <summary>API key records, as every <see cref="IApiKeyStore"/> backend must show them.</summary>
-public abstract class ApiKeyStoreContract : StoreContract
+public abstract class ApiKeyStoreContract<TBackend> : StoreContract<TBackend>
+    where TBackend : IStoreBackend, new()
 {
     [Fact]
     public async Task Created_key_is_found_by_its_hash_and_listed()

@@ -3,7 +3,8 @@ using Paddock.Core.Events;
 namespace Paddock.Storage.Contract;
 
 /// <summary>The append-only event log, as every <see cref="IEventLog"/> backend must show it.</summary>
-public abstract class EventLogContract : StoreContract
+public abstract class EventLogContract<TBackend> : StoreContract<TBackend>
+    where TBackend : IStoreBackend, new()
 {
     [Fact]
     public async Task Empty_log_starts_at_zero()

@@ -3,7 +3,8 @@ using Paddock.Core.Files;
 namespace Paddock.Storage.Contract;
 
 /// <summary>Hosted files' records, as every <see cref="IFileStore"/> backend must keep them.</summary>
-public abstract class FileStoreContract : StoreContract
+public abstract class FileStoreContract<TBackend> : StoreContract<TBackend>
+    where TBackend : IStoreBackend, new()
 {
     private static CommittedFile File(string path, string hash) => new(path, hash, 1234, "image/png");
 

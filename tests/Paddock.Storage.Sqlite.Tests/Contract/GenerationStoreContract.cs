@@ -8,7 +8,8 @@ using Xunit.Abstractions;
 namespace Paddock.Storage.Contract;
 
 /// <summary>The queue's behaviour, as every <see cref="IGenerationStore"/> backend must show it.</summary>
-public abstract class GenerationStoreContract(ITestOutputHelper output) : StoreContract
+public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output) : StoreContract<TBackend>
+    where TBackend : IStoreBackend, new()
 {
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
 

@@ -5,29 +5,28 @@ using Paddock.Core.Generations;
 namespace Paddock.Storage.Contract;
 
 /// <summary>
-/// What every storage backend's contract tests share: a fake clock, and a way to open the backend
-/// on a database of the test's own. A backend's test class supplies <see cref="OpenStoreAsync"/>
-/// and, if it needs to, <see cref="DropDatabaseAsync"/>.
+/// A storage backend as the contract suites use it: one database of the test's own, opened as often as a test
+/// likes (empty the first time, the same data on every later open, as a restarted process would see it), and
+/// removed when disposed. A backend's test project supplies one, and one line per suite.
 /// </summary>
-public abstract class StoreContract : IAsyncLifetime
+public interface IStoreBackend : IAsyncDisposable
 {
+    Task<StoreUnderTest> OpenAsync(TimeProvider time);
+}
+
+/// <summary>What every storage backend's contract tests share: a fake clock, and the backend's own database.</summary>
+public abstract class StoreContract<TBackend> : IAsyncLifetime
+    where TBackend : IStoreBackend, new()
+{
+    private readonly TBackend _backend = new();
     private readonly List<StoreUnderTest> _opened = [];
 
     /// <summary>Starts on a whole millisecond: stores keep milliseconds.</summary>
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 4, 1, 12, 0, 0, TimeSpan.Zero));
 
-    /// <summary>
-    /// Opens the backend on this test's own database: empty the first time, and the same data on
-    /// every later call within the test (as a restarted process would see it).
-    /// </summary>
-    protected abstract Task<StoreUnderTest> OpenStoreAsync(TimeProvider time);
-
-    /// <summary>Removes this test's database once every opened store is closed.</summary>
-    protected virtual Task DropDatabaseAsync() => Task.CompletedTask;
-
     protected async Task<StoreUnderTest> OpenAsync()
     {
-        var store = await OpenStoreAsync(Time);
+        var store = await _backend.OpenAsync(Time);
         _opened.Add(store);
         return store;
     }
@@ -38,7 +37,7 @@ public abstract class StoreContract : IAsyncLifetime
     {
         foreach (var store in _opened)
             await store.DisposeAsync();
-        await DropDatabaseAsync();
+        await _backend.DisposeAsync();
     }
 
     protected static NewGeneration NewGeneration(string ns = "alice", string model = "happyhorse-1.0-t2v", string mediaType = "video", string? parameters = null) =>
