@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Paddock.Server.Tests.Support;
 
@@ -44,7 +45,55 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         { "[1,2,3]", "body: must be a JSON object" },
         { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"a\", bad}", "body: is not valid JSON" },
         { "", "body: is not valid JSON" },
+        { "{" + Ok + ",\"duration\":99,\"duration\":5}", "a property appears twice; send each field once" },
+        { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"a \\ud800 horse\"}", "prompt: is not valid text" },
+        { "{\"model\":\"\\udc00\",\"prompt\":\"x\"}", "model: is not valid text" },
+        { "{" + Ok + ",\"reference_images\":[\"https://example.com/\\ud800.png\"]}", "reference_images[0]: is not valid text" },
+        { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"" + new string('a', 15_000_000) + "\"}", "prompt: is 15000002 bytes long; no field takes more than" },
+        { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"character99999999999999999999 runs\",\"reference_images\":[\"https://example.com/a.png\"]}", "prompt: names \"character99999999999999999999\" but reference_images has 1 image" },
+        { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"Image 0 runs\",\"reference_images\":[\"https://example.com/a.png\"]}", "prompt: names Image 0, but images are numbered from 1" },
     };
+
+    [Fact]
+    public async Task Every_problem_of_a_request_is_named_at_once()
+    {
+        var (status, error) = await PostAsync("api/ai/queue",
+            "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"Image 2 waves\",\"reference_images\":[\"http://example.com/a.png\"],\"duration\":99,\"num_generations\":9}");
+        AssertEnvelope(status, error, 400, "invalid_params", "num_generations must be an integer between 1 and 4");
+        var detail = error!["error"]!["detail"]!.GetValue<string>();
+        Assert.Contains("duration: must be between 3 and 15", detail);
+        Assert.Contains("prompt: names Image 2 but reference_images has 1 image", detail);
+
+        (status, error) = await PostAsync("api/ai/queue", "{\"prompt\":\"x\",\"num_generations\":9}");
+        AssertEnvelope(status, error, 400, "invalid_params", "model: is required");
+        Assert.Contains("num_generations must be an integer between 1 and 4", error!["error"]!["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Invalid_UTF8_in_a_string_is_a_400_naming_the_field()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"XX\"}");
+        var at = Array.IndexOf(body, (byte)'X');
+        (body[at], body[at + 1]) = (0xFF, 0xFE);
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await fixture.Server.Client.PostAsync("api/ai/queue", content);
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        AssertEnvelope((int)response.StatusCode, error, 400, "invalid_params", "prompt: is not valid text (invalid UTF-8");
+    }
+
+    [Fact]
+    public async Task Null_optional_fields_mean_not_given()
+    {
+        // What clients that serialise every field send, e.g. Python's None.
+        var (status, row) = await PostAsync("api/ai/queue",
+            "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"a horse\",\"seed\":null,\"aspect_ratio\":null,\"reference_images\":null,\"resolution\":\"720P\",\"duration\":3}");
+        Assert.True(status == 200, row?.ToJsonString());
+        var id = row!["generations"]![0]!["generation_id"]!.GetValue<string>();
+        var stored = await Api.GetRowAsync(fixture.Server.Client, id);
+        Assert.Equal("16:9", stored["aspect_ratio"]!.GetValue<string>());
+        Assert.Equal(JsonValueKind.Number, stored["seed"]!.GetValueKind());
+    }
 
     [Theory]
     [MemberData(nameof(FieldViolations))]

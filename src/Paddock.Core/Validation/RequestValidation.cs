@@ -50,29 +50,34 @@ public static class RequestValidator
         if (body.ValueKind != JsonValueKind.Object)
             return Invalid("body: must be a JSON object with at least \"model\" and \"prompt\"");
 
+        // Every problem is reported at once, so a user fixes a request in one round; without a model the fields
+        // cannot be checked against its schema, but the endpoint's own fields still can.
+        var problems = new List<string>();
+        ModelDefinition? model = null;
         if (!body.TryGetProperty("model", out var modelElement))
-            return Invalid("model: is required (for example \"happyhorse-1.0-r2v\")");
-        if (modelElement.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(modelElement.GetString()))
-            return Invalid("model: must be a non-empty string naming a model (GET /api/ai/models lists them)");
-        var model = catalog.Find(modelElement.GetString()!);
-        if (model is null)
+            problems.Add("model: is required (for example \"happyhorse-1.0-r2v\")");
+        else if (modelElement.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(modelElement.GetString()))
+            problems.Add("model: must be a non-empty string naming a model (GET /api/ai/models lists them)");
+        else if ((model = catalog.Find(modelElement.GetString()!)) is null)
             return new RequestRejection(RequestRejectionKind.ModelNotFound, [$"Model not found: {modelElement.GetString()}"]);
 
-        var problems = new List<string>();
         var responseFormat = ReadResponseFormat(body, problems);
         var numGenerations = ReadNumGenerations(body, kind, problems);
         var targetNamespace = ReadTargetNamespace(body, problems);
+        if (model is null)
+            return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
 
         var fields = new JsonObject();
         foreach (var property in body.EnumerateObject())
         {
+            // null means "not given" (what a client that serialises every optional field sends, e.g. Python's None).
+            if (property.Value.ValueKind == JsonValueKind.Null) continue;
             if (!EnvelopeFields.Contains(property.Name))
                 fields[property.Name] = JsonNode.Parse(property.Value.GetRawText());
         }
 
         problems.AddRange(SchemaProblems(model, fields));
-        if (problems.Count == 0)
-            problems.AddRange(RulesBeyondSchema(fields));
+        problems.AddRange(RulesBeyondSchema(fields));
         if (problems.Count > 0)
             return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
 
@@ -197,10 +202,16 @@ public static class RequestValidator
         if (fields["prompt"] is not JsonValue promptValue || !promptValue.TryGetValue(out string? prompt)) yield break;
         var given = fields["reference_images"] is JsonArray refs ? refs.Count : 0;
         if (given == 0) yield break;
-        var tooHigh = ReferenceMentions.NamedIndexes(prompt).Where(i => i > given).Order().ToList();
+        var mentions = ReferenceMentions.Find(prompt);
+        if (mentions.Any(m => m.ImageIndex == 0))
+            yield return "prompt: names Image 0, but images are numbered from 1 (Image 1 is reference_images[0])";
+        // A number too large to read is named as written.
+        var tooHigh = mentions.Where(m => m.ImageIndex > given)
+            .Select(m => (m.ImageIndex, Name: m.ImageIndex == int.MaxValue ? $"\"{prompt.Substring(m.Position, m.Length)}\"" : "Image " + m.ImageIndex.ToString(CultureInfo.InvariantCulture)))
+            .DistinctBy(m => m.Name).OrderBy(m => m.ImageIndex).ToList();
         if (tooHigh.Count > 0)
         {
-            var names = string.Join(", ", tooHigh.Select(i => "Image " + i.ToString(CultureInfo.InvariantCulture)));
+            var names = string.Join(", ", tooHigh.Select(m => m.Name));
             yield return $"prompt: names {names} but reference_images has {given} image{(given == 1 ? "" : "s")}";
         }
     }

@@ -48,7 +48,7 @@ internal static class PromptReader
         {
             AddText(text.AsSpan(position, mention.Position - position), tokens);
             // An image the job does not have is ignored, like any unknown word.
-            if (mention.ImageIndex <= referenceCount && tokens.Count < MaxTokens)
+            if (mention.NamesAnImage && mention.ImageIndex <= referenceCount && tokens.Count < MaxTokens)
             {
                 tokens.Add(MentionPrefix + mention.ImageIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
