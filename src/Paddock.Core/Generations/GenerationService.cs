@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Paddock.Core.Events;
 using Paddock.Core.Orchestration;
 using Paddock.Core.Queue;
+using Paddock.Core.References;
 using Paddock.Core.Validation;
 
 namespace Paddock.Core.Generations;
@@ -16,7 +17,8 @@ public sealed class GenerationService(
     TimeProvider time,
     QueueSignal queueSignal,
     CancellationHub cancellations,
-    EventHub eventHub)
+    EventHub eventHub,
+    InlineImages inlineImages)
 {
     private const long SeedModulus = 1L << 31;
     private static readonly TimeSpan WaitPollInterval = TimeSpan.FromSeconds(2);
@@ -31,6 +33,7 @@ public sealed class GenerationService(
     /// </summary>
     public async Task<Submitted> SubmitAsync(string ns, ValidatedRequest request, SubmissionKind kind, string? idempotencyKey, CancellationToken cancellationToken)
     {
+        request = request with { Parameters = await inlineImages.StoreAsync(ns, request.Parameters, cancellationToken).ConfigureAwait(false) };
         // Models without a seed field (the 1.1 family) get none recorded; their renders take a seed from the generation id.
         var takesSeed = request.Model.RequestSchema["properties"]?["seed"] is not null;
         var baseSeed = request.Parameters["seed"]?.GetValue<long>() ?? RandomNumberGenerator.GetInt32(0, int.MaxValue);

@@ -29,18 +29,20 @@ public sealed class ReferenceFetcher : IDisposable
     private readonly HttpClient _http;
     private readonly ReferenceFetchOptions _options;
     private readonly ILocalReferenceSource? _local;
+    private readonly InlineImages? _inline;
     private readonly TimeProvider _time;
     private readonly ReferenceCache _cache;
     private readonly ConcurrentDictionary<string, Task<CheckedImage>> _inFlight = new(StringComparer.Ordinal); // by URL
     private readonly ConcurrentDictionary<string, Task<CheckedImage>> _checking = new(StringComparer.Ordinal); // by content hash
     private readonly CancellationTokenSource _lifetime = new();
 
-    public ReferenceFetcher(ReferenceFetchOptions options, ILocalReferenceSource? local = null, TimeProvider? time = null)
+    public ReferenceFetcher(ReferenceFetchOptions options, ILocalReferenceSource? local = null, TimeProvider? time = null, InlineImages? inline = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _local = local;
+        _inline = inline;
         _time = time ?? TimeProvider.System;
         _cache = new ReferenceCache(options.CacheMaxBytes);
         var policy = new NetworkPolicy(options.AllowedHosts, options.AllowPrivateNetworks);
@@ -95,7 +97,13 @@ public sealed class ReferenceFetcher : IDisposable
             if (url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
             {
                 source = "data:";
-                image = await CheckAsync(DecodeDataUrl(url)).ConfigureAwait(false);
+                image = await CheckAsync(DataUrls.Decode(url, out var bytes) is { } problem ? throw new Refusal(problem) : bytes).ConfigureAwait(false);
+            }
+            else if (InlineImages.IsInline(url))
+            {
+                source = "data:";
+                var bytes = _inline is null ? null : await _inline.ReadAsync(ns, url, cancellationToken).ConfigureAwait(false);
+                image = await CheckAsync(bytes ?? throw new Refusal("is an inline image this server does not have (send the data: URL again)")).ConfigureAwait(false);
             }
             else
             {
@@ -380,29 +388,6 @@ public sealed class ReferenceFetcher : IDisposable
             _link.Dispose();
             _source.Dispose();
         }
-    }
-
-    private static byte[] DecodeDataUrl(string url)
-    {
-        var comma = url.IndexOf(',');
-        if (comma < 0) throw new Refusal("is a data: URL without a ',' before its data");
-        var meta = url.AsSpan(5, comma - 5);
-        var payload = url.AsSpan(comma + 1);
-        if (payload.Length > ReferenceRules.MaxBytes * 4 / 3 + 4)
-            throw new Refusal($"is larger than {ReferenceRules.MaxBytes} bytes (10 MB)");
-        byte[] bytes;
-        if (meta.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
-        {
-            try { bytes = Convert.FromBase64String(payload.ToString()); }
-            catch (FormatException) { throw new Refusal("is a data: URL whose base64 data is not valid"); }
-        }
-        else
-        {
-            bytes = Encoding.Latin1.GetBytes(Uri.UnescapeDataString(payload.ToString()));
-        }
-        if (bytes.LongLength > ReferenceRules.MaxBytes)
-            throw new Refusal($"is larger than {ReferenceRules.MaxBytes} bytes (10 MB)");
-        return bytes;
     }
 
     private static Uri ParseHttpUrl(string url)

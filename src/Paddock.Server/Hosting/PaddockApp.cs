@@ -68,7 +68,9 @@ public static class PaddockApp
         services.AddSingleton<FileService>();
         services.AddSingleton<SelfHosts>();
         services.AddSingleton<ILocalReferenceSource, LocalFileReferences>();
-        services.AddSingleton(sp => new ReferenceFetcher(sp.GetRequiredService<IOptions<ReferenceFetchOptions>>().Value, sp.GetRequiredService<ILocalReferenceSource>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<InlineImages>();
+        services.AddSingleton(sp => new ReferenceFetcher(sp.GetRequiredService<IOptions<ReferenceFetchOptions>>().Value, sp.GetRequiredService<ILocalReferenceSource>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<InlineImages>()));
 
         services.AddSingleton<QueueSignal>();
         services.AddSingleton<CancellationHub>();
