@@ -63,9 +63,18 @@ public sealed class CrashSafetyTests : IAsyncLifetime
         {
             id = (await Api.EnqueueAsync(server.Client, new { model = "happyhorse-1.0-r2v", prompt = "a long render", resolution = "1080P", duration = 10 }))[0];
             while ((await Api.GetRowAsync(server.Client, id))["progress"]?["percent"]?.GetValue<int>() is not >= 10) await Task.Delay(50);
+            // Open connections must not hold the stop: an event stream, and a sync request waiting behind the render.
+            await using var stream = await SseReader.OpenAsync(server.Client);
+            var sync = server.Client.PostAsJsonAsync("api/ai/videos/generate", new { model = "happyhorse-1.0-r2v", prompt = "waiting in line", resolution = "720P", duration = 3 });
+            await Task.Delay(500);
 
             var stopping = server.Terminate(TimeSpan.FromSeconds(20));
             Assert.True(stopping < TimeSpan.FromSeconds(10), $"stopping took {stopping.TotalSeconds:F1} s");
+            using var answer = await sync;
+            var error = JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+            Assert.Equal(503, (int)answer.StatusCode);
+            Assert.Equal("server_stopping", error["error"]!["type"]!.GetValue<string>());
+            Assert.Contains("stays queued", error["error"]!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 
         await using (var restarted = await ServerProcess.StartAsync(_data))

@@ -67,6 +67,18 @@ public sealed class EventStreamTests(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task A_Last_Event_ID_from_beyond_this_log_streams_from_now_instead_of_staying_silent()
+    {
+        // As after the data folder was reset, or when the client last listened to another server.
+        await using var stream = await SseReader.OpenAsync(fixture.Server.Client, lastEventId: 1_000_000_000);
+        var id = (await Api.EnqueueAsync(fixture.Server.Client, SmallJob("a kite over the dunes")))[0];
+
+        var events = await stream.ReadUntilAsync(e => CompletionOf(e, id), TimeSpan.FromMinutes(2));
+
+        Assert.All(events, e => Assert.True(e.Id < 1_000_000_000));
+    }
+
+    [Fact]
     public async Task A_namespace_never_receives_another_namespace_events()
     {
         using var other = fixture.Server.CreateClient(await fixture.Server.CreateKeyAsync("stream-other"));

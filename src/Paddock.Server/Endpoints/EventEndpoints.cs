@@ -20,10 +20,13 @@ public static class EventEndpoints
 
     public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamAsync);
 
-    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, SignedUrls urls, IOptions<PaddockOptions> options)
+    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, SignedUrls urls, IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
-        var ct = context.RequestAborted;
+        // A stopping server ends its streams (clients reconnect with Last-Event-ID): an open stream would otherwise hold
+        // the shutdown, and with it the hand-back of renders in progress, until the host's timeout.
+        using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        var ct = streaming.Token;
         var lastEventId = ParseLastEventId(context.Request);
 
         context.Response.ContentType = "text/event-stream";
@@ -36,8 +39,10 @@ public static class EventEndpoints
             using var subscription = await hub.SubscribeAsync(ns, ct);
             await WriteAsync(context, ": connected\nretry: 3000\n\n", ct);
 
-            // Replay what the client missed, up to where the live subscription begins.
-            var sent = lastEventId ?? subscription.StartSequence;
+            // Replay what the client missed, up to where the live subscription begins. An id this log has not reached
+            // (the client last listened to another server, or to this one before its data was reset) means "from now":
+            // holding back every event until the log catches up with it would leave the stream silent.
+            var sent = lastEventId is { } id && id <= subscription.StartSequence ? id : subscription.StartSequence;
             while (sent < subscription.StartSequence)
             {
                 var missed = await log.ReadAfterAsync(ns, sent, ReplayBatch, ct);

@@ -18,20 +18,28 @@ public static class GenerateEndpoints
         app.MapPost("/api/ai/videos/generate", GenerateAsync);
 
     private static async Task<IResult> GenerateAsync(
-        HttpContext context, ModelCatalog catalog, GenerationService generations, IBlobStore blobs, SignedUrls urls)
+        HttpContext context, ModelCatalog catalog, GenerationService generations, IBlobStore blobs, SignedUrls urls, IHostApplicationLifetime lifetime)
     {
         var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations);
         if (error is not null) return error;
         var id = accepted!.GenerationIds[0];
 
         Generation done;
+        // A stopping server answers at once instead of holding its shutdown until the render ends (or times out).
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         try
         {
-            done = await generations.WaitForTerminalAsync(accepted.Namespace, id, context.RequestAborted);
+            done = await generations.WaitForTerminalAsync(accepted.Namespace, id, waiting.Token);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             return Results.Empty; // the client left; the generation goes on and can be read from the queue
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            context.Response.Headers.RetryAfter = "10";
+            return ApiErrors.Make(StatusCodes.Status503ServiceUnavailable, "server_stopping", "The server is shutting down.",
+                $"the server stopped before generation {id} finished; it stays queued and finishes when a server runs again: follow it at GET /api/ai/queue/{id}");
         }
 
         switch (done.Status)
