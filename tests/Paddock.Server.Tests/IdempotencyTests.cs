@@ -73,6 +73,8 @@ public sealed class IdempotencyTests(ServerFixture fixture) : IClassFixture<Serv
         Assert.Equal(HttpStatusCode.OK, first.Status);
         Assert.Equal(HttpStatusCode.OK, again.Status);
         Assert.Equal(first.Body!["generation_id"]!.GetValue<string>(), again.Body!["generation_id"]!.GetValue<string>());
+        Assert.False(first.Response.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal("true", again.Response.Headers.GetValues("Idempotent-Replayed").Single());
         Assert.Equal(1, await TotalRowsAsync(client));
 
         // A queue submission under the sync request's key is a different request.

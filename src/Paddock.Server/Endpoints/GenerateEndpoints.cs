@@ -23,6 +23,7 @@ public static class GenerateEndpoints
         var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations);
         if (error is not null) return error;
         var id = accepted!.GenerationIds[0];
+        if (accepted.Replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
 
         Generation done;
         // A stopping server answers at once instead of holding its shutdown until the render ends (or times out).
