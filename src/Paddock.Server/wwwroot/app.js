@@ -100,7 +100,9 @@ async function openWorkbench(namespace) {
   $("#workbench").hidden = false;
   const wanted = decodeURIComponent(/^\/workbench\/([^/]+)/.exec(location.pathname)?.[1] ?? "");
   const last = localStorage.getItem("paddock.model");
-  const model = data.find((m) => m.id === wanted) ?? data.find((m) => m.id === last) ?? data[0];
+  // A first visit opens the original page's model, reference-to-video, rather than whichever sorts first.
+  const model = data.find((m) => m.id === wanted) ?? data.find((m) => m.id === last)
+    ?? data.find((m) => m.id === "happyhorse-1.0-r2v") ?? data[0];
   selectModel(model.id);
   if (wanted && model.id !== wanted) showFormError(`There is no model '${wanted}' on this server; showing ${model.id}.`);
   events.start();
