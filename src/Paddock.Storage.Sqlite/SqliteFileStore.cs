@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Paddock.Core.Files;
 using Paddock.Storage.Sqlite.Internal;
+using Paddock.Storage.Sqlite.Writing;
 
 namespace Paddock.Storage.Sqlite;
 
@@ -26,6 +27,9 @@ public sealed class SqliteFileStore : IFileStore
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         return _database.WriteAsync(context =>
         {
+            // Checked on the writer, in the commit's own transaction: two uploads cannot both pass and make a conflict.
+            ThrowOnConflict(context, ns, repo, branch, files);
+
             var parent = context.Command("SELECT id FROM file_commits WHERE namespace = $ns AND repo = $repo AND branch = $branch ORDER BY created_at DESC, rowid DESC LIMIT 1");
             parent.Parameters.Add("$ns", ns);
             parent.Parameters.Add("$repo", repo);
@@ -65,6 +69,45 @@ public sealed class SqliteFileStore : IFileStore
             }
             return new FileCommit(id, ns, repo, branch, message, author, parentId, now);
         }, cancellationToken);
+    }
+
+    /// <summary>A path is a file or a directory, never both: no file may sit below a file, or where files sit below.</summary>
+    private static void ThrowOnConflict(SqliteWriteContext context, string ns, string repo, string branch, IReadOnlyList<CommittedFile> files)
+    {
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            if (!paths.Add(file.Path)) throw new ArgumentException($"{file.Path} appears twice in one commit", nameof(files));
+        }
+
+        var notFiles = new HashSet<string>(StringComparer.Ordinal); // ancestors already looked up: files[] share theirs
+        foreach (var file in files)
+        {
+            for (var slash = file.Path.IndexOf('/'); slash > 0; slash = file.Path.IndexOf('/', slash + 1))
+            {
+                var ancestor = file.Path[..slash];
+                if (paths.Contains(ancestor) || (notFiles.Add(ancestor) && FileExists(context, ns, repo, branch, ancestor)))
+                    throw new FilePathConflictException(file.Path, ancestor, conflictIsFile: true);
+            }
+
+            var below = context.Command("SELECT path FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path >= $from AND path < $to ORDER BY path LIMIT 1");
+            below.Parameters.Add("$ns", ns);
+            below.Parameters.Add("$repo", repo);
+            below.Parameters.Add("$branch", branch);
+            below.Parameters.Add("$from", file.Path + "/");
+            below.Parameters.Add("$to", file.Path + "0"); // '0' follows '/': see IsDirectoryAsync
+            if (below.ExecuteScalar() is string child) throw new FilePathConflictException(file.Path, child, conflictIsFile: false);
+        }
+    }
+
+    private static bool FileExists(SqliteWriteContext context, string ns, string repo, string branch, string path)
+    {
+        var exists = context.Command("SELECT 1 FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path = $path");
+        exists.Parameters.Add("$ns", ns);
+        exists.Parameters.Add("$repo", repo);
+        exists.Parameters.Add("$branch", branch);
+        exists.Parameters.Add("$path", path);
+        return exists.ExecuteScalar() is not null;
     }
 
     public Task<RepoFile?> GetAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>

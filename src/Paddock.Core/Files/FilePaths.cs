@@ -18,6 +18,14 @@ public static class FilePaths
         return joined.Length > 1024 ? null : joined;
     }
 
+    /// <summary>
+    /// An escaped URL path as the server routes it (ASP.NET's <c>Request.Path</c>): each segment percent-decoded.
+    /// Signatures cover this form, so a client that re-encodes a URL (<c>%c3%a9</c> for <c>%C3%A9</c>, <c>~</c> for
+    /// <c>%7E</c>) still matches. Segments of the paths we sign never hold '/', so decoding <c>%2F</c> cannot differ
+    /// from the server's (which keeps it encoded).
+    /// </summary>
+    public static string DecodeUrlPath(string escapedPath) => string.Join('/', escapedPath.Split('/').Select(Uri.UnescapeDataString));
+
     /// <summary>Blob key of content: the same bytes are stored once, whoever uploads them where.</summary>
     public static string BlobKey(string contentHash) => $"files/sha256/{contentHash[..2]}/{contentHash}";
 

@@ -18,7 +18,11 @@ public sealed record CommittedFile(string Path, string ContentHash, long Size, s
 /// </summary>
 public interface IFileStore
 {
-    /// <summary>Records the files as one commit on the branch (overwriting paths that exist); durable when this returns.</summary>
+    /// <summary>
+    /// Records the files as one commit on the branch (overwriting files that exist); durable when this returns.
+    /// A path is either a file or a directory: a file below an existing file, or at a path that holds files,
+    /// refuses the whole commit with <see cref="FilePathConflictException"/>, checked atomically with the write.
+    /// </summary>
     Task<FileCommit> CommitAsync(string ns, string repo, string branch, string message, string author,
         IReadOnlyList<CommittedFile> files, CancellationToken cancellationToken = default);
 
@@ -26,4 +30,17 @@ public interface IFileStore
 
     /// <summary>True when some file lives below <paramref name="path"/> (so the path names a directory).</summary>
     Task<bool> IsDirectoryAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A commit would put a file below another file, or at a path that is a directory; nothing was written.</summary>
+public sealed class FilePathConflictException(string path, string conflictingPath, bool conflictIsFile)
+    : Exception(conflictIsFile
+        ? $"path: cannot write {path}: {conflictingPath} is a file, so nothing can be stored below it; choose another path"
+        : $"path: cannot write {path}: it is a directory (it holds {conflictingPath}); choose another name, or upload into it with 'files[]'")
+{
+    /// <summary>The path the commit would have written.</summary>
+    public string Path { get; } = path;
+
+    /// <summary>The file that is in the way: an ancestor of <see cref="Path"/>, or a file below it.</summary>
+    public string ConflictingPath { get; } = conflictingPath;
 }

@@ -12,7 +12,7 @@ public sealed class LocalFileReferences(FileService files, UrlSigner signer, Sel
 
         // A file of another namespace is readable only through a signed URL; otherwise it does not exist for this caller.
         var query = System.Web.HttpUtility.ParseQueryString(url.Query);
-        var readable = route.Namespace == ns || signer.Verify(url.AbsolutePath, query["exp"], query["sig"]) is null;
+        var readable = route.Namespace == ns || signer.Verify(FilePaths.DecodeUrlPath(url.AbsolutePath), query["exp"], query["sig"]) is null;
         var opened = readable ? await files.OpenAsync(route.Namespace, route.Repo, route.Branch, route.Path, cancellationToken).ConfigureAwait(false) : null;
         if (opened is not { } found)
             throw new ReferenceImageException(position, $"no file at {route.Namespace}/{route.Repo}/{route.Branch}/{route.Path} on this server (upload it first, or check the namespace)");

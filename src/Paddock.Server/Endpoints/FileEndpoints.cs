@@ -1,7 +1,9 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using Paddock.Core.Files;
 using Paddock.Server.Http;
 
@@ -23,62 +25,111 @@ public static class FileEndpoints
         app.MapMethods(Route, ["GET", "HEAD"], DownloadAsync);
     }
 
+    /// <summary>Files and fields together, as ASP.NET counts form parts.</summary>
+    private const int MaxFormParts = 1024;
+    private const int MaxPartHeaders = 16;
+    private const int MaxPartHeaderBytes = 16 * 1024;
+    /// <summary>A text field (<c>message</c>, <c>name</c>): 64 KB, as ASP.NET bounds a url-encoded form's values.</summary>
+    private const int MaxFieldBytes = 64 * 1024;
+    /// <summary>Room for boundaries and part headers on top of the files' own bytes.</summary>
+    private const int FormOverhead = 64 * 1024;
+    private static readonly string FormReaderSource = typeof(Microsoft.AspNetCore.WebUtilities.MultipartReader).Assembly.GetName().Name!;
+
     private static async Task<IResult> UploadAsync(string ns, string repo, string branch, string? path,
         HttpContext context, FileService files, IFileStore store, SignedUrls urls, IOptions<Core.Files.FileOptions> options)
     {
         var caller = ApiKeyAuthentication.NamespaceOf(context);
         if (caller != ns) return ApiErrors.Forbidden($"this key belongs to namespace '{caller}' and cannot write to '{ns}'");
-        var target = FilePaths.Normalize(path);
-        var problem = FilePaths.ProblemWithName("repo", repo) ?? FilePaths.ProblemWithName("branch", branch)
-            ?? (target is null ? $"path: '{path}' must be plain segments without '.', '..' or '\\'" : null);
-        if (problem is not null) return ApiErrors.InvalidParams(problem);
-        if (!context.Request.HasFormContentType)
+        if ((FilePaths.ProblemWithName("repo", repo) ?? FilePaths.ProblemWithName("branch", branch)) is { } problem) return ApiErrors.InvalidParams(problem);
+        if (FilePaths.Normalize(path) is not { } target) return ApiErrors.InvalidParams($"path: '{path}' must be plain segments without '.', '..' or '\\'");
+        // A url-encoded form cannot carry a file; say so before reading it.
+        if (!MediaTypeHeaderValue.TryParse(context.Request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
             return ApiErrors.InvalidParams("body: send multipart/form-data with the file in a field named 'file' (or 'files[]' for several)");
 
         var limit = options.Value.MaxUploadBytes;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit) sizeLimit.MaxRequestBodySize = limit + 64 * 1024;
-        if (context.Request.ContentLength > limit + 64 * 1024) return TooLarge(limit);
+        var bodyLimit = limit + FormOverhead;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit) sizeLimit.MaxRequestBodySize = bodyLimit;
+        if (context.Request.ContentLength > bodyLimit) return TooLarge(limit);
 
         IFormCollection form;
         try
         {
-            form = await context.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limit, ValueLengthLimit = 64 * 1024 }, context.RequestAborted);
-        }
-        catch (InvalidDataException e) when (e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
-        {
-            return TooLarge(limit);
+            form = await context.Request.ReadFormAsync(new FormOptions
+            {
+                // Kestrel's request limit above is what answers 413; a part this long implies the request is over it too.
+                MultipartBodyLengthLimit = bodyLimit,
+                ValueCountLimit = MaxFormParts,
+                MultipartHeadersCountLimit = MaxPartHeaders,
+                MultipartHeadersLengthLimit = MaxPartHeaderBytes,
+            }, context.RequestAborted);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return TooLarge(limit);
         }
-        catch (InvalidDataException e)
+        // The multipart reader's own IOException is a body that ends early; one from the disk is ours and stays a 500.
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException || (e is IOException && e.Source == FormReaderSource))
         {
-            return ApiErrors.InvalidParams($"body: the multipart form could not be read ({e.Message})");
+            return UnreadableForm(e.Message, contentType.Boundary.ToString(), limit);
+        }
+
+        // ASP.NET does not bound a multipart form's text fields (only url-encoded ones), so they are checked here.
+        foreach (var (key, values) in form)
+        {
+            foreach (var value in values)
+            {
+                var bytes = Encoding.UTF8.GetByteCount(value ?? "");
+                if (bytes > MaxFieldBytes)
+                    return ApiErrors.InvalidParams($"{key}: is {bytes} bytes; a form field takes at most {MaxFieldBytes} bytes (64 KB)");
+            }
         }
 
         var single = form.Files.GetFiles("file");
         var many = form.Files.GetFiles("files[]").Concat(form.Files.GetFiles("files")).ToList();
         if (single.Count + many.Count == 0)
             return ApiErrors.InvalidParams("file: no file in the form; send it in a field named 'file' (or 'files[]' for several)");
+        if (single.Count > 1)
+            return ApiErrors.InvalidParams($"file: the form has {single.Count} 'file' parts but the path names one file; send one 'file' per request, or send several as 'files[]' to a directory path");
+        if (single.Count == 1 && many.Count > 0)
+            return ApiErrors.InvalidParams("file: the form has both 'file' and 'files[]' parts; send one 'file' to write the path, or only 'files[]' to upload into it as a directory");
 
         // 'file' is a full-path upload, unless the path already is a directory (then it goes inside, as files[] do).
-        var intoDirectory = target!.Length == 0 || await store.IsDirectoryAsync(ns, repo, branch, target, context.RequestAborted);
-        var uploads = new List<FileUpload>();
-        foreach (var file in single.Concat(many))
+        var intoDirectory = many.Count > 0 || target.Length == 0 || await store.IsDirectoryAsync(ns, repo, branch, target, context.RequestAborted);
+        var uploads = new List<(string Path, IFormFile File)>();
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in single.Count == 1 ? single : many)
         {
-            var name = Path.GetFileName(file.FileName);
-            var isDirectoryUpload = many.Contains(file) || intoDirectory;
-            if (isDirectoryUpload && FilePaths.ProblemWithName("filename", name) is { } bad) return ApiErrors.InvalidParams(bad);
-            var filePath = isDirectoryUpload ? (target.Length == 0 ? name : $"{target}/{name}") : target;
-            if (filePath.Length == 0) return ApiErrors.InvalidParams("path: name the file to write, e.g. /file/main/images/cat.png");
-            uploads.Add(new FileUpload(filePath, file.OpenReadStream()));
+            var filePath = target;
+            if (intoDirectory)
+            {
+                var name = Path.GetFileName(file.FileName);
+                if (FilePaths.ProblemWithName("filename", name) is { } bad) return ApiErrors.InvalidParams(bad);
+                filePath = target.Length == 0 ? name : $"{target}/{name}";
+                if (FilePaths.Normalize(filePath) != filePath) return ApiErrors.InvalidParams($"path: '{filePath}' is longer than 1024 characters; use a shorter directory or filename");
+            }
+            // Two parts for one path would keep only the last one's bytes.
+            if (!paths.Add(filePath))
+                return ApiErrors.InvalidParams($"files[]: two parts are named '{Path.GetFileName(filePath)}'; give each file its own name");
+            uploads.Add((filePath, file));
         }
 
         var message = form["message"].ToString() is { Length: > 0 } m ? m : $"Upload {string.Join(", ", uploads.Select(u => u.Path))}";
         var author = form["name"].ToString() is { Length: > 0 } n ? n : caller;
-        var commit = await files.UploadAsync(ns, repo, branch, message, author, uploads, CancellationToken.None);
-        foreach (var upload in uploads) await upload.Content.DisposeAsync();
+        var contents = uploads.Select(u => new FileUpload(u.Path, u.File.OpenReadStream())).ToList();
+        FileCommit commit;
+        try
+        {
+            commit = await files.UploadAsync(ns, repo, branch, message, author, contents, CancellationToken.None);
+        }
+        catch (FilePathConflictException e)
+        {
+            return ApiErrors.Make(StatusCodes.Status409Conflict, "path_conflict", "A file and a directory cannot share a path.", e.Message);
+        }
+        finally
+        {
+            foreach (var content in contents) await content.Content.DisposeAsync();
+        }
 
         var written = new JsonArray();
         foreach (var upload in uploads)
@@ -114,6 +165,8 @@ public static class FileEndpoints
 
     private static async Task<IResult> DownloadAsync(string ns, string repo, string branch, string? path, HttpContext context, FileService files, SignedUrls urls)
     {
+        // Hosted bytes are whatever users upload: a browser must not read an HTML or script type into them.
+        context.Response.Headers.XContentTypeOptions = "nosniff";
         var caller = ApiKeyAuthentication.TryNamespaceOf(context);
         if (caller is null)
         {
@@ -128,10 +181,43 @@ public static class FileEndpoints
         var opened = await files.OpenAsync(ns, repo, branch, target, context.RequestAborted);
         if (opened is not { } found) return notFound;
         context.Response.Headers.CacheControl = "private, max-age=60";
-        return TypedResults.Stream(found.Content, found.File.ContentType, lastModified: found.File.UpdatedAt,
-            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{found.File.ContentHash}\""), enableRangeProcessing: true);
+        return new EnvelopeOn416(TypedResults.Stream(found.Content, found.File.ContentType, lastModified: found.File.UpdatedAt,
+            entityTag: new EntityTagHeaderValue($"\"{found.File.ContentHash}\""), enableRangeProcessing: true), found.File.Size);
     }
 
     private static IResult TooLarge(long limit) =>
         ApiErrors.PayloadTooLarge($"upload: over the limit of {limit} bytes ({limit / (1024 * 1024)} MB) per request");
+
+    /// <summary>The 400 (or 413) for a form the reader gave up on, naming the limit it hit where there is one.</summary>
+    private static IResult UnreadableForm(string reason, string boundary, long limit)
+    {
+        bool Is(string prefix) => reason.StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
+        // A part over the request's limit puts the request over it too; seen only where Kestrel's limit could not be set.
+        if (Is("Multipart body length limit") || Is("Buffer limit exceeded")) return TooLarge(limit);
+        return ApiErrors.InvalidParams(
+            Is("Form value count limit") ? $"body: the form has more than {MaxFormParts} parts; send at most {MaxFormParts} files and fields per request"
+            : Is("Line length limit") || Is("Multipart headers length limit") ? $"body: a part's headers are longer than {MaxPartHeaderBytes} bytes (16 KB); shorten its name, filename or other headers"
+            : Is("Multipart headers count limit") ? $"body: a part has more than {MaxPartHeaders} headers; send at most {MaxPartHeaders} per part"
+            : Is("Unexpected end of Stream") ? $"body: the multipart form could not be read (it ends before the closing boundary '--{boundary.Trim('"')}--'); send multipart/form-data with a 'file' or 'files[]' part"
+            : $"body: the multipart form could not be read ({reason.TrimEnd(' ', '.')}); send multipart/form-data with a 'file' or 'files[]' part");
+    }
+
+    /// <summary>
+    /// The framework answers a Range past the end with 416 and an empty body typed as the file; this gives that
+    /// answer the error envelope, so a client learns why (Content-Range: bytes */size stays).
+    /// </summary>
+    private sealed class EnvelopeOn416(IResult file, long size) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext context)
+        {
+            await file.ExecuteAsync(context);
+            var response = context.Response;
+            if (response.StatusCode != StatusCodes.Status416RangeNotSatisfiable || response.HasStarted || HttpMethods.IsHead(context.Request.Method)) return;
+            response.ContentLength = null;
+            var detail = size == 0
+                ? $"Range: '{context.Request.Headers.Range}' cannot be served: the file is empty; fetch it without a Range header"
+                : $"Range: '{context.Request.Headers.Range}' is outside the file's {size} bytes; ask for a range that starts below {size}";
+            await ApiErrors.Make(StatusCodes.Status416RangeNotSatisfiable, "range_not_satisfiable", "The requested range is not in the file.", detail).ExecuteAsync(context);
+        }
+    }
 }

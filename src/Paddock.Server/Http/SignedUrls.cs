@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Paddock.Core.Files;
 using Paddock.Core.Security;
 using Paddock.Server.Hosting;
 
@@ -14,12 +15,15 @@ public sealed class SignedUrls(UrlSigner signer, IOptions<PaddockOptions> option
 
     public (string Url, DateTimeOffset Expires) Output(HttpRequest request, string ns, Guid generationId) => Sign(request, OutputPath(ns, generationId));
 
+    /// <param name="path">The escaped path, as it goes in the URL.</param>
     public (string Url, DateTimeOffset Expires) Sign(HttpRequest request, string path)
     {
-        var (query, expires) = signer.Sign(path, options.Value.OutputUrlLifetime);
+        // Signed decoded, as Verify sees it: one canonical form however a client percent-encodes the URL.
+        var (query, expires) = signer.Sign(FilePaths.DecodeUrlPath(path), options.Value.OutputUrlLifetime);
         return ($"{BaseUrl(request)}{path}?{query}", expires);
     }
 
+    /// <summary>Checks the signature against the decoded path the request was routed on, so it covers the resource served.</summary>
     public string? Verify(HttpRequest request) => signer.Verify(request.Path.Value ?? "", request.Query["exp"], request.Query["sig"]);
 
     public string BaseUrl(HttpRequest request) =>
