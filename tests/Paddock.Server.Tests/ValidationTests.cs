@@ -206,6 +206,12 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         var partial = await plain.SendAsync(range);
         Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
         Assert.Equal(100, (await partial.Content.ReadAsByteArrayAsync()).Length);
+        Assert.Equal("nosniff", partial.Headers.GetValues("X-Content-Type-Options").Single());
+
+        using var beyond = new HttpRequestMessage(HttpMethod.Get, url);
+        beyond.Headers.Range = new RangeHeaderValue(50_000_000, null);
+        var outside = await plain.SendAsync(beyond);
+        AssertEnvelope((int)outside.StatusCode, JsonNode.Parse(await outside.Content.ReadAsStringAsync()), 416, "range_not_satisfiable", "Range: 'bytes=50000000-' is outside the file's");
     }
 
     private async Task<(int Status, JsonNode? Body)> PostAsync(string path, string body)

@@ -181,7 +181,7 @@ public static class FileEndpoints
         var opened = await files.OpenAsync(ns, repo, branch, target, context.RequestAborted);
         if (opened is not { } found) return notFound;
         context.Response.Headers.CacheControl = "private, max-age=60";
-        return new EnvelopeOn416(TypedResults.Stream(found.Content, found.File.ContentType, lastModified: found.File.UpdatedAt,
+        return new RangedDownload(TypedResults.Stream(found.Content, found.File.ContentType, lastModified: found.File.UpdatedAt,
             entityTag: new EntityTagHeaderValue($"\"{found.File.ContentHash}\""), enableRangeProcessing: true), found.File.Size);
     }
 
@@ -200,24 +200,5 @@ public static class FileEndpoints
             : Is("Multipart headers count limit") ? $"body: a part has more than {MaxPartHeaders} headers; send at most {MaxPartHeaders} per part"
             : Is("Unexpected end of Stream") ? $"body: the multipart form could not be read (it ends before the closing boundary '--{boundary.Trim('"')}--'); send multipart/form-data with a 'file' or 'files[]' part"
             : $"body: the multipart form could not be read ({reason.TrimEnd(' ', '.')}); send multipart/form-data with a 'file' or 'files[]' part");
-    }
-
-    /// <summary>
-    /// The framework answers a Range past the end with 416 and an empty body typed as the file; this gives that
-    /// answer the error envelope, so a client learns why (Content-Range: bytes */size stays).
-    /// </summary>
-    private sealed class EnvelopeOn416(IResult file, long size) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext context)
-        {
-            await file.ExecuteAsync(context);
-            var response = context.Response;
-            if (response.StatusCode != StatusCodes.Status416RangeNotSatisfiable || response.HasStarted || HttpMethods.IsHead(context.Request.Method)) return;
-            response.ContentLength = null;
-            var detail = size == 0
-                ? $"Range: '{context.Request.Headers.Range}' cannot be served: the file is empty; fetch it without a Range header"
-                : $"Range: '{context.Request.Headers.Range}' is outside the file's {size} bytes; ask for a range that starts below {size}";
-            await ApiErrors.Make(StatusCodes.Status416RangeNotSatisfiable, "range_not_satisfiable", "The requested range is not in the file.", detail).ExecuteAsync(context);
-        }
     }
 }

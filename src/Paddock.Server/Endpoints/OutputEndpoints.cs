@@ -24,7 +24,7 @@ public static class OutputEndpoints
         var stream = await blobs.OpenReadAsync(key, context.RequestAborted);
         if (stream is null) return ApiErrors.NotFound($"the output of generation {id} is no longer stored");
         context.Response.Headers.CacheControl = "private, max-age=3600";
-        return TypedResults.Stream(stream, "video/mp4", fileDownloadName: null, lastModified: row.CompletedAt,
-            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{id:N}-{row.Attempt}\""), enableRangeProcessing: true);
+        return new RangedDownload(TypedResults.Stream(stream, "video/mp4", fileDownloadName: null, lastModified: row.CompletedAt,
+            entityTag: new Microsoft.Net.Http.Headers.EntityTagHeaderValue($"\"{id:N}-{row.Attempt}\""), enableRangeProcessing: true), stream.Length);
     }
 }
