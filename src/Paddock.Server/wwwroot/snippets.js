@@ -19,7 +19,7 @@ export function snippets({ baseUrl, model, values, count }) {
   const body = { model, ...values };
   const queued = count > 1 ? { ...body, num_generations: count } : body;
   return [
-    { id: "curl-sync", label: "cURL · sync", language: "bash", code: curlSync(baseUrl, body) },
+    { id: "curl-sync", label: "cURL · sync", language: "bash", code: (count > 1 ? `# A sync request makes one video; the queue snippets make all ${count} takes.\n` : "") + curlSync(baseUrl, body) },
     { id: "curl-poll", label: "cURL · async", language: "bash", code: curlPoll(baseUrl, queued) },
     { id: "curl-sse", label: "cURL · SSE", language: "bash", code: curlSse(baseUrl, queued) },
     { id: "python", label: "Python", language: "python", code: python(baseUrl, queued) },
@@ -35,15 +35,17 @@ function curlSync(base, body) {
   -d ${shellQuote(json(body))}`;
 }
 
-const enqueue = (base, body) => `# Enqueue, capture the generation id.
-GEN_ID=$( curl -s -X POST ${base}/api/ai/queue \\
+// One take reads as the original page's examples; several capture every id (one per line).
+const takes = (body) => body.num_generations ?? 1;
+
+const enqueue = (base, body) => `# Enqueue, capture the generation id${takes(body) > 1 ? "s" : ""}.
+${takes(body) > 1 ? "GEN_IDS" : "GEN_ID"}=$( curl -s -X POST ${base}/api/ai/queue \\
   -H "Content-Type: application/json" \\
   -H "Authorization: Bearer $${KEY_VARIABLE}" \\
-  -d ${shellQuote(json(body))} | jq -r '.generations[0].generation_id' )`;
+  -d ${shellQuote(json(body))} | jq -r '.generations[${takes(body) > 1 ? "" : "0"}].generation_id' )`;
 
 function curlPoll(base, body) {
-  return `${enqueue(base, body)}
-# Poll until the generation reaches a terminal status.
+  const loop = `# Poll until the generation reaches a terminal status.
 while true ; do
   STATUS=$( curl -s -H "Authorization: Bearer $${KEY_VARIABLE}" \\
     "${base}/api/ai/queue/$GEN_ID" | jq -r '.status' )
@@ -54,19 +56,26 @@ done
 # Print the result.
 curl -s -H "Authorization: Bearer $${KEY_VARIABLE}" \\
   "${base}/api/ai/queue/$GEN_ID" | jq .`;
+  if (takes(body) === 1) return `${enqueue(base, body)}\n${loop}`;
+  return `${enqueue(base, body)}
+# Follow each take in turn.
+for GEN_ID in $GEN_IDS ; do
+  ${indent(loop, 2)}
+done`;
 }
 
 function curlSse(base, body) {
   return `${enqueue(base, body)}
 # Stream the SSE channel, grab the data line that follows a
-# media_generation_completed event for our id, and pretty-print it.
+# media_generation_completed event for each of our ids, and pretty-print it.
 # (Needs GNU awk: Debian's mawk buffers its input; use gawk or mawk -W interactive.)
 curl -sN -H "Authorization: Bearer $${KEY_VARIABLE}" ${base}/api/events \\
-| awk -v id="$GEN_ID" '
+| awk -v ids="${takes(body) > 1 ? "$(echo $GEN_IDS)" : "$GEN_ID"}" '
+BEGIN { left = split(ids, list, " "); for (i = 1; i <= left; i++) want[list[i]] = 1 }
 /^event: media_generation_completed$/ { expect=1; next }
 /^data: / && expect {
   payload = substr($0, 7)
-  if (index(payload, "\\"generation_id\\":\\"" id "\\"")) { print payload; exit }
+  for (id in want) if (index(payload, "\\"generation_id\\":\\"" id "\\"")) { print payload; delete want[id]; if (--left == 0) exit }
   expect = 0
 }
 ' | jq .`;
@@ -102,22 +111,26 @@ HEADERS = {"Authorization": f"Bearer {os.environ['${KEY_VARIABLE}']}"}
 
 payload = ${pythonLiteral(body)}
 
-# Enqueue, then poll until the generation reaches a terminal status.
+# Enqueue, then poll each generation until it reaches a terminal status.
 response = requests.post(f"{BASE_URL}/api/ai/queue", headers=HEADERS, json=payload)
 if not response.ok:
     raise SystemExit(response.json()["error"]["detail"])
-generation_id = response.json()["generations"][0]["generation_id"]
+generation_ids = [g["generation_id"] for g in response.json()["generations"]]
 
-while True:
-    row = requests.get(f"{BASE_URL}/api/ai/queue/{generation_id}", headers=HEADERS).json()
-    print("Status:", row["status"])
-    if row["status"] in ("succeeded", "failed", "cancelled"):
-        break
-    time.sleep(2)
-
-if row["status"] != "succeeded":
-    raise SystemExit(row["error_message"] or row["status"])
-print(row["result_url"])`;
+failed = False
+for generation_id in generation_ids:
+    while True:
+        row = requests.get(f"{BASE_URL}/api/ai/queue/{generation_id}", headers=HEADERS).json()
+        print("Status:", row["status"])
+        if row["status"] in ("succeeded", "failed", "cancelled"):
+            break
+        time.sleep(2)
+    if row["status"] == "succeeded":
+        print(row["result_url"])
+    else:
+        print(f"{generation_id}: {row['error_message'] or row['status']}")
+        failed = True
+raise SystemExit(1 if failed else 0)`;
 }
 
 /** A C# JsonNode initializer of a JSON value (JSON strings are valid C# string literals). */
@@ -176,7 +189,7 @@ const headers = {
   Authorization: \`Bearer \${process.env.${KEY_VARIABLE}}\`,
 };
 
-// Enqueue, then poll until the generation reaches a terminal status.
+// Enqueue, then poll each generation until it reaches a terminal status.
 const response = await fetch(\`\${BASE_URL}/api/ai/queue\`, {
   method: "POST",
   headers,
@@ -184,13 +197,14 @@ const response = await fetch(\`\${BASE_URL}/api/ai/queue\`, {
 });
 if (!response.ok) throw new Error((await response.json()).error.detail);
 const { generations } = await response.json();
-const id = generations[0].generation_id;
 
-let row;
-do {
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  row = await (await fetch(\`\${BASE_URL}/api/ai/queue/\${id}\`, { headers })).json();
-  console.log("Status:", row.status);
-} while (row.status === "queued" || row.status === "processing");
-console.log(row.result_url ?? row.error_message);`;
+for (const { generation_id: id } of generations) {
+  let row;
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    row = await (await fetch(\`\${BASE_URL}/api/ai/queue/\${id}\`, { headers })).json();
+    console.log("Status:", row.status);
+  } while (row.status === "queued" || row.status === "processing");
+  console.log(row.result_url ?? row.error_message);
+}`;
 }
