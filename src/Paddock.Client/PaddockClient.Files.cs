@@ -19,7 +19,7 @@ public sealed partial class PaddockClient
     /// <param name="ns">The namespace; must be the key's own.</param>
     /// <param name="repo">The repository.</param>
     /// <param name="branch">The branch, e.g. <c>main</c>.</param>
-    /// <param name="path">Where to write the file, e.g. <c>images/cat.png</c>; an existing directory gets the file inside it.</param>
+    /// <param name="path">Where to write the file, e.g. <c>images/cat.png</c>; an existing directory gets the file inside it. It must name the file: a stream has no name to put in a folder.</param>
     /// <param name="content">The bytes, read from the current position. Retried only if the stream can seek.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The commit and the file's URLs.</returns>
@@ -30,7 +30,7 @@ public sealed partial class PaddockClient
     /// <param name="ns">The namespace; must be the key's own.</param>
     /// <param name="repo">The repository.</param>
     /// <param name="branch">The branch, e.g. <c>main</c>.</param>
-    /// <param name="path">Where to write the file, e.g. <c>images/cat.png</c>.</param>
+    /// <param name="path">Where to write the file, e.g. <c>images/cat.png</c>; it must name the file (a stream has no name to put in a folder).</param>
     /// <param name="content">The bytes, read from the current position. Retried only if the stream can seek.</param>
     /// <param name="message">The commit message; null for the server's default.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -38,6 +38,8 @@ public sealed partial class PaddockClient
     public Task<FileUploadResult> UploadFileAsync(string ns, string repo, string branch, string path, Stream content, string? message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(content);
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.EndsWith('/')) throw new ArgumentException($"'{path}' names a folder; name the file too, e.g. {path}cat.png.", nameof(path));
         var name = LastSegment(path);
         var start = content.CanSeek ? content.Position : -1;
         var used = false;
@@ -55,7 +57,7 @@ public sealed partial class PaddockClient
     /// <param name="ns">The namespace; must be the key's own.</param>
     /// <param name="repo">The repository.</param>
     /// <param name="branch">The branch, e.g. <c>main</c>.</param>
-    /// <param name="path">Where to write the file, e.g. <c>images/cat.png</c>.</param>
+    /// <param name="path">Where to write the file, e.g. <c>images/cat.png</c>; ending in <c>/</c> (<c>images/</c>), into that folder under the local file's name.</param>
     /// <param name="localFilePath">The file to send.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The commit and the file's URLs.</returns>
@@ -66,15 +68,17 @@ public sealed partial class PaddockClient
     /// <param name="ns">The namespace; must be the key's own.</param>
     /// <param name="repo">The repository.</param>
     /// <param name="branch">The branch, e.g. <c>main</c>.</param>
-    /// <param name="path">Where to write the file, e.g. <c>images/cat.png</c>.</param>
+    /// <param name="path">Where to write the file, e.g. <c>images/cat.png</c>; ending in <c>/</c> (<c>images/</c>), into that folder under the local file's name.</param>
     /// <param name="localFilePath">The file to send.</param>
     /// <param name="message">The commit message; null for the server's default.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The commit and the file's URLs.</returns>
     public Task<FileUploadResult> UploadFileAsync(string ns, string repo, string branch, string path, string localFilePath, string? message, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(path);
         ArgumentException.ThrowIfNullOrWhiteSpace(localFilePath);
         if (!File.Exists(localFilePath)) throw new FileNotFoundException($"no file at {localFilePath}", localFilePath);
+        if (path.EndsWith('/')) path += Path.GetFileName(localFilePath);
         return UploadAsync(ns, repo, branch, path, [("file", Path.GetFileName(localFilePath), () => OpenLocal(localFilePath), true)], message, retry: true, cancellationToken);
     }
 
@@ -166,12 +170,15 @@ public sealed partial class PaddockClient
 
     /// <summary>
     /// Downloads a URL to a local file and resumes where an earlier try stopped. The bytes go to
-    /// <c>&lt;filePath&gt;.partial</c> first; a later call (or a retry after the connection broke) asks only for the rest with an
-    /// HTTP <c>Range</c> request, and the file is moved to <paramref name="filePath"/> once complete. Servers that ignore
-    /// <c>Range</c> are downloaded from the start.
+    /// <c>&lt;filePath&gt;.partial</c> first, beside a small <c>&lt;filePath&gt;.partial.json</c> that records which resource
+    /// they belong to (its path, without the query that signed URLs change) and its <c>ETag</c> or <c>Last-Modified</c>. A
+    /// later call (or a retry after the connection broke) asks only for the rest, with an HTTP <c>Range</c> request made
+    /// conditional by <c>If-Range</c>, and the file is moved to <paramref name="filePath"/> once complete. A partial file
+    /// of another resource, of a version that changed since, or without that record is not resumed: the download starts
+    /// from the beginning. Servers that ignore <c>Range</c> are downloaded from the start.
     /// </summary>
     /// <param name="url">An absolute URL (for example <see cref="Generation.ResultUrl"/>), or one relative to the server.</param>
-    /// <param name="filePath">Where to save it; replaced when the download completes.</param>
+    /// <param name="filePath">Where to save it; replaced when the download completes. Its folder is created if missing.</param>
     /// <param name="cancellationToken">Cancels the call; the partial file stays for a later resume.</param>
     /// <returns>The file's size in bytes.</returns>
     /// <exception cref="PaddockException">An error answer, or the connection kept breaking after the retries.</exception>
@@ -182,20 +189,21 @@ public sealed partial class PaddockClient
         var absolute = url.IsAbsoluteUri ? url : new Uri(Endpoint, url);
         var full = Path.GetFullPath(filePath);
         if (Path.GetDirectoryName(full) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
-        var partial = full + ".partial";
-        EntityTagHeaderValue? etag = null;
+        var where = absolute.GetLeftPart(UriPartial.Path);
+        var partial = await PartialDownload.OpenAsync(full, absolute, cancellationToken).ConfigureAwait(false);
         var failures = 0;
         while (true)
         {
-            var have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
-            var tag = etag;
+            var have = partial.Length;
+            var known = partial.Validator;
             using var response = await _pipeline.SendAsync(() =>
             {
                 var request = Get(absolute);
                 if (have > 0)
                 {
                     request.Headers.Range = new RangeHeaderValue(have, null);
-                    if (tag is not null) request.Headers.IfRange = new RangeConditionHeaderValue(tag);
+                    // Without a validator (a server that sends none, within this call only) the total length is checked instead.
+                    if (known?.IfRange is { } condition) request.Headers.IfRange = condition;
                 }
                 return request;
             }, new CallSettings(Options.NetworkTimeout, Stream: true, AcceptRangeNotSatisfiable: true), cancellationToken).ConfigureAwait(false);
@@ -206,34 +214,34 @@ public sealed partial class PaddockClient
             {
                 case HttpStatusCode.RequestedRangeNotSatisfiable:
                     // Everything is already here, or the partial file is not a prefix of this resource.
-                    if (response.Content.Headers.ContentRange?.Length == have && have > 0)
+                    var length = response.Content.Headers.ContentRange?.Length;
+                    if (have > 0 && length == have && known is not null && known.Matches(response, length))
                     {
-                        File.Move(partial, full, overwrite: true);
+                        partial.Complete();
                         return have;
                     }
-                    File.Delete(partial);
-                    etag = null;
-                    if (++failures > Options.Retry.MaxRetries) throw new PaddockException(416, "range_not_satisfiable", null, $"GET {absolute.GetLeftPart(UriPartial.Path)} refused to resume the download");
+                    partial.Discard();
+                    if (++failures > Options.Retry.MaxRetries) throw new PaddockException(416, "range_not_satisfiable", null, $"GET {where} refused to resume the download");
                     continue;
                 case HttpStatusCode.PartialContent:
                     var range = response.Content.Headers.ContentRange;
-                    if (range is null || range.From != have)
+                    if (have == 0 || known is null || range is null || range.From != have || !known.Matches(response, range.Length))
                     {
-                        File.Delete(partial); // an answer for other bytes than asked: start over
-                        etag = null;
-                        if (++failures > Options.Retry.MaxRetries) throw new PaddockException(206, "invalid_response", null, $"GET {absolute.GetLeftPart(UriPartial.Path)} answered a range other than the one asked for");
+                        partial.Discard(); // other bytes than asked, or of another version: start over
+                        if (++failures > Options.Retry.MaxRetries) throw new PaddockException(206, "invalid_response", null, $"GET {where} answered a range other than the one asked for");
                         continue;
                     }
                     total = range.Length;
                     mode = FileMode.Append;
                     break;
                 default:
+                    // The whole resource: what was here (if anything) is not a prefix of it, or the server ignores Range.
                     total = response.Content.Headers.ContentLength;
                     mode = FileMode.Create;
                     have = 0;
+                    await partial.StartAsync(DownloadValidator.Of(response, total), cancellationToken).ConfigureAwait(false);
                     break;
             }
-            etag = response.Headers.ETag is { IsWeak: false } strong ? strong : null;
 
             long written = 0;
             try
@@ -241,7 +249,7 @@ public sealed partial class PaddockClient
                 var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 await using (body.ConfigureAwait(false))
                 {
-                    var file = new FileStream(partial, mode, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+                    var file = new FileStream(partial.PartialPath, mode, FileAccess.Write, FileShare.None, 81920, useAsync: true);
                     await using (file.ConfigureAwait(false))
                     {
                         var buffer = new byte[81920];
@@ -258,7 +266,7 @@ public sealed partial class PaddockClient
             {
                 // Bytes that arrived stay in the partial file: the next try asks only for the rest.
                 if (written == 0 && ++failures > Options.Retry.MaxRetries)
-                    throw new PaddockException($"GET {absolute.GetLeftPart(UriPartial.Path)} kept breaking off: {e.Message}", e);
+                    throw new PaddockException($"GET {where} kept breaking off: {e.Message}", e);
                 await Task.Delay(_pipeline.DelayBefore(Math.Max(1, failures)), cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -267,15 +275,18 @@ public sealed partial class PaddockClient
             if (total is { } expected && size != expected)
             {
                 if (++failures > Options.Retry.MaxRetries)
-                    throw new PaddockException($"GET {absolute.GetLeftPart(UriPartial.Path)} ended after {size} of {expected} bytes");
+                    throw new PaddockException($"GET {where} ended after {size} of {expected} bytes");
                 continue;
             }
-            File.Move(partial, full, overwrite: true);
+            partial.Complete();
             return size;
         }
     }
 
-    /// <summary>Saves a synchronously generated video to a file: writes the inline bytes, or downloads its URL (resumably).</summary>
+    /// <summary>
+    /// Saves a synchronously generated video to a file: writes the inline bytes, or downloads its URL (resumably). Either
+    /// way the file appears only when complete, and its folder is created if missing.
+    /// </summary>
     /// <param name="video">A video from <see cref="VideoGenerationResult.Videos"/>.</param>
     /// <param name="filePath">Where to save it.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -283,9 +294,16 @@ public sealed partial class PaddockClient
     public async Task<long> SaveVideoAsync(GeneratedVideo video, string filePath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(video);
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         if (video.Bytes is { } bytes)
         {
-            await File.WriteAllBytesAsync(filePath, bytes.ToArray(), cancellationToken).ConfigureAwait(false);
+            var full = Path.GetFullPath(filePath);
+            if (Path.GetDirectoryName(full) is { Length: > 0 } folder) Directory.CreateDirectory(folder);
+            // Through the same .partial name as a download (so an interrupted write never looks like a finished video),
+            // and without its sidecar: these bytes are not a prefix of anything to resume.
+            var partial = PartialDownload.StartFresh(full);
+            await File.WriteAllBytesAsync(partial.PartialPath, bytes, cancellationToken).ConfigureAwait(false);
+            partial.Complete();
             return bytes.Length;
         }
         if (video.Url is { } url) return await DownloadToFileAsync(url, filePath, cancellationToken).ConfigureAwait(false);

@@ -34,6 +34,8 @@ public sealed class FileTests(ServerFixture fixture)
         await File.WriteAllBytesAsync(blue, TestMedia.Png(figure: 0xFF0000FF));
         var many = await client.UploadFilesAsync("default", "assets", "main", "more", [red, blue]);
         Assert.Equal(["more/red.png", "more/blue dog.png"], many.Files.Select(f => f.Path));
+        // A path ending in a slash is a folder: the file keeps its own name inside it.
+        Assert.Equal("singles/red.png", Assert.Single((await client.UploadFileAsync("default", "assets", "main", "singles/", red)).Files).Path);
 
         var saved = Path.Combine(folder, "saved.png");
         await client.DownloadFileAsync("default", "assets", "main", "more/blue dog.png", saved);
@@ -45,24 +47,86 @@ public sealed class FileTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task A_partial_download_resumes_with_Range()
+    public async Task An_interrupted_download_resumes_where_it_stopped_if_the_file_is_unchanged()
     {
         var content = new byte[1_500_000];
         new Random(5).NextBytes(content);
         await fixture.Server.CreateClient().UploadFileAsync("default", "assets", "main", "blobs/big.bin", new MemoryStream(content));
+        var path = TestMedia.TempFile("big.bin");
+
+        // An earlier run was stopped (Ctrl-C) after 600,000 bytes.
+        var stopper = new StoppingBodyHandler("/blobs/big.bin", bytesBeforeStop: 600_000);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            fixture.Server.CreateClient(o => o.Transport = stopper).DownloadFileAsync("default", "assets", "main", "blobs/big.bin", path, stopper.Stop.Token));
+        Assert.Equal(600_000, new FileInfo(path + ".partial").Length);
+        Assert.False(File.Exists(path));
 
         var recorder = new RecordingHandler();
-        var client = fixture.Server.CreateClient(o => o.Transport = recorder);
-        var path = TestMedia.TempFile("big.bin");
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        await File.WriteAllBytesAsync(path + ".partial", content.AsSpan(0, 600_000).ToArray()); // an earlier run stopped here
-
-        var size = await client.DownloadFileAsync("default", "assets", "main", "blobs/big.bin", path);
+        var size = await fixture.Server.CreateClient(o => o.Transport = recorder).DownloadFileAsync("default", "assets", "main", "blobs/big.bin", path);
 
         Assert.Equal(content.Length, size);
         Assert.Equal(content, await File.ReadAllBytesAsync(path));
         Assert.False(File.Exists(path + ".partial"));
-        Assert.Equal("bytes=600000-", Assert.Single(recorder.Seen).Range);
+        Assert.False(File.Exists(path + ".partial.json"));
+        var resumed = Assert.Single(recorder.Seen);
+        Assert.Equal("bytes=600000-", resumed.Range);
+        Assert.StartsWith("\"", resumed.IfRange); // only if the file is still the one the first bytes came from
+    }
+
+    [Fact]
+    public async Task A_leftover_partial_file_of_something_else_is_never_spliced_in()
+    {
+        var wanted = new byte[900_000];
+        var other = new byte[900_000];
+        new Random(7).NextBytes(wanted);
+        new Random(8).NextBytes(other);
+        var upload = fixture.Server.CreateClient();
+        await upload.UploadFileAsync("default", "assets", "main", "blobs/wanted.bin", new MemoryStream(wanted));
+        await upload.UploadFileAsync("default", "assets", "main", "blobs/other.bin", new MemoryStream(other));
+        var path = TestMedia.TempFile("out.bin");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+
+        // The first bytes of another file, with nothing to say where they came from (head -c 100000 other > out.bin.partial).
+        await File.WriteAllBytesAsync(path + ".partial", other.AsSpan(0, 100_000).ToArray());
+        var recorder = new RecordingHandler();
+        await fixture.Server.CreateClient(o => o.Transport = recorder).DownloadFileAsync("default", "assets", "main", "blobs/wanted.bin", path);
+        Assert.Equal(wanted, await File.ReadAllBytesAsync(path));
+        Assert.Null(Assert.Single(recorder.Seen).Range);
+
+        // A download of the other file stopped half-way into the same name (Ctrl-C, then another download to out.bin).
+        File.Delete(path);
+        var stopper = new StoppingBodyHandler("/blobs/other.bin", bytesBeforeStop: 400_000);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            fixture.Server.CreateClient(o => o.Transport = stopper).DownloadFileAsync("default", "assets", "main", "blobs/other.bin", path, stopper.Stop.Token));
+        Assert.True(File.Exists(path + ".partial.json"));
+        var second = new RecordingHandler();
+        await fixture.Server.CreateClient(o => o.Transport = second).DownloadFileAsync("default", "assets", "main", "blobs/wanted.bin", path);
+        Assert.Equal(wanted, await File.ReadAllBytesAsync(path));
+        Assert.Null(Assert.Single(second.Seen).Range);
+        Assert.False(File.Exists(path + ".partial.json"));
+    }
+
+    [Fact]
+    public async Task A_partial_download_of_a_file_that_changed_since_starts_over()
+    {
+        var before = new byte[800_000];
+        var after = new byte[700_000];
+        new Random(9).NextBytes(before);
+        new Random(10).NextBytes(after);
+        var client = fixture.Server.CreateClient();
+        await client.UploadFileAsync("default", "assets", "main", "blobs/changing.bin", new MemoryStream(before));
+        var path = TestMedia.TempFile("changing.bin");
+        var stopper = new StoppingBodyHandler("/blobs/changing.bin", bytesBeforeStop: 300_000);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            fixture.Server.CreateClient(o => o.Transport = stopper).DownloadFileAsync("default", "assets", "main", "blobs/changing.bin", path, stopper.Stop.Token));
+
+        await client.UploadFileAsync("default", "assets", "main", "blobs/changing.bin", new MemoryStream(after));
+        var recorder = new RecordingHandler();
+        await fixture.Server.CreateClient(o => o.Transport = recorder).DownloadFileAsync("default", "assets", "main", "blobs/changing.bin", path);
+
+        // The resume asked If-Range; the server saw the file had changed and sent all of the new one.
+        Assert.Equal(after, await File.ReadAllBytesAsync(path));
+        Assert.Equal("bytes=300000-", Assert.Single(recorder.Seen).Range);
     }
 
     [Fact]

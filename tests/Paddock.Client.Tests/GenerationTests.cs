@@ -43,6 +43,12 @@ public sealed class GenerationTests(ServerFixture fixture)
         var inline = Assert.Single((await client.GenerateAsync(request)).Videos);
         Assert.Null(inline.Url);
         Assert.Equal(downloaded, inline.Bytes!.Value.ToArray());
+
+        // Saved into a folder that does not exist yet, complete or not at all.
+        var saved = Path.Combine(Path.GetDirectoryName(path)!, "new", "folder", "inline.mp4");
+        Assert.Equal(downloaded.Length, await client.SaveVideoAsync(inline, saved));
+        Assert.Equal(downloaded, await File.ReadAllBytesAsync(saved));
+        Assert.False(File.Exists(saved + ".partial"));
     }
 
     [Fact]
@@ -75,15 +81,37 @@ public sealed class GenerationTests(ServerFixture fixture)
         Assert.True(TestMedia.IsMp4(video));
         Assert.False(File.Exists(path + ".partial"));
 
-        // A download of the result that stopped a third of the way resumes from there, through the signed URL.
-        var recorder = new RecordingHandler();
+        // A download of the result that was stopped a third of the way resumes from there in another process, through a
+        // newly signed URL (another query, the same video).
         var resumed = TestMedia.TempFile("resumed.mp4");
-        Directory.CreateDirectory(Path.GetDirectoryName(resumed)!);
-        await File.WriteAllBytesAsync(resumed + ".partial", video.AsSpan(0, video.Length / 3).ToArray());
+        var stopper = new StoppingBodyHandler(".mp4", bytesBeforeStop: video.Length / 3);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            fixture.Server.CreateClient(o => o.Transport = stopper).GetGenerationOperation(operations[1].Id).DownloadVideoAsync(resumed, stopper.Stop.Token));
+        var recorder = new RecordingHandler();
         await fixture.Server.CreateClient(o => o.Transport = recorder).GetGenerationOperation(operations[1].Id).DownloadVideoAsync(resumed);
         Assert.Equal(video, await File.ReadAllBytesAsync(resumed));
         var get = Assert.Single(recorder.Seen, s => s.Uri.AbsolutePath.EndsWith(".mp4", StringComparison.Ordinal));
         Assert.Equal($"bytes={video.Length / 3}-", get.Range);
+    }
+
+    [Fact]
+    public async Task Progress_reports_each_change_once_and_the_outcome_once()
+    {
+        var client = fixture.Server.CreateClient();
+        var operation = (await client.EnqueueAsync(TestMedia.Small("a lantern swings in the wind")))[0];
+        var reports = new List<GenerationProgress>();
+
+        await operation.WaitForCompletionAsync(new SynchronousProgress<GenerationProgress>(reports.Add));
+
+        // Rows and events tell the same moments: a progress bar must not flicker back to "no percent" or finish twice.
+        Assert.Equal(GenerationStatus.Succeeded, Assert.Single(reports, r => r.Status.IsTerminal).Status);
+        Assert.Equal(GenerationStatus.Succeeded, reports[^1].Status);
+        foreach (var (before, after) in reports.Zip(reports.Skip(1)))
+        {
+            Assert.NotEqual(before, after);
+            if (before.Status == after.Status && before.Phase == after.Phase && before.Percent is { } percent)
+                Assert.True(after.Percent >= percent, $"{before.Phase} went from {percent}% to {after.Percent?.ToString() ?? "no percent"}");
+        }
     }
 
     [Fact]

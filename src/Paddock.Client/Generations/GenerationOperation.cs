@@ -329,9 +329,29 @@ public sealed class GenerationOperation
             return left > TimeSpan.Zero ? left : TimeSpan.Zero;
         }
 
+        /// <summary>
+        /// Reports what changed. Rows and events describe the same moments with different detail (an event may leave out
+        /// the percent a row has, a row adds an ETA of 0 to the completion), so within one status and phase a missing
+        /// figure keeps the last one, a percent never goes back, and the outcome is reported once.
+        /// </summary>
         private void Report(GenerationProgress p)
         {
-            if (progress is null || p == _reported) return;
+            if (progress is null) return;
+            if (_reported is { } last)
+            {
+                if (last.Status.IsTerminal) return;
+                if (last.Status == p.Status && last.Phase == p.Phase)
+                {
+                    if (p.Percent < last.Percent) return; // an older row read after a newer event
+                    p = p with
+                    {
+                        Percent = p.Percent ?? last.Percent,
+                        EtaSeconds = p.EtaSeconds ?? last.EtaSeconds,
+                        QueuePosition = p.QueuePosition ?? last.QueuePosition,
+                    };
+                }
+                if (p == last) return;
+            }
             _reported = p;
             progress.Report(p);
         }

@@ -6,7 +6,7 @@ using System.Text;
 namespace Paddock.Client.Tests.Support;
 
 /// <summary>What a test handler saw of one request.</summary>
-public sealed record SeenRequest(HttpMethod Method, Uri Uri, string? IdempotencyKey, string? Range, string? LastEventId, string? Authorization, string? UserAgent)
+public sealed record SeenRequest(HttpMethod Method, Uri Uri, string? IdempotencyKey, string? Range, string? LastEventId, string? Authorization, string? UserAgent, string? IfRange = null)
 {
     public static SeenRequest Of(HttpRequestMessage request) => new(
         request.Method,
@@ -15,7 +15,8 @@ public sealed record SeenRequest(HttpMethod Method, Uri Uri, string? Idempotency
         request.Headers.Range?.ToString(),
         Header(request.Headers, "Last-Event-ID"),
         request.Headers.Authorization?.ToString(),
-        request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null);
+        request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null,
+        request.Headers.IfRange?.ToString());
 
     private static string? Header(HttpRequestHeaders headers, string name) =>
         headers.TryGetValues(name, out var values) ? string.Join(",", values) : null;
@@ -81,6 +82,34 @@ public sealed class BreakingBodyHandler(string pathSuffix, int bytesBeforeBreak)
         var content = new StreamContent(body);
         foreach (var header in original.Headers) content.Headers.TryAddWithoutValidation(header.Key, header.Value);
         return content;
+    }
+}
+
+/// <summary>
+/// Stops the first GET to a path after some bytes the way Ctrl-C stops a download: <see cref="Stop"/> is cancelled and
+/// the read fails with it, so what arrived stays on disk for a later call.
+/// </summary>
+public sealed class StoppingBodyHandler(string pathSuffix, int bytesBeforeStop) : RecordingHandler
+{
+    private int _stopped;
+
+    /// <summary>Pass its token to the download: it is cancelled when the bytes are through.</summary>
+    public CancellationTokenSource Stop { get; } = new();
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await base.SendAsync(request, cancellationToken);
+        if (request.RequestUri!.AbsolutePath.EndsWith(pathSuffix, StringComparison.Ordinal) && response.IsSuccessStatusCode
+            && Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            var stream = new CuttableStream(await response.Content.ReadAsStreamAsync(cancellationToken), bytesBeforeStop, cut: () =>
+            {
+                Stop.Cancel();
+                return new OperationCanceledException(Stop.Token);
+            });
+            response.Content = BreakingBodyHandler.Rewrap(response.Content, stream);
+        }
+        return response;
     }
 }
 
@@ -181,8 +210,8 @@ public sealed class EventConnection(string? lastEventId)
     }
 }
 
-/// <summary>A response body that can be cut: after a number of bytes, or on command at the next read.</summary>
-public sealed class CuttableStream(Stream inner, int? cutAfterBytes, Action<CuttableStream, string>? onRead = null) : Stream
+/// <summary>A response body that can be cut: after a number of bytes, or on command at the next read; <paramref name="cut"/> makes the failure (a reset connection by default).</summary>
+public sealed class CuttableStream(Stream inner, int? cutAfterBytes, Action<CuttableStream, string>? onRead = null, Func<Exception>? cut = null) : Stream
 {
     private long _delivered;
     private volatile bool _cut;
@@ -198,7 +227,7 @@ public sealed class CuttableStream(Stream inner, int? cutAfterBytes, Action<Cutt
             if (left <= 0)
             {
                 _cut = true;
-                throw new IOException("connection reset by peer (cut by the test)");
+                throw cut?.Invoke() ?? new IOException("connection reset by peer (cut by the test)");
             }
             if (buffer.Length > left) buffer = buffer[..(int)left];
         }
