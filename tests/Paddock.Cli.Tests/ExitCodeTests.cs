@@ -20,6 +20,11 @@ public sealed class ExitCodeTests(CliServer server) : IDisposable
     [InlineData(new[] { "queue" }, "queue takes: list")]
     [InlineData(new[] { "events", "--last-event-id", "soon" }, "--last-event-id must be an event id")]
     [InlineData(new[] { "frobnicate" }, "unknown command 'frobnicate'")]
+    [InlineData(new[] { "serve", "--port", "9000" }, "serve has no option --port")]
+    [InlineData(new[] { "serve", "--data-dir" }, "--data-dir needs a value")]
+    [InlineData(new[] { "keys", "list", "--colour", "red" }, "keys has no option --colour")]
+    [InlineData(new[] { "keys", "create", "--name", "ci", "--namespace" }, "--namespace needs a value")]
+    [InlineData(new[] { "download", "x", "--forse" }, "download has no option --forse")]
     public async Task Bad_usage_exits_2_with_a_message(string[] args, string message)
     {
         var result = await _cli.RunAsync(args);
@@ -49,6 +54,19 @@ public sealed class ExitCodeTests(CliServer server) : IDisposable
         var model = await _cli.RunAsync("generate", "A horse", "--model", "no-such-model");
         Assert.True(model.ExitCode == 2, model.ToString());
         Assert.Contains("no-such-model", model.Stderr);
+        Assert.DoesNotContain("paddock help", model.Stderr); // the command line was right; the server said no
+    }
+
+    [Fact]
+    public async Task An_unknown_model_exits_2_from_models_as_from_generate()
+    {
+        var result = await _cli.RunAsync("models", "no-such-model");
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("paddock: the server has no model 'no-such-model' (see 'paddock models')", result.Stderr);
+        Assert.DoesNotContain("paddock help", result.Stderr);
+
+        var json = await _cli.RunAsync("models", "no-such-model", "--json");
+        Assert.Equal(2, json.Json().GetProperty("error").GetProperty("exit_code").GetInt32());
     }
 
     [Fact]

@@ -34,6 +34,45 @@ public sealed class FileTests(CliServer server) : IDisposable
         Assert.True(byPath.ExitCode == 0, byPath.ToString());
         Assert.Equal(_cli.PathOf("park-2.png"), byPath.Json().GetProperty("output_file").GetString());
         Assert.Equal(await File.ReadAllBytesAsync(original), await File.ReadAllBytesAsync(_cli.PathOf("park-2.png")));
+
+        // A name the command picked does not replace a file that is already there, unless asked to.
+        await File.WriteAllTextAsync(_cli.PathOf("park-2.png"), "my own notes");
+        var again = await _cli.RunAsync("download", "/api/repos/default/assets/file/main/scenes/park-2.png");
+        Assert.True(again.ExitCode == 2, again.ToString());
+        Assert.Contains("park-2.png already exists", again.Stderr);
+        Assert.Equal("my own notes", await File.ReadAllTextAsync(_cli.PathOf("park-2.png")));
+        var forced = await _cli.RunAsync("download", "/api/repos/default/assets/file/main/scenes/park-2.png", "--force");
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        Assert.Equal(await File.ReadAllBytesAsync(original), await File.ReadAllBytesAsync(_cli.PathOf("park-2.png")));
+    }
+
+    [Fact]
+    public async Task A_path_ending_in_a_slash_uploads_into_that_folder()
+    {
+        Media.WritePng(_cli.PathOf("cat.png"), 512, 512);
+
+        var uploaded = await _cli.RunAsync("upload", "cat.png", "--repo", "assets", "--path", "newdir/");
+
+        Assert.True(uploaded.ExitCode == 0, uploaded.ToString());
+        Assert.Equal($"{server.Url}/api/repos/default/assets/file/main/newdir/cat.png", uploaded.Stdout.Trim());
+        Assert.Contains("as newdir/cat.png", uploaded.Stderr);
+    }
+
+    [Fact]
+    public async Task A_leftover_partial_of_another_video_is_not_spliced_into_a_download()
+    {
+        var a = await _cli.RunAsync("generate", "A red balloon rises", "--resolution", "720P", "--duration", "3", "-o", "good.mp4", "--json");
+        Assert.True(a.ExitCode == 0, a.ToString());
+        var b = await _cli.RunAsync("generate", "A blue boat sails", "--resolution", "720P", "--duration", "3", "-o", "other.mp4", "--quiet");
+        Assert.True(b.ExitCode == 0, b.ToString());
+
+        // What Ctrl-C during another download into this name leaves behind (head -c 100000 other.mp4 > stale.mp4.partial).
+        await File.WriteAllBytesAsync(_cli.PathOf("stale.mp4.partial"), (await File.ReadAllBytesAsync(_cli.PathOf("other.mp4")))[..100_000]);
+        var download = await _cli.RunAsync("download", a.Json().GetProperty("generation_id").GetString()!, "-o", "stale.mp4");
+
+        Assert.True(download.ExitCode == 0, download.ToString());
+        Assert.Equal(await File.ReadAllBytesAsync(_cli.PathOf("good.mp4")), await File.ReadAllBytesAsync(_cli.PathOf("stale.mp4")));
+        Assert.False(File.Exists(_cli.PathOf("stale.mp4.partial")));
     }
 
     [Fact]

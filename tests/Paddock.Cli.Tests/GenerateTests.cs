@@ -71,6 +71,12 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
         Assert.Equal("failed", row.GetProperty("status").GetString());
         Assert.Contains("reference_images[0]", row.GetProperty("error_message").GetString());
         Assert.False(File.Exists(_cli.PathOf(row.GetProperty("generation_id").GetString() + ".mp4")));
+
+        // The synchronous route reports the same failure the same way.
+        var sync = await _cli.RunAsync("generate", "Image 1 waves", "-i", "tiny.png", "--resolution", "720P", "--duration", "3", "--sync", "--json");
+        Assert.True(sync.ExitCode == 1, sync.ToString());
+        Assert.Contains("paddock: the generation failed: reference_images[0]: shorter side is 300 px", sync.Stderr);
+        Assert.Equal(1, sync.Json().GetProperty("error").GetProperty("exit_code").GetInt32());
     }
 
     [Fact]
@@ -124,6 +130,17 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
         var row = (await _cli.RunAsync("queue", "get", id, "--json")).Json();
         Assert.Equal("cancelled", row.GetProperty("status").GetString());
         Assert.False(File.Exists(_cli.PathOf("river.mp4")));
+    }
+
+    [Fact]
+    public async Task Sync_generation_with_inline_bytes_saves_into_a_new_folder()
+    {
+        var result = await _cli.RunAsync("generate", "a fox", "--resolution", "720P", "--duration", "3", "--sync", "--set", "response_format=b64_json", "-o", "newdir/x.mp4");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(_cli.PathOf("newdir/x.mp4"), result.Stdout.Trim());
+        Assert.Equal(72, (await Media.ProbeAsync(_cli.PathOf("newdir/x.mp4"))).Frames);
+        Assert.Equal(["x.mp4"], Directory.GetFiles(_cli.PathOf("newdir")).Select(Path.GetFileName));
     }
 
     [Fact]

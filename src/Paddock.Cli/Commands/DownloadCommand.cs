@@ -5,12 +5,13 @@ using Paddock.Client;
 namespace Paddock.Cli.Commands;
 
 /// <summary>
-/// <c>paddock download URL_OR_ID [-o FILE]</c>: a generation's video (by id) or any URL (a result URL, a file route, a
-/// path on the server), saved with resume: an interrupted download continues where it stopped.
+/// <c>paddock download URL_OR_ID [-o FILE] [--force]</c>: a generation's video (by id) or any URL (a result URL, a file
+/// route, a path on the server), saved with resume: an interrupted download continues where it stopped. Without
+/// <c>-o</c> the file is named after the id or the URL, and an existing file of that name is kept unless <c>--force</c>.
 /// </summary>
 internal static class DownloadCommand
 {
-    private static readonly OptionSet Options = new(values: ["--output|-o"], switches: []);
+    private static readonly OptionSet Options = new(values: ["--output|-o"], switches: ["--force|-f"]);
 
     public static Task<int> RunAsync(string[] args) => Invocation.RunAsync("download", args, Options, RunAsync);
 
@@ -43,6 +44,9 @@ internal static class DownloadCommand
         }
 
         var file = invocation.Args.Value("--output") ?? DefaultName(url, generationId);
+        // A name the command chose must not silently replace a file the user has; one the user gave (-o) may.
+        if (invocation.Args.Value("--output") is null && !invocation.Args.Has("--force") && File.Exists(file))
+            throw new UsageException($"{file} already exists; choose another name with -o FILE, or replace it with --force");
         var size = await client.DownloadToFileAsync(url, file);
         var full = Path.GetFullPath(file);
         invocation.Output.Note($"Saved {file} ({GenerateCommand.Bytes(size)}).");

@@ -9,7 +9,8 @@ namespace Paddock.Cli.Commands;
 
 /// <summary>
 /// <c>paddock events [--last-event-id N] [--generation ID]</c>: the namespace's event stream, one event per line, until
-/// Ctrl-C. The SDK reconnects with <c>Last-Event-ID</c>, so nothing is missed or repeated across a dropped connection.
+/// Ctrl-C. It reconnects with <c>Last-Event-ID</c>, so nothing is missed or repeated across a dropped connection, and
+/// keeps trying while the server is down (a restart, a deploy) instead of giving up.
 /// With <c>--generation</c> only that generation's events are shown, from the start of the log, and the command ends
 /// when it does (exit 0 when it succeeded, 1 when it failed or was cancelled).
 /// </summary>
@@ -31,21 +32,46 @@ internal static class EventsCommand
             lastEventId = id;
         }
         var generation = args.Value("--generation");
+        var reconnection = new Reconnection(invocation.Connection.Server);
         if (generation is not null)
         {
-            await invocation.Client.GetGenerationAsync(generation); // an unknown id fails now, not after waiting forever
+            while (true)
+            {
+                try
+                {
+                    await invocation.Client.GetGenerationAsync(generation); // an unknown id fails now, not after waiting forever
+                    break;
+                }
+                catch (PaddockException e) when (Reconnection.IsOutage(e))
+                {
+                    await reconnection.WaitAsync(e);
+                }
+            }
             lastEventId ??= 0; // from the start of the log: its events may predate this command
         }
 
-        await foreach (var e in invocation.Client.StreamEventsAsync(lastEventId))
+        // The SDK reconnects by itself but gives up after its retries, a few seconds; a follow command waits out a
+        // server restart, and resumes after the last event it showed, so nothing is missed or repeated.
+        while (true)
         {
-            if (generation is not null && !string.Equals(e.GenerationId, generation, StringComparison.OrdinalIgnoreCase)) continue;
-            if (invocation.Output.Json) invocation.Output.JsonLine(ToJson(e));
-            else Console.Out.WriteLine(Describe(e));
-            if (generation is not null && e.IsTerminal)
-                return e.EventType == PaddockEventTypes.GenerationCompleted && e.Status == GenerationStatus.Succeeded ? ExitCodes.Ok : ExitCodes.GenerationFailed;
+            try
+            {
+                await foreach (var e in invocation.Client.StreamEventsAsync(lastEventId))
+                {
+                    reconnection.Heard();
+                    if (e.Id is { } id) lastEventId = id;
+                    if (generation is not null && !string.Equals(e.GenerationId, generation, StringComparison.OrdinalIgnoreCase)) continue;
+                    if (invocation.Output.Json) invocation.Output.JsonLine(ToJson(e));
+                    else Console.Out.WriteLine(Describe(e));
+                    if (generation is not null && e.IsTerminal)
+                        return e.EventType == PaddockEventTypes.GenerationCompleted && e.Status == GenerationStatus.Succeeded ? ExitCodes.Ok : ExitCodes.GenerationFailed;
+                }
+            }
+            catch (PaddockException e) when (Reconnection.IsOutage(e))
+            {
+                await reconnection.WaitAsync(e);
+            }
         }
-        return ExitCodes.Ok;
     }
 
     private static JsonObject ToJson(PaddockEvent e) => new()

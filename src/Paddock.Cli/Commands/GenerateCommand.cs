@@ -58,7 +58,7 @@ internal static class GenerateCommand
             }
             catch (PaddockException e) when (e.Status == 404)
             {
-                throw new UsageException($"the server refused the request: {e.Detail ?? e.Message} (HTTP 404)");
+                throw new RequestRefusedException($"the server refused the request: {e.Detail ?? e.Message} (HTTP 404)");
             }
             output.Note($"Queued generation {operation.Id}.");
 
@@ -207,7 +207,7 @@ internal static class GenerateCommand
         }
         catch (PaddockException e) when (e.Status == 404)
         {
-            throw new UsageException($"the server has no model '{model}' (see 'paddock models')");
+            throw new RequestRefusedException($"the server has no model '{model}' (see 'paddock models')");
         }
         var properties = schema?["properties"] as JsonObject;
         if (properties?.ContainsKey("reference_images") ?? true) return "reference_images";
@@ -253,11 +253,16 @@ internal static class GenerateCommand
         }
         catch (PaddockException e) when (e.Status == 404)
         {
-            throw new UsageException($"the server refused the request: {e.Detail ?? e.Message} (HTTP 404)");
+            throw new RequestRefusedException($"the server refused the request: {e.Detail ?? e.Message} (HTTP 404)");
         }
-        catch (PaddockException e) when (e is { Status: 500, ErrorType: "generation_failed" })
+        catch (PaddockException e) when (e is { Status: 500, ErrorType: "generation_failed" } || IsRefusedReference(e))
         {
+            // Through the queue the same failure is a failed generation (exit 1), so it is here too.
             throw new GenerationEndedException("", $"the generation failed: {e.Detail ?? e.Message}");
+        }
+        catch (PaddockException e) when (e is { Status: 409, ErrorType: "cancelled" })
+        {
+            throw new GenerationEndedException("", $"the generation was cancelled: {e.Detail ?? e.Message}");
         }
         var video = result.Videos.FirstOrDefault() ?? throw new PaddockException(0, "invalid_response", null, "the server answered without a video");
         var file = invocation.Args.Value("--output") ?? (result.GenerationId ?? "video") + ".mp4";
@@ -274,6 +279,14 @@ internal static class GenerateCommand
         output.Result(full);
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// A synchronous request whose generation failed on a reference image: the server answers 400 with the failure
+    /// (a message about one image, <c>reference_images[N]: ...</c> or <c>input_image: ...</c>) rather than a failed row.
+    /// </summary>
+    private static bool IsRefusedReference(PaddockException e) =>
+        e is { Status: 400, Detail: { } detail }
+        && (detail.StartsWith("reference_images[", StringComparison.Ordinal) || detail.StartsWith("input_image:", StringComparison.Ordinal));
 
     internal static string Bytes(long size) => size switch
     {

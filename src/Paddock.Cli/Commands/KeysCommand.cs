@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Paddock.Cli.Remote;
 using Paddock.Core.Auth;
 using Paddock.Server.Hosting;
 using Paddock.Storage.Sqlite;
@@ -10,54 +12,83 @@ namespace Paddock.Cli.Commands;
 /// <summary><c>paddock keys create|list|revoke</c>, against the database the server's configuration names.</summary>
 internal static class KeysCommand
 {
+    private const string Forms = "keys takes: create --namespace NAME [--name LABEL] | list | revoke KEY_ID";
+
     public static async Task<int> RunAsync(string[] args)
     {
-        var (positional, flags, rest) = Split(args);
-        var builder = Host.CreateApplicationBuilder(ServerArguments.Translate(rest));
-        builder.Services.AddOptions<PaddockOptions>().BindConfiguration("Paddock");
-        var options = builder.Build().Services.GetRequiredService<IOptions<PaddockOptions>>().Value;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.DatabaseFile))!);
-        await using var store = new SqliteStore(options.DatabaseFile, TimeProvider.System);
+        // Until the arguments parse, --json is honoured if it is there at all, so a script still gets JSON for a usage error.
+        var output = new Output(args.Contains("--json"), quiet: false);
+        try
+        {
+            var parsed = ServerArguments.Parse("keys", args, values: ["--namespace", "--name"], switches: ["--json", "--help|-h"]);
+            if (parsed.Has("--help")) return Usage.Print();
+            output = new Output(parsed.Has("--json"), quiet: false);
+            return await RunAsync(parsed, output);
+        }
+        catch (Exception e)
+        {
+            return Invocation.Report(e, output, connection: null);
+        }
+    }
 
-        switch (positional.FirstOrDefault())
+    private static async Task<int> RunAsync(ServerCommandArguments args, Output output)
+    {
+        var words = args.Words;
+        var action = words.Count > 0 ? words[0] : null;
+        if (action is not ("create" or "list" or "revoke") || words.Count != (action == "revoke" ? 2 : 1)) throw new UsageException(Forms);
+        if (action != "create" && (args.Value("--namespace") ?? args.Value("--name")) is not null)
+            throw new UsageException("--namespace and --name go with 'keys create'");
+        var ns = args.Value("--namespace");
+        if (action == "create")
+        {
+            if (string.IsNullOrWhiteSpace(ns)) throw new UsageException("keys create needs --namespace NAME");
+            if (!ApiKeyFormat.IsValidNamespace(ns)) throw new UsageException($"namespace '{ns}' must be 1-64 letters, digits, '-', '_' or '.'");
+        }
+
+        await using var store = Open(args.Configuration);
+        switch (action)
         {
             case "create":
-                if (!flags.TryGetValue("namespace", out var ns) || string.IsNullOrWhiteSpace(ns))
-                    return Usage.Fail("keys create needs --namespace NAME");
-                if (!ApiKeyFormat.IsValidNamespace(ns))
-                    return Usage.Fail($"namespace '{ns}' must be 1-64 letters, digits, '-', '_' or '.'");
-                var (record, key) = await new ApiKeyService(store.ApiKeys, TimeProvider.System).CreateAsync(ns, flags.GetValueOrDefault("name"));
+                var (record, key) = await new ApiKeyService(store.ApiKeys, TimeProvider.System).CreateAsync(ns!, args.Value("--name"));
                 Console.Error.WriteLine($"Created key {record.Id} for namespace '{ns}'. It is shown only now:");
-                Console.WriteLine(key);
-                return 0;
+                if (output.Json)
+                {
+                    var document = Describe(record);
+                    document["key"] = key;
+                    output.Document(document);
+                }
+                else Console.WriteLine(key);
+                return ExitCodes.Ok;
             case "list":
-                foreach (var k in await store.ApiKeys.ListAsync())
-                    Console.WriteLine($"{k.Id}\t{k.Namespace}\t{k.CreatedAt:u}\t{k.Name}");
-                return 0;
-            case "revoke" when positional.Count > 1:
-                if (await store.ApiKeys.DeleteAsync(positional[1])) { Console.WriteLine($"Revoked {positional[1]}."); return 0; }
-                return Usage.Fail($"no key with id {positional[1]}");
+                var keys = await store.ApiKeys.ListAsync();
+                if (output.Json) output.Document(new JsonObject { ["keys"] = new JsonArray(keys.Select(k => (JsonNode)Describe(k)).ToArray()) });
+                else foreach (var k in keys) Console.WriteLine($"{k.Id}\t{k.Namespace}\t{k.CreatedAt:u}\t{k.Name}");
+                return ExitCodes.Ok;
             default:
-                return Usage.Fail("keys takes: create --namespace NAME | list | revoke KEY_ID");
+                var id = words[1];
+                if (!await store.ApiKeys.DeleteAsync(id)) throw new RequestRefusedException($"no key with id {id} (see 'paddock keys list')");
+                if (output.Json) output.Document(new JsonObject { ["id"] = id, ["revoked"] = true });
+                else Console.WriteLine($"Revoked {id}.");
+                return ExitCodes.Ok;
         }
     }
 
-    /// <summary>Positional words, the keys command's own flags, and the rest for the server configuration.</summary>
-    private static (List<string> Positional, Dictionary<string, string> Flags, string[] Others) Split(string[] args)
+    /// <summary>The database the server with this configuration uses (its folder created on first use, as the server does).</summary>
+    private static SqliteStore Open(string[] configuration)
     {
-        var positional = new List<string>();
-        var flags = new Dictionary<string, string>();
-        var rest = new List<string>();
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] is "--namespace" or "--name" && i + 1 < args.Length) flags[args[i][2..]] = args[++i];
-            else if (args[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                rest.Add(args[i]);
-                if (!args[i].Contains('=') && i + 1 < args.Length) rest.Add(args[++i]);
-            }
-            else positional.Add(args[i]);
-        }
-        return (positional, flags, rest.ToArray());
+        var builder = Host.CreateApplicationBuilder(configuration);
+        builder.Services.AddOptions<PaddockOptions>().BindConfiguration("Paddock");
+        using var host = builder.Build();
+        var options = host.Services.GetRequiredService<IOptions<PaddockOptions>>().Value;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.DatabaseFile))!);
+        return new SqliteStore(options.DatabaseFile, TimeProvider.System);
     }
+
+    private static JsonObject Describe(ApiKeyRecord key) => new()
+    {
+        ["id"] = key.Id,
+        ["namespace"] = key.Namespace,
+        ["name"] = key.Name,
+        ["created_at"] = key.CreatedAt.ToUnixTimeSeconds(),
+    };
 }

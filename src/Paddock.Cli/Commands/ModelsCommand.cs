@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Paddock.Cli.Remote;
 using Paddock.Cli.Terminal;
+using Paddock.Client;
 
 namespace Paddock.Cli.Commands;
 
@@ -48,7 +49,16 @@ internal static class ModelsCommand
     private static async Task<int> ShowAsync(Invocation invocation, string id)
     {
         var output = invocation.Output;
-        var model = await invocation.Client.GetModelAsync(id);
+        PaddockModel model;
+        try
+        {
+            model = await invocation.Client.GetModelAsync(id);
+        }
+        catch (PaddockException e) when (e.Status == 404)
+        {
+            // An unknown model is a refused request (exit 2), as for 'generate --model'.
+            throw new RequestRefusedException($"the server has no model '{id}' (see 'paddock models')");
+        }
         if (output.Json)
         {
             output.Document(model.Json);

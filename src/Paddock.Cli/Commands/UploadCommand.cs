@@ -17,6 +17,7 @@ internal static class UploadCommand
         if (!File.Exists(file)) throw new UsageException($"no file at {file}");
         var branch = args.Value("--branch") ?? "main";
         var path = args.Value("--path") ?? Path.GetFileName(file);
+        if (path.EndsWith('/')) path += Path.GetFileName(file); // a folder: the file goes into it under its own name
         var ns = await KeyNamespace.ResolveAsync(invocation.Client, args.Value("--namespace"), CancellationToken.None);
         var result = await invocation.Client.UploadFileAsync(ns, repo, branch, path, file, args.Value("--message"));
         var uploaded = result.Files.FirstOrDefault();

@@ -8,10 +8,11 @@ internal static class Usage
         Usage:
           paddock serve [--urls URL] [--data-dir DIR] [--Paddock:Setting=value ...]
               Start the API and its workers (SQLite, local disk and the built-in renderer by default).
-          paddock keys create --namespace NAME [--name LABEL] [--data-dir DIR]
+          paddock keys create --namespace NAME [--name LABEL] [--data-dir DIR] [--json]
               Create an API key bound to NAME and print it (shown only once).
-          paddock keys list [--data-dir DIR]
-          paddock keys revoke KEY_ID [--data-dir DIR]
+          paddock keys list [--data-dir DIR] [--json]
+          paddock keys revoke KEY_ID [--data-dir DIR] [--json]
+          (Options take "--name value" or "--name=value".)
 
           paddock render REQUEST.json -o OUT.mp4 [--preset P] [--seed N] | render --sample-image FILE.png [--subject fox]
               Render a request with the built-in engine in this process (no server); references may be files or URLs.
@@ -24,9 +25,9 @@ internal static class Usage
                    [--seed N] [--set FIELD=VALUE ...] [-o out.mp4] [--no-wait | --sync]
           paddock models [ID] [--search TEXT]
           paddock queue list [--all] [--status S] [--model M] | queue get ID | queue cancel ID
-          paddock events [--last-event-id N] [--generation ID]
-          paddock upload FILE --repo REPO [--branch main] [--path PATH]
-          paddock download URL_OR_ID [-o FILE]
+          paddock events [--last-event-id N] [--generation ID]     (reconnects while the server is down)
+          paddock upload FILE --repo REPO [--branch main] [--path PATH | --path FOLDER/]
+          paddock download URL_OR_ID [-o FILE] [--force]           (--force: replace a file of the default name)
         Every one takes --server URL, --key KEY, --json and --quiet.
         Server and key: --server / --key, else $PADDOCK_URL / $PADDOCK_API_KEY, else ~/.config/paddock/config.json,
         else http://127.0.0.1:8080 for the server. --json: stdout holds only JSON (errors too; events: one per line).
@@ -35,7 +36,8 @@ internal static class Usage
 
         Exit codes:
           0    success
-          1    the generation failed or was cancelled (the server's message is printed), or has no video yet
+          1    the generation failed or was cancelled, queued or --sync (the server's message is printed),
+               e.g. "reference_images[0]: shorter side is 300 px; ...", or it has no video yet
           2    usage error, or the server refused the request as invalid (400, 409, 413; an unknown model):
                the server's detail is printed, e.g. "duration: must be between 3 and 15"
           3    authentication: no key, or the server refused it (401, 403)

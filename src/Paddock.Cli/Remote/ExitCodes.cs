@@ -5,10 +5,10 @@ internal static class ExitCodes
 {
     public const int Ok = 0;
 
-    /// <summary>The generation failed or was cancelled (or, for <c>download ID</c>, has no video).</summary>
+    /// <summary>The generation failed or was cancelled, queued or <c>--sync</c> alike (or, for <c>download ID</c>, has no video).</summary>
     public const int GenerationFailed = 1;
 
-    /// <summary>The command was called wrongly, or the server refused the request as invalid (400, 409, 413, 422; an unknown model).</summary>
+    /// <summary>The command was called wrongly, or the server refused the request as invalid (400, 409, 413, 422; an unknown model, an unknown key id).</summary>
     public const int Usage = 2;
 
     /// <summary>No key, or the server refused it (401, 403).</summary>

@@ -48,6 +48,7 @@ internal sealed class Invocation(Arguments args, Output output)
         var (code, kind, message) = e switch
         {
             UsageException => (ExitCodes.Usage, "usage", e.Message),
+            RequestRefusedException => (ExitCodes.Usage, "invalid_request", e.Message),
             AuthenticationMissingException => (ExitCodes.Auth, "auth", e.Message),
             GenerationEndedException => (ExitCodes.GenerationFailed, "generation", e.Message),
             PaddockException { Status: 401 } p => (ExitCodes.Auth, "auth",
@@ -59,14 +60,15 @@ internal sealed class Invocation(Arguments args, Output output)
             PaddockException { Status: 0, ErrorType: "generation_failed" or "cancelled" } p => (ExitCodes.GenerationFailed, "generation", p.Detail ?? p.Message),
             PaddockException { Status: 0 } p => (ExitCodes.ServerOrNetwork, "network", $"cannot reach {server}: {p.Message}"),
             PaddockException p => (ExitCodes.ServerOrNetwork, "server", $"{server} answered HTTP {p.Status}: {Detail(p)}"),
-            FileNotFoundException or DirectoryNotFoundException => (ExitCodes.Usage, "usage", e.Message),
+            FileNotFoundException => (ExitCodes.Usage, "usage", e.Message),
             IOException or UnauthorizedAccessException => (ExitCodes.ServerOrNetwork, "local", e.Message),
             OperationCanceledException => (ExitCodes.Interrupted, "interrupted", "interrupted"),
             _ => (ExitCodes.ServerOrNetwork, "internal", $"unexpected error: {e}"),
         };
 
         Output.Problem(message);
-        if (code == ExitCodes.Usage && kind == "usage") Console.Error.WriteLine("Run 'paddock help' for usage.");
+        // Only a mistake in how the command was called needs the manual; a server's refusal says what to change.
+        if (kind == "usage") Console.Error.WriteLine("Run 'paddock help' for usage.");
         if (output.Json)
         {
             var error = new JsonObject { ["exit_code"] = code, ["kind"] = kind, ["message"] = message };
@@ -76,7 +78,7 @@ internal sealed class Invocation(Arguments args, Output output)
                 error["type"] = pe.ErrorType;
                 error["detail"] = pe.Detail;
             }
-            if (e is GenerationEndedException ended) error["generation_id"] = ended.GenerationId;
+            if (e is GenerationEndedException { GenerationId.Length: > 0 } ended) error["generation_id"] = ended.GenerationId;
             output.Document(new JsonObject { ["error"] = error });
         }
         return code;
@@ -90,3 +92,9 @@ internal sealed class GenerationEndedException(string generationId, string messa
 {
     public string GenerationId { get; } = generationId;
 }
+
+/// <summary>
+/// The server (or, for <c>keys</c>, its database) refused what was asked, e.g. an unknown model: exit code 2 like an
+/// invalid request, without the pointer to <c>paddock help</c> that a mistake in the command line gets.
+/// </summary>
+internal sealed class RequestRefusedException(string message) : Exception(message);

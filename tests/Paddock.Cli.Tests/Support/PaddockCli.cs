@@ -123,6 +123,8 @@ public sealed class RunningCli : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     public string Stdout
     {
         get { lock (_stdout) return _stdout.ToString(); }
@@ -151,6 +153,13 @@ public sealed class RunningCli : IAsyncDisposable
     public void Interrupt()
     {
         using var kill = Process.Start("kill", ["-INT", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, as a service manager stops a server.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
         kill.WaitForExit();
     }
 
