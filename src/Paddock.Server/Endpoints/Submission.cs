@@ -41,7 +41,7 @@ public static class Submission
             var submitted = await generations.SubmitAsync(ns, request, kind, idempotencyKey.Length > 0 ? idempotencyKey : null, CancellationToken.None);
             if (submitted.Result == IdempotencyResult.Conflict)
                 return (null, ApiErrors.Make(StatusCodes.Status409Conflict, "idempotency_conflict", "This Idempotency-Key was used for a different request.",
-                    $"Idempotency-Key: '{idempotencyKey}' was used in the last 24 hours with a different request body; use a new key for a new request"));
+                    $"Idempotency-Key: '{idempotencyKey}' was used in the last 24 hours for a different request (another body, or the other endpoint); use a new key for a new request"));
             return (new Accepted(request, ns, submitted.GenerationIds, submitted.Result == IdempotencyResult.Replayed), null);
         }
     }
