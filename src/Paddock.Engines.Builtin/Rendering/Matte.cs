@@ -52,11 +52,20 @@ internal static class Matte
 
         var (low, high) = border.Thresholds;
         var mask = new bool[aw * ah];
+        // The background estimate's column terms once per column, its row terms once per row (see Border.Patch).
+        var columns = new (Rgb Top, Rgb Bottom, float U)[aw];
+        for (var x = 0; x < aw; x++)
+        {
+            columns[x] = border.Columns(x + 0.5f, aw);
+        }
+
         for (var y = 0; y < ah; y++)
         {
+            var (left, right, v) = border.Rows(y + 0.5f, ah);
             for (var x = 0; x < aw; x++)
             {
-                mask[(y * aw) + x] = Distance(small[(y * aw) + x], border.At(x + 0.5f, y + 0.5f, aw, ah)) > (low + high) * 0.5f;
+                var (top, bottom, u) = columns[x];
+                mask[(y * aw) + x] = Distance(small[(y * aw) + x], border.Patch(top, bottom, u, left, right, v)) > (low + high) * 0.5f;
             }
         }
 
@@ -366,6 +375,14 @@ internal static class Matte
             for (var x = fromX; x < toX; x++)
             {
                 var ax = ((x + 0.5f) * sx) - 0.5f;
+                // Deep inside the subject (every core tap set) the alpha is 1, and unmixing at alpha 1 gives the
+                // pixel back: skip the background estimate and the colour distance for most of the subject.
+                if (InsideCore(core, aw, ah, ax, ay))
+                {
+                    output[(y * width) + x] = pixels[(y * width) + x] | 0xFF000000u;
+                    continue;
+                }
+
                 var outer = Sample(hull, aw, ah, ax, ay);
                 if (outer <= 0f)
                 {
@@ -409,6 +426,18 @@ internal static class Matte
     }
 
     private static float[] ToFloat(bool[] mask) => mask.Select(m => m ? 1f : 0f).ToArray();
+
+    /// <summary>Whether all four taps <see cref="Sample"/> would read are 1: the sample is exactly 1.</summary>
+    private static bool InsideCore(float[] core, int w, int h, float x, float y)
+    {
+        x = Math.Clamp(x, 0f, w - 1);
+        y = Math.Clamp(y, 0f, h - 1);
+        var x0 = (int)x;
+        var y0 = (int)y;
+        var x1 = Math.Min(x0 + 1, w - 1);
+        var y1 = Math.Min(y0 + 1, h - 1);
+        return core[(y0 * w) + x0] == 1f && core[(y0 * w) + x1] == 1f && core[(y1 * w) + x0] == 1f && core[(y1 * w) + x1] == 1f;
+    }
 
     private static float Sample(float[] values, int w, int h, float x, float y)
     {
@@ -564,28 +593,6 @@ internal static class Matte
             return (mean, residuals[(int)(residuals.Length * 0.9f)]);
         }
 
-        /// <summary>The estimated background at a point, in analysis pixels: a Coons patch of the four sides.</summary>
-        public Rgb At(float x, float y, int w, int h)
-        {
-            var u = Math.Clamp(x / w, 0f, 1f);
-            var v = Math.Clamp(y / h, 0f, 1f);
-            var top = Along(_top, u);
-            var bottom = Along(_bottom, u);
-            var left = Along(_left, v);
-            var right = Along(_right, v);
-            var c00 = _top[0];
-            var c10 = _top[^1];
-            var c01 = _bottom[0];
-            var c11 = _bottom[^1];
-            float Mix(float t, float b, float l, float r, float a, float bb, float c, float d) =>
-                ((1 - v) * t) + (v * b) + ((1 - u) * l) + (u * r)
-                - (((1 - u) * (1 - v) * a) + (u * (1 - v) * bb) + ((1 - u) * v * c) + (u * v * d));
-            return new Rgb(
-                Mix(top.R, bottom.R, left.R, right.R, c00.R, c10.R, c01.R, c11.R),
-                Mix(top.G, bottom.G, left.G, right.G, c00.G, c10.G, c01.G, c11.G),
-                Mix(top.B, bottom.B, left.B, right.B, c00.B, c10.B, c01.B, c11.B));
-        }
-
         /// <summary>The top and bottom colours above and below analysis column position <paramref name="x"/>, and its u.</summary>
         public (Rgb Top, Rgb Bottom, float U) Columns(float x, int w)
         {
@@ -600,7 +607,7 @@ internal static class Matte
             return (Along(_left, v), Along(_right, v), v);
         }
 
-        /// <summary><see cref="At"/> from the precomputed column and row terms.</summary>
+        /// <summary>The background estimate at a point (a Coons patch of the four sides), from its column and row terms.</summary>
         public Rgb Patch(Rgb top, Rgb bottom, float u, Rgb left, Rgb right, float v)
         {
             var (c00, c10, c01, c11) = (_top[0], _top[^1], _bottom[0], _bottom[^1]);
