@@ -13,6 +13,7 @@ public sealed class ReferenceMentionsTests
     [InlineData("myimage1 is not a mention", new int[0])]
     [InlineData("Image 12345 and Image 0", new[] { 12345, 0 })]
     [InlineData("character99999999999999999999", new[] { int.MaxValue })]
+    [InlineData("Image ١ and character ５ are not numbered images", new int[0])]
     public void Finds_every_way_of_naming_an_image(string prompt, int[] expected) =>
         Assert.Equal(expected, ReferenceMentions.NamedIndexes(prompt));
 

@@ -112,11 +112,15 @@ internal static class RenderCommand
         JsonObject request;
         try
         {
-            request = JsonNode.Parse(text) as JsonObject ?? throw new InvalidDataException("the request must be a JSON object, e.g. {\"prompt\": \"...\"}");
+            // Read as strictly as a server reads a body: a field given twice, or a string that is not text, is refused.
+            using var parsed = JsonDocument.Parse(text, RequestText.ParseOptions);
+            if (RequestText.Problem(parsed.RootElement) is { } problem) throw new InvalidDataException(problem);
+            request = JsonNode.Parse(parsed.RootElement.GetRawText()) as JsonObject
+                ?? throw new InvalidDataException("the request must be a JSON object, e.g. {\"prompt\": \"...\"}");
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"the request is not valid JSON: {e.Message}");
+            throw new InvalidDataException($"the request is not valid JSON{RequestText.WhyNotJson(e)}");
         }
 
         request["model"] ??= DefaultModel;

@@ -10,7 +10,7 @@ public static partial class ReferenceMentions
 {
     // Not preceded by a letter or digit, so "myimage1" is not a mention; not followed by a digit, so
     // "Image 12" is never read as Image 1.
-    [GeneratedRegex(@"(?<![\p{L}\p{N}_])@?(?:image|character)[ \t]*(\d+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<![\p{L}\p{N}_])@?(?:image|character)[ \t]*([0-9]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex MentionPattern();
 
     /// <summary>

@@ -203,8 +203,6 @@ public static class RequestValidator
         var given = fields["reference_images"] is JsonArray refs ? refs.Count : 0;
         if (given == 0) yield break;
         var mentions = ReferenceMentions.Find(prompt);
-        if (mentions.Any(m => m.ImageIndex == 0))
-            yield return "prompt: names Image 0, but images are numbered from 1 (Image 1 is reference_images[0])";
         // A number too large to read is named as written.
         var tooHigh = mentions.Where(m => m.ImageIndex > given)
             .Select(m => (m.ImageIndex, Name: m.ImageIndex == int.MaxValue ? $"\"{prompt.Substring(m.Position, m.Length)}\"" : "Image " + m.ImageIndex.ToString(CultureInfo.InvariantCulture)))
