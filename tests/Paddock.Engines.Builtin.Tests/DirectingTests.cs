@@ -120,6 +120,21 @@ public sealed class DirectingTests
     }
 
     [Fact]
+    public void A_subject_stays_recognisable_under_stacked_dark_grades()
+    {
+        // Night, moonlight, noir and "dramatic" each darken; together they once left the subject a black silhouette.
+        var fox = TestMedia.Character("fox", 1);
+        var job = TestMedia.Job(640, 360, 3, [fox], "Image 1 walks through a dark city street at night, moonlight, film noir, dramatic", seed: 3);
+        var frames = Enumerable.Range(0, 12).Select(i => (i * 6) + 2).ToList();
+        var template = Measure.Subject(fox.Bytes, TestMedia.CharacterBackground("fox"));
+
+        var scores = TestMedia.Frames(job, frames).Select(f => Measure.Find(Measure.Shrink(Measure.Luma(f, 640, 360), 6), template, 18, 46)).ToList();
+
+        var seen = scores.Count(score => score >= 0.6);
+        Assert.True(seen * 2 >= scores.Count, $"matched in {seen} of {scores.Count} frames: {string.Join(" ", scores.Select(s => s.ToString("F2")))}");
+    }
+
+    [Fact]
     public void Black_and_white_has_no_colour_anywhere()
     {
         var references = new[] { TestMedia.Character("fox", 1), TestMedia.Photo(2) };

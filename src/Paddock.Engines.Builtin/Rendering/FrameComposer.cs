@@ -234,10 +234,12 @@ internal sealed class FrameComposer : IDisposable
             var feet = camera.ToScreen(new SKPoint(pose.X, pose.Y), 1f);
             var sprite = actor.Sprite;
             var content = sprite.Content;
-            // Sprite pixels → the subject's box standing on the origin → posed → at the feet on screen.
+            // Sprite pixels → the subject's box standing on the origin → posed → at the feet on screen. It turns
+            // about its middle, not its feet: a spin about the feet would swing it upside down below the frame.
+            var middle = height * pose.ScaleY * 0.5f;
             var map = SKMatrix.CreateTranslation(-content.MidX, -content.Bottom)
                 .PostConcat(SKMatrix.CreateScale(width / content.Width * pose.ScaleX, height / content.Height * pose.ScaleY))
-                .PostConcat(SKMatrix.CreateRotation(pose.Rotation))
+                .PostConcat(SKMatrix.CreateRotation(pose.Rotation, 0f, -middle))
                 .PostConcat(SKMatrix.CreateTranslation(feet.X, feet.Y));
             AffineBlit.Draw(sprite.Pixels, target.Pixels, _board.Width, _board.Height, map, top, bottom, sprite.Spans);
         }

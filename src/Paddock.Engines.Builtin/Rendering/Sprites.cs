@@ -52,7 +52,7 @@ internal sealed class Sprite : IDisposable
         using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
         var content = SKRect.Create(Padding, Padding, width, rows);
         surface.Canvas.DrawImage(source, content, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), paint);
-        ColorGrade.Apply(surface, look.Matrix(fog, haze));
+        ColorGrade.Apply(surface, look.ForSubject().Matrix(fog, haze));
         return new Sprite(surface.Snapshot(), content);
     }
 
@@ -93,7 +93,7 @@ internal sealed class Sprite : IDisposable
             canvas.DrawImage(image, SKRect.Create(card.Left + pad, card.Top + pad, imageWidth, imageHeight), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), plain);
         }
 
-        ColorGrade.Apply(surface, look.Matrix(0f, SKColors.Black));
+        ColorGrade.Apply(surface, look.ForSubject().Matrix(0f, SKColors.Black));
         return new Sprite(surface.Snapshot(), card);
     }
 }

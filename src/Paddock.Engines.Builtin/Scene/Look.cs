@@ -64,6 +64,12 @@ internal sealed record Look(
         };
     }
 
+    /// <summary>
+    /// The look on a subject: as the scene's, but a dark scene darkens it less (the square root of the exposure), as a
+    /// key light would. Stacked dark grades (night, noir, moonlight) would otherwise leave the subject a silhouette.
+    /// </summary>
+    public Look ForSubject() => Exposure < 1f ? this with { Exposure = MathF.Sqrt(Exposure) } : this;
+
     /// <summary>A stable key: two looks with the same key bake to the same pixels.</summary>
     public string Key => string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"{Time}|{Exposure:F3}|{Contrast:F3}|{Saturation:F3}|{Temperature:F3}|{Tint:F3}|{Lift:F3}|{Fog:F3}|{Tone}|{Neon}");

@@ -60,8 +60,11 @@ internal static class Scenery
     /// stays in a band round the horizon (its tallest peaks and towers, and its fill below).
     /// </summary>
     public static SKRect Band(Depth depth, SKRect area, int height, float horizon) => depth == Depth.Far
-        ? SKRect.Intersect(area, new SKRect(area.Left, horizon - (height * 0.45f), area.Right, horizon + (height * 0.32f)))
+        ? SKRect.Intersect(area, new SKRect(area.Left, horizon - (height * FarReach), area.Right, horizon + (height * 0.32f)))
         : area;
+
+    /// <summary>How far above the horizon the far distance may reach, as a share of the height: what it paints stays below.</summary>
+    private const float FarReach = 0.45f;
 
     /// <summary>Whether <see cref="Lights"/> draws anything for this plane: the extra pass is skipped when not.</summary>
     public static bool HasLights(SettingKind setting, Depth depth, TimeOfDay time, bool neon)
@@ -979,6 +982,8 @@ internal static class Scenery
                 var x = c.Width * random.Range(0.15f, 0.85f);
                 var y = c.Horizon * random.Range(0.25f, 0.5f);
                 var radius = unit * random.Range(0.14f, 0.24f);
+                // Whole, inside the far band: a planet sliced flat along the band's top edge looks broken.
+                y = MathF.Max(y, c.Horizon - (h * FarReach) + (radius * 1.1f));
                 var color = Sets.Paint.Shift(new SKColor(210, 140, 90), hue * 3f);
                 using (var shader = SKShader.CreateRadialGradient(new SKPoint(x - (radius * 0.4f), y - (radius * 0.4f)), radius * 1.6f,
                            [Sets.Paint.Mix(color, SKColors.White, 0.35f), color, Sets.Paint.Mix(color, SKColors.Black, 0.85f)], [0f, 0.45f, 1f], SKShaderTileMode.Clamp))
