@@ -206,6 +206,37 @@ public sealed class HostileReferenceTests(HostileFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_slow_but_steady_download_longer_than_the_idle_window_succeeds()
+    {
+        // 5 KB/s against a floor of 0.5 KB/s, over several 2 s windows: a read still pending when a window that already
+        // had its minimum ends must not count as a stall (it did: any download longer than one window failed).
+        using var fetcher = new ReferenceFetcher(new ReferenceFetchOptions
+        {
+            AllowedHosts = ["127.0.0.2"],
+            ReadIdleTimeout = TimeSpan.FromSeconds(2),
+            MinBytesPerSecond = 512,
+        });
+        var image = TestImages.Png(1600, 1200, SkiaSharp.SKColors.OrangeRed, SkiaSharp.SKColors.White);
+        var url = fixture.Corpus.Map("/steady.png", async context =>
+        {
+            context.Response.ContentType = "image/png";
+            context.Response.ContentLength = image.Length;
+            for (var at = 0; at < image.Length; at += 500)
+            {
+                await context.Response.Body.WriteAsync(image.AsMemory(at, Math.Min(500, image.Length - at)));
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(100);
+            }
+        });
+        var clock = Stopwatch.StartNew();
+
+        var fetched = await fetcher.FetchAsync("default", 0, url, CancellationToken.None);
+
+        Assert.Equal(image, fetched.Bytes);
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2.5), $"the download took {clock.Elapsed.TotalSeconds:0.0} s, not several windows");
+    }
+
+    [Fact]
     public void Every_case_of_the_corpus_is_tested() =>
         Assert.Equal(fixture.Cases.Keys.Order(), ((IEnumerable<object[]>)CaseNames).Select(row => (string)row[0]).Order());
 

@@ -346,11 +346,16 @@ public sealed class ReferenceFetcher : IDisposable
                     throw new Refusal($"is larger than {ReferenceRules.MaxBytes} bytes (10 MB)");
                 buffer.Write(chunk, 0, read);
                 windowBytes += read;
-                if (_time.GetElapsedTime(windowStart) >= window)
+                // A window that has had its minimum ends now and the next one starts: the stall timer then fires only
+                // on a window that fell short, never on a read pending at the end of one that did not.
+                if (windowBytes >= minimum)
                 {
-                    if (windowBytes < minimum) throw new Refusal(TooSlow(windowBytes, window));
                     windowStart = _time.GetTimestamp();
                     windowBytes = 0;
+                }
+                else if (_time.GetElapsedTime(windowStart) >= window)
+                {
+                    throw new Refusal(TooSlow(windowBytes, window));
                 }
             }
         }
