@@ -63,7 +63,7 @@ public sealed partial class WorkerPool(
             {
                 var recovered = await store.RecoverExpiredLeasesAsync(
                     _options.MaxAttempts,
-                    g => GenerationEvents.Failed(g, $"gave up after {g.Attempt} attempts: the worker rendering it stopped responding each time"),
+                    g => GenerationEvents.Failed(g, g.ErrorMessage ?? "the worker rendering it stopped responding"),
                     stoppingToken).ConfigureAwait(false);
                 if (recovered > 0)
                 {
