@@ -76,7 +76,10 @@ public sealed partial class GenerationProcessor(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            var message = e is ReferenceImageException or GenerationFailedException ? e.Message : $"rendering failed: {e.Message}";
+            // An I/O failure's own message names server paths: say what happened instead.
+            var message = e is ReferenceImageException or GenerationFailedException ? e.Message
+                : e is IOException or UnauthorizedAccessException ? "rendering failed: the server could not write the video (its disk may be full or read-only); submit it again later"
+                : $"rendering failed: {e.Message}";
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
             if (await store.FailAsync(lease, message, GenerationEvents.Failed(generation, message), CancellationToken.None).ConfigureAwait(false))
                 eventHub.Notify();
