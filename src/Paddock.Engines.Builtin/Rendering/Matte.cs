@@ -430,16 +430,20 @@ internal static class Matte
     /// <summary>Whether all four taps <see cref="Sample"/> would read are 1: the sample is exactly 1.</summary>
     private static bool InsideCore(float[] core, int w, int h, float x, float y)
     {
-        x = Math.Clamp(x, 0f, w - 1);
-        y = Math.Clamp(y, 0f, h - 1);
-        var x0 = (int)x;
-        var y0 = (int)y;
-        var x1 = Math.Min(x0 + 1, w - 1);
-        var y1 = Math.Min(y0 + 1, h - 1);
-        return core[(y0 * w) + x0] == 1f && core[(y0 * w) + x1] == 1f && core[(y1 * w) + x0] == 1f && core[(y1 * w) + x1] == 1f;
+        var (i00, i10, i01, i11, _, _) = Taps(w, h, x, y);
+        return core[i00] == 1f && core[i10] == 1f && core[i01] == 1f && core[i11] == 1f;
     }
 
     private static float Sample(float[] values, int w, int h, float x, float y)
+    {
+        var (i00, i10, i01, i11, fx, fy) = Taps(w, h, x, y);
+        var top = values[i00] + ((values[i10] - values[i00]) * fx);
+        var bottom = values[i01] + ((values[i11] - values[i01]) * fx);
+        return top + ((bottom - top) * fy);
+    }
+
+    /// <summary>The four indices a bilinear sample at (x, y) reads, clamped to the grid, and its weights.</summary>
+    private static (int I00, int I10, int I01, int I11, float Fx, float Fy) Taps(int w, int h, float x, float y)
     {
         x = Math.Clamp(x, 0f, w - 1);
         y = Math.Clamp(y, 0f, h - 1);
@@ -447,11 +451,7 @@ internal static class Matte
         var y0 = (int)y;
         var x1 = Math.Min(x0 + 1, w - 1);
         var y1 = Math.Min(y0 + 1, h - 1);
-        var fx = x - x0;
-        var fy = y - y0;
-        var top = values[(y0 * w) + x0] + ((values[(y0 * w) + x1] - values[(y0 * w) + x0]) * fx);
-        var bottom = values[(y1 * w) + x0] + ((values[(y1 * w) + x1] - values[(y1 * w) + x0]) * fx);
-        return top + ((bottom - top) * fy);
+        return ((y0 * w) + x0, (y0 * w) + x1, (y1 * w) + x0, (y1 * w) + x1, x - x0, y - y0);
     }
 
     /// <summary>The box, within <paramref name="region"/>, of the pixels whose alpha exceeds <paramref name="threshold"/>.</summary>
