@@ -153,20 +153,7 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         var code = await wb.SnippetAsync("Python", "python");
         Assert.Contains($"BASE_URL = \"{Server.BaseUrl}\"", code);
         Assert.Contains("\"seed\": 4242", code);
-        var script = Path.Combine(Path.GetTempPath(), $"workbench-{Guid.NewGuid():N}.py");
-        await File.WriteAllTextAsync(script, code);
-        try
-        {
-            var result = await Processes.RunAsync("python3", [script], new Dictionary<string, string> { ["PADDOCK_API_KEY"] = Server.ApiKey });
-            Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
-            var lines = result.Stdout.Trim().Split('\n');
-            Assert.Contains("Status: succeeded", lines);
-            Assert.StartsWith($"{Server.BaseUrl}/api/outputs/default/", lines[^1]);
-        }
-        finally
-        {
-            File.Delete(script);
-        }
+        await RunSnippetToSuccessAsync("python3", ".py", code);
     }
 
     [WhenToolWorksFact("node", "-e", "if (typeof fetch !== 'function') process.exit(1)")]
@@ -181,11 +168,17 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         await page.GetByRole(AriaRole.Spinbutton, new() { Name = "Duration", Exact = true }).FillAsync("3");
 
         var code = await wb.SnippetAsync("JavaScript", "javascript");
-        var script = Path.Combine(Path.GetTempPath(), $"workbench-{Guid.NewGuid():N}.mjs");
+        await RunSnippetToSuccessAsync("node", ".mjs", code);
+    }
+
+    /// <summary>Runs a copied snippet as a script file with the key in its variable: it polls to success and prints the video's URL.</summary>
+    private async Task RunSnippetToSuccessAsync(string interpreter, string extension, string code)
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"workbench-{Guid.NewGuid():N}{extension}");
         await File.WriteAllTextAsync(script, code);
         try
         {
-            var result = await Processes.RunAsync("node", [script], new Dictionary<string, string> { ["PADDOCK_API_KEY"] = Server.ApiKey });
+            var result = await Processes.RunAsync(interpreter, [script], new Dictionary<string, string> { ["PADDOCK_API_KEY"] = Server.ApiKey });
             Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
             var lines = result.Stdout.Trim().Split('\n');
             Assert.Contains("Status: succeeded", lines);
