@@ -165,8 +165,6 @@ public static class FileEndpoints
 
     private static async Task<IResult> DownloadAsync(string ns, string repo, string branch, string? path, HttpContext context, FileService files, SignedUrls urls)
     {
-        // Hosted bytes are whatever users upload: a browser must not read an HTML or script type into them.
-        context.Response.Headers.XContentTypeOptions = "nosniff";
         var caller = ApiKeyAuthentication.TryNamespaceOf(context);
         if (caller is null)
         {

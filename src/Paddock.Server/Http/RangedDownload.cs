@@ -3,7 +3,8 @@ namespace Paddock.Server.Http;
 /// <summary>
 /// A file or video download with HTTP Range. The framework answers a Range past the end with 416 and an empty body
 /// typed as the file; this gives that answer the error envelope, so a client learns why (Content-Range: bytes */size
-/// stays). Downloads also say nosniff: their type comes from their bytes, and a browser must not guess another.
+/// stays). Downloads also say nosniff: hosted bytes are whatever users upload, so a browser must not read an HTML or
+/// script type into them.
 /// </summary>
 public sealed class RangedDownload(IResult file, long size) : IResult
 {
