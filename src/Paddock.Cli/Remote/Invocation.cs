@@ -49,6 +49,7 @@ internal sealed class Invocation(Arguments args, Output output)
         {
             UsageException => (ExitCodes.Usage, "usage", e.Message),
             RequestRefusedException => (ExitCodes.Usage, "invalid_request", e.Message),
+            StartFailedException failed => (failed.Code, failed.Code == ExitCodes.Usage ? "settings" : "storage", e.Message),
             AuthenticationMissingException => (ExitCodes.Auth, "auth", e.Message),
             GenerationEndedException => (ExitCodes.GenerationFailed, "generation", e.Message),
             PaddockException { Status: 401 } p => (ExitCodes.Auth, "auth",
@@ -98,3 +99,9 @@ internal sealed class GenerationEndedException(string generationId, string messa
 /// invalid request, without the pointer to <c>paddock help</c> that a mistake in the command line gets.
 /// </summary>
 internal sealed class RequestRefusedException(string message) : Exception(message);
+
+/// <summary>A server-side command could not open what the server's settings name (a bad setting: 2; the database: 4).</summary>
+internal sealed class StartFailedException(int code, string message) : Exception(message)
+{
+    public int Code { get; } = code;
+}

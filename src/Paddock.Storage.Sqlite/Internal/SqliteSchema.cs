@@ -128,8 +128,8 @@ internal static class SqliteSchema
         var current = CurrentVersion(connection, transaction);
         if (current > LatestVersion)
         {
-            throw new InvalidOperationException(
-                $"The database is at schema version {current}, newer than this Paddock knows ({LatestVersion}). Upgrade Paddock or use another database file.");
+            throw new Paddock.Core.Hosting.StartupException(
+                $"the database {connection.DataSource} is at schema version {current}, newer than this Paddock knows ({LatestVersion}): upgrade Paddock, or use another data directory (--data-dir)");
         }
 
         for (var version = current + 1; version <= LatestVersion; version++)
