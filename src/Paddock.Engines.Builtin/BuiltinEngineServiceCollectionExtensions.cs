@@ -12,6 +12,7 @@ public static class BuiltinEngineServiceCollectionExtensions
     public static IServiceCollection AddBuiltinEngine(this IServiceCollection services)
     {
         services.AddSettings<BuiltinEngineOptions>("Paddock:Engines:Builtin");
+        services.AddSingleton(new BuiltInBackend("builtin"));
         services.AddSingleton<IVideoEngine>(sp => new BuiltinVideoEngine(
             sp.GetRequiredService<IOptions<BuiltinEngineOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<BuiltinVideoEngine>()));
         return services;

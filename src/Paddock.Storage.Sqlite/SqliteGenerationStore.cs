@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
@@ -23,12 +24,15 @@ public sealed class SqliteGenerationStore : IGenerationStore
         VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at)
         """;
 
-    private const string ClaimSql = $"""
+    /// <summary>The claim; <c>{0}</c> is the model filter (empty, or <c>AND model IN (...)</c>).</summary>
+    private const string ClaimSqlFormat = """
         UPDATE generations
         SET status = 'processing', attempt = attempt + 1, lease_owner = $worker, lease_expires_at = $expires_at,
-            started_at = COALESCE(started_at, $now)
-        WHERE rowid = (SELECT rowid FROM generations WHERE status = 'queued' ORDER BY enqueued_at, rowid LIMIT 1)
-        RETURNING {GenerationRows.Columns}
+            started_at = COALESCE(started_at, $now), retry_at = NULL, status_message = NULL
+        WHERE rowid = (SELECT rowid FROM generations
+                       WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= $now){0}
+                       ORDER BY enqueued_at, rowid LIMIT 1)
+        RETURNING {1}
         """;
 
     /// <summary>The fence of every write by a lease holder: still processing, same worker, same attempt, not expired.</summary>
@@ -46,21 +50,50 @@ public sealed class SqliteGenerationStore : IGenerationStore
     private const string FinishSql = $"""
         UPDATE generations
         SET status = $status, completed_at = $now, output_key = $output_key, error_message = $error_message,
+            error_type = $error_type, error_code = $error_code, status_message = NULL,
             lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
         WHERE {LeaseHeld}
+        """;
+
+    private const string RetryLaterSql = $"""
+        UPDATE generations
+        SET status = 'queued', retries = retries + 1, retry_at = $retry_at, status_message = $status_message,
+            lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
+        WHERE {LeaseHeld}
+        """;
+
+    private const string CheckpointSql = $"UPDATE generations SET remote_job = $remote_job WHERE {LeaseHeld}";
+
+    /// <summary>A job recorded by the attempt that was running when its row was cancelled: kept, and marked to be cancelled.</summary>
+    private const string CheckpointAfterCancelSql = """
+        UPDATE generations SET remote_job = $remote_job, remote_cancel = 'pending'
+        WHERE id = $id AND status = 'cancelled' AND attempt = $attempt AND remote_job IS NULL
+        """;
+
+    private const string PendingRemoteCancelsSql = """
+        SELECT id, namespace, remote_job FROM generations
+        WHERE remote_cancel = 'pending'
+        ORDER BY completed_at
+        LIMIT $limit
+        """;
+
+    private const string RecordRemoteCancelSql = """
+        UPDATE generations SET remote_cancel = $state, status_message = $message
+        WHERE id = $id AND remote_cancel = 'pending'
         """;
 
     private const string StatusSql = "SELECT namespace, status FROM generations WHERE id = $id";
 
     private const string CancelSql = """
         UPDATE generations
-        SET status = 'cancelled', completed_at = $now,
+        SET status = 'cancelled', completed_at = $now, retry_at = NULL, status_message = NULL,
+            remote_cancel = CASE WHEN json_extract(remote_job, '$.id') IS NOT NULL THEN 'pending' END,
             lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
         WHERE id = $id AND status IN ('queued', 'processing')
         """;
 
     private const string ExpiredSql = $"""
-        SELECT {GenerationRows.Columns}, handed_back FROM generations
+        SELECT {GenerationRows.Columns}, attempt - handed_back - retries FROM generations
         WHERE status = 'processing' AND lease_expires_at <= $now
         ORDER BY lease_expires_at
         """;
@@ -80,7 +113,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
 
     private const string GiveUpSql = """
         UPDATE generations
-        SET status = 'failed', completed_at = $now, error_message = $error_message,
+        SET status = 'failed', completed_at = $now, error_message = $error_message, error_type = 'engine_error', error_code = NULL,
             lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
         WHERE rowid = $rowid
         """;
@@ -263,15 +296,21 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(workerId);
         ValidateLease(leaseDuration);
+        if (models is { Count: 0 })
+            return Task.FromResult<ClaimedGeneration?>(null);
+        var modelList = models?.ToList();
 
         return _database.WriteAsync(context =>
         {
             var now = NowMilliseconds();
-            var command = context.Command(ClaimSql);
+            var filter = modelList is null ? "" : " AND model IN (" + string.Join(", ", modelList.Select((_, i) => "$model" + i)) + ")";
+            var command = context.Command(string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimSqlFormat, filter, GenerationRows.Columns));
+            for (var i = 0; modelList is not null && i < modelList.Count; i++)
+                command.Parameters.Add("$model" + i, modelList[i]);
             command.Parameters.Add("$worker", workerId);
             command.Parameters.Add("$now", now);
             command.Parameters.Add("$expires_at", now + (long)leaseDuration.TotalMilliseconds);
@@ -313,13 +352,91 @@ public sealed class SqliteGenerationStore : IGenerationStore
     public Task<bool> CompleteAsync(Lease lease, string outputKey, EventDraft completedEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outputKey);
-        return FinishAsync(lease, GenerationStatus.Succeeded, outputKey, errorMessage: null, completedEvent, cancellationToken);
+        return FinishAsync(lease, GenerationStatus.Succeeded, outputKey, failure: null, completedEvent, cancellationToken);
     }
 
-    public Task<bool> FailAsync(Lease lease, string errorMessage, EventDraft failedEvent, CancellationToken cancellationToken = default)
+    public Task<bool> FailAsync(Lease lease, GenerationFailure failure, EventDraft failedEvent, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(errorMessage);
-        return FinishAsync(lease, GenerationStatus.Failed, outputKey: null, errorMessage, failedEvent, cancellationToken);
+        ArgumentNullException.ThrowIfNull(failure);
+        ArgumentNullException.ThrowIfNull(failure.Message);
+        return FinishAsync(lease, GenerationStatus.Failed, outputKey: null, failure, failedEvent, cancellationToken);
+    }
+
+    public Task<bool> RetryLaterAsync(Lease lease, DateTimeOffset notBefore, string statusMessage, EventDraft requeuedEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(statusMessage);
+        ArgumentNullException.ThrowIfNull(requeuedEvent);
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            var command = context.Command(RetryLaterSql);
+            AddLease(command, lease, now);
+            command.Parameters.Add("$retry_at", SqliteValues.ToUnixMilliseconds(notBefore));
+            command.Parameters.Add("$status_message", statusMessage);
+            if (command.ExecuteNonQuery() != 1)
+                return false;
+            EventRows.Append(context, requeuedEvent, now);
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<LeaseState> CheckpointAsync(Lease lease, RemoteJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(job);
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            var command = context.Command(CheckpointSql);
+            AddLease(command, lease, now);
+            command.Parameters.Add("$remote_job", job.ToJson());
+            if (command.ExecuteNonQuery() == 1)
+                return LeaseState.Held;
+            if (job.Id is null)
+                return LeaseState.Lost;
+            var afterCancel = context.Command(CheckpointAfterCancelSql);
+            afterCancel.Parameters.Add("$id", SqliteValues.IdText(lease.GenerationId));
+            afterCancel.Parameters.Add("$attempt", lease.Attempt);
+            afterCancel.Parameters.Add("$remote_job", job.ToJson());
+            return afterCancel.ExecuteNonQuery() == 1 ? LeaseState.Cancelled : LeaseState.Lost;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<PendingRemoteCancel>> PendingRemoteCancelsAsync(IReadOnlyCollection<string> backends, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backends);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return _database.ReadAsync<IReadOnlyList<PendingRemoteCancel>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = PendingRemoteCancelsSql;
+            // Pending cancels are few (they are carried out within seconds): filtering by backend here is cheap.
+            command.Parameters.Add("$limit", limit * 8);
+            using var reader = command.ExecuteReader();
+            var pending = new List<PendingRemoteCancel>();
+            while (reader.Read() && pending.Count < limit)
+            {
+                if (RemoteJob.FromJson(reader.GetNullableString(2)) is { Id: not null } job && backends.Contains(job.Backend))
+                    pending.Add(new PendingRemoteCancel(Guid.Parse(reader.GetString(0)), reader.GetString(1), job));
+            }
+            return pending;
+        }, cancellationToken);
+    }
+
+    public Task<bool> RecordRemoteCancelAsync(Guid id, RemoteCancelOutcome outcome, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome.State == RemoteCancelState.Pending)
+            throw new ArgumentException("a recorded remote cancel has an outcome, not Pending", nameof(outcome));
+        return _database.WriteAsync(context =>
+        {
+            var command = context.Command(RecordRemoteCancelSql);
+            command.Parameters.Add("$id", SqliteValues.IdText(id));
+            command.Parameters.Add("$state", outcome.State == RemoteCancelState.Cancelled ? "cancelled" : "refused");
+            command.Parameters.Add("$message", outcome.Message);
+            return command.ExecuteNonQuery() == 1;
+        }, cancellationToken);
     }
 
     public Task<bool> ReleaseAsync(Lease lease, EventDraft requeuedEvent, CancellationToken cancellationToken = default)
@@ -354,7 +471,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
                 while (reader.Read())
                 {
                     var read = GenerationRows.Read(reader);
-                    expired.Add((read, read.Generation.Attempt - reader.GetInt32(16)));
+                    expired.Add((read, reader.GetInt32(GenerationRows.NextOrdinal)));
                 }
             }
             foreach (var (row, attempts) in expired)
@@ -372,6 +489,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
                         Status = GenerationStatus.Failed,
                         CompletedAt = SqliteValues.FromUnixMilliseconds(now),
                         ErrorMessage = message,
+                        ErrorType = FailureKind.EngineError,
                         Progress = null,
                     };
                     EventRows.Append(context, failedEvent(failed), now);
@@ -387,7 +505,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    private Task<bool> FinishAsync(Lease lease, GenerationStatus status, string? outputKey, string? errorMessage, EventDraft finishedEvent, CancellationToken cancellationToken)
+    private Task<bool> FinishAsync(Lease lease, GenerationStatus status, string? outputKey, GenerationFailure? failure, EventDraft finishedEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(finishedEvent);
@@ -399,7 +517,9 @@ public sealed class SqliteGenerationStore : IGenerationStore
             AddLease(command, lease, now);
             command.Parameters.Add("$status", status.ToWire());
             command.Parameters.Add("$output_key", outputKey);
-            command.Parameters.Add("$error_message", errorMessage);
+            command.Parameters.Add("$error_message", failure?.Message);
+            command.Parameters.Add("$error_type", failure?.Kind.ToWire());
+            command.Parameters.Add("$error_code", failure?.Code);
             if (command.ExecuteNonQuery() != 1)
                 return false;
             EventRows.Append(context, finishedEvent, now);

@@ -21,7 +21,7 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
     [Fact]
     public async Task A_local_reference_is_uploaded_and_the_video_is_saved_playable()
     {
-        var image = Media.WritePng(_cli.PathOf("cat.png"), 768, 512);
+        var image = TestMedia.WritePng(_cli.PathOf("cat.png"), 768, 512);
 
         var result = await _cli.RunAsync("generate", "Image 1 walks through a garden", "-i", "cat.png",
             "--aspect", "9:16", "--resolution", "720P", "--duration", "3", "--seed", "7", "-o", "out.mp4");
@@ -31,8 +31,8 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
         var id = QueuedId(result.Stderr);
         Assert.Contains($"generation {id}: completed 100%", result.Stderr); // plain progress lines: stderr is not a terminal
         Assert.DoesNotContain("\x1b[", result.Stderr);
-        var video = await Media.ProbeAsync(_cli.PathOf("out.mp4"));
-        Assert.Equal(new Media.VideoFacts("h264", 720, 1280, 72), video);
+        var video = await TestMedia.ProbeAsync(_cli.PathOf("out.mp4"));
+        Assert.Equal(new TestMedia.VideoFacts("h264", 720, 1280, 72), video);
 
         // The reference went to the key's namespace, named by its content, and the server rendered from that URL.
         var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(image)));
@@ -55,13 +55,13 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
         Assert.Equal(new FileInfo(_cli.PathOf("kite.mp4")).Length, json.GetProperty("bytes").GetInt64());
         Assert.StartsWith(server.Url + "/api/outputs/", json.GetProperty("result_url").GetString());
         Assert.Equal(QueuedId(result.Stderr), json.GetProperty("generation_id").GetString());
-        Assert.Equal((720, 720), ((await Media.ProbeAsync(_cli.PathOf("kite.mp4"))) is var v ? (v.Width, v.Height) : default));
+        Assert.Equal((720, 720), ((await TestMedia.ProbeAsync(_cli.PathOf("kite.mp4"))) is var v ? (v.Width, v.Height) : default));
     }
 
     [Fact]
     public async Task A_reference_too_small_fails_the_generation_with_the_servers_message_and_exit_1()
     {
-        Media.WritePng(_cli.PathOf("tiny.png"), 300, 300);
+        TestMedia.WritePng(_cli.PathOf("tiny.png"), 300, 300);
 
         var result = await _cli.RunAsync("generate", "Image 1 waves", "-i", "tiny.png", "--resolution", "720P", "--duration", "3", "--json");
 
@@ -109,7 +109,7 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
         Assert.True(events.ExitCode == 0, events.ToString());
         var download = await _cli.RunAsync("download", id, "-o", "dusk.mp4");
         Assert.True(download.ExitCode == 0, download.ToString());
-        Assert.Equal(120, (await Media.ProbeAsync(_cli.PathOf("dusk.mp4"))).Frames);
+        Assert.Equal(120, (await TestMedia.ProbeAsync(_cli.PathOf("dusk.mp4"))).Frames);
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(_cli.PathOf("newdir/x.mp4"), result.Stdout.Trim());
-        Assert.Equal(72, (await Media.ProbeAsync(_cli.PathOf("newdir/x.mp4"))).Frames);
+        Assert.Equal(72, (await TestMedia.ProbeAsync(_cli.PathOf("newdir/x.mp4"))).Frames);
         Assert.Equal(["x.mp4"], Directory.GetFiles(_cli.PathOf("newdir")).Select(Path.GetFileName));
     }
 
@@ -150,7 +150,7 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(_cli.PathOf("light.mp4"), result.Json().GetProperty("output_file").GetString());
-        var video = await Media.ProbeAsync(_cli.PathOf("light.mp4"));
+        var video = await TestMedia.ProbeAsync(_cli.PathOf("light.mp4"));
         Assert.Equal((960, 720, 72), (video.Width, video.Height, video.Frames));
         Assert.Equal(JsonValueKind.String, result.Json().GetProperty("generation_id").ValueKind);
     }

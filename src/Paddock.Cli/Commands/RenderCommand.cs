@@ -7,7 +7,13 @@ using Paddock.Core.Generations;
 using Paddock.Core.Models;
 using Paddock.Core.References;
 using Paddock.Core.Validation;
-using Paddock.Engines.Builtin;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Paddock.Core.Configuration;
+using Paddock.Core.Video;
+using Paddock.Server.Hosting;
 using SkiaSharp;
 
 namespace Paddock.Cli.Commands;
@@ -49,10 +55,24 @@ internal static class RenderCommand
         if (options.Request is null || options.Output is null)
             return Usage.Fail("render needs a request and an output: paddock render request.json -o out.mp4");
 
-        RenderJob job;
+        // The same services and settings as a server's (the catalog, its backends, the renderer's settings), without
+        // the server's database: a render in this process stores nothing.
+        using var host = BuildHost(options);
         try
         {
-            job = await ReadJobAsync(options.Request, options.Seed);
+            host.Services.ValidateSettings();
+        }
+        catch (Exception e) when (PaddockProcess.Explain(e, urls: "") is { } failure)
+        {
+            foreach (var line in failure.Lines) Console.Error.WriteLine($"paddock: {line}");
+            return 2;
+        }
+
+        RenderJob job;
+        IVideoEngine engine;
+        try
+        {
+            (job, engine) = await ReadJobAsync(host.Services, options.Request, options.Seed);
         }
         catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
@@ -60,27 +80,21 @@ internal static class RenderCommand
             return 2;
         }
 
-        var engineOptions = new BuiltinEngineOptions { Preset = options.Preset, Crf = options.Crf, FfmpegPath = options.Ffmpeg };
-        BuiltinVideoEngine engine;
-        try
-        {
-            engine = new BuiltinVideoEngine(engineOptions);
-        }
-        catch (ArgumentException e)
-        {
-            return Usage.Fail(e.Message);
-        }
-
         using var interrupt = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
         Console.CancelKeyPress += onCancel;
         var clock = Stopwatch.StartNew();
+        var work = Path.Combine(Path.GetTempPath(), "paddock-render-" + Guid.NewGuid().ToString("N"));
         try
         {
             if (!options.Quiet)
-                Console.Error.WriteLine($"rendering {job.Width}x{job.Height}, {job.FrameCount} frames, seed {job.Seed}, {job.References.Count} reference(s)");
+                Console.Error.WriteLine($"rendering {job.Width}x{job.Height}, {job.FrameCount} frames, seed {job.Seed}, {job.References.Count} reference(s) with {engine.Name}");
             var progress = new StderrProgress(options.Quiet);
-            await engine.RenderAsync(job, options.Output, progress, interrupt.Token);
+            Directory.CreateDirectory(work);
+            var context = new RenderContext(Path.GetFullPath(options.Output), work, progress, attempt: 1, resume: null, checkpoint: null, links: null);
+            await engine.RenderAsync(job, context, interrupt.Token);
+            if (!engine.WritesExactOutput)
+                await host.Services.GetRequiredService<IOutputConformer>().ConformAsync(context.OutputPath, job, work, interrupt.Token);
             progress.Done();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {options.Output} ({job.Width}x{job.Height}, {job.FrameCount} frames, seed {job.Seed}) in {clock.Elapsed.TotalSeconds:F1} s"));
@@ -91,6 +105,11 @@ internal static class RenderCommand
             Console.Error.WriteLine("paddock: interrupted; nothing was written");
             return 130;
         }
+        catch (EngineFailureException e)
+        {
+            Console.Error.WriteLine($"paddock: the render failed ({e.Kind.ToWire()}): {e.Message}");
+            return e.Kind == FailureKind.InvalidInput ? 2 : 1;
+        }
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException or IOException)
         {
             Console.Error.WriteLine($"paddock: the render failed: {e.Message}");
@@ -99,14 +118,34 @@ internal static class RenderCommand
         finally
         {
             Console.CancelKeyPress -= onCancel;
+            try { Directory.Delete(work, recursive: true); }
+            catch (IOException) { }
         }
     }
 
     /// <summary>
-    /// Reads the request exactly as a server would accept it — the model's published schema and rules, then the same
-    /// fetching and checking of its images — after turning local file paths into <c>data:</c> URLs.
+    /// The server's composition, configured by the command's settings: its flags become the renderer's settings, and a
+    /// render on one's own machine may read images from one's own network (the server's address checks guard a server
+    /// from its callers, not a user from themselves) unless the settings say otherwise.
     /// </summary>
-    private static async Task<RenderJob> ReadJobAsync(string path, long? seedOverride)
+    private static IHost BuildHost(Options options)
+    {
+        var settings = new List<string> { "--Paddock:References:AllowPrivateNetworks=true" };
+        if (options.Preset is { } preset) settings.Add($"--Paddock:Engines:Builtin:Preset={preset}");
+        if (options.Crf is { } crf) settings.Add($"--Paddock:Engines:Builtin:Crf={crf.ToString(CultureInfo.InvariantCulture)}");
+        if (options.Ffmpeg is { } ffmpeg) settings.Add($"--Paddock:Engines:Builtin:FfmpegPath={ffmpeg}");
+        settings.AddRange(options.Configuration);
+        var builder = Host.CreateApplicationBuilder(settings.ToArray());
+        builder.Logging.ClearProviders();
+        builder.Services.AddPaddockServices(PaddockRole.Api);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Reads the request exactly as a server would accept it — the model's published schema and rules, then the same
+    /// fetching and checking of its images (<see cref="RenderJobs"/>) — after turning local file paths into <c>data:</c> URLs.
+    /// </summary>
+    private static async Task<(RenderJob Job, IVideoEngine Engine)> ReadJobAsync(IServiceProvider services, string path, long? seedOverride)
     {
         var text = path == "-" ? await Console.In.ReadToEndAsync() : await File.ReadAllTextAsync(path);
         JsonObject request;
@@ -131,25 +170,25 @@ internal static class RenderCommand
         }
         if (request.ContainsKey("input_image")) request["input_image"] = await InlineLocalFileAsync(request["input_image"], baseDirectory, "input_image");
 
+        var catalog = services.GetRequiredService<ModelCatalog>();
         using var body = JsonDocument.Parse(request.ToJsonString());
-        if (RequestValidator.Validate(body.RootElement, ModelCatalog.LoadBuiltIn(), SubmissionKind.Sync, out var validated) is { } rejection)
+        if (RequestValidator.Validate(body.RootElement, catalog, SubmissionKind.Sync, out var validated) is { } rejection)
             throw new InvalidDataException(rejection.Detail);
-        var parameters = VideoParameters.From(validated!.Parameters);
+        var engine = services.GetRequiredService<EngineRegistry>().Find(validated!.Model.Engine)
+            ?? throw new InvalidDataException($"model {validated.Model.Id} is served by backend '{validated.Model.Engine}', which is not configured here");
 
-        // A render on one's own machine may read images from one's own network; the server's address checks guard a
-        // server from its callers, not a user from themselves.
-        using var fetcher = new ReferenceFetcher(new ReferenceFetchOptions { AllowPrivateNetworks = true });
-        IReadOnlyList<ReferenceImage> references;
+        // No file routes here (no server): the fetcher reads http(s) and data: images only.
+        using var fetcher = new ReferenceFetcher(services.GetRequiredService<IOptions<ReferenceFetchOptions>>().Value);
         try
         {
-            references = await fetcher.FetchImagesAsync("local", parameters, CancellationToken.None);
+            var job = await new RenderJobs(fetcher).PrepareAsync("local", Guid.NewGuid(), validated.Model.Id, VideoParameters.From(validated.Parameters),
+                seedOverride ?? (validated.Parameters["seed"] is null ? Random.Shared.Next(0, int.MaxValue) : null), CancellationToken.None);
+            return (job, engine);
         }
         catch (ReferenceImageException e)
         {
             throw new InvalidDataException(e.Message);
         }
-        var seed = seedOverride ?? parameters.Seed ?? Random.Shared.Next(0, int.MaxValue);
-        return RenderJob.For(Guid.NewGuid(), validated.Model.Id, parameters, references, seed);
     }
 
     /// <summary>An image given as a local path (relative to the request's folder) becomes a <c>data:</c> URL; anything else is left for the validator.</summary>
@@ -168,11 +207,12 @@ internal static class RenderCommand
         return "data:application/octet-stream;base64," + Convert.ToBase64String(await File.ReadAllBytesAsync(file));
     }
 
-    private sealed record Options(string? Request, string? Output, string Preset, int Crf, string Ffmpeg, long? Seed, string? SampleImage, string Subject, bool Quiet)
+    private sealed record Options(string? Request, string? Output, string? Preset, int? Crf, string? Ffmpeg, long? Seed, string? SampleImage, string Subject, bool Quiet,
+        IReadOnlyList<string> Configuration)
     {
         public static Options Parse(string[] args)
         {
-            var options = new Options(null, null, "veryfast", 23, "ffmpeg", null, null, "fox", false);
+            var options = new Options(null, null, null, null, null, null, null, "fox", false, []);
             for (var i = 0; i < args.Length; i++)
             {
                 string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value");
@@ -186,6 +226,10 @@ internal static class RenderCommand
                     "--sample-image" => options with { SampleImage = Value() },
                     "--subject" => options with { Subject = Value() },
                     "-q" or "--quiet" => options with { Quiet = true },
+                    "--data-dir" => options with { Configuration = [.. options.Configuration, $"--Paddock:DataDirectory={Value()}"] },
+                    // Any server setting, as serve takes it (a catalog folder, a model's backend, the renderer's settings).
+                    var setting when setting.StartsWith("--", StringComparison.Ordinal) && setting.Contains(':', StringComparison.Ordinal) =>
+                        options with { Configuration = [.. options.Configuration, setting.Contains('=', StringComparison.Ordinal) ? setting : $"{setting}={Value()}"] },
                     var word when !word.StartsWith('-') || word == "-" => options.Request is null ? options with { Request = word } : throw new FormatException($"unexpected '{word}'"),
                     var other => throw new FormatException($"unknown render option {other}"),
                 };

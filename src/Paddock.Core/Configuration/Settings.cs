@@ -82,6 +82,24 @@ public static class SettingsServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Declares a section that is read in its own way (e.g. <c>Paddock:Backends</c>, whose keys are names the user
+    /// chooses), so the section above it does not report it as unknown.
+    /// </summary>
+    public static IServiceCollection AddSettingsSection(this IServiceCollection services, string section)
+    {
+        var known = KnownSettingsOf(services);
+        known.Add(section, typeof(object));
+        services.TryAddSingleton(known);
+        foreach (var shared in KnownSettings.AncestorsOf(section))
+        {
+            if (!known.MarkShared(shared)) continue;
+            services.AddOptions<SharedSectionCheck>(shared).ValidateOnStart();
+            services.AddSingleton<IValidateOptions<SharedSectionCheck>>(sp => new SharedSectionValidator(sp.GetRequiredService<IConfiguration>(), known, shared));
+        }
+        return services;
+    }
+
     /// <summary>Runs every settings check now (for commands that use services without starting a host).</summary>
     public static void ValidateSettings(this IServiceProvider services) => services.GetService<IStartupValidator>()?.Validate();
 

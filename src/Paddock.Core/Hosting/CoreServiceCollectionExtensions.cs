@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddPaddockCore(this IServiceCollection services)
     {
         services.AddSettings<DataDirectoryOptions>("Paddock", sharedSection: true);
+        services.AddSettings<PublicUrlOptions>("Paddock", sharedSection: true);
         services.AddSettings<WorkerOptions>("Paddock:Workers");
         services.AddSettings<ReferenceFetchOptions>("Paddock:References");
         services.AddSettings<Files.FileOptions>("Paddock:Files");
@@ -32,8 +34,16 @@ public static class CoreServiceCollectionExtensions
         services.AddSettings<SigningOptions>("Paddock", sharedSection: true);
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => ModelCatalog.LoadBuiltIn(sp.GetRequiredService<IOptions<CatalogOptions>>().Value.Backends));
-        services.AddSingleton<EngineRegistry>();
+        services.AddSingleton(sp => ModelCatalog.Load(sp.GetRequiredService<IOptions<CatalogOptions>>().Value, problems: null));
+        services.AddSingleton<IValidateOptions<CatalogOptions>, CatalogValidator>();
+        services.AddSingleton(sp => new EngineRegistry(sp.GetServices<IVideoEngine>(), sp.GetServices<IEngineFactory>(), sp.GetRequiredService<IConfiguration>(), sp));
+        services.AddOptions<BackendSettingsValidator.Check>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BackendSettingsValidator.Check>, BackendSettingsValidator>();
+        services.AddSettingsSection(EngineRegistry.BackendsSection);
+        services.AddSingleton<BackendMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<BackendMonitor>());
+        services.AddSingleton<RenderJobs>();
+        services.AddSingleton<IReferenceLinks, ReferenceLinks>();
         services.AddSingleton<SigningKey>();
         services.AddSingleton(sp => new UrlSigner(sp.GetRequiredService<SigningKey>().Bytes, sp.GetRequiredService<TimeProvider>()));
 

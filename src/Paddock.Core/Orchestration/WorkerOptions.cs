@@ -25,6 +25,16 @@ public sealed class WorkerOptions : Configuration.IValidatedSettings
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>Retries of a generation after a retryable failure (throttling, an unavailable provider) before it fails.</summary>
+    [Range(0, 100)]
+    public int MaxRetries { get; set; } = 5;
+
+    /// <summary>The first pause before a retry; each further retry waits twice as long (with jitter), up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest pause between retries (a provider's Retry-After may ask for longer).</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     public void Validate(string section, ICollection<string> problems)
     {
         void Positive(TimeSpan value, string name)
@@ -36,6 +46,9 @@ public sealed class WorkerOptions : Configuration.IValidatedSettings
         Positive(HeartbeatInterval, nameof(HeartbeatInterval));
         Positive(PollInterval, nameof(PollInterval));
         Positive(RecoveryInterval, nameof(RecoveryInterval));
+        Positive(RetryBaseDelay, nameof(RetryBaseDelay));
+        if (RetryMaxDelay < RetryBaseDelay)
+            problems.Add($"{section}:RetryMaxDelay ({RetryMaxDelay}) must not be shorter than {section}:RetryBaseDelay ({RetryBaseDelay})");
         // A lease must outlive a few missed beats, or a busy worker loses rows it is rendering.
         if (HeartbeatInterval > TimeSpan.Zero && LeaseDuration < HeartbeatInterval * 3)
             problems.Add($"{section}:LeaseDuration ({LeaseDuration}) must be at least three times {section}:HeartbeatInterval ({HeartbeatInterval})");

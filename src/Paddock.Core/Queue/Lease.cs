@@ -10,6 +10,9 @@ public sealed record Lease(Guid GenerationId, string WorkerId, int Attempt);
 
 public sealed record ClaimedGeneration(Lease Lease, Generation Generation);
 
+/// <summary>A cancelled generation whose remote job still has to be cancelled on its backend.</summary>
+public sealed record PendingRemoteCancel(Guid GenerationId, string Namespace, Engines.RemoteJob Job);
+
 /// <summary>What a heartbeat learned about the row it kept alive.</summary>
 public enum LeaseState
 {

@@ -37,6 +37,9 @@ public sealed class ReferenceFetchOptions : Configuration.IValidatedSettings
     /// </summary>
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a signed link at which a remote engine fetches a checked reference image works.</summary>
+    public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromHours(6);
+
     /// <summary>Adds a line for each setting that cannot work, naming it.</summary>
     public void Validate(string section, ICollection<string> problems)
     {
@@ -48,6 +51,7 @@ public sealed class ReferenceFetchOptions : Configuration.IValidatedSettings
         Positive(ConnectTimeout, nameof(ConnectTimeout));
         Positive(TotalTimeout, nameof(TotalTimeout));
         Positive(ReadIdleTimeout, nameof(ReadIdleTimeout));
+        Positive(LinkLifetime, nameof(LinkLifetime));
         if (MaxRedirects < 0) problems.Add($"{section}:MaxRedirects is {MaxRedirects}; it must be 0 or more");
         if (MinBytesPerSecond < 0) problems.Add($"{section}:MinBytesPerSecond is {MinBytesPerSecond}; it must be 0 or more");
         if (CacheMaxBytes < 0) problems.Add($"{section}:CacheMaxBytes is {CacheMaxBytes}; it must be 0 or more");

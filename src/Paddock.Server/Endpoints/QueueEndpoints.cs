@@ -36,12 +36,12 @@ public static class QueueEndpoints
         return TypedResults.Json(new JsonObject { ["generations"] = answered });
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, IGenerationStore store, SignedUrls urls)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, IGenerationStore store, GenerationJson json)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         if (!Guid.TryParse(id, out var guid)) return ApiErrors.NotFound($"generation not found: {id}");
         var row = await store.GetAsync(ns, guid, context.RequestAborted);
-        return row is null ? ApiErrors.NotFound($"generation not found: {id}") : TypedResults.Json(GenerationJson.Row(row, context.Request, urls));
+        return row is null ? ApiErrors.NotFound($"generation not found: {id}") : TypedResults.Json(json.Row(row, context.Request));
     }
 
     private static async Task<IResult> CancelAsync(string id, HttpContext context, GenerationService generations)
@@ -54,7 +54,7 @@ public static class QueueEndpoints
             : TypedResults.Json(new JsonObject { ["status"] = "success", ["generation_id"] = guid.ToString() });
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IGenerationStore store, SignedUrls urls)
+    private static async Task<IResult> ListAsync(HttpContext context, IGenerationStore store, GenerationJson json)
     {
         var (query, error) = ParseFilters(context);
         if (error is not null) return error;
@@ -62,11 +62,11 @@ public static class QueueEndpoints
         return TypedResults.Json(new JsonObject
         {
             ["count"] = page.Items.Count,
-            ["generations"] = Rows(page.Items, context.Request, urls),
+            ["generations"] = Rows(page.Items, context.Request, json),
         });
     }
 
-    private static async Task<IResult> PageAsync(HttpContext context, IGenerationStore store, SignedUrls urls)
+    private static async Task<IResult> PageAsync(HttpContext context, IGenerationStore store, GenerationJson json)
     {
         var problems = new List<string>();
         var pageNumber = ReadInt(context.Request.Query, ["page", "page_number", "page_num"], 1, 1, int.MaxValue, problems);
@@ -79,7 +79,7 @@ public static class QueueEndpoints
         return TypedResults.Json(new JsonObject
         {
             ["count"] = page.Items.Count,
-            ["generations"] = Rows(page.Items, context.Request, urls),
+            ["generations"] = Rows(page.Items, context.Request, json),
             ["page_number"] = pageNumber,
             ["page_size"] = pageSize,
             ["total_pages"] = (int)Math.Ceiling(page.TotalEntries / (double)pageSize),
@@ -87,8 +87,8 @@ public static class QueueEndpoints
         });
     }
 
-    private static JsonArray Rows(IEnumerable<Generation> rows, HttpRequest request, SignedUrls urls) =>
-        new(rows.Select(r => (JsonNode)GenerationJson.Row(r, request, urls)).ToArray());
+    private static JsonArray Rows(IEnumerable<Generation> rows, HttpRequest request, GenerationJson json) =>
+        new(rows.Select(r => (JsonNode)json.Row(r, request)).ToArray());
 
     /// <summary>Filters shared by the list and the pages: status (comma-separated, or <c>all</c>), model, media_type, namespace.</summary>
     private static (GenerationQuery? Query, IResult? Error) ParseFilters(HttpContext context, bool defaultToActive = true)

@@ -14,8 +14,9 @@ public static class Submission
 
     private const int MaxIdempotencyKeyLength = 255;
 
+    /// <param name="admit">A last check of a valid request before its rows are written (a sync request for a model whose backend is down is refused).</param>
     public static async Task<(Accepted? Accepted, IResult? Error)> SubmitAsync(
-        HttpContext context, SubmissionKind kind, ModelCatalog catalog, GenerationService generations)
+        HttpContext context, SubmissionKind kind, ModelCatalog catalog, GenerationService generations, Func<ValidatedRequest, IResult?>? admit = null)
     {
         var (document, error) = await RequestBody.ReadJsonAsync(context.Request, context.RequestAborted);
         if (error is not null) return (null, error);
@@ -32,6 +33,8 @@ public static class Submission
             var ns = ApiKeyAuthentication.NamespaceOf(context);
             if (request!.TargetNamespace is { } target && !string.Equals(target, ns, StringComparison.Ordinal))
                 return (null, ApiErrors.Forbidden($"target_namespace: this key belongs to namespace '{ns}' and cannot create generations in '{target}'"));
+
+            if (admit?.Invoke(request) is { } refused) return (null, refused);
 
             var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
             if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c < 0x21 || c > 0x7E))

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Paddock.Core.Configuration;
 using Paddock.Core.Hosting;
 using Paddock.Engines.Builtin;
+using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
 using Paddock.Storage.Sqlite;
@@ -33,7 +34,7 @@ public static class PaddockApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        if (role == PaddockRole.Worker) app.MapGet("/api/health", () => TypedResults.Ok(new { status = "ok", role = "worker" }));
+        if (role == PaddockRole.Worker) app.MapHealthEndpoints(role: "worker");
         else UsePaddock(app);
         return app;
     }
@@ -45,7 +46,7 @@ public static class PaddockApp
     /// </summary>
     public static IServiceCollection AddPaddockServices(this IServiceCollection services, PaddockRole role)
     {
-        services.AddPaddockCore().AddSqliteStorage().AddLocalDiskBlobs().AddBuiltinEngine();
+        services.AddPaddockCore().AddSqliteStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();
@@ -56,6 +57,7 @@ public static class PaddockApp
     private static IServiceCollection AddPaddockHttp(this IServiceCollection services)
     {
         services.AddSingleton<SignedUrls>();
+        services.AddSingleton<GenerationJson>();
         services.AddHostedService<FirstStart>();
         services.AddHostedService<SelfHostsRegistration>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
@@ -87,12 +89,13 @@ public static class PaddockApp
         });
         app.UseMiddleware<ApiKeyAuthentication>();
 
-        app.MapGet("/api/health", () => TypedResults.Ok(new { status = "ok" }));
+        app.MapHealthEndpoints();
         app.MapModelEndpoints();
         app.MapGenerateEndpoints();
         app.MapQueueEndpoints();
         app.MapEventEndpoints();
         app.MapOutputEndpoints();
+        app.MapReferenceEndpoints();
         app.MapFileEndpoints();
         app.MapWorkbenchEndpoints();
     }

@@ -3,12 +3,9 @@ using Paddock.Core.Configuration;
 
 namespace Paddock.Server.Hosting;
 
-/// <summary>Settings of the HTTP surface (keys directly under <c>Paddock</c>; environment <c>PADDOCK__...</c>; command line <c>--Paddock:...</c>).</summary>
+/// <summary>Settings of the HTTP surface (keys directly under <c>Paddock</c>; the public base URL is Core's <see cref="Paddock.Core.Hosting.PublicUrlOptions"/>; environment <c>PADDOCK__...</c>; command line <c>--Paddock:...</c>).</summary>
 public sealed class PaddockOptions : IValidatedSettings
 {
-    /// <summary>The base of absolute URLs in answers (e.g. https://video.example.com) when behind a proxy; otherwise taken from each request.</summary>
-    public string? PublicBaseUrl { get; set; }
-
     /// <summary>How long a signed output URL works.</summary>
     public TimeSpan OutputUrlLifetime { get; set; } = TimeSpan.FromHours(24);
 
@@ -23,9 +20,6 @@ public sealed class PaddockOptions : IValidatedSettings
 
     public void Validate(string section, ICollection<string> problems)
     {
-        if (PublicBaseUrl is { Length: > 0 } url
-            && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Query.Length > 0 || uri.Fragment.Length > 0))
-            problems.Add($"{section}:PublicBaseUrl is '{url}'; it must be an absolute http(s) URL without query, e.g. https://video.example.com");
         if (OutputUrlLifetime <= TimeSpan.Zero)
             problems.Add($"{section}:OutputUrlLifetime is {OutputUrlLifetime}; it must be a positive time span such as 1.00:00:00 (one day)");
         if (EventKeepAliveInterval <= TimeSpan.Zero)

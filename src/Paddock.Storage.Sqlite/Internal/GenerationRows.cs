@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Paddock.Core.Engines;
 using Paddock.Core.Generations;
 
 namespace Paddock.Storage.Sqlite.Internal;
@@ -11,7 +12,11 @@ internal static class GenerationRows
 {
     public const string Columns =
         "id, namespace, model, media_type, status, parameters, enqueued_at, started_at, completed_at, " +
-        "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, rowid";
+        "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, " +
+        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, rowid";
+
+    /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
+    public const int NextOrdinal = 23;
 
     /// <summary>
     /// Rows ahead of a queued row (<c>$enqueued_at</c>, <c>$rowid</c>) in claim order, in every
@@ -48,8 +53,21 @@ internal static class GenerationRows
             ErrorMessage: reader.GetNullableString(9),
             OutputKey: reader.GetNullableString(10),
             Progress: progress,
-            Attempt: reader.GetInt32(14));
-        return new GenerationRow(generation, reader.GetInt64(15), enqueuedAt);
+            Attempt: reader.GetInt32(14),
+            ErrorType: FailureKinds.FromWire(reader.GetNullableString(15)),
+            ErrorCode: reader.GetNullableString(16),
+            StatusMessage: reader.GetNullableString(17),
+            Retries: reader.GetInt32(18),
+            RetryAt: reader.GetNullableTime(19),
+            RemoteJob: RemoteJob.FromJson(reader.GetNullableString(20)),
+            RemoteCancel: reader.GetNullableString(21) switch
+            {
+                "pending" => RemoteCancelState.Pending,
+                "cancelled" => RemoteCancelState.Cancelled,
+                "refused" => RemoteCancelState.Refused,
+                _ => null,
+            });
+        return new GenerationRow(generation, reader.GetInt64(22), enqueuedAt);
     }
 
     public static List<GenerationRow> ReadAll(SqliteCommand command)

@@ -108,6 +108,23 @@ internal static class SqliteSchema
         """
         ALTER TABLE generations ADD COLUMN handed_back INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // Version 5: engines for real models. A failure's kind and the provider's code beside its message; a status
+        // message for a row that waits (a retry pause) or whose remote work was cancelled; retries after a retryable
+        // failure (not counted as lost attempts) and the time before which the row is not claimed; the remote job an
+        // attempt waits on (JSON: backend, id, data), so a later attempt resumes it; whether that job still has to be
+        // cancelled after the row was.
+        """
+        ALTER TABLE generations ADD COLUMN error_type TEXT;
+        ALTER TABLE generations ADD COLUMN error_code TEXT;
+        ALTER TABLE generations ADD COLUMN status_message TEXT;
+        ALTER TABLE generations ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE generations ADD COLUMN retry_at INTEGER;
+        ALTER TABLE generations ADD COLUMN remote_job TEXT;
+        ALTER TABLE generations ADD COLUMN remote_cancel TEXT CHECK (remote_cancel IN ('pending', 'cancelled', 'refused'));
+        -- Workers look for remote cancels to carry out: only the pending ones are indexed.
+        CREATE INDEX IF NOT EXISTS ix_generations_remote_cancel ON generations (completed_at) WHERE remote_cancel = 'pending';
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
@@ -79,11 +80,14 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         await store.Generations.EnqueueAsync([generation]);
         var claim = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
 
-        Assert.True(await store.Generations.FailAsync(claim!.Lease, "reference image 2 is not a PNG or JPEG", Completed("alice", generation.Id, "failed")));
+        Assert.True(await store.Generations.FailAsync(claim!.Lease,
+            new GenerationFailure(FailureKind.InvalidInput, "reference image 2 is not a PNG or JPEG", "BadImage"), Completed("alice", generation.Id, "failed")));
 
         var row = await store.Generations.GetAsync("alice", generation.Id);
         Assert.Equal(GenerationStatus.Failed, row!.Status);
         Assert.Equal("reference image 2 is not a PNG or JPEG", row.ErrorMessage);
+        Assert.Equal(FailureKind.InvalidInput, row.ErrorType);
+        Assert.Equal("BadImage", row.ErrorCode);
         Assert.Null(row.OutputKey);
         Assert.Equal(Time.GetUtcNow(), row.CompletedAt);
     }
@@ -274,7 +278,7 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Time.Advance(LeaseDuration + TimeSpan.FromMilliseconds(1));
 
         Assert.False(await store.Generations.CompleteAsync(claim!.Lease, "out.mp4", Completed("alice", generation.Id)));
-        Assert.False(await store.Generations.FailAsync(claim.Lease, "boom", Completed("alice", generation.Id, "failed")));
+        Assert.False(await store.Generations.FailAsync(claim.Lease, Failure("boom"), Completed("alice", generation.Id, "failed")));
         Assert.Equal(before, await store.Generations.GetAsync("alice", generation.Id));
         Assert.Empty(await store.Events.ReadAfterAsync("alice", 0, 100));
     }
@@ -294,7 +298,7 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal(2, fresh.Attempt);
 
         Assert.False(await store.Generations.CompleteAsync(old, "stale.mp4", Completed("alice", generation.Id)));
-        Assert.False(await store.Generations.FailAsync(old, "stale", Completed("alice", generation.Id, "failed")));
+        Assert.False(await store.Generations.FailAsync(old, Failure("stale"), Completed("alice", generation.Id, "failed")));
         Assert.Equal(LeaseState.Lost, await store.Generations.HeartbeatAsync(old, LeaseDuration, null));
         Assert.True(await store.Generations.CompleteAsync(fresh, "fresh.mp4", Completed("alice", generation.Id)));
 
@@ -315,7 +319,7 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
 
         Assert.True(await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", generation.Id)));
         Assert.False(await store.Generations.CompleteAsync(lease, "again.mp4", Completed("alice", generation.Id)));
-        Assert.False(await store.Generations.FailAsync(lease, "late failure", Completed("alice", generation.Id, "failed")));
+        Assert.False(await store.Generations.FailAsync(lease, Failure("late failure"), Completed("alice", generation.Id, "failed")));
 
         Assert.Equal("out.mp4", (await store.Generations.GetAsync("alice", generation.Id))!.OutputKey);
         Assert.Single(await store.Events.ReadAfterAsync("alice", 0, 100));
@@ -488,7 +492,7 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal(CancelOutcome.Cancelled, await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id)));
 
         Assert.False(await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", generation.Id)));
-        Assert.False(await store.Generations.FailAsync(lease, "stopped", Completed("alice", generation.Id, "failed")));
+        Assert.False(await store.Generations.FailAsync(lease, Failure("stopped"), Completed("alice", generation.Id, "failed")));
         Assert.Equal(LeaseState.Cancelled, await store.Generations.HeartbeatAsync(lease, LeaseDuration, null));
         Time.Advance(LeaseDuration * 2);
         Assert.Equal(0, await store.Generations.RecoverExpiredLeasesAsync(1, g => Completed(g.Namespace, g.Id, "failed")));
@@ -654,6 +658,115 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         page = await store.Generations.QueryAsync(new GenerationQuery("bob"));
         Assert.Equal([(rows[5].Id, (long?)4), (rows[3].Id, 2), (rows[1].Id, null)], page.Items.Select(g => (g.Id, g.QueuePosition)));
         Assert.Equal(2, (await store.Generations.GetAsync("bob", rows[3].Id))!.QueuePosition);
+    }
+
+    // ---- engines for real models: retries, remote checkpoints, remote cancels, claims per backend ----
+
+    [Fact]
+    public async Task A_retry_queues_the_row_again_after_its_pause_without_counting_a_lost_attempt()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        var notBefore = Time.GetUtcNow() + TimeSpan.FromSeconds(10);
+
+        Assert.True(await store.Generations.RetryLaterAsync(lease, notBefore, "waiting: throttled; retry 1 of 5", Requeued("alice", generation.Id)));
+
+        var waiting = (await store.Generations.GetAsync("alice", generation.Id))!;
+        Assert.Equal((GenerationStatus.Queued, 1, (DateTimeOffset?)notBefore, "waiting: throttled; retry 1 of 5"), (waiting.Status, waiting.Retries, waiting.RetryAt, waiting.StatusMessage));
+        Assert.Equal(["media_generation_requeued"], (await store.Events.ReadAfterAsync("alice", 0, 10)).Select(e => e.Type));
+        // Not claimable during its pause; claimable after, with the pause and its message cleared.
+        Assert.Null(await store.Generations.ClaimNextAsync("worker-1", LeaseDuration));
+        Time.Advance(TimeSpan.FromSeconds(10));
+        var again = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!;
+        Assert.Equal((2, (DateTimeOffset?)null, (string?)null), (again.Lease.Attempt, again.Generation.RetryAt, again.Generation.StatusMessage));
+        // The retried attempt is not held against the row: its second claim is only its first lost attempt, so with
+        // MaxAttempts 2 an expired lease is requeued rather than failed.
+        Time.Advance(LeaseDuration);
+        Assert.Equal(1, await store.Generations.RecoverExpiredLeasesAsync(2, g => Completed(g.Namespace, g.Id, "failed")));
+        Assert.Equal(GenerationStatus.Queued, (await store.Generations.GetAsync("alice", generation.Id))!.Status);
+        // A retry is fenced like every write of a lease holder.
+        Assert.False(await store.Generations.RetryLaterAsync(again.Lease, notBefore, "late", Requeued("alice", generation.Id)));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_is_kept_across_attempts_and_fenced_by_the_lease()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var first = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        var job = new RemoteJob("dashscope", "task-1", new System.Text.Json.Nodes.JsonObject { ["region"] = "intl" });
+
+        Assert.Equal(LeaseState.Held, await store.Generations.CheckpointAsync(first, job));
+        Time.Advance(LeaseDuration);
+        await store.Generations.RecoverExpiredLeasesAsync(3, g => Completed(g.Namespace, g.Id, "failed"));
+        var second = (await store.Generations.ClaimNextAsync("worker-2", LeaseDuration))!;
+
+        Assert.Equal(job.ToJson(), second.Generation.RemoteJob!.ToJson());
+        Assert.Equal("intl", second.Generation.RemoteJob.DataString("region"));
+        Assert.Equal(LeaseState.Lost, await store.Generations.CheckpointAsync(first, job with { Id = "task-2" }));
+        Assert.Equal("task-1", (await store.Generations.GetAsync("alice", generation.Id))!.RemoteJob!.Id);
+    }
+
+    [Fact]
+    public async Task A_cancel_of_a_row_with_remote_work_marks_it_for_a_remote_cancel_until_one_is_recorded()
+    {
+        var store = await OpenAsync();
+        var withJob = NewGeneration();
+        var withoutJob = NewGeneration();
+        await store.Generations.EnqueueAsync([withJob, withoutJob]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        await store.Generations.CheckpointAsync(lease, new RemoteJob("comfy", "prompt-1"));
+
+        await store.Generations.CancelAsync("alice", withJob.Id, Cancelled("alice", withJob.Id));
+        await store.Generations.CancelAsync("alice", withoutJob.Id, Cancelled("alice", withoutJob.Id));
+
+        Assert.Equal(RemoteCancelState.Pending, (await store.Generations.GetAsync("alice", withJob.Id))!.RemoteCancel);
+        Assert.Null((await store.Generations.GetAsync("alice", withoutJob.Id))!.RemoteCancel);
+        Assert.Empty(await store.Generations.PendingRemoteCancelsAsync(["other-backend"], 10));
+        var pending = Assert.Single(await store.Generations.PendingRemoteCancelsAsync(["comfy"], 10));
+        Assert.Equal((withJob.Id, "alice", "prompt-1"), (pending.GenerationId, pending.Namespace, pending.Job.Id));
+
+        Assert.True(await store.Generations.RecordRemoteCancelAsync(withJob.Id, new RemoteCancelOutcome(RemoteCancelState.Refused, "the task had started")));
+        var row = (await store.Generations.GetAsync("alice", withJob.Id))!;
+        Assert.Equal((RemoteCancelState.Refused, "the task had started", GenerationStatus.Cancelled), (row.RemoteCancel!.Value, row.StatusMessage, row.Status));
+        Assert.Empty(await store.Generations.PendingRemoteCancelsAsync(["comfy"], 10));
+        Assert.False(await store.Generations.RecordRemoteCancelAsync(withJob.Id, new RemoteCancelOutcome(RemoteCancelState.Cancelled, "again")));
+    }
+
+    [Fact]
+    public async Task Remote_work_recorded_just_after_a_cancel_is_kept_and_marked_for_cancelling()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id));
+
+        // The engine submitted its task just before the cancel and checkpoints it just after: that task must not be lost.
+        Assert.Equal(LeaseState.Cancelled, await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", "task-9")));
+        var row = (await store.Generations.GetAsync("alice", generation.Id))!;
+        Assert.Equal(("task-9", (RemoteCancelState?)RemoteCancelState.Pending, GenerationStatus.Cancelled), (row.RemoteJob!.Id, row.RemoteCancel, row.Status));
+        // A second checkpoint does not replace the recorded job.
+        Assert.Equal(LeaseState.Lost, await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", "task-10")));
+    }
+
+    [Fact]
+    public async Task A_claim_for_some_models_takes_the_oldest_row_of_those_models_only()
+    {
+        var store = await OpenAsync();
+        var t2v = NewGeneration(model: "happyhorse-1.0-t2v");
+        var vace = NewGeneration(model: "wan2.1-vace-r2v");
+        await store.Generations.EnqueueAsync([t2v]);
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        await store.Generations.EnqueueAsync([vace]);
+
+        Assert.Null(await store.Generations.ClaimNextAsync("w", LeaseDuration, []));
+        Assert.Equal(vace.Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, ["wan2.1-vace-r2v", "phantom-wan-r2v"]))!.Lease.GenerationId);
+        Assert.Null(await store.Generations.ClaimNextAsync("w", LeaseDuration, ["wan2.1-vace-r2v"]));
+        Assert.Equal(t2v.Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease.GenerationId);
     }
 
     // ---- durability ----

@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+using Paddock.Core.Engines;
+
+namespace Paddock.Server.Endpoints;
+
+/// <summary>
+/// <c>GET /api/health</c> (and <c>/health</c>): the process answers, and the state of every backend it knows with its
+/// last problem. No key needed; it says nothing of any namespace.
+/// </summary>
+public static class HealthEndpoints
+{
+    public static void MapHealthEndpoints(this IEndpointRouteBuilder app, string? role = null)
+    {
+        IResult Health(BackendMonitor backends) => TypedResults.Json(new JsonObject
+        {
+            ["status"] = "ok",
+            ["role"] = role,
+            ["backends"] = new JsonArray(backends.All.Select(b => (JsonNode)new JsonObject
+            {
+                ["name"] = b.Name,
+                ["type"] = b.Type,
+                ["state"] = b.IsAvailable ? "available" : "unavailable",
+                ["problem"] = b.Problem,
+                ["checked_at"] = b.CheckedAt?.ToUnixTimeSeconds(),
+            }).ToArray()),
+        });
+        app.MapGet("/api/health", Health);
+        app.MapGet("/health", Health);
+    }
+}
