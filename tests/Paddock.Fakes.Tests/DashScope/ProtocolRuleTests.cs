@@ -186,6 +186,21 @@ public sealed class ProtocolRuleTests
     }
 
     [Fact]
+    public async Task A_slow_provider_outlasts_a_client_that_will_not_wait_and_still_answers_one_that_does()
+    {
+        await using var fake = await FakeDashScope.StartAsync(Fast(o => o.ResponseDelay = TimeSpan.FromSeconds(3)));
+        using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(300) };
+        using var calls = new DashScopeCalls(fake);
+
+        var url = fake.ApiBaseUrl + "/tasks/00000000-0000-0000-0000-000000000000";
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fake.ApiKey);
+        await Assert.ThrowsAsync<TaskCanceledException>(() => impatient.SendAsync(request));
+
+        Assert.Equal("UNKNOWN", (await calls.QueryAsync("00000000-0000-0000-0000-000000000000")).TaskStatus);
+    }
+
+    [Fact]
     public async Task The_video_url_expires_after_its_time_to_live()
     {
         await using var fake = await FakeDashScope.StartAsync(Fast(o => o.VideoUrlTtl = TimeSpan.FromSeconds(1)));
