@@ -143,9 +143,14 @@ public sealed class FakeComfyUI : IAsyncDisposable
         app.Use(async (context, next) =>
         {
             // A wedged server: the request is read, nothing is ever answered.
-            while (state.Options.Unresponsive && !context.RequestAborted.IsCancellationRequested)
-                await Task.Delay(50, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-            if (context.RequestAborted.IsCancellationRequested) return;
+            try
+            {
+                while (state.Options.Unresponsive) await Task.Delay(50, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;  // the client gave up
+            }
             try
             {
                 await next(context);

@@ -137,7 +137,7 @@ public sealed class ServerTests
     [Fact]
     public async Task A_slow_start_refuses_connections_until_the_server_is_up_and_a_restart_forgets_the_queue()
     {
-        await using var fake = await FakeComfyUI.StartAsync(new FakeComfyUIOptions { StartupDelay = TimeSpan.FromMilliseconds(800), TaskTime = TimeSpan.FromSeconds(30), Steps = 30 });
+        await using var fake = await FakeComfyUI.StartAsync(new FakeComfyUIOptions { StartupDelay = TimeSpan.FromMilliseconds(1000), TaskTime = TimeSpan.FromSeconds(30), Steps = 30 });
         using var http = new ComfyHttp(fake.BaseUri);
         await Assert.ThrowsAsync<HttpRequestException>(() => http.Http.GetAsync("/system_stats"));
         await fake.Ready;

@@ -99,6 +99,7 @@ internal sealed class PromptWorker(
         lock (_gate)
         {
             _interruptFlag = false;
+            _wake.Dispose();
             _wake = new CancellationTokenSource();
         }
         var client = item.ClientId;

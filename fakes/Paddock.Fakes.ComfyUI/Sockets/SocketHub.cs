@@ -102,7 +102,7 @@ internal sealed class SocketHub : IAsyncDisposable
     public void DropAfterQueued(string sid) =>
         Enqueue(async () =>
         {
-            await Task.Delay(100).ConfigureAwait(false);
+            await Task.Delay(250).ConfigureAwait(false);
             Find(sid)?.Drop();
         });
 
