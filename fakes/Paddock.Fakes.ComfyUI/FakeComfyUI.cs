@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Paddock.Fakes.ComfyUI.Endpoints;
 using Paddock.Fakes.ComfyUI.Logging;
@@ -139,6 +140,8 @@ public sealed class FakeComfyUI : IAsyncDisposable
             o.ValueLengthLimit = int.MaxValue;
         });
         builder.Services.AddSingleton(state);
+        // The host lives inside a test or the program: process signals belong to them, not to it.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
@@ -213,4 +216,11 @@ public sealed class FakeComfyUI : IAsyncDisposable
         }
         _lifecycle.Dispose();
     }
+}
+
+/// <summary>A host lifetime that leaves SIGTERM and Ctrl+C alone (the default console lifetime would take them).</summary>
+internal sealed class EmbeddedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Configuration;
 
 namespace Paddock.Fakes.ComfyUI;
@@ -30,12 +31,13 @@ internal static class Program
 
         await using var fake = await FakeComfyUI.StartAsync(options);
         using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;  // leave Main to stop the server and return
             stop.Cancel();
-        };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+        }
+        using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         await fake.Ready;
         Console.WriteLine($"Fake ComfyUI ({options.Flavor}) is listening on {fake.BaseUri}");
         Console.WriteLine($"Input folder: {fake.InputDirectory}");

@@ -22,10 +22,16 @@ public sealed class ProgramTests
             using var http = new ComfyHttp(new Uri(match.Groups[1].Value));
             Assert.Equal("0.3.64", (await http.GetJsonAsync("/system_stats"))["system"]!["comfyui_version"]!.GetValue<string>());
             Assert.Null((await http.GetJsonAsync("/object_info"))["WanPhantomSubjectToVideo"]);
+
+            // A user stops it as any service: SIGTERM (or Ctrl+C) ends it cleanly.
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            await process.WaitForExitAsync(deadline.Token);
+            Assert.Equal(0, process.ExitCode);
         }
         finally
         {
-            process.Kill(entireProcessTree: true);
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
     }
