@@ -20,8 +20,15 @@ namespace Paddock.Storage.Sqlite;
 public sealed class SqliteGenerationStore : IGenerationStore
 {
     private const string InsertSql = """
-        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at)
-        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at)
+        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at, lane, lane_seq)
+        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at, $lane, $lane_seq)
+        """;
+
+    /// <summary>The next number of a lane (dense: the writer is the only one to give them).</summary>
+    private const string NextLaneSeqSql = """
+        INSERT INTO lanes (lane, last_seq) VALUES ($lane, 1)
+        ON CONFLICT (lane) DO UPDATE SET last_seq = last_seq + 1
+        RETURNING last_seq
         """;
 
     /// <summary>The claim; <c>{0}</c> is the model filter (empty, or <c>AND model IN (...)</c>).</summary>
@@ -207,58 +214,124 @@ public sealed class SqliteGenerationStore : IGenerationStore
     }
 
     /// <summary>
-    /// Rows of the query's namespace, newest first. A null or empty <see cref="GenerationQuery.Statuses"/>
-    /// means every status. Queued rows carry their position in the whole queue (1 = claimed next).
+    /// Rows of the query's namespace, newest first. A null or empty <see cref="GenerationQuery.Statuses"/> means every
+    /// status. Queued rows carry their position in their lane (1 = claimed next). The total comes from the counters the
+    /// triggers keep; the rows from one index range per status (merged newest first), never a sort of the namespace.
     /// </summary>
     public Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(query.Namespace);
+        var after = query.After is null ? ((long At, long RowId)?)null : ParseCursor(query.After);
 
         return _database.ReadAsync(connection =>
         {
             using var transaction = connection.BeginTransaction(deferred: true);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var where = new StringBuilder("namespace = $namespace");
-            command.Parameters.Add("$namespace", query.Namespace);
-            if (query.Statuses is { Count: > 0 } statuses)
-            {
-                where.Append(" AND status IN (");
-                for (var i = 0; i < statuses.Count; i++)
-                {
-                    where.Append(i == 0 ? "" : ", ").Append("$status").Append(i);
-                    command.Parameters.Add("$status" + i, statuses[i].ToWire());
-                }
-                where.Append(')');
-            }
-            if (query.Model is not null)
-            {
-                where.Append(" AND model = $model");
-                command.Parameters.Add("$model", query.Model);
-            }
-            if (query.MediaType is not null)
-            {
-                where.Append(" AND media_type = $media_type");
-                command.Parameters.Add("$media_type", query.MediaType);
-            }
-
-            command.CommandText = $"SELECT COUNT(*) FROM generations WHERE {where}";
-            var total = (long)command.ExecuteScalar()!;
+            var total = CountMatching(connection, transaction, query);
             if (query.Limit <= 0 || total == 0)
                 return new GenerationPage([], total);
 
-            command.CommandText = $"""
-                SELECT {GenerationRows.Columns} FROM generations
-                WHERE {where}
-                ORDER BY enqueued_at DESC, rowid DESC
-                LIMIT $limit OFFSET $offset
-                """;
-            command.Parameters.Add("$limit", query.Limit);
-            command.Parameters.Add("$offset", Math.Max(0, query.Offset));
-            var rows = GenerationRows.ReadAll(command);
-            return new GenerationPage(WithQueuePositions(connection, transaction, rows), total);
+            // Each status is one range of (namespace, status, enqueued_at); several are merged in order rather than sorted.
+            IReadOnlyList<string?> statuses = query.Statuses is { Count: > 0 } s ? s.Select(x => (string?)x.ToWire()).Distinct().ToList() : [null];
+            var wanted = Math.Max(0, query.Offset) + query.Limit + 1;
+            var rows = new List<GenerationRow>();
+            foreach (var status in statuses)
+                rows.AddRange(ReadNewest(connection, transaction, query, status, after, wanted));
+            var page = rows
+                .OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId)
+                .Skip(Math.Max(0, query.Offset))
+                .Take(query.Limit + 1)
+                .ToList();
+            var more = page.Count > query.Limit;
+            if (more) page.RemoveAt(page.Count - 1);
+            var next = more ? Cursor(page[^1]) : null;
+            return new GenerationPage(WithQueuePositions(connection, transaction, page), total, next);
         }, cancellationToken);
+    }
+
+    private static long CountMatching(SqliteConnection connection, SqliteTransaction transaction, GenerationQuery query)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var where = new StringBuilder("namespace = $namespace");
+        command.Parameters.Add("$namespace", query.Namespace);
+        if (query.Statuses is { Count: > 0 } statuses)
+        {
+            where.Append(" AND status IN (").Append(string.Join(", ", statuses.Select((_, i) => "$status" + i))).Append(')');
+            for (var i = 0; i < statuses.Count; i++) command.Parameters.Add("$status" + i, statuses[i].ToWire());
+        }
+        if (query.Model is not null)
+        {
+            where.Append(" AND model = $model");
+            command.Parameters.Add("$model", query.Model);
+        }
+        if (query.MediaType is not null)
+        {
+            where.Append(" AND media_type = $media_type");
+            command.Parameters.Add("$media_type", query.MediaType);
+        }
+        command.CommandText = $"SELECT COALESCE(SUM(count), 0) FROM generation_counts WHERE {where}";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static List<GenerationRow> ReadNewest(
+        SqliteConnection connection, SqliteTransaction transaction, GenerationQuery query, string? status, (long At, long RowId)? after, int limit)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var where = new StringBuilder("namespace = $namespace");
+        command.Parameters.Add("$namespace", query.Namespace);
+        if (status is not null)
+        {
+            where.Append(" AND status = $status");
+            command.Parameters.Add("$status", status);
+        }
+        if (query.Model is not null)
+        {
+            where.Append(" AND model = $model");
+            command.Parameters.Add("$model", query.Model);
+        }
+        if (query.MediaType is not null)
+        {
+            where.Append(" AND media_type = $media_type");
+            command.Parameters.Add("$media_type", query.MediaType);
+        }
+        if (after is { } cursor)
+        {
+            where.Append(" AND (enqueued_at < $after_at OR (enqueued_at = $after_at AND rowid < $after_rowid))");
+            command.Parameters.Add("$after_at", cursor.At);
+            command.Parameters.Add("$after_rowid", cursor.RowId);
+        }
+        command.CommandText = $"""
+            SELECT {GenerationRows.Columns} FROM generations
+            WHERE {where}
+            ORDER BY enqueued_at DESC, rowid DESC
+            LIMIT $limit
+            """;
+        command.Parameters.Add("$limit", limit);
+        return GenerationRows.ReadAll(command);
+    }
+
+    /// <summary>A page's continuation: the last row's place in the newest-first order, as an opaque token.</summary>
+    private static string Cursor(GenerationRow row) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes($"v1:{row.EnqueuedAtMilliseconds}:{row.RowId}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static (long At, long RowId) ParseCursor(string cursor)
+    {
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = Encoding.ASCII.GetString(Convert.FromBase64String(padded)).Split(':');
+            if (parts.Length == 3 && parts[0] == "v1"
+                && long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at)
+                && long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var rowId))
+                return (at, rowId);
+        }
+        catch (FormatException)
+        {
+        }
+        throw new InvalidCursorException("the cursor is not one this server gave (use next_cursor from a page, unchanged)");
     }
 
     public Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default)
@@ -527,62 +600,28 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    /// <summary>
-    /// Fills the queue position of the page's queued rows with two statements instead of one count
-    /// per row: the rows ahead of the oldest, then a walk of the claim index up to the newest.
-    /// </summary>
+    /// <summary>Fills the queue position of the page's queued rows: one seek for each lane's head, one per row for its departed range.</summary>
     private static List<Generation> WithQueuePositions(SqliteConnection connection, SqliteTransaction transaction, List<GenerationRow> rows)
     {
         var result = rows.ConvertAll(row => row.Generation);
-        var queued = new Dictionary<long, int>();
-        GenerationRow? first = null;
-        GenerationRow? last = null;
+        var heads = new Dictionary<string, long>(StringComparer.Ordinal);
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
             if (row.Generation.Status != GenerationStatus.Queued)
                 continue;
-            queued.Add(row.RowId, i);
-            if (first is null || IsBefore(row, first.Value))
-                first = row;
-            if (last is null || IsBefore(last.Value, row))
-                last = row;
-        }
-        if (first is null || last is null)
-            return result;
-
-        var ahead = GenerationRows.QueuePosition(connection, transaction, first.Value) - 1;
-        using var walk = connection.CreateCommand();
-        walk.Transaction = transaction;
-        walk.CommandText = """
-            SELECT rowid, enqueued_at FROM generations
-            WHERE status = 'queued' AND enqueued_at >= $from AND enqueued_at <= $to
-            ORDER BY enqueued_at, rowid
-            """;
-        walk.Parameters.Add("$from", first.Value.EnqueuedAtMilliseconds);
-        walk.Parameters.Add("$to", last.Value.EnqueuedAtMilliseconds);
-        using var reader = walk.ExecuteReader();
-        var position = ahead;
-        var found = 0;
-        while (found < queued.Count && reader.Read())
-        {
-            var rowId = reader.GetInt64(0);
-            var enqueuedAt = reader.GetInt64(1);
-            if (enqueuedAt == first.Value.EnqueuedAtMilliseconds && rowId < first.Value.RowId)
-                continue;
-            position++;
-            if (queued.TryGetValue(rowId, out var index))
+            if (!heads.TryGetValue(row.Lane, out var head))
             {
-                result[index] = result[index] with { QueuePosition = position };
-                found++;
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = "SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'";
+                command.Parameters.Add("$lane", row.Lane);
+                heads[row.Lane] = head = command.ExecuteScalar() is long value ? value : row.LaneSeq;
             }
+            result[i] = result[i] with { QueuePosition = GenerationRows.PositionFrom(connection, transaction, row, head) };
         }
         return result;
     }
-
-    private static bool IsBefore(GenerationRow a, GenerationRow b) =>
-        a.EnqueuedAtMilliseconds < b.EnqueuedAtMilliseconds
-        || (a.EnqueuedAtMilliseconds == b.EnqueuedAtMilliseconds && a.RowId < b.RowId);
 
     private static void Insert(
         SqliteWriteContext context, NewGeneration generation, GenerationStatus status, long now, int attempt, string? leaseOwner, long? leaseExpiresAt)
@@ -599,6 +638,11 @@ public sealed class SqliteGenerationStore : IGenerationStore
         command.Parameters.Add("$attempt", attempt);
         command.Parameters.Add("$lease_owner", leaseOwner);
         command.Parameters.Add("$lease_expires_at", leaseExpiresAt);
+        var lane = generation.Lane ?? generation.Model;
+        var seq = context.Command(NextLaneSeqSql);
+        seq.Parameters.Add("$lane", lane);
+        command.Parameters.Add("$lane", lane);
+        command.Parameters.Add("$lane_seq", (long)seq.ExecuteScalar()!);
         command.ExecuteNonQuery();
     }
 

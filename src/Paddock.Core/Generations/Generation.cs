@@ -39,9 +39,12 @@ public sealed record Generation(
 public sealed record GenerationFailure(Engines.FailureKind Kind, string Message, string? Code = null);
 
 /// <summary>A row to be created by an enqueue or a sync request.</summary>
+/// <param name="Lane">The queue the row waits in: the backend serving its model, whose workers take the lane's rows in
+/// order (queue positions count within a lane). Null: the model's id.</param>
 public sealed record NewGeneration(
     Guid Id,
     string Namespace,
     string Model,
     string MediaType,
-    string Parameters);
+    string Parameters,
+    string? Lane = null);

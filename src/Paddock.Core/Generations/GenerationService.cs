@@ -42,7 +42,7 @@ public sealed class GenerationService(
         {
             var parameters = (JsonObject)request.Parameters.DeepClone();
             if (takesSeed) parameters["seed"] = (baseSeed + i) % SeedModulus;
-            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString()));
+            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString(), Lane: request.Model.Engine));
         }
 
         if (idempotencyKey is null)

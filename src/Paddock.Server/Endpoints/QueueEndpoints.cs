@@ -54,15 +54,29 @@ public static class QueueEndpoints
             : TypedResults.Json(new JsonObject { ["status"] = "success", ["generation_id"] = guid.ToString() });
     }
 
+    /// <summary>The active rows (or those of <c>status=</c>), newest first, a bounded page at a time: <c>page_size</c> (default 100, at most 1000) and <c>after=next_cursor</c>.</summary>
     private static async Task<IResult> ListAsync(HttpContext context, IGenerationStore store, GenerationJson json)
     {
+        var problems = new List<string>();
+        var pageSize = ReadInt(context.Request.Query, ["page_size", "limit"], 100, 1, 1000, problems);
         var (query, error) = ParseFilters(context);
         if (error is not null) return error;
-        var page = await store.QueryAsync(query!, context.RequestAborted);
+        if (problems.Count > 0) return ApiErrors.InvalidParams(string.Join("; ", problems));
+        GenerationPage page;
+        try
+        {
+            page = await store.QueryAsync(query! with { Limit = pageSize }, context.RequestAborted);
+        }
+        catch (InvalidCursorException e)
+        {
+            return ApiErrors.InvalidParams($"after: {e.Message}");
+        }
         return TypedResults.Json(new JsonObject
         {
             ["count"] = page.Items.Count,
             ["generations"] = Rows(page.Items, context.Request, json),
+            ["total_entries"] = page.TotalEntries,
+            ["next_cursor"] = page.NextCursor,
         });
     }
 
@@ -75,15 +89,26 @@ public static class QueueEndpoints
         if (error is not null) return error;
         if (problems.Count > 0) return ApiErrors.InvalidParams(string.Join("; ", problems));
 
-        var page = await store.QueryAsync(query! with { Offset = (int)Math.Min(int.MaxValue, (long)(pageNumber - 1) * pageSize), Limit = pageSize }, context.RequestAborted);
+        // With after=CURSOR the page continues from a cursor (cheap however deep); page=N skips rows as the seed API does.
+        var usesCursor = query!.After is not null;
+        GenerationPage page;
+        try
+        {
+            page = await store.QueryAsync(query with { Offset = usesCursor ? 0 : (int)Math.Min(int.MaxValue, (long)(pageNumber - 1) * pageSize), Limit = pageSize }, context.RequestAborted);
+        }
+        catch (InvalidCursorException e)
+        {
+            return ApiErrors.InvalidParams($"after: {e.Message}");
+        }
         return TypedResults.Json(new JsonObject
         {
             ["count"] = page.Items.Count,
             ["generations"] = Rows(page.Items, context.Request, json),
-            ["page_number"] = pageNumber,
+            ["page_number"] = usesCursor ? null : pageNumber,
             ["page_size"] = pageSize,
             ["total_pages"] = (int)Math.Ceiling(page.TotalEntries / (double)pageSize),
             ["total_entries"] = page.TotalEntries,
+            ["next_cursor"] = page.NextCursor,
         });
     }
 
@@ -115,7 +140,8 @@ public static class QueueEndpoints
         }
         var model = q["model"].ToString();
         var mediaType = q["media_type"].ToString();
-        return (new GenerationQuery(ns, statuses, model.Length > 0 ? model : null, mediaType.Length > 0 ? mediaType : null), null);
+        var after = q["after"].ToString();
+        return (new GenerationQuery(ns, statuses, model.Length > 0 ? model : null, mediaType.Length > 0 ? mediaType : null, After: after.Length > 0 ? after : null), null);
     }
 
     private static int ReadInt(IQueryCollection query, string[] names, int fallback, int min, int max, List<string> problems)

@@ -4,8 +4,8 @@ using Paddock.Core.Generations;
 
 namespace Paddock.Storage.Sqlite.Internal;
 
-/// <summary>A generation as read, with what only the store needs: its rowid (the tie-break of enqueue order).</summary>
-internal readonly record struct GenerationRow(Generation Generation, long RowId, long EnqueuedAtMilliseconds);
+/// <summary>A generation as read, with what only the store needs: its rowid (the tie-break of enqueue order) and its place in its lane.</summary>
+internal readonly record struct GenerationRow(Generation Generation, long RowId, long EnqueuedAtMilliseconds, string Lane, long LaneSeq);
 
 /// <summary>The generations table's columns and how a row becomes a <see cref="Generation"/>.</summary>
 internal static class GenerationRows
@@ -13,19 +13,10 @@ internal static class GenerationRows
     public const string Columns =
         "id, namespace, model, media_type, status, parameters, enqueued_at, started_at, completed_at, " +
         "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, " +
-        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, rowid";
+        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, lane, lane_seq, rowid";
 
     /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
-    public const int NextOrdinal = 23;
-
-    /// <summary>
-    /// Rows ahead of a queued row (<c>$enqueued_at</c>, <c>$rowid</c>) in claim order, in every
-    /// namespace: the bound on enqueued_at keeps the count a range scan of the claim index.
-    /// </summary>
-    public const string CountQueuedAheadSql = """
-        SELECT COUNT(*) FROM generations
-        WHERE status = 'queued' AND enqueued_at <= $enqueued_at AND (enqueued_at < $enqueued_at OR rowid < $rowid)
-        """;
+    public const int NextOrdinal = 25;
 
     /// <summary>Reads a row selected as <see cref="Columns"/>.</summary>
     public static GenerationRow Read(SqliteDataReader reader)
@@ -67,7 +58,7 @@ internal static class GenerationRows
                 "refused" => RemoteCancelState.Refused,
                 _ => null,
             });
-        return new GenerationRow(generation, reader.GetInt64(22), enqueuedAt);
+        return new GenerationRow(generation, reader.GetInt64(24), enqueuedAt, reader.GetString(22), reader.GetInt64(23));
     }
 
     public static List<GenerationRow> ReadAll(SqliteCommand command)
@@ -79,14 +70,31 @@ internal static class GenerationRows
         return rows;
     }
 
-    /// <summary>The 1-based position of a queued row (1 = claimed next); must run in the caller's snapshot.</summary>
+    /// <summary>
+    /// The 1-based position of a queued row in its lane (1 = claimed next), from two index seeks: the lane's oldest
+    /// queued row, and the rows between it and this one that left the queue out of order. Must run in the caller's
+    /// snapshot. Cost does not grow with the length of the queue.
+    /// </summary>
     public static long QueuePosition(SqliteConnection connection, SqliteTransaction transaction, GenerationRow row)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = CountQueuedAheadSql;
-        command.Parameters.Add("$enqueued_at", row.EnqueuedAtMilliseconds);
-        command.Parameters.Add("$rowid", row.RowId);
-        return (long)command.ExecuteScalar()! + 1;
+        using var head = connection.CreateCommand();
+        head.Transaction = transaction;
+        head.CommandText = "SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'";
+        head.Parameters.Add("$lane", row.Lane);
+        var first = head.ExecuteScalar() is long value ? value : row.LaneSeq;
+        return PositionFrom(connection, transaction, row, first);
+    }
+
+    /// <summary>As <see cref="QueuePosition"/>, with the lane's oldest queued sequence number already known.</summary>
+    public static long PositionFrom(SqliteConnection connection, SqliteTransaction transaction, GenerationRow row, long headSeq)
+    {
+        if (row.LaneSeq <= headSeq) return 1;
+        using var departed = connection.CreateCommand();
+        departed.Transaction = transaction;
+        departed.CommandText = "SELECT COUNT(*) FROM generations WHERE lane = $lane AND status <> 'queued' AND lane_seq >= $head AND lane_seq < $seq";
+        departed.Parameters.Add("$lane", row.Lane);
+        departed.Parameters.Add("$head", headSeq);
+        departed.Parameters.Add("$seq", row.LaneSeq);
+        return row.LaneSeq - headSeq - (long)departed.ExecuteScalar()! + 1;
     }
 }

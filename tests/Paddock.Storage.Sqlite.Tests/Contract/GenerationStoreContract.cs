@@ -769,6 +769,86 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal(t2v.Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease.GenerationId);
     }
 
+    // ---- reads that do not grow with the table ----
+
+    [Fact]
+    public async Task Queue_positions_stay_exact_when_rows_leave_out_of_order_and_count_within_a_lane()
+    {
+        var store = await OpenAsync();
+        var rows = new List<NewGeneration>();
+        for (var i = 0; i < 8; i++)
+        {
+            rows.Add(NewGeneration(i % 2 == 0 ? "alice" : "bob") with { Lane = "builtin" });
+            await store.Generations.EnqueueAsync([rows[^1]]);
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        var other = NewGeneration(model: "wan2.1-vace-r2v") with { Lane = "gpus" };
+        await store.Generations.EnqueueAsync([other]);
+
+        // Out of order: row 2 cancelled, row 5 claimed past the head (another worker's model filter), row 0 pausing for
+        // a retry stays at the head and keeps its place.
+        var head = (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease;
+        await store.Generations.RetryLaterAsync(head, Time.GetUtcNow() + TimeSpan.FromMinutes(1), "waiting", Requeued("alice", rows[0].Id));
+        await store.Generations.CancelAsync("alice", rows[2].Id, Cancelled("alice", rows[2].Id));
+        await store.Generations.EnqueueAsync([]);
+        var claimedPast = await store.Generations.ClaimNextAsync("w", LeaseDuration, ["happyhorse-1.0-t2v"]);
+        Assert.Equal(rows[1].Id, claimedPast!.Lease.GenerationId);
+
+        // Every queued row's position is the count of queued rows ahead of it in its lane, plus one.
+        var expected = new Dictionary<Guid, long> { [rows[0].Id] = 1, [rows[3].Id] = 2, [rows[4].Id] = 3, [rows[5].Id] = 4, [rows[6].Id] = 5, [rows[7].Id] = 6 };
+        foreach (var (id, position) in expected)
+        {
+            var row = (await store.Generations.GetAsync(rows.First(r => r.Id == id).Namespace, id))!;
+            Assert.True(position == row.QueuePosition, $"row {rows.FindIndex(r => r.Id == id)}: expected {position}, got {row.QueuePosition}");
+        }
+        Assert.Equal(1, (await store.Generations.GetAsync("alice", other.Id))!.QueuePosition);
+        var page = await store.Generations.QueryAsync(new GenerationQuery("bob", [GenerationStatus.Queued]));
+        Assert.Equal([(rows[7].Id, (long?)6), (rows[5].Id, 4), (rows[3].Id, 2)], page.Items.Select(g => (g.Id, g.QueuePosition)));
+    }
+
+    [Fact]
+    public async Task Cursor_pages_walk_every_row_once_newest_first_with_totals_from_counters()
+    {
+        var store = await OpenAsync();
+        var rows = new List<NewGeneration>();
+        for (var i = 0; i < 25; i++)
+        {
+            // Several rows share an instant (a num_generations burst), the rest are spread out.
+            var burst = Enumerable.Range(0, i % 5 == 0 ? 3 : 1).Select(_ => NewGeneration(model: i % 3 == 0 ? "happyhorse-1.0-r2v" : "happyhorse-1.0-t2v")).ToList();
+            await store.Generations.EnqueueAsync(burst);
+            rows.AddRange(burst);
+            Time.Advance(TimeSpan.FromMilliseconds(i % 4));
+        }
+        await store.Generations.EnqueueAsync([NewGeneration("bob")]);
+        for (var i = 0; i < 7; i++)
+        {
+            var lease = (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease;
+            if (i % 2 == 0) await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", lease.GenerationId));
+        }
+        await store.Generations.CancelAsync("alice", rows[^1].Id, Cancelled("alice", rows[^1].Id));
+
+        foreach (var statuses in new IReadOnlyList<GenerationStatus>?[] { null, [GenerationStatus.Queued, GenerationStatus.Processing], [GenerationStatus.Succeeded, GenerationStatus.Cancelled, GenerationStatus.Queued] })
+        {
+            var all = (await store.Generations.QueryAsync(new GenerationQuery("alice", statuses, Limit: 1000))).Items;
+            Assert.Equal(all.Count, (await store.Generations.QueryAsync(new GenerationQuery("alice", statuses, Limit: 1))).TotalEntries);
+            var walked = new List<Guid>();
+            string? cursor = null;
+            do
+            {
+                var page = await store.Generations.QueryAsync(new GenerationQuery("alice", statuses, Limit: 4, After: cursor));
+                Assert.Equal(all.Count, page.TotalEntries);
+                walked.AddRange(page.Items.Select(g => g.Id));
+                cursor = page.NextCursor;
+            } while (cursor is not null);
+            Assert.Equal(all.Select(g => g.Id), walked);
+        }
+        // Newest first, burst rows in reverse order of insertion; the model filter's total is its own.
+        var newestFirst = (await store.Generations.QueryAsync(new GenerationQuery("alice"))).Items.Select(g => g.Id).ToList();
+        Assert.Equal(Enumerable.Reverse(rows).Select(r => r.Id), newestFirst);
+        Assert.Equal(rows.Count(r => r.Model == "happyhorse-1.0-r2v"), (await store.Generations.QueryAsync(new GenerationQuery("alice", Model: "happyhorse-1.0-r2v", Limit: 0))).TotalEntries);
+        await Assert.ThrowsAsync<InvalidCursorException>(() => store.Generations.QueryAsync(new GenerationQuery("alice", After: "bm90LWEtY3Vyc29y")));
+    }
+
     // ---- durability ----
 
     [Fact]
