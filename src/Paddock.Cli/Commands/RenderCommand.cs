@@ -108,7 +108,7 @@ internal static class RenderCommand
     /// </summary>
     private static async Task<RenderJob> ReadJobAsync(string path, long? seedOverride)
     {
-        var text = path == "-" ? await Console.In.ReadToEndAsync() : await File.ReadAllTextAsync(path);
+        var text = path == "-" ? await ReadStandardInputAsync() : await File.ReadAllBytesAsync(path);
         JsonObject request;
         try
         {
@@ -118,9 +118,9 @@ internal static class RenderCommand
             request = JsonNode.Parse(parsed.RootElement.GetRawText()) as JsonObject
                 ?? throw new InvalidDataException("the request must be a JSON object, e.g. {\"prompt\": \"...\"}");
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            throw new InvalidDataException($"the request is not valid JSON{RequestText.WhyNotJson(e)}");
+            throw new InvalidDataException(RequestText.WhyNotJson(text, "the request"));
         }
 
         request["model"] ??= DefaultModel;
@@ -150,6 +150,13 @@ internal static class RenderCommand
         }
         var seed = seedOverride ?? parameters.Seed ?? Random.Shared.Next(0, int.MaxValue);
         return RenderJob.For(Guid.NewGuid(), validated.Model.Id, parameters, references, seed);
+    }
+
+    private static async Task<byte[]> ReadStandardInputAsync()
+    {
+        using var buffer = new MemoryStream();
+        await Console.OpenStandardInput().CopyToAsync(buffer);
+        return buffer.ToArray();
     }
 
     /// <summary>An image given as a local path (relative to the request's folder) becomes a <c>data:</c> URL; anything else is left for the validator.</summary>
