@@ -60,7 +60,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         """;
 
     private const string ExpiredSql = $"""
-        SELECT {GenerationRows.Columns}, handed_back FROM generations
+        SELECT {GenerationRows.Columns} FROM generations
         WHERE status = 'processing' AND lease_expires_at <= $now
         ORDER BY lease_expires_at
         """;
@@ -279,7 +279,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             if (rows.Count == 0)
                 return null;
             var generation = rows[0].Generation;
-            return new ClaimedGeneration(new Lease(generation.Id, workerId, generation.Attempt), generation);
+            return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
         }, cancellationToken);
     }
 
@@ -348,17 +348,10 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var now = NowMilliseconds();
             var select = context.Command(ExpiredSql);
             select.Parameters.Add("$now", now);
-            var expired = new List<(GenerationRow Row, int Counted)>();
-            using (var reader = select.ExecuteReader())
+            var expired = GenerationRows.ReadAll(select);
+            foreach (var row in expired)
             {
-                while (reader.Read())
-                {
-                    var read = GenerationRows.Read(reader);
-                    expired.Add((read, read.Generation.Attempt - reader.GetInt32(16)));
-                }
-            }
-            foreach (var (row, attempts) in expired)
-            {
+                var attempts = row.Generation.Attempt;
                 if (attempts >= maxAttempts)
                 {
                     var message = $"gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")}: the worker stopped responding";

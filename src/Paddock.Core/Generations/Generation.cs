@@ -6,6 +6,11 @@ public sealed record GenerationProgress(string Phase, int Percent, int? EtaSecon
 /// <summary>A generation row as the store keeps it.</summary>
 /// <param name="Parameters">The model's request fields as the client sent them (plus the chosen seed), a JSON object.</param>
 /// <param name="OutputKey">Blob key of the finished video, when succeeded.</param>
+/// <param name="Attempt">
+/// The attempts that count: claims by a worker, the one in progress included, less those handed back when a worker's
+/// process stopped gracefully (which do not count against the limit either). Not the lease's fencing token
+/// (<see cref="Queue.Lease.Attempt"/>), which counts every claim.
+/// </param>
 public sealed record Generation(
     Guid Id,
     string Namespace,

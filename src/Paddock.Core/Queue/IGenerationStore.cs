@@ -31,7 +31,8 @@ public interface IGenerationStore
     Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Claims the oldest queued row for <paramref name="workerId"/>: status processing, attempt + 1,
+    /// Claims the oldest queued row for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
+    /// <see cref="Generation.Attempt"/> and the lease's fencing token, which counts every claim, hand-backs included),
     /// lease until now + <paramref name="leaseDuration"/>. Null when nothing is queued.
     /// </summary>
     Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken = default);
@@ -50,7 +51,8 @@ public interface IGenerationStore
 
     /// <summary>
     /// Hands a row back to the queue when its worker stops on purpose (its process is shutting down): queued again at
-    /// once, the attempt it used not counted against the limit, and <paramref name="requeuedEvent"/> appended in the same
+    /// once, the attempt it used not counted (against the limit, or in the row's <see cref="Generation.Attempt"/>, which
+    /// goes back down; the fencing token does not), and <paramref name="requeuedEvent"/> appended in the same
     /// transaction. Fenced like <see cref="CompleteAsync"/>: false (and no change) when the lease is no longer held,
     /// e.g. the row was cancelled meanwhile.
     /// </summary>

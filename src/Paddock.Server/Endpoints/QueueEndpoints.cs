@@ -44,14 +44,38 @@ public static class QueueEndpoints
         return row is null ? ApiErrors.NotFound($"generation not found: {id}") : TypedResults.Json(GenerationJson.Row(row, context.Request, urls));
     }
 
-    private static async Task<IResult> CancelAsync(string id, HttpContext context, GenerationService generations)
+    /// <summary>
+    /// 200 <c>{"status":"success"}</c> either way, as the original API answers; the extension fields say which happened:
+    /// <c>status_message</c> <c>cancelled</c>, or <c>already_ended</c> with the row's <c>generation_status</c> when it had
+    /// already succeeded, failed or been cancelled (nothing changed then).
+    /// </summary>
+    private static async Task<IResult> CancelAsync(string id, HttpContext context, GenerationService generations, IGenerationStore store)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         if (!Guid.TryParse(id, out var guid)) return ApiErrors.NotFound($"generation not found: {id}");
         var outcome = await generations.CancelAsync(ns, guid, CancellationToken.None);
-        return outcome == CancelOutcome.NotFound
-            ? ApiErrors.NotFound($"generation not found: {id}")
-            : TypedResults.Json(new JsonObject { ["status"] = "success", ["generation_id"] = guid.ToString() });
+        if (outcome == CancelOutcome.NotFound) return ApiErrors.NotFound($"generation not found: {id}");
+        if (outcome == CancelOutcome.Cancelled)
+        {
+            return TypedResults.Json(new JsonObject
+            {
+                ["status"] = "success",
+                ["status_message"] = "cancelled",
+                ["generation_id"] = guid.ToString(),
+                ["generation_status"] = GenerationStatus.Cancelled.ToWire(),
+                ["message"] = $"generation {guid} is cancelled",
+            });
+        }
+        // A terminal row never changes again, so reading it now gives the status the cancel found.
+        var status = (await store.GetAsync(ns, guid, CancellationToken.None))?.Status ?? GenerationStatus.Cancelled;
+        return TypedResults.Json(new JsonObject
+        {
+            ["status"] = "success",
+            ["status_message"] = "already_ended",
+            ["generation_id"] = guid.ToString(),
+            ["generation_status"] = status.ToWire(),
+            ["message"] = $"generation {guid} had already ended ({status.ToWire()}); nothing was cancelled",
+        });
     }
 
     private static async Task<IResult> ListAsync(HttpContext context, IGenerationStore store, SignedUrls urls)

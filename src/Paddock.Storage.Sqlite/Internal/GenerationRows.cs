@@ -3,15 +3,19 @@ using Paddock.Core.Generations;
 
 namespace Paddock.Storage.Sqlite.Internal;
 
-/// <summary>A generation as read, with what only the store needs: its rowid (the tie-break of enqueue order).</summary>
-internal readonly record struct GenerationRow(Generation Generation, long RowId, long EnqueuedAtMilliseconds);
+/// <summary>
+/// A generation as read, with what only the store needs: its rowid (the tie-break of enqueue order) and every claim
+/// it has had (<paramref name="Claims"/>, the lease's fencing token, which only grows; the row shows the claims that
+/// count, without those handed back on shutdown).
+/// </summary>
+internal readonly record struct GenerationRow(Generation Generation, long RowId, long EnqueuedAtMilliseconds, int Claims);
 
 /// <summary>The generations table's columns and how a row becomes a <see cref="Generation"/>.</summary>
 internal static class GenerationRows
 {
     public const string Columns =
         "id, namespace, model, media_type, status, parameters, enqueued_at, started_at, completed_at, " +
-        "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, rowid";
+        "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, rowid, handed_back";
 
     /// <summary>
     /// Rows ahead of a queued row (<c>$enqueued_at</c>, <c>$rowid</c>) in claim order, in every
@@ -35,6 +39,7 @@ internal static class GenerationRows
             : new GenerationProgress(phase, reader.IsDBNull(12) ? 0 : reader.GetInt32(12), reader.IsDBNull(13) ? null : reader.GetInt32(13));
 
         var enqueuedAt = reader.GetInt64(6);
+        var claims = reader.GetInt32(14);
         var generation = new Generation(
             Id: Guid.Parse(reader.GetString(0)),
             Namespace: reader.GetString(1),
@@ -48,8 +53,9 @@ internal static class GenerationRows
             ErrorMessage: reader.GetNullableString(9),
             OutputKey: reader.GetNullableString(10),
             Progress: progress,
-            Attempt: reader.GetInt32(14));
-        return new GenerationRow(generation, reader.GetInt64(15), enqueuedAt);
+            // Attempts handed back on a graceful stop do not count (against MaxAttempts, or on the row).
+            Attempt: claims - reader.GetInt32(16));
+        return new GenerationRow(generation, reader.GetInt64(15), enqueuedAt, claims);
     }
 
     public static List<GenerationRow> ReadAll(SqliteCommand command)
