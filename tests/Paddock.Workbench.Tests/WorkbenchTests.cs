@@ -105,7 +105,7 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         var sync = await wb.SnippetAsync("cURL · sync", "curl-sync");
         var reference = (await wb.Field("reference_images").Locator(".thumb").GetAttributeAsync("title"))!;
         Assert.Contains($"curl -X POST {Server.BaseUrl}/api/ai/videos/generate", sync);
-        Assert.Contains("$PADDOCK_API_KEY", sync);
+        Assert.Contains("$OXEN_API_KEY", sync); // the variable of the original page and the README
         Assert.DoesNotContain(Server.ApiKey, sync);
         Assert.Contains(reference, sync);
         Assert.Contains("it'\\''s a sunny day", sync); // the prompt's quote survives shell quoting
@@ -116,7 +116,7 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         Assert.Equal(sync, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
         await wb.ScreenshotAsync("04-api-tab");
 
-        var env = new Dictionary<string, string> { ["PADDOCK_API_KEY"] = Server.ApiKey };
+        var env = new Dictionary<string, string> { ["OXEN_API_KEY"] = Server.ApiKey };
         var result = await Processes.RunAsync("bash", ["-c", sync], env);
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var answer = JsonDocument.Parse(result.Stdout);
@@ -178,7 +178,7 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         await File.WriteAllTextAsync(script, code);
         try
         {
-            var result = await Processes.RunAsync(interpreter, [script], new Dictionary<string, string> { ["PADDOCK_API_KEY"] = Server.ApiKey });
+            var result = await Processes.RunAsync(interpreter, [script], new Dictionary<string, string> { ["OXEN_API_KEY"] = Server.ApiKey });
             Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
             var lines = result.Stdout.Trim().Split('\n');
             Assert.Contains("Status: succeeded", lines);

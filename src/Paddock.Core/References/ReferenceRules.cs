@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Paddock.Core.References;
 
-/// <summary>The limits every reference image must meet (spec/API.md, reference image rules).</summary>
+/// <summary>The limits every reference image must meet (docs/API.md, reference image rules).</summary>
 public static class ReferenceRules
 {
     public const long MaxBytes = 10 * 1024 * 1024;

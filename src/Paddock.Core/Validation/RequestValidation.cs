@@ -124,7 +124,7 @@ public static class RequestValidator
         return 1;
     }
 
-    /// <summary>The seed API's own words for a bad <c>num_generations</c> (spec/API.md).</summary>
+    /// <summary>The seed API's own words for a bad <c>num_generations</c> (docs/API.md).</summary>
     public const string NumGenerationsRule = "num_generations must be an integer between 1 and 4";
 
     /// <summary>A value as a message shows it: a short number as written, anything else by its kind.</summary>

@@ -24,6 +24,12 @@ public sealed class PaddockOptions
     /// <summary>How often an idle event stream gets a <c>: keep-alive</c> comment line.</summary>
     public TimeSpan EventKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// A stream opened without <c>Last-Event-ID</c> begins with the terminal events (completed, cancelled) of this last
+    /// span, so a client that connects just after its generation ended still hears of it (0 turns it off; at most 10 minutes).
+    /// </summary>
+    public TimeSpan EventReplayWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>On first start with no API key, create one for this namespace and print it.</summary>
     public string BootstrapNamespace { get; set; } = "default";
 
