@@ -169,8 +169,8 @@ internal static class RenderCommand
 
         var file = Path.IsPathRooted(source) ? source : Path.Combine(baseDirectory, source);
         if (!File.Exists(file)) throw new InvalidDataException($"{field}: no such file {file}");
-        if (new FileInfo(file).Length > ReferenceRules.MaxBytes)
-            throw new InvalidDataException($"{field}: {source} is {new FileInfo(file).Length} bytes; at most {ReferenceRules.MaxBytes} bytes (10 MB) are accepted");
+        if (ReferenceRules.CheckSize(new FileInfo(file).Length) is { } tooLarge)
+            throw new InvalidDataException($"{field}: {source} {tooLarge}");
         // The media type is only a label here: the fetcher identifies images by their bytes.
         return "data:application/octet-stream;base64," + Convert.ToBase64String(await File.ReadAllBytesAsync(file));
     }

@@ -197,11 +197,8 @@ public sealed class ReferenceFetcher : IDisposable
     private CheckedImage Check(string hash, byte[] bytes)
     {
         Interlocked.Increment(ref _cache.Checks);
-        var header = ImageInspector.Inspect(bytes, out var problem) ?? throw new Refusal(problem!);
-        // The rules go first: a decompression bomb is refused by its header before anything inflates it.
-        if (ReferenceRules.Check(header) is { } broken) throw new Refusal(broken);
-        if (ImageIntegrity.Check(bytes, header) is { } damaged) throw new Refusal(damaged);
-        var image = new CheckedImage(hash, bytes, header);
+        if (ReferenceRules.Check(bytes, out var header) is { } problem) throw new Refusal(problem);
+        var image = new CheckedImage(hash, bytes, header!);
         return _cache.Enabled ? _cache.AddContent(image) : image;
     }
 
@@ -272,8 +269,8 @@ public sealed class ReferenceFetcher : IDisposable
                 }
                 if (!response.IsSuccessStatusCode)
                     throw new Refusal($"could not be downloaded: {current.Host} answered HTTP {(int)response.StatusCode}");
-                if (response.Content.Headers.ContentLength > ReferenceRules.MaxBytes)
-                    throw new Refusal($"is {response.Content.Headers.ContentLength} bytes; at most {ReferenceRules.MaxBytes} bytes (10 MB) are accepted");
+                if (response.Content.Headers.ContentLength is { } length && ReferenceRules.CheckSize(length) is { } tooLarge)
+                    throw new Refusal(tooLarge);
 
                 var bytes = await ReadCappedAsync(response, total.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _cache.Downloads);
