@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Paddock.Core.Blobs;
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
+using Paddock.Core.References;
 using Paddock.Core.Validation;
 using Paddock.Server.Http;
 
@@ -18,9 +19,10 @@ public static class GenerateEndpoints
         app.MapPost("/api/ai/videos/generate", GenerateAsync);
 
     private static async Task<IResult> GenerateAsync(
-        HttpContext context, ModelCatalog catalog, GenerationService generations, IBlobStore blobs, SignedUrls urls, IHostApplicationLifetime lifetime)
+        HttpContext context, ModelCatalog catalog, GenerationService generations, ReferenceFetcher fetcher, IBlobStore blobs, SignedUrls urls, IHostApplicationLifetime lifetime)
     {
-        var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations);
+        // A 400 must mean nothing was made: the images are checked before the generation exists.
+        var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations, referencesFirst: fetcher);
         if (error is not null) return error;
         var id = accepted!.GenerationIds[0];
         if (accepted.Replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
