@@ -85,6 +85,9 @@ public sealed class FileRoutesTests(ServerFixture fixture) : IClassFixture<Serve
         var (writeStatus, writeError) = await PutAsync(other, "api/repos/default/private/file/main/secret.png", Form("file", ("x.png", [1, 2, 3])));
         Assert.Equal(HttpStatusCode.Forbidden, writeStatus);
         Assert.Equal("forbidden", writeError!["error"]!["type"]!.GetValue<string>());
+        // Named by its field, as every other message, with where this key may write instead.
+        Assert.Equal("namespace: this key belongs to namespace 'files-other' and cannot write to 'default'; upload to /api/repos/files-other/...",
+            writeError["error"]!["detail"]!.GetValue<string>());
         var read = await other.GetAsync("api/repos/default/private/file/main/secret.png");
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
         using var anonymous = new HttpClient();

@@ -137,6 +137,21 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         }
     }
 
+    [Fact]
+    public async Task Every_bad_query_parameter_of_a_listing_is_named_at_once()
+    {
+        using var response = await fixture.Server.Client.GetAsync("api/ai/generations?page=0&page_size=5000&status=done,bogus");
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        AssertEnvelope((int)response.StatusCode, error, 400, "invalid_params", "page: must be an integer of at least 1");
+        foreach (var part in new[] { "page_size: must be an integer between 1 and 1000", "status: 'done' is not one of", "status: 'bogus' is not one of" })
+            Assert.Contains(part, Detail(error));
+
+        using var list = await fixture.Server.Client.GetAsync("api/ai/queue?status=queued,done,bogus");
+        var listError = JsonNode.Parse(await list.Content.ReadAsStringAsync());
+        AssertEnvelope((int)list.StatusCode, listError, 400, "invalid_params", "status: 'done' is not one of");
+        Assert.Contains("status: 'bogus' is not one of", Detail(listError));
+    }
+
     private static string Detail(JsonNode? error) => error!["error"]!["detail"]!.GetValue<string>();
 
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;

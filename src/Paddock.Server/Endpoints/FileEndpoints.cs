@@ -40,7 +40,7 @@ public static class FileEndpoints
         HttpContext context, FileService files, IFileStore store, SignedUrls urls, IOptions<Core.Files.FileOptions> options)
     {
         var caller = ApiKeyAuthentication.NamespaceOf(context);
-        if (caller != ns) return ApiErrors.Forbidden($"this key belongs to namespace '{caller}' and cannot write to '{ns}'");
+        if (caller != ns) return ApiErrors.Forbidden($"namespace: this key belongs to namespace '{caller}' and cannot write to '{ns}'; upload to /api/repos/{caller}/...");
         if ((FilePaths.ProblemWithName("repo", repo) ?? FilePaths.ProblemWithName("branch", branch)) is { } problem) return ApiErrors.InvalidParams(problem);
         if (FilePaths.Normalize(path) is not { } target) return ApiErrors.InvalidParams($"path: '{path}' must be plain segments without '.', '..' or '\\'");
         // A url-encoded form cannot carry a file; say so before reading it.

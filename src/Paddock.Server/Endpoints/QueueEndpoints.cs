@@ -80,8 +80,10 @@ public static class QueueEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext context, IGenerationStore store, SignedUrls urls)
     {
-        var (query, error) = ParseFilters(context);
+        var problems = new List<string>();
+        var (query, error) = ParseFilters(context, problems);
         if (error is not null) return error;
+        if (problems.Count > 0) return ApiErrors.InvalidParams(string.Join("; ", problems));
         var page = await store.QueryAsync(query!, context.RequestAborted);
         return TypedResults.Json(new JsonObject
         {
@@ -95,7 +97,7 @@ public static class QueueEndpoints
         var problems = new List<string>();
         var pageNumber = ReadInt(context.Request.Query, ["page", "page_number", "page_num"], 1, 1, int.MaxValue, problems);
         var pageSize = ReadInt(context.Request.Query, ["page_size"], 50, 1, 1000, problems);
-        var (query, error) = ParseFilters(context, defaultToActive: false);
+        var (query, error) = ParseFilters(context, problems, defaultToActive: false);
         if (error is not null) return error;
         if (problems.Count > 0) return ApiErrors.InvalidParams(string.Join("; ", problems));
 
@@ -114,8 +116,11 @@ public static class QueueEndpoints
     private static JsonArray Rows(IEnumerable<Generation> rows, HttpRequest request, SignedUrls urls) =>
         new(rows.Select(r => (JsonNode)GenerationJson.Row(r, request, urls)).ToArray());
 
-    /// <summary>Filters shared by the list and the pages: status (comma-separated, or <c>all</c>), model, media_type, namespace.</summary>
-    private static (GenerationQuery? Query, IResult? Error) ParseFilters(HttpContext context, bool defaultToActive = true)
+    /// <summary>
+    /// Filters shared by the list and the pages: status (comma-separated, or <c>all</c>), model, media_type, namespace.
+    /// Every unknown status is added to <paramref name="problems"/>, beside the caller's own, so all are named at once.
+    /// </summary>
+    private static (GenerationQuery? Query, IResult? Error) ParseFilters(HttpContext context, List<string> problems, bool defaultToActive = true)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         var q = context.Request.Query;
@@ -131,9 +136,8 @@ public static class QueueEndpoints
                 statuses = [];
                 foreach (var part in statusText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
-                    if (!GenerationStatusNames.TryParse(part, out var s))
-                        return (null, ApiErrors.InvalidParams($"status: '{part}' is not one of queued, processing, succeeded, failed, cancelled, all"));
-                    statuses.Add(s);
+                    if (GenerationStatusNames.TryParse(part, out var s)) statuses.Add(s);
+                    else problems.Add($"status: '{part}' is not one of queued, processing, succeeded, failed, cancelled, all");
                 }
             }
         }
