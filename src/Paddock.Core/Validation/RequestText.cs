@@ -55,16 +55,16 @@ public static class RequestText
                 // The exception's position (not its words) points at the byte the reader could not take.
                 var at = OffsetOf(json, e.LineNumber, e.BytePositionInLine) ?? SkipWhitespace(json, (int)before);
                 return complete
-                    ? $"{subject}: is not valid JSON: {Where(json, at)} there is more after the end of the JSON value; send one JSON object"
-                    : $"{subject}: is not valid JSON: {Where(json, at)} {Unexpected(json, at)}";
+                    ? $"{subject}: is not valid JSON: {Where(json, at)}: there is more after the end of the JSON value; send one JSON object"
+                    : $"{subject}: is not valid JSON: {Where(json, at)}: {Unexpected(json, at)}";
             }
             if (!read)
             {
                 if (complete) return $"{subject}: is not valid JSON; send a JSON object such as {example}";
                 if (SkipWhitespace(json, 0) == json.Length) return $"{subject}: is empty, which is not valid JSON; send a JSON object such as {example}";
                 var open = frames.Count;
-                return $"{subject}: is not valid JSON: it ends {Where(json, json.Length).TrimEnd(':')} before the JSON is complete"
-                    + (open > 0 ? $" ({open} {(open == 1 ? "bracket is" : "brackets are")} still open); the request may have been cut short: send the whole body" : "; send the whole body");
+                return $"{subject}: is not valid JSON: it ends {Where(json, json.Length)} before the JSON is complete"
+                    + (open > 0 ? $" ({open} {(open == 1 ? "bracket is" : "brackets are")} still open)" : "") + "; it may have been cut short: send all of it";
             }
 
             var parent = frames.Count > 0 ? frames.Peek() : null;
@@ -74,12 +74,12 @@ public static class RequestText
                     // A name that is not text (an escaped lone surrogate) is compared as written; Problem names it later.
                     var name = reader.ValueIsEscaped ? NameOf(ref reader) : Encoding.UTF8.GetString(reader.ValueSpan);
                     if (!parent!.Names!.Add(name))
-                        return $"{parent.Child(name)}: is given twice ({Where(json, (int)reader.TokenStartIndex).TrimEnd(':')}); send each field once";
+                        return $"{parent.Child(name)}: is given twice ({Where(json, (int)reader.TokenStartIndex)}); send each field once";
                     parent.Property = name;
                     continue;
                 case JsonTokenType.StartObject or JsonTokenType.StartArray:
                     if (frames.Count >= MaxDepth)
-                        return $"{subject}: is nested more than {MaxDepth} levels deep ({Where(json, (int)reader.TokenStartIndex).TrimEnd(':')}); no field of a request nests more than two";
+                        return $"{subject}: is nested more than {MaxDepth} levels deep ({Where(json, (int)reader.TokenStartIndex)}); no field of a request nests more than two";
                     frames.Push(new JsonFrame(parent is null ? "body" : parent.Next(), reader.TokenType == JsonTokenType.StartObject));
                     continue;
                 case JsonTokenType.EndObject or JsonTokenType.EndArray:
@@ -108,14 +108,14 @@ public static class RequestText
         }
     }
 
-    /// <summary>"at line L, position P:" for a byte offset, both 1-based, positions counted in bytes as the parser counts them.</summary>
+    /// <summary>"at line L, position P" for a byte offset, both 1-based, positions counted in bytes as the parser counts them.</summary>
     private static string Where(ReadOnlySpan<byte> json, int offset)
     {
         offset = Math.Min(offset, json.Length);
         var before = json[..offset];
         var line = before.Count((byte)'\n') + 1;
         var position = offset - (before.LastIndexOf((byte)'\n') + 1) + 1;
-        return $"at line {line}, position {position}:";
+        return $"at line {line}, position {position}";
     }
 
     private static int? OffsetOf(ReadOnlySpan<byte> json, long? line, long? bytePositionInLine)
@@ -140,7 +140,7 @@ public static class RequestText
     /// <summary>What the byte at <paramref name="offset"/> is, for "unexpected ...".</summary>
     private static string Unexpected(ReadOnlySpan<byte> json, int offset)
     {
-        if (offset >= json.Length) return "the JSON is not complete; send the whole body";
+        if (offset >= json.Length) return "the JSON is not complete; send all of it";
         var b = json[offset];
         return b is >= 0x21 and < 0x7F
             ? $"'{(char)b}' is not valid JSON there (strings need double quotes, names need quotes, no trailing commas)"

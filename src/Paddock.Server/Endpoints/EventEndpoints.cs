@@ -130,7 +130,8 @@ public static class EventEndpoints
 
     /// <summary>
     /// The last words of a stream on a stopping server: an event no client mistakes for a generation's, then the
-    /// connection dropped without the final chunk, so the transfer reads as broken (curl exits 18), not as complete.
+    /// connection dropped without the final chunk, so the transfer reads as broken (curl exits non-zero, 56 or 18), not
+    /// as complete.
     /// </summary>
     private static async Task EndForShutdownAsync(HttpContext context, long lastSent)
     {
