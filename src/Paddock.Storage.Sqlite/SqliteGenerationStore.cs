@@ -100,7 +100,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         """;
 
     private const string ExpiredSql = $"""
-        SELECT {GenerationRows.Columns}, attempt - handed_back - retries FROM generations
+        SELECT {GenerationRows.Columns} FROM generations
         WHERE status = 'processing' AND lease_expires_at <= $now
         ORDER BY lease_expires_at
         """;
@@ -391,7 +391,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             if (rows.Count == 0)
                 return null;
             var generation = rows[0].Generation;
-            return new ClaimedGeneration(new Lease(generation.Id, workerId, generation.Attempt), generation);
+            return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
         }, cancellationToken);
     }
 
@@ -538,17 +538,11 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var now = NowMilliseconds();
             var select = context.Command(ExpiredSql);
             select.Parameters.Add("$now", now);
-            var expired = new List<(GenerationRow Row, int Counted)>();
-            using (var reader = select.ExecuteReader())
+            var expired = GenerationRows.ReadAll(select);
+            foreach (var row in expired)
             {
-                while (reader.Read())
-                {
-                    var read = GenerationRows.Read(reader);
-                    expired.Add((read, reader.GetInt32(GenerationRows.NextOrdinal)));
-                }
-            }
-            foreach (var (row, attempts) in expired)
-            {
+                // Attempts that count: neither hand-backs on shutdown nor retries after a retryable failure.
+                var attempts = row.Generation.Attempt - row.Generation.Retries;
                 if (attempts >= maxAttempts)
                 {
                     var message = $"gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")}: the worker stopped responding";

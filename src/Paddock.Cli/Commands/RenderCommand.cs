@@ -146,7 +146,7 @@ internal static class RenderCommand
     /// </summary>
     private static async Task<(RenderJob Job, IVideoEngine Engine)> ReadJobAsync(IServiceProvider services, string path, long? seedOverride)
     {
-        var text = path == "-" ? await Console.In.ReadToEndAsync() : await File.ReadAllTextAsync(path);
+        var text = path == "-" ? await ReadStandardInputAsync() : await File.ReadAllBytesAsync(path);
         JsonObject request;
         try
         {
@@ -156,9 +156,9 @@ internal static class RenderCommand
             request = JsonNode.Parse(parsed.RootElement.GetRawText()) as JsonObject
                 ?? throw new InvalidDataException("the request must be a JSON object, e.g. {\"prompt\": \"...\"}");
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            throw new InvalidDataException($"the request is not valid JSON{RequestText.WhyNotJson(e)}");
+            throw new InvalidDataException(RequestText.WhyNotJson(text, "the request"));
         }
 
         request["model"] ??= DefaultModel;
@@ -190,6 +190,13 @@ internal static class RenderCommand
         }
     }
 
+    private static async Task<byte[]> ReadStandardInputAsync()
+    {
+        using var buffer = new MemoryStream();
+        await Console.OpenStandardInput().CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
     /// <summary>An image given as a local path (relative to the request's folder) becomes a <c>data:</c> URL; anything else is left for the validator.</summary>
     private static async Task<JsonNode?> InlineLocalFileAsync(JsonNode? value, string baseDirectory, string field)
     {
@@ -200,8 +207,8 @@ internal static class RenderCommand
 
         var file = Path.IsPathRooted(source) ? source : Path.Combine(baseDirectory, source);
         if (!File.Exists(file)) throw new InvalidDataException($"{field}: no such file {file}");
-        if (new FileInfo(file).Length > ReferenceRules.MaxBytes)
-            throw new InvalidDataException($"{field}: {source} is {new FileInfo(file).Length} bytes; at most {ReferenceRules.MaxBytes} bytes (10 MB) are accepted");
+        if (ReferenceRules.CheckSize(new FileInfo(file).Length) is { } tooLarge)
+            throw new InvalidDataException($"{field}: {source} {tooLarge}");
         // The media type is only a label here: the fetcher identifies images by their bytes.
         return "data:application/octet-stream;base64," + Convert.ToBase64String(await File.ReadAllBytesAsync(file));
     }

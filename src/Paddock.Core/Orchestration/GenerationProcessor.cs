@@ -43,10 +43,11 @@ public sealed partial class GenerationProcessor(
         var progress = new ProgressTracker();
         var heartbeat = HeartbeatAsync(lease, generation, progress, source);
         var workDirectory = Path.Combine(Path.GetTempPath(), $"paddock-{generation.Id:N}-{lease.Attempt}");
-        LogStarted(generation.Id, lease.Attempt);
+        // The attempt users see is the row's (hand-backs not counted); the lease's counts every claim, so it names files.
+        LogStarted(generation.Id, generation.Attempt);
         try
         {
-            await AppendAsync(GenerationEvents.Started(generation, lease.Attempt)).ConfigureAwait(false);
+            await AppendAsync(GenerationEvents.Started(generation, generation.Attempt)).ConfigureAwait(false);
             var outputKey = await RenderAndStoreAsync(generation, lease, workDirectory, progress, source).ConfigureAwait(false);
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
             if (await store.CompleteAsync(lease, outputKey, GenerationEvents.Succeeded(generation), CancellationToken.None).ConfigureAwait(false))

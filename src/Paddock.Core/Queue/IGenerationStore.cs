@@ -33,7 +33,8 @@ public interface IGenerationStore
     Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Claims the oldest claimable queued row for <paramref name="workerId"/>: status processing, attempt + 1,
+    /// Claims the oldest claimable queued row for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
+    /// <see cref="Generation.Attempt"/> and the lease's fencing token, which counts every claim, hand-backs included),
     /// lease until now + <paramref name="leaseDuration"/>. A row waiting out a retry pause (<see cref="Generation.RetryAt"/>
     /// in the future) is not claimable; with <paramref name="models"/>, only rows of those models are. Null when none is.
     /// </summary>
@@ -75,7 +76,8 @@ public interface IGenerationStore
 
     /// <summary>
     /// Hands a row back to the queue when its worker stops on purpose (its process is shutting down): queued again at
-    /// once, the attempt it used not counted against the limit, and <paramref name="requeuedEvent"/> appended in the same
+    /// once, the attempt it used not counted (against the limit, or in the row's <see cref="Generation.Attempt"/>, which
+    /// goes back down; the fencing token does not), and <paramref name="requeuedEvent"/> appended in the same
     /// transaction. Fenced like <see cref="CompleteAsync"/>: false (and no change) when the lease is no longer held,
     /// e.g. the row was cancelled meanwhile.
     /// </summary>

@@ -356,6 +356,27 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
     }
 
     [Fact]
+    public async Task A_row_handed_back_shows_only_the_attempts_that_count_while_its_lease_still_fences_every_claim()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var first = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!;
+        Assert.Equal(1, first.Generation.Attempt);
+        Assert.True(await store.Generations.ReleaseAsync(first.Lease, Requeued("alice", generation.Id)));
+
+        // Handed back on a graceful stop: the README promises it does not count, so the row does not show it.
+        Assert.Equal(0, (await store.Generations.GetAsync("alice", generation.Id))!.Attempt);
+
+        var second = (await store.Generations.ClaimNextAsync("worker-2", LeaseDuration))!;
+        Assert.Equal(1, second.Generation.Attempt);
+        Assert.Equal(2, second.Lease.Attempt); // the fencing token still tells the two claims apart
+        Assert.True(await store.Generations.CompleteAsync(second.Lease, "out.mp4", Completed("alice", generation.Id)));
+        Assert.Equal(1, (await store.Generations.GetAsync("alice", generation.Id))!.Attempt);
+        Assert.Equal(1, (await store.Generations.QueryAsync(new GenerationQuery("alice"))).Items.Single().Attempt);
+    }
+
+    [Fact]
     public async Task Attempts_handed_back_do_not_count_against_the_limit()
     {
         var store = await OpenAsync();
