@@ -81,7 +81,7 @@ internal sealed class GenerationFollower(UpstreamApi api, UpstreamOptions option
     {
         try
         {
-            return await api.FindAsync(upstreamId, cancellationToken).ConfigureAwait(false)
+            return await api.FindAsync(upstreamId, cancellationToken, retry: false).ConfigureAwait(false)
                 ?? throw new EngineFailureException(FailureKind.ProviderUnavailable,
                     $"{api.Host} no longer knows generation {upstreamId}; the next attempt submits it again");
         }

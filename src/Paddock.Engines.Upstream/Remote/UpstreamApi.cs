@@ -84,12 +84,15 @@ internal sealed class UpstreamApi
         return created[0].Id;
     }
 
-    /// <summary>The upstream's row of a generation, or null when it does not know the id (anymore).</summary>
-    public async Task<Generation?> FindAsync(string id, CancellationToken cancellationToken)
+    /// <summary>
+    /// The upstream's row of a generation, or null when it does not know the id (anymore). <paramref name="retry"/>:
+    /// whether passing failures are tried again here (not for the follower's polls, which come again anyway).
+    /// </summary>
+    public async Task<Generation?> FindAsync(string id, CancellationToken cancellationToken, bool retry = true)
     {
         try
         {
-            return await _client.GetGenerationAsync(id, cancellationToken).ConfigureAwait(false);
+            return await (retry ? _client : _once).GetGenerationAsync(id, cancellationToken).ConfigureAwait(false);
         }
         catch (PaddockException e) when (e.Status == 404 && !cancellationToken.IsCancellationRequested)
         {
@@ -121,9 +124,10 @@ internal sealed class UpstreamApi
     public async Task<Uri> UploadAsync(string ns, string repo, string branch, string path, byte[] bytes, CancellationToken cancellationToken)
     {
         using var content = new MemoryStream(bytes, writable: false);
+        FileUploadResult result;
         try
         {
-            await _client.UploadFileAsync(ns, repo, branch, path, content, "Reference image of a Paddock generation", cancellationToken).ConfigureAwait(false);
+            result = await _client.UploadFileAsync(ns, repo, branch, path, content, "Reference image of a Paddock generation", cancellationToken).ConfigureAwait(false);
         }
         catch (PaddockException e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -136,9 +140,11 @@ internal sealed class UpstreamApi
                 _ => Failure(e, "uploading a reference image"),
             };
         }
-        // Built here rather than read from the answer: the same bytes always give the same URL, so a resumed
-        // submission sends the same body (and an idempotent upstream recognises it).
-        return _client.GetFileUri(ns, repo, branch, path);
+        // The route URL, so the same bytes always give the same URL and a resumed submission sends the same body. The
+        // upstream's own answer wins when it names that route at another address: it knows where it answers (behind a
+        // proxy, say), and a Paddock reads its own files from storage only at addresses it knows as its own.
+        var route = _client.GetFileUri(ns, repo, branch, path);
+        return result.Files.Count > 0 && result.Files[0].Url is { IsAbsoluteUri: true, Query: "" } said && said.AbsolutePath == route.AbsolutePath ? said : route;
     }
 
     /// <summary>The namespace the key belongs to (<c>GET /api/whoami</c>, a Paddock route), or null when the upstream does not say.</summary>
