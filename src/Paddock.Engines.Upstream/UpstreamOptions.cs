@@ -92,8 +92,8 @@ public sealed class UpstreamOptions : BackendOptions
             problems.Add($"{section}:PollInterval is {PollInterval}; it must be at least 00:00:00.100");
         if (UnreachableTimeout < TimeSpan.FromSeconds(1))
             problems.Add($"{section}:UnreachableTimeout is {UnreachableTimeout}; it must be at least 00:00:01");
-        if (GenerationTimeout < TimeSpan.FromSeconds(10))
-            problems.Add($"{section}:GenerationTimeout is {GenerationTimeout}; it must be at least 00:00:10");
+        if (GenerationTimeout < TimeSpan.FromSeconds(1))
+            problems.Add($"{section}:GenerationTimeout is {GenerationTimeout}; it must be at least 00:00:01");
     }
 
     private static bool IsName(string s) =>

@@ -145,7 +145,7 @@ public sealed class UpstreamVideoEngine : IRemoteJobEngine, IHealthInterval
         {
             context.Progress.Report(new RenderProgress("uploading_references", urls.Count / (double)job.References.Count));
             var url = await _references.UrlForAsync(image, cancellationToken).ConfigureAwait(false);
-            Log.ReferencePlaced(_logger, job.GenerationId, image.Index, url);
+            Log.ReferencePlaced(_logger, job.GenerationId, image.Index, WithoutQuery(url));
             urls.Add(url);
         }
         var fields = UpstreamRequest.Fields(job, urls, _schemaOf(job.Model));
@@ -185,6 +185,9 @@ public sealed class UpstreamVideoEngine : IRemoteJobEngine, IHealthInterval
         }
         context.Progress.Report(new RenderProgress("downloading", 1));
     }
+
+    /// <summary>A URL for the log: a signed URL's query is a credential of its own.</summary>
+    private static string WithoutQuery(string url) => url.IndexOf('?', StringComparison.Ordinal) is var q and >= 0 ? url[..q] + "?…" : url;
 
     private EngineFailureException NoResult(string upstreamId) =>
         new(FailureKind.EngineError, $"{_api.Host} says generation {upstreamId} succeeded but gives no result_url to download it from");
@@ -229,7 +232,8 @@ public sealed class UpstreamVideoEngine : IRemoteJobEngine, IHealthInterval
         }
         try
         {
-            await _api.CancelAsync(upstreamId, cancellationToken).ConfigureAwait(false);
+            if (!await _api.CancelAsync(upstreamId, cancellationToken).ConfigureAwait(false))
+                return new RemoteCancelOutcome(RemoteCancelState.Cancelled, $"{_api.Host} no longer has generation {upstreamId}: nothing runs there");
         }
         catch (EngineFailureException e) when (!e.Kind.IsRetryable())
         {

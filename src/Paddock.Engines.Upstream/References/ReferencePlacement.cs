@@ -8,9 +8,9 @@ using Paddock.Engines.Upstream.Remote;
 namespace Paddock.Engines.Upstream.References;
 
 /// <summary>
-/// Where the upstream finds each reference image. A public <c>http(s)</c> URL is passed as it is (the upstream fetches
-/// it, as it would from any client). Everything else — a <c>data:</c> URL or inline image, a file of this server, an
-/// address inside this network — is uploaded to the upstream's own file routes from the bytes this server already
+/// Where the upstream finds each reference image. A public <c>http(s)</c> URL, or one on the upstream itself, is passed
+/// as it is (the upstream fetches it, as it would from any client). Everything else — a <c>data:</c> URL or inline image,
+/// a file route of this server or another, an address inside this network — is uploaded to the upstream's own file routes from the bytes this server already
 /// checked (never fetched again), and passed as that file's URL, as the original page's example does.
 /// </summary>
 internal sealed class ReferencePlacement(UpstreamApi api, UpstreamOptions options, SelfHosts? selfHosts)
@@ -39,15 +39,18 @@ internal sealed class ReferencePlacement(UpstreamApi api, UpstreamOptions option
     }
 
     /// <summary>
-    /// Whether a reference's URL is one the upstream can fetch itself: <c>http(s)</c>, not this server's own, and every
-    /// address its host resolves to is public (or the host is one of <see cref="UpstreamOptions.SharedHosts"/>).
+    /// Whether a reference's URL is one the upstream can fetch itself: an <c>http(s)</c> URL on the upstream itself, or
+    /// one whose host is one of <see cref="UpstreamOptions.SharedHosts"/>, or else a URL that is not this server's own,
+    /// not a file route (those may be private to a namespace: this server's own files are, whatever address they are
+    /// reached at), and whose host resolves to public addresses only.
     /// </summary>
     private async Task<bool> IsReachableByUpstreamAsync(string source, CancellationToken cancellationToken)
     {
         if (!Uri.TryCreate(source, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.UserInfo.Length > 0) return false;
-        if (selfHosts?.Contains(uri) == true) return false; // this server's files need its key or storage: the upstream has neither
+        if (string.Equals(uri.GetLeftPart(UriPartial.Authority), api.Host, StringComparison.OrdinalIgnoreCase)) return true; // the upstream's own file
         var host = uri.IdnHost.Trim('[', ']');
         if (options.SharedHosts.Any(h => string.Equals(h.Trim('[', ']'), host, StringComparison.OrdinalIgnoreCase))) return true;
+        if (selfHosts?.Contains(uri) == true || FileRoute.Parse(uri.AbsolutePath) is not null) return false;
         IPAddress[] addresses;
         if (IPAddress.TryParse(host, out var literal)) addresses = [literal];
         else

@@ -108,13 +108,19 @@ internal sealed class UpstreamApi
     public IAsyncEnumerable<PaddockEvent> EventsAsync(long? lastEventId, CancellationToken cancellationToken) =>
         _client.StreamEventsAsync(lastEventId, cancellationToken);
 
-    public async Task CancelAsync(string id, CancellationToken cancellationToken)
+    /// <summary>Cancels a generation there; false when the upstream does not know it (nothing to cancel).</summary>
+    public async Task<bool> CancelAsync(string id, CancellationToken cancellationToken)
     {
         try
         {
             await _client.CancelGenerationAsync(id, cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        catch (PaddockException e) when (e.Status != 404 && !cancellationToken.IsCancellationRequested)
+        catch (PaddockException e) when (e.Status == 404 && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        catch (PaddockException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw Failure(e, $"cancelling generation {id}");
         }
