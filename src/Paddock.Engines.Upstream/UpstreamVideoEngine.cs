@@ -154,7 +154,7 @@ public sealed class UpstreamVideoEngine : IRemoteJobEngine, IHealthInterval
         // submission (same key, same body) and gets the same upstream generation back.
         await context.CheckpointAsync(submission.ToRemoteJob(Name), cancellationToken).ConfigureAwait(false);
         context.Progress.Report(new RenderProgress("submitting", 0));
-        var upstreamId = await _api.EnqueueAsync(_options.UpstreamModelOf(job.Model), fields, submission.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+        var upstreamId = await _api.EnqueueAsync(job.Model, _options.UpstreamModelOf(job.Model), fields, submission.IdempotencyKey, cancellationToken).ConfigureAwait(false);
         submission = submission with { UpstreamId = upstreamId };
         await context.CheckpointAsync(submission.ToRemoteJob(Name), cancellationToken).ConfigureAwait(false);
         Log.Submitted(_logger, job.GenerationId, _api.Host, upstreamId, submission.Number);

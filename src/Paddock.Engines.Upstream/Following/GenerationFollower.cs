@@ -138,7 +138,7 @@ internal sealed class GenerationFollower(UpstreamApi api, UpstreamOptions option
                     Log.NoEventStream(logger, generationId, api.Host, api.Redact(e.Message));
                     return;
                 }
-                catch (PaddockException e)
+                catch (Exception e) when (e is PaddockException or IOException or HttpRequestException && !stop.IsCancellationRequested)
                 {
                     failures++;
                     Log.EventStreamBroke(logger, generationId, api.Host, api.Redact(e.Message));

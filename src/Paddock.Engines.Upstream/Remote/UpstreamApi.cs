@@ -60,8 +60,8 @@ internal sealed class UpstreamApi
         return o;
     }
 
-    /// <summary>Queues one generation under an idempotency key and returns the upstream's generation id.</summary>
-    public async Task<string> EnqueueAsync(string model, JsonObject fields, string idempotencyKey, CancellationToken cancellationToken)
+    /// <summary>Queues one generation of <paramref name="model"/> (the upstream's id for <paramref name="localModel"/>) under an idempotency key; returns the upstream's generation id.</summary>
+    public async Task<string> EnqueueAsync(string localModel, string model, JsonObject fields, string idempotencyKey, CancellationToken cancellationToken)
     {
         IReadOnlyList<GenerationOperation> created;
         try
@@ -75,7 +75,7 @@ internal sealed class UpstreamApi
                 // The upstream's own words name the field (e.g. "reference_images[1]: ..."): the user fixes the request.
                 400 => new EngineFailureException(FailureKind.InvalidInput, Redact(e.Detail ?? e.Message), e.ErrorType, inner: e),
                 404 => new EngineFailureException(FailureKind.EngineError,
-                    $"{Host} does not offer the model '{model}' ({Redact(e.Detail ?? e.Message)}); map this model to the upstream's id with {Setting("Models")}:<model>", e.ErrorType, inner: e),
+                    $"{Host} does not offer the model '{model}' ({Redact(e.Detail ?? e.Message)}); set {Setting("Models")}:{localModel} to the upstream's id for it", e.ErrorType, inner: e),
                 409 => new EngineFailureException(FailureKind.EngineError,
                     $"{Host} refused the submission: {Redact(e.Detail ?? e.Message)} (the request changed between two attempts of one generation, e.g. a setting of {_section} changed meanwhile)", e.ErrorType, inner: e),
                 _ => Failure(e, "submitting the generation"),
