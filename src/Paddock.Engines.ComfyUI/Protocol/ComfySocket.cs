@@ -17,6 +17,7 @@ internal sealed class ComfySocket : IAsyncDisposable
     private readonly Channel<JsonObject> _messages = Channel.CreateUnbounded<JsonObject>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
+    private int _disposed;
 
     private ComfySocket(ClientWebSocket socket)
     {
@@ -96,6 +97,7 @@ internal sealed class ComfySocket : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         if (_socket.State == WebSocketState.Open)
         {
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));

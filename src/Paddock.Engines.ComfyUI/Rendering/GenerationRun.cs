@@ -128,8 +128,9 @@ internal sealed partial class GenerationRun(RunServices services, WorkflowTempla
                         Progress = (running, fraction) => Report(running || pass > 0 ? "generating" : "queued", (pass + fraction) / plan.Passes),
                         SocketLost = () => LogSocketLost(job.GenerationId, member.BaseUri, promptId!),
                     };
-                    var outcome = await follower.FollowAsync(socket, deadline, ct).ConfigureAwait(false);
-                    socket = null;  // the follower closed it
+                    var owned = socket;
+                    socket = null;  // the follower closes it, however it ends
+                    var outcome = await follower.FollowAsync(owned, deadline, ct).ConfigureAwait(false);
                     if (outcome is PromptEnd.Lost)
                     {
                         LogLost(job.GenerationId, promptId!, member.BaseUri);

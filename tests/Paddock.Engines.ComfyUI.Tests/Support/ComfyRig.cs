@@ -65,7 +65,20 @@ public sealed class ComfyRig : IAsyncDisposable
         }
         var images = await ImageHost.StartAsync();
         var host = await PaddockHost.StartAsync(Settings(fakes.Select(f => f.BaseUri), settings));
-        return new ComfyRig(fakes, host, images);
+        var rig = new ComfyRig(fakes, host, images);
+        await rig.WaitForFirstHealthCheckAsync();
+        return rig;
+    }
+
+    /// <summary>Until the backend's first check ends, its models count as available (nothing is known against them yet).</summary>
+    private async Task WaitForFirstHealthCheckAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await GetJsonAsync("api/health"))["backends"]!.AsArray().Single(b => b!["name"]!.GetValue<string>() == "comfyui")!["checked_at"] is null)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the comfyui backend was never checked");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>Distinct reference images (a figure on a plain ground, 640×480) on the image host.</summary>
