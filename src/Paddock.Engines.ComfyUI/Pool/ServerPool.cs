@@ -245,9 +245,16 @@ internal sealed partial class ServerPool
                 else if (!up.Any(m => m.CanRun(model)))
                     unavailable[model] = $"no ComfyUI server of backend '{_backend}' can run {model}: {string.Join("; ", Members.Select(m => m.IsUp ? m.Missing.GetValueOrDefault(model) ?? $"{m.BaseUri} can" : m.Describe()))}";
             }
+            // Worth knowing even while every model runs somewhere: servers out of the pool, and what some servers lack.
+            var notes = new List<string>();
             var down = Members.Where(m => !m.IsUp).ToList();
-            var note = down.Count == 0 ? null : $"{up.Count} of {Members.Count} ComfyUI servers answer; out of the pool: {string.Join("; ", down.Select(m => m.Describe()))}";
-            return new BackendHealth(true, note) { UnavailableModels = unavailable };
+            if (down.Count > 0) notes.Add($"{up.Count} of {Members.Count} ComfyUI servers answer; out of the pool: {string.Join("; ", down.Select(m => m.Describe()))}");
+            foreach (var model in _models.Where(m => !unavailable.ContainsKey(m)))
+            {
+                var lacking = up.Where(m => m.Missing.GetValueOrDefault(model) is not null).Select(m => m.Missing[model]!).ToList();
+                if (lacking.Count > 0) notes.Add($"{model} runs only on the other servers: {string.Join("; ", lacking)}");
+            }
+            return new BackendHealth(true, notes.Count == 0 ? null : string.Join(". ", notes)) { UnavailableModels = unavailable };
         }
     }
 
