@@ -51,12 +51,14 @@ Console.WriteLine($"`dotnet run -c Release --project bench/ComfyPoolBench -- --j
 Console.WriteLine();
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores; load average at the end {LoadAverage()}.");
 Console.WriteLine();
-Console.WriteLine("| servers | wall time | jobs/min | ratio to 1 server | ideal (jobs × task time / servers) | prompts per server |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---|");
+Console.WriteLine("| servers | wall time | jobs/min | ratio to 1 server | ideal (jobs × task time / servers) | a server's time per job | prompts per server |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---|");
 foreach (var (servers, seconds, perServer) in results)
 {
     var ideal = jobs * taskTime / servers;
-    Console.WriteLine($"| {servers} | {seconds:0.0} s | {jobs / seconds * 60:0.0} | {baseline.Seconds / seconds:0.00} | {ideal:0.0} s | {string.Join(" / ", perServer)} |");
+    // What each job held its server's worker for: the task time plus uploads, fetching, the fake's ffmpeg and Paddock's conforming.
+    var perJob = seconds * servers / jobs;
+    Console.WriteLine($"| {servers} | {seconds:0.0} s | {jobs / seconds * 60:0.0} | {baseline.Seconds / seconds:0.00} | {ideal:0.0} s | {perJob:0.0} s | {string.Join(" / ", perServer)} |");
 }
 
 async Task<(int, double, IReadOnlyList<int>)> RunAsync(int servers)

@@ -37,7 +37,7 @@ internal sealed class ComfyUIEngine : IRemoteJobEngine, IHealthInterval
         _templates = TemplateLibrary.Load(options.Templates, $"{EngineRegistry.BackendsSection}:{name}:Templates", problems);
         var models = catalog.ModelsServedBy(name);
         _modelProblems = ModelProblems(name, catalog, models, _templates);
-        _http = ComfyClient.CreateHttp(options.RequestTimeout < TimeSpan.FromSeconds(5) ? options.RequestTimeout : TimeSpan.FromSeconds(5));
+        _http = ComfyClient.CreateHttp(options.ConnectTimeout);
         var members = options.Members.Select(m => new ComfyClient(_http, m, options.RequestTimeout));
         _pool = new ServerPool(name, members, _templates, models, options, time, loggers.CreateLogger<ServerPool>());
     }
@@ -72,9 +72,20 @@ internal sealed class ComfyUIEngine : IRemoteJobEngine, IHealthInterval
 
     public async Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken)
     {
-        await _pool.CheckAllAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Within the monitor's own limit: one slow server must not make the whole pool look unavailable.
+            await _pool.CheckAllAsync(cancellationToken).WaitAsync(HealthBudget, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The servers still being checked keep their last state until their checks end.
+        }
         return _pool.Health(_modelProblems);
     }
+
+    /// <summary>Below the BackendMonitor's 10 s per check.</summary>
+    private static readonly TimeSpan HealthBudget = TimeSpan.FromSeconds(8);
 
     public Task<RemoteCancelOutcome> CancelRemoteAsync(RemoteJob job, CancellationToken cancellationToken)
     {

@@ -62,6 +62,9 @@ public sealed class ComfyUIOptions : BackendOptions
         }
     }
 
+    /// <summary>How long opening a connection (or a WebSocket) may take: a server that does not accept one is down.</summary>
+    internal TimeSpan ConnectTimeout => RequestTimeout < TimeSpan.FromSeconds(5) ? RequestTimeout : TimeSpan.FromSeconds(5);
+
     /// <summary>A member's base URL with a trailing slash, so relative routes resolve under a reverse proxy's path too.</summary>
     internal static Uri Normalize(Uri member) => member.AbsoluteUri.EndsWith('/') ? member : new Uri(member.AbsoluteUri + "/");
 }

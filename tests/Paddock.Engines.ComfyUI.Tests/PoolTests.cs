@@ -66,6 +66,27 @@ public sealed class PoolTests
         Assert.Single(lost.Log.QueuedPrompts.Skip(1));  // the restarted server took one of the two
     }
 
+    [Fact]
+    public async Task A_server_restarted_mid_prompt_within_the_grace_period_gets_the_same_prompt_again()
+    {
+        await using var rig = await ComfyRig.StartAsync(configure: o => o.TaskTime = TimeSpan.FromSeconds(3),
+            settings: new Dictionary<string, string> { ["Paddock:Backends:comfyui:MemberGracePeriod"] = "00:01:00" });
+        var id = await rig.EnqueueAsync(new { model = ComfyRig.Phantom, prompt = "Image 1 naps", reference_images = rig.References(1), duration = 3 });
+        await rig.WaitForAsync(id, r => r["progress"]?["phase"]?.GetValue<string>() == "generating", "generating");
+        // ComfyUI keeps its queue and history in memory: a restart forgets the prompt it was running.
+        await rig.Fake.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await rig.Fake.RestartAsync();
+
+        var row = await rig.WaitTerminalAsync(id);
+        Assert.True(row["status"]!.GetValue<string>() == "succeeded", row.ToJsonString());
+        var prompts = rig.Fake.Log.QueuedPrompts;
+        Assert.Equal(2, prompts.Count);
+        Assert.Equal(prompts[0].PromptId, prompts[1].PromptId);  // the same prompt, on the same server, once it answered again
+        Assert.Equal(prompts[0].PromptId, row["remote"]!["id"]!.GetValue<string>());
+        Assert.Single(rig.Fake.Log.Finished, f => f.Outcome == PromptOutcome.Success);
+    }
+
     private static async Task<JsonNode> BackendAsync(ComfyRig rig) =>
         (await rig.GetJsonAsync("api/health"))["backends"]!.AsArray().Single(b => b!["name"]!.GetValue<string>() == "comfyui")!;
 }

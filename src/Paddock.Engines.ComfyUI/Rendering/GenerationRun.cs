@@ -21,6 +21,9 @@ internal sealed partial class GenerationRun(RunServices services, WorkflowTempla
     /// <summary>How often a prompt that vanished from its server (a restart) is queued again before the attempt gives up.</summary>
     private const int MaxResubmits = 3;
 
+    /// <summary>How often one pass survives losing its server (it came back, or another took over) before the attempt gives up.</summary>
+    private const int MaxRecoveries = 5;
+
     private readonly ComfyUIOptions _options = services.Options;
     private readonly ServerPool _pool = services.Pool;
     private readonly ILogger _logger = services.Logger;
@@ -101,6 +104,7 @@ internal sealed partial class GenerationRun(RunServices services, WorkflowTempla
         var promptId = follow;
         var deadline = services.Time.GetUtcNow() + _options.PassTimeout;
         var resubmits = 0;
+        var recoveries = 0;
         while (true)
         {
             var member = _lease!.Member;
@@ -112,8 +116,9 @@ internal sealed partial class GenerationRun(RunServices services, WorkflowTempla
                     await FinishPassAsync(pass, member, promptId!, end, ct).ConfigureAwait(false);
                     return;
                 }
-                // Connected before the prompt is queued: messages for a client without a socket are lost.
-                var socket = await ComfySocket.ConnectAsync(member.BaseUri, _clientId, _options.RequestTimeout, ct).ConfigureAwait(false);
+                // Connected before the prompt is queued: messages for a client without a socket are lost. Without one (a
+                // proxy that does not pass WebSockets) the prompt is followed through /history and /queue alone.
+                var socket = await TryConnectAsync(member, ct).ConfigureAwait(false);
                 try
                 {
                     if (located is null)
@@ -134,7 +139,6 @@ internal sealed partial class GenerationRun(RunServices services, WorkflowTempla
                     if (outcome is PromptEnd.Lost)
                     {
                         LogLost(job.GenerationId, promptId!, member.BaseUri);
-                        located = null;
                         continue;
                     }
                     await FinishPassAsync(pass, member, promptId!, outcome, ct).ConfigureAwait(false);
@@ -147,10 +151,17 @@ internal sealed partial class GenerationRun(RunServices services, WorkflowTempla
             }
             catch (MemberUnreachableException e)
             {
+                // A server that answers its health check but fails this pass's requests every time must not hold it forever.
+                if (++recoveries > MaxRecoveries)
+                    throw new EngineFailureException(FailureKind.ProviderUnavailable, $"pass {pass + 1} failed {MaxRecoveries} times on ComfyUI servers of backend '{services.Backend}'; the last: {e.Message}");
                 _pool.MarkDown(member, e.Reason);
                 LogMemberLost(job.GenerationId, member.BaseUri, e.Reason, _options.MemberGracePeriod);
                 Report("waiting_for_server", (double)pass / plan.Passes);
-                if (await _pool.WaitUntilUpAsync(member, _options.MemberGracePeriod, ct).ConfigureAwait(false)) continue;
+                if (await _pool.WaitUntilUpAsync(member, _options.MemberGracePeriod, ct).ConfigureAwait(false))
+                {
+                    _references.Remove(member);  // a server that came back may not have kept its input folder: upload again (same bytes, same name)
+                    continue;
+                }
 
                 // Gone: this pass is made again on another member (the prompt there, if it ever runs, is wasted GPU time only).
                 _lease.Dispose();
@@ -271,6 +282,19 @@ internal sealed partial class GenerationRun(RunServices services, WorkflowTempla
         }
     }
 
+    private async Task<ComfySocket?> TryConnectAsync(PoolMember member, CancellationToken ct)
+    {
+        try
+        {
+            return await ComfySocket.ConnectAsync(member.BaseUri, _clientId, _options.ConnectTimeout, ct).ConfigureAwait(false);
+        }
+        catch (MemberUnreachableException e)
+        {
+            LogNoSocket(job.GenerationId, member.BaseUri, e.Reason);
+            return null;
+        }
+    }
+
     private async Task TryCancelAsync(PoolMember member, string promptId)
     {
         using var limit = new CancellationTokenSource(_options.RequestTimeout);
@@ -308,6 +332,9 @@ internal sealed partial class GenerationRun(RunServices services, WorkflowTempla
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Generation {GenerationId}: the WebSocket of {Member} dropped while prompt {PromptId} ran; following it through /history")]
     private partial void LogSocketLost(Guid generationId, Uri member, string promptId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Generation {GenerationId}: no WebSocket from {Member} ({Reason}); following the prompt through /history")]
+    private partial void LogNoSocket(Guid generationId, Uri member, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Generation {GenerationId}: prompt {PromptId} vanished from {Member} (it restarted?); queueing it again")]
     private partial void LogLost(Guid generationId, string promptId, Uri member);

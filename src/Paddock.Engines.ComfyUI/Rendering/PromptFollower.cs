@@ -54,7 +54,7 @@ internal sealed class PromptFollower(PoolMember member, string clientId, string 
                     nextReconnect = now + options.PollInterval * 2;
                     try
                     {
-                        socket = await ComfySocket.ConnectAsync(member.BaseUri, clientId, options.RequestTimeout, ct).ConfigureAwait(false);
+                        socket = await ComfySocket.ConnectAsync(member.BaseUri, clientId, options.ConnectTimeout, ct).ConfigureAwait(false);
                     }
                     catch (MemberUnreachableException)
                     {
