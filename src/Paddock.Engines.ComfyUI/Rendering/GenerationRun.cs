@@ -70,8 +70,12 @@ internal sealed partial class GenerationRun(RunServices services, WorkflowTempla
             LogStartingOver(job.GenerationId, $"{checkpoint.Member} is no longer a member of the pool");
             return (0, null);
         }
-        Report("waiting_for_server", 0);
-        _lease = await _pool.AcquireAsync(job.Model, member, _options.MemberGracePeriod, ct).ConfigureAwait(false);
+        _lease = await _pool.AcquireAsync(job.Model, member, TimeSpan.Zero, ct).ConfigureAwait(false);
+        if (_lease is null)
+        {
+            Report("waiting_for_server", 0);
+            _lease = await _pool.AcquireAsync(job.Model, member, _options.MemberGracePeriod, ct).ConfigureAwait(false);
+        }
         if (_lease is null)
         {
             LogStartingOver(job.GenerationId, $"{member.BaseUri} did not answer within {_options.MemberGracePeriod}");
