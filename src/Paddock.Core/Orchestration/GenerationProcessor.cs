@@ -261,7 +261,8 @@ public sealed partial class GenerationProcessor(
                 if (phase != _phase) { _phase = phase; _phaseStart = _clock.Elapsed; }
                 fraction = Math.Clamp(fraction, 0, 1);
                 int? eta = null;
-                if (phase == "rendering" && fraction > 0.02)
+                // The built-in renderer reports "rendering", remote engines "generating": both are the long, steady part.
+                if (phase is "rendering" or "generating" && fraction > 0.02)
                 {
                     var elapsed = (_clock.Elapsed - _phaseStart).TotalSeconds;
                     eta = (int)Math.Ceiling(elapsed * (1 - fraction) / fraction);

@@ -4,6 +4,7 @@ using Paddock.Core.Configuration;
 using Paddock.Core.Hosting;
 using Paddock.Engines.Builtin;
 using Paddock.Engines.Upstream;
+using Paddock.Engines.ComfyUI;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
@@ -49,6 +50,7 @@ public static class PaddockApp
     {
         services.AddPaddockCore().AddSqliteStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
         services.AddUpstreamEngine();
+        services.AddComfyUIEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();
