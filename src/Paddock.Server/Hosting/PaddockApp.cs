@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Paddock.Core.Configuration;
 using Paddock.Core.Hosting;
 using Paddock.Engines.Builtin;
+using Paddock.Engines.HappyHorse;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
@@ -47,6 +48,7 @@ public static class PaddockApp
     public static IServiceCollection AddPaddockServices(this IServiceCollection services, PaddockRole role)
     {
         services.AddPaddockCore().AddSqliteStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
+        services.AddHappyHorseEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();
