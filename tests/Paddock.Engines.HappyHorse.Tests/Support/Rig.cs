@@ -57,10 +57,14 @@ public sealed class Rig : IAsyncDisposable
             [$"Paddock:Backends:{Backend}:ApiKeyVariable"] = KeyVariable,
             [$"Paddock:Backends:{Backend}:PollInterval"] = "00:00:00.100",
             [$"Paddock:Backends:{Backend}:MaxPollInterval"] = "00:00:00.500",
+            // The reference images are on this machine's image host (PaddockHost allows it too; `paddock serve` needs telling).
+            ["Paddock:References:AllowedHosts:0"] = "127.0.0.1",
             ["Paddock:Catalog:Backends:happyhorse-1.0-r2v"] = Backend,
             ["Paddock:Catalog:Backends:happyhorse-1.1-r2v"] = Backend,
             ["Paddock:Catalog:Backends:happyhorse-1.0-i2v"] = Backend,
             ["Paddock:Catalog:Backends:happyhorse-1.0-t2v"] = Backend,
+            // Idle workers look for due retries often, so a retry starts when its pause ends rather than up to a second later.
+            ["Paddock:Workers:PollInterval"] = "00:00:00.100",
             ["Paddock:Workers:RetryBaseDelay"] = "00:00:00.200",
             ["Paddock:Workers:RetryMaxDelay"] = "00:00:01",
         };

@@ -22,6 +22,19 @@ public static class Wire
         }
     }
 
+    /// <summary>The backend as <c>/api/health</c> shows it once its state is <paramref name="state"/> (the first check runs just after start).</summary>
+    public static async Task<JsonNode> WaitForBackendAsync(HttpClient client, string name, string state)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var backend = JsonNode.Parse(await client.GetStringAsync("api/health"))!["backends"]!.AsArray().Single(b => b!["name"]!.GetValue<string>() == name)!;
+            if (backend["state"]!.GetValue<string>() == state && backend["checked_at"] is not null) return backend;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"backend {name} is not {state}: {backend.ToJsonString()}");
+            await Task.Delay(50);
+        }
+    }
+
     public static string Status(JsonNode row) => row["status"]!.GetValue<string>();
 
     /// <summary>Downloads the result and reads it with ffprobe: the facts a player relies on, and whether it has sound.</summary>

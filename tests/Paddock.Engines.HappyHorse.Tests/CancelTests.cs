@@ -1,0 +1,46 @@
+using Paddock.Engines.HappyHorse.Tests.Support;
+using Paddock.Server.Tests.Support;
+
+namespace Paddock.Engines.HappyHorse.Tests;
+
+/// <summary>A cancel in Paddock reaches the provider's task; the provider only cancels a task that has not started.</summary>
+public sealed class CancelTests
+{
+    [Fact]
+    public async Task Cancelling_while_the_task_waits_at_the_provider_cancels_it_there()
+    {
+        await using var rig = await Rig.StartAsync(o => (o.PendingTime, o.TaskTime) = (TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(31)));
+        var paddock = await rig.StartPaddockAsync();
+        var id = await Wire.EnqueueAsync(paddock.Client, new { model = "happyhorse-1.0-t2v", prompt = "A paper city at night.", resolution = "720P", duration = 3 });
+        var row = await Wire.WaitForAsync(paddock.Client, id, r => r["progress"]?["phase"]?.GetValue<string>() == "queued");
+        var taskId = row["remote"]!["id"]!.GetValue<string>();
+
+        using var cancel = await paddock.Client.DeleteAsync($"api/ai/queue/{id}");
+        Assert.True(cancel.IsSuccessStatusCode);
+        row = await Wire.WaitForAsync(paddock.Client, id, r => r["remote"]?["cancel"]?.GetValue<string>() is "cancelled" or "refused");
+        Assert.Equal(("cancelled", "cancelled"), (Wire.Status(row), row["remote"]!["cancel"]!.GetValue<string>()));
+        Assert.Contains("cancelled task", row["status_message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Single(rig.Fake.Requests.Where("POST", $"/api/v1/tasks/{taskId}/cancel"));
+        Assert.Equal("CANCELED", rig.Fake.FindTask(taskId)!.Status);
+    }
+
+    [Fact]
+    public async Task Cancelling_after_the_task_started_says_on_the_row_that_the_provider_refused()
+    {
+        await using var rig = await Rig.StartAsync(o => (o.PendingTime, o.TaskTime) = (TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30)));
+        var paddock = await rig.StartPaddockAsync();
+        var id = await Wire.EnqueueAsync(paddock.Client, new { model = "happyhorse-1.0-t2v", prompt = "A paper city at night.", resolution = "720P", duration = 3 });
+        var row = await Wire.WaitForAsync(paddock.Client, id, r => r["progress"]?["phase"]?.GetValue<string>() == "generating");
+        var taskId = row["remote"]!["id"]!.GetValue<string>();
+
+        using var cancel = await paddock.Client.DeleteAsync($"api/ai/queue/{id}");
+        Assert.True(cancel.IsSuccessStatusCode);
+        row = await Wire.WaitForAsync(paddock.Client, id, r => r["remote"]?["cancel"]?.GetValue<string>() is "cancelled" or "refused");
+        Assert.Equal(("cancelled", "refused"), (Wire.Status(row), row["remote"]!["cancel"]!.GetValue<string>()));
+        var message = row["status_message"]!.GetValue<string>();
+        Assert.Contains("cancels only tasks that have not started", message, StringComparison.Ordinal);
+        Assert.Contains("may finish and be billed", message, StringComparison.Ordinal);
+        Assert.Single(rig.Fake.Requests.Where("POST", $"/api/v1/tasks/{taskId}/cancel"));
+        Assert.Equal("RUNNING", rig.Fake.FindTask(taskId)!.Status);
+    }
+}
