@@ -122,10 +122,10 @@ public sealed class HappyHorseOptions : BackendOptions
         AtLeast(PollErrorTolerance, TimeSpan.Zero, nameof(PollErrorTolerance));
     }
 
-    /// <summary>The provider's model for a Paddock model: the mapped name, else the same name when it is a HappyHorse one.</summary>
-    public ProviderModel? ProviderModelFor(string paddockModel)
-    {
-        var name = Models.TryGetValue(paddockModel, out var mapped) ? mapped : paddockModel;
-        return ProviderModel.ModeOf(name) is { } mode ? new ProviderModel(name, mode) : null;
-    }
+    /// <summary>
+    /// The provider's model for a Paddock model, or null when <see cref="Models"/> does not map it: a model routed here
+    /// from a catalog file must be mapped explicitly, rather than sent under a name the provider may not have.
+    /// </summary>
+    public ProviderModel? ProviderModelFor(string paddockModel) =>
+        Models.TryGetValue(paddockModel, out var name) && ProviderModel.ModeOf(name) is { } mode ? new ProviderModel(name, mode) : null;
 }

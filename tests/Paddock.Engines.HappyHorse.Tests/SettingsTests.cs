@@ -62,5 +62,7 @@ public sealed class SettingsTests
         Assert.Equal("https://dashscope.aliyuncs.com/api/v1", new HappyHorseOptions { Region = DashScopeRegion.Cn }.ApiBase.ToString().TrimEnd('/'));
         Assert.Equal("http://127.0.0.1:9/api/v1", new HappyHorseOptions { BaseUrl = new Uri("http://127.0.0.1:9/api/v1") }.ApiBase.ToString());
         Assert.Equal(new ProviderModel("happyhorse-1.1-i2v", GenerationMode.ImageToVideo), new HappyHorseOptions().ProviderModelFor("happyhorse-1.1-i2v"));
+        // A model this backend was not told about is not sent under a name the provider may not have.
+        Assert.Null(new HappyHorseOptions().ProviderModelFor("wan2.1-vace-r2v"));
     }
 }
