@@ -14,7 +14,8 @@ public sealed class CancelTests
         await using var rig = await Rig.StartAsync(o => (o.PendingTime, o.TaskTime) = (TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(31)));
         var paddock = await rig.StartPaddockAsync();
         var id = await Wire.EnqueueAsync(paddock.Client, new { model = "happyhorse-1.0-t2v", prompt = "A paper city at night.", resolution = "720P", duration = 3 });
-        var row = await Wire.WaitForAsync(paddock.Client, id, r => r["progress"]?["phase"]?.GetValue<string>() == "queued");
+        // "queued" is also the phase of a row no worker has taken yet: wait for the provider's queue (the row names the task).
+        var row = await Wire.WaitForAsync(paddock.Client, id, r => r["remote"]?["id"] is not null && r["progress"]?["phase"]?.GetValue<string>() == "queued");
         var taskId = row["remote"]!["id"]!.GetValue<string>();
 
         using var cancel = await paddock.Client.DeleteAsync($"api/ai/queue/{id}");
@@ -51,7 +52,7 @@ public sealed class CancelTests
         await using var rig = await Rig.StartAsync(o => (o.PendingTime, o.TaskTime) = (TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30)));
         var paddock = await rig.StartPaddockAsync();
         var id = await Wire.EnqueueAsync(paddock.Client, new { model = "happyhorse-1.0-t2v", prompt = "A paper city at night.", resolution = "720P", duration = 3 });
-        var row = await Wire.WaitForAsync(paddock.Client, id, r => r["progress"]?["phase"]?.GetValue<string>() == "generating");
+        var row = await Wire.WaitForAsync(paddock.Client, id, r => r["remote"]?["id"] is not null && r["progress"]?["phase"]?.GetValue<string>() == "generating");
         var taskId = row["remote"]!["id"]!.GetValue<string>();
 
         using var cancel = await paddock.Client.DeleteAsync($"api/ai/queue/{id}");
