@@ -284,7 +284,7 @@ public sealed class HappyHorseEngine : IRemoteJobEngine, IHealthInterval, IDispo
     {
         try
         {
-            await _client.QueryAsync(Guid.NewGuid().ToString("D"), cancellationToken).ConfigureAwait(false);
+            await _client.QueryAsync(Guid.NewGuid().ToString("D"), cancellationToken, paced: false).ConfigureAwait(false);
             return BackendHealth.Available;
         }
         catch (DashScopeException e) when (e.Outcome == CallOutcome.Answered && (e.Status == 429 || DashScopeCodes.Is(e.Code, DashScopeCodes.Throttling)))

@@ -68,10 +68,13 @@ public sealed class DashScopeClient : IDisposable
             : throw new DashScopeException(CallOutcome.NoAnswer, 200, null, "the provider accepted the task but its answer had no output.task_id");
     }
 
-    /// <summary><c>GET /tasks/{id}</c>, <c>Authorization</c> only [tasks], [sdk]; paced by the backend's query rate.</summary>
-    public async Task<TaskSnapshot> QueryAsync(string taskId, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>GET /tasks/{id}</c>, <c>Authorization</c> only [tasks], [sdk]; paced by the backend's query rate unless
+    /// <paramref name="paced"/> is false (the health check: one query now and then must not queue behind many polls).
+    /// </summary>
+    public async Task<TaskSnapshot> QueryAsync(string taskId, CancellationToken cancellationToken, bool paced = true)
     {
-        await _queries.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
+        if (paced) await _queries.WaitTurnAsync(cancellationToken).ConfigureAwait(false);
         using var request = Api(HttpMethod.Get, "tasks/" + Uri.EscapeDataString(taskId));
         return TaskSnapshot.Read(await SendAsync(request, "query the task", cancellationToken).ConfigureAwait(false), taskId);
     }
