@@ -116,6 +116,45 @@ public sealed class FailureTests
     }
 
     [Fact]
+    public async Task A_provider_that_drops_out_while_the_task_runs_is_waited_for_and_the_same_task_finishes()
+    {
+        await using var rig = await Rig.StartAsync(o => o.TaskTime = TimeSpan.FromSeconds(3));
+        var paddock = await rig.StartPaddockAsync();
+        var id = await Wire.EnqueueAsync(paddock.Client, TextRequest);
+        await Wire.WaitForAsync(paddock.Client, id, r => r["remote"]?["id"] is not null);
+        rig.Fake.Options.Unreachable = true;
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var dropped = rig.Fake.Requests.Where("GET", "/api/v1/tasks/").Count(r => r.Status == 0);
+        rig.Fake.Options.Unreachable = false;
+
+        var row = await Wire.WaitForAsync(paddock.Client, id, r => Wire.Status(r) is "succeeded" or "failed");
+        Assert.Equal("succeeded", Wire.Status(row));
+        Assert.True(dropped > 0, "queries were dropped while the provider was away");
+        Assert.Single(rig.Fake.Tasks);
+    }
+
+    [Fact]
+    public async Task Public_links_without_a_public_address_fail_naming_both_settings()
+    {
+        await using var rig = await Rig.StartAsync();
+        var paddock = await rig.StartPaddockAsync(new Dictionary<string, string> { [$"Paddock:Backends:{Rig.Backend}:ReferenceDelivery"] = "public_url" });
+        var id = await Wire.EnqueueAsync(paddock.Client, new
+        {
+            model = "happyhorse-1.0-r2v",
+            prompt = "Image 1 waves.",
+            reference_images = new[] { rig.Reference("fox", SKColors.OrangeRed) },
+            resolution = "720P",
+            duration = 3,
+        });
+        var row = await Wire.WaitForAsync(paddock.Client, id, r => Wire.Status(r) is "succeeded" or "failed");
+        Assert.Equal(("failed", "engine_error"), (Wire.Status(row), row["error_type"]!.GetValue<string>()));
+        var message = row["error_message"]!.GetValue<string>();
+        Assert.Contains($"Paddock:Backends:{Rig.Backend}:ReferenceDelivery is public_url", message, StringComparison.Ordinal);
+        Assert.Contains("Paddock:PublicBaseUrl", message, StringComparison.Ordinal);
+        Assert.Empty(rig.Fake.Requests.Where("POST", CreatePath));
+    }
+
+    [Fact]
     public async Task A_task_the_provider_no_longer_knows_fails_saying_so_and_is_not_created_again()
     {
         await using var rig = await Rig.StartAsync(o => o.TaskTime = TimeSpan.FromSeconds(20));
