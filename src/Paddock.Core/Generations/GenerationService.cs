@@ -96,21 +96,18 @@ public sealed class GenerationService(
                 continue;
             }
 
-            using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            poll.CancelAfter(WaitPollInterval);
-            try
+            // The hub's clock ends the wait after the poll interval (no timer per waiting request).
+            subscription.WakeAfter(WaitPollInterval);
+            var wake = false;
+            while (!wake && await subscription.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (await subscription.Reader.WaitToReadAsync(poll.Token).ConfigureAwait(false))
+                var ended = false;
+                while (subscription.Reader.TryRead(out var e))
                 {
-                    var ended = false;
-                    while (subscription.Reader.TryRead(out var e))
-                        ended |= e.Type is EventTypes.Completed or EventTypes.Cancelled && GenerationEvents.GenerationIdOf(e) == id;
-                    if (ended) break;
+                    wake |= ReferenceEquals(e, EventHub.Wake);
+                    ended |= e.Type is EventTypes.Completed or EventTypes.Cancelled && GenerationEvents.GenerationIdOf(e) == id;
                 }
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Poll interval elapsed: read the row again.
+                if (ended) break;
             }
         }
     }

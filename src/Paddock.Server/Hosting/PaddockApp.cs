@@ -63,6 +63,7 @@ public static class PaddockApp
     private static IServiceCollection AddPaddockHttp(this IServiceCollection services)
     {
         services.AddSingleton<SignedUrls>();
+        services.AddSingleton<EventFrames>();
         services.AddSingleton<GenerationJson>();
         services.AddHostedService<FirstStart>();
         services.AddHostedService<SelfHostsRegistration>();
