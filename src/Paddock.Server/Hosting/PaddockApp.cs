@@ -6,6 +6,7 @@ using Paddock.Engines.Builtin;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
+using Paddock.Storage.Postgres;
 using Paddock.Storage.Sqlite;
 
 namespace Paddock.Server.Hosting;
@@ -40,13 +41,14 @@ public static class PaddockApp
     }
 
     /// <summary>
-    /// The services of <paramref name="role"/>: Core with the embedded storage (SQLite), local-disk blobs and the engines,
-    /// plus the workers and the HTTP surface where the role has them. Every settings class is registered whatever the
-    /// role, so a setting one role ignores is still checked (and a typo still reported) wherever it is given.
+    /// The services of <paramref name="role"/>: Core with the storage <c>Paddock:Storage:Provider</c> chooses (SQLite by
+    /// default, or PostgreSQL), local-disk blobs and the engines, plus the workers and the HTTP surface where the role has
+    /// them. Every settings class is registered whatever the role and the storage, so a setting one role ignores is still
+    /// checked (and a typo still reported) wherever it is given.
     /// </summary>
     public static IServiceCollection AddPaddockServices(this IServiceCollection services, PaddockRole role)
     {
-        services.AddPaddockCore().AddSqliteStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
+        services.AddPaddockCore().AddSqliteStorage().AddPostgresStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();
