@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Diagnostics;
 using Paddock.Core.Configuration;
 using Paddock.Core.Hosting;
+using Paddock.Core.Storage;
 using Paddock.Engines.Builtin;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
@@ -72,9 +73,13 @@ public static class PaddockApp
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = error is BadHttpRequestException bad
-                ? ApiErrors.Make(bad.StatusCode, bad.StatusCode == 413 ? "payload_too_large" : "invalid_params", "The request could not be read.", bad.Message)
-                : ApiErrors.Unknown("an unexpected error occurred; it has been logged");
+            var result = error switch
+            {
+                BadHttpRequestException bad => ApiErrors.Make(bad.StatusCode, bad.StatusCode == 413 ? "payload_too_large" : "invalid_params", "The request could not be read.", bad.Message),
+                // The database is restarting or out of reach: nothing of this request was acknowledged, and a retry will do.
+                StorageUnavailableException unavailable => ApiErrors.StorageUnavailable(context.Response, unavailable),
+                _ => ApiErrors.Unknown("an unexpected error occurred; it has been logged"),
+            };
             await result.ExecuteAsync(context);
         }));
         app.UseStatusCodePages(async status =>
