@@ -25,13 +25,15 @@ internal static class PostgresErrors
         _ => false,
     };
 
+    /// <summary>The reason stays in the inner exception (logged); the message, which an API client may see, names no server.</summary>
     public static StorageUnavailableException Unavailable(Exception e) =>
-        new($"the database is not available ({Describe(e)}); nothing was changed, try again in a moment", e);
+        new($"the database cannot be reached right now ({Kind(e)})", e);
 
-    private static string Describe(Exception e) => e switch
+    private static string Kind(Exception e) => e switch
     {
-        PostgresException pg => $"{pg.SqlState}: {pg.MessageText}",
-        { InnerException: { } inner } when e is NpgsqlException => inner.Message,
-        _ => e.Message,
+        PostgresException { SqlState: PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow } => "it is restarting",
+        PostgresException pg when pg.SqlState.StartsWith("53", StringComparison.Ordinal) => "it has no room for another connection",
+        TimeoutException or NpgsqlException { InnerException: TimeoutException } => "it did not answer in time",
+        _ => "the connection failed",
     };
 }

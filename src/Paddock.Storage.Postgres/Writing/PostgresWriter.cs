@@ -121,6 +121,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
     {
         var live = new List<PendingWrite>(batch);
         var conflicts = 0;
+        var reconnected = false;
         while (true)
         {
             // A caller that gave up before its operation committed is let go; nothing of it stays.
@@ -132,7 +133,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
             }
             if (live.Count == 0) return;
 
-            var (failed, error) = TryCommit(live);
+            var (failed, error, committing) = TryCommit(live);
             if (error is null) return;
 
             if (PostgresErrors.IsRetryable(error) && ++conflicts <= MaxConflictRetries)
@@ -143,6 +144,14 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
             if (PostgresErrors.IsUnavailable(error) || _connection is not { FullState: ConnectionState.Open })
             {
                 DropConnection();
+                // Broken before the commit was sent, the transaction died with its connection: nothing of it was written,
+                // so it runs again once on a new one (a connection the server closed while idle, e.g. after a restart).
+                // A commit whose answer was lost may or may not have happened: its callers hear that it is not acknowledged.
+                if (!committing && !reconnected)
+                {
+                    reconnected = true;
+                    continue;
+                }
                 var unavailable = PostgresErrors.Unavailable(error);
                 LogUnavailable(live.Count, error);
                 foreach (var pending in live) pending.Fail(unavailable);
@@ -160,10 +169,14 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs the operations in one transaction and commits; on failure, which operation failed (if one did) and why.</summary>
-    private (PendingWrite? Failed, Exception? Error) TryCommit(List<PendingWrite> live)
+    /// <summary>
+    /// Runs the operations in one transaction and commits; on failure, which operation failed (if one did), why, and
+    /// whether the commit had been sent (then its outcome is unknown).
+    /// </summary>
+    private (PendingWrite? Failed, Exception? Error, bool Committing) TryCommit(List<PendingWrite> live)
     {
         NpgsqlTransaction? transaction = null;
+        var committing = false;
         try
         {
             var connection = Connection();
@@ -174,19 +187,20 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
                 if (!pending.Execute(_context))
                 {
                     TryRollback(transaction);
-                    return (pending, pending.Error);
+                    return (pending, pending.Error, false);
                 }
             }
             var signals = _context.Finish();
+            committing = true;
             transaction.Commit();
             foreach (var pending in live) pending.Complete();
             _committed(signals);
-            return (null, null);
+            return (null, null, false);
         }
         catch (Exception exception)
         {
             if (transaction is not null) TryRollback(transaction);
-            return (null, exception);
+            return (null, exception, committing);
         }
         finally
         {
