@@ -19,6 +19,7 @@ internal sealed partial class PostgresSignals : IStoreSignals, IAsyncDisposable
 {
     public const string EventsChannel = "paddock_events";
     public const string QueueChannel = "paddock_queue";
+    public const string CancelChannel = "paddock_cancel";
 
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(250);
@@ -31,6 +32,7 @@ internal sealed partial class PostgresSignals : IStoreSignals, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private Task? _listening;
+    private int _disposed;
 
     /// <param name="listenSource">Connections of their own (not pooled): a listening connection is held for the process's life.</param>
     /// <param name="ownBackend">The server process of this process's writer, whose notifications are already raised here.</param>
@@ -68,7 +70,7 @@ internal sealed partial class PostgresSignals : IStoreSignals, IAsyncDisposable
             {
                 await using var connection = await _listenSource.OpenConnectionAsync(ct).ConfigureAwait(false);
                 connection.Notification += OnNotification;
-                await using (var listen = new NpgsqlCommand($"LISTEN {EventsChannel}; LISTEN {QueueChannel}", connection))
+                await using (var listen = new NpgsqlCommand($"LISTEN {EventsChannel}; LISTEN {QueueChannel}; LISTEN {CancelChannel}", connection))
                     await listen.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 Listening = true;
                 if (wasDown) LogReconnected();
@@ -107,10 +109,13 @@ internal sealed partial class PostgresSignals : IStoreSignals, IAsyncDisposable
         if (e.PID == _ownBackend()) return;
         if (e.Channel == EventsChannel) _local.Raise(new StoreSignal(StoreChange.EventsAppended));
         else if (e.Channel == QueueChannel) _local.Raise(new StoreSignal(StoreChange.WorkQueued, e.Payload.Length == 0 ? null : e.Payload));
+        else if (e.Channel == CancelChannel && Guid.TryParse(e.Payload, out var id)) _local.Raise(new StoreSignal(StoreChange.Cancelled, GenerationId: id));
     }
 
     public async ValueTask DisposeAsync()
     {
+        // Disposed by its store, and by a container that handed it out as IStoreSignals.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         Task? listening;
         lock (_gate) listening = _listening;
