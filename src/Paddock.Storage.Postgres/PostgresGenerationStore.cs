@@ -361,6 +361,7 @@ public sealed class PostgresGenerationStore : IGenerationStore
             if (update.ExecuteNonQuery() == 1)
             {
                 context.AppendEvent(cancelledEvent, now);
+                context.Cancelled(id);
                 return CancelOutcome.Cancelled;
             }
             using var select = context.Command("SELECT 1 FROM generations WHERE id = @id AND namespace = @namespace");

@@ -365,6 +365,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             update.Parameters.Add("$now", now);
             update.ExecuteNonQuery();
             EventRows.Append(context, cancelledEvent, now);
+            context.Cancelled(id);
             return CancelOutcome.Cancelled;
         }, cancellationToken);
     }

@@ -193,6 +193,10 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         await writer.Generations.EnqueueAsync([NewGeneration() with { Model = "wan2.1-vace-r2v" }]);
         await writer.Events.AppendAsync(new EventDraft("alice", "test", "{}"));
         await WaitUntilAsync(() => heard.Contains(new StoreSignal(StoreChange.WorkQueued, "wan2.1-vace-r2v")) && heard.Contains(new StoreSignal(StoreChange.EventsAppended)));
+        var cancelled = NewGeneration();
+        await writer.Generations.EnqueueAsync([cancelled]);
+        await writer.Generations.CancelAsync("alice", cancelled.Id, new EventDraft("alice", EventTypes.Cancelled, "{}"));
+        await WaitUntilAsync(() => heard.Contains(new StoreSignal(StoreChange.Cancelled, GenerationId: cancelled.Id)));
 
         // The listener's session ends: it reconnects by itself and hears the next change.
         await (await PostgresCluster.SharedAsync()).TerminateSessionsAsync(await _database.ConnectionStringAsync(), "paddock listener");

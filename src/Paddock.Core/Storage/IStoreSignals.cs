@@ -8,10 +8,14 @@ public enum StoreChange
 
     /// <summary>Rows were queued (enqueued, handed back, recovered): idle workers of <see cref="StoreSignal.Model"/> claim them.</summary>
     WorkQueued,
+
+    /// <summary>A generation was cancelled: the process rendering it stops at once (its heartbeat would, within its interval).</summary>
+    Cancelled,
 }
 
 /// <param name="Model">The model of the queued rows; null when unknown or several (every idle worker looks).</param>
-public readonly record struct StoreSignal(StoreChange Change, string? Model = null);
+/// <param name="GenerationId">The cancelled generation.</param>
+public readonly record struct StoreSignal(StoreChange Change, string? Model = null, Guid? GenerationId = null);
 
 /// <summary>
 /// Tells this process that the store changed in a way something here waits for, right after the change committed. A

@@ -6,9 +6,10 @@ namespace Paddock.Core.Storage;
 
 /// <summary>
 /// Passes the store's signals to what waits in this process: the event hub reads the log at once when it grew, idle
-/// workers claim at once when rows were queued — whichever process committed the change, where the store can say so.
+/// workers claim at once when rows were queued, a render here stops at once when its generation was cancelled —
+/// whichever process committed the change, where the store can say so.
 /// </summary>
-public sealed class StoreSignalRelay(IStoreSignals signals, EventHub eventHub, QueueSignal queueSignal) : IHostedService
+public sealed class StoreSignalRelay(IStoreSignals signals, EventHub eventHub, QueueSignal queueSignal, CancellationHub cancellations) : IHostedService
 {
     private IDisposable? _subscription;
 
@@ -16,8 +17,12 @@ public sealed class StoreSignalRelay(IStoreSignals signals, EventHub eventHub, Q
     {
         _subscription = signals.Subscribe(signal =>
         {
-            if (signal.Change == StoreChange.EventsAppended) eventHub.Notify();
-            else queueSignal.Notify(signal.Model);
+            switch (signal.Change)
+            {
+                case StoreChange.EventsAppended: eventHub.Notify(); break;
+                case StoreChange.WorkQueued: queueSignal.Notify(signal.Model); break;
+                case StoreChange.Cancelled when signal.GenerationId is { } id: cancellations.Cancel(id); break;
+            }
         });
         return Task.CompletedTask;
     }

@@ -40,6 +40,7 @@ internal sealed class PostgresWriteContext
 
     private readonly List<EventSlot> _events = [];
     private readonly HashSet<string?> _queuedModels = [];
+    private readonly List<Guid> _cancelled = [];
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
 
@@ -62,12 +63,16 @@ internal sealed class PostgresWriteContext
     /// <summary>Rows of <paramref name="model"/> (null: of any model) became claimable in this transaction.</summary>
     public void WorkQueued(string? model) => _queuedModels.Add(model);
 
+    /// <summary>The generation was cancelled in this transaction: whichever process renders it stops at the commit.</summary>
+    public void Cancelled(Guid id) => _cancelled.Add(id);
+
     internal void Begin(NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
         _connection = connection;
         _transaction = transaction;
         _events.Clear();
         _queuedModels.Clear();
+        _cancelled.Clear();
     }
 
     /// <summary>
@@ -106,6 +111,13 @@ internal sealed class PostgresWriteContext
             signals.Add(new StoreSignal(StoreChange.WorkQueued, model));
             channels.Add(PostgresSignals.QueueChannel);
             payloads.Add(model ?? "");
+        }
+
+        foreach (var id in _cancelled)
+        {
+            signals.Add(new StoreSignal(StoreChange.Cancelled, GenerationId: id));
+            channels.Add(PostgresSignals.CancelChannel);
+            payloads.Add(id.ToString("D"));
         }
 
         if (channels.Count > 0)

@@ -13,6 +13,7 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
 
     private readonly HashSet<string?> _queuedModels = [];
+    private readonly List<Guid> _cancelled = [];
     private bool _eventsAppended;
 
     internal SqliteTransaction? Transaction { get; set; }
@@ -23,6 +24,9 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
     /// <summary>Rows of <paramref name="model"/> (null: of any model) became claimable in this transaction.</summary>
     public void WorkQueued(string? model) => _queuedModels.Add(model);
 
+    /// <summary>The generation was cancelled in this transaction.</summary>
+    public void Cancelled(Guid id) => _cancelled.Add(id);
+
     /// <summary>What this transaction changed that waiters care about; clears the marks for the next one.</summary>
     internal List<StoreSignal> TakeSignals()
     {
@@ -31,8 +35,10 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
         // One "any model" signal covers every model.
         if (_queuedModels.Contains(null)) signals.Add(new StoreSignal(StoreChange.WorkQueued));
         else signals.AddRange(_queuedModels.Select(m => new StoreSignal(StoreChange.WorkQueued, m)));
+        signals.AddRange(_cancelled.Select(id => new StoreSignal(StoreChange.Cancelled, GenerationId: id)));
         _eventsAppended = false;
         _queuedModels.Clear();
+        _cancelled.Clear();
         return signals;
     }
 
