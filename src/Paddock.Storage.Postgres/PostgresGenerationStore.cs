@@ -595,9 +595,10 @@ public sealed class PostgresGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
+    /// <summary>Deferred: a round's inserts go to the server together, in one round trip, in the order they were made.</summary>
     private static void Insert(PostgresWriteContext context, NewGeneration generation, DateTimeOffset now)
     {
-        using var command = context.Command(InsertSql);
+        var command = new NpgsqlBatchCommand(InsertSql);
         command.Parameters.Bind("id", generation.Id);
         command.Parameters.Bind("namespace", generation.Namespace);
         command.Parameters.Bind("model", generation.Model);
@@ -605,7 +606,7 @@ public sealed class PostgresGenerationStore : IGenerationStore
         command.Parameters.Bind("parameters", generation.Parameters);
         command.Parameters.Bind("enqueued_at", now);
         command.Parameters.Bind("lane", generation.Lane ?? generation.Model);
-        command.ExecuteNonQuery();
+        context.Defer(command);
         context.WorkQueued(generation.Model);
     }
 

@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Paddock.Core.Events;
 using Paddock.Core.Storage;
+using Paddock.Storage.Postgres.Internal;
 using Paddock.Storage.Postgres.Signals;
 
 namespace Paddock.Storage.Postgres.Writing;
@@ -39,13 +40,41 @@ internal sealed class PostgresWriteContext
         """;
 
     private readonly List<EventSlot> _events = [];
+    private readonly List<(NpgsqlBatchCommand Command, PendingWrite Owner)> _deferred = [];
     private readonly HashSet<string?> _queuedModels = [];
     private readonly List<Guid> _cancelled = [];
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
 
+    /// <summary>The operation running now (whose deferred statements are its own).</summary>
+    internal PendingWrite? Current { get; set; }
+
     /// <summary>A command on the writer's connection, in the current transaction.</summary>
     public NpgsqlCommand Command(string sql) => new(sql, _connection, _transaction);
+
+    /// <summary>
+    /// A statement whose answer the operation does not need (an enqueue's insert): run with the round's other deferred
+    /// statements in one round trip, before the round's events and commit. If it fails, its operation fails.
+    /// </summary>
+    public void Defer(NpgsqlBatchCommand command)
+    {
+        var owner = Current ?? throw new InvalidOperationException("no operation is running");
+        if (!DeferNothing)
+        {
+            _deferred.Add((command, owner));
+            return;
+        }
+        using var now = Command(command.CommandText);
+        foreach (var parameter in command.Parameters.ToArray())
+        {
+            command.Parameters.Remove(parameter);
+            now.Parameters.Add(parameter);
+        }
+        now.ExecuteNonQuery();
+    }
+
+    /// <summary>Runs deferred statements at once, so a failing one fails inside its own operation (a round run again after a deferred failure).</summary>
+    internal bool DeferNothing { get; set; }
 
     /// <summary>Appends an event in this transaction; the slot holds the stored event once the writer numbered it.</summary>
     public EventSlot AppendEvent(EventDraft draft, DateTimeOffset at)
@@ -73,6 +102,7 @@ internal sealed class PostgresWriteContext
         _events.Clear();
         _queuedModels.Clear();
         _cancelled.Clear();
+        _deferred.Clear();
     }
 
     /// <summary>
@@ -81,6 +111,24 @@ internal sealed class PostgresWriteContext
     /// </summary>
     internal List<StoreSignal> Finish()
     {
+        if (_deferred.Count > 0)
+        {
+            using var batch = new NpgsqlBatch(_connection, _transaction);
+            foreach (var (command, _) in _deferred) batch.BatchCommands.Add(command);
+            try
+            {
+                batch.ExecuteNonQuery();
+            }
+            catch (PostgresException e) when (e.BatchCommand is { } failed && _deferred.FirstOrDefault(d => d.Command == failed).Owner is { } owner)
+            {
+                throw new DeferredStatementException(owner, e);
+            }
+            catch (PostgresException e) when (!PostgresErrors.IsRetryable(e) && !PostgresErrors.IsUnavailable(e))
+            {
+                throw new DeferredStatementException(null, e);
+            }
+        }
+
         var signals = new List<StoreSignal>();
         var channels = new List<string>();
         var payloads = new List<string>();
@@ -129,4 +177,11 @@ internal sealed class PostgresWriteContext
         }
         return signals;
     }
+}
+
+/// <summary>A deferred statement failed: the fault of <see cref="Owner"/> alone (its own input), as if it had thrown.</summary>
+/// <remarks>Null <see cref="Owner"/>: the failing statement is not known; the round runs again with nothing deferred to find it.</remarks>
+internal sealed class DeferredStatementException(PendingWrite? owner, PostgresException inner) : Exception(inner.Message, inner)
+{
+    public PendingWrite? Owner { get; } = owner;
 }

@@ -119,6 +119,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
 
     private void ExecuteBatch(List<PendingWrite> batch)
     {
+        _context.DeferNothing = false;
         var live = new List<PendingWrite>(batch);
         var conflicts = 0;
         var reconnected = false;
@@ -135,6 +136,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
 
             var (failed, error, committing) = TryCommit(live);
             if (error is null) return;
+            if (error is DeferredRoundRetry) continue;
 
             if (PostgresErrors.IsRetryable(error) && ++conflicts <= MaxConflictRetries)
             {
@@ -184,13 +186,30 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
             _context.Begin(connection, transaction);
             foreach (var pending in live)
             {
+                _context.Current = pending;
                 if (!pending.Execute(_context))
                 {
                     TryRollback(transaction);
                     return (pending, pending.Error, false);
                 }
             }
-            var signals = _context.Finish();
+            _context.Current = null;
+            List<StoreSignal> signals;
+            try
+            {
+                signals = _context.Finish();
+            }
+            catch (DeferredStatementException deferred) when (deferred.Owner is not null || !_context.DeferNothing)
+            {
+                TryRollback(transaction);
+                if (deferred.Owner is null)
+                {
+                    // Which operation's statement failed is not known: run the round again with every statement at once.
+                    _context.DeferNothing = true;
+                    return (null, new DeferredRoundRetry(), false);
+                }
+                return (deferred.Owner, deferred.InnerException, false);
+            }
             committing = true;
             transaction.Commit();
             foreach (var pending in live) pending.Complete();
@@ -242,4 +261,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL is not available; {Count} writes failed and were not acknowledged")]
     private partial void LogUnavailable(int count, Exception error);
+
+    /// <summary>The round runs again with nothing deferred (see <see cref="PostgresWriteContext.DeferNothing"/>).</summary>
+    private sealed class DeferredRoundRetry : Exception;
 }
