@@ -97,9 +97,9 @@ public static class Program
         if (postgres.Count > 0)
         {
             var pg = Summary.Of(postgres);
-            var tps = pgbench.Select(r => r.TransactionsPerSecond).Order().ElementAt(pgbench.Count / 2);
+            var tps = Summary.Median(pgbench.Select(r => r.TransactionsPerSecond));
             Console.WriteLine(Row("Paddock `POST /api/ai/queue`, storage PostgreSQL", pg, postgres));
-            Console.WriteLine($"| pgbench, one INSERT per transaction, {settings.Connections} clients (same server) | {tps:N0} | avg {pgbench.Select(r => r.AverageLatencyMs).Order().ElementAt(pgbench.Count / 2):0.00} | | | " +
+            Console.WriteLine($"| pgbench, one INSERT per transaction, {settings.Connections} clients (same server) | {tps:N0} | avg {Summary.Median(pgbench.Select(r => r.AverageLatencyMs)):0.00} | | | " +
                               string.Join(", ", pgbench.Select(r => r.TransactionsPerSecond.ToString("N0", CultureInfo.InvariantCulture))) + " |");
             Console.WriteLine();
             Console.WriteLine($"ratio (paddock on PostgreSQL / baseline): {pg.RequestsPerSecond / b.RequestsPerSecond:0.00}; (paddock on PostgreSQL / pgbench): {pg.RequestsPerSecond / tps:0.00}  ");
@@ -145,7 +145,7 @@ public sealed record Summary(double RequestsPerSecond, double P50Ms, double P99M
         Median(runs.Select(r => r.P99Ms)),
         runs.Sum(r => r.Errors));
 
-    private static double Median(IEnumerable<double> values)
+    public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         var mid = sorted.Length / 2;
