@@ -73,10 +73,21 @@ public sealed class PostgresGenerationStore : IGenerationStore
 
     private const string CheckpointSql = $"UPDATE generations SET remote_job = @remote_job WHERE {LeaseHeld}";
 
-    /// <summary>A job recorded by the attempt that was running when its row was cancelled: kept, and marked to be cancelled.</summary>
+    /// <summary>
+    /// A job recorded by the attempt that was running when its row was cancelled: kept, and marked to be cancelled. The
+    /// row may hold that attempt's own "about to submit" note (a job without an id): the real id replaces it.
+    /// </summary>
     private const string CheckpointAfterCancelSql = """
         UPDATE generations SET remote_job = @remote_job, remote_cancel = 'pending'
-        WHERE id = @id AND status = 'cancelled' AND attempt = @attempt AND remote_job IS NULL
+        WHERE id = @id AND status = 'cancelled' AND attempt = @attempt
+          AND (remote_job IS NULL OR (remote_job::json ->> 'id') IS NULL)
+        """;
+
+    /// <summary>Another row that records the same remote job (rare: only a resume that lost its task id asks).</summary>
+    private const string RemoteJobRecordedSql = """
+        SELECT EXISTS (SELECT 1 FROM generations
+                       WHERE remote_job IS NOT NULL AND id <> @except
+                         AND (remote_job::json ->> 'backend') = @backend AND (remote_job::json ->> 'id') = @remote_id)
         """;
 
     private const string PendingRemoteCancelsSql = """
@@ -103,7 +114,7 @@ public sealed class PostgresGenerationStore : IGenerationStore
 
     /// <summary>Expired leases, locked so that another process recovering at the same moment skips them.</summary>
     private const string ExpiredSql = $"""
-        SELECT {GenerationRows.Columns}, g.attempt - g.handed_back - g.retries FROM generations g
+        SELECT {GenerationRows.Columns} FROM generations g
         WHERE g.status = 'processing' AND g.lease_expires_at <= @now
         ORDER BY g.lease_expires_at
         LIMIT 1000
@@ -392,7 +403,7 @@ public sealed class PostgresGenerationStore : IGenerationStore
             if (rows.Count == 0)
                 return null;
             var generation = rows[0].Generation;
-            return new ClaimedGeneration(new Lease(generation.Id, workerId, generation.Attempt), generation);
+            return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
         }, cancellationToken);
     }
 
@@ -473,6 +484,21 @@ public sealed class PostgresGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
+    public Task<bool> IsRemoteJobRecordedAsync(string backend, string remoteId, Guid exceptGenerationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        ArgumentException.ThrowIfNullOrEmpty(remoteId);
+        return _database.ReadAsync(async (connection, ct) =>
+        {
+            // A scan of the table's remote jobs: asked only when an attempt resumes without the id its predecessor got.
+            await using var command = new NpgsqlCommand(RemoteJobRecordedSql, connection);
+            command.Parameters.Bind("except", exceptGenerationId);
+            command.Parameters.Bind("backend", backend);
+            command.Parameters.Bind("remote_id", remoteId);
+            return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<PendingRemoteCancel>> PendingRemoteCancelsAsync(IReadOnlyCollection<string> backends, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(backends);
@@ -533,16 +559,16 @@ public sealed class PostgresGenerationStore : IGenerationStore
         return _database.WriteAsync(context =>
         {
             var now = Now();
-            var expired = new List<(Generation Row, int Counted)>();
+            List<Generation> expired;
             using (var select = context.Command(ExpiredSql))
             {
                 select.Parameters.Bind("now", now);
-                using var reader = select.ExecuteReader();
-                while (reader.Read())
-                    expired.Add((GenerationRows.Read(reader).Generation, reader.GetInt32(GenerationRows.NextOrdinal)));
+                expired = GenerationRows.ReadAll(select).ConvertAll(r => r.Generation);
             }
-            foreach (var (row, attempts) in expired)
+            foreach (var row in expired)
             {
+                // Attempts that count: neither hand-backs on shutdown nor retries after a retryable failure.
+                var attempts = row.Attempt - row.Retries;
                 if (attempts >= maxAttempts)
                 {
                     var message = $"gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")}: the worker stopped responding";

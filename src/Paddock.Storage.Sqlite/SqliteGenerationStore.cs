@@ -71,10 +71,21 @@ public sealed class SqliteGenerationStore : IGenerationStore
 
     private const string CheckpointSql = $"UPDATE generations SET remote_job = $remote_job WHERE {LeaseHeld}";
 
-    /// <summary>A job recorded by the attempt that was running when its row was cancelled: kept, and marked to be cancelled.</summary>
+    /// <summary>
+    /// A job recorded by the attempt that was running when its row was cancelled: kept, and marked to be cancelled. The
+    /// row may hold that attempt's own "about to submit" note (a job without an id): the real id replaces it.
+    /// </summary>
     private const string CheckpointAfterCancelSql = """
         UPDATE generations SET remote_job = $remote_job, remote_cancel = 'pending'
-        WHERE id = $id AND status = 'cancelled' AND attempt = $attempt AND remote_job IS NULL
+        WHERE id = $id AND status = 'cancelled' AND attempt = $attempt
+          AND (remote_job IS NULL OR json_extract(remote_job, '$.id') IS NULL)
+        """;
+
+    /// <summary>Another row that records the same remote job (rare: only a resume that lost its task id asks).</summary>
+    private const string RemoteJobRecordedSql = """
+        SELECT EXISTS (SELECT 1 FROM generations
+                       WHERE remote_job IS NOT NULL AND id <> $except
+                         AND json_extract(remote_job, '$.backend') = $backend AND json_extract(remote_job, '$.id') = $remote_id)
         """;
 
     private const string PendingRemoteCancelsSql = """
@@ -100,7 +111,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         """;
 
     private const string ExpiredSql = $"""
-        SELECT {GenerationRows.Columns}, attempt - handed_back - retries FROM generations
+        SELECT {GenerationRows.Columns} FROM generations
         WHERE status = 'processing' AND lease_expires_at <= $now
         ORDER BY lease_expires_at
         """;
@@ -392,7 +403,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             if (rows.Count == 0)
                 return null;
             var generation = rows[0].Generation;
-            return new ClaimedGeneration(new Lease(generation.Id, workerId, generation.Attempt), generation);
+            return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
         }, cancellationToken);
     }
 
@@ -477,6 +488,22 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
+    public Task<bool> IsRemoteJobRecordedAsync(string backend, string remoteId, Guid exceptGenerationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        ArgumentException.ThrowIfNullOrEmpty(remoteId);
+        return _database.ReadAsync(connection =>
+        {
+            // A scan of the table's remote jobs: asked only when an attempt resumes without the id its predecessor got.
+            using var command = connection.CreateCommand();
+            command.CommandText = RemoteJobRecordedSql;
+            command.Parameters.Add("$except", SqliteValues.IdText(exceptGenerationId));
+            command.Parameters.Add("$backend", backend);
+            command.Parameters.Add("$remote_id", remoteId);
+            return (long)command.ExecuteScalar()! == 1;
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<PendingRemoteCancel>> PendingRemoteCancelsAsync(IReadOnlyCollection<string> backends, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(backends);
@@ -540,17 +567,11 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var now = NowMilliseconds();
             var select = context.Command(ExpiredSql);
             select.Parameters.Add("$now", now);
-            var expired = new List<(GenerationRow Row, int Counted)>();
-            using (var reader = select.ExecuteReader())
+            var expired = GenerationRows.ReadAll(select);
+            foreach (var row in expired)
             {
-                while (reader.Read())
-                {
-                    var read = GenerationRows.Read(reader);
-                    expired.Add((read, reader.GetInt32(GenerationRows.NextOrdinal)));
-                }
-            }
-            foreach (var (row, attempts) in expired)
-            {
+                // Attempts that count: neither hand-backs on shutdown nor retries after a retryable failure.
+                var attempts = row.Generation.Attempt - row.Generation.Retries;
                 if (attempts >= maxAttempts)
                 {
                     var message = $"gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")}: the worker stopped responding";

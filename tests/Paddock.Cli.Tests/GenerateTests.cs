@@ -59,24 +59,50 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
     }
 
     [Fact]
-    public async Task A_reference_too_small_fails_the_generation_with_the_servers_message_and_exit_1()
+    public async Task A_local_reference_the_server_would_refuse_is_refused_before_anything_is_uploaded()
+    {
+        TestMedia.WritePng(_cli.PathOf("tiny.png"), 300, 300);
+        var good = TestMedia.WritePng(_cli.PathOf("good.png"), 800, 600);
+        await File.WriteAllTextAsync(_cli.PathOf("notes.png"), "this is a text file named .png\n");
+        TestMedia.WritePng(_cli.PathOf("wide.png"), 1500, 500);
+        var before = (await _cli.RunAsync("queue", "list", "--all", "--json")).Json().GetProperty("count").GetInt32();
+
+        var result = await _cli.RunAsync("generate", "Image 1 and Image 2 wave", "-i", "tiny.png", "-i", "good.png", "-i", "notes.png", "-i", "wide.png",
+            "--resolution", "720P", "--duration", "3", "--json");
+
+        // The server's rules and words, every bad image named by its field, the same exit code as a refusal by the server.
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("reference_images[0]: shorter side is 300 px; it must be more than 400 px (tiny.png)", result.Stderr);
+        Assert.Contains("reference_images[2]: is not a JPEG or PNG image (its first bytes match no supported format) (notes.png)", result.Stderr);
+        Assert.Contains("reference_images[3]: aspect ratio is 3:1 (1500 × 500); it must be at most 2.5:1 (wide.png)", result.Stderr);
+        Assert.DoesNotContain("reference_images[1]", result.Stderr);
+        Assert.Contains("Nothing was uploaded or queued.", result.Stderr);
+        Assert.Equal(1, result.Json().GetProperty("error").GetProperty("exit_code").GetInt32());
+
+        // Nothing went to the server: not even the good image, and no generation.
+        Assert.DoesNotContain("Uploaded", result.Stderr);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(good)));
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", server.ApiKey);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync($"{server.Url}/api/repos/default/cli-uploads/file/main/{hash}.png")).StatusCode);
+        Assert.Equal(before, (await _cli.RunAsync("queue", "list", "--all", "--json")).Json().GetProperty("count").GetInt32());
+
+        // The synchronous route checks first too.
+        var sync = await _cli.RunAsync("generate", "Image 1 waves", "-i", "tiny.png", "--resolution", "720P", "--duration", "3", "--sync");
+        Assert.True(sync.ExitCode == 1, sync.ToString());
+        Assert.Contains("paddock: reference_images[0]: shorter side is 300 px; it must be more than 400 px (tiny.png)", sync.Stderr);
+    }
+
+    [Fact]
+    public async Task An_input_image_of_an_i2v_model_is_checked_locally_under_its_own_field()
     {
         TestMedia.WritePng(_cli.PathOf("tiny.png"), 300, 300);
 
-        var result = await _cli.RunAsync("generate", "Image 1 waves", "-i", "tiny.png", "--resolution", "720P", "--duration", "3", "--json");
+        var result = await _cli.RunAsync("generate", "Image 1 runs", "-m", "happyhorse-1.0-i2v", "-i", "tiny.png", "--resolution", "720P", "--duration", "3");
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Contains("reference_images[0]: shorter side is 300 px", result.Stderr);
-        var row = result.Json(); // --json: the failed row, for scripts
-        Assert.Equal("failed", row.GetProperty("status").GetString());
-        Assert.Contains("reference_images[0]", row.GetProperty("error_message").GetString());
-        Assert.False(File.Exists(_cli.PathOf(row.GetProperty("generation_id").GetString() + ".mp4")));
-
-        // The synchronous route reports the same failure the same way.
-        var sync = await _cli.RunAsync("generate", "Image 1 waves", "-i", "tiny.png", "--resolution", "720P", "--duration", "3", "--sync", "--json");
-        Assert.True(sync.ExitCode == 1, sync.ToString());
-        Assert.Contains("paddock: the generation failed: reference_images[0]: shorter side is 300 px", sync.Stderr);
-        Assert.Equal(1, sync.Json().GetProperty("error").GetProperty("exit_code").GetInt32());
+        Assert.Contains("paddock: input_image: shorter side is 300 px; it must be more than 400 px (tiny.png)", result.Stderr);
+        Assert.DoesNotContain("Uploaded", result.Stderr);
     }
 
     [Fact]

@@ -356,6 +356,27 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
     }
 
     [Fact]
+    public async Task A_row_handed_back_shows_only_the_attempts_that_count_while_its_lease_still_fences_every_claim()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var first = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!;
+        Assert.Equal(1, first.Generation.Attempt);
+        Assert.True(await store.Generations.ReleaseAsync(first.Lease, Requeued("alice", generation.Id)));
+
+        // Handed back on a graceful stop: the README promises it does not count, so the row does not show it.
+        Assert.Equal(0, (await store.Generations.GetAsync("alice", generation.Id))!.Attempt);
+
+        var second = (await store.Generations.ClaimNextAsync("worker-2", LeaseDuration))!;
+        Assert.Equal(1, second.Generation.Attempt);
+        Assert.Equal(2, second.Lease.Attempt); // the fencing token still tells the two claims apart
+        Assert.True(await store.Generations.CompleteAsync(second.Lease, "out.mp4", Completed("alice", generation.Id)));
+        Assert.Equal(1, (await store.Generations.GetAsync("alice", generation.Id))!.Attempt);
+        Assert.Equal(1, (await store.Generations.QueryAsync(new GenerationQuery("alice"))).Items.Single().Attempt);
+    }
+
+    [Fact]
     public async Task Attempts_handed_back_do_not_count_against_the_limit()
     {
         var store = await OpenAsync();
@@ -751,6 +772,42 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal(("task-9", (RemoteCancelState?)RemoteCancelState.Pending, GenerationStatus.Cancelled), (row.RemoteJob!.Id, row.RemoteCancel, row.Status));
         // A second checkpoint does not replace the recorded job.
         Assert.Equal(LeaseState.Lost, await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", "task-10")));
+    }
+
+    [Fact]
+    public async Task A_task_id_recorded_after_a_cancel_replaces_the_note_that_a_submit_was_starting()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        // The engine notes that it is about to create a task (no id yet), the row is cancelled while the create call
+        // runs, and the provider's answer brings the id: that task is the one to cancel, not forgotten.
+        Assert.Equal(LeaseState.Held, await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", null)));
+        await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id));
+        Assert.Null((await store.Generations.GetAsync("alice", generation.Id))!.RemoteCancel);
+
+        Assert.Equal(LeaseState.Cancelled, await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", "task-11")));
+        var row = (await store.Generations.GetAsync("alice", generation.Id))!;
+        Assert.Equal(("task-11", (RemoteCancelState?)RemoteCancelState.Pending), (row.RemoteJob!.Id, row.RemoteCancel));
+        Assert.Equal("task-11", Assert.Single(await store.Generations.PendingRemoteCancelsAsync(["dashscope"], 10)).Job.Id);
+    }
+
+    [Fact]
+    public async Task A_remote_job_is_known_as_recorded_only_on_another_row_of_the_same_backend()
+    {
+        var store = await OpenAsync();
+        var owner = NewGeneration();
+        var other = NewGeneration();
+        await store.Generations.EnqueueAsync([owner, other]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        Assert.Equal(owner.Id, lease.GenerationId);
+        await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", "task-1"));
+
+        Assert.True(await store.Generations.IsRemoteJobRecordedAsync("dashscope", "task-1", other.Id));
+        Assert.False(await store.Generations.IsRemoteJobRecordedAsync("dashscope", "task-1", owner.Id));
+        Assert.False(await store.Generations.IsRemoteJobRecordedAsync("dashscope-cn", "task-1", other.Id));
+        Assert.False(await store.Generations.IsRemoteJobRecordedAsync("dashscope", "task-2", other.Id));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ internal static class Usage
           paddock upload FILE --repo REPO [--branch main] [--path PATH | --path FOLDER/]
           paddock download URL_OR_ID [-o FILE] [--force]           (--force: replace a file of the default name)
         Every one takes --server URL, --key KEY, --json and --quiet.
-        Server and key: --server / --key, else $PADDOCK_URL / $PADDOCK_API_KEY, else ~/.config/paddock/config.json,
+        Server and key: --server / --key, else $PADDOCK_URL / $PADDOCK_API_KEY or $OXEN_API_KEY, else ~/.config/paddock/config.json,
         else http://127.0.0.1:8080 for the server. --json: stdout holds only JSON (errors too; events: one per line).
         generate uploads local images to repository cli-uploads of the key's namespace, shows progress on stderr,
         and on Ctrl-C asks whether to cancel the generation or leave it running (no terminal: left running).

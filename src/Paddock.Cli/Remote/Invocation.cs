@@ -53,7 +53,7 @@ internal sealed class Invocation(Arguments args, Output output)
             AuthenticationMissingException => (ExitCodes.Auth, "auth", e.Message),
             GenerationEndedException => (ExitCodes.GenerationFailed, "generation", e.Message),
             PaddockException { Status: 401 } p => (ExitCodes.Auth, "auth",
-                $"{server} refused the API key from {keySource}: {Detail(p)} (HTTP 401). Check the key: --key, {Connection.KeyVariable} or 'paddock config set key KEY'."),
+                $"{server} refused the API key from {keySource}: {Detail(p)} (HTTP 401). Check the key: --key, {Connection.KeyVariable}, {Connection.ExampleKeyVariable} or 'paddock config set key KEY'."),
             PaddockException { Status: 403 } p => (ExitCodes.Auth, "auth",
                 $"the API key from {keySource} may not do this: {Detail(p)} (HTTP 403)"),
             PaddockException { Status: 400 or 409 or 413 or 422 } p => (ExitCodes.Usage, "invalid_request",

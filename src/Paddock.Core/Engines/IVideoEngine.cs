@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Paddock.Core.Generations;
 
 namespace Paddock.Core.Engines;
@@ -25,6 +26,14 @@ public sealed record RenderJob(
 
     /// <summary>Whole seconds of video.</summary>
     public int DurationSeconds => FrameCount / FramesPerSecond;
+
+    /// <summary>
+    /// The request's fields as the queue stored them (validated, defaulted, with the seed the server picked), for an
+    /// engine that forwards the request as a whole — an upstream server with the same API, which must also get fields
+    /// this record does not model (a deployment's own catalog entries may add some). Null for a render outside the
+    /// queue. Shared: copy it before changing it.
+    /// </summary>
+    public JsonObject? Parameters { get; init; }
 
     /// <summary>
     /// The job for validated parameters and their fetched images, sized as the API promises. Image-to-video has no
@@ -103,6 +112,12 @@ public interface IRemoteJobEngine : IVideoEngine
 public sealed record BackendHealth(bool IsAvailable, string? Problem = null)
 {
     public static readonly BackendHealth Available = new(true);
+
+    /// <summary>
+    /// Models of an available backend that cannot run there now, each with why (a ComfyUI pool lacking a template's node
+    /// class or model file): those models wait and say so, the backend's other models run. Null or empty: all can run.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? UnavailableModels { get; init; }
 
     public static BackendHealth Unavailable(string problem) => new(false, problem);
 }

@@ -6,6 +6,11 @@ public sealed record GenerationProgress(string Phase, int Percent, int? EtaSecon
 /// <summary>A generation row as the store keeps it.</summary>
 /// <param name="Parameters">The model's request fields as the client sent them (plus the chosen seed), a JSON object.</param>
 /// <param name="OutputKey">Blob key of the finished video, when succeeded.</param>
+/// <param name="Attempt">
+/// The attempts that count: claims by a worker, the one in progress included, less those handed back when a worker's
+/// process stopped gracefully (which do not count against the limit either). Not the lease's fencing token
+/// (<see cref="Queue.Lease.Attempt"/>), which counts every claim.
+/// </param>
 /// <param name="ErrorType">Why a failed row failed, as a kind (with <see cref="ErrorMessage"/> and the provider's <see cref="ErrorCode"/>).</param>
 /// <param name="StatusMessage">What a waiting row waits for (a retry after throttling) or what became of remote work after a cancel.</param>
 /// <param name="Retries">Attempts ended by a retryable failure and queued again after a pause (not counted as lost attempts).</param>

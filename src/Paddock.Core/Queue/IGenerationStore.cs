@@ -33,7 +33,8 @@ public interface IGenerationStore
     Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Claims the oldest claimable queued row for <paramref name="workerId"/>: status processing, attempt + 1,
+    /// Claims the oldest claimable queued row for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
+    /// <see cref="Generation.Attempt"/> and the lease's fencing token, which counts every claim, hand-backs included),
     /// lease until now + <paramref name="leaseDuration"/>. A row waiting out a retry pause (<see cref="Generation.RetryAt"/>
     /// in the future) is not claimable; with <paramref name="models"/>, only rows of those models are. Null when none is.
     /// </summary>
@@ -61,11 +62,19 @@ public interface IGenerationStore
 
     /// <summary>
     /// Records the remote job the lease holder is about to wait on. <see cref="LeaseState.Held"/> when written under a
-    /// held lease. When the row was cancelled during this attempt (and has no remote job yet) the job is still recorded,
-    /// marked for a remote cancel, and the answer is <see cref="LeaseState.Cancelled"/>: remote work that started just
-    /// before a cancel is cancelled too. <see cref="LeaseState.Lost"/> otherwise, with no change.
+    /// held lease. When the row was cancelled during this attempt (and records no remote job id yet — at most the note
+    /// that a submit was about to start) the job is still recorded, marked for a remote cancel, and the answer is
+    /// <see cref="LeaseState.Cancelled"/>: remote work that started just before a cancel is cancelled too.
+    /// <see cref="LeaseState.Lost"/> otherwise, with no change.
     /// </summary>
     Task<LeaseState> CheckpointAsync(Lease lease, RemoteJob job, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether a generation other than <paramref name="exceptGenerationId"/> records the remote job <paramref name="remoteId"/>
+    /// on <paramref name="backend"/>: an attempt that must find its predecessor's task without its id (the process died
+    /// between the provider's answer and the checkpoint) rules out the tasks other generations already own.
+    /// </summary>
+    Task<bool> IsRemoteJobRecordedAsync(string backend, string remoteId, Guid exceptGenerationId, CancellationToken cancellationToken = default);
 
     /// <summary>Cancelled rows whose remote work on one of <paramref name="backends"/> still has to be cancelled, oldest first.</summary>
     Task<IReadOnlyList<PendingRemoteCancel>> PendingRemoteCancelsAsync(IReadOnlyCollection<string> backends, int limit, CancellationToken cancellationToken = default);
@@ -75,7 +84,8 @@ public interface IGenerationStore
 
     /// <summary>
     /// Hands a row back to the queue when its worker stops on purpose (its process is shutting down): queued again at
-    /// once, the attempt it used not counted against the limit, and <paramref name="requeuedEvent"/> appended in the same
+    /// once, the attempt it used not counted (against the limit, or in the row's <see cref="Generation.Attempt"/>, which
+    /// goes back down; the fencing token does not), and <paramref name="requeuedEvent"/> appended in the same
     /// transaction. Fenced like <see cref="CompleteAsync"/>: false (and no change) when the lease is no longer held,
     /// e.g. the row was cancelled meanwhile.
     /// </summary>

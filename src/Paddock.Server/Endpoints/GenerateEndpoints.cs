@@ -3,6 +3,7 @@ using Paddock.Core.Blobs;
 using Paddock.Core.Engines;
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
+using Paddock.Core.References;
 using Paddock.Core.Validation;
 using Paddock.Server.Http;
 
@@ -19,18 +20,20 @@ public static class GenerateEndpoints
         app.MapPost("/api/ai/videos/generate", GenerateAsync);
 
     private static async Task<IResult> GenerateAsync(
-        HttpContext context, ModelCatalog catalog, GenerationService generations, IBlobStore blobs, SignedUrls urls, BackendMonitor backends, IHostApplicationLifetime lifetime)
+        HttpContext context, ModelCatalog catalog, GenerationService generations, ReferenceFetcher fetcher, IBlobStore blobs, SignedUrls urls,
+        BackendMonitor backends, IHostApplicationLifetime lifetime)
     {
-        // A sync caller waits for the video: with the model's backend down it would wait for nothing, so it hears why now.
-        // (Queued requests are accepted: they are durable and start when the backend is back.)
+        // A sync caller waits for the video: with the model's backend down it would wait for nothing, so it hears why now
+        // (queued requests are accepted: they are durable and start when the backend is back). A 400 must mean nothing
+        // was made: the images are checked before the generation exists.
         var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations, request =>
         {
-            var state = backends.StateOf(request.Model.Engine);
+            var state = backends.StateOf(request.Model.Engine, request.Model.Id);
             if (state.IsAvailable) return null;
             context.Response.Headers.RetryAfter = "30";
             return ApiErrors.Make(StatusCodes.Status503ServiceUnavailable, "backend_unavailable", "The model's backend is unavailable.",
                 $"model {request.Model.Id} is served by backend '{state.Name}', which is unavailable: {state.Problem}. Try again later, or queue it with POST /api/ai/queue (it starts when the backend is back)");
-        });
+        }, referencesFirst: fetcher);
         if (error is not null) return error;
         var id = accepted!.GenerationIds[0];
         if (accepted.Replayed) context.Response.Headers["Idempotent-Replayed"] = "true";

@@ -4,6 +4,9 @@ using Paddock.Core.Configuration;
 using Paddock.Core.Hosting;
 using Paddock.Core.Storage;
 using Paddock.Engines.Builtin;
+using Paddock.Engines.Upstream;
+using Paddock.Engines.ComfyUI;
+using Paddock.Engines.HappyHorse;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
@@ -50,6 +53,9 @@ public static class PaddockApp
     public static IServiceCollection AddPaddockServices(this IServiceCollection services, PaddockRole role)
     {
         services.AddPaddockCore().AddSqliteStorage().AddPostgresStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
+        services.AddUpstreamEngine();
+        services.AddComfyUIEngine();
+        services.AddHappyHorseEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();

@@ -4,8 +4,12 @@ using Paddock.Core.Generations;
 
 namespace Paddock.Storage.Postgres.Internal;
 
-/// <summary>A generation as read, with what only the store needs: its place in enqueue order (the cursor's key).</summary>
-internal readonly record struct GenerationRow(Generation Generation, long Position);
+/// <summary>
+/// A generation as read, with what only the store needs: its place in enqueue order (the cursor's key), and every claim
+/// it has had (<paramref name="Claims"/>, the lease's fencing token, which only grows; the row shows the claims that
+/// count, without those handed back on shutdown).
+/// </summary>
+internal readonly record struct GenerationRow(Generation Generation, long Position, int Claims);
 
 /// <summary>The generations table's columns (as <c>g</c>) and how a row becomes a <see cref="Generation"/>.</summary>
 internal static class GenerationRows
@@ -13,10 +17,10 @@ internal static class GenerationRows
     public const string Columns =
         "g.id, g.namespace, g.model, g.media_type, g.status, g.parameters, g.enqueued_at, g.started_at, g.completed_at, " +
         "g.error_message, g.output_key, g.progress_phase, g.progress_percent, g.progress_eta, g.attempt, " +
-        "g.error_type, g.error_code, g.status_message, g.retries, g.retry_at, g.remote_job, g.remote_cancel, g.pos";
+        "g.error_type, g.error_code, g.status_message, g.retries, g.retry_at, g.remote_job, g.remote_cancel, g.pos, g.handed_back";
 
     /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
-    public const int NextOrdinal = 23;
+    public const int NextOrdinal = 24;
 
     /// <summary>
     /// A queued row's 1-based position in its lane (1 = claimed next), as an expression over <c>g</c>: its distance from
@@ -46,6 +50,7 @@ internal static class GenerationRows
             ? null
             : new GenerationProgress(phase, reader.IsDBNull(12) ? 0 : reader.GetInt32(12), reader.IsDBNull(13) ? null : reader.GetInt32(13));
 
+        var claims = reader.GetInt32(14);
         var generation = new Generation(
             Id: reader.GetGuid(0),
             Namespace: reader.GetString(1),
@@ -59,7 +64,8 @@ internal static class GenerationRows
             ErrorMessage: NullableString(reader, 9),
             OutputKey: NullableString(reader, 10),
             Progress: progress,
-            Attempt: reader.GetInt32(14),
+            // Attempts handed back on a graceful stop do not count (against MaxAttempts, or on the row).
+            Attempt: claims - reader.GetInt32(23),
             QueuePosition: positionOrdinal is { } p && !reader.IsDBNull(p) ? reader.GetInt64(p) : null,
             ErrorType: FailureKinds.FromWire(NullableString(reader, 15)),
             ErrorCode: NullableString(reader, 16),
@@ -74,7 +80,7 @@ internal static class GenerationRows
                 "refused" => RemoteCancelState.Refused,
                 _ => null,
             });
-        return new GenerationRow(generation, reader.GetInt64(22));
+        return new GenerationRow(generation, reader.GetInt64(22), claims);
     }
 
     public static List<GenerationRow> ReadAll(NpgsqlCommand command, int? positionOrdinal = null)

@@ -4,8 +4,12 @@ using Paddock.Core.Generations;
 
 namespace Paddock.Storage.Sqlite.Internal;
 
-/// <summary>A generation as read, with what only the store needs: its rowid (the tie-break of enqueue order) and its place in its lane.</summary>
-internal readonly record struct GenerationRow(Generation Generation, long RowId, long EnqueuedAtMilliseconds, string Lane, long LaneSeq);
+/// <summary>
+/// A generation as read, with what only the store needs: its rowid (the tie-break of enqueue order), every claim it has
+/// had (<paramref name="Claims"/>, the lease's fencing token, which only grows; the row shows the claims that count,
+/// without those handed back on shutdown), and its place in its lane.
+/// </summary>
+internal readonly record struct GenerationRow(Generation Generation, long RowId, long EnqueuedAtMilliseconds, int Claims, string Lane, long LaneSeq);
 
 /// <summary>The generations table's columns and how a row becomes a <see cref="Generation"/>.</summary>
 internal static class GenerationRows
@@ -13,10 +17,10 @@ internal static class GenerationRows
     public const string Columns =
         "id, namespace, model, media_type, status, parameters, enqueued_at, started_at, completed_at, " +
         "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, " +
-        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, lane, lane_seq, rowid";
+        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, lane, lane_seq, rowid, handed_back";
 
     /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
-    public const int NextOrdinal = 25;
+    public const int NextOrdinal = 26;
 
     /// <summary>Reads a row selected as <see cref="Columns"/>.</summary>
     public static GenerationRow Read(SqliteDataReader reader)
@@ -31,6 +35,7 @@ internal static class GenerationRows
             : new GenerationProgress(phase, reader.IsDBNull(12) ? 0 : reader.GetInt32(12), reader.IsDBNull(13) ? null : reader.GetInt32(13));
 
         var enqueuedAt = reader.GetInt64(6);
+        var claims = reader.GetInt32(14);
         var generation = new Generation(
             Id: Guid.Parse(reader.GetString(0)),
             Namespace: reader.GetString(1),
@@ -44,7 +49,8 @@ internal static class GenerationRows
             ErrorMessage: reader.GetNullableString(9),
             OutputKey: reader.GetNullableString(10),
             Progress: progress,
-            Attempt: reader.GetInt32(14),
+            // Attempts handed back on a graceful stop do not count (against MaxAttempts, or on the row).
+            Attempt: claims - reader.GetInt32(25),
             ErrorType: FailureKinds.FromWire(reader.GetNullableString(15)),
             ErrorCode: reader.GetNullableString(16),
             StatusMessage: reader.GetNullableString(17),
@@ -58,7 +64,7 @@ internal static class GenerationRows
                 "refused" => RemoteCancelState.Refused,
                 _ => null,
             });
-        return new GenerationRow(generation, reader.GetInt64(24), enqueuedAt, reader.GetString(22), reader.GetInt64(23));
+        return new GenerationRow(generation, reader.GetInt64(24), enqueuedAt, claims, reader.GetString(22), reader.GetInt64(23));
     }
 
     public static List<GenerationRow> ReadAll(SqliteCommand command)
