@@ -85,8 +85,18 @@ public sealed class GenerationService(
         using var subscription = await eventHub.SubscribeAsync(ns, cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var row = await store.GetAsync(ns, id, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"generation {id} vanished");
+            Generation? row;
+            try
+            {
+                row = await store.GetAsync(ns, id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Storage.StorageUnavailableException)
+            {
+                // The row is committed: a database that is restarting delays the answer, it does not change it.
+                await Task.Delay(WaitPollInterval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            if (row is null) throw new InvalidOperationException($"generation {id} vanished");
             if (row.Status.IsTerminal()) return row;
 
             if (subscription.Reader.Completion.IsCompleted)
