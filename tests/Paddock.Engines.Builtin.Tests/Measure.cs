@@ -3,6 +3,14 @@ using SkiaSharp;
 
 namespace Paddock.Engines.Builtin.Tests;
 
+/// <summary>Where a colour is in a frame: its weight (pixels' worth), weighted centre, and the box of its clear pixels.</summary>
+internal sealed record Box(double Weight, double CentreX, double CentreY, double Left, double Top, double Width, double Height)
+{
+    public double Bottom => Top + Height;
+
+    public double Right => Left + Width;
+}
+
 /// <summary>A greyscale picture: what the measurements work on.</summary>
 internal sealed record Gray(float[] Values, int Width, int Height)
 {
@@ -53,6 +61,43 @@ internal static class Measure
 
         return new Gray(values, width, height);
     }
+
+    /// <summary>
+    /// Where pixels of one colour are: their weighted centre (sub-pixel) and the box of those that are
+    /// clearly that colour. <paramref name="weight"/> says how much of the colour a pixel (b, g, r) has, 0..1.
+    /// </summary>
+    public static Box ColourBox(byte[] bgra, int width, int height, Func<byte, byte, byte, double> weight)
+    {
+        double total = 0, sumX = 0, sumY = 0;
+        int left = width, right = -1, top = height, bottom = -1;
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var i = ((y * width) + x) * 4;
+                var w = weight(bgra[i], bgra[i + 1], bgra[i + 2]);
+                if (w <= 0)
+                {
+                    continue;
+                }
+
+                total += w;
+                sumX += w * (x + 0.5);
+                sumY += w * (y + 0.5);
+                if (w > 0.5)
+                {
+                    (left, right, top, bottom) = (Math.Min(left, x), Math.Max(right, x + 1), Math.Min(top, y), Math.Max(bottom, y + 1));
+                }
+            }
+        }
+
+        return total <= 0 || right < 0
+            ? new Box(total, double.NaN, double.NaN, 0, 0, 0, 0)
+            : new Box(total, sumX / total, sumY / total, left, top, right - left, bottom - top);
+    }
+
+    /// <summary>How orange a pixel is (the test fox's fur), 0..1: nothing else in a plain studio is that colour.</summary>
+    public static double Orange(byte b, byte g, byte r) => Math.Clamp((Math.Min(r - g, (r - b) * 0.6) - 30) / 40.0, 0, 1);
 
     public static double MeanLuma(byte[] bgra) => Luma(bgra, bgra.Length / 4, 1).Values.Average();
 

@@ -16,6 +16,7 @@ internal enum ActionKind
     Fly,
     Float,
     Bounce,
+    Roll,
     Approach,
     Leave,
     Sit,
@@ -82,14 +83,16 @@ internal enum TransitionKind
     Dissolve,
 }
 
-internal readonly record struct ActionCue(ActionKind Kind, Heading Heading);
+/// <summary>An action, which way it goes, and how briskly (1 as usual; "slowly" 0.6, "fast" 1.5).</summary>
+internal readonly record struct ActionCue(ActionKind Kind, Heading Heading, float Pace = 1f);
 
 internal readonly record struct AtmosphereCue(AtmosphereKind Kind, float Intensity);
 
 /// <summary>
 /// A camera entry of the lexicon. Zoom and dolly are (from, to) scales; pan is the direction the
 /// camera looks towards over the shot (x -1 left, y -1 up; the picture moves the other way), zero
-/// for "the seed picks"; see Lexicon.json for the rest.
+/// for "the seed picks"; orbit +1 circles right and -1 left (<see cref="OrbitEither"/>: the seed
+/// picks); see Lexicon.json for the rest.
 /// </summary>
 internal sealed record CameraSpec(
     string Name,
@@ -103,7 +106,8 @@ internal sealed record CameraSpec(
     bool Static = false,
     float? Speed = null,
     float? Frame = null,
-    float? Parallax = null);
+    float? Parallax = null,
+    bool OrbitEither = false);
 
 internal readonly record struct CameraCue(CameraSpec Spec, float Intensity);
 

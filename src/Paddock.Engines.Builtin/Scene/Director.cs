@@ -301,7 +301,7 @@ internal static class Director
 
             if (spec.Orbit != 0f)
             {
-                var arc = Math.Clamp(0.035f * seconds, 0.05f, 0.12f) * width * MathF.Min(intensity, 1.6f) * MathF.Sign(spec.Orbit) * random.Sign();
+                var arc = Math.Clamp(0.035f * seconds, 0.05f, 0.12f) * width * MathF.Min(intensity, 1.6f) * MathF.Sign(spec.Orbit) * (spec.OrbitEither ? random.Sign() : 1f);
                 orbit = (-arc * 0.5f, arc * 0.5f);
                 moved = true;
             }
@@ -431,7 +431,7 @@ internal static class Director
     private static float TotalTravel(IReadOnlyList<ActionCue> actions, float duration)
     {
         var span = duration / Math.Max(1, actions.Count);
-        return actions.Sum(a => Motion.NaturalTravel(a.Kind, span));
+        return actions.Sum(a => Motion.NaturalTravel(a.Kind, span * a.Pace));
     }
 
     /// <summary>

@@ -203,7 +203,34 @@ internal sealed class Lexicon
             list.Sort((a, b) => b.Tokens.Length.CompareTo(a.Tokens.Length));
         }
 
+        lexicon.RefuseShadowingModifiers();
         return lexicon;
+    }
+
+    /// <summary>
+    /// A camera or action phrase that starts with a modifier followed by another camera or action
+    /// phrase ("slow zoom") would win over the modifier by being longer, and swallow what follows
+    /// ("slow zoom out" read as a zoom in). Such a phrase is refused: the modifier already scales
+    /// whatever comes after it.
+    /// </summary>
+    private void RefuseShadowingModifiers()
+    {
+        var meanings = new List<Cue>();
+        foreach (var (phrase, cue) in _index.Values.SelectMany(list => list).Where(p => p.Cue.Kind is CueKind.Camera or CueKind.Action))
+        {
+            for (var split = 1; split < phrase.Length; split++)
+            {
+                var head = phrase[..split];
+                var rest = phrase[split..];
+                var headIsModifier = _index.TryGetValue(head[0], out var heads)
+                    && heads.Any(h => h.Cue.Kind == CueKind.Intensity && h.Tokens.AsSpan().SequenceEqual(head));
+                if (headIsModifier && Match(rest, 0, meanings) > 0 && meanings.Any(m => m.Kind is CueKind.Camera or CueKind.Action))
+                {
+                    throw new InvalidDataException(
+                        $"Lexicon {cue.Kind.ToString().ToLowerInvariant()} '{string.Join(' ', phrase)}' starts with the modifier '{string.Join(' ', head)}': write '{string.Join(' ', rest)}' alone, the modifier scales it.");
+                }
+            }
+        }
     }
 
     private static Lexicon LoadEmbedded()
@@ -285,8 +312,16 @@ internal sealed class Lexicon
         bool Flag(string field) => entry.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.True;
 
         SKPoint? pan = entry.TryGetProperty("pan", out var p) ? new SKPoint(Math.Clamp(p[0].GetSingle(), -1f, 1f), Math.Clamp(p[1].GetSingle(), -1f, 1f)) : null;
-        return new CameraSpec(name, Pair("zoom"), Pair("dolly"), pan, Flag("vertical"), Number("orbit", -1f, 1f) ?? 0f, Flag("track"),
-            Number("shake", 0f, 3f) ?? 0f, Flag("static"), Number("speed", 0.1f, 4f), Number("frame", 0.8f, 2f), Number("parallax", 0f, 1f));
+        // "orbit": 1 circles right, -1 left, "either" lets the seed pick.
+        var orbitEither = entry.TryGetProperty("orbit", out var o) && o.ValueKind == JsonValueKind.String;
+        if (orbitEither && o.GetString() != "either")
+        {
+            throw new InvalidDataException($"Lexicon cameras.{name}.orbit: '{o.GetString()}' is not 1, -1 or 'either'.");
+        }
+
+        var orbit = orbitEither ? 1f : Number("orbit", -1f, 1f) ?? 0f;
+        return new CameraSpec(name, Pair("zoom"), Pair("dolly"), pan, Flag("vertical"), orbit, Flag("track"),
+            Number("shake", 0f, 3f) ?? 0f, Flag("static"), Number("speed", 0.1f, 4f), Number("frame", 0.8f, 2f), Number("parallax", 0f, 1f), orbitEither);
     }
 
     private static GradeSpec ParseGrade(string name, JsonElement entry)

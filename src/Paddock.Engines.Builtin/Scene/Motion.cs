@@ -101,14 +101,31 @@ internal static class Motion
         ActionKind.Run => MathF.Min(0.62f, 0.22f * seconds),
         ActionKind.Fly => MathF.Min(0.55f, 0.15f * seconds),
         ActionKind.Bounce => MathF.Min(0.3f, 0.07f * seconds),
+        ActionKind.Roll => MathF.Min(0.5f, 0.14f * seconds),
         ActionKind.Jump => MathF.Min(0.15f, 0.04f * seconds),
         _ => 0f,
     };
 
     private static Local Single(ActionCue action, float u, float t, float span, ActorPlan actor, float direction, int frameWidth)
     {
+        var local = Moving(action, u, t, span, actor, direction, frameWidth);
+        if (action.Kind is ActionKind.Fly or ActionKind.Bounce or ActionKind.Jump or ActionKind.Roll or ActionKind.Float
+            && action.Heading is Heading.Toward or Heading.Away)
+        {
+            // Flying, bouncing or rolling towards the camera or away: it grows or shrinks as an approach or a leave does.
+            var depth = Easing(u);
+            var size = action.Heading == Heading.Toward ? 0.62f + (0.6f * depth) : 1f - (0.55f * depth);
+            return local with { Dx = local.Dx * 0.3f, Size = local.Size * size };
+        }
+
+        return local;
+    }
+
+    private static Local Moving(ActionCue action, float u, float t, float span, ActorPlan actor, float direction, int frameWidth)
+    {
         u = Math.Clamp(u, 0f, 1f);
-        t = MathF.Max(0f, t);
+        // A brisker action steps, beats and flaps faster and goes further in the same time.
+        t = MathF.Max(0f, t) * action.Pace;
         var phase = actor.Phase;
         if (action.Heading == Heading.Left)
         {
@@ -125,7 +142,7 @@ internal static class Motion
             ActionKind.Walk or ActionKind.Run when action.Heading == Heading.Away => ActionKind.Leave,
             var other => other,
         };
-        var travel = NaturalTravel(kind, span) * frameWidth * actor.TravelScale * direction;
+        var travel = NaturalTravel(kind, span * action.Pace) * frameWidth * actor.TravelScale * direction;
         switch (kind)
         {
             case ActionKind.Walk:
@@ -150,7 +167,7 @@ internal static class Motion
                 var cycle = (u * jumps) % 1f;
                 var crouch = Bump(cycle, 0f, 0.2f);
                 var air = Math.Clamp((cycle - 0.2f) / 0.6f, 0f, 1f);
-                var height = 4f * air * (1f - air) * 0.38f * (action.Heading == Heading.Up ? 1.4f : 1f);
+                var height = 4f * air * (1f - air) * 0.38f * Vertical(action.Heading, 1.4f, 0.55f);
                 var landing = Bump(cycle, 0.8f, 1f);
                 var stretch = air is > 0f and < 1f ? 0.1f * (1f - (2f * MathF.Abs(air - 0.5f))) : 0f;
                 var squash = (0.16f * crouch) + (0.14f * landing);
@@ -193,13 +210,13 @@ internal static class Motion
                 var rise = Easing(Math.Clamp(u / 0.3f, 0f, 1f));
                 var altitude = (0.42f * rise) + (0.05f * MathF.Sin(MathF.Tau * ((0.45f * t) + phase)) * rise);
                 var bank = (0.12f * direction * rise) + (0.05f * MathF.Sin(MathF.Tau * ((0.7f * t) + phase)));
-                return new Local(travel * Glide(u), altitude * (action.Heading == Heading.Down ? 0.5f : 1f), bank, 1f, 1f, 1f);
+                return new Local(travel * Glide(u), altitude * Vertical(action.Heading, 1.3f, 0.5f), bank, 1f, 1f, 1f);
             }
 
             case ActionKind.Float:
             {
                 var rise = Easing(Math.Clamp(u / 0.35f, 0f, 1f));
-                var hover = (0.16f * rise) + (0.045f * MathF.Sin(MathF.Tau * ((0.4f * t) + phase)));
+                var hover = ((0.16f * Vertical(action.Heading, 1.8f, 0.65f)) * rise) + (0.045f * MathF.Sin(MathF.Tau * ((0.4f * t) + phase)));
                 var drift = 0.03f * frameWidth * MathF.Sin(MathF.Tau * ((0.15f * t) + phase));
                 return new Local(drift, hover, 0.06f * MathF.Sin(MathF.Tau * ((0.3f * t) + phase)), 1f, 1f, 1f);
             }
@@ -209,7 +226,14 @@ internal static class Motion
                 var beat = (t * 1.7f) + phase;
                 var air = MathF.Abs(MathF.Sin(MathF.PI * beat));
                 var squash = MathF.Max(0f, 1f - (air * 5f)) * 0.22f;
-                return new Local(travel * Glide(u), 0.26f * air, 0f, 1f + squash, 1f - squash + (0.08f * air), 1f);
+                return new Local(travel * Glide(u), 0.26f * air * Vertical(action.Heading, 1.4f, 0.55f), 0f, 1f + squash, 1f - squash + (0.08f * air), 1f);
+            }
+
+            case ActionKind.Roll:
+            {
+                // Rolls without slipping: it turns by the distance covered over its radius.
+                var dx = travel * Glide(u);
+                return new Local(dx, 0f, dx / MathF.Max(1f, actor.Height * 0.5f), 1f, 1f, 1f);
             }
 
             case ActionKind.Approach:
@@ -248,6 +272,14 @@ internal static class Motion
             }
         }
     }
+
+    /// <summary>How much higher ("up") or lower ("down") an airborne action goes than it would.</summary>
+    private static float Vertical(Heading heading, float up, float down) => heading switch
+    {
+        Heading.Up => up,
+        Heading.Down => down,
+        _ => 1f,
+    };
 
     /// <summary>Smoothstep: starts and stops at rest.</summary>
     private static float Easing(float x)

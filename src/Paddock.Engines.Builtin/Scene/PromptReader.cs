@@ -155,6 +155,7 @@ internal static class PromptReader
         var negatedUntil = -1;
         var pendingIntensity = (Position: -1, Value: 1f);
         var lastAction = (Position: -10, Count: 0);
+        var lastCameraEnd = -1;
         var atmosphereEndsAt = -1;
         var i = 0;
         while (i < tokens.Count)
@@ -195,7 +196,7 @@ internal static class PromptReader
             }
 
             var negated = i <= negatedUntil;
-            var afterSubject = i > 0 && (IsMention(tokens[i - 1], out _) || PronounEndsAt(tokens, i, lexicon, scratch));
+            var afterSubject = SubjectEndsBefore(tokens, i, lexicon, scratch);
             var hasAction = meanings.Any(m => m.Kind == CueKind.Action);
             if (hasAction && meanings.Any(m => m.Kind is CueKind.Setting or CueKind.Atmosphere))
             {
@@ -205,8 +206,24 @@ internal static class PromptReader
 
             if (meanings.Any(m => m.Kind == CueKind.Intensity))
             {
+                // A modifier scales what follows it ("slow zoom out", "heavy rain", "slowly walks"), or else, when it
+                // means nothing else, the camera move or action just before it ("zoom out slowly", "runs fast").
                 var next = i + length;
-                var scalesNext = lexicon.StartsWith(tokens, next, CueKind.Atmosphere, scratch) || lexicon.StartsWith(tokens, next, CueKind.Camera, scratch);
+                var scalesNext = lexicon.StartsWith(tokens, next, CueKind.Atmosphere, scratch) || lexicon.StartsWith(tokens, next, CueKind.Camera, scratch)
+                    || lexicon.StartsWith(tokens, next, CueKind.Action, scratch);
+                var factor = (float)meanings.First(m => m.Kind == CueKind.Intensity).Value!;
+                if (!scalesNext && !negated && meanings.All(m => m.Kind == CueKind.Intensity))
+                {
+                    if (lastCameraEnd == i && shot.Camera.Count > 0)
+                    {
+                        shot.Camera[^1] = shot.Camera[^1] with { Intensity = shot.Camera[^1].Intensity * factor };
+                    }
+                    else if (i - lastAction.Position <= 3)
+                    {
+                        SetPace(shot, group, lastAction.Count, factor);
+                    }
+                }
+
                 meanings.RemoveAll(m => scalesNext ? m.Kind != CueKind.Intensity : m.Kind == CueKind.Intensity);
             }
 
@@ -238,16 +255,17 @@ internal static class PromptReader
                             break;
                         }
 
+                        var pace = pendingIntensity.Position == i ? pendingIntensity.Value : 1f;
                         if (group.Count == 0)
                         {
-                            shot.LooseActions.Add(new ActionCue(action, Heading.None));
+                            shot.LooseActions.Add(new ActionCue(action, Heading.None, pace));
                             lastAction = (i + length, -1);
                         }
                         else
                         {
                             foreach (var member in group)
                             {
-                                shot.Actors.First(a => a.Image == member).Actions.Add(new ActionCue(action, Heading.None));
+                                shot.Actors.First(a => a.Image == member).Actions.Add(new ActionCue(action, Heading.None, pace));
                             }
 
                             groupActed = true;
@@ -257,6 +275,8 @@ internal static class PromptReader
                         break;
                     case CueKind.Direction when cue.Value is Heading heading && i - lastAction.Position <= 3:
                         SetHeading(shot, group, lastAction.Count, heading);
+                        // "walks to the left slowly": a modifier after the direction still belongs to the action.
+                        lastAction = (i + length, lastAction.Count);
                         break;
                     case CueKind.Setting when cue.Value is SettingKind setting:
                         if (settingIsWeak)
@@ -285,6 +305,7 @@ internal static class PromptReader
                         break;
                     case CueKind.Camera when cue.Value is CameraSpec spec:
                         shot.Camera.Add(new CameraCue(spec, pendingIntensity.Position == i ? pendingIntensity.Value : 1f));
+                        lastCameraEnd = i + length;
                         break;
                     case CueKind.Grade when cue.Value is GradeSpec grade:
                         if (!shot.Grades.Contains(grade))
@@ -318,6 +339,50 @@ internal static class PromptReader
                 actions[^1] = actions[^1] with { Heading = heading };
             }
         }
+    }
+
+    private static void SetPace(RawShot shot, List<int> group, int count, float pace)
+    {
+        if (count < 0 && shot.LooseActions.Count > 0)
+        {
+            shot.LooseActions[^1] = shot.LooseActions[^1] with { Pace = shot.LooseActions[^1].Pace * pace };
+            return;
+        }
+
+        foreach (var member in group)
+        {
+            var actions = shot.Actors.First(a => a.Image == member).Actions;
+            if (actions.Count > 0)
+            {
+                actions[^1] = actions[^1] with { Pace = actions[^1].Pace * pace };
+            }
+        }
+    }
+
+    /// <summary>Whether a subject (an image, a pronoun) ends right before <paramref name="position"/>, modifiers aside: "Image 1 slowly leaves".</summary>
+    private static bool SubjectEndsBefore(List<string> tokens, int position, Lexicon lexicon, List<Cue> scratch)
+    {
+        var end = position;
+        while (end > 0 && IsModifier(tokens, end, lexicon, scratch, out var start))
+        {
+            end = start;
+        }
+
+        return end > 0 && (IsMention(tokens[end - 1], out _) || PronounEndsAt(tokens, end, lexicon, scratch));
+    }
+
+    /// <summary>Whether a phrase that only modifies ("slowly", "very fast") ends at <paramref name="end"/>, and where it starts.</summary>
+    private static bool IsModifier(List<string> tokens, int end, Lexicon lexicon, List<Cue> scratch, out int start)
+    {
+        for (start = Math.Max(0, end - 2); start < end; start++)
+        {
+            if (lexicon.Match(tokens, start, scratch) == end - start && scratch.Count > 0 && scratch.All(c => c.Kind == CueKind.Intensity))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool PronounEndsAt(List<string> tokens, int position, Lexicon lexicon, List<Cue> scratch)
