@@ -10,7 +10,7 @@ namespace Paddock.Engines.Builtin.Rendering;
 /// sprites graded once per look; the first shot in the constructor, the others in the background
 /// while the first frames are drawn. A frame is then: the planes behind
 /// the subjects back to front (skipping what a nearer opaque plane hides), contact shadows and
-/// subjects, foreground planes, particles, vignette and letterbox; two shots mixed during a
+/// subjects, foreground planes, particles and vignette; two shots mixed during a
 /// dissolve. <see cref="Compose"/> allocates nothing.
 /// </summary>
 internal sealed class FrameComposer : IDisposable
@@ -121,7 +121,8 @@ internal sealed class FrameComposer : IDisposable
         }
 
         var camera = shot.Camera.At(progress, seconds, actors.Length > 0 ? stage.Poses[0].X : float.NaN, _board.Width, _board.Height);
-        var (top, bottom) = stage.Post.Picture;
+        const int top = 0;
+        var bottom = _board.Height;
 
         // Planes behind the subjects, from the front backwards: the opaque bands of the nearer planes
         // that join up with the bottom of the picture hide everything behind them there.
@@ -284,7 +285,7 @@ internal sealed class FrameComposer : IDisposable
 
         var sets = new Dictionary<string, List<Layer>>(StringComparer.Ordinal);
         var sprites = new Dictionary<string, Sprite>(StringComparer.Ordinal);
-        var posts = new Dictionary<(float, float), PostEffects>();
+        var posts = new Dictionary<float, PostEffects>();
         var firstKey = SetKey(shots[0]);
         Bake(work.Where(w => w.Key == firstKey).ToList(), sets, cancellationToken);
         Volatile.Write(ref _stages[0], Build(shots[0], sets, sprites, posts, samples, cast, board));
@@ -339,17 +340,16 @@ internal sealed class FrameComposer : IDisposable
         }
     }
 
-    private Stage Build(Shot shot, Dictionary<string, List<Layer>> sets, Dictionary<string, Sprite> sprites, Dictionary<(float, float), PostEffects> posts,
+    private Stage Build(Shot shot, Dictionary<string, List<Layer>> sets, Dictionary<string, Sprite> sprites, Dictionary<float, PostEffects> posts,
         List<List<CameraSample>> samples, IReadOnlyList<CastMember> cast, Storyboard board)
     {
         var largest = samples[shot.Index].Select(s => s.Camera.Scale(1f)).DefaultIfEmpty(1f).Max();
         var actors = shot.Actors.Select(plan => new StageActor(plan, SpriteFor(plan, shot.Look, largest, cast, sprites),
             plan.Style == ActorStyle.CutOut && !plan.Bust)).ToArray();
         var particles = shot.Atmosphere.Count > 0 ? new ParticleField(shot.Atmosphere, shot.Look, board.Seed, shot.Index, board.Width, board.Height) : null;
-        var key = (shot.Look.Vignette, shot.Look.Letterbox);
-        if (!posts.TryGetValue(key, out var post))
+        if (!posts.TryGetValue(shot.Look.Vignette, out var post))
         {
-            posts[key] = post = new PostEffects(board.Width, board.Height, shot.Look.Vignette, shot.Look.Letterbox);
+            posts[shot.Look.Vignette] = post = new PostEffects(board.Width, board.Height, shot.Look.Vignette);
         }
 
         var layers = sets[SetKey(shot)].OrderBy(l => l.BehindActors ? 0 : 1).ThenBy(l => l.Parallax).ToArray();

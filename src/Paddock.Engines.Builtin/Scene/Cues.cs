@@ -123,9 +123,10 @@ internal sealed record GradeSpec(
     float? Lift = null,
     float? Fog = null,
     float? Vignette = null,
-    float? Letterbox = null,
+    float? Depth = null,
     SKColor? Tone = null,
-    bool Neon = false);
+    bool Neon = false,
+    IReadOnlyList<CameraSpec>? Moves = null);
 
 /// <summary>A subject the prompt names in a shot and what it does, in order.</summary>
 internal sealed record ActorCue(int ImageIndex, IReadOnlyList<ActionCue> Actions);

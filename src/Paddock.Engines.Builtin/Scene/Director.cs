@@ -209,7 +209,15 @@ internal static class Director
         var look = Look.Combine(cues.Grades);
         var visibleSeconds = ((end - start) + (fadeIn / 2) + (fadeOut - (fadeOut / 2))) / (float)job.FramesPerSecond;
         var speed = Math.Clamp(cues.Camera.Aggregate(1f, (product, cue) => product * (cue.Spec.Speed is { } s ? MathF.Pow(s, MathF.Min(cue.Intensity, 1.5f)) : 1f)), 0.2f, 3f);
-        var camera = CameraFor(cues.Camera, visibleSeconds, random, job.Width, job.Height);
+        var cameraCues = cues.Camera;
+        var suggested = cues.Grades.SelectMany(g => g.Moves ?? []).Distinct().ToList();
+        if (cameraCues.Count == 0 && suggested.Count > 0)
+        {
+            // A look that has a way of moving ("cinematic": a slow push, a truck, an orbit, a crane) moves so when the prompt says nothing.
+            cameraCues = [new CameraCue(suggested[random.Next(suggested.Count)], 0.8f)];
+        }
+
+        var camera = CameraFor(cameraCues, visibleSeconds, random, job.Width, job.Height);
 
         SetPlan set;
         if (draft.SetSlot is { } slot)
@@ -359,10 +367,8 @@ internal static class Director
         var count = actors.Count;
         var plans = new List<ActorPlan>(count);
         var duration = shot.Duration(job.FramesPerSecond);
-        // Subjects stand inside the picture, above a letterbox's bottom bar.
-        var bar = LetterboxBar(width, height, shot.Look.Letterbox);
-        var pictureTop = (float)bar;
-        var pictureBottom = (float)(height - bar);
+        const float pictureTop = 0f;
+        var pictureBottom = (float)height;
         var picture = pictureBottom - pictureTop;
         ActorPlan? leader = null;
         for (var k = 0; k < count; k++)
@@ -407,18 +413,6 @@ internal static class Director
         }
 
         return plans;
-    }
-
-    /// <summary>Rows of each letterbox bar for a picture of <paramref name="aspect"/> (0: none); portrait frames get slim bars.</summary>
-    internal static int LetterboxBar(int width, int height, float aspect)
-    {
-        if (aspect <= 0f)
-        {
-            return 0;
-        }
-
-        var picture = width >= height ? MathF.Min(height, width / aspect) : height * 0.88f;
-        return Math.Clamp((int)MathF.Round((height - picture) / 2f), 0, height / 3);
     }
 
     /// <summary>The print border around a card adds to its width and height alike.</summary>

@@ -172,14 +172,16 @@ internal sealed class Lexicon
             }
         }
 
+        var cameras = new Dictionary<string, CameraSpec>(StringComparer.Ordinal);
         foreach (var entry in Entries(root, "cameras"))
         {
-            lexicon.Add(CueKind.Camera, entry.Name, ParseCamera(entry.Name, entry.Value), Phrases(entry.Value, $"cameras.{entry.Name}"));
+            var camera = cameras[entry.Name] = ParseCamera(entry.Name, entry.Value);
+            lexicon.Add(CueKind.Camera, entry.Name, camera, Phrases(entry.Value, $"cameras.{entry.Name}"));
         }
 
         foreach (var entry in Entries(root, "grades"))
         {
-            lexicon.Add(CueKind.Grade, entry.Name, ParseGrade(entry.Name, entry.Value), Phrases(entry.Value, $"grades.{entry.Name}"));
+            lexicon.Add(CueKind.Grade, entry.Name, ParseGrade(entry.Name, entry.Value, cameras), Phrases(entry.Value, $"grades.{entry.Name}"));
         }
 
         foreach (var (name, phrases) in Groups(root, "words"))
@@ -324,8 +326,22 @@ internal sealed class Lexicon
             Number("shake", 0f, 3f) ?? 0f, Flag("static"), Number("speed", 0.1f, 4f), Number("frame", 0.8f, 2f), Number("parallax", 0f, 1f), orbitEither);
     }
 
-    private static GradeSpec ParseGrade(string name, JsonElement entry)
+    private static GradeSpec ParseGrade(string name, JsonElement entry, Dictionary<string, CameraSpec> cameras)
     {
+        if (entry.TryGetProperty("letterbox", out _))
+        {
+            // Black bars take away the picture the user asked for; a look changes how it looks, never how much of it there is.
+            throw new InvalidDataException($"Lexicon grades.{name}: 'letterbox' is not a look: a look never covers the picture.");
+        }
+
+        IReadOnlyList<CameraSpec>? moves = null;
+        if (entry.TryGetProperty("moves", out var movesElement))
+        {
+            moves = Strings(movesElement, $"grades.{name}.moves").Select(move => cameras.TryGetValue(move, out var camera)
+                ? camera
+                : throw new InvalidDataException($"Lexicon grades.{name}.moves: no camera named '{move}'.")).ToList();
+        }
+
         float? Number(string field, float min, float max) =>
             entry.TryGetProperty(field, out var value) ? Math.Clamp(value.GetSingle(), min, max) : null;
 
@@ -340,6 +356,6 @@ internal sealed class Lexicon
 
         return new GradeSpec(name, time, Number("exposure", 0.1f, 3f), Number("contrast", 0.3f, 3f), Number("saturation", 0f, 3f),
             Number("temperature", -1f, 1f), Number("tint", -1f, 1f), Number("lift", 0f, 0.3f), Number("fog", 0f, 1f),
-            Number("vignette", 0f, 1f), Number("letterbox", 1f, 4f), tone, entry.TryGetProperty("neon", out var neon) && neon.ValueKind == JsonValueKind.True);
+            Number("vignette", 0f, 1f), Number("depth", 0f, 1f), tone, entry.TryGetProperty("neon", out var neon) && neon.ValueKind == JsonValueKind.True, moves);
     }
 }
