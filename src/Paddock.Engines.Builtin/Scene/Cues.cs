@@ -128,8 +128,44 @@ internal sealed record GradeSpec(
     bool Neon = false,
     IReadOnlyList<CameraSpec>? Moves = null);
 
-/// <summary>A subject the prompt names in a shot and what it does, in order.</summary>
-internal sealed record ActorCue(int ImageIndex, IReadOnlyList<ActionCue> Actions);
+/// <summary>
+/// A subject the prompt names in a shot and what it does, in order: reference image
+/// <see cref="ImageIndex"/> (1-based), or, when <see cref="StandIn"/> is set, a figure the renderer
+/// draws ("a fox"; or "Image 1" when the request has no images: then ImageIndex is that number,
+/// otherwise 0).
+/// </summary>
+internal sealed record ActorCue(int ImageIndex, IReadOnlyList<ActionCue> Actions, StandInCue? StandIn = null);
+
+/// <summary>
+/// A subject drawn by the renderer: what it is, and who it is (<see cref="Identity"/>: "image1",
+/// "fox"), so the same subject looks the same in every shot and another looks different.
+/// </summary>
+internal sealed record StandInCue(SubjectSpec Subject, string Identity);
+
+/// <summary>The body plans the renderer draws stand-ins with (Rendering/Figures).</summary>
+internal enum FigureKind
+{
+    Quadruped,
+    Person,
+    Robot,
+    Bird,
+    Ball,
+    Vehicle,
+    Fish,
+}
+
+/// <summary>
+/// A subject of the lexicon: its body plan, its height beside a person, the colours of its parts
+/// (a list: the seed picks), and the words and numbers that shape it ("ears": "pointed", "legs": 0.36).
+/// </summary>
+internal sealed record SubjectSpec(
+    string Name,
+    FigureKind Figure,
+    float Size,
+    bool StandsIn,
+    IReadOnlyDictionary<string, SKColor[]> Colors,
+    IReadOnlyDictionary<string, string[]> Words,
+    IReadOnlyDictionary<string, float> Numbers);
 
 /// <summary>
 /// What the prompt says about one shot, already resolved against the shots before it (settings,

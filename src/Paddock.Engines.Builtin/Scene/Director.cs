@@ -1,4 +1,5 @@
 using Paddock.Core.Engines;
+using Paddock.Engines.Builtin.Rendering.Figures;
 using SkiaSharp;
 
 namespace Paddock.Engines.Builtin.Scene;
@@ -8,7 +9,9 @@ namespace Paddock.Engines.Builtin.Scene;
 /// (<see cref="CastProfile"/>) into a storyboard: which reference acts or serves as the set in each
 /// shot, shot lengths and transitions, camera curves, looks, particles, and where every subject
 /// stands. References the prompt does not name still appear: as extra cast, as the set of a shot
-/// that has none, or in a shot of their own at the end.
+/// that has none, or in a shot of their own at the end. Subjects no reference gives ("a fox") are
+/// cast as stand-in figures the renderer draws; when the prompt names no image, the references
+/// play those subjects first.
 /// </summary>
 internal static class Director
 {
@@ -22,6 +25,12 @@ internal static class Director
     private const int PreferredFadeFrames = 12;
 
     private const int MaxActorsPerShot = 3;
+
+    /// <summary>Stand-ins in one shot at most: a list of twenty animals is a crowd, not a cast.</summary>
+    private const int MaxStandInsPerShot = 4;
+
+    /// <summary>How far apart the depth lanes of several subjects are, as a share of the picture's height.</summary>
+    private const float Lane = 0.085f;
 
     /// <summary>A framed print's border as a share of the image's height.</summary>
     internal const float CardBorder = 0.035f;
@@ -98,6 +107,16 @@ internal static class Director
             named.UnionWith(cue.SetImages.Select(i => i - 1));
             foreach (var actor in cue.Actors)
             {
+                if (actor.StandIn is { } standIn)
+                {
+                    if (draft.Actors.Count(a => a.StandIn is not null) < MaxStandInsPerShot)
+                    {
+                        draft.Actors.Add(new DraftActor(-1, actor.Actions, standIn));
+                    }
+
+                    continue;
+                }
+
                 named.Add(actor.ImageIndex - 1);
                 if (actor.ImageIndex - 1 != draft.SetSlot)
                 {
@@ -106,18 +125,23 @@ internal static class Director
             }
 
             // A reference that cannot be cut out, in a shot that names no place, is the place.
-            if (draft.SetSlot is null && draft.Setting is null && draft.Actors.FirstOrDefault(a => !cast[a.Slot].CanCutOut) is { } whole)
+            if (draft.SetSlot is null && draft.Setting is null && draft.Actors.FirstOrDefault(a => a.Slot >= 0 && !cast[a.Slot].CanCutOut) is { } whole)
             {
                 draft.SetSlot = whole.Slot;
                 draft.Actors.Remove(whole);
             }
         }
 
-        var unnamed = Enumerable.Range(0, cast.Count).Where(slot => !named.Contains(slot)).ToList();
-        if (named.Count == 0 && cast.Count > 0)
+        var roles = drafts.SelectMany(d => d.Actors).Where(a => a.StandIn is not null).Select(a => a.Key).Distinct().ToList();
+        if (named.Count == 0 && cast.Count > 0 && roles.Count <= 1)
         {
-            // The prompt names no reference: the references are its cast, one after another, and the
-            // prompt's actions are theirs.
+            // The prompt names no reference and at most one subject ("a fox runs"): the references play it,
+            // one after another, and the prompt's actions are theirs.
+            foreach (var draft in drafts)
+            {
+                draft.Actors.RemoveAll(a => a.StandIn is not null);
+            }
+
             while (drafts.Count < cast.Count)
             {
                 drafts.Add(drafts[^1].Continuation(1f));
@@ -125,11 +149,32 @@ internal static class Director
 
             for (var i = 0; i < drafts.Count; i++)
             {
-                Assign(drafts[i], i % cast.Count, drafts[i].Cues.Actions, cast);
+                var role = drafts[i].Cues.Actors.FirstOrDefault(a => a.StandIn is not null);
+                Assign(drafts[i], i % cast.Count, role is { Actions.Count: > 0 } ? role.Actions : drafts[i].Cues.Actions, cast);
             }
 
             return drafts;
         }
+
+        if (named.Count == 0 && cast.Count > 0)
+        {
+            // Several subjects and no image named ("a fox chases a rabbit"): the references play them in order, the rest are drawn.
+            for (var role = 0; role < Math.Min(roles.Count, cast.Count); role++)
+            {
+                foreach (var draft in drafts)
+                {
+                    var index = draft.Actors.FindIndex(a => a.Key == roles[role]);
+                    if (index >= 0)
+                    {
+                        draft.Actors[index] = new DraftActor(role, draft.Actors[index].Actions);
+                    }
+                }
+
+                named.Add(role);
+            }
+        }
+
+        var unnamed = Enumerable.Range(0, cast.Count).Where(slot => !named.Contains(slot)).ToList();
 
         var random = DeterministicRandom.For(seed, "extras");
         foreach (var slot in unnamed)
@@ -181,7 +226,7 @@ internal static class Director
             var last = drafts[^1];
             var into = drafts[^2];
             drafts.RemoveAt(drafts.Count - 1);
-            foreach (var actor in last.Actors.Where(a => into.Actors.All(mine => mine.Slot != a.Slot) && a.Slot != into.SetSlot))
+            foreach (var actor in last.Actors.Where(a => into.Actors.All(mine => mine.Key != a.Key) && (a.Slot < 0 || a.Slot != into.SetSlot)))
             {
                 into.Actors.Add(actor);
             }
@@ -371,18 +416,50 @@ internal static class Director
         var pictureBottom = (float)height;
         var picture = pictureBottom - pictureTop;
         ActorPlan? leader = null;
+        var horizonY = height * shot.Set.Horizon;
+
+        // Several subjects stand at different depths, one lane each (nearer is lower and larger), so when
+        // one passes another the nearer is always drawn over it; those who travel go the same way, side by
+        // side, rather than walking into each other.
+        var lanes = Enumerable.Range(0, count).ToArray();
+        for (var i = count - 1; i > 0; i--)
+        {
+            var j = random.Next(i + 1);
+            (lanes[i], lanes[j]) = (lanes[j], lanes[i]);
+        }
+
+        var travellers = actors.Count(a => TotalTravel(a.Actions, duration) > 0f);
+        // Beside each other, subjects keep their sizes: a dog comes up to a boy's waist, not his shoulder.
+        var largest = actors.Select(a => a.StandIn?.Subject.Size ?? 1f).DefaultIfEmpty(1f).Max();
+        // Who stands on which side is the seed's; those travelling together go from the first named towards the
+        // others, so "a fox chases a rabbit" has the rabbit ahead.
+        var mirrored = random.Chance(0.5f);
+        var together = mirrored ? -1 : 1;
         for (var k = 0; k < count; k++)
         {
-            var (slot, actions) = actors[k];
-            var profile = cast[slot];
-            var style = profile.CanCutOut ? ActorStyle.CutOut : ActorStyle.Card;
-            var bust = style == ActorStyle.CutOut && profile.Bust;
-            var aspect = style == ActorStyle.CutOut ? profile.CutOutAspect : CardAspect(profile.ImageAspect);
+            var (slot, actions, standIn) = actors[k];
+            var figure = standIn is null ? null : Figure.For(standIn, job.Seed);
+            if (figure is not null)
+            {
+                actions = actions.Select(a => a with { Kind = figure.Adapt(a.Kind) }).ToList();
+            }
+
+            var profile = slot >= 0 ? cast[slot] : null;
+            var style = figure is not null ? ActorStyle.Figure : profile!.CanCutOut ? ActorStyle.CutOut : ActorStyle.Card;
+            var bust = style == ActorStyle.CutOut && profile!.Bust;
+            var aspect = style switch
+            {
+                ActorStyle.Figure => figure!.Aspect,
+                ActorStyle.CutOut => profile!.CutOutAspect,
+                _ => CardAspect(profile!.ImageAspect),
+            };
             var share = count switch { 1 => 1f, 2 => 0.84f, 3 => 0.72f, _ => 0.62f };
             var fraction = (style, bust) switch
             {
                 (ActorStyle.Card, _) => 0.62f,
                 (_, true) => 0.74f,
+                // A drawn subject is as tall as it is beside a person, within reason: a ball is small but seen.
+                (ActorStyle.Figure, _) => 0.56f * Math.Clamp(MathF.Pow(largest, 0.55f), 0.45f, 1.1f) * Math.Clamp(MathF.Pow(standIn!.Subject.Size / largest, 0.8f), 0.3f, 1f),
                 _ => 0.56f,
             } * share;
             var actorHeight = picture * fraction;
@@ -393,26 +470,54 @@ internal static class Director
                 actorHeight = widest / aspect;
             }
 
+            var nearest = pictureBottom - (picture * 0.04f);
             var groundY = style == ActorStyle.Card
                 ? ((pictureTop + pictureBottom) * 0.5f) + (actorHeight * 0.5f)
-                : bust ? pictureBottom + (height * 0.02f) : pictureBottom - (picture * random.Range(0.05f, 0.09f));
-            var slotX = width * (k + 1f) / (count + 1f);
+                : bust ? pictureBottom + (height * 0.02f)
+                : count == 1 ? pictureBottom - (picture * random.Range(0.05f, 0.09f))
+                : nearest - (picture * Lane * lanes[k]);
+            if (count > 1 && style != ActorStyle.Card && !bust && horizonY < nearest)
+            {
+                // Perspective: a lane farther back is smaller by its distance from the horizon.
+                actorHeight *= Math.Clamp((groundY - horizonY) / (nearest - horizonY), 0.55f, 1f);
+            }
+
+            var slotX = width * ((mirrored ? count - k : k + 1f) / (count + 1f));
             if (count > 1)
             {
                 slotX += random.Range(-0.025f, 0.025f) * width;
             }
 
-            // Moving subjects head for the middle of the frame, or either way when alone.
-            var direction = count == 1 ? (int)random.Sign() : slotX < width * 0.5f ? 1 : -1;
+            // Moving subjects go the same way when several travel, head for the middle when one does among others, either way when alone.
+            var travels = TotalTravel(actions, duration) > 0f;
+            var direction = count == 1 ? (int)random.Sign() : travellers > 1 && travels ? together : slotX < width * 0.5f ? 1 : -1;
             var travel = TotalTravel(actions, duration) * width;
-            var plan = new ActorPlan(slot, style, actions, slotX - (direction * travel * 0.5f), groundY, actorHeight, aspect,
-                height * shot.Set.Horizon, direction, random.NextSingle(), 1f, bust);
-            plan = KeepFeetInPicture(KeepOnScreen(plan, shot, job, leader), shot, job, leader, pictureBottom);
-            leader ??= plan;
-            plans.Add(plan);
+            plans.Add(new ActorPlan(slot, style, actions, slotX - (direction * travel * 0.5f), groundY, actorHeight, aspect,
+                height * shot.Set.Horizon, direction, random.NextSingle(), 1f, bust, standIn, figure?.Hover ?? 0f));
         }
 
-        return plans;
+        // Those who travel together are kept on screen together: one travel scale and one shift for all, so the
+        // space between them stays (fitted one by one, a chaser and the chased were pushed onto each other).
+        var group = travellers > 1 ? Enumerable.Range(0, count).Where(k => TotalTravel(plans[k].Actions, duration) > 0f).ToList() : [];
+        var placed = new ActorPlan?[count];
+        for (var k = 0; k < count; k++)
+        {
+            if (placed[k] is not null)
+            {
+                continue;
+            }
+
+            var members = group.Contains(k) ? group : [k];
+            var fitted = KeepOnScreen(members.Select(i => plans[i]).ToList(), shot, job, leader);
+            for (var m = 0; m < members.Count; m++)
+            {
+                placed[members[m]] = KeepFeetInPicture(fitted[m], shot, job, leader ?? fitted[0], pictureBottom);
+            }
+
+            leader ??= placed[0];
+        }
+
+        return [.. placed.OfType<ActorPlan>()];
     }
 
     /// <summary>The print border around a card adds to its width and height alike.</summary>
@@ -432,15 +537,17 @@ internal static class Director
     /// Scales the subject's travel down until the whole of its motion fits in the frame under the
     /// shot's camera (checked at many instants), then moves its start so that it does fit.
     /// </summary>
-    private static ActorPlan KeepOnScreen(ActorPlan plan, Shot shot, RenderJob job, ActorPlan? leader)
+    private static List<ActorPlan> KeepOnScreen(List<ActorPlan> plans, Shot shot, RenderJob job, ActorPlan? leader)
     {
         float[] scales = [1f, 0.7f, 0.45f, 0.25f, 0f];
         var margin = job.Width * 0.02f;
         var room = job.Width - (2f * margin);
         foreach (var scale in scales)
         {
-            var candidate = plan with { TravelScale = scale };
-            var (left, right) = Extent(candidate, shot, job, leader);
+            var candidates = plans.Select(plan => plan with { TravelScale = scale }).ToList();
+            // A tracking camera follows the first subject: within the first's group, that is the candidate.
+            var extents = candidates.Select(c => Extent(c, shot, job, leader ?? candidates[0])).ToList();
+            var (left, right) = (extents.Min(e => e.Left), extents.Max(e => e.Right));
             if (right - left <= room || scale == 0f)
             {
                 // Too wide even standing still: centre it.
@@ -448,11 +555,11 @@ internal static class Director
                     : left < margin ? margin - left
                     : right > job.Width - margin ? job.Width - margin - right
                     : 0f;
-                return shift == 0f ? candidate : candidate with { HomeX = candidate.HomeX + shift };
+                return shift == 0f ? candidates : candidates.Select(c => c with { HomeX = c.HomeX + shift }).ToList();
             }
         }
 
-        return plan;
+        return plans;
     }
 
     /// <summary>The leftmost and rightmost screen x the subject reaches during the shot.</summary>
@@ -530,7 +637,12 @@ internal static class Director
         return worst;
     }
 
-    private sealed record DraftActor(int Slot, IReadOnlyList<ActionCue> Actions);
+    /// <summary>A subject of a draft shot: reference <see cref="Slot"/>, or a stand-in (slot -1).</summary>
+    private sealed record DraftActor(int Slot, IReadOnlyList<ActionCue> Actions, StandInCue? StandIn = null)
+    {
+        /// <summary>Who it is, whichever kind: the same subject in two shots has the same key.</summary>
+        public string Key => StandIn?.Identity ?? $"slot{Slot}";
+    }
 
     private sealed class Draft(ShotCues cues, TransitionKind transition, float weight)
     {

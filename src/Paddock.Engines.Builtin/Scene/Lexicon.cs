@@ -10,6 +10,7 @@ internal enum CueKind
     CutBreak,
     DissolveBreak,
     Action,
+    Subject,
     Direction,
     Setting,
     Atmosphere,
@@ -47,6 +48,9 @@ internal sealed class Lexicon
     }
 
     public static Lexicon Default => Embedded.Value;
+
+    /// <summary>The subject drawn for an "Image N" the request has no image for (the entry marked <c>stands_in</c>).</summary>
+    public SubjectSpec? StandIn { get; private set; }
 
     /// <summary>How many phrases, over all kinds: a measure of how much the renderer understands.</summary>
     public int PhraseCount { get; private set; }
@@ -142,6 +146,16 @@ internal sealed class Lexicon
                 _ => throw new InvalidDataException($"Lexicon breaks: unknown kind '{name}' (cut or dissolve)."),
             };
             lexicon.Add(kind, name, null, phrases);
+        }
+
+        foreach (var entry in Entries(root, "subjects"))
+        {
+            var subject = ParseSubject(entry.Name, entry.Value);
+            lexicon.Add(CueKind.Subject, entry.Name, subject, Phrases(entry.Value, $"subjects.{entry.Name}"));
+            if (subject.StandsIn)
+            {
+                lexicon.StandIn ??= subject;
+            }
         }
 
         foreach (var (name, phrases) in Groups(root, "actions"))
@@ -324,6 +338,56 @@ internal sealed class Lexicon
         var orbit = orbitEither ? 1f : Number("orbit", -1f, 1f) ?? 0f;
         return new CameraSpec(name, Pair("zoom"), Pair("dolly"), pan, Flag("vertical"), orbit, Flag("track"),
             Number("shake", 0f, 3f) ?? 0f, Flag("static"), Number("speed", 0.1f, 4f), Number("frame", 0.8f, 2f), Number("parallax", 0f, 1f), orbitEither);
+    }
+
+    private static SubjectSpec ParseSubject(string name, JsonElement entry)
+    {
+        var figure = entry.TryGetProperty("figure", out var f) && f.ValueKind == JsonValueKind.String
+            ? ParseEnum<FigureKind>(f.GetString() ?? "", $"subjects.{name}.figure")
+            : throw new InvalidDataException($"Lexicon subjects.{name}: no figure (quadruped, person, robot, bird, ball, vehicle or fish).");
+        var size = entry.TryGetProperty("size", out var sizeValue) ? Math.Clamp(sizeValue.GetSingle(), 0.05f, 3f) : 1f;
+        var colors = new Dictionary<string, SKColor[]>(StringComparer.Ordinal);
+        if (entry.TryGetProperty("colors", out var colorsElement))
+        {
+            foreach (var part in colorsElement.EnumerateObject())
+            {
+                var texts = part.Value.ValueKind == JsonValueKind.Array ? Strings(part.Value, $"subjects.{name}.colors.{part.Name}") : [part.Value.GetString() ?? ""];
+                colors[part.Name] = texts.Select(text => SKColor.TryParse(text, out var color)
+                    ? color
+                    : throw new InvalidDataException($"Lexicon subjects.{name}.colors.{part.Name}: '{text}' is not a colour like #rrggbb.")).ToArray();
+                if (colors[part.Name].Length == 0)
+                {
+                    throw new InvalidDataException($"Lexicon subjects.{name}.colors.{part.Name}: no colour.");
+                }
+            }
+        }
+
+        var words = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var numbers = new Dictionary<string, float>(StringComparer.Ordinal);
+        string[] known = ["phrases", "figure", "size", "colors", "stands_in"];
+        foreach (var field in entry.EnumerateObject().Where(e => !e.Name.StartsWith('$') && !known.Contains(e.Name)))
+        {
+            switch (field.Value.ValueKind)
+            {
+                case JsonValueKind.Number:
+                    numbers[field.Name] = Math.Clamp(field.Value.GetSingle(), 0f, 10f);
+                    break;
+                case JsonValueKind.True or JsonValueKind.False:
+                    words[field.Name] = [field.Value.ValueKind == JsonValueKind.True ? "true" : "false"];
+                    break;
+                case JsonValueKind.String:
+                    words[field.Name] = [field.Value.GetString() ?? ""];
+                    break;
+                case JsonValueKind.Array when field.Value.GetArrayLength() > 0:
+                    words[field.Name] = [.. Strings(field.Value, $"subjects.{name}.{field.Name}")];
+                    break;
+                default:
+                    throw new InvalidDataException($"Lexicon subjects.{name}.{field.Name}: expected a number, a word, true/false or a list of words.");
+            }
+        }
+
+        var standsIn = entry.TryGetProperty("stands_in", out var standsInValue) && standsInValue.ValueKind == JsonValueKind.True;
+        return new SubjectSpec(name, figure, size, standsIn, colors, words, numbers);
     }
 
     private static GradeSpec ParseGrade(string name, JsonElement entry, Dictionary<string, CameraSpec> cameras)
