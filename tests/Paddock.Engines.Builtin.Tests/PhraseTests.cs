@@ -51,7 +51,7 @@ public sealed class PhraseTests
         ["fast-motion"] = Effect.FasterAction,
         ["close-up"] = Effect.Closer,
         ["medium-shot"] = Effect.Closer,
-        ["wide-shot"] = Effect.SameFraming,
+        ["wide-shot"] = Effect.Wider,
     };
 
     public static TheoryData<string, string> CameraPhrases()
@@ -292,8 +292,8 @@ public sealed class PhraseTests
 
     private static double Threshold(Effect effect) => effect switch
     {
-        Effect.Larger or Effect.Smaller or Effect.Closer => 0.02,
-        Effect.SameFraming or Effect.Still => 0,
+        Effect.Larger or Effect.Smaller or Effect.Closer or Effect.Wider => 0.02,
+        Effect.Still => 0,
         // The subject's travel changes by a third at least; a camera that follows keeps it within half its travel.
         Effect.SlowerAction or Effect.FasterAction => 1.3,
         Effect.Follows => 2,
@@ -315,23 +315,21 @@ public sealed class PhraseTests
 
             case Effect.PictureLeft or Effect.PictureRight or Effect.Sideways:
             {
-                var (first, last) = Ends($"A city street, {words}");
-                var (dx, dy) = Measure.PhaseCorrelation(first, last);
+                var (dx, dy) = Flow($"A city street, {words}");
                 return effect == Effect.PictureRight ? dx : effect == Effect.PictureLeft ? -dx : Math.Abs(dx) - Math.Abs(dy);
             }
 
             case Effect.PictureUp or Effect.PictureDown or Effect.Vertical:
             {
-                var (first, last) = Ends($"A city street, {words}");
-                var (dx, dy) = Measure.PhaseCorrelation(first, last);
+                var (dx, dy) = Flow($"A city street, {words}");
                 return effect == Effect.PictureDown ? dy : effect == Effect.PictureUp ? -dy : Math.Abs(dy) - Math.Abs(dx);
             }
 
             case Effect.Orbit or Effect.OrbitLeft or Effect.OrbitRight:
             {
                 // Orbiting left, the camera circles left round what it looks at: the far distance slides left.
-                var (first, last) = Ends($"The desert, {words}");
-                var dx = Measure.PhaseCorrelation(Band(first, 0, 24), Band(last, 0, 24)).Dx;
+                var frames = TestMedia.Frames(Job($"The desert, {words}"), FlowFrames).Select(f => Band(Gray(f), 0, 24)).ToList();
+                var dx = frames.Zip(frames.Skip(1), Measure.PhaseCorrelation).Sum(s => s.Dx);
                 return effect == Effect.OrbitLeft ? -dx : effect == Effect.OrbitRight ? dx : Math.Abs(dx);
             }
 
@@ -351,12 +349,13 @@ public sealed class PhraseTests
                 return 1 - Measure.MeanAbsoluteDifference(frames[0], frames[1]);
             }
 
-            case Effect.Closer or Effect.SameFraming:
+            case Effect.Closer or Effect.Wider:
             {
-                var wide = Gray(TestMedia.Frames(Job("A city street, static shot"), [0])[0]);
+                // Against the opposite framing: a close-up is closer than a wide shot, a wide shot wider than a close-up.
+                var opposite = Gray(TestMedia.Frames(Job($"A city street, static shot, {(effect == Effect.Closer ? "wide shot" : "close up")}"), [0])[0]);
                 var framed = Gray(TestMedia.Frames(Job($"A city street, static shot, {words}"), [0])[0]);
-                var scale = Math.Log(Measure.Scale(wide, framed, 0.8, 1.6, 0.005));
-                return effect == Effect.Closer ? scale : 0.02 - Math.Abs(scale);
+                var scale = Math.Log(Measure.Scale(opposite, framed, 0.6, 1.6, 0.005));
+                return effect == Effect.Closer ? scale : -scale;
             }
 
             case Effect.SlowerAction or Effect.FasterAction:
@@ -376,6 +375,17 @@ public sealed class PhraseTests
             default:
                 throw new ArgumentOutOfRangeException(nameof(effect));
         }
+    }
+
+    /// <summary>Five moments of the clip: the motion between neighbours is small enough for phase correlation to follow, whatever the move.</summary>
+    private static readonly int[] FlowFrames = [0, 18, 36, 54, 71];
+
+    /// <summary>The picture's whole shift over the clip, summed from one moment to the next.</summary>
+    private static (int Dx, int Dy) Flow(string prompt)
+    {
+        var frames = TestMedia.Frames(Job(prompt), FlowFrames).Select(Gray).ToList();
+        var steps = frames.Zip(frames.Skip(1), Measure.PhaseCorrelation).ToList();
+        return (steps.Sum(s => s.Dx), steps.Sum(s => s.Dy));
     }
 
     private static (Gray First, Gray Last) Ends(string prompt)
@@ -459,6 +469,6 @@ public sealed class PhraseTests
         SlowerAction,
         FasterAction,
         Closer,
-        SameFraming,
+        Wider,
     }
 }

@@ -77,6 +77,19 @@ public sealed class PromptReaderTests
         Assert.Equal((camera, intensity), (cue.Spec.Name, cue.Intensity));
     }
 
+    [Theory]
+    [InlineData("Image 1 walks, truck left", "truck-left", null)]
+    [InlineData("Image 1 walks, truck", "tracking", null)]
+    [InlineData("A truck drives through the city", null, "truck")]
+    [InlineData("Image 1 waves at the truck", null, "truck")]
+    public void A_word_that_is_a_camera_move_and_a_subject_is_read_by_its_neighbours(string prompt, string? camera, string? subject)
+    {
+        var shot = PromptReader.Read(prompt, 1).Single();
+
+        Assert.Equal(camera, shot.Camera.SingleOrDefault().Spec?.Name);
+        Assert.Equal(subject, shot.Actors.Select(a => a.StandIn?.Subject.Name).OfType<string>().SingleOrDefault());
+    }
+
     [Fact]
     public void Reads_subjects_actions_camera_look_place_and_particles()
     {

@@ -47,6 +47,7 @@ internal static class Director
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(cast);
         var cues = PromptReader.Read(job.Prompt, cast.Count);
+        var take = Take.For(job.Seed, Lexicon.Default);
         var drafts = CastShots(cues, cast, job.Seed);
         Fit(drafts, Math.Max(1, job.FrameCount / MinimumShotFrames));
 
@@ -68,7 +69,7 @@ internal static class Director
         var shots = new List<Shot>(drafts.Count);
         for (var i = 0; i < drafts.Count; i++)
         {
-            shots.Add(Compose(job, cast, drafts[i], i, boundaries[i], boundaries[i + 1], fades[i], fades[i + 1]));
+            shots.Add(Compose(job, cast, take, drafts[i], i, boundaries[i], boundaries[i + 1], fades[i], fades[i + 1]));
         }
 
         return new Storyboard(job.Width, job.Height, job.FramesPerSecond, job.FrameCount, job.Seed, shots);
@@ -247,11 +248,13 @@ internal static class Director
         }
     }
 
-    private static Shot Compose(RenderJob job, IReadOnlyList<CastProfile> cast, Draft draft, int index, int start, int end, int fadeIn, int fadeOut)
+    private static Shot Compose(RenderJob job, IReadOnlyList<CastProfile> cast, Take take, Draft draft, int index, int start, int end, int fadeIn, int fadeOut)
     {
         var random = DeterministicRandom.For(job.Seed, $"shot{index}");
         var cues = draft.Cues;
-        var look = Look.Combine(cues.Grades);
+        // The take's light and palette colour a painted set and what stands in it; a reference used whole as the
+        // set keeps the user's own colours (and so does everything in front of it, to match).
+        var look = Look.Combine(draft.SetSlot is null ? take.Grades(cues.Grades) : cues.Grades);
         var visibleSeconds = ((end - start) + (fadeIn / 2) + (fadeOut - (fadeOut / 2))) / (float)job.FramesPerSecond;
         var speed = Math.Clamp(cues.Camera.Aggregate(1f, (product, cue) => product * (cue.Spec.Speed is { } s ? MathF.Pow(s, MathF.Min(cue.Intensity, 1.5f)) : 1f)), 0.2f, 3f);
         var cameraCues = cues.Camera;
@@ -262,7 +265,7 @@ internal static class Director
             cameraCues = [new CameraCue(suggested[random.Next(suggested.Count)], 0.8f)];
         }
 
-        var camera = CameraFor(cameraCues, visibleSeconds, random, job.Width, job.Height);
+        var camera = CameraFor(cameraCues, visibleSeconds, random, job.Width, job.Height, take);
 
         SetPlan set;
         if (draft.SetSlot is { } slot)
@@ -280,7 +283,7 @@ internal static class Director
         }
 
         var shot = new Shot(index, start, end, fadeIn, fadeOut, set, [], camera, look, cues.Atmosphere, speed, random.NextUInt64(), cues.Text);
-        return shot with { Actors = Layout(job, cast, draft.Actors, shot, random) };
+        return shot with { Actors = Layout(job, cast, draft.Actors, shot, random, take) };
     }
 
     private static (float Low, float High) HorizonRange(SettingKind setting) => setting switch
@@ -298,9 +301,11 @@ internal static class Director
         _ => (0.6f, 0.66f),
     };
 
-    private static CameraPlan CameraFor(IReadOnlyList<CameraCue> cues, float seconds, DeterministicRandom random, int width, int height)
+    private static CameraPlan CameraFor(IReadOnlyList<CameraCue> cues, float seconds, DeterministicRandom random, int width, int height, Take take)
     {
-        var frame = 1f;
+        // How close the camera frames is the take's unless the prompt says (a close-up, a wide shot).
+        var stated = cues.Select(c => c.Spec.Frame).OfType<float>().ToList();
+        var frame = stated.Count > 0 ? stated.Max() : take.Framing;
         (float From, float To) zoom = (1f, 1f);
         (float From, float To) dolly = (1f, 1f);
         var panFrom = SKPoint.Empty;
@@ -312,13 +317,11 @@ internal static class Director
         var moved = false;
         var still = false;
         var reach = Math.Clamp(seconds / 4f, 0.5f, 1.2f);
+        // The take moves the camera a little more or less than another take would, the way the prompt says.
+        var amount = take.CameraAmount;
         foreach (var (spec, intensity) in cues)
         {
-            var k = reach * intensity;
-            if (spec.Frame is { } f)
-            {
-                frame = MathF.Max(frame, f);
-            }
+            var k = reach * intensity * amount;
 
             if (spec.Zoom is { } z)
             {
@@ -340,8 +343,8 @@ internal static class Director
                     direction = spec.Vertical ? new SKPoint(0f, random.Sign()) : new SKPoint(random.Sign(), 0f);
                 }
 
-                var across = Math.Clamp(0.05f * seconds, 0.08f, 0.2f) * width * MathF.Min(intensity, 1.6f);
-                var down = Math.Clamp(0.04f * seconds, 0.06f, 0.15f) * height * MathF.Min(intensity, 1.6f);
+                var across = Math.Clamp(0.05f * seconds, 0.08f, 0.2f) * width * MathF.Min(intensity, 1.6f) * amount;
+                var down = Math.Clamp(0.04f * seconds, 0.06f, 0.15f) * height * MathF.Min(intensity, 1.6f) * amount;
                 panFrom += new SKPoint(-direction.X * across * 0.5f, -direction.Y * down * 0.5f);
                 panTo += new SKPoint(direction.X * across * 0.5f, direction.Y * down * 0.5f);
                 moved = true;
@@ -354,7 +357,7 @@ internal static class Director
 
             if (spec.Orbit != 0f)
             {
-                var arc = Math.Clamp(0.035f * seconds, 0.05f, 0.12f) * width * MathF.Min(intensity, 1.6f) * MathF.Sign(spec.Orbit) * (spec.OrbitEither ? random.Sign() : 1f);
+                var arc = Math.Clamp(0.035f * seconds, 0.05f, 0.12f) * width * MathF.Min(intensity, 1.6f) * amount * MathF.Sign(spec.Orbit) * (spec.OrbitEither ? random.Sign() : 1f);
                 orbit = (-arc * 0.5f, arc * 0.5f);
                 moved = true;
             }
@@ -378,7 +381,7 @@ internal static class Director
         if (!moved)
         {
             // Nothing said: a slow, small move the seed picks, so no shot is a still photograph.
-            var gentle = Math.Clamp(seconds / 5f, 0.4f, 1f);
+            var gentle = Math.Clamp(seconds / 5f, 0.4f, 1f) * take.CameraAmount;
             switch (random.Next(5))
             {
                 case 0:
@@ -405,7 +408,7 @@ internal static class Director
             MathF.Min(shake, 3f), random.NextSingle(), track);
     }
 
-    private static List<ActorPlan> Layout(RenderJob job, IReadOnlyList<CastProfile> cast, List<DraftActor> actors, Shot shot, DeterministicRandom random)
+    private static List<ActorPlan> Layout(RenderJob job, IReadOnlyList<CastProfile> cast, List<DraftActor> actors, Shot shot, DeterministicRandom random, Take take)
     {
         var width = job.Width;
         var height = job.Height;
@@ -439,10 +442,8 @@ internal static class Director
         {
             var (slot, actions, standIn) = actors[k];
             var figure = standIn is null ? null : Figure.For(standIn, job.Seed);
-            if (figure is not null)
-            {
-                actions = actions.Select(a => a with { Kind = figure.Adapt(a.Kind) }).ToList();
-            }
+            // The take's tempo: everyone a little brisker or more leisurely than in another take.
+            actions = actions.Select(a => a with { Kind = figure?.Adapt(a.Kind) ?? a.Kind, Pace = a.Pace * take.Tempo }).ToList();
 
             var profile = slot >= 0 ? cast[slot] : null;
             var style = figure is not null ? ActorStyle.Figure : profile!.CanCutOut ? ActorStyle.CutOut : ActorStyle.Card;
@@ -462,7 +463,7 @@ internal static class Director
                 (ActorStyle.Figure, _) => 0.56f * Math.Clamp(MathF.Pow(largest, 0.55f), 0.45f, 1.1f) * Math.Clamp(MathF.Pow(standIn!.Subject.Size / largest, 0.8f), 0.3f, 1f),
                 _ => 0.56f,
             } * share;
-            var actorHeight = picture * fraction;
+            var actorHeight = picture * fraction * (count == 1 && !bust ? take.SubjectScale : 1f);
             // Never wider than its share of the frame.
             var widest = width * ((0.72f / count) + 0.08f);
             if (actorHeight * aspect > widest)
@@ -482,7 +483,8 @@ internal static class Director
                 actorHeight *= Math.Clamp((groundY - horizonY) / (nearest - horizonY), 0.55f, 1f);
             }
 
-            var slotX = width * ((mirrored ? count - k : k + 1f) / (count + 1f));
+            // A lone subject stands where the take puts it; several share the frame.
+            var slotX = count == 1 ? width * take.Placement : width * ((mirrored ? count - k : k + 1f) / (count + 1f));
             if (count > 1)
             {
                 slotX += random.Range(-0.025f, 0.025f) * width;
@@ -492,8 +494,8 @@ internal static class Director
             var travels = TotalTravel(actions, duration) > 0f;
             var direction = count == 1 ? (int)random.Sign() : travellers > 1 && travels ? together : slotX < width * 0.5f ? 1 : -1;
             var travel = TotalTravel(actions, duration) * width;
-            plans.Add(new ActorPlan(slot, style, actions, slotX - (direction * travel * 0.5f), groundY, actorHeight, aspect,
-                height * shot.Set.Horizon, direction, random.NextSingle(), 1f, bust, standIn, figure?.Hover ?? 0f));
+            plans.Add(KeepHeadInPicture(new ActorPlan(slot, style, actions, slotX - (direction * travel * 0.5f), groundY, actorHeight, aspect,
+                height * shot.Set.Horizon, direction, random.NextSingle(), 1f, bust, standIn, figure?.Hover ?? 0f), shot, job));
         }
 
         // Those who travel together are kept on screen together: one travel scale and one shift for all, so the
@@ -509,6 +511,13 @@ internal static class Director
 
             var members = group.Contains(k) ? group : [k];
             var fitted = KeepOnScreen(members.Select(i => plans[i]).ToList(), shot, job, leader);
+            if (fitted is null)
+            {
+                // Too wide together (a close camera): each on its own.
+                members = [k];
+                fitted = KeepOnScreen([plans[k]], shot, job, leader)!;
+            }
+
             for (var m = 0; m < members.Count; m++)
             {
                 placed[members[m]] = KeepFeetInPicture(fitted[m], shot, job, leader ?? fitted[0], pictureBottom);
@@ -537,29 +546,90 @@ internal static class Director
     /// Scales the subject's travel down until the whole of its motion fits in the frame under the
     /// shot's camera (checked at many instants), then moves its start so that it does fit.
     /// </summary>
-    private static List<ActorPlan> KeepOnScreen(List<ActorPlan> plans, Shot shot, RenderJob job, ActorPlan? leader)
+    /// <remarks>
+    /// The travel is cut down only as far as it must be (a search of the largest scale that fits), so a
+    /// slower action never goes further than a faster one. Returns null when the subjects do not fit
+    /// even standing still (a group is then fitted one by one).
+    /// </remarks>
+    private static List<ActorPlan>? KeepOnScreen(List<ActorPlan> plans, Shot shot, RenderJob job, ActorPlan? leader)
     {
-        float[] scales = [1f, 0.7f, 0.45f, 0.25f, 0f];
         var margin = job.Width * 0.02f;
         var room = job.Width - (2f * margin);
-        foreach (var scale in scales)
+        // A shift on the ground moves the subject on screen by the camera's scale, which a zoom changes over the shot.
+        var duration = shot.Duration(job.FramesPerSecond);
+        var scale = 0.5f * (shot.Camera.At(0f, 0f, float.NaN, job.Width, job.Height).Scale(1f) + shot.Camera.At(1f, duration, float.NaN, job.Width, job.Height).Scale(1f));
+
+        (List<ActorPlan> Plans, bool Fits) At(float travel, float size = 1f)
         {
-            var candidates = plans.Select(plan => plan with { TravelScale = scale }).ToList();
-            // A tracking camera follows the first subject: within the first's group, that is the candidate.
-            var extents = candidates.Select(c => Extent(c, shot, job, leader ?? candidates[0])).ToList();
-            var (left, right) = (extents.Min(e => e.Left), extents.Max(e => e.Right));
-            if (right - left <= room || scale == 0f)
+            var candidates = plans.Select(plan => plan with { TravelScale = travel, Height = plan.Height * size }).ToList();
+            var (left, right) = Span(candidates);
+            for (var attempt = 0; attempt < 4; attempt++)
             {
-                // Too wide even standing still: centre it.
                 var shift = right - left > room ? (job.Width * 0.5f) - ((left + right) * 0.5f)
                     : left < margin ? margin - left
                     : right > job.Width - margin ? job.Width - margin - right
                     : 0f;
-                return shift == 0f ? candidates : candidates.Select(c => c with { HomeX = c.HomeX + shift }).ToList();
+                if (MathF.Abs(shift) < 0.5f)
+                {
+                    break;
+                }
+
+                candidates = candidates.Select(c => c with { HomeX = c.HomeX + (shift / scale) }).ToList();
+                (left, right) = Span(candidates);
+            }
+
+            return (candidates, left >= margin - 1f && right <= job.Width - margin + 1f);
+        }
+
+        (float Left, float Right) Span(List<ActorPlan> candidates)
+        {
+            // A tracking camera follows the first subject: within the first's group, that is the candidate.
+            var extents = candidates.Select(c => Extent(c, shot, job, leader ?? candidates[0])).ToList();
+            return (extents.Min(e => e.Left), extents.Max(e => e.Right));
+        }
+
+        var best = At(1f);
+        if (best.Fits)
+        {
+            return best.Plans;
+        }
+
+        best = At(0f);
+        if (!best.Fits)
+        {
+            if (plans.Count > 1)
+            {
+                return null;
+            }
+
+            // Too wide even standing still (a close camera on a wide subject): smaller, and centred.
+            var size = 1f;
+            for (var attempt = 0; attempt < 4 && !best.Fits; attempt++)
+            {
+                size *= 0.8f;
+                best = At(0f, size);
+            }
+
+            return best.Plans;
+        }
+
+        // The travel is cut down only as far as it must be, so a slower action never goes further than a faster one.
+        var (low, high) = (0f, 1f);
+        for (var step = 0; step < 10; step++)
+        {
+            var middle = (low + high) * 0.5f;
+            var trial = At(middle);
+            if (trial.Fits)
+            {
+                (low, best) = (middle, trial);
+            }
+            else
+            {
+                high = middle;
             }
         }
 
-        return plans;
+        return best.Plans;
     }
 
     /// <summary>The leftmost and rightmost screen x the subject reaches during the shot.</summary>
@@ -607,6 +677,32 @@ internal static class Director
         }
 
         return excess > 0f ? plan with { GroundY = plan.GroundY - excess } : plan;
+    }
+
+    /// <summary>
+    /// Makes a subject smaller when, under the shot's camera, the top of it would leave the picture (a
+    /// big subject that leaps, a close framing): the highest it gets then touches the top margin.
+    /// </summary>
+    private static ActorPlan KeepHeadInPicture(ActorPlan plan, Shot shot, RenderJob job)
+    {
+        const int samples = 24;
+        var duration = shot.Duration(job.FramesPerSecond);
+        var margin = job.Height * 0.02f;
+        var fit = 1f;
+        for (var s = 0; s <= samples; s++)
+        {
+            var progress = s / (float)samples;
+            var pose = Motion.Evaluate(plan, progress, progress * duration, duration, job.Width);
+            var camera = shot.Camera.At(progress, progress * duration, pose.X, job.Width, job.Height);
+            var ground = camera.ToScreen(new SKPoint(pose.X, pose.Y + pose.Lift), 1f).Y;
+            var top = camera.ToScreen(new SKPoint(pose.X, pose.Y - (plan.Height * pose.Size * MathF.Max(1f, pose.ScaleY))), 1f).Y;
+            if (top < margin && ground > margin && ground > top)
+            {
+                fit = MathF.Min(fit, (ground - margin) / (ground - top));
+            }
+        }
+
+        return fit < 1f ? plan with { Height = plan.Height * MathF.Max(fit, 0.3f) } : plan;
     }
 
     /// <summary>How far the subject pokes out of the frame at worst (pixels), and on average (signed, to move it back by).</summary>

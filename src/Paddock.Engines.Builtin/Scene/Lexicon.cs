@@ -49,6 +49,9 @@ internal sealed class Lexicon
 
     public static Lexicon Default => Embedded.Value;
 
+    /// <summary>The lights a take may be in when the prompt names none (the <c>takes.lights</c> grades).</summary>
+    public IReadOnlyList<GradeSpec> TakeLights { get; private set; } = [];
+
     /// <summary>The subject drawn for an "Image N" the request has no image for (the entry marked <c>stands_in</c>).</summary>
     public SubjectSpec? StandIn { get; private set; }
 
@@ -196,6 +199,14 @@ internal sealed class Lexicon
         foreach (var entry in Entries(root, "grades"))
         {
             lexicon.Add(CueKind.Grade, entry.Name, ParseGrade(entry.Name, entry.Value, cameras), Phrases(entry.Value, $"grades.{entry.Name}"));
+        }
+
+        if (root.TryGetProperty("takes", out var takes) && takes.TryGetProperty("lights", out var lights))
+        {
+            var grades = lexicon._index.Values.SelectMany(list => list).Select(p => p.Cue.Value).OfType<GradeSpec>().DistinctBy(g => g.Name).ToDictionary(g => g.Name);
+            lexicon.TakeLights = Strings(lights, "takes.lights").Select(name => grades.TryGetValue(name, out var grade)
+                ? grade
+                : throw new InvalidDataException($"Lexicon takes.lights: no grade named '{name}'.")).ToList();
         }
 
         foreach (var (name, phrases) in Groups(root, "words"))

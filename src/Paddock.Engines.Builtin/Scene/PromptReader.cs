@@ -193,6 +193,13 @@ internal static class PromptReader
                 continue;
             }
 
+            if (meanings.Any(m => m.Kind == CueKind.Subject) && meanings.Any(m => m.Kind == CueKind.Camera))
+            {
+                // "a truck drives" is a truck; ", truck left" is a camera move: a subject has an article or an action.
+                var isSubject = (i > 0 && IsKind(tokens, i - 1, 1, CueKind.Article, lexicon, scratch)) || lexicon.StartsWith(tokens, i + length, CueKind.Action, scratch);
+                meanings.RemoveAll(m => m.Kind == (isSubject ? CueKind.Camera : CueKind.Subject));
+            }
+
             if (meanings.FirstOrDefault(m => m.Kind == CueKind.Subject) is { Value: SubjectSpec subject } && !(i <= negatedUntil))
             {
                 // "Image 1, a fox," or "a dog (image2)": the noun says what the image is; otherwise the noun is a subject of its own.
