@@ -171,6 +171,33 @@ public sealed class CompositingTests
         Assert.True(problems.Count == 0, string.Join("\n", problems.Take(12)));
     }
 
+    /// <summary>
+    /// A chase across the studio is two subjects going one way with the chased ahead. Placed a third of the frame
+    /// apart, the pair had only the room left between them and the edges: each went about half the width. Starting
+    /// close, one behind the other, both go more than half the way across, the same way, and stay in order.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void In_a_chase_both_cover_ground_the_same_way_with_the_chased_ahead(int seed)
+    {
+        IReadOnlyList<ReferenceImage> references = [Creature(1, new SKColor(220, 40, 40)), Creature(2, new SKColor(40, 80, 220))];
+        var job = TestMedia.Job(Width, Height, 4, references, "Image 1 chases Image 2 across the studio, static shot", seed: seed);
+        var frames = TestMedia.Frames(job, Enumerable.Range(0, 12).Select(i => (i * 8) + 2));
+        var red = frames.Select(f => Measure.ColourBox(f, Width, Height, Red)).ToList();
+        var blue = frames.Select(f => Measure.ColourBox(f, Width, Height, Blue)).ToList();
+        Assert.All(red.Concat(blue), box => Assert.True(box.Weight > 30, "a subject left the frame"));
+
+        var chaser = red[^1].CentreX - red[0].CentreX;
+        var chased = blue[^1].CentreX - blue[0].CentreX;
+        Assert.True(Math.Sign(chaser) == Math.Sign(chased), $"the chaser went {chaser:F0} px, the chased {chased:F0} px");
+        Assert.True(Math.Abs(chaser) > Width * 0.55 && Math.Abs(chased) > Width * 0.55, $"the chaser went {chaser:F0} px, the chased {chased:F0} px of {Width}");
+        var ahead = red.Zip(blue, (r, b) => Math.Sign(b.CentreX - r.CentreX) == Math.Sign(chaser)).Count(a => a);
+        Assert.True(ahead >= frames.Count - 1, $"the chased was ahead in {ahead} of {frames.Count} frames");
+    }
+
     private static (int Red, int Blue) Count(byte[] frame, int left, int top, int right, int bottom)
     {
         int red = 0, blue = 0;

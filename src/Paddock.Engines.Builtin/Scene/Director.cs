@@ -431,7 +431,8 @@ internal static class Director
             (lanes[i], lanes[j]) = (lanes[j], lanes[i]);
         }
 
-        var travellers = actors.Count(a => TotalTravel(a.Actions, duration) > 0f);
+        var travelling = actors.Select(a => TotalTravel(a.Actions, duration) > 0f).ToArray();
+        var travellers = travelling.Count(t => t);
         // Beside each other, subjects keep their sizes: a dog comes up to a boy's waist, not his shoulder.
         var largest = actors.Select(a => a.StandIn?.Subject.Size ?? 1f).DefaultIfEmpty(1f).Max();
         // Who stands on which side is the seed's; those travelling together go from the first named towards the
@@ -483,8 +484,15 @@ internal static class Director
                 actorHeight *= Math.Clamp((groundY - horizonY) / (nearest - horizonY), 0.55f, 1f);
             }
 
-            // A lone subject stands where the take puts it; several share the frame.
+            // A lone subject stands where the take puts it; several share the frame; those who travel together start
+            // close, one behind the other, so that they have room to go somewhere.
             var slotX = count == 1 ? width * take.Placement : width * ((mirrored ? count - k : k + 1f) / (count + 1f));
+            if (travellers > 1 && travelling[k])
+            {
+                var travellerIndex = travelling.Take(k).Count(t => t);
+                var spacing = MathF.Min(1f / (travellers + 1f), 0.2f) * width;
+                slotX = (width * 0.5f) + ((travellerIndex - ((travellers - 1) * 0.5f)) * spacing * (mirrored ? -1f : 1f));
+            }
             if (count > 1)
             {
                 slotX += random.Range(-0.025f, 0.025f) * width;
