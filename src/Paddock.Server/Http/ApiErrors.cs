@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Paddock.Server.Http;
 
 /// <summary>
-/// The one error body of spec/API.md: a superset of the shapes seed clients parse
+/// The one error body of docs/API.md: a superset of the shapes seed clients parse
 /// (<c>error.detail</c> / <c>error.message</c> and <c>status</c> / <c>status_message</c>).
 /// </summary>
 public sealed record ErrorEnvelope(

@@ -16,18 +16,26 @@ public static class RequestBody
             limit.MaxRequestBodySize = MaxJsonBytes;
         if (request.ContentLength > MaxJsonBytes)
             return (null, ApiErrors.PayloadTooLarge($"body: {request.ContentLength} bytes is over the limit of {MaxJsonBytes} bytes"));
-        JsonDocument document;
+        byte[] body;
         try
         {
-            document = await JsonDocument.ParseAsync(request.Body, RequestText.ParseOptions, cancellationToken);
-        }
-        catch (JsonException e)
-        {
-            return (null, ApiErrors.InvalidParams($"body: is not valid JSON{RequestText.WhyNotJson(e)}; send a JSON object such as {{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"...\"}}"));
+            body = await ReadAllAsync(request, cancellationToken);
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return (null, ApiErrors.PayloadTooLarge($"body: over the limit of {MaxJsonBytes} bytes"));
+        }
+
+        JsonDocument document;
+        try
+        {
+            // The document reads the array in place; it lives as long as the document does.
+            document = JsonDocument.Parse(body, RequestText.ParseOptions);
+        }
+        catch (JsonException)
+        {
+            // Why it failed is read from the bytes by a reader's state, not from the parser's English.
+            return (null, ApiErrors.InvalidParams(RequestText.WhyNotJson(body)));
         }
 
         if (RequestText.Problem(document.RootElement) is { } problem)
@@ -36,5 +44,19 @@ public static class RequestBody
             return (null, ApiErrors.InvalidParams(problem));
         }
         return (document, null);
+    }
+
+    /// <summary>The whole body: into an array of its declared length, or grown as it arrives when none is declared.</summary>
+    private static async Task<byte[]> ReadAllAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is { } length)
+        {
+            var exact = new byte[length];
+            var read = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken);
+            return read == exact.Length ? exact : exact[..read];
+        }
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
     }
 }

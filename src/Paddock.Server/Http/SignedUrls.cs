@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Paddock.Core.Files;
+using Paddock.Core.Hosting;
 using Paddock.Core.Security;
 using Paddock.Server.Hosting;
 
@@ -9,7 +10,7 @@ namespace Paddock.Server.Http;
 /// Absolute, signed, expiring URLs for outputs and hosted files: a browser <c>&lt;video&gt;</c> or a
 /// plain <c>curl -O</c> can fetch them without the Bearer key. Every read of a row signs afresh.
 /// </summary>
-public sealed class SignedUrls(UrlSigner signer, IOptions<PaddockOptions> options)
+public sealed class SignedUrls(UrlSigner signer, IOptions<PaddockOptions> options, IOptions<PublicUrlOptions> publicUrl)
 {
     public static string OutputPath(string ns, Guid generationId) => $"/api/outputs/{Uri.EscapeDataString(ns)}/{generationId}.mp4";
 
@@ -27,5 +28,5 @@ public sealed class SignedUrls(UrlSigner signer, IOptions<PaddockOptions> option
     public string? Verify(HttpRequest request) => signer.Verify(request.Path.Value ?? "", request.Query["exp"], request.Query["sig"]);
 
     public string BaseUrl(HttpRequest request) =>
-        options.Value.PublicBaseUrl?.TrimEnd('/') ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+        publicUrl.Value.BaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
 }
