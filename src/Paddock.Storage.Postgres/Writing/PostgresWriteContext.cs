@@ -40,14 +40,14 @@ internal sealed class PostgresWriteContext
         """;
 
     private readonly List<EventSlot> _events = [];
-    private readonly List<(NpgsqlBatchCommand Command, PendingWrite Owner)> _deferred = [];
+    private readonly List<(NpgsqlBatchCommand Command, PendingWrite<PostgresWriteContext> Owner)> _deferred = [];
     private readonly HashSet<string?> _queuedModels = [];
     private readonly List<Guid> _cancelled = [];
     private NpgsqlConnection? _connection;
     private NpgsqlTransaction? _transaction;
 
     /// <summary>The operation running now (whose deferred statements are its own).</summary>
-    internal PendingWrite? Current { get; set; }
+    internal PendingWrite<PostgresWriteContext>? Current { get; set; }
 
     /// <summary>A command on the writer's connection, in the current transaction.</summary>
     public NpgsqlCommand Command(string sql) => new(sql, _connection, _transaction);
@@ -181,7 +181,7 @@ internal sealed class PostgresWriteContext
 
 /// <summary>A deferred statement failed: the fault of <see cref="Owner"/> alone (its own input), as if it had thrown.</summary>
 /// <remarks>Null <see cref="Owner"/>: the failing statement is not known; the round runs again with nothing deferred to find it.</remarks>
-internal sealed class DeferredStatementException(PendingWrite? owner, PostgresException inner) : Exception(inner.Message, inner)
+internal sealed class DeferredStatementException(PendingWrite<PostgresWriteContext>? owner, PostgresException inner) : Exception(inner.Message, inner)
 {
-    public PendingWrite? Owner { get; } = owner;
+    public PendingWrite<PostgresWriteContext>? Owner { get; } = owner;
 }

@@ -33,8 +33,8 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
     /// <summary>How often a round that lost a deadlock or serialization conflict runs again before its callers get the error.</summary>
     private const int MaxConflictRetries = 8;
 
-    private readonly Channel<PendingWrite> _pending =
-        Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingWrite<PostgresWriteContext>> _pending =
+        Channel.CreateUnbounded<PendingWrite<PostgresWriteContext>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresWriteContext _context = new();
     private readonly Action<IReadOnlyList<StoreSignal>> _committed;
@@ -67,7 +67,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<T>(cancellationToken);
-        var pending = new PendingWrite<T>(operation, cancellationToken);
+        var pending = new PendingWrite<PostgresWriteContext, T>(operation, cancellationToken);
         if (!_pending.Writer.TryWrite(pending))
             return Task.FromException<T>(new ObjectDisposedException(nameof(PostgresStore), "The PostgreSQL store has been disposed."));
         return pending.Task;
@@ -83,7 +83,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
 
     private void Run()
     {
-        var batch = new List<PendingWrite>(MaxOperationsPerTransaction);
+        var batch = new List<PendingWrite<PostgresWriteContext>>(MaxOperationsPerTransaction);
         var reader = _pending.Reader;
         try
         {
@@ -110,17 +110,17 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
         }
     }
 
-    private static bool WaitToRead(ChannelReader<PendingWrite> reader)
+    private static bool WaitToRead(ChannelReader<PendingWrite<PostgresWriteContext>> reader)
     {
         // The thread is the writer's own, so blocking it while nothing is pending costs nothing.
         var wait = reader.WaitToReadAsync();
         return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
-    private void ExecuteBatch(List<PendingWrite> batch)
+    private void ExecuteBatch(List<PendingWrite<PostgresWriteContext>> batch)
     {
         _context.DeferNothing = false;
-        var live = new List<PendingWrite>(batch);
+        var live = new List<PendingWrite<PostgresWriteContext>>(batch);
         var conflicts = 0;
         var reconnected = false;
         while (true)
@@ -175,7 +175,7 @@ internal sealed partial class PostgresWriter : IAsyncDisposable
     /// Runs the operations in one transaction and commits; on failure, which operation failed (if one did), why, and
     /// whether the commit had been sent (then its outcome is unknown).
     /// </summary>
-    private (PendingWrite? Failed, Exception? Error, bool Committing) TryCommit(List<PendingWrite> live)
+    private (PendingWrite<PostgresWriteContext>? Failed, Exception? Error, bool Committing) TryCommit(List<PendingWrite<PostgresWriteContext>> live)
     {
         NpgsqlTransaction? transaction = null;
         var committing = false;

@@ -1,3 +1,4 @@
+using Paddock.Core.Storage;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -19,8 +20,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// <summary>A bound on one transaction, so one round's latency and memory stay small under a flood.</summary>
     private const int MaxOperationsPerTransaction = 1000;
 
-    private readonly Channel<PendingWrite> _pending =
-        Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingWrite<SqliteWriteContext>> _pending =
+        Channel.CreateUnbounded<PendingWrite<SqliteWriteContext>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteContext _context;
     private readonly Action<IReadOnlyList<Paddock.Core.Storage.StoreSignal>> _committed;
@@ -48,7 +49,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<T>(cancellationToken);
-        var pending = new PendingWrite<T>(operation, cancellationToken);
+        var pending = new PendingWrite<SqliteWriteContext, T>(operation, cancellationToken);
         if (!_pending.Writer.TryWrite(pending))
             return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteStore), "The SQLite store has been disposed."));
         return pending.Task;
@@ -65,7 +66,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     private void Run()
     {
-        var batch = new List<PendingWrite>(MaxOperationsPerTransaction);
+        var batch = new List<PendingWrite<SqliteWriteContext>>(MaxOperationsPerTransaction);
         var reader = _pending.Reader;
         try
         {
@@ -92,16 +93,16 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    private static bool WaitToRead(ChannelReader<PendingWrite> reader)
+    private static bool WaitToRead(ChannelReader<PendingWrite<SqliteWriteContext>> reader)
     {
         // The thread is the writer's own, so blocking it while nothing is pending costs nothing.
         var wait = reader.WaitToReadAsync();
         return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
-    private void ExecuteBatch(List<PendingWrite> batch)
+    private void ExecuteBatch(List<PendingWrite<SqliteWriteContext>> batch)
     {
-        var inTransaction = new List<PendingWrite>(batch.Count);
+        var inTransaction = new List<PendingWrite<SqliteWriteContext>>(batch.Count);
         var next = 0;
         // Normally one pass. Only when SQLite itself rolled the transaction back (disk full, I/O
         // error) do the operations not yet run get a fresh transaction of their own.
@@ -168,7 +169,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     }
 
     /// <summary>Runs one operation in its own savepoint; returns why the whole transaction is unusable, or null.</summary>
-    private Exception? ExecuteInSavepoint(PendingWrite pending)
+    private Exception? ExecuteInSavepoint(PendingWrite<SqliteWriteContext> pending)
     {
         try
         {

@@ -1,27 +1,35 @@
-namespace Paddock.Storage.Sqlite.Writing;
+namespace Paddock.Core.Storage;
 
-/// <summary>One caller's operation waiting for the writer, and the caller's way to its result.</summary>
-internal abstract class PendingWrite
+/// <summary>
+/// One caller's operation waiting for a store's group-committing writer (one transaction for the operations of many
+/// callers), and the caller's way to its result. <typeparamref name="TContext"/> is the writer's view of its open
+/// transaction.
+/// </summary>
+public abstract class PendingWrite<TContext>
 {
     public abstract CancellationToken CancellationToken { get; }
 
     /// <summary>What the operation threw when it last ran, if it did.</summary>
     public abstract Exception? Error { get; }
 
-    /// <summary>Runs the operation; false when it threw (the exception is kept for the caller).</summary>
-    public abstract bool Execute(SqliteWriteContext context);
+    /// <summary>Runs the operation; false when it threw (the exception is kept for the caller). It may run again after a rolled-back attempt.</summary>
+    public abstract bool Execute(TContext context);
 
     /// <summary>The transaction committed: hand the caller its result, or its own exception.</summary>
     public abstract void Complete();
 
-    /// <summary>The transaction did not commit: nothing of this operation was written.</summary>
+    /// <summary>The transaction did not commit: nothing of this operation was written; the caller gets its own exception, else <paramref name="reason"/>.</summary>
     public abstract void Abort(Exception reason);
 
-    /// <summary>The caller gave up before the operation ran; it was never executed.</summary>
+    /// <summary>Nothing of this operation was written; the caller gets <paramref name="reason"/> whatever its operation threw (a lost connection, said as such).</summary>
+    public abstract void Fail(Exception reason);
+
+    /// <summary>The caller gave up before the operation committed; nothing of it was written.</summary>
     public abstract void Cancel();
 }
 
-internal sealed class PendingWrite<T>(Func<SqliteWriteContext, T> operation, CancellationToken cancellationToken) : PendingWrite
+/// <inheritdoc />
+public sealed class PendingWrite<TContext, T>(Func<TContext, T> operation, CancellationToken cancellationToken) : PendingWrite<TContext>
 {
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private T? _result;
@@ -33,7 +41,7 @@ internal sealed class PendingWrite<T>(Func<SqliteWriteContext, T> operation, Can
 
     public override Exception? Error => _error;
 
-    public override bool Execute(SqliteWriteContext context)
+    public override bool Execute(TContext context)
     {
         try
         {
@@ -57,6 +65,8 @@ internal sealed class PendingWrite<T>(Func<SqliteWriteContext, T> operation, Can
     }
 
     public override void Abort(Exception reason) => _completion.TrySetException(_error ?? reason);
+
+    public override void Fail(Exception reason) => _completion.TrySetException(reason);
 
     public override void Cancel() => _completion.TrySetCanceled(cancellationToken);
 }
