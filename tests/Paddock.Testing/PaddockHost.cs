@@ -29,7 +29,8 @@ public sealed class PaddockHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Test defaults: x264 ultrafast (the output format does not depend on the preset) and references fetched from loopback image hosts.</summary>
-    public static async Task<PaddockHost> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null)
+    /// <param name="configure">Changes the app's services before it is built (e.g. a test decorator around a store).</param>
+    public static async Task<PaddockHost> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null)
     {
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "paddock-test-" + Guid.NewGuid().ToString("N"));
         var all = new Dictionary<string, string>
@@ -42,7 +43,7 @@ public sealed class PaddockHost : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) all[k] = v;
-        var app = PaddockApp.Build(all.Select(kv => $"--{kv.Key}={kv.Value}").ToArray());
+        var app = PaddockApp.Build(all.Select(kv => $"--{kv.Key}={kv.Value}").ToArray(), configure);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var key = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "first-api-key.txt"))).Trim();

@@ -65,14 +65,23 @@ public sealed partial class GenerationProcessor(
             // This process is stopping: hand the row back now rather than let its lease run out, so another worker (or
             // this server after a restart) takes it at once, and the interrupted attempt is not held against it.
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
-            var released = await store.ReleaseAsync(lease, GenerationEvents.Requeued(generation, "the server rendering it shut down; it is queued again"), CancellationToken.None).ConfigureAwait(false);
+            var released = await TryWriteAsync(generation.Id,
+                () => store.ReleaseAsync(lease, GenerationEvents.Requeued(generation, "the server rendering it shut down; it is queued again"), CancellationToken.None)).ConfigureAwait(false);
             if (released) eventHub.Notify();
             LogStopped(generation.Id, released ? "the process is stopping; handed back to the queue" : "the process is stopping");
         }
         catch (OperationCanceledException) when (source.IsCancellationRequested)
         {
-            // Cancelled by a client (the cancel already wrote the row and its event) or the lease lost: nothing to write.
-            LogStopped(generation.Id, "cancelled or lease lost");
+            if (await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false) is not null)
+            {
+                // The heartbeat could not write: this attempt's progress and lease can no longer be kept, so it ends now.
+                await FailAsync(lease, generation, "rendering stopped: the server could not record the generation's progress (its storage may be full or failing); submit it again later").ConfigureAwait(false);
+            }
+            else
+            {
+                // Cancelled by a client (the cancel already wrote the row and its event) or the lease lost: nothing to write.
+                LogStopped(generation.Id, "cancelled or lease lost");
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -81,16 +90,38 @@ public sealed partial class GenerationProcessor(
                 : e is IOException or UnauthorizedAccessException ? "rendering failed: the server could not write the video (its disk may be full or read-only); submit it again later"
                 : $"rendering failed: {e.Message}";
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
-            if (await store.FailAsync(lease, message, GenerationEvents.Failed(generation, message), CancellationToken.None).ConfigureAwait(false))
-                eventHub.Notify();
-            LogFailed(generation.Id, message);
+            await FailAsync(lease, generation, message).ConfigureAwait(false);
         }
         finally
         {
+            // Nothing above lets an exception through before this point is reached, and nothing here throws: the
+            // attempt's files go whatever happened.
             cancellations.Unregister(generation.Id, source);
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
             source.Dispose();
             TryDelete(tempFile);
+        }
+    }
+
+    /// <summary>Records the failure, fenced by the lease; when the store cannot take even that, the lease runs out and recovery decides.</summary>
+    private async Task FailAsync(Lease lease, Generation generation, string message)
+    {
+        if (await TryWriteAsync(generation.Id, () => store.FailAsync(lease, message, GenerationEvents.Failed(generation, message), CancellationToken.None)).ConfigureAwait(false))
+            eventHub.Notify();
+        LogFailed(generation.Id, message);
+    }
+
+    /// <summary>A terminal write that must not throw: false when the store refused it (logged), as when the lease is no longer held.</summary>
+    private async Task<bool> TryWriteAsync(Guid generationId, Func<Task<bool>> write)
+    {
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogEndNotRecorded(generationId, e);
+            return false;
         }
     }
 
@@ -113,8 +144,12 @@ public sealed partial class GenerationProcessor(
         return key;
     }
 
-    /// <summary>Renews the lease until the render ends; cancels the render when the row was cancelled or the lease lost.</summary>
-    private async Task HeartbeatAsync(Lease lease, Generation generation, ProgressTracker progress, CancellationTokenSource render)
+    /// <summary>
+    /// Renews the lease and records progress until the render ends; cancels the render when the row was cancelled or
+    /// the lease lost. Never throws: a write that fails (the store is full or failing) cancels the render too, and the
+    /// task's result is that failure, so the attempt ends at once instead of rendering on with nobody keeping its lease.
+    /// </summary>
+    private async Task<Exception?> HeartbeatAsync(Lease lease, Generation generation, ProgressTracker progress, CancellationTokenSource render)
     {
         GenerationProgress? lastEvent = null;
         using var timer = new PeriodicTimer(_options.HeartbeatInterval);
@@ -123,38 +158,39 @@ public sealed partial class GenerationProcessor(
             while (await timer.WaitForNextTickAsync(progress.Done).ConfigureAwait(false))
             {
                 var current = progress.Snapshot();
-                LeaseState state;
-                try
-                {
-                    state = await store.HeartbeatAsync(lease, _options.LeaseDuration, current, progress.Done).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogHeartbeatFailed(generation.Id, e);
-                    continue; // the lease is long enough to survive a missed beat
-                }
+                var state = await store.HeartbeatAsync(lease, _options.LeaseDuration, current, progress.Done).ConfigureAwait(false);
                 if (state != LeaseState.Held)
                 {
                     LogLeaseEnded(generation.Id, state);
                     await render.CancelAsync().ConfigureAwait(false);
-                    return;
+                    return null;
                 }
                 if (current is not null && (lastEvent is null || lastEvent.Phase != current.Phase || current.Percent - lastEvent.Percent >= 10))
                 {
                     lastEvent = current;
-                    await AppendAsync(GenerationEvents.Progress(generation, current)).ConfigureAwait(false);
+                    await events.AppendAsync(GenerationEvents.Progress(generation, current), progress.Done).ConfigureAwait(false);
+                    eventHub.Notify();
                 }
             }
+            return null;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (progress.Done.IsCancellationRequested)
         {
+            return null;
+        }
+        catch (Exception e)
+        {
+            LogHeartbeatFailed(generation.Id, e);
+            await render.CancelAsync().ConfigureAwait(false);
+            return e;
         }
     }
 
-    private static async Task StopHeartbeatAsync(Task heartbeat, ProgressTracker progress)
+    /// <summary>Ends the heartbeat and returns the write failure that ended it early, if one did. Safe to call more than once.</summary>
+    private static async Task<Exception?> StopHeartbeatAsync(Task<Exception?> heartbeat, ProgressTracker progress)
     {
         progress.Finish();
-        await heartbeat.ConfigureAwait(false);
+        return await heartbeat.ConfigureAwait(false);
     }
 
     private async Task AppendAsync(EventDraft draft)
@@ -225,8 +261,11 @@ public sealed partial class GenerationProcessor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId} failed: {Message}")]
     private partial void LogFailed(Guid generationId, string message);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of generation {GenerationId} failed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Heartbeat of generation {GenerationId} could not write; ending the attempt")]
     private partial void LogHeartbeatFailed(Guid generationId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Generation {GenerationId}: the end of the attempt could not be recorded; its lease runs out and recovery takes it")]
+    private partial void LogEndNotRecorded(Guid generationId, Exception e);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId}: lease {State}; stopping its render")]
     private partial void LogLeaseEnded(Guid generationId, LeaseState state);
