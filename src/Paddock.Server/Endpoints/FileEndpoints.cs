@@ -68,6 +68,10 @@ public static class FileEndpoints
         {
             return TooLarge(limit);
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            return ApiErrors.UnreadableBody(e);
+        }
         // The multipart reader's own IOException is a body that ends early; one from the disk is ours and stays a 500.
         catch (Exception e) when (e is InvalidDataException or BadHttpRequestException || (e is IOException && e.Source == FormReaderSource))
         {

@@ -97,7 +97,7 @@ public static class PaddockApp
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             var result = error is BadHttpRequestException bad
-                ? ApiErrors.Make(bad.StatusCode, bad.StatusCode == 413 ? "payload_too_large" : "invalid_params", "The request could not be read.", bad.Message)
+                ? ApiErrors.UnreadableBody(bad)
                 : ApiErrors.Unknown("an unexpected error occurred; it has been logged");
             await result.ExecuteAsync(context);
         }));

@@ -41,6 +41,24 @@ public static class ApiErrors
     public static IResult UnsupportedMediaType(string detail) =>
         Make(StatusCodes.Status415UnsupportedMediaType, "invalid_params", "Invalid parameters supplied, please check your request and try again.", detail);
 
+    public static IResult Timeout(string detail) =>
+        Make(StatusCodes.Status408RequestTimeout, "timeout", "The server stopped waiting for the request.", detail);
+
+    /// <summary>
+    /// The answer to a body Kestrel gave up reading, by the status it carries (its kind, never its English text):
+    /// too large, too slow, or malformed framing.
+    /// </summary>
+    public static IResult UnreadableBody(BadHttpRequestException e, long? limit = null)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.StatusCode switch
+        {
+            StatusCodes.Status413PayloadTooLarge => PayloadTooLarge(limit is { } l ? $"body: over the limit of {l} bytes" : "body: over the size limit of this route"),
+            StatusCodes.Status408RequestTimeout => Timeout("body: arrived too slowly; the server stopped waiting for it. Send the request again (at least a few hundred bytes a second)"),
+            _ => Make(e.StatusCode, "invalid_params", "The request could not be read.", e.Message),
+        };
+    }
+
     public static IResult Unknown(string detail) =>
         Make(StatusCodes.Status500InternalServerError, "unknown_error", "Something went wrong on the server.", detail);
 

@@ -25,9 +25,9 @@ public static class RequestBody
         {
             return (null, ApiErrors.InvalidParams($"body: is not valid JSON{RequestText.WhyNotJson(e)}; send a JSON object such as {{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"...\"}}"));
         }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        catch (BadHttpRequestException e)
         {
-            return (null, ApiErrors.PayloadTooLarge($"body: over the limit of {MaxJsonBytes} bytes"));
+            return (null, ApiErrors.UnreadableBody(e, MaxJsonBytes));
         }
 
         if (RequestText.Problem(document.RootElement) is { } problem)
