@@ -15,18 +15,33 @@ public sealed partial class WorkerPool(
     GenerationProcessor processor,
     QueueSignal signal,
     EventHub eventHub,
+    WorkerShutdown shutdown,
+    IHostApplicationLifetime lifetime,
     IOptions<WorkerOptions> options,
     ILogger<WorkerPool> logger) : BackgroundService
 {
     private readonly WorkerOptions _options = options.Value;
     private readonly string _processId = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var loops = Enumerable.Range(0, _options.Concurrency)
-            .Select(i => Task.Run(() => WorkAsync($"{_processId}:{i}", stoppingToken), CancellationToken.None))
-            .Append(Task.Run(() => RecoverAsync(stoppingToken), CancellationToken.None));
-        return Task.WhenAll(loops);
+        // Work stops as soon as the application begins to stop, not when the host gets round to this service (after
+        // the web server has waited for its requests): renders are handed back while event streams are still open.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+        shutdown.Started();
+        var work = Enumerable.Range(0, _options.Concurrency)
+            .Select(i => Task.Run(() => WorkAsync($"{_processId}:{i}", stopping.Token), CancellationToken.None))
+            .ToList();
+        var recovery = Task.Run(() => RecoverAsync(stoppingToken), CancellationToken.None);
+        try
+        {
+            await Task.WhenAll(work).ConfigureAwait(false);
+        }
+        finally
+        {
+            shutdown.Stopped();
+        }
+        await recovery.ConfigureAwait(false);
     }
 
     private async Task WorkAsync(string workerId, CancellationToken stoppingToken)

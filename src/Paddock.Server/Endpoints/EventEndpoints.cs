@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Paddock.Core.Events;
+using Paddock.Core.Orchestration;
 using Paddock.Server.Hosting;
 using Paddock.Server.Http;
 
@@ -20,11 +21,15 @@ public static class EventEndpoints
 
     public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamAsync);
 
-    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, SignedUrls urls, IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime)
+    /// <summary>How long a stream of a stopping server waits for the workers' hand-back events before it closes anyway.</summary>
+    private static readonly TimeSpan HandBackWait = TimeSpan.FromSeconds(5);
+
+    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, SignedUrls urls, WorkerShutdown workers,
+        IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         // A stopping server ends its streams (clients reconnect with Last-Event-ID): an open stream would otherwise hold
-        // the shutdown, and with it the hand-back of renders in progress, until the host's timeout.
+        // the shutdown until the host's timeout. It ends them after the workers' hand-back, which it still delivers.
         using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var ct = streaming.Token;
         var lastEventId = ParseLastEventId(context.Request);
@@ -34,6 +39,7 @@ public static class EventEndpoints
         context.Response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
+        long? sent = null;
         try
         {
             using var subscription = await hub.SubscribeAsync(ns, ct);
@@ -42,16 +48,21 @@ public static class EventEndpoints
             // Replay what the client missed, up to where the live subscription begins. An id this log has not reached
             // (the client last listened to another server, or to this one before its data was reset) means "from now":
             // holding back every event until the log catches up with it would leave the stream silent.
-            var sent = lastEventId is { } id && id <= subscription.StartSequence ? id : subscription.StartSequence;
-            while (sent < subscription.StartSequence)
+            var replayed = lastEventId is { } id && id <= subscription.StartSequence ? id : subscription.StartSequence;
+            sent = replayed;
+            while (replayed < subscription.StartSequence)
             {
-                var missed = await log.ReadAfterAsync(ns, sent, ReplayBatch, ct);
+                var missed = await log.ReadAfterAsync(ns, replayed, ReplayBatch, ct);
                 var upTo = missed.Where(e => e.Sequence <= subscription.StartSequence).ToList();
-                foreach (var e in upTo) await WriteEventAsync(context, e, urls, ct);
+                foreach (var e in upTo)
+                {
+                    await WriteEventAsync(context, e, urls, ct);
+                    sent = e.Sequence;
+                }
                 if (upTo.Count == 0) break;
-                sent = upTo[^1].Sequence;
+                replayed = upTo[^1].Sequence;
             }
-            sent = Math.Max(sent, subscription.StartSequence);
+            sent = Math.Max(sent.Value, subscription.StartSequence);
 
             var keepAlive = options.Value.EventKeepAliveInterval;
             while (!ct.IsCancellationRequested)
@@ -81,7 +92,48 @@ public static class EventEndpoints
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client disconnected.
+            // The client disconnected, or the server is stopping.
+        }
+
+        if (sent is { } last && lifetime.ApplicationStopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            await DeliverHandBackAsync(context, log, urls, workers, ns, last);
+    }
+
+    /// <summary>
+    /// On a graceful stop: waits (briefly) until this process's workers have handed their generations back, then sends
+    /// what the log holds after <paramref name="sent"/> (the <c>media_generation_requeued</c> events among it) before the
+    /// stream closes.
+    /// </summary>
+    private static async Task DeliverHandBackAsync(HttpContext context, IEventLog log, SignedUrls urls, WorkerShutdown workers, string ns, long sent)
+    {
+        var aborted = context.RequestAborted;
+        try
+        {
+            await workers.HandedBack.WaitAsync(HandBackWait, aborted);
+        }
+        catch (TimeoutException)
+        {
+            // Send what there is: the client replays the rest with Last-Event-ID.
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        try
+        {
+            while (true)
+            {
+                var rest = await log.ReadAfterAsync(ns, sent, ReplayBatch, aborted);
+                foreach (var e in rest)
+                {
+                    await WriteEventAsync(context, e, urls, aborted);
+                    sent = e.Sequence;
+                }
+                if (rest.Count < ReplayBatch) return;
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
         }
     }
 

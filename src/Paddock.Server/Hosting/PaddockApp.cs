@@ -77,6 +77,7 @@ public static class PaddockApp
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
         services.AddSingleton<GenerationProcessor>();
+        services.AddSingleton<WorkerShutdown>();
         services.AddHostedService<WorkerPool>();
         services.AddSingleton<GenerationService>();
         services.AddSingleton<ApiKeyService>();
