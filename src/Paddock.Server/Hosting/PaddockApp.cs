@@ -44,6 +44,7 @@ public static class PaddockApp
     public static void AddPaddock(IServiceCollection services)
     {
         services.AddOptions<PaddockOptions>().BindConfiguration("Paddock").ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PaddockOptions>, OwnAddressValidation>();
         services.AddOptions<WorkerOptions>().BindConfiguration("Paddock:Workers").ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReferenceFetchOptions>().BindConfiguration("Paddock:References");
         services.AddOptions<BuiltinEngineOptions>().BindConfiguration("Paddock:Engines:Builtin");

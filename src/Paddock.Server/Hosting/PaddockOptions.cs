@@ -12,8 +12,19 @@ public sealed class PaddockOptions
     /// <summary>Where blobs (outputs, uploaded files) are kept; defaults to <c>blobs</c> in the data directory.</summary>
     public string? BlobDirectory { get; set; }
 
-    /// <summary>The base of absolute URLs in answers (e.g. https://video.example.com) when behind a proxy; otherwise taken from each request.</summary>
+    /// <summary>
+    /// The base of absolute URLs in answers (e.g. https://video.example.com) when behind a proxy. Without it, the address
+    /// each request reached: its Host header when that names one of this server's own addresses (listening addresses,
+    /// <see cref="ServerNames"/>), otherwise the local address of its connection.
+    /// </summary>
     public string? PublicBaseUrl { get; set; }
+
+    /// <summary>
+    /// Other names clients reach this server at (<c>host</c> or <c>host:port</c>), e.g. a DNS name of a server that
+    /// listens on every interface: a Host header naming one goes into returned URLs, and a reference URL at one is
+    /// read from this server's storage.
+    /// </summary>
+    public List<string> ServerNames { get; set; } = [];
 
     /// <summary>How long a signed output URL works.</summary>
     public TimeSpan OutputUrlLifetime { get; set; } = TimeSpan.FromHours(24);
