@@ -5,6 +5,7 @@ using Paddock.Core.Blobs;
 using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
+using Paddock.Core.Maintenance;
 using Paddock.Core.Models;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
@@ -25,6 +26,7 @@ public sealed partial class GenerationProcessor(
     ReferenceFetcher fetcher,
     CancellationHub cancellations,
     EventHub eventHub,
+    WorkArea work,
     IOptions<WorkerOptions> options,
     ILogger<GenerationProcessor> logger)
 {
@@ -33,7 +35,7 @@ public sealed partial class GenerationProcessor(
     /// <summary>Models without a seed field still render deterministically per generation: the seed comes from its id.</summary>
     private static long SeedOf(Guid id) => BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(id.ToByteArray())) & int.MaxValue;
 
-    public static string OutputKey(Generation g, int attempt) => $"outputs/{g.Namespace}/{g.Id:N}-{attempt}.mp4";
+    public static string OutputKey(Generation g, int attempt) => OutputKeys.For(g.Namespace, g.Id, attempt);
 
     public async Task ProcessAsync(ClaimedGeneration claimed, CancellationToken stopping)
     {
@@ -41,7 +43,8 @@ public sealed partial class GenerationProcessor(
         var source = cancellations.Register(generation.Id, stopping);
         var progress = new ProgressTracker();
         var heartbeat = HeartbeatAsync(lease, generation, progress, source);
-        var tempFile = Path.Combine(Path.GetTempPath(), $"paddock-{generation.Id:N}-{lease.Attempt}.mp4");
+        // In this process's work folder: if the process dies, whoever sweeps the data directory next reclaims it.
+        var tempFile = work.PathFor($"{generation.Id:N}-{lease.Attempt}.mp4");
         LogStarted(generation.Id, lease.Attempt);
         try
         {

@@ -61,6 +61,7 @@ public static class PaddockApp
         services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<SqliteStore>().Events);
         services.AddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<SqliteStore>().ApiKeys);
         services.AddSingleton<IBlobStore>(sp => new LocalDiskBlobStore(sp.GetRequiredService<IOptions<PaddockOptions>>().Value.BlobRoot));
+        services.AddLeftoverReclaiming();
 
         services.AddSingleton(sp => ModelCatalog.LoadBuiltIn(sp.GetRequiredService<IOptions<PaddockOptions>>().Value.ModelEngines));
         services.AddSingleton<IVideoEngine>(sp => new BuiltinVideoEngine(sp.GetRequiredService<IOptions<BuiltinEngineOptions>>().Value));

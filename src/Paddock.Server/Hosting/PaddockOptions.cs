@@ -47,4 +47,7 @@ public sealed class PaddockOptions
     public string DatabaseFile => DatabasePath ?? Path.Combine(DataDirectory, "paddock.db");
 
     public string BlobRoot => BlobDirectory ?? Path.Combine(DataDirectory, "blobs");
+
+    /// <summary>Where each process keeps its files in the making, one locked folder per process (<c>work</c> in the data directory).</summary>
+    public string WorkDirectory => Path.Combine(DataDirectory, "work");
 }
