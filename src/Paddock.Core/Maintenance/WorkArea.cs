@@ -41,6 +41,22 @@ public sealed class WorkArea : IDisposable
         return Path.Combine(Folder, fileName);
     }
 
+    /// <summary>
+    /// Whether the disk of this folder has no room left (less than a megabyte): how a failure reported only as text
+    /// (an encoder's) is known to be a full disk.
+    /// </summary>
+    public bool IsOutOfSpace()
+    {
+        try
+        {
+            return new DriveInfo(Folder).AvailableFreeSpace < 1024 * 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
     internal static string LockPathOf(string root, string token) => Path.Combine(root, token + LockSuffix);
 
     /// <summary>A stopping process leaves nothing: its folder goes, then its lock.</summary>

@@ -9,6 +9,7 @@ using Paddock.Core.Maintenance;
 using Paddock.Core.Models;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
+using Paddock.Core.Storage;
 
 namespace Paddock.Core.Orchestration;
 
@@ -34,6 +35,9 @@ public sealed partial class GenerationProcessor(
 
     /// <summary>Models without a seed field still render deterministically per generation: the seed comes from its id.</summary>
     private static long SeedOf(Guid id) => BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(id.ToByteArray())) & int.MaxValue;
+
+    /// <summary>The failure of an attempt that found no room to write (its video, its progress, its result).</summary>
+    public const string StorageFullMessage = "rendering failed: the server's storage is full; submit it again later";
 
     public static string OutputKey(Generation g, int attempt) => OutputKeys.For(g.Namespace, g.Id, attempt);
 
@@ -75,10 +79,11 @@ public sealed partial class GenerationProcessor(
         }
         catch (OperationCanceledException) when (source.IsCancellationRequested)
         {
-            if (await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false) is not null)
+            if (await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false) is { } broken)
             {
                 // The heartbeat could not write: this attempt's progress and lease can no longer be kept, so it ends now.
-                await FailAsync(lease, generation, "rendering stopped: the server could not record the generation's progress (its storage may be full or failing); submit it again later").ConfigureAwait(false);
+                await FailAsync(lease, generation, StorageFull.IsCause(broken) ? StorageFullMessage
+                    : "rendering stopped: the server could not record the generation's progress (its storage may be failing); submit it again later").ConfigureAwait(false);
             }
             else
             {
@@ -89,7 +94,9 @@ public sealed partial class GenerationProcessor(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // An I/O failure's own message names server paths: say what happened instead.
+            // A full disk is told by the failure's kind, or, for an encoder that only reports text, by the disk itself.
             var message = e is ReferenceImageException or GenerationFailedException ? e.Message
+                : StorageFull.IsCause(e) || work.IsOutOfSpace() ? StorageFullMessage
                 : e is IOException or UnauthorizedAccessException ? "rendering failed: the server could not write the video (its disk may be full or read-only); submit it again later"
                 : $"rendering failed: {e.Message}";
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Paddock.Core.Blobs;
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
+using Paddock.Core.Orchestration;
 using Paddock.Core.Validation;
 using Paddock.Server.Http;
 
@@ -68,8 +69,8 @@ public static class GenerateEndpoints
                 });
             case GenerationStatus.Failed:
                 var message = done.ErrorMessage ?? "the generation failed";
-                return GenerationErrors.IsCausedByInput(message)
-                    ? ApiErrors.InvalidParams(message)
+                return GenerationErrors.IsCausedByInput(message) ? ApiErrors.InvalidParams(message)
+                    : message == GenerationProcessor.StorageFullMessage ? ApiErrors.StorageFull()
                     : ApiErrors.Make(StatusCodes.Status500InternalServerError, "generation_failed", "The video could not be generated.", $"generation {done.Id} failed: {message}");
             default:
                 return ApiErrors.Make(StatusCodes.Status409Conflict, "cancelled", "The generation was cancelled.", $"generation {done.Id} was cancelled before it finished");

@@ -12,6 +12,7 @@ using Paddock.Core.Orchestration;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
 using Paddock.Core.Security;
+using Paddock.Core.Storage;
 using Paddock.Engines.Builtin;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
@@ -99,8 +100,8 @@ public static class PaddockApp
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = error is BadHttpRequestException bad
-                ? ApiErrors.UnreadableBody(bad)
+            var result = error is BadHttpRequestException bad ? ApiErrors.UnreadableBody(bad)
+                : StorageFull.IsCause(error) ? ApiErrors.StorageFull()
                 : ApiErrors.Unknown("an unexpected error occurred; it has been logged");
             await result.ExecuteAsync(context);
         }));

@@ -59,9 +59,29 @@ public static class ApiErrors
         };
     }
 
+    /// <summary>How long a client is asked to wait before retrying when the server cannot store anything.</summary>
+    public const int StorageFullRetrySeconds = 30;
+
+    /// <summary>507: nothing could be stored (disk or database full); nothing of the request was accepted. Recovers by itself when space frees.</summary>
+    public static IResult StorageFull() => new RetryAfter(
+        Make(StatusCodes.Status507InsufficientStorage, "storage_full", "The server's storage is full.",
+            $"the server's storage is full, so it cannot store this request; nothing was accepted. Try again in {StorageFullRetrySeconds} seconds (or once space has been freed)"),
+        StorageFullRetrySeconds);
+
     public static IResult Unknown(string detail) =>
         Make(StatusCodes.Status500InternalServerError, "unknown_error", "Something went wrong on the server.", detail);
 
     public static IResult Make(int status, string type, string title, string detail) =>
         TypedResults.Json(new ErrorEnvelope(new ErrorBody(type, title, detail, detail), "error", type), statusCode: status);
+}
+
+/// <summary>An error answer with a <c>Retry-After</c> header: the condition is expected to pass.</summary>
+public sealed class RetryAfter(IResult inner, int seconds) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return inner.ExecuteAsync(httpContext);
+    }
 }

@@ -1,3 +1,5 @@
+using Paddock.Storage.Sqlite.Internal;
+
 namespace Paddock.Storage.Sqlite.Writing;
 
 /// <summary>One caller's operation waiting for the writer, and the caller's way to its result.</summary>
@@ -53,10 +55,10 @@ internal sealed class PendingWrite<T>(Func<SqliteWriteContext, T> operation, Can
         if (_error is null)
             _completion.TrySetResult(_result!);
         else
-            _completion.TrySetException(_error);
+            _completion.TrySetException(SqliteErrors.Translate(_error));
     }
 
-    public override void Abort(Exception reason) => _completion.TrySetException(_error ?? reason);
+    public override void Abort(Exception reason) => _completion.TrySetException(SqliteErrors.Translate(_error ?? reason));
 
     public override void Cancel() => _completion.TrySetCanceled(cancellationToken);
 }
