@@ -48,7 +48,7 @@ public static class GenerateEndpoints
         {
             case GenerationStatus.Succeeded:
                 JsonObject video;
-                if (accepted.Request.ResponseFormat == "b64_json")
+                if (accepted.ResponseFormat == "b64_json")
                 {
                     await using var stream = await blobs.OpenReadAsync(done.OutputKey!, context.RequestAborted)
                         ?? throw new InvalidOperationException($"output of {done.Id} is missing from the blob store");

@@ -88,6 +88,7 @@ public static class PaddockApp
         services.AddSingleton<SigningKey>();
         services.AddSingleton(sp => new UrlSigner(sp.GetRequiredService<SigningKey>().Bytes, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SignedUrls>();
+        services.AddBodyMemoryBudget();
         services.AddHostedService<FirstStart>();
         services.AddHostedService<SelfHostsRegistration>();
 
