@@ -49,7 +49,7 @@ public sealed class CrashLeftoverTests(ITestOutputHelper output) : IAsyncLifetim
         var rounds = await Task.WhenAll(KillRoundsAsync(seed: 1, acknowledged, survivors), KillRoundsAsync(seed: 2, acknowledged, survivors));
         output.WriteLine($"{2 * KillsPerServer} kills in {clock.Elapsed.TotalSeconds:F0} s; {acknowledged.Count} generations; {rounds.Sum(r => r.NearCompletion)} kills near a completion; starts took {rounds.Sum(r => r.Starting.TotalSeconds) / (2 * KillsPerServer):F1} s each");
         Assert.True(survivors.Count == 0, "after a start, a killed server's processes still ran: " + string.Join("; ", survivors));
-        Assert.True(rounds.Sum(r => r.NearCompletion) >= 5, $"only {rounds.Sum(r => r.NearCompletion)} kills came near a completion");
+        Assert.True(rounds.Sum(r => r.NearCompletion) >= 4, $"only {rounds.Sum(r => r.NearCompletion)} kills came near a completion");
 
         await using var last = await ServerProcess.StartAsync(_data, Settings);
         var rows = new List<JsonNode>();

@@ -47,24 +47,12 @@ public static class GenerateEndpoints
         switch (done.Status)
         {
             case GenerationStatus.Succeeded:
-                JsonObject video;
-                if (accepted.ResponseFormat == "b64_json")
-                {
-                    await using var stream = await blobs.OpenReadAsync(done.OutputKey!, context.RequestAborted)
-                        ?? throw new InvalidOperationException($"output of {done.Id} is missing from the blob store");
-                    using var buffer = new MemoryStream();
-                    await stream.CopyToAsync(buffer, context.RequestAborted);
-                    video = new JsonObject { ["b64_json"] = Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length) };
-                }
-                else
-                {
-                    video = new JsonObject { ["url"] = urls.Output(context.Request, done.Namespace, done.Id).Url };
-                }
+                if (accepted.ResponseFormat == "b64_json") return new InlineVideoResult(done, blobs);
                 return TypedResults.Json(new JsonObject
                 {
                     ["model"] = done.Model,
                     ["created"] = (done.CompletedAt ?? done.EnqueuedAt).ToUnixTimeSeconds(),
-                    ["videos"] = new JsonArray(video),
+                    ["videos"] = new JsonArray(new JsonObject { ["url"] = urls.Output(context.Request, done.Namespace, done.Id).Url }),
                     ["generation_id"] = done.Id.ToString(),
                 });
             case GenerationStatus.Failed:
