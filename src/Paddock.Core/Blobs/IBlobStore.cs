@@ -22,10 +22,10 @@ public interface IBlobStore
     IAsyncEnumerable<StoredBlob> ListAsync(string prefix, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Removes what writers left half-written (their process died mid-write) and has not changed for
-    /// <paramref name="idleFor"/>; returns how many were removed.
+    /// Removes what writers left half-written (their process died mid-write) and has not changed since
+    /// <paramref name="untouchedSince"/>; returns how many were removed.
     /// </summary>
-    Task<int> ReclaimAbandonedWritesAsync(TimeSpan idleFor, CancellationToken cancellationToken = default);
+    Task<int> ReclaimAbandonedWritesAsync(DateTimeOffset untouchedSince, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A blob as a listing sees it.</summary>

@@ -103,10 +103,10 @@ public sealed partial class LocalDiskBlobStore : IBlobStore
         }
     }
 
-    public Task<int> ReclaimAbandonedWritesAsync(TimeSpan idleFor, CancellationToken cancellationToken = default)
+    public Task<int> ReclaimAbandonedWritesAsync(DateTimeOffset untouchedSince, CancellationToken cancellationToken = default)
     {
         var removed = 0;
-        var cutoff = DateTime.UtcNow - idleFor;
+        var cutoff = untouchedSince.UtcDateTime;
         var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.None };
         foreach (var path in Directory.EnumerateFiles(_root, "*.tmp", options))
         {

@@ -39,7 +39,7 @@ public sealed partial class LeftoverReclaimer(
             {
                 SweepWorkAreas();
                 var outputs = await ReclaimOrphanOutputsAsync(stoppingToken).ConfigureAwait(false);
-                var writes = await blobs.ReclaimAbandonedWritesAsync(options.Value.AbandonedWriteAge, stoppingToken).ConfigureAwait(false);
+                var writes = await blobs.ReclaimAbandonedWritesAsync(time.GetUtcNow() - options.Value.AbandonedWriteAge, stoppingToken).ConfigureAwait(false);
                 if (outputs + writes > 0) LogReclaimedBlobs(outputs, writes);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
