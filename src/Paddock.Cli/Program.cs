@@ -1,11 +1,11 @@
 using Paddock.Cli.Commands;
 
-// The `paddock` command. `serve` hosts the server in this process; `keys` manages API keys in the
-// server's own database (run it where the server's data directory is). The other commands talk to
+// The `paddock` command. `serve` hosts the server in this process (`worker` only its workers); `keys` manages API
+// keys in the server's own database (run it with the server's settings). The other commands talk to
 // a server (this one or any with the same API) through the SDK.
 return args.FirstOrDefault() switch
 {
-    "serve" => await ServeCommand.RunAsync(args[1..]),
+    "serve" or "worker" => await ServeCommand.RunAsync(args[0], args[1..]),
     "keys" => await KeysCommand.RunAsync(args[1..]),
     "config" => await ConfigCommand.RunAsync(args[1..]),
     "models" => await ModelsCommand.RunAsync(args[1..]),

@@ -7,7 +7,7 @@ namespace Paddock.Client;
 
 public sealed partial class PaddockClient
 {
-    /// <summary>Follows the namespace's event stream (<c>GET /api/events</c>) from now on; see <see cref="StreamEventsAsync(long?, CancellationToken)"/>.</summary>
+    /// <summary>Follows the namespace's event stream (<c>GET /api/events</c>) from now on (after a Paddock server's recent completions); see <see cref="StreamEventsAsync(long?, CancellationToken)"/>.</summary>
     /// <param name="cancellationToken">Ends the enumeration.</param>
     /// <returns>The events, as they happen, until cancelled.</returns>
     public IAsyncEnumerable<PaddockEvent> StreamEventsAsync(CancellationToken cancellationToken = default) =>
@@ -20,7 +20,10 @@ public sealed partial class PaddockClient
     /// The enumeration ends only when cancelled, or throws <see cref="PaddockException"/> when the server cannot be
     /// reached after the retries of <see cref="PaddockClientOptions.Retry"/> or refuses the stream.
     /// </summary>
-    /// <param name="lastEventId">Start after this event (replaying what came since); null to start with what happens from now on.</param>
+    /// <param name="lastEventId">
+    /// Start after this event (replaying what came since); null to start with what happens from now on (a Paddock server
+    /// first sends the completions and cancels of the last minute, so a generation that ended just before is not missed).
+    /// </param>
     /// <param name="cancellationToken">Ends the enumeration.</param>
     /// <returns>The events.</returns>
     public async IAsyncEnumerable<PaddockEvent> StreamEventsAsync(long? lastEventId, [EnumeratorCancellation] CancellationToken cancellationToken = default)

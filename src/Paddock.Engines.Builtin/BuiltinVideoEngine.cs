@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Paddock.Core.Engines;
+using Paddock.Core.Hosting;
 using Paddock.Engines.Builtin.Encoding;
 using Paddock.Engines.Builtin.Rendering;
 using Paddock.Engines.Builtin.Scene;
@@ -42,6 +43,23 @@ public sealed class BuiltinVideoEngine : IVideoEngine
         "Built-in deterministic motion-graphics renderer (not a neural network): reads the prompt for shots, actions, camera moves, light and weather, cuts the references out as actors or uses them as sets, and animates them over procedural scenery, on the CPU.";
 
     public string Version => "builtin-2";
+
+    public string Type => "builtin";
+
+    /// <summary>Every frame is drawn and encoded here to the exact size, rate and count: nothing to conform.</summary>
+    public bool WritesExactOutput => true;
+
+    public Task RenderAsync(RenderJob job, RenderContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return RenderAsync(job, context.OutputPath, context.Progress, cancellationToken);
+    }
+
+    /// <summary>Available when its ffmpeg can be found (a path, or a name on PATH).</summary>
+    public Task<BackendHealth> CheckHealthAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(Executables.Find(_options.FfmpegPath) is not null
+            ? BackendHealth.Available
+            : BackendHealth.Unavailable($"ffmpeg ('{_options.FfmpegPath}') was not found; install it (apt-get install ffmpeg) or set Paddock:Engines:Builtin:FfmpegPath"));
 
     public async Task RenderAsync(RenderJob job, string outputPath, IProgress<RenderProgress> progress, CancellationToken cancellationToken)
     {

@@ -1,6 +1,6 @@
 using Paddock.Server.Hosting;
 
-await PaddockApp.Build(args).RunAsync();
+return await PaddockProcess.RunAsync(args, PaddockRole.ApiAndWorkers);
 
 /// <summary>The entry point, public so tests can host the app with WebApplicationFactory.</summary>
 public partial class Program;

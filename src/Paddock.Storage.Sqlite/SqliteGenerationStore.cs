@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
@@ -19,16 +20,26 @@ namespace Paddock.Storage.Sqlite;
 public sealed class SqliteGenerationStore : IGenerationStore
 {
     private const string InsertSql = """
-        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at)
-        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at)
+        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at, lane, lane_seq)
+        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at, $lane, $lane_seq)
         """;
 
-    private const string ClaimSql = $"""
+    /// <summary>The next number of a lane (dense: the writer is the only one to give them).</summary>
+    private const string NextLaneSeqSql = """
+        INSERT INTO lanes (lane, last_seq) VALUES ($lane, 1)
+        ON CONFLICT (lane) DO UPDATE SET last_seq = last_seq + 1
+        RETURNING last_seq
+        """;
+
+    /// <summary>The claim; <c>{0}</c> is the model filter (empty, or <c>AND model IN (...)</c>).</summary>
+    private const string ClaimSqlFormat = """
         UPDATE generations
         SET status = 'processing', attempt = attempt + 1, lease_owner = $worker, lease_expires_at = $expires_at,
-            started_at = COALESCE(started_at, $now)
-        WHERE rowid = (SELECT rowid FROM generations WHERE status = 'queued' ORDER BY enqueued_at, rowid LIMIT 1)
-        RETURNING {GenerationRows.Columns}
+            started_at = COALESCE(started_at, $now), retry_at = NULL, status_message = NULL
+        WHERE rowid = (SELECT rowid FROM generations
+                       WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= $now){0}
+                       ORDER BY enqueued_at, rowid LIMIT 1)
+        RETURNING {1}
         """;
 
     /// <summary>The fence of every write by a lease holder: still processing, same worker, same attempt, not expired.</summary>
@@ -46,21 +57,50 @@ public sealed class SqliteGenerationStore : IGenerationStore
     private const string FinishSql = $"""
         UPDATE generations
         SET status = $status, completed_at = $now, output_key = $output_key, error_message = $error_message,
+            error_type = $error_type, error_code = $error_code, status_message = NULL,
             lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
         WHERE {LeaseHeld}
+        """;
+
+    private const string RetryLaterSql = $"""
+        UPDATE generations
+        SET status = 'queued', retries = retries + 1, retry_at = $retry_at, status_message = $status_message,
+            lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
+        WHERE {LeaseHeld}
+        """;
+
+    private const string CheckpointSql = $"UPDATE generations SET remote_job = $remote_job WHERE {LeaseHeld}";
+
+    /// <summary>A job recorded by the attempt that was running when its row was cancelled: kept, and marked to be cancelled.</summary>
+    private const string CheckpointAfterCancelSql = """
+        UPDATE generations SET remote_job = $remote_job, remote_cancel = 'pending'
+        WHERE id = $id AND status = 'cancelled' AND attempt = $attempt AND remote_job IS NULL
+        """;
+
+    private const string PendingRemoteCancelsSql = """
+        SELECT id, namespace, remote_job FROM generations
+        WHERE remote_cancel = 'pending'
+        ORDER BY completed_at
+        LIMIT $limit
+        """;
+
+    private const string RecordRemoteCancelSql = """
+        UPDATE generations SET remote_cancel = $state, status_message = $message
+        WHERE id = $id AND remote_cancel = 'pending'
         """;
 
     private const string StatusSql = "SELECT namespace, status FROM generations WHERE id = $id";
 
     private const string CancelSql = """
         UPDATE generations
-        SET status = 'cancelled', completed_at = $now,
+        SET status = 'cancelled', completed_at = $now, retry_at = NULL, status_message = NULL,
+            remote_cancel = CASE WHEN json_extract(remote_job, '$.id') IS NOT NULL THEN 'pending' END,
             lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
         WHERE id = $id AND status IN ('queued', 'processing')
         """;
 
     private const string ExpiredSql = $"""
-        SELECT {GenerationRows.Columns}, handed_back FROM generations
+        SELECT {GenerationRows.Columns} FROM generations
         WHERE status = 'processing' AND lease_expires_at <= $now
         ORDER BY lease_expires_at
         """;
@@ -80,7 +120,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
 
     private const string GiveUpSql = """
         UPDATE generations
-        SET status = 'failed', completed_at = $now, error_message = $error_message,
+        SET status = 'failed', completed_at = $now, error_message = $error_message, error_type = 'engine_error', error_code = NULL,
             lease_owner = NULL, lease_expires_at = NULL, progress_phase = NULL, progress_percent = NULL, progress_eta = NULL
         WHERE rowid = $rowid
         """;
@@ -174,58 +214,124 @@ public sealed class SqliteGenerationStore : IGenerationStore
     }
 
     /// <summary>
-    /// Rows of the query's namespace, newest first. A null or empty <see cref="GenerationQuery.Statuses"/>
-    /// means every status. Queued rows carry their position in the whole queue (1 = claimed next).
+    /// Rows of the query's namespace, newest first. A null or empty <see cref="GenerationQuery.Statuses"/> means every
+    /// status. Queued rows carry their position in their lane (1 = claimed next). The total comes from the counters the
+    /// triggers keep; the rows from one index range per status (merged newest first), never a sort of the namespace.
     /// </summary>
     public Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(query.Namespace);
+        var after = query.After is null ? ((long At, long RowId)?)null : ParseCursor(query.After);
 
         return _database.ReadAsync(connection =>
         {
             using var transaction = connection.BeginTransaction(deferred: true);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var where = new StringBuilder("namespace = $namespace");
-            command.Parameters.Add("$namespace", query.Namespace);
-            if (query.Statuses is { Count: > 0 } statuses)
-            {
-                where.Append(" AND status IN (");
-                for (var i = 0; i < statuses.Count; i++)
-                {
-                    where.Append(i == 0 ? "" : ", ").Append("$status").Append(i);
-                    command.Parameters.Add("$status" + i, statuses[i].ToWire());
-                }
-                where.Append(')');
-            }
-            if (query.Model is not null)
-            {
-                where.Append(" AND model = $model");
-                command.Parameters.Add("$model", query.Model);
-            }
-            if (query.MediaType is not null)
-            {
-                where.Append(" AND media_type = $media_type");
-                command.Parameters.Add("$media_type", query.MediaType);
-            }
-
-            command.CommandText = $"SELECT COUNT(*) FROM generations WHERE {where}";
-            var total = (long)command.ExecuteScalar()!;
+            var total = CountMatching(connection, transaction, query);
             if (query.Limit <= 0 || total == 0)
                 return new GenerationPage([], total);
 
-            command.CommandText = $"""
-                SELECT {GenerationRows.Columns} FROM generations
-                WHERE {where}
-                ORDER BY enqueued_at DESC, rowid DESC
-                LIMIT $limit OFFSET $offset
-                """;
-            command.Parameters.Add("$limit", query.Limit);
-            command.Parameters.Add("$offset", Math.Max(0, query.Offset));
-            var rows = GenerationRows.ReadAll(command);
-            return new GenerationPage(WithQueuePositions(connection, transaction, rows), total);
+            // Each status is one range of (namespace, status, enqueued_at); several are merged in order rather than sorted.
+            IReadOnlyList<string?> statuses = query.Statuses is { Count: > 0 } s ? s.Select(x => (string?)x.ToWire()).Distinct().ToList() : [null];
+            var wanted = Math.Max(0, query.Offset) + query.Limit + 1;
+            var rows = new List<GenerationRow>();
+            foreach (var status in statuses)
+                rows.AddRange(ReadNewest(connection, transaction, query, status, after, wanted));
+            var page = rows
+                .OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId)
+                .Skip(Math.Max(0, query.Offset))
+                .Take(query.Limit + 1)
+                .ToList();
+            var more = page.Count > query.Limit;
+            if (more) page.RemoveAt(page.Count - 1);
+            var next = more ? Cursor(page[^1]) : null;
+            return new GenerationPage(WithQueuePositions(connection, transaction, page), total, next);
         }, cancellationToken);
+    }
+
+    private static long CountMatching(SqliteConnection connection, SqliteTransaction transaction, GenerationQuery query)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var where = new StringBuilder("namespace = $namespace");
+        command.Parameters.Add("$namespace", query.Namespace);
+        if (query.Statuses is { Count: > 0 } statuses)
+        {
+            where.Append(" AND status IN (").Append(string.Join(", ", statuses.Select((_, i) => "$status" + i))).Append(')');
+            for (var i = 0; i < statuses.Count; i++) command.Parameters.Add("$status" + i, statuses[i].ToWire());
+        }
+        if (query.Model is not null)
+        {
+            where.Append(" AND model = $model");
+            command.Parameters.Add("$model", query.Model);
+        }
+        if (query.MediaType is not null)
+        {
+            where.Append(" AND media_type = $media_type");
+            command.Parameters.Add("$media_type", query.MediaType);
+        }
+        command.CommandText = $"SELECT COALESCE(SUM(count), 0) FROM generation_counts WHERE {where}";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static List<GenerationRow> ReadNewest(
+        SqliteConnection connection, SqliteTransaction transaction, GenerationQuery query, string? status, (long At, long RowId)? after, int limit)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var where = new StringBuilder("namespace = $namespace");
+        command.Parameters.Add("$namespace", query.Namespace);
+        if (status is not null)
+        {
+            where.Append(" AND status = $status");
+            command.Parameters.Add("$status", status);
+        }
+        if (query.Model is not null)
+        {
+            where.Append(" AND model = $model");
+            command.Parameters.Add("$model", query.Model);
+        }
+        if (query.MediaType is not null)
+        {
+            where.Append(" AND media_type = $media_type");
+            command.Parameters.Add("$media_type", query.MediaType);
+        }
+        if (after is { } cursor)
+        {
+            where.Append(" AND (enqueued_at < $after_at OR (enqueued_at = $after_at AND rowid < $after_rowid))");
+            command.Parameters.Add("$after_at", cursor.At);
+            command.Parameters.Add("$after_rowid", cursor.RowId);
+        }
+        command.CommandText = $"""
+            SELECT {GenerationRows.Columns} FROM generations
+            WHERE {where}
+            ORDER BY enqueued_at DESC, rowid DESC
+            LIMIT $limit
+            """;
+        command.Parameters.Add("$limit", limit);
+        return GenerationRows.ReadAll(command);
+    }
+
+    /// <summary>A page's continuation: the last row's place in the newest-first order, as an opaque token.</summary>
+    private static string Cursor(GenerationRow row) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes($"v1:{row.EnqueuedAtMilliseconds}:{row.RowId}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static (long At, long RowId) ParseCursor(string cursor)
+    {
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = Encoding.ASCII.GetString(Convert.FromBase64String(padded)).Split(':');
+            if (parts.Length == 3 && parts[0] == "v1"
+                && long.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var at)
+                && long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var rowId))
+                return (at, rowId);
+        }
+        catch (FormatException)
+        {
+        }
+        throw new InvalidCursorException("the cursor is not one this server gave (use next_cursor from a page, unchanged)");
     }
 
     public Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default)
@@ -263,15 +369,21 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken = default)
+    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(workerId);
         ValidateLease(leaseDuration);
+        if (models is { Count: 0 })
+            return Task.FromResult<ClaimedGeneration?>(null);
+        var modelList = models?.ToList();
 
         return _database.WriteAsync(context =>
         {
             var now = NowMilliseconds();
-            var command = context.Command(ClaimSql);
+            var filter = modelList is null ? "" : " AND model IN (" + string.Join(", ", modelList.Select((_, i) => "$model" + i)) + ")";
+            var command = context.Command(string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimSqlFormat, filter, GenerationRows.Columns));
+            for (var i = 0; modelList is not null && i < modelList.Count; i++)
+                command.Parameters.Add("$model" + i, modelList[i]);
             command.Parameters.Add("$worker", workerId);
             command.Parameters.Add("$now", now);
             command.Parameters.Add("$expires_at", now + (long)leaseDuration.TotalMilliseconds);
@@ -279,7 +391,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             if (rows.Count == 0)
                 return null;
             var generation = rows[0].Generation;
-            return new ClaimedGeneration(new Lease(generation.Id, workerId, generation.Attempt), generation);
+            return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
         }, cancellationToken);
     }
 
@@ -313,13 +425,91 @@ public sealed class SqliteGenerationStore : IGenerationStore
     public Task<bool> CompleteAsync(Lease lease, string outputKey, EventDraft completedEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outputKey);
-        return FinishAsync(lease, GenerationStatus.Succeeded, outputKey, errorMessage: null, completedEvent, cancellationToken);
+        return FinishAsync(lease, GenerationStatus.Succeeded, outputKey, failure: null, completedEvent, cancellationToken);
     }
 
-    public Task<bool> FailAsync(Lease lease, string errorMessage, EventDraft failedEvent, CancellationToken cancellationToken = default)
+    public Task<bool> FailAsync(Lease lease, GenerationFailure failure, EventDraft failedEvent, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(errorMessage);
-        return FinishAsync(lease, GenerationStatus.Failed, outputKey: null, errorMessage, failedEvent, cancellationToken);
+        ArgumentNullException.ThrowIfNull(failure);
+        ArgumentNullException.ThrowIfNull(failure.Message);
+        return FinishAsync(lease, GenerationStatus.Failed, outputKey: null, failure, failedEvent, cancellationToken);
+    }
+
+    public Task<bool> RetryLaterAsync(Lease lease, DateTimeOffset notBefore, string statusMessage, EventDraft requeuedEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(statusMessage);
+        ArgumentNullException.ThrowIfNull(requeuedEvent);
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            var command = context.Command(RetryLaterSql);
+            AddLease(command, lease, now);
+            command.Parameters.Add("$retry_at", SqliteValues.ToUnixMilliseconds(notBefore));
+            command.Parameters.Add("$status_message", statusMessage);
+            if (command.ExecuteNonQuery() != 1)
+                return false;
+            EventRows.Append(context, requeuedEvent, now);
+            return true;
+        }, cancellationToken);
+    }
+
+    public Task<LeaseState> CheckpointAsync(Lease lease, RemoteJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(job);
+        return _database.WriteAsync(context =>
+        {
+            var now = NowMilliseconds();
+            var command = context.Command(CheckpointSql);
+            AddLease(command, lease, now);
+            command.Parameters.Add("$remote_job", job.ToJson());
+            if (command.ExecuteNonQuery() == 1)
+                return LeaseState.Held;
+            if (job.Id is null)
+                return LeaseState.Lost;
+            var afterCancel = context.Command(CheckpointAfterCancelSql);
+            afterCancel.Parameters.Add("$id", SqliteValues.IdText(lease.GenerationId));
+            afterCancel.Parameters.Add("$attempt", lease.Attempt);
+            afterCancel.Parameters.Add("$remote_job", job.ToJson());
+            return afterCancel.ExecuteNonQuery() == 1 ? LeaseState.Cancelled : LeaseState.Lost;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<PendingRemoteCancel>> PendingRemoteCancelsAsync(IReadOnlyCollection<string> backends, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backends);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return _database.ReadAsync<IReadOnlyList<PendingRemoteCancel>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = PendingRemoteCancelsSql;
+            // Pending cancels are few (they are carried out within seconds): filtering by backend here is cheap.
+            command.Parameters.Add("$limit", limit * 8);
+            using var reader = command.ExecuteReader();
+            var pending = new List<PendingRemoteCancel>();
+            while (reader.Read() && pending.Count < limit)
+            {
+                if (RemoteJob.FromJson(reader.GetNullableString(2)) is { Id: not null } job && backends.Contains(job.Backend))
+                    pending.Add(new PendingRemoteCancel(Guid.Parse(reader.GetString(0)), reader.GetString(1), job));
+            }
+            return pending;
+        }, cancellationToken);
+    }
+
+    public Task<bool> RecordRemoteCancelAsync(Guid id, RemoteCancelOutcome outcome, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome.State == RemoteCancelState.Pending)
+            throw new ArgumentException("a recorded remote cancel has an outcome, not Pending", nameof(outcome));
+        return _database.WriteAsync(context =>
+        {
+            var command = context.Command(RecordRemoteCancelSql);
+            command.Parameters.Add("$id", SqliteValues.IdText(id));
+            command.Parameters.Add("$state", outcome.State == RemoteCancelState.Cancelled ? "cancelled" : "refused");
+            command.Parameters.Add("$message", outcome.Message);
+            return command.ExecuteNonQuery() == 1;
+        }, cancellationToken);
     }
 
     public Task<bool> ReleaseAsync(Lease lease, EventDraft requeuedEvent, CancellationToken cancellationToken = default)
@@ -348,17 +538,11 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var now = NowMilliseconds();
             var select = context.Command(ExpiredSql);
             select.Parameters.Add("$now", now);
-            var expired = new List<(GenerationRow Row, int Counted)>();
-            using (var reader = select.ExecuteReader())
+            var expired = GenerationRows.ReadAll(select);
+            foreach (var row in expired)
             {
-                while (reader.Read())
-                {
-                    var read = GenerationRows.Read(reader);
-                    expired.Add((read, read.Generation.Attempt - reader.GetInt32(16)));
-                }
-            }
-            foreach (var (row, attempts) in expired)
-            {
+                // Attempts that count: neither hand-backs on shutdown nor retries after a retryable failure.
+                var attempts = row.Generation.Attempt - row.Generation.Retries;
                 if (attempts >= maxAttempts)
                 {
                     var message = $"gave up after {attempts} {(attempts == 1 ? "attempt" : "attempts")}: the worker stopped responding";
@@ -372,6 +556,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
                         Status = GenerationStatus.Failed,
                         CompletedAt = SqliteValues.FromUnixMilliseconds(now),
                         ErrorMessage = message,
+                        ErrorType = FailureKind.EngineError,
                         Progress = null,
                     };
                     EventRows.Append(context, failedEvent(failed), now);
@@ -387,7 +572,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    private Task<bool> FinishAsync(Lease lease, GenerationStatus status, string? outputKey, string? errorMessage, EventDraft finishedEvent, CancellationToken cancellationToken)
+    private Task<bool> FinishAsync(Lease lease, GenerationStatus status, string? outputKey, GenerationFailure? failure, EventDraft finishedEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentNullException.ThrowIfNull(finishedEvent);
@@ -399,7 +584,9 @@ public sealed class SqliteGenerationStore : IGenerationStore
             AddLease(command, lease, now);
             command.Parameters.Add("$status", status.ToWire());
             command.Parameters.Add("$output_key", outputKey);
-            command.Parameters.Add("$error_message", errorMessage);
+            command.Parameters.Add("$error_message", failure?.Message);
+            command.Parameters.Add("$error_type", failure?.Kind.ToWire());
+            command.Parameters.Add("$error_code", failure?.Code);
             if (command.ExecuteNonQuery() != 1)
                 return false;
             EventRows.Append(context, finishedEvent, now);
@@ -407,62 +594,28 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    /// <summary>
-    /// Fills the queue position of the page's queued rows with two statements instead of one count
-    /// per row: the rows ahead of the oldest, then a walk of the claim index up to the newest.
-    /// </summary>
+    /// <summary>Fills the queue position of the page's queued rows: one seek for each lane's head, one per row for its departed range.</summary>
     private static List<Generation> WithQueuePositions(SqliteConnection connection, SqliteTransaction transaction, List<GenerationRow> rows)
     {
         var result = rows.ConvertAll(row => row.Generation);
-        var queued = new Dictionary<long, int>();
-        GenerationRow? first = null;
-        GenerationRow? last = null;
+        var heads = new Dictionary<string, long>(StringComparer.Ordinal);
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
             if (row.Generation.Status != GenerationStatus.Queued)
                 continue;
-            queued.Add(row.RowId, i);
-            if (first is null || IsBefore(row, first.Value))
-                first = row;
-            if (last is null || IsBefore(last.Value, row))
-                last = row;
-        }
-        if (first is null || last is null)
-            return result;
-
-        var ahead = GenerationRows.QueuePosition(connection, transaction, first.Value) - 1;
-        using var walk = connection.CreateCommand();
-        walk.Transaction = transaction;
-        walk.CommandText = """
-            SELECT rowid, enqueued_at FROM generations
-            WHERE status = 'queued' AND enqueued_at >= $from AND enqueued_at <= $to
-            ORDER BY enqueued_at, rowid
-            """;
-        walk.Parameters.Add("$from", first.Value.EnqueuedAtMilliseconds);
-        walk.Parameters.Add("$to", last.Value.EnqueuedAtMilliseconds);
-        using var reader = walk.ExecuteReader();
-        var position = ahead;
-        var found = 0;
-        while (found < queued.Count && reader.Read())
-        {
-            var rowId = reader.GetInt64(0);
-            var enqueuedAt = reader.GetInt64(1);
-            if (enqueuedAt == first.Value.EnqueuedAtMilliseconds && rowId < first.Value.RowId)
-                continue;
-            position++;
-            if (queued.TryGetValue(rowId, out var index))
+            if (!heads.TryGetValue(row.Lane, out var head))
             {
-                result[index] = result[index] with { QueuePosition = position };
-                found++;
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = "SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'";
+                command.Parameters.Add("$lane", row.Lane);
+                heads[row.Lane] = head = command.ExecuteScalar() is long value ? value : row.LaneSeq;
             }
+            result[i] = result[i] with { QueuePosition = GenerationRows.PositionFrom(connection, transaction, row, head) };
         }
         return result;
     }
-
-    private static bool IsBefore(GenerationRow a, GenerationRow b) =>
-        a.EnqueuedAtMilliseconds < b.EnqueuedAtMilliseconds
-        || (a.EnqueuedAtMilliseconds == b.EnqueuedAtMilliseconds && a.RowId < b.RowId);
 
     private static void Insert(
         SqliteWriteContext context, NewGeneration generation, GenerationStatus status, long now, int attempt, string? leaseOwner, long? leaseExpiresAt)
@@ -479,6 +632,11 @@ public sealed class SqliteGenerationStore : IGenerationStore
         command.Parameters.Add("$attempt", attempt);
         command.Parameters.Add("$lease_owner", leaseOwner);
         command.Parameters.Add("$lease_expires_at", leaseExpiresAt);
+        var lane = generation.Lane ?? generation.Model;
+        var seq = context.Command(NextLaneSeqSql);
+        seq.Parameters.Add("$lane", lane);
+        command.Parameters.Add("$lane", lane);
+        command.Parameters.Add("$lane_seq", (long)seq.ExecuteScalar()!);
         command.ExecuteNonQuery();
     }
 

@@ -44,6 +44,30 @@ public sealed class ConfigTests(CliServer server) : IDisposable
     }
 
     [Fact]
+    public async Task The_key_variable_of_the_README_and_the_original_examples_works_too()
+    {
+        // A shell set up as the README says (export OXEN_API_KEY=...) runs the command with nothing else.
+        _cli.Environment["PADDOCK_API_KEY"] = null;
+        _cli.Environment["OXEN_API_KEY"] = server.ApiKey;
+        var models = await _cli.RunAsync("models");
+        Assert.True(models.ExitCode == 0, models.ToString());
+        Assert.Equal("OXEN_API_KEY", (await _cli.RunAsync("config", "show", "--json")).Json().GetProperty("key_source").GetString());
+
+        // The command's own variable, when set too, wins; a refusal names the one used.
+        _cli.Environment["PADDOCK_API_KEY"] = "pdk_wrong_in_the_environment";
+        var wrong = await _cli.RunAsync("models");
+        Assert.Equal(3, wrong.ExitCode);
+        Assert.Contains("refused the API key from PADDOCK_API_KEY", wrong.Stderr);
+
+        // With no key at all, the message names the README's variable.
+        _cli.Environment["PADDOCK_API_KEY"] = null;
+        _cli.Environment["OXEN_API_KEY"] = null;
+        var none = await _cli.RunAsync("models");
+        Assert.Equal(3, none.ExitCode);
+        Assert.Contains("set OXEN_API_KEY", none.Stderr);
+    }
+
+    [Fact]
     public async Task Bad_config_values_are_usage_errors()
     {
         var url = await _cli.RunAsync("config", "set", "server", "not a url");

@@ -13,7 +13,7 @@ public sealed class FileTests(CliServer server) : IDisposable
     [Fact]
     public async Task An_uploaded_file_downloads_byte_for_byte()
     {
-        var original = Media.WritePng(_cli.PathOf("park.png"), 640, 480);
+        var original = TestMedia.WritePng(_cli.PathOf("park.png"), 640, 480);
 
         var uploaded = await _cli.RunAsync("upload", "park.png", "--repo", "assets", "--path", "scenes/park.png");
         Assert.True(uploaded.ExitCode == 0, uploaded.ToString());
@@ -49,7 +49,7 @@ public sealed class FileTests(CliServer server) : IDisposable
     [Fact]
     public async Task A_path_ending_in_a_slash_uploads_into_that_folder()
     {
-        Media.WritePng(_cli.PathOf("cat.png"), 512, 512);
+        TestMedia.WritePng(_cli.PathOf("cat.png"), 512, 512);
 
         var uploaded = await _cli.RunAsync("upload", "cat.png", "--repo", "assets", "--path", "newdir/");
 
@@ -79,7 +79,7 @@ public sealed class FileTests(CliServer server) : IDisposable
     public async Task Uploads_go_to_the_keys_namespace_and_another_namespace_is_an_auth_error()
     {
         _cli.Environment["PADDOCK_API_KEY"] = await server.CreateKeyAsync("acme");
-        Media.WritePng(_cli.PathOf("logo.png"), 512, 512);
+        TestMedia.WritePng(_cli.PathOf("logo.png"), 512, 512);
 
         var own = await _cli.RunAsync("upload", "logo.png", "--repo", "brand");
         Assert.True(own.ExitCode == 0, own.ToString());

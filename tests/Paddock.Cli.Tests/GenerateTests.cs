@@ -21,7 +21,7 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
     [Fact]
     public async Task A_local_reference_is_uploaded_and_the_video_is_saved_playable()
     {
-        var image = Media.WritePng(_cli.PathOf("cat.png"), 768, 512);
+        var image = TestMedia.WritePng(_cli.PathOf("cat.png"), 768, 512);
 
         var result = await _cli.RunAsync("generate", "Image 1 walks through a garden", "-i", "cat.png",
             "--aspect", "9:16", "--resolution", "720P", "--duration", "3", "--seed", "7", "-o", "out.mp4");
@@ -31,8 +31,8 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
         var id = QueuedId(result.Stderr);
         Assert.Contains($"generation {id}: completed 100%", result.Stderr); // plain progress lines: stderr is not a terminal
         Assert.DoesNotContain("\x1b[", result.Stderr);
-        var video = await Media.ProbeAsync(_cli.PathOf("out.mp4"));
-        Assert.Equal(new Media.VideoFacts("h264", 720, 1280, 72), video);
+        var video = await TestMedia.ProbeAsync(_cli.PathOf("out.mp4"));
+        Assert.Equal(new TestMedia.VideoFacts("h264", 720, 1280, 72), video);
 
         // The reference went to the key's namespace, named by its content, and the server rendered from that URL.
         var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(image)));
@@ -55,28 +55,54 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
         Assert.Equal(new FileInfo(_cli.PathOf("kite.mp4")).Length, json.GetProperty("bytes").GetInt64());
         Assert.StartsWith(server.Url + "/api/outputs/", json.GetProperty("result_url").GetString());
         Assert.Equal(QueuedId(result.Stderr), json.GetProperty("generation_id").GetString());
-        Assert.Equal((720, 720), ((await Media.ProbeAsync(_cli.PathOf("kite.mp4"))) is var v ? (v.Width, v.Height) : default));
+        Assert.Equal((720, 720), ((await TestMedia.ProbeAsync(_cli.PathOf("kite.mp4"))) is var v ? (v.Width, v.Height) : default));
     }
 
     [Fact]
-    public async Task A_reference_too_small_fails_the_generation_with_the_servers_message_and_exit_1()
+    public async Task A_local_reference_the_server_would_refuse_is_refused_before_anything_is_uploaded()
     {
-        Media.WritePng(_cli.PathOf("tiny.png"), 300, 300);
+        TestMedia.WritePng(_cli.PathOf("tiny.png"), 300, 300);
+        var good = TestMedia.WritePng(_cli.PathOf("good.png"), 800, 600);
+        await File.WriteAllTextAsync(_cli.PathOf("notes.png"), "this is a text file named .png\n");
+        TestMedia.WritePng(_cli.PathOf("wide.png"), 1500, 500);
+        var before = (await _cli.RunAsync("queue", "list", "--all", "--json")).Json().GetProperty("count").GetInt32();
 
-        var result = await _cli.RunAsync("generate", "Image 1 waves", "-i", "tiny.png", "--resolution", "720P", "--duration", "3", "--json");
+        var result = await _cli.RunAsync("generate", "Image 1 and Image 2 wave", "-i", "tiny.png", "-i", "good.png", "-i", "notes.png", "-i", "wide.png",
+            "--resolution", "720P", "--duration", "3", "--json");
+
+        // The server's rules and words, every bad image named by its field, the same exit code as a refusal by the server.
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("reference_images[0]: shorter side is 300 px; it must be more than 400 px (tiny.png)", result.Stderr);
+        Assert.Contains("reference_images[2]: is not a JPEG or PNG image (its first bytes match no supported format) (notes.png)", result.Stderr);
+        Assert.Contains("reference_images[3]: aspect ratio is 3:1 (1500 × 500); it must be at most 2.5:1 (wide.png)", result.Stderr);
+        Assert.DoesNotContain("reference_images[1]", result.Stderr);
+        Assert.Contains("Nothing was uploaded or queued.", result.Stderr);
+        Assert.Equal(1, result.Json().GetProperty("error").GetProperty("exit_code").GetInt32());
+
+        // Nothing went to the server: not even the good image, and no generation.
+        Assert.DoesNotContain("Uploaded", result.Stderr);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(good)));
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", server.ApiKey);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await http.GetAsync($"{server.Url}/api/repos/default/cli-uploads/file/main/{hash}.png")).StatusCode);
+        Assert.Equal(before, (await _cli.RunAsync("queue", "list", "--all", "--json")).Json().GetProperty("count").GetInt32());
+
+        // The synchronous route checks first too.
+        var sync = await _cli.RunAsync("generate", "Image 1 waves", "-i", "tiny.png", "--resolution", "720P", "--duration", "3", "--sync");
+        Assert.True(sync.ExitCode == 1, sync.ToString());
+        Assert.Contains("paddock: reference_images[0]: shorter side is 300 px; it must be more than 400 px (tiny.png)", sync.Stderr);
+    }
+
+    [Fact]
+    public async Task An_input_image_of_an_i2v_model_is_checked_locally_under_its_own_field()
+    {
+        TestMedia.WritePng(_cli.PathOf("tiny.png"), 300, 300);
+
+        var result = await _cli.RunAsync("generate", "Image 1 runs", "-m", "happyhorse-1.0-i2v", "-i", "tiny.png", "--resolution", "720P", "--duration", "3");
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Contains("reference_images[0]: shorter side is 300 px", result.Stderr);
-        var row = result.Json(); // --json: the failed row, for scripts
-        Assert.Equal("failed", row.GetProperty("status").GetString());
-        Assert.Contains("reference_images[0]", row.GetProperty("error_message").GetString());
-        Assert.False(File.Exists(_cli.PathOf(row.GetProperty("generation_id").GetString() + ".mp4")));
-
-        // The synchronous route reports the same failure the same way.
-        var sync = await _cli.RunAsync("generate", "Image 1 waves", "-i", "tiny.png", "--resolution", "720P", "--duration", "3", "--sync", "--json");
-        Assert.True(sync.ExitCode == 1, sync.ToString());
-        Assert.Contains("paddock: the generation failed: reference_images[0]: shorter side is 300 px", sync.Stderr);
-        Assert.Equal(1, sync.Json().GetProperty("error").GetProperty("exit_code").GetInt32());
+        Assert.Contains("paddock: input_image: shorter side is 300 px; it must be more than 400 px (tiny.png)", result.Stderr);
+        Assert.DoesNotContain("Uploaded", result.Stderr);
     }
 
     [Fact]
@@ -109,7 +135,7 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
         Assert.True(events.ExitCode == 0, events.ToString());
         var download = await _cli.RunAsync("download", id, "-o", "dusk.mp4");
         Assert.True(download.ExitCode == 0, download.ToString());
-        Assert.Equal(120, (await Media.ProbeAsync(_cli.PathOf("dusk.mp4"))).Frames);
+        Assert.Equal(120, (await TestMedia.ProbeAsync(_cli.PathOf("dusk.mp4"))).Frames);
     }
 
     [Fact]
@@ -139,7 +165,7 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(_cli.PathOf("newdir/x.mp4"), result.Stdout.Trim());
-        Assert.Equal(72, (await Media.ProbeAsync(_cli.PathOf("newdir/x.mp4"))).Frames);
+        Assert.Equal(72, (await TestMedia.ProbeAsync(_cli.PathOf("newdir/x.mp4"))).Frames);
         Assert.Equal(["x.mp4"], Directory.GetFiles(_cli.PathOf("newdir")).Select(Path.GetFileName));
     }
 
@@ -150,7 +176,7 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(_cli.PathOf("light.mp4"), result.Json().GetProperty("output_file").GetString());
-        var video = await Media.ProbeAsync(_cli.PathOf("light.mp4"));
+        var video = await TestMedia.ProbeAsync(_cli.PathOf("light.mp4"));
         Assert.Equal((960, 720, 72), (video.Width, video.Height, video.Frames));
         Assert.Equal(JsonValueKind.String, result.Json().GetProperty("generation_id").ValueKind);
     }

@@ -29,7 +29,7 @@ public sealed class RenderTests(CliServer server) : IDisposable
 
         Assert.True(first.ExitCode == 0, first.ToString());
         Assert.Contains("wrote a.mp4 (720x1280, 72 frames, seed 7)", first.Stderr);
-        var video = await Media.ProbeAsync(_cli.PathOf("a.mp4"));
+        var video = await TestMedia.ProbeAsync(_cli.PathOf("a.mp4"));
         Assert.Equal(("h264", 720, 1280, 72), (video.Codec, video.Width, video.Height, video.Frames));
         Assert.True(again.ExitCode == 0 && reseeded.ExitCode == 0, again + "\n" + reseeded);
         Assert.Equal(File.ReadAllBytes(_cli.PathOf("a.mp4")), File.ReadAllBytes(_cli.PathOf("b.mp4")));
@@ -39,13 +39,13 @@ public sealed class RenderTests(CliServer server) : IDisposable
     [Fact]
     public async Task An_image_to_video_request_follows_its_input_images_aspect()
     {
-        Media.WritePng(_cli.PathOf("tall.png"), 600, 800);
+        TestMedia.WritePng(_cli.PathOf("tall.png"), 600, 800);
         File.WriteAllText(_cli.PathOf("i2v.json"), """{"model":"happyhorse-1.0-i2v","prompt":"Image 1 turns","input_image":"tall.png","resolution":"720P","duration":3}""");
 
         var result = await _cli.RunAsync("render", "i2v.json", "-o", "tall.mp4", "--preset", "ultrafast");
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        var video = await Media.ProbeAsync(_cli.PathOf("tall.mp4"));
+        var video = await TestMedia.ProbeAsync(_cli.PathOf("tall.mp4"));
         Assert.Equal((720, 960, 72), (video.Width, video.Height, video.Frames)); // 3:4, the image's aspect
     }
 
@@ -56,9 +56,9 @@ public sealed class RenderTests(CliServer server) : IDisposable
     [InlineData("""{"prompt":"","duration":5}""", "prompt: must not be empty")]
     [InlineData("""{"prompt":"a horse","duration":20}""", "duration: must be between 3 and 15")]
     [InlineData("""{"prompt":"a horse","duration":"five"}""", "duration: must be an integer")]
-    [InlineData("""{"prompt":"a horse",""", "paddock: the request is not valid JSON")]
+    [InlineData("""{"prompt":"a horse",""", "paddock: the request: is not valid JSON: it ends at line 1, position 21 before the JSON is complete")]
     [InlineData("""["a horse"]""", "paddock: the request must be a JSON object")]
-    [InlineData("""{"prompt":"Image 1 walks","prompt":"Image 1 runs"}""", "a property appears twice; send each field once")]
+    [InlineData("""{"prompt":"Image 1 walks","prompt":"Image 1 runs"}""", "prompt: is given twice (at line 1, position 27); send each field once")]
     [InlineData("""{"prompt":"a horse \ud83e"}""", "prompt: is not valid text")]
     [InlineData("""{"prompt":"Image 1 waves","reference_images":["\udc00.png"]}""", "reference_images[0]: is not valid text")]
     [InlineData("""{"prompt":"a horse","reference_images":[3]}""", "reference_images[0]: must be a string")]
@@ -67,7 +67,7 @@ public sealed class RenderTests(CliServer server) : IDisposable
     [InlineData("""{"model":"happyhorse-1.0-i2v","prompt":"Image 1 runs","input_image":"bad.json"}""", "input_image: is not a JPEG or PNG image")]
     public async Task A_request_it_cannot_render_exits_2_with_what_to_fix_and_writes_nothing(string request, string message)
     {
-        Media.WritePng(_cli.PathOf("small.png"), 300, 300);
+        TestMedia.WritePng(_cli.PathOf("small.png"), 300, 300);
         File.WriteAllText(_cli.PathOf("bad.json"), request);
 
         var result = await _cli.RunAsync("render", "bad.json", "-o", "out.mp4");

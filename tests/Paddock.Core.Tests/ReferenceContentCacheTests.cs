@@ -70,7 +70,7 @@ public sealed class ReferenceContentCacheTests
             case "TotalTimeout": options.TotalTimeout = TimeSpan.FromSeconds(-1); break;
             case "CacheMaxBytes": options.CacheMaxBytes = -1; break;
         }
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new ReferenceFetcher(options));
+        var error = Assert.ThrowsAny<ArgumentException>(() => new ReferenceFetcher(options));
         Assert.Contains("Paddock:References:" + setting, error.Message);
     }
 }

@@ -66,4 +66,32 @@ public sealed class CancelTests(ServerFixture fixture) : IClassFixture<ServerFix
         Assert.Equal(0, row["attempt"]!.GetValue<int>());
         Assert.Null(row["result_url"]);
     }
+
+    [Fact]
+    public async Task Cancelling_a_generation_that_already_ended_says_so_and_changes_nothing()
+    {
+        var client = fixture.Server.Client;
+        var id = (await Api.EnqueueAsync(client, new { model = "happyhorse-1.0-r2v", prompt = "a short clip", resolution = "720P", duration = 3 }))[0];
+        Assert.Equal("succeeded", (await Api.WaitTerminalAsync(client, id))["status"]!.GetValue<string>());
+
+        using var answer = await client.DeleteAsync($"api/ai/queue/{id}");
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await answer.Content.ReadAsStringAsync())!;
+        // Still 200 and "success" for clients of the original API; the extension fields tell what happened.
+        Assert.Equal(200, (int)answer.StatusCode);
+        Assert.Equal("success", body["status"]!.GetValue<string>());
+        Assert.Equal(id, body["generation_id"]!.GetValue<string>());
+        Assert.Equal("already_ended", body["status_message"]!.GetValue<string>());
+        Assert.Equal("succeeded", body["generation_status"]!.GetValue<string>());
+        Assert.Contains("had already ended (succeeded); nothing was cancelled", body["message"]!.GetValue<string>());
+        Assert.Equal("succeeded", (await Api.GetRowAsync(client, id))["status"]!.GetValue<string>());
+
+        // A cancel that does cancel says that instead.
+        foreach (var running in await Api.EnqueueAsync(client, new { model = "happyhorse-1.0-r2v", prompt = "a long clip", resolution = "1080P", duration = 15, num_generations = 2 }))
+        {
+            using var cancelled = await client.DeleteAsync($"api/ai/queue/{running}");
+            var said = System.Text.Json.Nodes.JsonNode.Parse(await cancelled.Content.ReadAsStringAsync())!;
+            Assert.Equal("cancelled", said["status_message"]!.GetValue<string>());
+            Assert.Equal("cancelled", said["generation_status"]!.GetValue<string>());
+        }
+    }
 }

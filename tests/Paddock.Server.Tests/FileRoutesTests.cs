@@ -85,6 +85,9 @@ public sealed class FileRoutesTests(ServerFixture fixture) : IClassFixture<Serve
         var (writeStatus, writeError) = await PutAsync(other, "api/repos/default/private/file/main/secret.png", Form("file", ("x.png", [1, 2, 3])));
         Assert.Equal(HttpStatusCode.Forbidden, writeStatus);
         Assert.Equal("forbidden", writeError!["error"]!["type"]!.GetValue<string>());
+        // Named by its field, as every other message, with where this key may write instead.
+        Assert.Equal("namespace: this key belongs to namespace 'files-other' and cannot write to 'default'; upload to /api/repos/files-other/...",
+            writeError["error"]!["detail"]!.GetValue<string>());
         var read = await other.GetAsync("api/repos/default/private/file/main/secret.png");
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
         using var anonymous = new HttpClient();
@@ -167,6 +170,21 @@ public sealed class FileRoutesTests(ServerFixture fixture) : IClassFixture<Serve
         Assert.Equal("invalid_params", error!["error"]!["type"]!.GetValue<string>());
         var detail = error["error"]!["detail"]!.GetValue<string>();
         Assert.Equal("body: the multipart form could not be read (it ends before the closing boundary '--zz--'); send multipart/form-data with a 'file' or 'files[]' part", detail);
+    }
+
+    [Theory]
+    [InlineData("multipart/form-data", "x", "Content-Type: multipart/form-data needs a boundary of 1 to 70 characters")]
+    [InlineData("multipart/form-data; boundary=zz", "--zz\r\nContent-Type: image/png\r\n\r\nbytes\r\n--zz--\r\n", "body: a part has no 'Content-Disposition: form-data; name=\"...\"' header")]
+    [InlineData("multipart/form-data; boundary=zz", "--zz\r\nContent-Disposition form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nbytes\r\n--zz--\r\n", "body: a part's headers are longer than 16384 bytes (16 KB) or are not 'Name: value' lines")]
+    [InlineData("multipart/form-data; boundary=zz", "--zz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.png\"\r\n\r\nbytes, and no closing boundary", "body: the multipart form could not be read (it ends before the closing boundary '--zz--')")]
+    public async Task A_form_that_cannot_be_read_is_told_what_is_wrong_with_it(string contentType, string body, string expected)
+    {
+        var content = new UnknownLength(Encoding.UTF8.GetBytes(body), MediaTypeHeaderValue.Parse(contentType));
+        var (status, error) = await PutAsync(fixture.Server.Client, "api/repos/default/broken/file/main/a.png", content);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var detail = error!["error"]!["detail"]!.GetValue<string>();
+        Assert.True(detail.StartsWith(expected, StringComparison.Ordinal), detail);
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Server.Client.GetAsync("api/repos/default/broken/file/main/a.png")).StatusCode);
     }
 
     [Fact]

@@ -66,17 +66,18 @@ public sealed class HostileFixture : IAsyncLifetime
         Add("10 MB + 1 byte", Corpus.Serve("/big.png", oversized), "reference_images[0]: is 10485761 bytes; at most 10485760 bytes (10 MB) are accepted");
         Add("10 MB + 1 byte, no Content-Length", Corpus.Serve("/big-chunked.png", oversized, chunked: true), "reference_images[0]: is larger than 10485760 bytes (10 MB)");
 
-        const string Internal = "is internal and not reachable from here";
-        Add("127.0.0.1", "http://127.0.0.1" + baitPath, "reference_images[0]: could not be downloaded: the address 127.0.0.1 of 127.0.0.1 " + Internal);
-        Add("[::1]", "http://[::1]" + baitPath, "reference_images[0]: could not be downloaded: the address ::1 of ");
-        Add("169.254.169.254 (cloud metadata)", "http://169.254.169.254/latest/meta-data/x.png", "reference_images[0]: could not be downloaded: the address 169.254.169.254 of 169.254.169.254 " + Internal);
-        Add("10.0.0.1", "http://10.0.0.1/x.png", "reference_images[0]: could not be downloaded: the address 10.0.0.1 of 10.0.0.1 " + Internal);
-        Add("decimal-encoded ip", "http://2130706433" + baitPath, "reference_images[0]: could not be downloaded: the address 127.0.0.1 of 127.0.0.1 " + Internal);
-        Add("hex-encoded ip", "http://0x7f000001" + baitPath, "reference_images[0]: could not be downloaded: the address 127.0.0.1 of 127.0.0.1 " + Internal);
-        Add("octal-encoded ip", "http://0177.0.0.1" + baitPath, "reference_images[0]: could not be downloaded: the address 127.0.0.1 of 127.0.0.1 " + Internal);
-        Add("ipv4-mapped ipv6", "http://[::ffff:127.0.0.1]" + baitPath, "reference_images[0]: could not be downloaded: the address ::ffff:127.0.0.1 of [::ffff:127.0.0.1] " + Internal);
-        Add("hostname resolving to loopback", "http://localhost" + baitPath, " of localhost " + Internal);
-        Add("allowed host redirecting to loopback", Corpus.Redirect("/to-loopback.png", bait), "reference_images[0]: could not be downloaded: the address 127.0.0.1 of 127.0.0.1 " + Internal);
+        // Refused by the address policy, not unreachable: the message says so (and what to do instead).
+        static string Refused(string address, string host) => $"reference_images[0]: is refused by policy: the address {address} of {host} is internal";
+        Add("127.0.0.1", "http://127.0.0.1" + baitPath, Refused("127.0.0.1", "127.0.0.1"));
+        Add("[::1]", "http://[::1]" + baitPath, "reference_images[0]: is refused by policy: the address ::1 of ");
+        Add("169.254.169.254 (cloud metadata)", "http://169.254.169.254/latest/meta-data/x.png", Refused("169.254.169.254", "169.254.169.254"));
+        Add("10.0.0.1", "http://10.0.0.1/x.png", Refused("10.0.0.1", "10.0.0.1"));
+        Add("decimal-encoded ip", "http://2130706433" + baitPath, Refused("127.0.0.1", "127.0.0.1"));
+        Add("hex-encoded ip", "http://0x7f000001" + baitPath, Refused("127.0.0.1", "127.0.0.1"));
+        Add("octal-encoded ip", "http://0177.0.0.1" + baitPath, Refused("127.0.0.1", "127.0.0.1"));
+        Add("ipv4-mapped ipv6", "http://[::ffff:127.0.0.1]" + baitPath, Refused("::ffff:127.0.0.1", "[::ffff:127.0.0.1]"));
+        Add("hostname resolving to loopback", "http://localhost" + baitPath, " of localhost is internal");
+        Add("allowed host redirecting to loopback", Corpus.Redirect("/to-loopback.png", bait), Refused("127.0.0.1", "127.0.0.1"));
         Add("redirect loop", Corpus.Redirect("/loop.png", "/loop.png"), "reference_images[0]: redirected more than 3 times");
         Add("http 404", Corpus.BaseUrl + "/missing.png", "reference_images[0]: could not be downloaded: 127.0.0.2 answered HTTP 404");
 
@@ -189,6 +190,46 @@ public sealed class HostileReferenceTests(HostileFixture fixture) : IClassFixtur
         AssertRefused(name, hostile, status, body);
         Assert.True(elapsed.TotalSeconds < hostile.MaxSeconds, $"{name}: the answer took {elapsed.TotalSeconds:0.0} s; at most {hostile.MaxSeconds} s expected");
         Assert.Equal(0, fixture.Bait.TotalRequests); // nothing internal was ever contacted
+    }
+
+    [Fact]
+    public async Task An_internal_reference_is_refused_by_policy_with_the_upload_route_of_the_key_namespace_and_the_setting_to_allow_it()
+    {
+        using var acme = fixture.Server.CreateClient(await fixture.Server.CreateKeyAsync("acme"));
+        var (status, body) = await Api.PostJsonAsync(acme, "api/ai/videos/generate", Body($"http://127.0.0.1:{fixture.Bait.Port}/photos/cat.png"));
+
+        Assert.Equal(400, status);
+        var detail = body!["error"]!["detail"]!.GetValue<string>();
+        Assert.StartsWith("reference_images[0]: is refused by policy: the address 127.0.0.1 of 127.0.0.1 is internal", detail);
+        Assert.DoesNotContain("not reachable", detail);
+        Assert.Contains("PUT /api/repos/acme/assets/file/main/cat.png", detail);
+        Assert.Contains("Paddock:References:AllowedHosts", detail);
+        Assert.Contains("Paddock:References:AllowPrivateNetworks", detail);
+        Assert.Equal(0, fixture.Bait.TotalRequests);
+    }
+
+    [Fact]
+    public async Task Every_bad_reference_is_reported_at_once_in_request_order()
+    {
+        var truncated = fixture.Cases["truncated png"].References[0];
+        var gif = fixture.Cases["gif named png"].References[0];
+        var small = fixture.Cases["401 x 300"].References[0];
+
+        var (status, body, _) = await GenerateAsync([gif, fixture.GoodUrl, truncated, small]);
+        Assert.Equal(400, status);
+        var problems = body!["error"]!["detail"]!.GetValue<string>().Split("; reference_images[");
+        Assert.Equal(3, problems.Length);
+        Assert.StartsWith("reference_images[0]: is not a JPEG or PNG image (it is a GIF)", problems[0]);
+        Assert.StartsWith("2]: is a truncated PNG", problems[1]);
+        Assert.Equal("3]: shorter side is 300 px; it must be more than 400 px", problems[2]);
+
+        // Queued, the failed row says the same.
+        var id = (await Api.EnqueueAsync(fixture.Server.Client, new { model = "happyhorse-1.0-r2v", prompt = "Image 1 waves", reference_images = new[] { truncated, fixture.GoodUrl, gif }, resolution = "720P", duration = 3 }))[0];
+        var row = await Api.WaitTerminalAsync(fixture.Server.Client, id, TimeSpan.FromSeconds(30));
+        Assert.Equal("failed", row["status"]!.GetValue<string>());
+        var message = row["error_message"]!.GetValue<string>();
+        Assert.StartsWith("reference_images[0]: is a truncated PNG", message);
+        Assert.Contains("; reference_images[2]: is not a JPEG or PNG image (it is a GIF)", message);
     }
 
     [Fact]

@@ -35,21 +35,22 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         { "{" + Ok + ",\"seed\":-1}", "seed: must be between 0 and 2147483647" },
         { "{" + Ok + ",\"seed\":2147483648}", "seed: must be between 0 and 2147483647" },
         { "{" + Ok + ",\"seed\":\"7\"}", "seed: must be an integer" },
-        { "{" + Ok + ",\"num_generations\":0}", "num_generations must be an integer between 1 and 4" },
-        { "{" + Ok + ",\"num_generations\":5}", "num_generations must be an integer between 1 and 4" },
-        { "{" + Ok + ",\"num_generations\":1.5}", "num_generations must be an integer between 1 and 4" },
+        { "{" + Ok + ",\"num_generations\":0}", "num_generations: is 0, but num_generations must be an integer between 1 and 4" },
+        { "{" + Ok + ",\"num_generations\":5}", "num_generations: is 5, but num_generations must be an integer between 1 and 4" },
+        { "{" + Ok + ",\"num_generations\":1.5}", "num_generations: is 1.5, but num_generations must be an integer between 1 and 4" },
+        { "{" + Ok + ",\"num_generations\":\"2\"}", "num_generations: is a string, but num_generations must be an integer between 1 and 4" },
         { "{" + Ok + ",\"durration\":5}", "durration: is not a parameter of happyhorse-1.0-r2v" },
         { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"Image 1 meets @image3\",\"reference_images\":[\"https://example.com/a.png\"]}", "prompt: names Image 3 but reference_images has 1 image" },
         { "{" + Ok + ",\"response_format\":\"mp4\"}", "response_format: must be \"url\" or \"b64_json\"" },
         { "{\"prompt\":\"a horse\"}", "model: is required" },
         { "[1,2,3]", "body: must be a JSON object" },
         { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"a\", bad}", "body: is not valid JSON" },
-        { "", "body: is not valid JSON" },
-        { "{" + Ok + ",\"duration\":99,\"duration\":5}", "a property appears twice; send each field once" },
+        { "", "body: is empty, which is not valid JSON" },
+        { "{" + Ok + ",\"duration\":99,\"duration\":5}", "duration: is given twice (at line 1, position 64); send each field once" },
         { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"a \\ud800 horse\"}", "prompt: is not valid text" },
         { "{\"model\":\"\\udc00\",\"prompt\":\"x\"}", "model: is not valid text" },
         { "{" + Ok + ",\"reference_images\":[\"https://example.com/\\ud800.png\"]}", "reference_images[0]: is not valid text" },
-        { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"" + new string('a', 15_000_000) + "\"}", "prompt: is 15000002 bytes long; no field takes more than" },
+        { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"" + new string('a', 15_000_000) + "\"}", "prompt: must be at most 5000 characters (it is 15000000 bytes long)" },
         { "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"character99999999999999999999 runs\",\"reference_images\":[\"https://example.com/a.png\"]}", "prompt: names \"character99999999999999999999\" but reference_images has 1 image" },
     };
 
@@ -67,6 +68,93 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         AssertEnvelope(status, error, 400, "invalid_params", "model: is required");
         Assert.Contains("num_generations must be an integer between 1 and 4", error!["error"]!["detail"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task A_body_cut_short_is_told_it_is_incomplete_not_too_deep()
+    {
+        // The first hour's truncated paste: a closing brace missing.
+        var (status, error) = await PostAsync("api/ai/queue", "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"x\"");
+        AssertEnvelope(status, error, 400, "invalid_params", "body: is not valid JSON: it ends at line 1, position 43 before the JSON is complete (1 bracket is still open)");
+        Assert.DoesNotContain("nested", Detail(error));
+
+        // Cut inside a string, a number and a nested array: each is incomplete, not deep and not a bad byte.
+        foreach (var cut in new[] { "{\"model\":\"happy", "{\"model\":\"happyhorse-1.0-r2v\",\"duration\":1", "{\"reference_images\":[\"a\",", "{\n  \"prompt\": \"x\",\n" })
+        {
+            (status, error) = await PostAsync("api/ai/queue", cut);
+            AssertEnvelope(status, error, 400, "invalid_params", "before the JSON is complete");
+        }
+    }
+
+    [Fact]
+    public async Task Nesting_too_deep_a_wrong_byte_and_text_after_the_value_are_each_named_with_their_place()
+    {
+        // The object and 63 arrays are 64 levels: JSON the server reads (and then refuses the unknown field).
+        static string Nested(int arrays) => "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"x\",\"extra\":" + new string('[', arrays) + new string(']', arrays) + "}";
+        var (status, error) = await PostAsync("api/ai/queue", Nested(63));
+        AssertEnvelope(status, error, 400, "invalid_params", "extra: is not a parameter of happyhorse-1.0-r2v");
+        // One more is too deep, and the message points at the bracket that went past the limit.
+        (status, error) = await PostAsync("api/ai/queue", Nested(64));
+        AssertEnvelope(status, error, 400, "invalid_params", "body: is nested more than 64 levels deep (at line 1, position 115)");
+
+        (status, error) = await PostAsync("api/ai/queue", "{\"model\":\"happyhorse-1.0-r2v\",\n \"prompt\": 'a horse'}");
+        AssertEnvelope(status, error, 400, "invalid_params", "body: is not valid JSON: at line 2, position 12: ''' is not valid JSON there");
+
+        (status, error) = await PostAsync("api/ai/queue", "{" + Ok + "} {}");
+        AssertEnvelope(status, error, 400, "invalid_params", "body: is not valid JSON: at line 1, position 51: there is more after the end of the JSON value");
+    }
+
+    [Fact]
+    public async Task A_field_given_twice_is_named_once_with_one_piece_of_advice()
+    {
+        var (status, error) = await PostAsync("api/ai/queue", "{" + Ok + ",\"seed\":1,\"seed\":2}");
+        AssertEnvelope(status, error, 400, "invalid_params", "seed: is given twice");
+        var detail = Detail(error);
+        Assert.Equal(1, CountOf(detail, "send each field once"));
+        Assert.Equal(0, CountOf(detail, "send a JSON object"));
+    }
+
+    [Fact]
+    public async Task A_prompt_of_30_MB_is_told_the_prompt_limit_not_about_images()
+    {
+        var (status, error) = await PostAsync("api/ai/queue", "{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"" + new string('a', 30_000_000) + "\"}");
+        AssertEnvelope(status, error, 400, "invalid_params", "prompt: must be at most 5000 characters (it is 30000000 bytes long)");
+        Assert.DoesNotContain("data:", Detail(error));
+        Assert.DoesNotContain("prompt: is required", Detail(error));
+
+        // An image as a data: URL that long is told the image limit.
+        (status, error) = await PostAsync("api/ai/queue", "{" + Ok + ",\"reference_images\":[\"data:image/png;base64," + new string('A', 15_000_000) + "\"]}");
+        AssertEnvelope(status, error, 400, "invalid_params", "reference_images[0]: is 15000022 bytes long; an image is at most 10 MB");
+    }
+
+    [Fact]
+    public async Task Every_message_about_num_generations_starts_with_its_field_and_keeps_the_seed_wording()
+    {
+        foreach (var value in new[] { "0", "9", "2.5", "\"two\"", "[1]", "true" })
+        {
+            var (status, error) = await PostAsync("api/ai/queue", "{" + Ok + ",\"num_generations\":" + value + "}");
+            AssertEnvelope(status, error, 400, "invalid_params", "num_generations must be an integer between 1 and 4");
+            Assert.StartsWith("num_generations: is ", Detail(error), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Every_bad_query_parameter_of_a_listing_is_named_at_once()
+    {
+        using var response = await fixture.Server.Client.GetAsync("api/ai/generations?page=0&page_size=5000&status=done,bogus");
+        var error = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        AssertEnvelope((int)response.StatusCode, error, 400, "invalid_params", "page: must be an integer of at least 1");
+        foreach (var part in new[] { "page_size: must be an integer between 1 and 1000", "status: 'done' is not one of", "status: 'bogus' is not one of" })
+            Assert.Contains(part, Detail(error));
+
+        using var list = await fixture.Server.Client.GetAsync("api/ai/queue?status=queued,done,bogus");
+        var listError = JsonNode.Parse(await list.Content.ReadAsStringAsync());
+        AssertEnvelope((int)list.StatusCode, listError, 400, "invalid_params", "status: 'done' is not one of");
+        Assert.Contains("status: 'bogus' is not one of", Detail(listError));
+    }
+
+    private static string Detail(JsonNode? error) => error!["error"]!["detail"]!.GetValue<string>();
+
+    private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
     [Fact]
     public async Task Invalid_UTF8_in_a_string_is_a_400_naming_the_field()
@@ -228,7 +316,7 @@ public sealed class ValidationTests(ServerFixture fixture) : IClassFixture<Serve
         Assert.Equal("error", body["status"]!.GetValue<string>());
         Assert.Equal(type, body["status_message"]!.GetValue<string>());
         var detail = body["error"]!["detail"]!.GetValue<string>();
-        Assert.Contains(detailContains, detail);
+        Assert.True(detail.Contains(detailContains, StringComparison.Ordinal), $"detail was \"{detail}\"; expected it to contain \"{detailContains}\"");
         Assert.Equal(detail, body["error"]!["message"]!.GetValue<string>());
     }
 }

@@ -37,7 +37,12 @@ public sealed class WorkerFaultTests
     {
         FaultyGenerationStore? store = null;
         await using var server = await PaddockHost.StartAsync(configure: b =>
-            FaultyStores.Decorate<IGenerationStore>(b.Services, inner => store ??= new FaultyGenerationStore(inner)));
+            FaultyStores.Decorate<IGenerationStore>(b.Services, inner =>
+            {
+                var (wrapped, faults) = FaultyGenerationStore.Wrap(inner);
+                store ??= faults;
+                return wrapped;
+            }));
         _ = server.Services.GetService(typeof(IGenerationStore));
         store!.FailHeartbeatOf = _ => true;
 
@@ -60,10 +65,12 @@ public sealed class WorkerFaultTests
         Assert.Contains(messageNames, message, StringComparison.Ordinal);
         Assert.DoesNotContain("/", message, StringComparison.Ordinal); // no server paths
 
-        // Nothing of the attempt stays on disk: no temporary video, no partial encoder output, wherever it was written.
+        // Nothing of the attempt stays on disk: no work folder (the encoder's output and its .partial file are inside
+        // it), no temporary video, wherever it was written.
         var token = Guid.Parse(id).ToString("N");
-        var leftovers = Directory.EnumerateFiles(Path.GetTempPath(), $"*{token}*")
-            .Concat(Directory.EnumerateFiles(server.DataDirectory, $"*{token}*", SearchOption.AllDirectories))
+        var leftovers = Directory.EnumerateFileSystemEntries(Path.GetTempPath(), $"*{token}*")
+            .Concat(Directory.EnumerateFileSystemEntries(server.DataDirectory, $"*{token}*", SearchOption.AllDirectories))
+            .Concat(Directory.EnumerateFiles(server.DataDirectory, "*.partial", SearchOption.AllDirectories))
             .ToList();
         Assert.True(leftovers.Count == 0, "left behind: " + string.Join(", ", leftovers));
     }

@@ -28,7 +28,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.NotNull(await second.Generations.GetAsync("alice", generation.Id));
         using var connection = OpenRaw();
         Assert.Equal(Enumerable.Range(1, SqliteStore.SchemaVersion).Select(v => (object)(long)v), Column(connection, "SELECT version FROM schema_version ORDER BY version"));
-        Assert.Equal(4, SqliteStore.SchemaVersion);
+        Assert.Equal(6, SqliteStore.SchemaVersion);
         Assert.Equal(["wal"], Column(connection, "PRAGMA journal_mode"));
         Assert.Subset(
             new HashSet<object>(Column(connection, "SELECT name FROM sqlite_master WHERE type = 'index'")),
@@ -44,8 +44,10 @@ public sealed class SqliteStoreTests : IDisposable
         using (var connection = OpenRaw())
             Column(connection, "INSERT INTO schema_version (version, applied_at) VALUES (99, 0)");
 
-        var error = Assert.Throws<InvalidOperationException>(() => _database.OpenSqlite(_time));
+        // A start names the file, the versions and what to do, in one line (the server prints it and exits 4).
+        var error = Assert.Throws<Paddock.Core.Hosting.StartupException>(() => _database.OpenSqlite(_time));
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+        Assert.Contains("upgrade Paddock", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         var sync = await wb.SnippetAsync("cURL · sync", "curl-sync");
         var reference = (await wb.Field("reference_images").Locator(".thumb").GetAttributeAsync("title"))!;
         Assert.Contains($"curl -X POST {Server.BaseUrl}/api/ai/videos/generate", sync);
-        Assert.Contains("$PADDOCK_API_KEY", sync);
+        Assert.Contains("$OXEN_API_KEY", sync); // the variable of the original page and the README
         Assert.DoesNotContain(Server.ApiKey, sync);
         Assert.Contains(reference, sync);
         Assert.Contains("it'\\''s a sunny day", sync); // the prompt's quote survives shell quoting
@@ -116,7 +116,7 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         Assert.Equal(sync, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
         await wb.ScreenshotAsync("04-api-tab");
 
-        var env = new Dictionary<string, string> { ["PADDOCK_API_KEY"] = Server.ApiKey };
+        var env = new Dictionary<string, string> { ["OXEN_API_KEY"] = Server.ApiKey };
         var result = await Processes.RunAsync("bash", ["-c", sync], env);
         Assert.True(result.ExitCode == 0, result.Stderr);
         using var answer = JsonDocument.Parse(result.Stdout);
@@ -178,7 +178,7 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         await File.WriteAllTextAsync(script, code);
         try
         {
-            var result = await Processes.RunAsync(interpreter, [script], new Dictionary<string, string> { ["PADDOCK_API_KEY"] = Server.ApiKey });
+            var result = await Processes.RunAsync(interpreter, [script], new Dictionary<string, string> { ["OXEN_API_KEY"] = Server.ApiKey });
             Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
             var lines = result.Stdout.Trim().Split('\n');
             Assert.Contains("Status: succeeded", lines);
@@ -217,11 +217,15 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         await Expect(page.Locator("#runs .run")).ToHaveCountAsync(0);
         await wb.ScreenshotAsync("05-server-error");
 
-        // A reference the server can only judge by fetching it fails the generation; the reason lands beside the field too.
+        // A reference the server can only judge by fetching it (a URL pasted, here of a file too small on this server)
+        // fails the generation; the reason lands beside the field too.
         await page.GetByLabel("Prompt").FillAsync("Image 1 dances in the rain.");
         await wb.Field("reference_images").GetByRole(AriaRole.Button, new() { Name = "Remove Image 1" }).ClickAsync();
-        await wb.ChooseReferenceAsync("reference_images", "tiny.png", TestImages.Png(300, 300, SKColors.Orange, SKColors.Navy));
-        await Expect(wb.Field("reference_images").Locator(".thumb-status")).ToHaveTextAsync("shorter side is 300 px; it must be more than 400 px");
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(TestImages.Png(300, 300, SKColors.Orange, SKColors.Navy)), "file", "tiny.png" } };
+        using var uploaded = await Server.Client.PutAsync("api/repos/default/assets/file/main/tiny.png", form);
+        uploaded.EnsureSuccessStatusCode();
+        await page.GetByLabel("Reference images: image URL").FillAsync($"{Server.BaseUrl}/api/repos/default/assets/file/main/tiny.png");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add URL" }).ClickAsync();
         await wb.RunAsync();
         await Expect(error).ToBeHiddenAsync();
         await Expect(page.Locator("#runs .badge")).ToHaveTextAsync("failed", new() { Timeout = 60_000 });
@@ -232,6 +236,114 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         await Expect(page.Locator("#f-reference_images-error")).ToHaveTextAsync($"Image 1: {reason["reference_images[0]: ".Length..]}");
         await wb.ScreenshotAsync("06-failed-reference");
         Assert.Empty(wb.ScriptErrors);
+    }
+
+    [Fact]
+    public async Task A_file_the_server_would_refuse_is_named_on_its_tile_never_uploaded_and_Run_waits_until_it_is_removed()
+    {
+        await using var wb = await fixture.NewPageAsync();
+        var page = wb.Page;
+        var uploads = new ConcurrentBag<string>();
+        page.Request += (_, request) =>
+        {
+            if (request.Method == "PUT" && request.Url.Contains("/api/repos/", StringComparison.Ordinal)) uploads.Add(request.Url);
+        };
+        await wb.OpenAsync("/workbench/happyhorse-1.0-r2v");
+        await page.GetByLabel("Prompt").FillAsync("Image 1 and Image 2 wave.");
+        var tiny = TestImages.Png(300, 300, SKColors.Orange, SKColors.Navy);
+
+        // A text file named .png, then an image too small: each tile says what the server would say.
+        var thumbs = wb.Field("reference_images").Locator(".thumb");
+        await wb.Field("reference_images").Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "notes.png", MimeType = "image/png", Buffer = "just some notes\n"u8.ToArray() });
+        await Expect(thumbs.Nth(0).Locator(".thumb-status")).ToHaveTextAsync("is not a JPEG or PNG image (its first bytes match no supported format)");
+        await Expect(thumbs.Nth(0)).ToHaveClassAsync(new Regex("failed"));
+        await Expect(thumbs.Nth(0).Locator("img")).ToHaveCountAsync(0); // no broken-image tile
+        await wb.Field("reference_images").Locator("input[type=file]").SetInputFilesAsync(new FilePayload { Name = "tiny.png", MimeType = "image/png", Buffer = tiny });
+        await Expect(thumbs.Nth(1).Locator(".thumb-status")).ToHaveTextAsync("shorter side is 300 px; it must be more than 400 px");
+        await wb.ScreenshotAsync("07-refused-files");
+
+        // The very words the server uses for the same file.
+        using var answer = await Server.Client.PostAsync("api/ai/videos/generate", JsonContent(new
+        {
+            model = "happyhorse-1.0-r2v", prompt = "Image 1 waves", duration = 3, resolution = "720P",
+            reference_images = new[] { "data:text/plain;base64," + Convert.ToBase64String("just some notes\n"u8), "data:image/png;base64," + Convert.ToBase64String(tiny) },
+        }));
+        var detail = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("detail").GetString()!;
+        Assert.Equal("reference_images[0]: is not a JPEG or PNG image (its first bytes match no supported format); reference_images[1]: shorter side is 300 px; it must be more than 400 px", detail);
+
+        // Run does not go: both problems are named beside the field, nothing was queued or uploaded.
+        await wb.RunAsync();
+        await Expect(page.Locator("#f-reference_images-error")).ToHaveTextAsync(
+            "Image 1: is not a JPEG or PNG image (its first bytes match no supported format)\nImage 2: shorter side is 300 px; it must be more than 400 px");
+        await Expect(page.Locator("#runs .run")).ToHaveCountAsync(0);
+        Assert.Empty(uploads);
+
+        // Removing them lets a good image through.
+        await wb.Field("reference_images").GetByRole(AriaRole.Button, new() { Name = "Remove Image 1" }).ClickAsync();
+        await wb.Field("reference_images").GetByRole(AriaRole.Button, new() { Name = "Remove Image 1" }).ClickAsync();
+        await wb.ChooseReferenceAsync("reference_images", "good.png", Reference);
+        Assert.Single(uploads);
+        Assert.Empty(wb.ScriptErrors);
+    }
+
+    [Fact]
+    public async Task Takes_queued_together_show_ids_that_tell_them_apart()
+    {
+        await using var wb = await fixture.NewPageAsync();
+        var page = wb.Page;
+        await wb.OpenAsync("/workbench/happyhorse-1.0-t2v");
+        await page.GetByLabel("Prompt").FillAsync("Three kites over a windy hill.");
+        await page.GetByLabel("Resolution").SelectOptionAsync("720P");
+        await page.GetByRole(AriaRole.Spinbutton, new() { Name = "Duration", Exact = true }).FillAsync("3");
+        await page.GetByLabel("Takes").SelectOptionAsync("3");
+
+        await wb.RunAsync();
+
+        await Expect(page.Locator("#runs .run")).ToHaveCountAsync(3);
+        var shown = await page.Locator("#runs .run-id").AllTextContentsAsync();
+        Assert.Equal(3, shown.Distinct().Count());
+        var ids = await page.Locator("#runs .run").EvaluateAllAsync<string[]>("runs => runs.map(r => r.dataset.id)");
+        for (var i = 0; i < 3; i++) Assert.EndsWith(shown[i].TrimStart('…'), ids[i]);
+        foreach (var id in ids) await Server.Client.DeleteAsync($"api/ai/queue/{id}");
+    }
+
+    [Fact]
+    public async Task The_key_panel_tells_where_the_first_key_is_for_any_data_directory_without_showing_the_servers_paths()
+    {
+        // This server runs with a data directory of its own (as with --data-dir), not .paddock/.
+        await using var wb = await fixture.NewPageAsync();
+        var page = wb.Page;
+        await page.GotoAsync("/");
+        var panel = page.Locator("#key-panel");
+        await Expect(panel).ToBeVisibleAsync();
+        var text = (await panel.InnerTextAsync()).ReplaceLineEndings(" ");
+
+        Assert.Contains("first-api-key.txt", text);
+        Assert.Contains("--data-dir", text);
+        Assert.DoesNotContain("it is also in .paddock/first-api-key.txt", text); // what it said for every server
+        Assert.DoesNotContain(Server.DataDirectory, text); // anyone who can reach the page sees it: no server paths
+        using var anonymous = new HttpClient();
+        Assert.DoesNotContain(Path.GetFileName(Server.DataDirectory), await anonymous.GetStringAsync(Server.BaseUrl + "/"));
+    }
+
+    [Fact]
+    public async Task A_sync_request_refused_for_its_image_leaves_no_failed_generation_in_the_history()
+    {
+        var prompt = $"Image 1 refused at once {Guid.NewGuid():N}";
+        using var answer = await Server.Client.PostAsync("api/ai/videos/generate", JsonContent(new
+        {
+            model = "happyhorse-1.0-r2v", prompt, duration = 3, resolution = "720P",
+            reference_images = new[] { "data:image/png;base64," + Convert.ToBase64String(TestImages.Png(300, 300, SKColors.Orange, SKColors.Navy)) },
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+
+        // A 400 made nothing: no row, so no failed card.
+        var all = JsonDocument.Parse(await Server.Client.GetStringAsync("api/ai/generations?page_size=1000")).RootElement.GetProperty("generations");
+        Assert.DoesNotContain(all.EnumerateArray(), row => row.GetProperty("prompt").GetString() == prompt);
+        await using var wb = await fixture.NewPageAsync();
+        await wb.OpenAsync("/workbench/happyhorse-1.0-r2v");
+        await Expect(wb.Page.Locator("#history-list li, #history-empty:visible").First).ToBeVisibleAsync();
+        await Expect(wb.Page.Locator("#history-list")).Not.ToContainTextAsync(prompt);
     }
 
     [Fact]

@@ -37,6 +37,7 @@ internal static class GenerateCommand
         try
         {
             var imageField = images.Count == 0 ? null : await ImageFieldAsync(invocation, model, images.Count, token);
+            if (imageField is not null) await ReferenceUploader.CheckLocalImagesAsync(images, imageField, token);
             var urls = await ReferenceUploader.ResolveAsync(invocation, images, token);
 
             var request = new GenerationRequest(model);

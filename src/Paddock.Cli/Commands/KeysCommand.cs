@@ -5,7 +5,8 @@ using Microsoft.Extensions.Options;
 using Paddock.Cli.Remote;
 using Paddock.Core.Auth;
 using Paddock.Server.Hosting;
-using Paddock.Storage.Sqlite;
+using Microsoft.Extensions.Logging;
+using Paddock.Core.Configuration;
 
 namespace Paddock.Cli.Commands;
 
@@ -24,6 +25,11 @@ internal static class KeysCommand
             if (parsed.Has("--help")) return Usage.Print();
             output = new Output(parsed.Has("--json"), quiet: false);
             return await RunAsync(parsed, output);
+        }
+        catch (Exception e) when (PaddockProcess.Explain(e, urls: "") is { } failure)
+        {
+            // The server's settings are wrong or its database cannot be opened: the same one-line reasons as a start.
+            return Invocation.Report(new StartFailedException(failure.Code, string.Join(Environment.NewLine + "paddock: ", failure.Lines)), output, connection: null);
         }
         catch (Exception e)
         {
@@ -49,7 +55,7 @@ internal static class KeysCommand
         switch (action)
         {
             case "create":
-                var (record, key) = await new ApiKeyService(store.ApiKeys, TimeProvider.System).CreateAsync(ns!, args.Value("--name"));
+                var (record, key) = await new ApiKeyService(store.ApiKeys, store.Host.Services.GetRequiredService<TimeProvider>()).CreateAsync(ns!, args.Value("--name"));
                 Console.Error.WriteLine($"Created key {record.Id} for namespace '{ns}'. It is shown only now:");
                 if (output.Json)
                 {
@@ -73,15 +79,36 @@ internal static class KeysCommand
         }
     }
 
-    /// <summary>The database the server with this configuration uses (its folder created on first use, as the server does).</summary>
-    private static SqliteStore Open(string[] configuration)
+    /// <summary>
+    /// The key store the server with this configuration uses, built by the server's own composition: whatever storage
+    /// its settings choose, and the same checks of every setting as at a server's start.
+    /// </summary>
+    private static KeyStoreHost Open(string[] configuration)
     {
         var builder = Host.CreateApplicationBuilder(configuration);
-        builder.Services.AddOptions<PaddockOptions>().BindConfiguration("Paddock");
-        using var host = builder.Build();
-        var options = host.Services.GetRequiredService<IOptions<PaddockOptions>>().Value;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.DatabaseFile))!);
-        return new SqliteStore(options.DatabaseFile, TimeProvider.System);
+        builder.Logging.ClearProviders();
+        builder.Services.AddPaddockServices(PaddockRole.Api);
+        var host = builder.Build();
+        try
+        {
+            host.Services.ValidateSettings();
+            return new KeyStoreHost(host, host.Services.GetRequiredService<IApiKeyStore>());
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The key store and the services that own it: disposing closes the database after its last write.</summary>
+    private sealed record KeyStoreHost(IHost Host, IApiKeyStore ApiKeys) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (Host is IAsyncDisposable disposable) await disposable.DisposeAsync();
+            else Host.Dispose();
+        }
     }
 
     private static JsonObject Describe(ApiKeyRecord key) => new()

@@ -6,8 +6,13 @@ internal static class Usage
         paddock — a self-hosted reference-to-video server
 
         Usage:
-          paddock serve [--urls URL] [--data-dir DIR] [--Paddock:Setting=value ...]
-              Start the API and its workers (SQLite, local disk and the built-in renderer by default).
+          paddock serve [--urls URL] [--data-dir DIR] [--no-workers] [--Paddock:Setting=value ...]
+              Start the API and its workers (SQLite, local disk and the built-in renderer by default);
+              --no-workers: the API only, for workers started elsewhere with `paddock worker`.
+          paddock worker [--urls URL] [--data-dir DIR] [--concurrency N] [--Paddock:Setting=value ...]
+              Render queued generations, without the API (a health check at /api/health, http://127.0.0.1:8090).
+              Exit codes of serve and worker: 0 stopped, 2 a bad setting or option, 4 could not start
+              (the port is in use, the data directory cannot be written); the reason is printed in one line.
           paddock keys create --namespace NAME [--name LABEL] [--data-dir DIR] [--json]
               Create an API key bound to NAME and print it (shown only once).
           paddock keys list [--data-dir DIR] [--json]
@@ -17,7 +22,8 @@ internal static class Usage
           paddock render REQUEST.json -o OUT.mp4 [--preset P] [--seed N] | render --sample-image FILE.png [--subject fox]
               Render a request with the built-in engine in this process (no server); references may be files or URLs.
 
-        Settings come from appsettings.json, PADDOCK__... environment variables and --Paddock:... arguments.
+        Settings come from appsettings.json, PADDOCK__... environment variables and --Paddock:... arguments;
+        serve, worker, keys and render read the same ones.
 
         Talking to a server (this one or any with the same API):
           paddock config set server URL | set key KEY | unset NAME | show
@@ -29,7 +35,7 @@ internal static class Usage
           paddock upload FILE --repo REPO [--branch main] [--path PATH | --path FOLDER/]
           paddock download URL_OR_ID [-o FILE] [--force]           (--force: replace a file of the default name)
         Every one takes --server URL, --key KEY, --json and --quiet.
-        Server and key: --server / --key, else $PADDOCK_URL / $PADDOCK_API_KEY, else ~/.config/paddock/config.json,
+        Server and key: --server / --key, else $PADDOCK_URL / $PADDOCK_API_KEY or $OXEN_API_KEY, else ~/.config/paddock/config.json,
         else http://127.0.0.1:8080 for the server. --json: stdout holds only JSON (errors too; events: one per line).
         generate uploads local images to repository cli-uploads of the key's namespace, shows progress on stderr,
         and on Ctrl-C asks whether to cancel the generation or leave it running (no terminal: left running).

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Paddock.Core.Validation;
 
 namespace Paddock.Cli.Remote;
 
@@ -39,15 +40,16 @@ internal sealed class ConfigFile
     public static ConfigFile Load(string path)
     {
         if (!File.Exists(path)) return new ConfigFile(path, []);
+        var bytes = File.ReadAllBytes(path);
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path)) is JsonObject document
+            return JsonNode.Parse(bytes) is JsonObject document
                 ? new ConfigFile(path, document)
                 : throw new UsageException($"{path} must hold a JSON object like {{\"server\": \"http://127.0.0.1:8080\", \"key\": \"pdk_...\"}}");
         }
-        catch (JsonException e)
+        catch (JsonException)
         {
-            throw new UsageException($"{path} is not valid JSON: {e.Message}");
+            throw new UsageException(RequestText.WhyNotJson(bytes, path, "{\"server\": \"http://127.0.0.1:8080\", \"key\": \"pdk_...\"}"));
         }
     }
 

@@ -4,8 +4,9 @@ namespace Paddock.Cli.Remote;
 
 /// <summary>
 /// Which server and key a command uses, and where each came from: a flag (<c>--server</c>, <c>--key</c>) wins over the
-/// environment (<c>PADDOCK_URL</c>, <c>PADDOCK_API_KEY</c>), which wins over the config file. Without any, the server is
-/// the one <c>paddock serve</c> starts by default; a key has no default.
+/// environment (<c>PADDOCK_URL</c>; <c>PADDOCK_API_KEY</c>, else <c>OXEN_API_KEY</c>, the variable of the original API's
+/// examples, so a shell set up for them works with this command too), which wins over the config file. Without any,
+/// the server is the one <c>paddock serve</c> starts by default; a key has no default.
 /// </summary>
 internal sealed record Connection(Uri Server, string ServerSource, string? Key, string KeySource)
 {
@@ -13,12 +14,15 @@ internal sealed record Connection(Uri Server, string ServerSource, string? Key, 
     public const string ServerVariable = "PADDOCK_URL";
     public const string KeyVariable = "PADDOCK_API_KEY";
 
+    /// <summary>The key variable of the original API's examples (and of this README and the workbench's snippets).</summary>
+    public const string ExampleKeyVariable = "OXEN_API_KEY";
+
     public static Connection Resolve(Arguments args)
     {
         var config = ConfigFile.Load();
-        var (server, serverSource) = Pick(args.Value("--server"), "--server", ServerVariable, config.Server, config.Path)
+        var (server, serverSource) = Pick(args.Value("--server"), "--server", [ServerVariable], config.Server, config.Path)
             ?? (DefaultServer, "the default");
-        var key = Pick(args.Value("--key"), "--key", KeyVariable, config.Key, config.Path);
+        var key = Pick(args.Value("--key"), "--key", [KeyVariable, ExampleKeyVariable], config.Key, config.Path);
         return new Connection(ParseServer(server, serverSource), serverSource, key?.Value, key?.Source ?? "nowhere");
     }
 
@@ -29,10 +33,13 @@ internal sealed record Connection(Uri Server, string ServerSource, string? Key, 
         throw new UsageException($"the server address '{text}' (from {source}) must be an http:// or https:// URL, e.g. {DefaultServer}");
     }
 
-    private static (string Value, string Source)? Pick(string? flag, string flagName, string variable, string? fromFile, string file)
+    private static (string Value, string Source)? Pick(string? flag, string flagName, string[] variables, string? fromFile, string file)
     {
         if (!string.IsNullOrWhiteSpace(flag)) return (flag, flagName);
-        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } env && !string.IsNullOrWhiteSpace(env)) return (env, variable);
+        foreach (var variable in variables)
+        {
+            if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } env && !string.IsNullOrWhiteSpace(env)) return (env, variable);
+        }
         if (fromFile is not null) return (fromFile, file);
         return null;
     }
@@ -42,7 +49,7 @@ internal sealed record Connection(Uri Server, string ServerSource, string? Key, 
     {
         if (Key is null)
             throw new AuthenticationMissingException(
-                $"no API key: pass --key KEY, set {KeyVariable}, or run 'paddock config set key KEY' (the server prints its first key when it starts)");
+                $"no API key: pass --key KEY, set {ExampleKeyVariable} (or {KeyVariable}), or run 'paddock config set key KEY' (the server prints its first key when it starts)");
         return new PaddockClient(Server, Key.Trim(), new PaddockClientOptions { UserAgent = "paddock-cli/" + Version });
     }
 

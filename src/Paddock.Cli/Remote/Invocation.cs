@@ -49,10 +49,11 @@ internal sealed class Invocation(Arguments args, Output output)
         {
             UsageException => (ExitCodes.Usage, "usage", e.Message),
             RequestRefusedException => (ExitCodes.Usage, "invalid_request", e.Message),
+            StartFailedException failed => (failed.Code, failed.Code == ExitCodes.Usage ? "settings" : "storage", e.Message),
             AuthenticationMissingException => (ExitCodes.Auth, "auth", e.Message),
             GenerationEndedException => (ExitCodes.GenerationFailed, "generation", e.Message),
             PaddockException { Status: 401 } p => (ExitCodes.Auth, "auth",
-                $"{server} refused the API key from {keySource}: {Detail(p)} (HTTP 401). Check the key: --key, {Connection.KeyVariable} or 'paddock config set key KEY'."),
+                $"{server} refused the API key from {keySource}: {Detail(p)} (HTTP 401). Check the key: --key, {Connection.KeyVariable}, {Connection.ExampleKeyVariable} or 'paddock config set key KEY'."),
             PaddockException { Status: 403 } p => (ExitCodes.Auth, "auth",
                 $"the API key from {keySource} may not do this: {Detail(p)} (HTTP 403)"),
             PaddockException { Status: 400 or 409 or 413 or 422 } p => (ExitCodes.Usage, "invalid_request",
@@ -98,3 +99,9 @@ internal sealed class GenerationEndedException(string generationId, string messa
 /// invalid request, without the pointer to <c>paddock help</c> that a mistake in the command line gets.
 /// </summary>
 internal sealed class RequestRefusedException(string message) : Exception(message);
+
+/// <summary>A server-side command could not open what the server's settings name (a bad setting: 2; the database: 4).</summary>
+internal sealed class StartFailedException(int code, string message) : Exception(message)
+{
+    public int Code { get; } = code;
+}

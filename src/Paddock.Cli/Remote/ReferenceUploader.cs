@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Paddock.Client;
+using Paddock.Core.References;
 
 namespace Paddock.Cli.Remote;
 
@@ -26,6 +27,31 @@ internal static class ReferenceUploader
         {
             if (!File.Exists(image)) throw new UsageException($"no file at {image} (give a local image file or an http(s) URL)");
         }
+    }
+
+    /// <summary>
+    /// Checks every local image against the server's reference rules (<see cref="ReferenceRules"/>, the very code the
+    /// server runs) before anything is uploaded: a file the server would refuse is not sent at all. Every image with a
+    /// problem is named as the server names it (<c>reference_images[1]: ...</c>, or <c>input_image: ...</c>).
+    /// </summary>
+    /// <exception cref="GenerationEndedException">
+    /// At least one local image breaks the rules: exit 1, as when the server refuses a reference, so a script sees the
+    /// same code whether the check ran here or there; nothing was sent.
+    /// </exception>
+    public static async Task CheckLocalImagesAsync(IReadOnlyList<string> images, string field, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        for (var i = 0; i < images.Count; i++)
+        {
+            if (IsUrl(images[i])) continue; // the server fetches and checks those itself
+            var name = field == "reference_images" ? $"reference_images[{i}]" : field;
+            var length = new FileInfo(images[i]).Length;
+            var problem = ReferenceRules.CheckSize(length)
+                ?? ReferenceRules.Check(await File.ReadAllBytesAsync(images[i], cancellationToken), out _);
+            if (problem is not null) problems.Add($"{name}: {problem} ({images[i]})");
+        }
+        if (problems.Count > 0)
+            throw new GenerationEndedException("", string.Join("; ", problems) + ". Nothing was uploaded or queued.");
     }
 
     public static async Task<IReadOnlyList<string>> ResolveAsync(Invocation invocation, IReadOnlyList<string> images, CancellationToken cancellationToken)

@@ -20,6 +20,12 @@ public static class PaddockEventTypes
 
     /// <summary>A worker handed a started generation back to the queue (its server shut down); it starts again (extension).</summary>
     public const string GenerationRequeued = "media_generation_requeued";
+
+    /// <summary>
+    /// The server is stopping: the last event of a stream, with no id and no generation; the stream is then dropped and
+    /// <see cref="PaddockClient.StreamEventsAsync(long?, CancellationToken)"/> reconnects after the last real event (extension).
+    /// </summary>
+    public const string ServerStopping = "server_stopping";
 }
 
 /// <summary>One server-sent event of <c>/api/events</c>: its id, type and JSON data, with typed accessors for generation events.</summary>

@@ -9,10 +9,22 @@ namespace Paddock.Core.Events;
 /// reads the durable log — woken at once by appends in this process, and polling for appends by
 /// other processes — so subscribers never query the database themselves.
 /// </summary>
-public sealed partial class EventHub(IEventLog log, ILogger<EventHub> logger) : BackgroundService
+/// <remarks>
+/// It also remembers the terminal events (completed, cancelled) of the last <see cref="RecentWindow"/>, of every
+/// process, so a stream that connects without <c>Last-Event-ID</c> just after its generation ended still hears of it.
+/// </remarks>
+public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<EventHub> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private const int SubscriberBuffer = 10_000;
+
+    /// <summary>How far back the terminal events are kept for <see cref="SubscribeAsync"/>'s <c>recent</c>.</summary>
+    public static readonly TimeSpan RecentWindow = TimeSpan.FromMinutes(10);
+
+    /// <summary>At most this many terminal events are remembered, of every namespace together (a burst cannot grow it).</summary>
+    private const int RecentLimit = 10_000;
+
+    private readonly Queue<StoredEvent> _recent = new(); // terminal events, oldest first; guarded by _gate
 
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _gate = new();
@@ -33,12 +45,22 @@ public sealed partial class EventHub(IEventLog log, ILogger<EventHub> logger) : 
     /// Subscribes to one namespace. The subscription receives exactly the events after
     /// <see cref="Subscription.StartSequence"/>; a caller replaying history reads the log up to it.
     /// </summary>
-    public async Task<Subscription> SubscribeAsync(string ns, CancellationToken cancellationToken)
+    /// <param name="recent">
+    /// When given (at most <see cref="RecentWindow"/>), the subscription also carries <see cref="Subscription.Recent"/>:
+    /// the namespace's terminal events (completed, cancelled) appended within that time before it began.
+    /// </param>
+    public async Task<Subscription> SubscribeAsync(string ns, CancellationToken cancellationToken, TimeSpan? recent = null)
     {
         await _started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
         {
-            var subscription = new Subscription(this, ns, _dispatched);
+            IReadOnlyList<StoredEvent> recentEvents = [];
+            if (recent is { } window && window > TimeSpan.Zero)
+            {
+                var since = time.GetUtcNow() - window;
+                recentEvents = _recent.Where(e => e.Namespace == ns && e.CreatedAt >= since).ToList();
+            }
+            var subscription = new Subscription(this, ns, _dispatched, recentEvents);
             _subscribers.Add(subscription);
             return subscription;
         }
@@ -47,6 +69,7 @@ public sealed partial class EventHub(IEventLog log, ILogger<EventHub> logger) : 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _dispatched = await log.LatestSequenceAsync(stoppingToken).ConfigureAwait(false);
+        await RememberRecentAsync(stoppingToken).ConfigureAwait(false);
         _started.TrySetResult();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -89,10 +112,39 @@ public sealed partial class EventHub(IEventLog log, ILogger<EventHub> logger) : 
                             s.Writer.TryComplete(new InvalidOperationException("subscriber fell too far behind"));
                     }
                     _dispatched = e.Sequence;
+                    Remember(e);
                 }
             }
             if (batch.Count < 1000) return;
         }
+    }
+
+    /// <summary>
+    /// At start, the terminal events of the log's tail that are still within the window: a generation that ended just
+    /// before this process started is still told to a stream that connects now.
+    /// </summary>
+    private async Task RememberRecentAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var tail = await log.ReadAllAfterAsync(Math.Max(0, _dispatched - RecentLimit), RecentLimit, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                foreach (var e in tail.Where(e => e.Sequence <= _dispatched)) Remember(e);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogReadFailed(e); // only the replay to new streams is poorer for it
+        }
+    }
+
+    /// <summary>Keeps a terminal event and drops those past the window or the limit; called under <see cref="_gate"/>.</summary>
+    private void Remember(StoredEvent e)
+    {
+        if (e.Type is EventTypes.Completed or EventTypes.Cancelled) _recent.Enqueue(e);
+        var since = time.GetUtcNow() - RecentWindow;
+        while (_recent.Count > 0 && (_recent.Count > RecentLimit || _recent.Peek().CreatedAt < since)) _recent.Dequeue();
     }
 
     private void Remove(Subscription subscription)
@@ -109,14 +161,18 @@ public sealed partial class EventHub(IEventLog log, ILogger<EventHub> logger) : 
         private readonly Channel<StoredEvent> _channel = Channel.CreateBounded<StoredEvent>(
             new BoundedChannelOptions(SubscriberBuffer) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
-        internal Subscription(EventHub hub, string ns, long startSequence)
+        internal Subscription(EventHub hub, string ns, long startSequence, IReadOnlyList<StoredEvent> recent)
         {
             _hub = hub;
             Namespace = ns;
             StartSequence = startSequence;
+            Recent = recent;
         }
 
         public string Namespace { get; }
+
+        /// <summary>The terminal events asked for at subscribe time, oldest first; all at or before <see cref="StartSequence"/>.</summary>
+        public IReadOnlyList<StoredEvent> Recent { get; }
 
         /// <summary>The last sequence dispatched before this subscription began; it receives only later events.</summary>
         public long StartSequence { get; }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Paddock.Core.Engines;
 using Paddock.Core.Generations;
 
 namespace Paddock.Core.Events;
@@ -22,11 +23,14 @@ public static class GenerationEvents
         w.WriteString("model", g.Model);
     });
 
-    public static EventDraft Failed(Generation g, string error) => Draft(g, EventTypes.Completed, w =>
+    /// <summary>The seed's failure event; <c>error_type</c> (and <c>error_code</c>, from a provider) follow its fields as extensions.</summary>
+    public static EventDraft Failed(Generation g, GenerationFailure failure) => Draft(g, EventTypes.Completed, w =>
     {
         w.WriteString("status", "failed");
         w.WriteString("media_type", g.MediaType);
-        w.WriteString("error", error);
+        w.WriteString("error", failure.Message);
+        w.WriteString("error_type", failure.Kind.ToWire());
+        if (failure.Code is not null) w.WriteString("error_code", failure.Code);
     });
 
     public static EventDraft Cancelled(string ns, Guid id, string model, string mediaType) => Draft(ns, id, EventTypes.Cancelled, w =>
@@ -44,11 +48,12 @@ public static class GenerationEvents
         w.WriteNumber("attempt", attempt);
     });
 
-    public static EventDraft Requeued(Generation g, string reason) => Draft(g, EventTypes.Requeued, w =>
+    public static EventDraft Requeued(Generation g, string reason, DateTimeOffset? retryAt = null) => Draft(g, EventTypes.Requeued, w =>
     {
         w.WriteString("status", "queued");
         w.WriteString("media_type", g.MediaType);
         w.WriteString("reason", reason);
+        if (retryAt is { } at) w.WriteNumber("retry_at", at.ToUnixTimeSeconds());
     });
 
     public static EventDraft Progress(Generation g, GenerationProgress progress) => Draft(g, EventTypes.Progress, w =>

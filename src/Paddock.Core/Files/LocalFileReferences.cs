@@ -17,8 +17,8 @@ public sealed class LocalFileReferences(FileService files, UrlSigner signer, Sel
         if (opened is not { } found)
             throw new ReferenceImageException(position, $"no file at {route.Namespace}/{route.Repo}/{route.Branch}/{route.Path} on this server (upload it first, or check the namespace)");
         await using var content = found.Content;
-        if (found.File.Size > ReferenceRules.MaxBytes)
-            throw new ReferenceImageException(position, $"is {found.File.Size} bytes; at most {ReferenceRules.MaxBytes} bytes (10 MB) are accepted");
+        if (ReferenceRules.CheckSize(found.File.Size) is { } tooLarge)
+            throw new ReferenceImageException(position, tooLarge);
         using var buffer = new MemoryStream((int)found.File.Size);
         await content.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();

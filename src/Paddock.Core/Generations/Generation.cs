@@ -6,6 +6,17 @@ public sealed record GenerationProgress(string Phase, int Percent, int? EtaSecon
 /// <summary>A generation row as the store keeps it.</summary>
 /// <param name="Parameters">The model's request fields as the client sent them (plus the chosen seed), a JSON object.</param>
 /// <param name="OutputKey">Blob key of the finished video, when succeeded.</param>
+/// <param name="Attempt">
+/// The attempts that count: claims by a worker, the one in progress included, less those handed back when a worker's
+/// process stopped gracefully (which do not count against the limit either). Not the lease's fencing token
+/// (<see cref="Queue.Lease.Attempt"/>), which counts every claim.
+/// </param>
+/// <param name="ErrorType">Why a failed row failed, as a kind (with <see cref="ErrorMessage"/> and the provider's <see cref="ErrorCode"/>).</param>
+/// <param name="StatusMessage">What a waiting row waits for (a retry after throttling) or what became of remote work after a cancel.</param>
+/// <param name="Retries">Attempts ended by a retryable failure and queued again after a pause (not counted as lost attempts).</param>
+/// <param name="RetryAt">A queued row is not claimed before this time (its pause after a retryable failure).</param>
+/// <param name="RemoteJob">The remote job an attempt recorded before waiting on it; a later attempt resumes it.</param>
+/// <param name="RemoteCancel">After a cancel of a row with remote work: whether that work was cancelled too.</param>
 public sealed record Generation(
     Guid Id,
     string Namespace,
@@ -20,12 +31,25 @@ public sealed record Generation(
     string? OutputKey,
     GenerationProgress? Progress,
     int Attempt,
-    long? QueuePosition = null);
+    long? QueuePosition = null,
+    Engines.FailureKind? ErrorType = null,
+    string? ErrorCode = null,
+    string? StatusMessage = null,
+    int Retries = 0,
+    DateTimeOffset? RetryAt = null,
+    Engines.RemoteJob? RemoteJob = null,
+    Engines.RemoteCancelState? RemoteCancel = null);
+
+/// <summary>Why an attempt failed: its kind, the message for the user, and the provider's code when it gave one.</summary>
+public sealed record GenerationFailure(Engines.FailureKind Kind, string Message, string? Code = null);
 
 /// <summary>A row to be created by an enqueue or a sync request.</summary>
+/// <param name="Lane">The queue the row waits in: the backend serving its model, whose workers take the lane's rows in
+/// order (queue positions count within a lane). Null: the model's id.</param>
 public sealed record NewGeneration(
     Guid Id,
     string Namespace,
     string Model,
     string MediaType,
-    string Parameters);
+    string Parameters,
+    string? Lane = null);

@@ -42,19 +42,19 @@ public sealed class GenerationService(
         {
             var parameters = (JsonObject)request.Parameters.DeepClone();
             if (takesSeed) parameters["seed"] = (baseSeed + i) % SeedModulus;
-            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString()));
+            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString(), Lane: request.Model.Engine));
         }
 
         if (idempotencyKey is null)
         {
             await store.EnqueueAsync(rows, cancellationToken).ConfigureAwait(false);
-            queueSignal.Notify(rows.Count);
+            queueSignal.Notify(request.Model.Id, rows.Count);
             return new Submitted(IdempotencyResult.Created, rows.Select(r => r.Id).ToList());
         }
 
         var claim = new IdempotencyClaim(ns, idempotencyKey, Fingerprint(request, kind), time.GetUtcNow() + IdempotencyWindow);
         var outcome = await store.EnqueueOnceAsync(rows, claim, cancellationToken).ConfigureAwait(false);
-        if (outcome.Result == IdempotencyResult.Created) queueSignal.Notify(rows.Count);
+        if (outcome.Result == IdempotencyResult.Created) queueSignal.Notify(request.Model.Id, rows.Count);
         return new Submitted(outcome.Result, outcome.GenerationIds);
     }
 

@@ -10,6 +10,7 @@ using Paddock.Core.Models;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
 using Paddock.Core.Storage;
+using Paddock.Core.Video;
 
 namespace Paddock.Core.Orchestration;
 
@@ -24,17 +25,17 @@ public sealed partial class GenerationProcessor(
     IBlobStore blobs,
     EngineRegistry engines,
     ModelCatalog catalog,
-    ReferenceFetcher fetcher,
+    RenderJobs jobs,
+    IReferenceLinks links,
+    IOutputConformer conformer,
     CancellationHub cancellations,
     EventHub eventHub,
     WorkArea work,
     IOptions<WorkerOptions> options,
+    TimeProvider time,
     ILogger<GenerationProcessor> logger)
 {
     private readonly WorkerOptions _options = options.Value;
-
-    /// <summary>Models without a seed field still render deterministically per generation: the seed comes from its id.</summary>
-    private static long SeedOf(Guid id) => BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(id.ToByteArray())) & int.MaxValue;
 
     /// <summary>The failure of an attempt that found no room to write (its video, its progress, its result).</summary>
     public const string StorageFullMessage = "rendering failed: the server's storage is full; submit it again later";
@@ -47,13 +48,14 @@ public sealed partial class GenerationProcessor(
         var source = cancellations.Register(generation.Id, stopping);
         var progress = new ProgressTracker();
         var heartbeat = HeartbeatAsync(lease, generation, progress, source);
-        // In this process's work folder: if the process dies, whoever sweeps the data directory next reclaims it.
-        var tempFile = work.PathFor($"{generation.Id:N}-{lease.Attempt}.mp4");
-        LogStarted(generation.Id, lease.Attempt);
+        // In this process's work folder under the data directory: if the process dies, whoever sweeps next reclaims it.
+        var workDirectory = work.PathFor($"{generation.Id:N}-{lease.Attempt}");
+        // The attempt users see is the row's (hand-backs not counted); the lease's counts every claim, so it names files.
+        LogStarted(generation.Id, generation.Attempt);
         try
         {
-            await AppendAsync(GenerationEvents.Started(generation, lease.Attempt)).ConfigureAwait(false);
-            var outputKey = await RenderAndStoreAsync(generation, lease, tempFile, progress, source.Token).ConfigureAwait(false);
+            await AppendAsync(GenerationEvents.Started(generation, generation.Attempt)).ConfigureAwait(false);
+            var outputKey = await RenderAndStoreAsync(generation, lease, workDirectory, progress, source).ConfigureAwait(false);
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
             if (await store.CompleteAsync(lease, outputKey, GenerationEvents.Succeeded(generation), CancellationToken.None).ConfigureAwait(false))
             {
@@ -70,7 +72,8 @@ public sealed partial class GenerationProcessor(
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // This process is stopping: hand the row back now rather than let its lease run out, so another worker (or
-            // this server after a restart) takes it at once, and the interrupted attempt is not held against it.
+            // this server after a restart) takes it at once, and the interrupted attempt is not held against it. Remote
+            // work goes on: the next attempt resumes it from the row's checkpoint.
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
             var released = await TryWriteAsync(generation.Id,
                 () => store.ReleaseAsync(lease, GenerationEvents.Requeued(generation, "the server rendering it shut down; it is queued again"), CancellationToken.None)).ConfigureAwait(false);
@@ -82,25 +85,20 @@ public sealed partial class GenerationProcessor(
             if (await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false) is { } broken)
             {
                 // The heartbeat could not write: this attempt's progress and lease can no longer be kept, so it ends now.
-                await FailAsync(lease, generation, StorageFull.IsCause(broken) ? StorageFullMessage
-                    : "rendering stopped: the server could not record the generation's progress (its storage may be failing); submit it again later").ConfigureAwait(false);
+                await EndWithFailureAsync(lease, generation, new EngineFailureException(FailureKind.EngineError, StorageFull.IsCause(broken) ? StorageFullMessage
+                    : "rendering stopped: the server could not record the generation's progress (its storage may be failing); submit it again later", inner: broken)).ConfigureAwait(false);
             }
             else
             {
-                // Cancelled by a client (the cancel already wrote the row and its event) or the lease lost: nothing to write.
+                // Cancelled by a client (the cancel already wrote the row and its event; remote work is cancelled by the
+                // remote-cancel sweep) or the lease lost: nothing to write.
                 LogStopped(generation.Id, "cancelled or lease lost");
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // An I/O failure's own message names server paths: say what happened instead.
-            // A full disk is told by the failure's kind, or, for an encoder that only reports text, by the disk itself.
-            var message = e is ReferenceImageException or GenerationFailedException ? e.Message
-                : StorageFull.IsCause(e) || work.IsOutOfSpace() ? StorageFullMessage
-                : e is IOException or UnauthorizedAccessException ? "rendering failed: the server could not write the video (its disk may be full or read-only); submit it again later"
-                : $"rendering failed: {e.Message}";
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
-            await FailAsync(lease, generation, message).ConfigureAwait(false);
+            await EndWithFailureAsync(lease, generation, Classify(e)).ConfigureAwait(false);
         }
         finally
         {
@@ -109,19 +107,95 @@ public sealed partial class GenerationProcessor(
             cancellations.Unregister(generation.Id, source);
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
             source.Dispose();
-            TryDelete(tempFile);
+            TryDeleteDirectory(workDirectory);
         }
     }
 
-    /// <summary>Records the failure, fenced by the lease; when the store cannot take even that, the lease runs out and recovery decides.</summary>
-    private async Task FailAsync(Lease lease, Generation generation, string message)
+    private async Task<string> RenderAndStoreAsync(Generation generation, Lease lease, string workDirectory, ProgressTracker progress, CancellationTokenSource source)
     {
-        if (await TryWriteAsync(generation.Id, () => store.FailAsync(lease, message, GenerationEvents.Failed(generation, message), CancellationToken.None)).ConfigureAwait(false))
-            eventHub.Notify();
-        LogFailed(generation.Id, message);
+        var ct = source.Token;
+        var model = catalog.Find(generation.Model) ?? throw new EngineFailureException(FailureKind.EngineError, $"model {generation.Model} is no longer offered by this server");
+        var engine = engines.Find(model.Engine) ?? throw new EngineFailureException(FailureKind.EngineError, $"backend '{model.Engine}' of model {model.Id} is not configured on this worker");
+
+        progress.Set("fetching_references", 0);
+        var job = await jobs.PrepareAsync(generation, ct).ConfigureAwait(false);
+
+        Directory.CreateDirectory(workDirectory);
+        var output = Path.Combine(workDirectory, "output.mp4");
+        // A checkpoint of another backend (the model was moved to another one meanwhile) is not resumed here.
+        var resume = generation.RemoteJob is { } recorded && recorded.Backend == engine.Name ? recorded : null;
+        var context = new RenderContext(output, workDirectory, new Progress<RenderProgress>(p => progress.Set(p.Phase, p.Fraction)), lease.Attempt, resume,
+            (remote, token) => CheckpointAsync(lease, generation, remote, source), links);
+        progress.Set("rendering", 0);
+        await engine.RenderAsync(job, context, ct).ConfigureAwait(false);
+        if (!engine.WritesExactOutput)
+        {
+            progress.Set("conforming", 1);
+            await conformer.ConformAsync(output, job, workDirectory, ct).ConfigureAwait(false);
+        }
+
+        progress.Set("storing", 1);
+        var key = OutputKey(generation, lease.Attempt);
+        await blobs.PutFileAsync(key, output, ct).ConfigureAwait(false);
+        return key;
     }
 
-    /// <summary>A terminal write that must not throw: false when the store refused it (logged), as when the lease is no longer held.</summary>
+    /// <summary>Records the remote job under the lease; when the lease no longer holds, stops this attempt as a heartbeat would.</summary>
+    private async Task CheckpointAsync(Lease lease, Generation generation, RemoteJob remote, CancellationTokenSource source)
+    {
+        var state = await store.CheckpointAsync(lease, remote, CancellationToken.None).ConfigureAwait(false);
+        if (state == LeaseState.Held)
+        {
+            LogCheckpoint(generation.Id, remote.Backend, remote.Id ?? "(submitting)");
+            return;
+        }
+        LogLeaseEnded(generation.Id, state);
+        await source.CancelAsync().ConfigureAwait(false);
+        source.Token.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>The kind of a failure, from where it is known: an engine's typed failure, a reference's problem, or anything else.</summary>
+    private EngineFailureException Classify(Exception e) => e switch
+    {
+        EngineFailureException typed => typed,
+        ReferenceImageException reference => new EngineFailureException(FailureKind.InvalidInput, reference.Message, inner: e),
+        GenerationFailedException worded => new EngineFailureException(FailureKind.EngineError, worded.Message, inner: e),
+        // A full disk is told by the failure's kind, or, for an encoder that only reports text, by the disk itself.
+        _ when StorageFull.IsCause(e) || work.IsOutOfSpace() => new EngineFailureException(FailureKind.EngineError, StorageFullMessage, inner: e),
+        // An I/O failure's own message names server paths: say what happened instead.
+        IOException or UnauthorizedAccessException => new EngineFailureException(FailureKind.EngineError,
+            "rendering failed: the server could not write the video (its disk may be full or read-only); submit it again later", inner: e),
+        _ => new EngineFailureException(FailureKind.EngineError, $"rendering failed: {e.Message}", inner: e),
+    };
+
+    /// <summary>A retryable failure queues the row again after a backoff (while retries remain); any other ends it failed.</summary>
+    private async Task EndWithFailureAsync(Lease lease, Generation generation, EngineFailureException failure)
+    {
+        if (failure.Kind.IsRetryable() && generation.Retries < _options.MaxRetries)
+        {
+            var retry = generation.Retries + 1;
+            var notBefore = time.GetUtcNow() + Backoff(generation.Retries, failure.RetryAfter);
+            var status = $"{Describe(failure.Kind)}: {failure.Message}; retry {retry} of {_options.MaxRetries} at {notBefore.UtcDateTime:HH:mm:ss} UTC";
+            if (await TryWriteAsync(generation.Id,
+                    () => store.RetryLaterAsync(lease, notBefore, status, GenerationEvents.Requeued(generation, status, notBefore), CancellationToken.None)).ConfigureAwait(false))
+                eventHub.Notify();
+            LogRetrying(generation.Id, failure.Kind.ToWire(), retry, notBefore);
+            return;
+        }
+
+        var message = failure.Kind.IsRetryable() && _options.MaxRetries > 0
+            ? $"{failure.Message} (gave up after {_options.MaxRetries} {(_options.MaxRetries == 1 ? "retry" : "retries")})"
+            : failure.Message;
+        var result = new GenerationFailure(failure.Kind, message, failure.Code);
+        if (await TryWriteAsync(generation.Id, () => store.FailAsync(lease, result, GenerationEvents.Failed(generation, result), CancellationToken.None)).ConfigureAwait(false))
+            eventHub.Notify();
+        LogFailed(generation.Id, failure.Kind.ToWire(), message);
+    }
+
+    /// <summary>
+    /// A terminal write that must not throw: false when the store refused it (logged), as when the lease is no longer
+    /// held or the storage is full; the lease then runs out and recovery decides.
+    /// </summary>
     private async Task<bool> TryWriteAsync(Guid generationId, Func<Task<bool>> write)
     {
         try
@@ -135,24 +209,21 @@ public sealed partial class GenerationProcessor(
         }
     }
 
-    private async Task<string> RenderAndStoreAsync(Generation generation, Lease lease, string tempFile, ProgressTracker progress, CancellationToken ct)
+    /// <summary>Exponential backoff with jitter (so throttled workers do not all come back at once); a provider's Retry-After wins when longer.</summary>
+    private TimeSpan Backoff(int retriesSoFar, TimeSpan? retryAfter)
     {
-        var model = catalog.Find(generation.Model) ?? throw new GenerationFailedException($"model {generation.Model} is no longer offered by this server");
-        var engine = engines.Find(model.Engine) ?? throw new GenerationFailedException($"engine '{model.Engine}' of model {model.Id} is not available on this worker");
-        var parameters = VideoParameters.From(generation.Parameters);
-
-        progress.Set("fetching_references", 0);
-        var references = await fetcher.FetchImagesAsync(generation.Namespace, parameters, ct).ConfigureAwait(false);
-
-        var job = RenderJob.For(generation.Id, generation.Model, parameters, references, parameters.Seed ?? SeedOf(generation.Id));
-        progress.Set("rendering", 0);
-        await engine.RenderAsync(job, tempFile, new Progress<RenderProgress>(p => progress.Set(p.Phase, p.Fraction)), ct).ConfigureAwait(false);
-
-        progress.Set("storing", 1);
-        var key = OutputKey(generation, lease.Attempt);
-        await blobs.PutFileAsync(key, tempFile, ct).ConfigureAwait(false);
-        return key;
+        var exponential = _options.RetryBaseDelay * Math.Pow(2, Math.Min(retriesSoFar, 16));
+        var capped = exponential < _options.RetryMaxDelay ? exponential : _options.RetryMaxDelay;
+        var jittered = capped * (0.5 + Random.Shared.NextDouble() * 0.5);
+        return retryAfter is { } asked && asked > jittered ? asked : jittered;
     }
+
+    private static string Describe(FailureKind kind) => kind switch
+    {
+        FailureKind.RateLimited => "waiting: the provider is throttling requests",
+        FailureKind.ProviderUnavailable => "waiting: the backend is unavailable",
+        _ => "waiting",
+    };
 
     /// <summary>
     /// Renews the lease and records progress until the render ends; cancels the render when the row was cancelled or
@@ -209,10 +280,11 @@ public sealed partial class GenerationProcessor(
         eventHub.Notify();
     }
 
-    private static void TryDelete(string path)
+    private static void TryDeleteDirectory(string path)
     {
-        try { File.Delete(path); }
+        try { if (Directory.Exists(path)) Directory.Delete(path, recursive: true); }
         catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>The latest progress, written by the engine's callbacks and read by the heartbeat.</summary>
@@ -233,7 +305,8 @@ public sealed partial class GenerationProcessor(
                 if (phase != _phase) { _phase = phase; _phaseStart = _clock.Elapsed; }
                 fraction = Math.Clamp(fraction, 0, 1);
                 int? eta = null;
-                if (phase == "rendering" && fraction > 0.02)
+                // The built-in renderer reports "rendering", remote engines "generating": both are the long, steady part.
+                if (phase is "rendering" or "generating" && fraction > 0.02)
                 {
                     var elapsed = (_clock.Elapsed - _phaseStart).TotalSeconds;
                     eta = (int)Math.Ceiling(elapsed * (1 - fraction) / fraction);
@@ -268,8 +341,14 @@ public sealed partial class GenerationProcessor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId} stopped: {Reason}")]
     private partial void LogStopped(Guid generationId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId} failed: {Message}")]
-    private partial void LogFailed(Guid generationId, string message);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId} failed ({Kind}): {Message}")]
+    private partial void LogFailed(Guid generationId, string kind, string message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId}: {Kind}; retry {Retry} queued for {NotBefore}")]
+    private partial void LogRetrying(Guid generationId, string kind, int retry, DateTimeOffset notBefore);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId} waits on {Backend} job {RemoteId}")]
+    private partial void LogCheckpoint(Guid generationId, string backend, string remoteId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Heartbeat of generation {GenerationId} could not write; ending the attempt")]
     private partial void LogHeartbeatFailed(Guid generationId, Exception e);

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Paddock.Core.Orchestration;
 
 /// <summary>How this process works the queue (section <c>Paddock:Workers</c>).</summary>
-public sealed class WorkerOptions
+public sealed class WorkerOptions : Configuration.IValidatedSettings
 {
     /// <summary>Generations rendered at once by this process; 0 makes an API-only process.</summary>
     [Range(0, 64)]
@@ -24,4 +24,33 @@ public sealed class WorkerOptions
     /// <summary>Claims of one row before it is failed instead of retried (a crash during each attempt).</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Retries of a generation after a retryable failure (throttling, an unavailable provider) before it fails.</summary>
+    [Range(0, 100)]
+    public int MaxRetries { get; set; } = 5;
+
+    /// <summary>The first pause before a retry; each further retry waits twice as long (with jitter), up to <see cref="RetryMaxDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The longest pause between retries (a provider's Retry-After may ask for longer).</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    public void Validate(string section, ICollection<string> problems)
+    {
+        void Positive(TimeSpan value, string name)
+        {
+            if (value <= TimeSpan.Zero) problems.Add($"{section}:{name} is {value}; it must be a positive time span such as 00:00:01");
+        }
+
+        Positive(LeaseDuration, nameof(LeaseDuration));
+        Positive(HeartbeatInterval, nameof(HeartbeatInterval));
+        Positive(PollInterval, nameof(PollInterval));
+        Positive(RecoveryInterval, nameof(RecoveryInterval));
+        Positive(RetryBaseDelay, nameof(RetryBaseDelay));
+        if (RetryMaxDelay < RetryBaseDelay)
+            problems.Add($"{section}:RetryMaxDelay ({RetryMaxDelay}) must not be shorter than {section}:RetryBaseDelay ({RetryBaseDelay})");
+        // A lease must outlive a few missed beats, or a busy worker loses rows it is rendering.
+        if (HeartbeatInterval > TimeSpan.Zero && LeaseDuration < HeartbeatInterval * 3)
+            problems.Add($"{section}:LeaseDuration ({LeaseDuration}) must be at least three times {section}:HeartbeatInterval ({HeartbeatInterval})");
+    }
 }

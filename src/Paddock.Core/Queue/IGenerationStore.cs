@@ -1,3 +1,4 @@
+using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
 
@@ -26,15 +27,18 @@ public interface IGenerationStore
 
     /// <summary>
     /// Moves a queued or processing row to cancelled and appends <paramref name="cancelledEvent"/>
-    /// in the same transaction. Terminal rows are left as they are.
+    /// in the same transaction; a row with a recorded remote job is marked for a remote cancel
+    /// (<see cref="RemoteCancelState.Pending"/>). Terminal rows are left as they are.
     /// </summary>
     Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Claims the oldest queued row for <paramref name="workerId"/>: status processing, attempt + 1,
-    /// lease until now + <paramref name="leaseDuration"/>. Null when nothing is queued.
+    /// Claims the oldest claimable queued row for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
+    /// <see cref="Generation.Attempt"/> and the lease's fencing token, which counts every claim, hand-backs included),
+    /// lease until now + <paramref name="leaseDuration"/>. A row waiting out a retry pause (<see cref="Generation.RetryAt"/>
+    /// in the future) is not claimable; with <paramref name="models"/>, only rows of those models are. Null when none is.
     /// </summary>
-    Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken = default);
+    Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default);
 
     /// <summary>Extends the lease and stores the progress; says whether the worker still holds the row.</summary>
     Task<LeaseState> HeartbeatAsync(Lease lease, TimeSpan leaseDuration, GenerationProgress? progress, CancellationToken cancellationToken = default);
@@ -45,12 +49,35 @@ public interface IGenerationStore
     /// </summary>
     Task<bool> CompleteAsync(Lease lease, string outputKey, EventDraft completedEvent, CancellationToken cancellationToken = default);
 
-    /// <summary>As <see cref="CompleteAsync"/>, for a failure with its message.</summary>
-    Task<bool> FailAsync(Lease lease, string errorMessage, EventDraft failedEvent, CancellationToken cancellationToken = default);
+    /// <summary>As <see cref="CompleteAsync"/>, for a failure: its kind, message and code are stored on the row.</summary>
+    Task<bool> FailAsync(Lease lease, GenerationFailure failure, EventDraft failedEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Queues the row again after a retryable failure: claimable from <paramref name="notBefore"/>, <see cref="Generation.Retries"/>
+    /// + 1 (the attempt is not counted as lost), <paramref name="statusMessage"/> shown on the row while it waits, its
+    /// remote checkpoint kept, and <paramref name="requeuedEvent"/> appended in the same transaction. Fenced like
+    /// <see cref="CompleteAsync"/>.
+    /// </summary>
+    Task<bool> RetryLaterAsync(Lease lease, DateTimeOffset notBefore, string statusMessage, EventDraft requeuedEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records the remote job the lease holder is about to wait on. <see cref="LeaseState.Held"/> when written under a
+    /// held lease. When the row was cancelled during this attempt (and has no remote job yet) the job is still recorded,
+    /// marked for a remote cancel, and the answer is <see cref="LeaseState.Cancelled"/>: remote work that started just
+    /// before a cancel is cancelled too. <see cref="LeaseState.Lost"/> otherwise, with no change.
+    /// </summary>
+    Task<LeaseState> CheckpointAsync(Lease lease, RemoteJob job, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancelled rows whose remote work on one of <paramref name="backends"/> still has to be cancelled, oldest first.</summary>
+    Task<IReadOnlyList<PendingRemoteCancel>> PendingRemoteCancelsAsync(IReadOnlyCollection<string> backends, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Records what a remote cancel did (its message becomes the row's status message). False when it was not pending.</summary>
+    Task<bool> RecordRemoteCancelAsync(Guid id, RemoteCancelOutcome outcome, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Hands a row back to the queue when its worker stops on purpose (its process is shutting down): queued again at
-    /// once, the attempt it used not counted against the limit, and <paramref name="requeuedEvent"/> appended in the same
+    /// once, the attempt it used not counted (against the limit, or in the row's <see cref="Generation.Attempt"/>, which
+    /// goes back down; the fencing token does not), and <paramref name="requeuedEvent"/> appended in the same
     /// transaction. Fenced like <see cref="CompleteAsync"/>: false (and no change) when the lease is no longer held,
     /// e.g. the row was cancelled meanwhile.
     /// </summary>

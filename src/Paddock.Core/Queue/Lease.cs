@@ -10,6 +10,9 @@ public sealed record Lease(Guid GenerationId, string WorkerId, int Attempt);
 
 public sealed record ClaimedGeneration(Lease Lease, Generation Generation);
 
+/// <summary>A cancelled generation whose remote job still has to be cancelled on its backend.</summary>
+public sealed record PendingRemoteCancel(Guid GenerationId, string Namespace, Engines.RemoteJob Job);
+
 /// <summary>What a heartbeat learned about the row it kept alive.</summary>
 public enum LeaseState
 {
@@ -29,12 +32,21 @@ public enum CancelOutcome
 }
 
 /// <summary>A filter over one namespace's rows, newest first.</summary>
+/// <param name="After">A page's <see cref="GenerationPage.NextCursor"/>: continue after its last row (keyset paging,
+/// as cheap on the thousandth page as on the first). Opaque; each store writes its own.</param>
+/// <param name="Offset">Rows to skip (page-number paging, kept for clients of the seed API); with <paramref name="After"/>, after the cursor.</param>
 public sealed record GenerationQuery(
     string Namespace,
     IReadOnlyList<GenerationStatus>? Statuses = null,
     string? Model = null,
     string? MediaType = null,
     int Offset = 0,
-    int Limit = 1000);
+    int Limit = 1000,
+    string? After = null);
 
-public sealed record GenerationPage(IReadOnlyList<Generation> Items, long TotalEntries);
+/// <param name="TotalEntries">Rows matching the filter (all pages), kept as counters by the store, not counted per request.</param>
+/// <param name="NextCursor">Where the next page starts (<see cref="GenerationQuery.After"/>), or null on the last page.</param>
+public sealed record GenerationPage(IReadOnlyList<Generation> Items, long TotalEntries, string? NextCursor = null);
+
+/// <summary>A cursor a store could not read: it is from another store, another version, or was altered.</summary>
+public sealed class InvalidCursorException(string message) : Exception(message);

@@ -19,7 +19,9 @@ public sealed class NetworkPolicy(IReadOnlyCollection<string> allowedHosts, bool
     public string? Refusal(string host, IPAddress address)
     {
         if (allowPrivateNetworks || IsHostAllowListed(host) || IsHostAllowListed(address.ToString())) return null;
-        return IsInternal(address) ? $"the address {address} of {host} is internal and not reachable from here" : null;
+        return IsInternal(address)
+            ? $"is refused by policy: the address {address} of {host} is internal, and this server fetches references only from public addresses (so a request cannot reach services inside its network)"
+            : null;
     }
 
     public static bool IsInternal(IPAddress address)

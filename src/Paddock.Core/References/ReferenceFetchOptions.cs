@@ -1,7 +1,7 @@
 namespace Paddock.Core.References;
 
 /// <summary>How reference images are fetched and cached (configuration section <c>Paddock:References</c>).</summary>
-public sealed class ReferenceFetchOptions
+public sealed class ReferenceFetchOptions : Configuration.IValidatedSettings
 {
     /// <summary>Hosts or addresses the server may fetch from even though they are internal.</summary>
     public List<string> AllowedHosts { get; set; } = [];
@@ -37,20 +37,34 @@ public sealed class ReferenceFetchOptions
     /// </summary>
     public TimeSpan CacheTtl { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Throws when a setting cannot work, naming it.</summary>
-    internal void Validate()
+    /// <summary>How long a signed link at which a remote engine fetches a checked reference image works.</summary>
+    public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Adds a line for each setting that cannot work, naming it.</summary>
+    public void Validate(string section, ICollection<string> problems)
     {
-        static void Positive(TimeSpan value, string name)
+        void Positive(TimeSpan value, string name)
         {
-            if (value <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(name, value, $"Paddock:References:{name} must be a positive time span");
+            if (value <= TimeSpan.Zero) problems.Add($"{section}:{name} is {value}; it must be a positive time span such as 00:00:05");
         }
 
         Positive(ConnectTimeout, nameof(ConnectTimeout));
         Positive(TotalTimeout, nameof(TotalTimeout));
         Positive(ReadIdleTimeout, nameof(ReadIdleTimeout));
-        if (MaxRedirects < 0) throw new ArgumentOutOfRangeException(nameof(MaxRedirects), MaxRedirects, "Paddock:References:MaxRedirects must be 0 or more");
-        if (MinBytesPerSecond < 0) throw new ArgumentOutOfRangeException(nameof(MinBytesPerSecond), MinBytesPerSecond, "Paddock:References:MinBytesPerSecond must be 0 or more");
-        if (CacheMaxBytes < 0) throw new ArgumentOutOfRangeException(nameof(CacheMaxBytes), CacheMaxBytes, "Paddock:References:CacheMaxBytes must be 0 or more");
-        if (CacheTtl < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(CacheTtl), CacheTtl, "Paddock:References:CacheTtl must not be negative");
+        Positive(LinkLifetime, nameof(LinkLifetime));
+        if (MaxRedirects < 0) problems.Add($"{section}:MaxRedirects is {MaxRedirects}; it must be 0 or more");
+        if (MinBytesPerSecond < 0) problems.Add($"{section}:MinBytesPerSecond is {MinBytesPerSecond}; it must be 0 or more");
+        if (CacheMaxBytes < 0) problems.Add($"{section}:CacheMaxBytes is {CacheMaxBytes}; it must be 0 or more");
+        if (CacheTtl < TimeSpan.Zero) problems.Add($"{section}:CacheTtl is {CacheTtl}; it must not be negative");
+        foreach (var host in AllowedHosts.Where(h => string.IsNullOrWhiteSpace(h) || h.Contains('/', StringComparison.Ordinal)))
+            problems.Add($"{section}:AllowedHosts has '{host}'; give a host name or an address (e.g. files.internal or 10.0.0.5), not a URL");
+    }
+
+    /// <summary>Throws when a setting cannot work, naming it (for options built in code rather than bound at start).</summary>
+    internal void Validate()
+    {
+        var problems = new List<string>();
+        Validate("Paddock:References", problems);
+        if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
     }
 }

@@ -64,10 +64,24 @@ public sealed class ReferenceFetcher : IDisposable
     public ReferenceCacheStatistics Statistics => _cache.Statistics();
 
     /// <summary>Fetches and checks every reference of a generation of namespace <paramref name="ns"/>.</summary>
+    /// <exception cref="ReferenceImageException">Every reference that cannot be used, not only the first.</exception>
     public async Task<IReadOnlyList<ReferenceImage>> FetchAllAsync(string ns, IReadOnlyList<string> urls, CancellationToken cancellationToken)
     {
         var tasks = urls.Select((url, i) => FetchAsync(ns, i, url, cancellationToken)).ToArray();
-        return await Task.WhenAll(tasks).ConfigureAwait(false);
+        try
+        {
+            return await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (ReferenceImageException)
+        {
+            // Awaiting WhenAll rethrows the first failure only; the user is owed all of them, each by its position.
+            // Anything else that went wrong (cancellation, a bug) wins over bad images, as it would alone.
+            var failures = tasks.Where(t => t.IsFaulted).SelectMany(t => t.Exception!.InnerExceptions).ToList();
+            if (failures.FirstOrDefault(e => e is not ReferenceImageException) is { } other)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(other);
+            if (tasks.Any(t => t.IsCanceled)) cancellationToken.ThrowIfCancellationRequested();
+            throw new ReferenceImageException(failures.Cast<ReferenceImageException>().SelectMany(e => e.Problems).OrderBy(p => p.Position).ToList());
+        }
     }
 
     /// <summary>
@@ -83,7 +97,7 @@ public sealed class ReferenceFetcher : IDisposable
         }
         catch (ReferenceImageException e) when (parameters.InputImage is not null)
         {
-            throw ReferenceImageException.InputImage(e.Reason);
+            throw ReferenceImageException.InputImage(e.Problems[0].Reason);
         }
     }
 
@@ -116,9 +130,24 @@ public sealed class ReferenceFetcher : IDisposable
         }
         catch (Refusal refusal)
         {
-            throw new ReferenceImageException(position, refusal.Message);
+            throw new ReferenceImageException(position, refusal.ByPolicy ? refusal.Message + WhatToDoInstead(ns, url) : refusal.Message);
         }
         return new ReferenceImage(position + 1, source, image.Bytes, image.Header.MediaType, image.Header.Width, image.Header.Height);
+    }
+
+    /// <summary>
+    /// The way around the address policy, for a reference it refused: the file route of the caller's own namespace
+    /// (read from storage, so never refused), or the settings an operator can allow the host with.
+    /// </summary>
+    private static string WhatToDoInstead(string ns, string url)
+    {
+        var name = Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Segments.Length > 1
+            ? Uri.UnescapeDataString(uri.Segments[^1]).Trim('/')
+            : "";
+        if (name.Length == 0 || name.Length > 100 || name.Any(c => char.IsControl(c) || c is '/' or '\\' || char.IsWhiteSpace(c))) name = "image.png";
+        return $"; upload the image to this server instead (PUT /api/repos/{Uri.EscapeDataString(ns)}/assets/file/main/{Uri.EscapeDataString(name)}, "
+            + "multipart field 'file') and use that URL, or have the server's operator allow the host with the setting "
+            + "Paddock:References:AllowedHosts (or Paddock:References:AllowPrivateNetworks for a trusted network)";
     }
 
     /// <summary>
@@ -168,11 +197,8 @@ public sealed class ReferenceFetcher : IDisposable
     private CheckedImage Check(string hash, byte[] bytes)
     {
         Interlocked.Increment(ref _cache.Checks);
-        var header = ImageInspector.Inspect(bytes, out var problem) ?? throw new Refusal(problem!);
-        // The rules go first: a decompression bomb is refused by its header before anything inflates it.
-        if (ReferenceRules.Check(header) is { } broken) throw new Refusal(broken);
-        if (ImageIntegrity.Check(bytes, header) is { } damaged) throw new Refusal(damaged);
-        var image = new CheckedImage(hash, bytes, header);
+        if (ReferenceRules.Check(bytes, out var header) is { } problem) throw new Refusal(problem);
+        var image = new CheckedImage(hash, bytes, header!);
         return _cache.Enabled ? _cache.AddContent(image) : image;
     }
 
@@ -243,8 +269,8 @@ public sealed class ReferenceFetcher : IDisposable
                 }
                 if (!response.IsSuccessStatusCode)
                     throw new Refusal($"could not be downloaded: {current.Host} answered HTTP {(int)response.StatusCode}");
-                if (response.Content.Headers.ContentLength > ReferenceRules.MaxBytes)
-                    throw new Refusal($"is {response.Content.Headers.ContentLength} bytes; at most {ReferenceRules.MaxBytes} bytes (10 MB) are accepted");
+                if (response.Content.Headers.ContentLength is { } length && ReferenceRules.CheckSize(length) is { } tooLarge)
+                    throw new Refusal(tooLarge);
 
                 var bytes = await ReadCappedAsync(response, total.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _cache.Downloads);
@@ -261,6 +287,10 @@ public sealed class ReferenceFetcher : IDisposable
                 ? string.Create(CultureInfo.InvariantCulture, $"download did not finish within {_options.TotalTimeout.TotalSeconds:0.#} seconds")
                 : string.Create(CultureInfo.InvariantCulture, $"could not be downloaded: no connection to {current.Host} within {_options.ConnectTimeout.TotalSeconds:0.#} seconds"));
         }
+        catch (HttpRequestException e) when (e.InnerException is RefusedAddressException refused)
+        {
+            throw new Refusal(refused.Message, byPolicy: true);
+        }
         catch (HttpRequestException e)
         {
             throw new Refusal("could not be downloaded: " + Describe(e, current));
@@ -272,9 +302,7 @@ public sealed class ReferenceFetcher : IDisposable
         }
     }
 
-    private static string Describe(HttpRequestException e, Uri url) => e.InnerException is RefusedAddressException refused
-        ? refused.Message
-        : e.HttpRequestError switch
+    private static string Describe(HttpRequestException e, Uri url) => e.HttpRequestError switch
         {
             HttpRequestError.NameResolutionError => $"the host name {url.Host} could not be resolved",
             HttpRequestError.ConnectionError => $"could not connect to {url.Host}:{url.Port} ({e.InnerException?.Message ?? e.Message})",
@@ -411,7 +439,7 @@ public sealed class ReferenceFetcher : IDisposable
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
             ? [literal]
             : await Dns.GetHostAddressesAsync(host, ct).ConfigureAwait(false);
-        if (addresses.Length == 0) throw new RefusedAddressException($"{host} has no address");
+        if (addresses.Length == 0) throw new IOException($"{host} has no address");
         foreach (var address in addresses)
         {
             var refusal = policy.Refusal(host, address);
@@ -438,7 +466,11 @@ public sealed class ReferenceFetcher : IDisposable
     }
 
     /// <summary>Why a reference cannot be used, before it is known which position it holds (a download may serve several).</summary>
-    private sealed class Refusal(string reason) : Exception(reason);
+    /// <param name="byPolicy">Refused by the address policy rather than failed: the caller is told how to get around it.</param>
+    private sealed class Refusal(string reason, bool byPolicy = false) : Exception(reason)
+    {
+        public bool ByPolicy { get; } = byPolicy;
+    }
 
     private sealed class RefusedAddressException(string message) : IOException(message);
 }

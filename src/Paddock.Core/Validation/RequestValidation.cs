@@ -59,27 +59,44 @@ public static class RequestValidator
         // cannot be checked against its schema, but the endpoint's own fields still can.
         var problems = new List<string>();
         ModelDefinition? model = null;
-        if (!body.TryGetProperty("model", out var modelElement))
+        // Nothing longer than any field takes is copied, or echoed back: each is named, worded for its field.
+        var oversized = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in body.EnumerateObject())
+        {
+            if (RequestText.Oversized(property.Value, property.Name) is not { } found) continue;
+            oversized.Add(property.Name);
+            problems.Add(TooLong(catalog, body, property.Name, found.Field, found.Bytes));
+        }
+
+        if (oversized.Contains("model"))
+        {
+            // Already named above; no model can be looked up from it.
+        }
+        else if (!body.TryGetProperty("model", out var modelElement))
             problems.Add("model: is required (for example \"happyhorse-1.0-r2v\")");
         else if (modelElement.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(modelElement.GetString()))
             problems.Add("model: must be a non-empty string naming a model (GET /api/ai/models lists them)");
         else if ((model = catalog.Find(modelElement.GetString()!)) is null)
             return new RequestRejection(RequestRejectionKind.ModelNotFound, [$"Model not found: {modelElement.GetString()}"]);
 
-        var responseFormat = ReadResponseFormat(body, problems);
+        var responseFormat = oversized.Contains("response_format") ? "url" : ReadResponseFormat(body, problems);
         var numGenerations = ReadNumGenerations(body, kind, problems);
-        var targetNamespace = ReadTargetNamespace(body, problems);
+        var targetNamespace = oversized.Contains("target_namespace") ? null : ReadTargetNamespace(body, problems);
         if (model is null)
             return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
 
         // null means "not given" (what a client that serialises every optional field sends, e.g. Python's None).
-        var given = body.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null && !EnvelopeFields.Contains(p.Name)).ToList();
+        // A field named above for its length is left out (never copied, nor echoed back).
+        var given = body.EnumerateObject()
+            .Where(p => p.Value.ValueKind != JsonValueKind.Null && !EnvelopeFields.Contains(p.Name) && !oversized.Contains(p.Name))
+            .ToList();
         // The nodes wrap the body's own elements: a field megabytes long (an image as a data: URL) is not copied. The
         // parameters are valid as long as the body's document is.
         var fields = new JsonObject();
         foreach (var property in given) fields[property.Name] = NodeOf(property.Value);
 
-        problems.AddRange(SchemaProblems(model, given));
+        // A field left out for its length must not also be reported as missing.
+        problems.AddRange(SchemaProblems(model, given).Where(p => !oversized.Any(o => p.StartsWith(o + ": is required", StringComparison.Ordinal))));
         problems.AddRange(RulesBeyondSchema(fields));
         if (problems.Count > 0)
             return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
@@ -108,8 +125,45 @@ public static class RequestValidator
                 problems.Add("num_generations: a synchronous request makes one video; use POST /api/ai/queue for up to 4");
             return n;
         }
-        problems.Add("num_generations must be an integer between 1 and 4");
+        // The seed API's wording is kept whole after the field, so clients matching on it still find it.
+        problems.Add($"num_generations: is {Shown(value)}, but {NumGenerationsRule}");
         return 1;
+    }
+
+    /// <summary>The seed API's own words for a bad <c>num_generations</c> (docs/API.md).</summary>
+    public const string NumGenerationsRule = "num_generations must be an integer between 1 and 4";
+
+    /// <summary>A value as a message shows it: a short number as written, anything else by its kind.</summary>
+    private static string Shown(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number when value.GetRawText() is { Length: <= 24 } text => text,
+        JsonValueKind.Number => "a number",
+        JsonValueKind.String => "a string",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Array => "an array",
+        _ => "an object",
+    };
+
+    /// <summary>
+    /// A string longer than any field takes, worded for the field that holds it: a prompt is told its limit in characters,
+    /// an image field the 10 MB limit of an image (which is what a data: URL that long must be).
+    /// </summary>
+    private static string TooLong(ModelCatalog catalog, JsonElement body, string name, string field, int bytes)
+    {
+        var model = body.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.String && RequestText.Oversized(m, "model") is null
+            ? catalog.Find(m.GetString()!)
+            : null;
+        var schema = model?.RequestSchema["properties"]?[name] as JsonObject;
+        var isImage = schema?["renderType"]?.GetValue<string>() == "image-url" || schema?["items"]?["renderType"]?.GetValue<string>() == "image-url";
+        if (isImage)
+            return $"{field}: is {bytes} bytes long; an image is at most 10 MB ({RequestText.MaxStringBytes} bytes as a base64 data: URL)";
+        if (schema?["maxLength"] is { } maxLength && field == name)
+            return $"{field}: must be at most {maxLength} characters (it is {bytes} bytes long)";
+        if (name == "model")
+            return $"model: is {bytes} bytes long; it must name a model (GET /api/ai/models lists them)";
+        return model is not null && schema is null && !EnvelopeFields.Contains(name)
+            ? $"{name}: is not a parameter of {model.Id} (its parameters: {string.Join(", ", PropertyNames(model))})"
+            : $"{field}: is {bytes} bytes long, far longer than this field takes";
     }
 
     private static string? ReadTargetNamespace(JsonElement body, List<string> problems)

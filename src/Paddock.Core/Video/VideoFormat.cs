@@ -1,6 +1,6 @@
 namespace Paddock.Core.Video;
 
-/// <summary>The exact output sizes of spec/API.md, by aspect ratio and resolution tier.</summary>
+/// <summary>The exact output sizes of docs/API.md, by aspect ratio and resolution tier.</summary>
 public static class VideoFormat
 {
     public const int FramesPerSecond = 24;

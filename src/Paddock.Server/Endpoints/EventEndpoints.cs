@@ -15,9 +15,29 @@ namespace Paddock.Server.Endpoints;
 /// <c>TypedResults.ServerSentEvents</c>: the stream needs comment lines (<c>: keep-alive</c>), and
 /// seed clients parse its exact bytes with awk.
 /// </summary>
+/// <remarks>
+/// Three rules make the original page's <c>curl | awk | jq</c> example end promptly, without changing what a client
+/// that sends <c>Last-Event-ID</c> receives:
+/// <list type="bullet">
+/// <item>A stream opened without <c>Last-Event-ID</c> begins with the namespace's terminal events (completed, cancelled)
+/// of the last <see cref="PaddockOptions.EventReplayWindow"/>, then goes on live: a generation that ended between its
+/// enqueue and the stream's connect is still told. With <c>Last-Event-ID</c>, exactly the events after it.</item>
+/// <item>A comment follows each event shortly (<see cref="Nudges"/>): a reader that has its event and hung up (awk's
+/// <c>exit</c>) is noticed by its writer at once, not at the next 15 s keep-alive.</item>
+/// <item>A stopping server ends each stream with an <c>event: server_stopping</c> (no id, so <c>Last-Event-ID</c> still
+/// names the last real event) and then drops the connection instead of closing it cleanly, so <c>curl</c> exits non-zero
+/// and nothing looks like a stream that ended normally. Before that, it waits briefly for this process's workers to
+/// hand their renders back, so a listening client sees their <c>media_generation_requeued</c> events live.</item>
+/// </list>
+/// </remarks>
 public static class EventEndpoints
 {
     private const int ReplayBatch = 500;
+
+    /// <summary>When, after an event, a comment is written (then the keep-alive interval again).</summary>
+    private static readonly TimeSpan[] Nudges = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
+
+    public const string ServerStoppingEvent = "server_stopping";
 
     public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamAsync);
 
@@ -25,7 +45,7 @@ public static class EventEndpoints
     private static readonly TimeSpan HandBackWait = TimeSpan.FromSeconds(5);
 
     private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, SignedUrls urls, WorkerShutdown workers,
-        IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime)
+        IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         // A stopping server ends its streams (clients reconnect with Last-Event-ID): an open stream would otherwise hold
@@ -39,72 +59,92 @@ public static class EventEndpoints
         context.Response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        long? sent = null;
+        long sent = 0;
+        var subscribed = false;
         try
         {
-            using var subscription = await hub.SubscribeAsync(ns, ct);
+            var window = lastEventId is null ? Clamp(options.Value.EventReplayWindow) : TimeSpan.Zero;
+            using var subscription = await hub.SubscribeAsync(ns, ct, window);
             await WriteAsync(context, ": connected\nretry: 3000\n\n", ct);
 
-            // Replay what the client missed, up to where the live subscription begins. An id this log has not reached
-            // (the client last listened to another server, or to this one before its data was reset) means "from now":
-            // holding back every event until the log catches up with it would leave the stream silent.
-            var replayed = lastEventId is { } id && id <= subscription.StartSequence ? id : subscription.StartSequence;
-            sent = replayed;
-            while (replayed < subscription.StartSequence)
+            if (lastEventId is null)
             {
-                var missed = await log.ReadAfterAsync(ns, replayed, ReplayBatch, ct);
-                var upTo = missed.Where(e => e.Sequence <= subscription.StartSequence).ToList();
-                foreach (var e in upTo)
-                {
-                    await WriteEventAsync(context, e, urls, ct);
-                    sent = e.Sequence;
-                }
-                if (upTo.Count == 0) break;
-                replayed = upTo[^1].Sequence;
+                // No place to resume from: the recent ends, so a waiter that connected late still hears of its generation.
+                foreach (var e in subscription.Recent) await WriteEventAsync(context, e, urls, ct);
             }
-            sent = Math.Max(sent.Value, subscription.StartSequence);
+            else
+            {
+                // Replay what the client missed, up to where the live subscription begins. An id this log has not reached
+                // (the client last listened to another server, or to this one before its data was reset) means "from now":
+                // holding back every event until the log catches up with it would leave the stream silent.
+                sent = lastEventId <= subscription.StartSequence ? lastEventId.Value : subscription.StartSequence;
+                while (sent < subscription.StartSequence)
+                {
+                    var missed = await log.ReadAfterAsync(ns, sent, ReplayBatch, ct);
+                    var upTo = missed.Where(e => e.Sequence <= subscription.StartSequence).ToList();
+                    foreach (var e in upTo) await WriteEventAsync(context, e, urls, ct);
+                    if (upTo.Count == 0) break;
+                    sent = upTo[^1].Sequence;
+                }
+            }
+            sent = Math.Max(sent, subscription.StartSequence);
+            subscribed = true;
 
             var keepAlive = options.Value.EventKeepAliveInterval;
+            var nudge = 0; // as after an event: the replay, if any, was just written
+            var lastEventAt = time.GetTimestamp();
             while (!ct.IsCancellationRequested)
             {
+                var wait = nudge < Nudges.Length ? Nudges[nudge] - time.GetElapsedTime(lastEventAt) : keepAlive;
                 bool more;
-                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct))
                 {
-                    wait.CancelAfter(keepAlive);
+                    waiting.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1));
                     try
                     {
-                        more = await subscription.Reader.WaitToReadAsync(wait.Token);
+                        more = await subscription.Reader.WaitToReadAsync(waiting.Token);
                     }
                     catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                     {
                         await WriteAsync(context, ": keep-alive\n\n", ct);
+                        if (nudge < Nudges.Length) nudge++;
                         continue;
                     }
                 }
-                if (!more) return; // the hub cut this stream off; the client reconnects with Last-Event-ID
+                if (!more) break; // the hub cut this stream off (it is stopping, or this reader fell behind)
+                var wrote = false;
                 while (subscription.Reader.TryRead(out var e))
                 {
                     if (e.Sequence <= sent) continue;
                     await WriteEventAsync(context, e, urls, ct);
                     sent = e.Sequence;
+                    wrote = true;
+                }
+                if (wrote)
+                {
+                    nudge = 0;
+                    lastEventAt = time.GetTimestamp();
                 }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client disconnected, or the server is stopping.
+            // The client disconnected, or the server is stopping (below).
         }
 
-        if (sent is { } last && lifetime.ApplicationStopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
-            await DeliverHandBackAsync(context, log, urls, workers, ns, last);
+        if (lifetime.ApplicationStopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            if (subscribed) sent = await DeliverHandBackAsync(context, log, urls, workers, ns, sent);
+            await EndForShutdownAsync(context, sent);
+        }
     }
 
     /// <summary>
     /// On a graceful stop: waits (briefly) until this process's workers have handed their generations back, then sends
     /// what the log holds after <paramref name="sent"/> (the <c>media_generation_requeued</c> events among it) before the
-    /// stream closes.
+    /// stream closes. Returns the last sequence sent.
     /// </summary>
-    private static async Task DeliverHandBackAsync(HttpContext context, IEventLog log, SignedUrls urls, WorkerShutdown workers, string ns, long sent)
+    private static async Task<long> DeliverHandBackAsync(HttpContext context, IEventLog log, SignedUrls urls, WorkerShutdown workers, string ns, long sent)
     {
         var aborted = context.RequestAborted;
         try
@@ -117,7 +157,7 @@ public static class EventEndpoints
         }
         catch (OperationCanceledException)
         {
-            return;
+            return sent;
         }
         try
         {
@@ -129,13 +169,42 @@ public static class EventEndpoints
                     await WriteEventAsync(context, e, urls, aborted);
                     sent = e.Sequence;
                 }
-                if (rest.Count < ReplayBatch) return;
+                if (rest.Count < ReplayBatch) return sent;
             }
         }
-        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException)
         {
+            // The client went away meanwhile.
+            return sent;
         }
     }
+
+    /// <summary>
+    /// The last words of a stream on a stopping server: an event no client mistakes for a generation's, then the
+    /// connection dropped without the final chunk, so the transfer reads as broken (curl exits non-zero, 56 or 18), not
+    /// as complete.
+    /// </summary>
+    private static async Task EndForShutdownAsync(HttpContext context, long lastSent)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            var resume = lastSent > 0 ? $" (Last-Event-ID: {lastSent.ToString(CultureInfo.InvariantCulture)})" : "";
+            var data = $"{{\"status\":\"{ServerStoppingEvent}\",\"message\":\"the server is stopping; reconnect to go on{resume}\"}}";
+            await WriteAsync(context, $"event: {ServerStoppingEvent}\ndata: {data}\n\n", deadline.Token);
+            // Let the bytes leave before the connection is torn down.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client went away meanwhile.
+        }
+        context.Abort();
+    }
+
+    /// <summary>The replay window in force: none when zero or negative, at most what the hub remembers.</summary>
+    private static TimeSpan Clamp(TimeSpan window) =>
+        window <= TimeSpan.Zero ? TimeSpan.Zero : window > EventHub.RecentWindow ? EventHub.RecentWindow : window;
 
     private static long? ParseLastEventId(HttpRequest request)
     {

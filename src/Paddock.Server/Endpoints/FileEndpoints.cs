@@ -33,13 +33,14 @@ public static class FileEndpoints
     private const int MaxFieldBytes = 64 * 1024;
     /// <summary>Room for boundaries and part headers on top of the files' own bytes.</summary>
     private const int FormOverhead = 64 * 1024;
-    private static readonly string FormReaderSource = typeof(Microsoft.AspNetCore.WebUtilities.MultipartReader).Assembly.GetName().Name!;
+    /// <summary>RFC 2046: a boundary is 1 to 70 characters.</summary>
+    private const int MaxBoundaryLength = 70;
 
     private static async Task<IResult> UploadAsync(string ns, string repo, string branch, string? path,
         HttpContext context, FileService files, IFileStore store, SignedUrls urls, IOptions<Core.Files.FileOptions> options)
     {
         var caller = ApiKeyAuthentication.NamespaceOf(context);
-        if (caller != ns) return ApiErrors.Forbidden($"this key belongs to namespace '{caller}' and cannot write to '{ns}'");
+        if (caller != ns) return ApiErrors.Forbidden($"namespace: this key belongs to namespace '{caller}' and cannot write to '{ns}'; upload to /api/repos/{caller}/...");
         if ((FilePaths.ProblemWithName("repo", repo) ?? FilePaths.ProblemWithName("branch", branch)) is { } problem) return ApiErrors.InvalidParams(problem);
         if (FilePaths.Normalize(path) is not { } target) return ApiErrors.InvalidParams($"path: '{path}' must be plain segments without '.', '..' or '\\'");
         // A url-encoded form cannot carry a file; say so before reading it.
@@ -52,42 +53,12 @@ public static class FileEndpoints
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit) sizeLimit.MaxRequestBodySize = bodyLimit;
         if (context.Request.ContentLength > bodyLimit) return TooLarge(limit);
 
-        IFormCollection form;
-        try
-        {
-            form = await context.Request.ReadFormAsync(new FormOptions
-            {
-                // Kestrel's request limit above is what answers 413; a part this long implies the request is over it too.
-                MultipartBodyLengthLimit = bodyLimit,
-                ValueCountLimit = MaxFormParts,
-                MultipartHeadersCountLimit = MaxPartHeaders,
-                MultipartHeadersLengthLimit = MaxPartHeaderBytes,
-            }, context.RequestAborted);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TooLarge(limit);
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
-        {
-            return ApiErrors.UnreadableBody(e);
-        }
-        // The multipart reader's own IOException is a body that ends early; one from the disk is ours and stays a 500.
-        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException || (e is IOException && e.Source == FormReaderSource))
-        {
-            return UnreadableForm(e.Message, contentType.Boundary.ToString(), limit);
-        }
-
-        // ASP.NET does not bound a multipart form's text fields (only url-encoded ones), so they are checked here.
-        foreach (var (key, values) in form)
-        {
-            foreach (var value in values)
-            {
-                var bytes = Encoding.UTF8.GetByteCount(value ?? "");
-                if (bytes > MaxFieldBytes)
-                    return ApiErrors.InvalidParams($"{key}: is {bytes} bytes; a form field takes at most {MaxFieldBytes} bytes (64 KB)");
-            }
-        }
+        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString();
+        if (boundary.Length is 0 or > MaxBoundaryLength)
+            return ApiErrors.InvalidParams($"Content-Type: multipart/form-data needs a boundary of 1 to {MaxBoundaryLength} characters (e.g. 'multipart/form-data; boundary=x7f'); curl -F sets it for you");
+        var read = await MultipartUpload.ReadAsync(context, boundary, new FormLimits(bodyLimit, MaxFormParts, MaxPartHeaders, MaxPartHeaderBytes, MaxFieldBytes), context.RequestAborted);
+        if (read.Problem is { } unreadable) return UnreadableForm(unreadable, boundary, limit, read.Field, read.FieldBytes);
+        var form = read.Form!;
 
         var single = form.Files.GetFiles("file");
         var many = form.Files.GetFiles("files[]").Concat(form.Files.GetFiles("files")).ToList();
@@ -190,17 +161,18 @@ public static class FileEndpoints
     private static IResult TooLarge(long limit) =>
         ApiErrors.PayloadTooLarge($"upload: over the limit of {limit} bytes ({limit / (1024 * 1024)} MB) per request");
 
-    /// <summary>The 400 (or 413) for a form the reader gave up on, naming the limit it hit where there is one.</summary>
-    private static IResult UnreadableForm(string reason, string boundary, long limit)
+    /// <summary>The 400 (or 413) for a form that could not be read, naming the limit it hit where there is one.</summary>
+    private static IResult UnreadableForm(FormProblem problem, string boundary, long limit, string? field, long fieldBytes) => problem switch
     {
-        bool Is(string prefix) => reason.StartsWith(prefix, StringComparison.OrdinalIgnoreCase);
-        // A part over the request's limit puts the request over it too; seen only where Kestrel's limit could not be set.
-        if (Is("Multipart body length limit") || Is("Buffer limit exceeded")) return TooLarge(limit);
-        return ApiErrors.InvalidParams(
-            Is("Form value count limit") ? $"body: the form has more than {MaxFormParts} parts; send at most {MaxFormParts} files and fields per request"
-            : Is("Line length limit") || Is("Multipart headers length limit") ? $"body: a part's headers are longer than {MaxPartHeaderBytes} bytes (16 KB); shorten its name, filename or other headers"
-            : Is("Multipart headers count limit") ? $"body: a part has more than {MaxPartHeaders} headers; send at most {MaxPartHeaders} per part"
-            : Is("Unexpected end of Stream") ? $"body: the multipart form could not be read (it ends before the closing boundary '--{boundary.Trim('"')}--'); send multipart/form-data with a 'file' or 'files[]' part"
-            : $"body: the multipart form could not be read ({reason.TrimEnd(' ', '.')}); send multipart/form-data with a 'file' or 'files[]' part");
-    }
+        FormProblem.TooLarge => TooLarge(limit),
+        FormProblem.TooManyParts => ApiErrors.InvalidParams($"body: the form has more than {MaxFormParts} parts; send at most {MaxFormParts} files and fields per request"),
+        FormProblem.TooManyHeaders => ApiErrors.InvalidParams($"body: a part has more than {MaxPartHeaders} headers; send at most {MaxPartHeaders} per part"),
+        FormProblem.UnreadableHeaders => ApiErrors.InvalidParams(
+            $"body: a part's headers are longer than {MaxPartHeaderBytes} bytes (16 KB) or are not 'Name: value' lines (or the text before the form's first boundary is that long); "
+            + "shorten its name, filename or other headers"),
+        FormProblem.UnnamedPart => ApiErrors.InvalidParams("body: a part has no 'Content-Disposition: form-data; name=\"...\"' header; send the file in a field named 'file' (or 'files[]' for several)"),
+        FormProblem.TooSlow => ApiErrors.BodyTooSlow(),
+        FormProblem.FieldTooLong => ApiErrors.InvalidParams($"{field}: is {fieldBytes} bytes; a form field takes at most {MaxFieldBytes} bytes (64 KB)"),
+        _ => ApiErrors.InvalidParams($"body: the multipart form could not be read (it ends before the closing boundary '--{boundary}--'); send multipart/form-data with a 'file' or 'files[]' part"),
+    };
 }

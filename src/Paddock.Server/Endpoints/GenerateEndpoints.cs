@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using Paddock.Core.Blobs;
+using Paddock.Core.Engines;
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
 using Paddock.Core.Orchestration;
+using Paddock.Core.References;
 using Paddock.Core.Validation;
 using Paddock.Server.Http;
 
@@ -19,9 +21,20 @@ public static class GenerateEndpoints
         app.MapPost("/api/ai/videos/generate", GenerateAsync);
 
     private static async Task<IResult> GenerateAsync(
-        HttpContext context, ModelCatalog catalog, GenerationService generations, IBlobStore blobs, SignedUrls urls, IHostApplicationLifetime lifetime)
+        HttpContext context, ModelCatalog catalog, GenerationService generations, ReferenceFetcher fetcher, IBlobStore blobs, SignedUrls urls,
+        BackendMonitor backends, IHostApplicationLifetime lifetime)
     {
-        var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations);
+        // A sync caller waits for the video: with the model's backend down it would wait for nothing, so it hears why now
+        // (queued requests are accepted: they are durable and start when the backend is back). A 400 must mean nothing
+        // was made: the images are checked before the generation exists.
+        var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations, request =>
+        {
+            var state = backends.StateOf(request.Model.Engine, request.Model.Id);
+            if (state.IsAvailable) return null;
+            context.Response.Headers.RetryAfter = "30";
+            return ApiErrors.Make(StatusCodes.Status503ServiceUnavailable, "backend_unavailable", "The model's backend is unavailable.",
+                $"model {request.Model.Id} is served by backend '{state.Name}', which is unavailable: {state.Problem}. Try again later, or queue it with POST /api/ai/queue (it starts when the backend is back)");
+        }, referencesFirst: fetcher);
         if (error is not null) return error;
         var id = accepted!.GenerationIds[0];
         if (accepted.Replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
@@ -56,19 +69,35 @@ public static class GenerateEndpoints
                     ["generation_id"] = done.Id.ToString(),
                 });
             case GenerationStatus.Failed:
-                var message = done.ErrorMessage ?? "the generation failed";
-                return GenerationErrors.IsCausedByInput(message) ? ApiErrors.InvalidParams(message)
-                    : message == GenerationProcessor.StorageFullMessage ? ApiErrors.StorageFull()
-                    : ApiErrors.Make(StatusCodes.Status500InternalServerError, "generation_failed", "The video could not be generated.", $"generation {done.Id} failed: {message}");
+                return FailureResult(context, done);
             default:
                 return ApiErrors.Make(StatusCodes.Status409Conflict, "cancelled", "The generation was cancelled.", $"generation {done.Id} was cancelled before it finished");
         }
     }
-}
 
-/// <summary>Which stored failure messages blame the request (answered 400) rather than the server.</summary>
-public static class GenerationErrors
-{
-    public static bool IsCausedByInput(string message) =>
-        message.StartsWith("reference_images[", StringComparison.Ordinal) || message.StartsWith("input_image:", StringComparison.Ordinal);
+    /// <summary>A failed generation answered by its kind: the request's fault is a 400 naming the field; the provider's answers keep their meaning.</summary>
+    private static IResult FailureResult(HttpContext context, Generation done)
+    {
+        var message = done.ErrorMessage ?? "the generation failed";
+        var detail = $"generation {done.Id} failed: {message}";
+        // The worker found no room to write its video: the same answer as a request the server could not store.
+        if (message == GenerationProcessor.StorageFullMessage) return ApiErrors.StorageFull();
+        switch (done.ErrorType)
+        {
+            case FailureKind.InvalidInput:
+                return ApiErrors.InvalidParams(message);
+            case FailureKind.Refused:
+                return ApiErrors.Make(StatusCodes.Status422UnprocessableEntity, "refused", "The provider refused to generate this video.", detail);
+            case FailureKind.RateLimited:
+                context.Response.Headers.RetryAfter = "60";
+                return ApiErrors.Make(StatusCodes.Status429TooManyRequests, "rate_limited", "The provider is throttling requests.", detail);
+            case FailureKind.ProviderUnavailable:
+                context.Response.Headers.RetryAfter = "60";
+                return ApiErrors.Make(StatusCodes.Status503ServiceUnavailable, "provider_unavailable", "The model's provider is unavailable.", detail);
+            case FailureKind.Timeout:
+                return ApiErrors.Make(StatusCodes.Status504GatewayTimeout, "timeout", "The video took too long to generate.", detail);
+            default:
+                return ApiErrors.Make(StatusCodes.Status500InternalServerError, "generation_failed", "The video could not be generated.", detail);
+        }
+    }
 }

@@ -1,13 +1,18 @@
 using System.Text.Json.Nodes;
+using Paddock.Core.Engines;
 using Paddock.Core.Generations;
+using Paddock.Core.Models;
 using Paddock.Server.Http;
 
 namespace Paddock.Server.Endpoints;
 
-/// <summary>The wire shape of a generation row: flat, every request field echoed at top level.</summary>
-public static class GenerationJson
+/// <summary>
+/// The wire shape of a generation row: flat, every request field echoed at top level; extensions for progress, the
+/// failure's kind, what a waiting row waits for, and the remote job that renders it.
+/// </summary>
+public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, ModelCatalog catalog)
 {
-    public static JsonObject Row(Generation g, HttpRequest request, SignedUrls urls)
+    public JsonObject Row(Generation g, HttpRequest request)
     {
         var parameters = JsonNode.Parse(g.Parameters)!.AsObject();
         string? resultUrl = null;
@@ -40,7 +45,33 @@ public static class GenerationJson
         row["progress"] = Progress(g);
         row["attempt"] = g.Attempt;
         row["expires_at"] = expiresAt;
+        row["error_type"] = g.ErrorType?.ToWire();
+        row["error_code"] = g.ErrorCode;
+        row["status_message"] = StatusMessage(g);
+        if (g.RemoteJob is { Id: { } remoteId } remote)
+        {
+            row["remote"] = new JsonObject
+            {
+                ["backend"] = remote.Backend,
+                ["id"] = remoteId,
+                ["cancel"] = g.RemoteCancel switch
+                {
+                    RemoteCancelState.Pending => "pending",
+                    RemoteCancelState.Cancelled => "cancelled",
+                    RemoteCancelState.Refused => "refused",
+                    _ => null,
+                },
+            };
+        }
         return row;
+    }
+
+    /// <summary>What the row says of itself beyond its status: stored (a retry pause, a remote cancel), or a queued row's backend being down.</summary>
+    private string? StatusMessage(Generation g)
+    {
+        if (g.Status == GenerationStatus.Queued && catalog.Find(g.Model) is { } model && backends.StateOf(model.Engine, model.Id) is { IsAvailable: false } down)
+            return $"waiting: backend '{down.Name}' is unavailable ({down.Problem}); the generation stays queued and starts when it is back";
+        return g.StatusMessage;
     }
 
     private static JsonObject Progress(Generation g)

@@ -16,34 +16,35 @@ public static class ModelEndpoints
         group.MapGet("/{id}", Get);
     }
 
-    private static IResult List(string? developer_name, ModelCatalog catalog, EngineRegistry engines)
+    private static IResult List(string? developer_name, ModelCatalog catalog, EngineRegistry engines, BackendMonitor backends)
     {
         var models = catalog.All.Where(m => developer_name is null || string.Equals(m.DeveloperName, developer_name, StringComparison.OrdinalIgnoreCase));
-        return ListOf(models, engines);
+        return ListOf(models, engines, backends);
     }
 
-    private static IResult Search(string? search, ModelCatalog catalog, EngineRegistry engines)
+    private static IResult Search(string? search, ModelCatalog catalog, EngineRegistry engines, BackendMonitor backends)
     {
         var text = search?.Trim() ?? "";
         var models = catalog.All.Where(m => text.Length == 0
             || m.Id.Contains(text, StringComparison.OrdinalIgnoreCase)
             || m.DisplayName.Contains(text, StringComparison.OrdinalIgnoreCase));
-        return ListOf(models, engines);
+        return ListOf(models, engines, backends);
     }
 
-    private static IResult Get(string id, ModelCatalog catalog, EngineRegistry engines) =>
-        catalog.Find(id) is { } model ? TypedResults.Json(ToJson(model, engines)) : ApiErrors.NotFound($"Model not found: {id}");
+    private static IResult Get(string id, ModelCatalog catalog, EngineRegistry engines, BackendMonitor backends) =>
+        catalog.Find(id) is { } model ? TypedResults.Json(ToJson(model, engines, backends)) : ApiErrors.NotFound($"Model not found: {id}");
 
-    private static IResult ListOf(IEnumerable<ModelDefinition> models, EngineRegistry engines) =>
+    private static IResult ListOf(IEnumerable<ModelDefinition> models, EngineRegistry engines, BackendMonitor backends) =>
         TypedResults.Json(new JsonObject
         {
             ["object"] = "list",
-            ["data"] = new JsonArray(models.Select(m => (JsonNode)ToJson(m, engines)).ToArray()),
+            ["data"] = new JsonArray(models.Select(m => (JsonNode)ToJson(m, engines, backends)).ToArray()),
         });
 
-    public static JsonObject ToJson(ModelDefinition model, EngineRegistry engines)
+    public static JsonObject ToJson(ModelDefinition model, EngineRegistry engines, BackendMonitor backends)
     {
         var engine = engines.Find(model.Engine);
+        var state = backends.StateOf(model.Engine, model.Id);
         return new JsonObject
         {
             ["id"] = model.Id,
@@ -63,8 +64,11 @@ public static class ModelEndpoints
             ["engine"] = new JsonObject
             {
                 ["name"] = model.Engine,
+                ["type"] = engine?.Type,
                 ["description"] = engine?.Description ?? "not available in this process",
                 ["version"] = engine?.Version,
+                ["available"] = state.IsAvailable,
+                ["problem"] = state.Problem,
             },
         };
     }

@@ -36,62 +36,114 @@ public static class QueueEndpoints
         return TypedResults.Json(new JsonObject { ["generations"] = answered });
     }
 
-    private static async Task<IResult> GetAsync(string id, HttpContext context, IGenerationStore store, SignedUrls urls)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, IGenerationStore store, GenerationJson json)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         if (!Guid.TryParse(id, out var guid)) return ApiErrors.NotFound($"generation not found: {id}");
         var row = await store.GetAsync(ns, guid, context.RequestAborted);
-        return row is null ? ApiErrors.NotFound($"generation not found: {id}") : TypedResults.Json(GenerationJson.Row(row, context.Request, urls));
+        return row is null ? ApiErrors.NotFound($"generation not found: {id}") : TypedResults.Json(json.Row(row, context.Request));
     }
 
-    private static async Task<IResult> CancelAsync(string id, HttpContext context, GenerationService generations)
+    /// <summary>
+    /// 200 <c>{"status":"success"}</c> either way, as the original API answers; the extension fields say which happened:
+    /// <c>status_message</c> <c>cancelled</c>, or <c>already_ended</c> with the row's <c>generation_status</c> when it had
+    /// already succeeded, failed or been cancelled (nothing changed then).
+    /// </summary>
+    private static async Task<IResult> CancelAsync(string id, HttpContext context, GenerationService generations, IGenerationStore store)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         if (!Guid.TryParse(id, out var guid)) return ApiErrors.NotFound($"generation not found: {id}");
         var outcome = await generations.CancelAsync(ns, guid, CancellationToken.None);
-        return outcome == CancelOutcome.NotFound
-            ? ApiErrors.NotFound($"generation not found: {id}")
-            : TypedResults.Json(new JsonObject { ["status"] = "success", ["generation_id"] = guid.ToString() });
-    }
-
-    private static async Task<IResult> ListAsync(HttpContext context, IGenerationStore store, SignedUrls urls)
-    {
-        var (query, error) = ParseFilters(context);
-        if (error is not null) return error;
-        var page = await store.QueryAsync(query!, context.RequestAborted);
+        if (outcome == CancelOutcome.NotFound) return ApiErrors.NotFound($"generation not found: {id}");
+        if (outcome == CancelOutcome.Cancelled)
+        {
+            return TypedResults.Json(new JsonObject
+            {
+                ["status"] = "success",
+                ["status_message"] = "cancelled",
+                ["generation_id"] = guid.ToString(),
+                ["generation_status"] = GenerationStatus.Cancelled.ToWire(),
+                ["message"] = $"generation {guid} is cancelled",
+            });
+        }
+        // A terminal row never changes again, so reading it now gives the status the cancel found.
+        var status = (await store.GetAsync(ns, guid, CancellationToken.None))?.Status ?? GenerationStatus.Cancelled;
         return TypedResults.Json(new JsonObject
         {
-            ["count"] = page.Items.Count,
-            ["generations"] = Rows(page.Items, context.Request, urls),
+            ["status"] = "success",
+            ["status_message"] = "already_ended",
+            ["generation_id"] = guid.ToString(),
+            ["generation_status"] = status.ToWire(),
+            ["message"] = $"generation {guid} had already ended ({status.ToWire()}); nothing was cancelled",
         });
     }
 
-    private static async Task<IResult> PageAsync(HttpContext context, IGenerationStore store, SignedUrls urls)
+    /// <summary>The active rows (or those of <c>status=</c>), newest first, a bounded page at a time: <c>page_size</c> (default 100, at most 1000) and <c>after=next_cursor</c>.</summary>
+    private static async Task<IResult> ListAsync(HttpContext context, IGenerationStore store, GenerationJson json)
+    {
+        var problems = new List<string>();
+        var pageSize = ReadInt(context.Request.Query, ["page_size", "limit"], 100, 1, 1000, problems);
+        var (query, error) = ParseFilters(context, problems);
+        if (error is not null) return error;
+        if (problems.Count > 0) return ApiErrors.InvalidParams(string.Join("; ", problems));
+        GenerationPage page;
+        try
+        {
+            page = await store.QueryAsync(query! with { Limit = pageSize }, context.RequestAborted);
+        }
+        catch (InvalidCursorException e)
+        {
+            return ApiErrors.InvalidParams($"after: {e.Message}");
+        }
+        return TypedResults.Json(new JsonObject
+        {
+            ["count"] = page.Items.Count,
+            ["generations"] = Rows(page.Items, context.Request, json),
+            ["total_entries"] = page.TotalEntries,
+            ["next_cursor"] = page.NextCursor,
+        });
+    }
+
+    private static async Task<IResult> PageAsync(HttpContext context, IGenerationStore store, GenerationJson json)
     {
         var problems = new List<string>();
         var pageNumber = ReadInt(context.Request.Query, ["page", "page_number", "page_num"], 1, 1, int.MaxValue, problems);
         var pageSize = ReadInt(context.Request.Query, ["page_size"], 50, 1, 1000, problems);
-        var (query, error) = ParseFilters(context, defaultToActive: false);
+        var (query, error) = ParseFilters(context, problems, defaultToActive: false);
         if (error is not null) return error;
         if (problems.Count > 0) return ApiErrors.InvalidParams(string.Join("; ", problems));
 
-        var page = await store.QueryAsync(query! with { Offset = (int)Math.Min(int.MaxValue, (long)(pageNumber - 1) * pageSize), Limit = pageSize }, context.RequestAborted);
+        // With after=CURSOR the page continues from a cursor (cheap however deep); page=N skips rows as the seed API does.
+        var usesCursor = query!.After is not null;
+        GenerationPage page;
+        try
+        {
+            page = await store.QueryAsync(query with { Offset = usesCursor ? 0 : (int)Math.Min(int.MaxValue, (long)(pageNumber - 1) * pageSize), Limit = pageSize }, context.RequestAborted);
+        }
+        catch (InvalidCursorException e)
+        {
+            return ApiErrors.InvalidParams($"after: {e.Message}");
+        }
         return TypedResults.Json(new JsonObject
         {
             ["count"] = page.Items.Count,
-            ["generations"] = Rows(page.Items, context.Request, urls),
-            ["page_number"] = pageNumber,
+            ["generations"] = Rows(page.Items, context.Request, json),
+            ["page_number"] = usesCursor ? null : pageNumber,
             ["page_size"] = pageSize,
             ["total_pages"] = (int)Math.Ceiling(page.TotalEntries / (double)pageSize),
             ["total_entries"] = page.TotalEntries,
+            ["next_cursor"] = page.NextCursor,
         });
     }
 
-    private static JsonArray Rows(IEnumerable<Generation> rows, HttpRequest request, SignedUrls urls) =>
-        new(rows.Select(r => (JsonNode)GenerationJson.Row(r, request, urls)).ToArray());
+    private static JsonArray Rows(IEnumerable<Generation> rows, HttpRequest request, GenerationJson json) =>
+        new(rows.Select(r => (JsonNode)json.Row(r, request)).ToArray());
 
-    /// <summary>Filters shared by the list and the pages: status (comma-separated, or <c>all</c>), model, media_type, namespace.</summary>
-    private static (GenerationQuery? Query, IResult? Error) ParseFilters(HttpContext context, bool defaultToActive = true)
+    /// <summary>
+    /// Filters shared by the list and the pages: status (comma-separated, or <c>all</c>), model, media_type, namespace.
+    /// Every unknown status is added to <paramref name="problems"/>, beside the caller's own, so all are named at once.
+    /// </summary>
+    private static (GenerationQuery? Query, IResult? Error) ParseFilters(HttpContext context, List<string> problems, bool defaultToActive = true)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         var q = context.Request.Query;
@@ -107,15 +159,15 @@ public static class QueueEndpoints
                 statuses = [];
                 foreach (var part in statusText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 {
-                    if (!GenerationStatusNames.TryParse(part, out var s))
-                        return (null, ApiErrors.InvalidParams($"status: '{part}' is not one of queued, processing, succeeded, failed, cancelled, all"));
-                    statuses.Add(s);
+                    if (GenerationStatusNames.TryParse(part, out var s)) statuses.Add(s);
+                    else problems.Add($"status: '{part}' is not one of queued, processing, succeeded, failed, cancelled, all");
                 }
             }
         }
         var model = q["model"].ToString();
         var mediaType = q["media_type"].ToString();
-        return (new GenerationQuery(ns, statuses, model.Length > 0 ? model : null, mediaType.Length > 0 ? mediaType : null), null);
+        var after = q["after"].ToString();
+        return (new GenerationQuery(ns, statuses, model.Length > 0 ? model : null, mediaType.Length > 0 ? mediaType : null, After: after.Length > 0 ? after : null), null);
     }
 
     private static int ReadInt(IQueryCollection query, string[] names, int fallback, int min, int max, List<string> problems)

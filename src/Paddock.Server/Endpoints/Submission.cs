@@ -1,6 +1,7 @@
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
 using Paddock.Core.Queue;
+using Paddock.Core.References;
 using Paddock.Core.Validation;
 using Paddock.Server.Http;
 
@@ -15,8 +16,15 @@ public static class Submission
 
     private const int MaxIdempotencyKeyLength = 255;
 
+    /// <param name="admit">A last check of a valid request before its rows are written (a sync request for a model whose backend is down is refused).</param>
+    /// <param name="referencesFirst">
+    /// When given (the synchronous route), the request's images are fetched and checked before any row is created: a
+    /// request answered 400 for a bad image leaves no failed generation behind (the worker's fetch then finds them in the
+    /// fetcher's cache). The queue route creates the rows at once and reports such a problem on the failed row.
+    /// </param>
     public static async Task<(Accepted? Accepted, IResult? Error)> SubmitAsync(
-        HttpContext context, SubmissionKind kind, ModelCatalog catalog, GenerationService generations)
+        HttpContext context, SubmissionKind kind, ModelCatalog catalog, GenerationService generations,
+        Func<ValidatedRequest, IResult?>? admit = null, ReferenceFetcher? referencesFirst = null)
     {
         var (body, error) = await RequestBody.ReadJsonAsync(context.Request, context.RequestAborted);
         if (error is not null) return (null, error);
@@ -36,9 +44,23 @@ public static class Submission
             if (request!.TargetNamespace is { } target && !string.Equals(target, ns, StringComparison.Ordinal))
                 return (null, ApiErrors.Forbidden($"target_namespace: this key belongs to namespace '{ns}' and cannot create generations in '{target}'"));
 
+            if (admit?.Invoke(request) is { } refused) return (null, refused);
+
             var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
             if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c < 0x21 || c > 0x7E))
                 return (null, ApiErrors.InvalidParams($"Idempotency-Key: must be 1-{MaxIdempotencyKeyLength} printable ASCII characters without spaces"));
+
+            if (referencesFirst is not null)
+            {
+                try
+                {
+                    await referencesFirst.FetchImagesAsync(ns, VideoParameters.From(request.Parameters), context.RequestAborted);
+                }
+                catch (ReferenceImageException e)
+                {
+                    return (null, ApiErrors.InvalidParams(e.Message));
+                }
+            }
 
             // Not the request's token: once the rows are being written, a client hanging up must not half-commit them.
             var submitted = await generations.SubmitAsync(ns, request, kind, idempotencyKey.Length > 0 ? idempotencyKey : null, CancellationToken.None);

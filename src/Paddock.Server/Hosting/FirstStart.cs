@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Paddock.Core.Auth;
+using Paddock.Core.Hosting;
 
 namespace Paddock.Server.Hosting;
 
@@ -14,21 +15,23 @@ public sealed class FirstStart(
     ApiKeyService keyService,
     IServer server,
     IHostApplicationLifetime lifetime,
-    IOptions<PaddockOptions> options) : IHostedService
+    IOptions<PaddockOptions> options,
+    IOptions<DataDirectoryOptions> data) : IHostedService
 {
     private string? _announcedKey;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var keyFile = Path.Combine(settings.DataDirectory, "first-api-key.txt");
+        var dataDirectory = data.Value.DataDirectory;
+        var keyFile = Path.Combine(dataDirectory, "first-api-key.txt");
         if ((await keys.ListAsync(cancellationToken)).Count == 0)
         {
             var (_, key) = await keyService.CreateAsync(settings.BootstrapNamespace, "created on first start", cancellationToken);
             _announcedKey = key;
             if (settings.WriteFirstKeyFile)
             {
-                Directory.CreateDirectory(settings.DataDirectory);
+                Directory.CreateDirectory(dataDirectory);
                 await File.WriteAllTextAsync(keyFile, key + Environment.NewLine, cancellationToken);
                 if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
@@ -48,7 +51,7 @@ public sealed class FirstStart(
         var settings = options.Value;
         Console.WriteLine();
         foreach (var address in addresses) Console.WriteLine($"Paddock is listening on {address}  (workbench: {address.TrimEnd('/')}/)");
-        Console.WriteLine($"Data directory: {Path.GetFullPath(settings.DataDirectory)}");
+        Console.WriteLine($"Data directory: {data.Value.FullPath}");
         Console.WriteLine(_announcedKey is not null
             ? $"API key (namespace '{settings.BootstrapNamespace}'): {_announcedKey}"
             : "API keys: create one with 'paddock keys create --namespace NAME'");

@@ -1,98 +1,73 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.Extensions.Options;
-using Paddock.Core.Auth;
-using Paddock.Core.Blobs;
-using Paddock.Core.Engines;
-using Paddock.Core.Events;
-using Paddock.Core.Files;
-using Paddock.Core.Generations;
-using Paddock.Core.Models;
-using Paddock.Core.Orchestration;
-using Paddock.Core.Queue;
-using Paddock.Core.References;
-using Paddock.Core.Security;
+using Paddock.Core.Configuration;
+using Paddock.Core.Hosting;
 using Paddock.Core.Storage;
 using Paddock.Engines.Builtin;
+using Paddock.Engines.Upstream;
+using Paddock.Engines.ComfyUI;
+using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
 using Paddock.Storage.Sqlite;
 
 namespace Paddock.Server.Hosting;
 
-/// <summary>Builds the Paddock server: one process with the API and its workers (the default role).</summary>
+/// <summary>
+/// The composition root: which storage, blob store and engines a process runs with, and the HTTP surface of its role.
+/// Every command (serve, worker, keys, render) builds from here, so they all read the same configuration.
+/// </summary>
 public static class PaddockApp
 {
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>Where a role listens when <c>--urls</c> is not given.</summary>
+    public static string DefaultUrls(PaddockRole role) => role == PaddockRole.Worker ? "http://127.0.0.1:8090" : "http://127.0.0.1:8080";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, PaddockRole role = PaddockRole.ApiAndWorkers)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
-            builder.WebHost.UseUrls("http://127.0.0.1:8080");
+            builder.WebHost.UseUrls(DefaultUrls(role));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestBody.MaxJsonBytes);
         // The start banner says where Paddock listens; ASP.NET's own start-up lines only repeat it.
         if (builder.Configuration["Logging:LogLevel:Microsoft.Hosting.Lifetime"] is null)
             builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        AddPaddock(builder.Services);
+        builder.Services.AddPaddockServices(role);
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        UsePaddock(app);
+        if (role == PaddockRole.Worker) app.MapHealthEndpoints(role: "worker");
+        else UsePaddock(app);
         return app;
     }
 
-    public static void AddPaddock(IServiceCollection services)
+    /// <summary>
+    /// The services of <paramref name="role"/>: Core with the embedded storage (SQLite), local-disk blobs and the engines,
+    /// plus the workers and the HTTP surface where the role has them. Every settings class is registered whatever the
+    /// role, so a setting one role ignores is still checked (and a typo still reported) wherever it is given.
+    /// </summary>
+    public static IServiceCollection AddPaddockServices(this IServiceCollection services, PaddockRole role)
     {
-        services.AddOptions<PaddockOptions>().BindConfiguration("Paddock").ValidateOnStart();
-        services.AddSingleton<IValidateOptions<PaddockOptions>, OwnAddressValidation>();
-        services.AddOptions<WorkerOptions>().BindConfiguration("Paddock:Workers").ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<ReferenceFetchOptions>().BindConfiguration("Paddock:References");
-        services.AddOptions<BuiltinEngineOptions>().BindConfiguration("Paddock:Engines:Builtin");
-        services.AddOptions<Paddock.Core.Files.FileOptions>().BindConfiguration("Paddock:Files");
+        services.AddPaddockCore().AddSqliteStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
+        services.AddUpstreamEngine();
+        services.AddComfyUIEngine();
+        services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
+        if (role != PaddockRole.Api) services.AddPaddockWorkers();
+        if (role != PaddockRole.Worker) services.AddPaddockHttp();
+        return services;
+    }
 
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<PaddockOptions>>().Value;
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.DatabaseFile))!);
-            return new SqliteStore(options.DatabaseFile, sp.GetRequiredService<TimeProvider>());
-        });
-        services.AddSingleton<IGenerationStore>(sp => sp.GetRequiredService<SqliteStore>().Generations);
-        services.AddSingleton<IEventLog>(sp => sp.GetRequiredService<SqliteStore>().Events);
-        services.AddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<SqliteStore>().ApiKeys);
-        services.AddSingleton<IBlobStore>(sp => new LocalDiskBlobStore(sp.GetRequiredService<IOptions<PaddockOptions>>().Value.BlobRoot));
-        services.AddLeftoverReclaiming();
-
-        services.AddSingleton(sp => ModelCatalog.LoadBuiltIn(sp.GetRequiredService<IOptions<PaddockOptions>>().Value.ModelEngines));
-        services.AddSingleton<IVideoEngine>(sp => new BuiltinVideoEngine(sp.GetRequiredService<IOptions<BuiltinEngineOptions>>().Value));
-        services.AddSingleton<EngineRegistry>();
-        services.AddSingleton<IFileStore>(sp => sp.GetRequiredService<SqliteStore>().Files);
-        services.AddSingleton<FileService>();
-        services.AddSingleton<SelfHosts>();
-        services.AddSingleton<ILocalReferenceSource, LocalFileReferences>();
-        services.AddSingleton<InlineImages>();
-        services.AddSingleton(sp => new ReferenceFetcher(sp.GetRequiredService<IOptions<ReferenceFetchOptions>>().Value, sp.GetRequiredService<ILocalReferenceSource>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<InlineImages>()));
-
-        services.AddSingleton<QueueSignal>();
-        services.AddSingleton<CancellationHub>();
-        services.AddSingleton<EventHub>();
-        services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
-        services.AddSingleton<GenerationProcessor>();
-        services.AddSingleton<WorkerShutdown>();
-        services.AddHostedService<WorkerPool>();
-        services.AddSingleton<GenerationService>();
-        services.AddSingleton<ApiKeyService>();
-
-        services.AddSingleton<SigningKey>();
-        services.AddSingleton(sp => new UrlSigner(sp.GetRequiredService<SigningKey>().Bytes, sp.GetRequiredService<TimeProvider>()));
+    /// <summary>The HTTP API's own services: signed URLs, the first key, and how JSON is written.</summary>
+    private static IServiceCollection AddPaddockHttp(this IServiceCollection services)
+    {
         services.AddSingleton<SignedUrls>();
+        services.AddSingleton<GenerationJson>();
         services.AddBodyMemoryBudget();
         services.AddHostedService<FirstStart>();
         services.AddHostedService<SelfHostsRegistration>();
-
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        return services;
     }
 
     public static void UsePaddock(WebApplication app)
@@ -120,12 +95,13 @@ public static class PaddockApp
         });
         app.UseMiddleware<ApiKeyAuthentication>();
 
-        app.MapGet("/api/health", () => TypedResults.Ok(new { status = "ok" }));
+        app.MapHealthEndpoints();
         app.MapModelEndpoints();
         app.MapGenerateEndpoints();
         app.MapQueueEndpoints();
         app.MapEventEndpoints();
         app.MapOutputEndpoints();
+        app.MapReferenceEndpoints();
         app.MapFileEndpoints();
         app.MapWorkbenchEndpoints();
     }

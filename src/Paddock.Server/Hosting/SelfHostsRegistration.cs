@@ -5,22 +5,23 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Paddock.Core.Files;
+using Paddock.Core.Hosting;
 
 namespace Paddock.Server.Hosting;
 
 /// <summary>
 /// Tells <see cref="SelfHosts"/> this server's own addresses, from configuration and the listening sockets only: the
-/// public base URL, <see cref="PaddockOptions.ServerNames"/>, and each listening address (a loopback one also as
+/// public base URL, <see cref="PublicUrlOptions.ServerNames"/>, and each listening address (a loopback one also as
 /// <c>localhost</c>; a wildcard one as every address of this machine's interfaces and its host name). Warns once at
 /// start when no public base URL is set.
 /// </summary>
 public sealed partial class SelfHostsRegistration(
-    SelfHosts hosts, IServer server, IHostApplicationLifetime lifetime, IOptions<PaddockOptions> options, ILogger<SelfHostsRegistration> logger) : IHostedService
+    SelfHosts hosts, IServer server, IHostApplicationLifetime lifetime, IOptions<PublicUrlOptions> options, ILogger<SelfHostsRegistration> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (settings.PublicBaseUrl is { } publicUrl) hosts.AddUrl(publicUrl);
+        if (settings.BaseUrl is { } publicUrl) hosts.AddUrl(publicUrl);
         else LogNoPublicBaseUrl();
         lifetime.ApplicationStarted.Register(() =>
         {

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Paddock.Server.Http;
 
 /// <summary>
-/// The one error body of spec/API.md: a superset of the shapes seed clients parse
+/// The one error body of docs/API.md: a superset of the shapes seed clients parse
 /// (<c>error.detail</c> / <c>error.message</c> and <c>status</c> / <c>status_message</c>).
 /// </summary>
 public sealed record ErrorEnvelope(
@@ -54,10 +54,14 @@ public static class ApiErrors
         return e.StatusCode switch
         {
             StatusCodes.Status413PayloadTooLarge => PayloadTooLarge(limit is { } l ? $"body: over the limit of {l} bytes" : "body: over the size limit of this route"),
-            StatusCodes.Status408RequestTimeout => Timeout("body: arrived too slowly; the server stopped waiting for it. Send the request again (at least a few hundred bytes a second)"),
+            StatusCodes.Status408RequestTimeout => BodyTooSlow(),
             _ => Make(e.StatusCode, "invalid_params", "The request could not be read.", e.Message),
         };
     }
+
+    /// <summary>A body that came more slowly than Kestrel's minimum data rate (JSON and multipart alike).</summary>
+    public static IResult BodyTooSlow() =>
+        Timeout("body: arrived too slowly; the server stopped waiting for it. Send the request again (at least a few hundred bytes a second)");
 
     /// <summary>How long a client is asked to wait before retrying when the server cannot store anything.</summary>
     public const int StorageFullRetrySeconds = 30;

@@ -55,6 +55,7 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys
     private static bool RequiresKey(HttpRequest request) =>
         request.Path.StartsWithSegments("/api")
         && !request.Path.StartsWithSegments("/api/outputs")
+        && !request.Path.StartsWithSegments("/api/references")
         && !request.Path.StartsWithSegments("/api/health")
         && !(request.Path.StartsWithSegments("/api/repos") && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
              && request.Query.ContainsKey("sig") && !request.Headers.ContainsKey("Authorization"));

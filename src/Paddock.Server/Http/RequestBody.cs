@@ -105,9 +105,10 @@ public static class RequestBody
             {
                 document = JsonDocument.Parse(bytes.Written, RequestText.ParseOptions);
             }
-            catch (JsonException e)
+            catch (JsonException)
             {
-                return (null, ApiErrors.InvalidParams($"body: is not valid JSON{RequestText.WhyNotJson(e)}; send a JSON object such as {{\"model\":\"happyhorse-1.0-r2v\",\"prompt\":\"...\"}}"));
+                // Why it failed is read from the bytes by a reader's state, not from the parser's English.
+                return (null, ApiErrors.InvalidParams(RequestText.WhyNotJson(bytes.Written.Span)));
             }
             if (RequestText.Problem(document.RootElement) is { } problem)
             {

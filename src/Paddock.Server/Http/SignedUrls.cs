@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Paddock.Core.Files;
+using Paddock.Core.Hosting;
 using Paddock.Core.Security;
 using Paddock.Server.Hosting;
 
@@ -9,7 +10,7 @@ namespace Paddock.Server.Http;
 /// Absolute, signed, expiring URLs for outputs and hosted files: a browser <c>&lt;video&gt;</c> or a
 /// plain <c>curl -O</c> can fetch them without the Bearer key. Every read of a row signs afresh.
 /// </summary>
-public sealed class SignedUrls(UrlSigner signer, SelfHosts selfHosts, IOptions<PaddockOptions> options)
+public sealed class SignedUrls(UrlSigner signer, SelfHosts selfHosts, IOptions<PaddockOptions> options, IOptions<PublicUrlOptions> publicUrl)
 {
     public static string OutputPath(string ns, Guid generationId) => $"/api/outputs/{Uri.EscapeDataString(ns)}/{generationId}.mp4";
 
@@ -33,7 +34,7 @@ public sealed class SignedUrls(UrlSigner signer, SelfHosts selfHosts, IOptions<P
     public string BaseUrl(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (options.Value.PublicBaseUrl is { } configured) return configured.TrimEnd('/');
+        if (publicUrl.Value.BaseUrl is { } configured) return configured;
         var host = request.Host.HasValue && selfHosts.Contains(request.Scheme, request.Host.Value) ? request.Host.Value : LocalAuthority(request.HttpContext.Connection);
         return $"{request.Scheme}://{host}{request.PathBase}";
     }

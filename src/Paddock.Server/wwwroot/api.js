@@ -2,7 +2,7 @@
 
 const KEY_STORAGE = "paddock.apiKey";
 
-/** An answer in the error envelope of spec/API.md: `detail` lists every problem as "field: message; ...". */
+/** An answer in the error envelope of docs/API.md: `detail` lists every problem as "field: message; ...". */
 export class ApiError extends Error {
   constructor(status, body) {
     const detail = body?.error?.detail ?? body?.error?.message ?? `HTTP ${status}`;

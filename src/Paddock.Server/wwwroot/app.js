@@ -14,6 +14,12 @@ const ROW_FIELDS = new Set([
   "completed_at", "target_namespace", "progress", "attempt", "expires_at",
 ]);
 
+/**
+ * A short form of a generation id that tells takes apart: ids are UUIDv7, whose first digits are the time they were
+ * made (the same for takes queued together) and whose last digits are random.
+ */
+const shortId = (id) => `…${id.slice(-8)}`;
+
 const state = {
   namespace: null,
   models: [],
@@ -227,7 +233,7 @@ function addRun(id, index, count, status) {
   const card = el(
     "li",
     { class: "run", "data-id": id },
-    el("div", { class: "run-head" }, badge, el("strong", {}, title), el("code", { class: "muted small", title: id }, id.slice(0, 8)), cancel),
+    el("div", { class: "run-head" }, badge, el("strong", {}, title), el("code", { class: "muted small run-id", title: id }, shortId(id)), cancel),
     progress,
     phase,
     media,
@@ -376,7 +382,7 @@ function historyItem(row) {
   const id = row.generation_id;
   const params = requestParams(row);
   const media = row.status === "succeeded" && row.result_url
-    ? el("video", { src: `${row.result_url}#t=0.5`, preload: "metadata", muted: true, playsinline: true, controls: true, "aria-label": `Video of ${id.slice(0, 8)}` })
+    ? el("video", { src: `${row.result_url}#t=0.5`, preload: "metadata", muted: true, playsinline: true, controls: true, "aria-label": `Video of ${shortId(id)}` })
     : el("div", { class: `placeholder ${row.status}` }, row.status);
   const pick = el("input", { type: "checkbox", id: `pick-${id}`, class: "compare-pick", "data-id": id });
   pick.checked = state.selected.has(id);

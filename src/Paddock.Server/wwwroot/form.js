@@ -18,6 +18,54 @@ export function orderedProperties(schema) {
 
 const isImageUrl = (p) => p?.renderType === "image-url" || p?.items?.renderType === "image-url";
 
+// The server's rules for a reference image, in its words (src/Paddock.Core/References/ReferenceRules.cs and
+// ImageInspector.cs): a file that breaks one is refused here, before it is uploaded, and Run waits until it is removed.
+const MAX_BYTES = 10 * 1024 * 1024;
+const MAX_PIXELS = 40_000_000;
+const MIN_SHORTER_SIDE_EXCLUSIVE = 400;
+const MAX_ASPECT = 2.5;
+const round = (value, digits) => String(Math.round(value * 10 ** digits) / 10 ** digits);
+
+/** What the first bytes say the file is, as the server words it: null for JPEG and PNG. */
+function notAnImage(head) {
+  const starts = (...bytes) => bytes.every((b, i) => head[i] === b);
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a) || starts(0xff, 0xd8, 0xff)) return null;
+  const ascii = (at, text) => [...text].every((c, i) => head[at + i] === c.charCodeAt(0));
+  const why = head.length === 0 ? "it is empty"
+    : ascii(0, "GIF8") ? "it is a GIF"
+    : head.length >= 12 && ascii(0, "RIFF") && ascii(8, "WEBP") ? "it is a WebP"
+    : ascii(0, "<") || starts(0xef, 0xbb, 0xbf, 0x3c) ? "it looks like HTML or XML"
+    : "its first bytes match no supported format";
+  return `is not a JPEG or PNG image (${why})`;
+}
+
+/** The first rule the image's size breaks, in the server's words, or null. */
+export function ruleBroken(width, height) {
+  const pixels = width * height;
+  if (pixels > MAX_PIXELS) return `is ${width} × ${height} (${round(pixels / 1e6, 1)} megapixels); at most ${MAX_PIXELS / 1e6} megapixels are accepted`;
+  const shorter = Math.min(width, height);
+  if (shorter <= MIN_SHORTER_SIDE_EXCLUSIVE) return `shorter side is ${shorter} px; it must be more than ${MIN_SHORTER_SIDE_EXCLUSIVE} px`;
+  const aspect = Math.max(width, height) / shorter;
+  if (aspect > MAX_ASPECT) return `aspect ratio is ${round(aspect, 2)}:1 (${width} × ${height}); it must be at most ${MAX_ASPECT}:1`;
+  return null;
+}
+
+/** Checks a chosen file as the server will: its size, JPEG or PNG by its bytes, then its dimensions. */
+async function checkImageFile(file, src) {
+  if (file.size > MAX_BYTES) return { problem: `is ${file.size} bytes; at most ${MAX_BYTES} bytes (10 MB) are accepted`, image: false };
+  const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  const wrongKind = notAnImage(head);
+  if (wrongKind) return { problem: wrongKind, image: false };
+  const probe = new Image();
+  const loaded = await new Promise((resolve) => {
+    probe.onload = () => resolve(true);
+    probe.onerror = () => resolve(false);
+    probe.src = src;
+  });
+  if (!loaded) return { problem: "could not be read as an image (the file is damaged or cut short)", image: false };
+  return { problem: ruleBroken(probe.naturalWidth, probe.naturalHeight), image: true, size: `${probe.naturalWidth}×${probe.naturalHeight}` };
+}
+
 export class SchemaForm {
   /**
    * @param {object} options
@@ -278,7 +326,7 @@ function imageField(name, property, required, { onChange, upload, thumbnail }) {
   const many = property.type === "array";
   const limit = many ? (property.maxItems ?? 9) : 1;
   const noun = many ? "images" : "an image";
-  /** @type {{url: string|null, src: string|null, label: string, size?: string, pending: Promise|null, problem: string|null, warning: string|null}[]} */
+  /** @type {{url: string|null, src: string|null, label: string, size?: string, pending: Promise|null, problem: string|null}[]} */
   let items = [];
 
   const list = el("ul", { class: "thumbs", "aria-label": `${property.title ?? name}: chosen images` });
@@ -301,11 +349,12 @@ function imageField(name, property, required, { onChange, upload, thumbnail }) {
     list.replaceChildren(
       ...items.map((item, i) => {
         const title = many ? `Image ${i + 1}` : "Input image";
-        const img = item.src ? el("img", { src: item.src, alt: `${title}: ${item.label}` }) : el("div", { class: "thumb-placeholder" }, "…");
-        const status = item.pending ? "uploading…" : (item.problem ?? item.warning ?? item.size ?? item.label);
+        const img = item.src ? el("img", { src: item.src, alt: `${title}: ${item.label}` })
+          : el("div", { class: "thumb-placeholder", "aria-hidden": "true" }, item.problem ? "✕" : "…");
+        const status = item.pending ? (item.checked ? "uploading…" : "checking…") : (item.problem ?? item.size ?? item.label);
         const li = el(
           "li",
-          { class: `thumb${item.pending ? " uploading" : ""}${item.problem ? " failed" : ""}${item.warning ? " warned" : ""}`, title: item.url ?? item.label },
+          { class: `thumb${item.pending ? " uploading" : ""}${item.problem ? " failed" : ""}`, title: item.url ?? item.label },
           img,
           el("span", { class: "thumb-title" }, title),
           el("span", { class: "thumb-status" }, status),
@@ -335,18 +384,26 @@ function imageField(name, property, required, { onChange, upload, thumbnail }) {
   }
 
   function addFiles(files) {
-    const images = [...files].filter((file) => /^image\/(png|jpeg)$/.test(file.type) || /\.(png|jpe?g)$/i.test(file.name));
-    if (images.length < files.length) setError("Only PNG and JPEG images can be references.");
-    else setError(null);
-    for (const file of images) {
-      const item = { url: null, src: URL.createObjectURL(file), label: file.name, pending: null, problem: null, warning: null };
+    setError(null);
+    for (const file of files) {
+      const item = { url: null, src: URL.createObjectURL(file), label: file.name, pending: null, problem: null, checked: false };
       if (!add(item)) {
         setError(`At most ${limit} images.`);
         break;
       }
-      checkSize(item);
-      item.pending = upload(file)
-        .then((url) => (item.url = url))
+      // Judged by its bytes, as the server judges it; a file it would refuse is never uploaded.
+      item.pending = checkImageFile(file, item.src)
+        .then(async ({ problem, image, size }) => {
+          item.checked = true;
+          item.size = size;
+          if (!image) item.src = null; // no broken-image tile: the problem says what it is
+          if (problem) {
+            item.problem = problem;
+            return;
+          }
+          draw();
+          item.url = await upload(file);
+        })
         .catch((error) => (item.problem = `upload failed: ${error.message}`))
         .finally(() => {
           item.pending = null;
@@ -356,22 +413,8 @@ function imageField(name, property, required, { onChange, upload, thumbnail }) {
     changed();
   }
 
-  // The server's rules for references, told early: the shorter side must be more than 400 px.
-  function checkSize(item) {
-    const probe = new Image();
-    probe.onload = () => {
-      const short = Math.min(probe.naturalWidth, probe.naturalHeight);
-      const ratio = Math.max(probe.naturalWidth, probe.naturalHeight) / Math.max(1, short);
-      if (short <= 400) item.warning = `shorter side is ${short} px; it must be more than 400 px`;
-      else if (ratio > 2.5) item.warning = `long/short is ${ratio.toFixed(2)}; it must be at most 2.5`;
-      item.size = `${probe.naturalWidth}×${probe.naturalHeight}`;
-      draw();
-    };
-    probe.src = item.src;
-  }
-
   function addUrlItem(url) {
-    const item = { url, src: null, label: url.split("/").pop() || url, pending: null, problem: null, warning: null };
+    const item = { url, src: null, label: url.split("/").pop() || url, pending: null, problem: null };
     if (!add(item)) return;
     thumbnail(url)
       .then((src) => (item.src = src))
@@ -431,8 +474,9 @@ function imageField(name, property, required, { onChange, upload, thumbnail }) {
     },
     validate() {
       if (items.some((i) => i.pending)) return "still uploading";
-      const failed = items.findIndex((i) => i.problem);
-      if (failed >= 0) return `${field.describeIndex(failed)}: ${items[failed].problem}`;
+      // Every image the server would refuse, so all of them can be fixed at once.
+      const failed = items.flatMap((item, i) => (item.problem ? [`${field.describeIndex(i)}: ${item.problem}`] : []));
+      if (failed.length) return failed.join("\n");
       if (required && items.length === 0) return "is required";
       if (items.length > limit) return `at most ${limit} items are allowed`;
       return null;

@@ -1,7 +1,8 @@
 // The API tab: the current form as code. Each snippet sends exactly the body the Run button sends,
-// to this server's real base URL, with the key read from $PADDOCK_API_KEY (never the key itself).
+// to this server's real base URL, with the key read from $OXEN_API_KEY (never the key itself): the variable of the
+// original API page's examples and of the README, so one `export` serves them all.
 
-export const KEY_VARIABLE = "PADDOCK_API_KEY";
+export const KEY_VARIABLE = "OXEN_API_KEY";
 
 const json = (value) => JSON.stringify(value, null, 2);
 const shellQuote = (text) => `'${text.replaceAll("'", `'\\''`)}'`;

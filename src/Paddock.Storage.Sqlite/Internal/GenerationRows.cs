@@ -1,26 +1,26 @@
 using Microsoft.Data.Sqlite;
+using Paddock.Core.Engines;
 using Paddock.Core.Generations;
 
 namespace Paddock.Storage.Sqlite.Internal;
 
-/// <summary>A generation as read, with what only the store needs: its rowid (the tie-break of enqueue order).</summary>
-internal readonly record struct GenerationRow(Generation Generation, long RowId, long EnqueuedAtMilliseconds);
+/// <summary>
+/// A generation as read, with what only the store needs: its rowid (the tie-break of enqueue order), every claim it has
+/// had (<paramref name="Claims"/>, the lease's fencing token, which only grows; the row shows the claims that count,
+/// without those handed back on shutdown), and its place in its lane.
+/// </summary>
+internal readonly record struct GenerationRow(Generation Generation, long RowId, long EnqueuedAtMilliseconds, int Claims, string Lane, long LaneSeq);
 
 /// <summary>The generations table's columns and how a row becomes a <see cref="Generation"/>.</summary>
 internal static class GenerationRows
 {
     public const string Columns =
         "id, namespace, model, media_type, status, parameters, enqueued_at, started_at, completed_at, " +
-        "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, rowid";
+        "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, " +
+        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, lane, lane_seq, rowid, handed_back";
 
-    /// <summary>
-    /// Rows ahead of a queued row (<c>$enqueued_at</c>, <c>$rowid</c>) in claim order, in every
-    /// namespace: the bound on enqueued_at keeps the count a range scan of the claim index.
-    /// </summary>
-    public const string CountQueuedAheadSql = """
-        SELECT COUNT(*) FROM generations
-        WHERE status = 'queued' AND enqueued_at <= $enqueued_at AND (enqueued_at < $enqueued_at OR rowid < $rowid)
-        """;
+    /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
+    public const int NextOrdinal = 26;
 
     /// <summary>Reads a row selected as <see cref="Columns"/>.</summary>
     public static GenerationRow Read(SqliteDataReader reader)
@@ -35,6 +35,7 @@ internal static class GenerationRows
             : new GenerationProgress(phase, reader.IsDBNull(12) ? 0 : reader.GetInt32(12), reader.IsDBNull(13) ? null : reader.GetInt32(13));
 
         var enqueuedAt = reader.GetInt64(6);
+        var claims = reader.GetInt32(14);
         var generation = new Generation(
             Id: Guid.Parse(reader.GetString(0)),
             Namespace: reader.GetString(1),
@@ -48,8 +49,22 @@ internal static class GenerationRows
             ErrorMessage: reader.GetNullableString(9),
             OutputKey: reader.GetNullableString(10),
             Progress: progress,
-            Attempt: reader.GetInt32(14));
-        return new GenerationRow(generation, reader.GetInt64(15), enqueuedAt);
+            // Attempts handed back on a graceful stop do not count (against MaxAttempts, or on the row).
+            Attempt: claims - reader.GetInt32(25),
+            ErrorType: FailureKinds.FromWire(reader.GetNullableString(15)),
+            ErrorCode: reader.GetNullableString(16),
+            StatusMessage: reader.GetNullableString(17),
+            Retries: reader.GetInt32(18),
+            RetryAt: reader.GetNullableTime(19),
+            RemoteJob: RemoteJob.FromJson(reader.GetNullableString(20)),
+            RemoteCancel: reader.GetNullableString(21) switch
+            {
+                "pending" => RemoteCancelState.Pending,
+                "cancelled" => RemoteCancelState.Cancelled,
+                "refused" => RemoteCancelState.Refused,
+                _ => null,
+            });
+        return new GenerationRow(generation, reader.GetInt64(24), enqueuedAt, claims, reader.GetString(22), reader.GetInt64(23));
     }
 
     public static List<GenerationRow> ReadAll(SqliteCommand command)
@@ -61,14 +76,31 @@ internal static class GenerationRows
         return rows;
     }
 
-    /// <summary>The 1-based position of a queued row (1 = claimed next); must run in the caller's snapshot.</summary>
+    /// <summary>
+    /// The 1-based position of a queued row in its lane (1 = claimed next), from two index seeks: the lane's oldest
+    /// queued row, and the rows between it and this one that left the queue out of order. Must run in the caller's
+    /// snapshot. Cost does not grow with the length of the queue.
+    /// </summary>
     public static long QueuePosition(SqliteConnection connection, SqliteTransaction transaction, GenerationRow row)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = CountQueuedAheadSql;
-        command.Parameters.Add("$enqueued_at", row.EnqueuedAtMilliseconds);
-        command.Parameters.Add("$rowid", row.RowId);
-        return (long)command.ExecuteScalar()! + 1;
+        using var head = connection.CreateCommand();
+        head.Transaction = transaction;
+        head.CommandText = "SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'";
+        head.Parameters.Add("$lane", row.Lane);
+        var first = head.ExecuteScalar() is long value ? value : row.LaneSeq;
+        return PositionFrom(connection, transaction, row, first);
+    }
+
+    /// <summary>As <see cref="QueuePosition"/>, with the lane's oldest queued sequence number already known.</summary>
+    public static long PositionFrom(SqliteConnection connection, SqliteTransaction transaction, GenerationRow row, long headSeq)
+    {
+        if (row.LaneSeq <= headSeq) return 1;
+        using var departed = connection.CreateCommand();
+        departed.Transaction = transaction;
+        departed.CommandText = "SELECT COUNT(*) FROM generations WHERE lane = $lane AND status <> 'queued' AND lane_seq >= $head AND lane_seq < $seq";
+        departed.Parameters.Add("$lane", row.Lane);
+        departed.Parameters.Add("$head", headSeq);
+        departed.Parameters.Add("$seq", row.LaneSeq);
+        return row.LaneSeq - headSeq - (long)departed.ExecuteScalar()! + 1;
     }
 }

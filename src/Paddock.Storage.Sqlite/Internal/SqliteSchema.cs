@@ -108,6 +108,81 @@ internal static class SqliteSchema
         """
         ALTER TABLE generations ADD COLUMN handed_back INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // Version 5: engines for real models. A failure's kind and the provider's code beside its message; a status
+        // message for a row that waits (a retry pause) or whose remote work was cancelled; retries after a retryable
+        // failure (not counted as lost attempts) and the time before which the row is not claimed; the remote job an
+        // attempt waits on (JSON: backend, id, data), so a later attempt resumes it; whether that job still has to be
+        // cancelled after the row was.
+        """
+        ALTER TABLE generations ADD COLUMN error_type TEXT;
+        ALTER TABLE generations ADD COLUMN error_code TEXT;
+        ALTER TABLE generations ADD COLUMN status_message TEXT;
+        ALTER TABLE generations ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE generations ADD COLUMN retry_at INTEGER;
+        ALTER TABLE generations ADD COLUMN remote_job TEXT;
+        ALTER TABLE generations ADD COLUMN remote_cancel TEXT CHECK (remote_cancel IN ('pending', 'cancelled', 'refused'));
+        -- Workers look for remote cancels to carry out: only the pending ones are indexed.
+        CREATE INDEX IF NOT EXISTS ix_generations_remote_cancel ON generations (completed_at) WHERE remote_cancel = 'pending';
+        """,
+
+        // Version 6: reads that do not grow with the table.
+        //
+        // Queue positions: each row joins a lane (the backend that serves its model, whose workers take the lane's rows
+        // in order) with a dense sequence number. A queued row's position is its distance from the lane's oldest queued
+        // row, less the rows between them that already left the queue out of order (a cancel, a claim past a row
+        // pausing for a retry) — found through an index of departed rows, which rows that left in order never enter
+        // the range of. Both are index seeks, not a count of the queue.
+        //
+        // Totals: a count per (namespace, model, media type, status), kept by triggers in the same transaction as the
+        // row change, so a page's total is a sum of a few counters, and no code path can forget it.
+        """
+        ALTER TABLE generations ADD COLUMN lane TEXT NOT NULL DEFAULT '';
+        ALTER TABLE generations ADD COLUMN lane_seq INTEGER NOT NULL DEFAULT 0;
+        -- Rows from before lanes share the lane '' in their enqueue order, numbered densely.
+        UPDATE generations SET lane_seq = ranked.n
+        FROM (SELECT rowid AS rid, ROW_NUMBER() OVER (ORDER BY enqueued_at, rowid) AS n FROM generations) AS ranked
+        WHERE generations.rowid = ranked.rid;
+
+        -- The last sequence number given in each lane.
+        CREATE TABLE IF NOT EXISTS lanes (
+            lane     TEXT    NOT NULL PRIMARY KEY,
+            last_seq INTEGER NOT NULL
+        );
+        INSERT OR IGNORE INTO lanes (lane, last_seq) SELECT '', COUNT(*) FROM generations;
+
+        CREATE INDEX IF NOT EXISTS ix_generations_lane_queued ON generations (lane, lane_seq) WHERE status = 'queued';
+        CREATE INDEX IF NOT EXISTS ix_generations_lane_departed ON generations (lane, lane_seq) WHERE status <> 'queued';
+
+        CREATE TABLE IF NOT EXISTS generation_counts (
+            namespace  TEXT    NOT NULL,
+            model      TEXT    NOT NULL,
+            media_type TEXT    NOT NULL,
+            status     TEXT    NOT NULL,
+            count      INTEGER NOT NULL,
+            PRIMARY KEY (namespace, model, media_type, status)
+        ) WITHOUT ROWID;
+        INSERT OR REPLACE INTO generation_counts (namespace, model, media_type, status, count)
+            SELECT namespace, model, media_type, status, COUNT(*) FROM generations GROUP BY namespace, model, media_type, status;
+
+        CREATE TRIGGER IF NOT EXISTS tr_generations_count_insert AFTER INSERT ON generations
+        BEGIN
+            INSERT INTO generation_counts (namespace, model, media_type, status, count) VALUES (NEW.namespace, NEW.model, NEW.media_type, NEW.status, 1)
+            ON CONFLICT (namespace, model, media_type, status) DO UPDATE SET count = count + 1;
+        END;
+        CREATE TRIGGER IF NOT EXISTS tr_generations_count_status AFTER UPDATE OF status ON generations WHEN OLD.status <> NEW.status
+        BEGIN
+            UPDATE generation_counts SET count = count - 1
+            WHERE namespace = OLD.namespace AND model = OLD.model AND media_type = OLD.media_type AND status = OLD.status;
+            INSERT INTO generation_counts (namespace, model, media_type, status, count) VALUES (NEW.namespace, NEW.model, NEW.media_type, NEW.status, 1)
+            ON CONFLICT (namespace, model, media_type, status) DO UPDATE SET count = count + 1;
+        END;
+        CREATE TRIGGER IF NOT EXISTS tr_generations_count_delete AFTER DELETE ON generations
+        BEGIN
+            UPDATE generation_counts SET count = count - 1
+            WHERE namespace = OLD.namespace AND model = OLD.model AND media_type = OLD.media_type AND status = OLD.status;
+        END;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;
@@ -128,8 +203,8 @@ internal static class SqliteSchema
         var current = CurrentVersion(connection, transaction);
         if (current > LatestVersion)
         {
-            throw new InvalidOperationException(
-                $"The database is at schema version {current}, newer than this Paddock knows ({LatestVersion}). Upgrade Paddock or use another database file.");
+            throw new Paddock.Core.Hosting.StartupException(
+                $"the database {connection.DataSource} is at schema version {current}, newer than this Paddock knows ({LatestVersion}): upgrade Paddock, or use another data directory (--data-dir)");
         }
 
         for (var version = current + 1; version <= LatestVersion; version++)

@@ -33,6 +33,7 @@ public sealed class PaddockCli : IDisposable
         Environment["XDG_CONFIG_HOME"] = null;
         Environment["PADDOCK_URL"] = server.Url;
         Environment["PADDOCK_API_KEY"] = server.ApiKey;
+        Environment["OXEN_API_KEY"] = null; // the examples' variable, which the command also reads: none unless a test sets it
         Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
     }
 

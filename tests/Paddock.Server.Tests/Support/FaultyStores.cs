@@ -1,3 +1,4 @@
+using System.Reflection;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Paddock.Core.Events;
@@ -48,27 +49,41 @@ public sealed class FaultyEventLog(IEventLog inner) : IEventLog
     public Task<long> LatestSequenceAsync(CancellationToken cancellationToken = default) => inner.LatestSequenceAsync(cancellationToken);
 }
 
-/// <summary>The generation store, failing the lease renewals <see cref="FailHeartbeatOf"/> picks.</summary>
-public sealed class FaultyGenerationStore(IGenerationStore inner) : IGenerationStore
+/// <summary>
+/// The generation store, failing the lease renewals <see cref="FailHeartbeatOf"/> picks; every other call goes to the
+/// real store unchanged. A proxy rather than a hand-written decorator, so it keeps up with the interface as it grows.
+/// </summary>
+public class FaultyGenerationStore : DispatchProxy
 {
+    private IGenerationStore _inner = null!;
+
     public Func<Guid, bool> FailHeartbeatOf { get; set; } = _ => false;
     public int Failed;
 
-    public Task<LeaseState> HeartbeatAsync(Lease lease, TimeSpan leaseDuration, GenerationProgress? progress, CancellationToken cancellationToken = default)
+    /// <summary>The store to register, and this proxy to steer it.</summary>
+    public static (IGenerationStore Store, FaultyGenerationStore Faults) Wrap(IGenerationStore inner)
     {
-        if (!FailHeartbeatOf(lease.GenerationId)) return inner.HeartbeatAsync(lease, leaseDuration, progress, cancellationToken);
-        Interlocked.Increment(ref Failed);
-        return Task.FromException<LeaseState>(FaultyStores.DiskFull());
+        var store = Create<IGenerationStore, FaultyGenerationStore>();
+        var faults = (FaultyGenerationStore)(object)store;
+        faults._inner = inner;
+        return (store, faults);
     }
 
-    public Task EnqueueAsync(IReadOnlyList<NewGeneration> generations, CancellationToken cancellationToken = default) => inner.EnqueueAsync(generations, cancellationToken);
-    public Task<EnqueueOutcome> EnqueueOnceAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim claim, CancellationToken cancellationToken = default) => inner.EnqueueOnceAsync(generations, claim, cancellationToken);
-    public Task<Generation?> GetAsync(string ns, Guid id, CancellationToken cancellationToken = default) => inner.GetAsync(ns, id, cancellationToken);
-    public Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default) => inner.QueryAsync(query, cancellationToken);
-    public Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default) => inner.CancelAsync(ns, id, cancelledEvent, cancellationToken);
-    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, CancellationToken cancellationToken = default) => inner.ClaimNextAsync(workerId, leaseDuration, cancellationToken);
-    public Task<bool> CompleteAsync(Lease lease, string outputKey, EventDraft completedEvent, CancellationToken cancellationToken = default) => inner.CompleteAsync(lease, outputKey, completedEvent, cancellationToken);
-    public Task<bool> FailAsync(Lease lease, string errorMessage, EventDraft failedEvent, CancellationToken cancellationToken = default) => inner.FailAsync(lease, errorMessage, failedEvent, cancellationToken);
-    public Task<bool> ReleaseAsync(Lease lease, EventDraft requeuedEvent, CancellationToken cancellationToken = default) => inner.ReleaseAsync(lease, requeuedEvent, cancellationToken);
-    public Task<int> RecoverExpiredLeasesAsync(int maxAttempts, Func<Generation, EventDraft> failedEvent, CancellationToken cancellationToken = default) => inner.RecoverExpiredLeasesAsync(maxAttempts, failedEvent, cancellationToken);
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        if (targetMethod.Name == nameof(IGenerationStore.HeartbeatAsync) && args?[0] is Lease lease && FailHeartbeatOf(lease.GenerationId))
+        {
+            Interlocked.Increment(ref Failed);
+            return Task.FromException<LeaseState>(FaultyStores.DiskFull());
+        }
+        try
+        {
+            return targetMethod.Invoke(_inner, args);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
@@ -79,11 +80,14 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         await store.Generations.EnqueueAsync([generation]);
         var claim = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
 
-        Assert.True(await store.Generations.FailAsync(claim!.Lease, "reference image 2 is not a PNG or JPEG", Completed("alice", generation.Id, "failed")));
+        Assert.True(await store.Generations.FailAsync(claim!.Lease,
+            new GenerationFailure(FailureKind.InvalidInput, "reference image 2 is not a PNG or JPEG", "BadImage"), Completed("alice", generation.Id, "failed")));
 
         var row = await store.Generations.GetAsync("alice", generation.Id);
         Assert.Equal(GenerationStatus.Failed, row!.Status);
         Assert.Equal("reference image 2 is not a PNG or JPEG", row.ErrorMessage);
+        Assert.Equal(FailureKind.InvalidInput, row.ErrorType);
+        Assert.Equal("BadImage", row.ErrorCode);
         Assert.Null(row.OutputKey);
         Assert.Equal(Time.GetUtcNow(), row.CompletedAt);
     }
@@ -274,7 +278,7 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Time.Advance(LeaseDuration + TimeSpan.FromMilliseconds(1));
 
         Assert.False(await store.Generations.CompleteAsync(claim!.Lease, "out.mp4", Completed("alice", generation.Id)));
-        Assert.False(await store.Generations.FailAsync(claim.Lease, "boom", Completed("alice", generation.Id, "failed")));
+        Assert.False(await store.Generations.FailAsync(claim.Lease, Failure("boom"), Completed("alice", generation.Id, "failed")));
         Assert.Equal(before, await store.Generations.GetAsync("alice", generation.Id));
         Assert.Empty(await store.Events.ReadAfterAsync("alice", 0, 100));
     }
@@ -294,7 +298,7 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal(2, fresh.Attempt);
 
         Assert.False(await store.Generations.CompleteAsync(old, "stale.mp4", Completed("alice", generation.Id)));
-        Assert.False(await store.Generations.FailAsync(old, "stale", Completed("alice", generation.Id, "failed")));
+        Assert.False(await store.Generations.FailAsync(old, Failure("stale"), Completed("alice", generation.Id, "failed")));
         Assert.Equal(LeaseState.Lost, await store.Generations.HeartbeatAsync(old, LeaseDuration, null));
         Assert.True(await store.Generations.CompleteAsync(fresh, "fresh.mp4", Completed("alice", generation.Id)));
 
@@ -315,7 +319,7 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
 
         Assert.True(await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", generation.Id)));
         Assert.False(await store.Generations.CompleteAsync(lease, "again.mp4", Completed("alice", generation.Id)));
-        Assert.False(await store.Generations.FailAsync(lease, "late failure", Completed("alice", generation.Id, "failed")));
+        Assert.False(await store.Generations.FailAsync(lease, Failure("late failure"), Completed("alice", generation.Id, "failed")));
 
         Assert.Equal("out.mp4", (await store.Generations.GetAsync("alice", generation.Id))!.OutputKey);
         Assert.Single(await store.Events.ReadAfterAsync("alice", 0, 100));
@@ -349,6 +353,27 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal(LeaseState.Lost, await store.Generations.HeartbeatAsync(first.Lease, LeaseDuration, null));
         Assert.True(await store.Generations.CompleteAsync(second.Lease, "out.mp4", Completed("alice", generation.Id)));
         Assert.Equal(GenerationStatus.Succeeded, (await store.Generations.GetAsync("alice", generation.Id))!.Status);
+    }
+
+    [Fact]
+    public async Task A_row_handed_back_shows_only_the_attempts_that_count_while_its_lease_still_fences_every_claim()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var first = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!;
+        Assert.Equal(1, first.Generation.Attempt);
+        Assert.True(await store.Generations.ReleaseAsync(first.Lease, Requeued("alice", generation.Id)));
+
+        // Handed back on a graceful stop: the README promises it does not count, so the row does not show it.
+        Assert.Equal(0, (await store.Generations.GetAsync("alice", generation.Id))!.Attempt);
+
+        var second = (await store.Generations.ClaimNextAsync("worker-2", LeaseDuration))!;
+        Assert.Equal(1, second.Generation.Attempt);
+        Assert.Equal(2, second.Lease.Attempt); // the fencing token still tells the two claims apart
+        Assert.True(await store.Generations.CompleteAsync(second.Lease, "out.mp4", Completed("alice", generation.Id)));
+        Assert.Equal(1, (await store.Generations.GetAsync("alice", generation.Id))!.Attempt);
+        Assert.Equal(1, (await store.Generations.QueryAsync(new GenerationQuery("alice"))).Items.Single().Attempt);
     }
 
     [Fact]
@@ -488,7 +513,7 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal(CancelOutcome.Cancelled, await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id)));
 
         Assert.False(await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", generation.Id)));
-        Assert.False(await store.Generations.FailAsync(lease, "stopped", Completed("alice", generation.Id, "failed")));
+        Assert.False(await store.Generations.FailAsync(lease, Failure("stopped"), Completed("alice", generation.Id, "failed")));
         Assert.Equal(LeaseState.Cancelled, await store.Generations.HeartbeatAsync(lease, LeaseDuration, null));
         Time.Advance(LeaseDuration * 2);
         Assert.Equal(0, await store.Generations.RecoverExpiredLeasesAsync(1, g => Completed(g.Namespace, g.Id, "failed")));
@@ -654,6 +679,195 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         page = await store.Generations.QueryAsync(new GenerationQuery("bob"));
         Assert.Equal([(rows[5].Id, (long?)4), (rows[3].Id, 2), (rows[1].Id, null)], page.Items.Select(g => (g.Id, g.QueuePosition)));
         Assert.Equal(2, (await store.Generations.GetAsync("bob", rows[3].Id))!.QueuePosition);
+    }
+
+    // ---- engines for real models: retries, remote checkpoints, remote cancels, claims per backend ----
+
+    [Fact]
+    public async Task A_retry_queues_the_row_again_after_its_pause_without_counting_a_lost_attempt()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        var notBefore = Time.GetUtcNow() + TimeSpan.FromSeconds(10);
+
+        Assert.True(await store.Generations.RetryLaterAsync(lease, notBefore, "waiting: throttled; retry 1 of 5", Requeued("alice", generation.Id)));
+
+        var waiting = (await store.Generations.GetAsync("alice", generation.Id))!;
+        Assert.Equal((GenerationStatus.Queued, 1, (DateTimeOffset?)notBefore, "waiting: throttled; retry 1 of 5"), (waiting.Status, waiting.Retries, waiting.RetryAt, waiting.StatusMessage));
+        Assert.Equal(["media_generation_requeued"], (await store.Events.ReadAfterAsync("alice", 0, 10)).Select(e => e.Type));
+        // Not claimable during its pause; claimable after, with the pause and its message cleared.
+        Assert.Null(await store.Generations.ClaimNextAsync("worker-1", LeaseDuration));
+        Time.Advance(TimeSpan.FromSeconds(10));
+        var again = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!;
+        Assert.Equal((2, (DateTimeOffset?)null, (string?)null), (again.Lease.Attempt, again.Generation.RetryAt, again.Generation.StatusMessage));
+        // The retried attempt is not held against the row: its second claim is only its first lost attempt, so with
+        // MaxAttempts 2 an expired lease is requeued rather than failed.
+        Time.Advance(LeaseDuration);
+        Assert.Equal(1, await store.Generations.RecoverExpiredLeasesAsync(2, g => Completed(g.Namespace, g.Id, "failed")));
+        Assert.Equal(GenerationStatus.Queued, (await store.Generations.GetAsync("alice", generation.Id))!.Status);
+        // A retry is fenced like every write of a lease holder.
+        Assert.False(await store.Generations.RetryLaterAsync(again.Lease, notBefore, "late", Requeued("alice", generation.Id)));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_is_kept_across_attempts_and_fenced_by_the_lease()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var first = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        var job = new RemoteJob("dashscope", "task-1", new System.Text.Json.Nodes.JsonObject { ["region"] = "intl" });
+
+        Assert.Equal(LeaseState.Held, await store.Generations.CheckpointAsync(first, job));
+        Time.Advance(LeaseDuration);
+        await store.Generations.RecoverExpiredLeasesAsync(3, g => Completed(g.Namespace, g.Id, "failed"));
+        var second = (await store.Generations.ClaimNextAsync("worker-2", LeaseDuration))!;
+
+        Assert.Equal(job.ToJson(), second.Generation.RemoteJob!.ToJson());
+        Assert.Equal("intl", second.Generation.RemoteJob.DataString("region"));
+        Assert.Equal(LeaseState.Lost, await store.Generations.CheckpointAsync(first, job with { Id = "task-2" }));
+        Assert.Equal("task-1", (await store.Generations.GetAsync("alice", generation.Id))!.RemoteJob!.Id);
+    }
+
+    [Fact]
+    public async Task A_cancel_of_a_row_with_remote_work_marks_it_for_a_remote_cancel_until_one_is_recorded()
+    {
+        var store = await OpenAsync();
+        var withJob = NewGeneration();
+        var withoutJob = NewGeneration();
+        await store.Generations.EnqueueAsync([withJob, withoutJob]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        await store.Generations.CheckpointAsync(lease, new RemoteJob("comfy", "prompt-1"));
+
+        await store.Generations.CancelAsync("alice", withJob.Id, Cancelled("alice", withJob.Id));
+        await store.Generations.CancelAsync("alice", withoutJob.Id, Cancelled("alice", withoutJob.Id));
+
+        Assert.Equal(RemoteCancelState.Pending, (await store.Generations.GetAsync("alice", withJob.Id))!.RemoteCancel);
+        Assert.Null((await store.Generations.GetAsync("alice", withoutJob.Id))!.RemoteCancel);
+        Assert.Empty(await store.Generations.PendingRemoteCancelsAsync(["other-backend"], 10));
+        var pending = Assert.Single(await store.Generations.PendingRemoteCancelsAsync(["comfy"], 10));
+        Assert.Equal((withJob.Id, "alice", "prompt-1"), (pending.GenerationId, pending.Namespace, pending.Job.Id));
+
+        Assert.True(await store.Generations.RecordRemoteCancelAsync(withJob.Id, new RemoteCancelOutcome(RemoteCancelState.Refused, "the task had started")));
+        var row = (await store.Generations.GetAsync("alice", withJob.Id))!;
+        Assert.Equal((RemoteCancelState.Refused, "the task had started", GenerationStatus.Cancelled), (row.RemoteCancel!.Value, row.StatusMessage, row.Status));
+        Assert.Empty(await store.Generations.PendingRemoteCancelsAsync(["comfy"], 10));
+        Assert.False(await store.Generations.RecordRemoteCancelAsync(withJob.Id, new RemoteCancelOutcome(RemoteCancelState.Cancelled, "again")));
+    }
+
+    [Fact]
+    public async Task Remote_work_recorded_just_after_a_cancel_is_kept_and_marked_for_cancelling()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id));
+
+        // The engine submitted its task just before the cancel and checkpoints it just after: that task must not be lost.
+        Assert.Equal(LeaseState.Cancelled, await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", "task-9")));
+        var row = (await store.Generations.GetAsync("alice", generation.Id))!;
+        Assert.Equal(("task-9", (RemoteCancelState?)RemoteCancelState.Pending, GenerationStatus.Cancelled), (row.RemoteJob!.Id, row.RemoteCancel, row.Status));
+        // A second checkpoint does not replace the recorded job.
+        Assert.Equal(LeaseState.Lost, await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", "task-10")));
+    }
+
+    [Fact]
+    public async Task A_claim_for_some_models_takes_the_oldest_row_of_those_models_only()
+    {
+        var store = await OpenAsync();
+        var t2v = NewGeneration(model: "happyhorse-1.0-t2v");
+        var vace = NewGeneration(model: "wan2.1-vace-r2v");
+        await store.Generations.EnqueueAsync([t2v]);
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        await store.Generations.EnqueueAsync([vace]);
+
+        Assert.Null(await store.Generations.ClaimNextAsync("w", LeaseDuration, []));
+        Assert.Equal(vace.Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, ["wan2.1-vace-r2v", "phantom-wan-r2v"]))!.Lease.GenerationId);
+        Assert.Null(await store.Generations.ClaimNextAsync("w", LeaseDuration, ["wan2.1-vace-r2v"]));
+        Assert.Equal(t2v.Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease.GenerationId);
+    }
+
+    // ---- reads that do not grow with the table ----
+
+    [Fact]
+    public async Task Queue_positions_stay_exact_when_rows_leave_out_of_order_and_count_within_a_lane()
+    {
+        var store = await OpenAsync();
+        var rows = new List<NewGeneration>();
+        for (var i = 0; i < 8; i++)
+        {
+            rows.Add(NewGeneration(i % 2 == 0 ? "alice" : "bob") with { Lane = "builtin" });
+            await store.Generations.EnqueueAsync([rows[^1]]);
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        var other = NewGeneration(model: "wan2.1-vace-r2v") with { Lane = "gpus" };
+        await store.Generations.EnqueueAsync([other]);
+
+        // Out of order: row 2 cancelled, row 5 claimed past the head (another worker's model filter), row 0 pausing for
+        // a retry stays at the head and keeps its place.
+        var head = (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease;
+        await store.Generations.RetryLaterAsync(head, Time.GetUtcNow() + TimeSpan.FromMinutes(1), "waiting", Requeued("alice", rows[0].Id));
+        await store.Generations.CancelAsync("alice", rows[2].Id, Cancelled("alice", rows[2].Id));
+        await store.Generations.EnqueueAsync([]);
+        var claimedPast = await store.Generations.ClaimNextAsync("w", LeaseDuration, ["happyhorse-1.0-t2v"]);
+        Assert.Equal(rows[1].Id, claimedPast!.Lease.GenerationId);
+
+        // Every queued row's position is the count of queued rows ahead of it in its lane, plus one.
+        var expected = new Dictionary<Guid, long> { [rows[0].Id] = 1, [rows[3].Id] = 2, [rows[4].Id] = 3, [rows[5].Id] = 4, [rows[6].Id] = 5, [rows[7].Id] = 6 };
+        foreach (var (id, position) in expected)
+        {
+            var row = (await store.Generations.GetAsync(rows.First(r => r.Id == id).Namespace, id))!;
+            Assert.True(position == row.QueuePosition, $"row {rows.FindIndex(r => r.Id == id)}: expected {position}, got {row.QueuePosition}");
+        }
+        Assert.Equal(1, (await store.Generations.GetAsync("alice", other.Id))!.QueuePosition);
+        var page = await store.Generations.QueryAsync(new GenerationQuery("bob", [GenerationStatus.Queued]));
+        Assert.Equal([(rows[7].Id, (long?)6), (rows[5].Id, 4), (rows[3].Id, 2)], page.Items.Select(g => (g.Id, g.QueuePosition)));
+    }
+
+    [Fact]
+    public async Task Cursor_pages_walk_every_row_once_newest_first_with_totals_from_counters()
+    {
+        var store = await OpenAsync();
+        var rows = new List<NewGeneration>();
+        for (var i = 0; i < 25; i++)
+        {
+            // Several rows share an instant (a num_generations burst), the rest are spread out.
+            var burst = Enumerable.Range(0, i % 5 == 0 ? 3 : 1).Select(_ => NewGeneration(model: i % 3 == 0 ? "happyhorse-1.0-r2v" : "happyhorse-1.0-t2v")).ToList();
+            await store.Generations.EnqueueAsync(burst);
+            rows.AddRange(burst);
+            Time.Advance(TimeSpan.FromMilliseconds(i % 4));
+        }
+        await store.Generations.EnqueueAsync([NewGeneration("bob")]);
+        for (var i = 0; i < 7; i++)
+        {
+            var lease = (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease;
+            if (i % 2 == 0) await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", lease.GenerationId));
+        }
+        await store.Generations.CancelAsync("alice", rows[^1].Id, Cancelled("alice", rows[^1].Id));
+
+        foreach (var statuses in new IReadOnlyList<GenerationStatus>?[] { null, [GenerationStatus.Queued, GenerationStatus.Processing], [GenerationStatus.Succeeded, GenerationStatus.Cancelled, GenerationStatus.Queued] })
+        {
+            var all = (await store.Generations.QueryAsync(new GenerationQuery("alice", statuses, Limit: 1000))).Items;
+            Assert.Equal(all.Count, (await store.Generations.QueryAsync(new GenerationQuery("alice", statuses, Limit: 1))).TotalEntries);
+            var walked = new List<Guid>();
+            string? cursor = null;
+            do
+            {
+                var page = await store.Generations.QueryAsync(new GenerationQuery("alice", statuses, Limit: 4, After: cursor));
+                Assert.Equal(all.Count, page.TotalEntries);
+                walked.AddRange(page.Items.Select(g => g.Id));
+                cursor = page.NextCursor;
+            } while (cursor is not null);
+            Assert.Equal(all.Select(g => g.Id), walked);
+        }
+        // Newest first, burst rows in reverse order of insertion; the model filter's total is its own.
+        var newestFirst = (await store.Generations.QueryAsync(new GenerationQuery("alice"))).Items.Select(g => g.Id).ToList();
+        Assert.Equal(Enumerable.Reverse(rows).Select(r => r.Id), newestFirst);
+        Assert.Equal(rows.Count(r => r.Model == "happyhorse-1.0-r2v"), (await store.Generations.QueryAsync(new GenerationQuery("alice", Model: "happyhorse-1.0-r2v", Limit: 0))).TotalEntries);
+        await Assert.ThrowsAsync<InvalidCursorException>(() => store.Generations.QueryAsync(new GenerationQuery("alice", After: "bm90LWEtY3Vyc29y")));
     }
 
     // ---- durability ----

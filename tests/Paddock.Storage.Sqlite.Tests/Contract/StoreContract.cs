@@ -43,6 +43,8 @@ public abstract class StoreContract<TBackend> : IAsyncLifetime
     protected static NewGeneration NewGeneration(string ns = "alice", string model = "happyhorse-1.0-t2v", string mediaType = "video", string? parameters = null) =>
         new(Guid.NewGuid(), ns, model, mediaType, parameters ?? """{"prompt":"a horse on a beach","seed":42}""");
 
+    protected static GenerationFailure Failure(string message) => new(Paddock.Core.Engines.FailureKind.EngineError, message);
+
     protected static EventDraft Completed(string ns, Guid id, string status = "succeeded") =>
         new(ns, EventTypes.Completed, $$"""{"generation_id":"{{id}}","status":"{{status}}"}""");
 

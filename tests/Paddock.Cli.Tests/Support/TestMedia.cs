@@ -5,7 +5,7 @@ using SkiaSharp;
 namespace Paddock.Cli.Tests.Support;
 
 /// <summary>Reference images drawn for a test, and what ffprobe reads from a video the command saved.</summary>
-public static class Media
+public static class TestMedia
 {
     /// <summary>A PNG of a figure on a plain ground, written to <paramref name="path"/>.</summary>
     public static string WritePng(string path, int width, int height, uint figure = 0xFFE04020, uint ground = 0xFF30A0E0)

@@ -1,21 +1,23 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using Paddock.Core.Hosting;
 
-namespace Paddock.Server.Hosting;
+namespace Paddock.Core.Security;
 
-/// <summary>The secret behind signed output URLs: configured, or created once in the data directory.</summary>
+/// <summary>The secret behind signed URLs: configured, or created once in the data directory (shared by every process using it).</summary>
 public sealed class SigningKey
 {
-    public SigningKey(IOptions<PaddockOptions> options)
+    public SigningKey(IOptions<SigningOptions> signing, IOptions<DataDirectoryOptions> data)
     {
-        var configured = options.Value.SigningKey;
+        var configured = signing.Value.SigningKey;
         if (!string.IsNullOrWhiteSpace(configured))
         {
             Bytes = Convert.FromHexString(configured.Trim());
             return;
         }
-        var path = Path.Combine(options.Value.DataDirectory, "signing.key");
-        Directory.CreateDirectory(options.Value.DataDirectory);
+        var folder = data.Value.DataDirectory;
+        var path = Path.Combine(folder, "signing.key");
+        Directory.CreateDirectory(folder);
         if (!File.Exists(path))
         {
             var fresh = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
