@@ -125,7 +125,8 @@ public sealed partial class GenerationProcessor(
         // A checkpoint of another backend (the model was moved to another one meanwhile) is not resumed here.
         var resume = generation.RemoteJob is { } recorded && recorded.Backend == engine.Name ? recorded : null;
         var context = new RenderContext(output, workDirectory, new Progress<RenderProgress>(p => progress.Set(p.Phase, p.Fraction)), lease.Attempt, resume,
-            (remote, token) => CheckpointAsync(lease, generation, remote, source), links);
+            (remote, token) => CheckpointAsync(lease, generation, remote, source), links,
+            (remote, token) => remote.Id is { } id ? store.IsRemoteJobRecordedAsync(remote.Backend, id, generation.Id, token) : Task.FromResult(false));
         progress.Set("rendering", 0);
         await engine.RenderAsync(job, context, ct).ConfigureAwait(false);
         if (!engine.WritesExactOutput)

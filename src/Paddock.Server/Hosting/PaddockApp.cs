@@ -6,6 +6,7 @@ using Paddock.Core.Storage;
 using Paddock.Engines.Builtin;
 using Paddock.Engines.Upstream;
 using Paddock.Engines.ComfyUI;
+using Paddock.Engines.HappyHorse;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
@@ -52,6 +53,7 @@ public static class PaddockApp
         services.AddPaddockCore().AddSqliteStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
         services.AddUpstreamEngine();
         services.AddComfyUIEngine();
+        services.AddHappyHorseEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();
