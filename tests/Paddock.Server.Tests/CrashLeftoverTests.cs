@@ -63,19 +63,28 @@ public sealed class CrashLeftoverTests(ITestOutputHelper output) : IAsyncLifetim
         var completions = await CompletionsAsync(last, acknowledged.Count);
         foreach (var id in acknowledged) Assert.Equal(1, completions.Count(c => c == id));
 
-        // The sweep runs at start and every second: within a few seconds nothing is left but what rows own.
-        var owned = rows.Select(r => $"{Guid.Parse(r["generation_id"]!.GetValue<string>()):N}-{r["attempt"]!.GetValue<int>()}.mp4").ToHashSet();
+        // The sweep runs at start and every second: within a few seconds nothing is left but what rows own — one output
+        // per generation (its name carries the claim that wrote it, which the row does not show), and each one the
+        // output its row serves.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         List<string> leftovers;
         while (true)
         {
-            leftovers = Leftovers(owned, acknowledged);
+            leftovers = Leftovers(acknowledged);
             if (leftovers.Count == 0 || DateTime.UtcNow > deadline) break;
             await Task.Delay(250);
         }
         output.WriteLine($"swept after {clock.Elapsed.TotalSeconds:F0} s");
         Assert.True(leftovers.Count == 0, "left behind: " + string.Join(", ", leftovers));
-        Assert.Equal(owned.Count, Directory.GetFiles(Path.Combine(_data, "blobs", "outputs", "default")).Length);
+        var outputs = Directory.GetFiles(Path.Combine(_data, "blobs", "outputs", "default"));
+        Assert.Equal(acknowledged.Count, outputs.Length);
+        foreach (var row in rows)
+        {
+            var url = row["result_url"]?.GetValue<string>();
+            Assert.False(string.IsNullOrEmpty(url), $"no video URL on {row.ToJsonString()}");
+            using var video = await last.Client.GetAsync(url);
+            Assert.Equal(200, (int)video.StatusCode); // the output its row serves is the one left
+        }
     }
 
     private sealed record Rounds(int NearCompletion, TimeSpan Starting);
@@ -170,7 +179,7 @@ public sealed class CrashLeftoverTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     /// <summary>What must not remain: partial encoder output or temp videos anywhere, dead work folders, outputs no row holds.</summary>
-    private List<string> Leftovers(HashSet<string> owned, List<string> ids)
+    private List<string> Leftovers(List<string> ids)
     {
         var tokens = ids.Select(id => Guid.Parse(id).ToString("N")).ToList();
         var leftovers = Directory.EnumerateFiles(_data, "*.partial", SearchOption.AllDirectories)
@@ -184,7 +193,15 @@ public sealed class CrashLeftoverTests(ITestOutputHelper output) : IAsyncLifetim
             leftovers.AddRange(Directory.EnumerateFiles(work, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)));
         }
         var outputs = Path.Combine(_data, "blobs", "outputs", "default");
-        if (Directory.Exists(outputs)) leftovers.AddRange(Directory.EnumerateFiles(outputs).Where(f => !owned.Contains(Path.GetFileName(f))));
+        // Every row has succeeded, so each generation owns exactly one output: a second one of a generation, or one of
+        // no acknowledged generation, is an orphan.
+        if (Directory.Exists(outputs))
+        {
+            foreach (var group in Directory.EnumerateFiles(outputs).GroupBy(f => Path.GetFileName(f).Split('-')[0]))
+            {
+                if (!tokens.Contains(group.Key) || group.Count() > 1) leftovers.AddRange(group);
+            }
+        }
         return leftovers;
     }
 

@@ -56,9 +56,11 @@ public sealed partial class LeftoverReclaimer(
 
     /// <summary>
     /// Deletes each output blob that its row does not hold and that no attempt can still commit. A key names the one
-    /// attempt that may commit it (<see cref="OutputKeys"/>), and attempts only grow: once the row is anything but
-    /// processing under that attempt, the blob can never become its output. Blobs younger than a lease are left for
-    /// the next sweep, so a listing that raced a claim cannot matter.
+    /// claim that may commit it (the lease's fencing token, <see cref="OutputKeys"/>), and claims only grow: once the
+    /// row is anything but processing, the blob can never become its output. The row shows only the attempts that count
+    /// (<see cref="Generation.Attempt"/>, at most the claims), so while it is processing, a blob of a claim at or past
+    /// that number is kept (it may be the live one's) until the row ends. Blobs younger than a lease are left for the
+    /// next sweep, so a listing that raced a claim cannot matter.
     /// </summary>
     public async Task<int> ReclaimOrphanOutputsAsync(CancellationToken cancellationToken)
     {
@@ -68,7 +70,7 @@ public sealed partial class LeftoverReclaimer(
         {
             if (blob.LastModified > settled || OutputKeys.Parse(blob.Key) is not { } owner) continue;
             var row = await store.GetAsync(owner.Namespace, owner.GenerationId, cancellationToken).ConfigureAwait(false);
-            if (row is not null && (row.OutputKey == blob.Key || (row.Status == GenerationStatus.Processing && row.Attempt == owner.Attempt))) continue;
+            if (row is not null && (row.OutputKey == blob.Key || (row.Status == GenerationStatus.Processing && owner.Attempt >= row.Attempt))) continue;
             await blobs.DeleteAsync(blob.Key, cancellationToken).ConfigureAwait(false);
             LogReclaimedOutput(owner.GenerationId, owner.Attempt);
             reclaimed++;

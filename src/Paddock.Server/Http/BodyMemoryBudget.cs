@@ -1,10 +1,10 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using Paddock.Core.Configuration;
 
 namespace Paddock.Server.Http;
 
 /// <summary>How much memory request bodies may hold at once (section <c>Paddock:RequestBodies</c>).</summary>
-public sealed class RequestBodyOptions
+public sealed class RequestBodyOptions : IValidatedSettings
 {
     /// <summary>
     /// Bytes of memory that JSON request bodies may take at once, across all requests; a body counts with what reading
@@ -12,19 +12,25 @@ public sealed class RequestBodyOptions
     /// (128 MiB: nine 10 MB images as data: URLs) takes; past it, requests wait up to <see cref="BudgetWait"/>, then get
     /// a 503. Bodies up to 64 KB are not counted.
     /// </summary>
-    [Range(RequestBody.MinimumBudget, long.MaxValue, ErrorMessage = "Paddock:RequestBodies:MemoryBudget must be at least 671088640 (640 MiB): what reading the largest body (128 MiB) takes")]
     public long MemoryBudget { get; set; } = RequestBody.MinimumBudget;
 
     /// <summary>How long a request waits for room in the budget before it is answered 503 with Retry-After.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Paddock:RequestBodies:BudgetWait must be between 00:00:00 and 00:01:00")]
     public TimeSpan BudgetWait { get; set; } = TimeSpan.FromSeconds(15);
+
+    public void Validate(string section, ICollection<string> problems)
+    {
+        if (MemoryBudget < RequestBody.MinimumBudget)
+            problems.Add($"{section}:MemoryBudget is {MemoryBudget}; it must be at least {RequestBody.MinimumBudget} (640 MiB): what reading the largest body (128 MiB) takes");
+        if (BudgetWait < TimeSpan.Zero || BudgetWait > TimeSpan.FromMinutes(1))
+            problems.Add($"{section}:BudgetWait is {BudgetWait}; it must be between 00:00:00 and 00:01:00, such as 00:00:15");
+    }
 }
 
 public static class BodyMemoryBudgetRegistration
 {
     public static IServiceCollection AddBodyMemoryBudget(this IServiceCollection services)
     {
-        services.AddOptions<RequestBodyOptions>().BindConfiguration("Paddock:RequestBodies").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<RequestBodyOptions>("Paddock:RequestBodies");
         services.AddSingleton<BodyMemoryBudget>();
         return services;
     }
