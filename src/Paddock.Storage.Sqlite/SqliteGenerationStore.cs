@@ -376,6 +376,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             update.Parameters.Add("$now", now);
             update.ExecuteNonQuery();
             EventRows.Append(context, cancelledEvent, now);
+            context.Cancelled(id);
             return CancelOutcome.Cancelled;
         }, cancellationToken);
     }
@@ -550,6 +551,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             AddLease(command, lease, now);
             if (command.ExecuteNonQuery() != 1)
                 return false;
+            context.WorkQueued(null);
             EventRows.Append(context, requeuedEvent, now);
             return true;
         }, cancellationToken);
@@ -593,6 +595,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
                     var requeue = context.Command(RequeueSql);
                     requeue.Parameters.Add("$rowid", row.RowId);
                     requeue.ExecuteNonQuery();
+                    context.WorkQueued(row.Generation.Model);
                 }
             }
             return expired.Count;
@@ -665,6 +668,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         command.Parameters.Add("$lane", lane);
         command.Parameters.Add("$lane_seq", (long)seq.ExecuteScalar()!);
         command.ExecuteNonQuery();
+        context.WorkQueued(generation.Model);
     }
 
     private static void AddLease(SqliteCommand command, Lease lease, long now)

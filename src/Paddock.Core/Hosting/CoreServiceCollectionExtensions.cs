@@ -60,6 +60,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CancellationHub>();
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
+        services.AddHostedService<Storage.StoreSignalRelay>();
         services.AddSingleton<GenerationService>();
         services.AddSingleton<ApiKeyService>();
         // Every role: workers hand back on a stop, event streams wait for that (at once where there are no workers).

@@ -10,6 +10,7 @@ using Paddock.Engines.HappyHorse;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
+using Paddock.Storage.Postgres;
 using Paddock.Storage.Sqlite;
 
 namespace Paddock.Server.Hosting;
@@ -44,13 +45,14 @@ public static class PaddockApp
     }
 
     /// <summary>
-    /// The services of <paramref name="role"/>: Core with the embedded storage (SQLite), local-disk blobs and the engines,
-    /// plus the workers and the HTTP surface where the role has them. Every settings class is registered whatever the
-    /// role, so a setting one role ignores is still checked (and a typo still reported) wherever it is given.
+    /// The services of <paramref name="role"/>: Core with the storage <c>Paddock:Storage:Provider</c> chooses (SQLite by
+    /// default, or PostgreSQL), local-disk blobs and the engines, plus the workers and the HTTP surface where the role has
+    /// them. Every settings class is registered whatever the role and the storage, so a setting one role ignores is still
+    /// checked (and a typo still reported) wherever it is given.
     /// </summary>
     public static IServiceCollection AddPaddockServices(this IServiceCollection services, PaddockRole role)
     {
-        services.AddPaddockCore().AddSqliteStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
+        services.AddPaddockCore().AddSqliteStorage().AddPostgresStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
         services.AddUpstreamEngine();
         services.AddComfyUIEngine();
         services.AddHappyHorseEngine();
@@ -64,6 +66,7 @@ public static class PaddockApp
     private static IServiceCollection AddPaddockHttp(this IServiceCollection services)
     {
         services.AddSingleton<SignedUrls>();
+        services.AddSingleton<EventFrames>();
         services.AddSingleton<GenerationJson>();
         services.AddBodyMemoryBudget();
         services.AddHostedService<FirstStart>();
@@ -78,9 +81,15 @@ public static class PaddockApp
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = error is BadHttpRequestException bad ? ApiErrors.UnreadableBody(bad)
-                : StorageFull.IsCause(error) ? ApiErrors.StorageFull()
-                : ApiErrors.Unknown("an unexpected error occurred; it has been logged");
+            var result = error switch
+            {
+                BadHttpRequestException bad => ApiErrors.UnreadableBody(bad),
+                // The database is restarting or out of reach: nothing of this request was acknowledged, and a retry will do.
+                StorageUnavailableException unavailable => ApiErrors.StorageUnavailable(context.Response, unavailable),
+                // No room to store it: nothing of this request was acknowledged either; it succeeds again once space frees.
+                _ when StorageFull.IsCause(error) => ApiErrors.StorageFull(),
+                _ => ApiErrors.Unknown("an unexpected error occurred; it has been logged"),
+            };
             await result.ExecuteAsync(context);
         }));
         app.UseStatusCodePages(async status =>

@@ -72,6 +72,14 @@ public static class ApiErrors
             $"the server's storage is full, so it cannot store this request; nothing was accepted. Try again in {StorageFullRetrySeconds} seconds (or once space has been freed)"),
         StorageFullRetrySeconds);
 
+    /// <summary>503 with <c>Retry-After</c>: the database cannot be reached now; the same request may be sent again shortly.</summary>
+    public static IResult StorageUnavailable(HttpResponse response, Paddock.Core.Storage.StorageUnavailableException error)
+    {
+        response.Headers.RetryAfter = ((int)Math.Ceiling(Paddock.Core.Storage.StorageUnavailableException.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Make(StatusCodes.Status503ServiceUnavailable, "service_unavailable", "The server's database is unavailable; try again shortly.",
+            $"{error.Message}. Send the request again after the Retry-After seconds (with the same Idempotency-Key, so it is not done twice)");
+    }
+
     public static IResult Unknown(string detail) =>
         Make(StatusCodes.Status500InternalServerError, "unknown_error", "Something went wrong on the server.", detail);
 
