@@ -129,6 +129,30 @@ public sealed class ImageIntegrityTests
     }
 
     [Fact]
+    public void Image_data_that_inflates_far_beyond_the_header_rows_is_refused()
+    {
+        // 800 × 600 in the header, 20 times as many rows in the data: a bomb that a decoder would inflate whole.
+        var bomb = Png(800, 600, idat: _ =>
+        {
+            using var raw = new MemoryStream();
+            using (var zlib = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
+                for (var y = 0; y < 600 * 20; y++) zlib.Write(Row(800));
+            return raw.ToArray();
+        });
+        Assert.Equal("is a damaged PNG (its image data inflates past the 1440600 bytes that 800 × 600 needs)", Problem(bomb));
+
+        // Interlaced images are held to their exact size too.
+        var interlaced = Png(803, 601, interlaced: true, idat: compressed =>
+        {
+            using var raw = new MemoryStream();
+            using (var zlib = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
+                for (var y = 0; y < 601 * 10; y++) zlib.Write(Row(803));
+            return raw.ToArray();
+        });
+        Assert.StartsWith("is a damaged PNG (its image data inflates past the ", Problem(interlaced), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_png_whose_chunks_are_out_of_order_or_unknown_is_refused()
     {
         var split = Png(800, 600, extra: [("IDAT", [0x78, 0x01]), ("tEXt", "a\0b"u8.ToArray())]);

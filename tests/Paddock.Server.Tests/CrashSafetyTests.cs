@@ -97,6 +97,24 @@ public sealed class CrashSafetyTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_live_event_stream_sees_the_requeued_event_of_a_graceful_stop_before_it_closes()
+    {
+        await using var server = await ServerProcess.StartAsync(_data);
+        var id = (await Api.EnqueueAsync(server.Client, new { model = "happyhorse-1.0-r2v", prompt = "a long render", resolution = "1080P", duration = 10 }))[0];
+        await using var stream = await SseReader.OpenAsync(server.Client);
+        await stream.ReadUntilAsync(e => e.Type == "media_generation_progress" && e.Data.Contains(id, StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+
+        server.Terminate(TimeSpan.FromSeconds(20));
+        // Whatever arrived before the server closed the stream: the hand-back must be among it, not only in a later replay.
+        var seen = new List<SseEvent>();
+        while (await stream.NextAsync(TimeSpan.FromSeconds(5)) is { } e) seen.Add(e);
+        var requeued = seen.SingleOrDefault(e => e.Type == "media_generation_requeued");
+        Assert.True(requeued is not null, $"the stream closed after: {string.Join(", ", seen.Select(e => e.Type))}");
+        Assert.Contains(id, requeued.Data, StringComparison.Ordinal);
+        Assert.Contains("shut down", requeued.Data, StringComparison.Ordinal);
+    }
+
     private static async Task<List<string>> ReadCompletionsAsync(ServerProcess server, int expected)
     {
         await using var stream = await SseReader.OpenAsync(server.Client, lastEventId: 0);

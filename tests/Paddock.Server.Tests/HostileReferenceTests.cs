@@ -54,6 +54,8 @@ public sealed class HostileFixture : IAsyncLifetime
         Add("gif named png", Corpus.Serve("/anim.png", HandMadeImages.Gif(800, 600)), "reference_images[0]: is not a JPEG or PNG image (it is a GIF)");
         Add("webp named png", Corpus.Serve("/photo.png", HandMadeImages.WebP(800, 600)), "reference_images[0]: is not a JPEG or PNG image (it is a WebP)");
         Add("30000 x 30000 png bomb", Corpus.Serve("/bomb.png", Bomb.Value), "reference_images[0]: is 30000 × 30000 (900 megapixels); at most 40 megapixels are accepted");
+        Add("png whose data inflates far past its rows", Corpus.Serve("/overfull.png", HandMadeImages.Png(800, 600, colorType: 0, bitDepth: 8, dataRows: 600 * 50)),
+            "reference_images[0]: is a damaged PNG (its image data inflates past the 480600 bytes that 800 × 600 needs)");
         Add("401 x 300", Corpus.Serve("/small.png", TestImages.Png(401, 300, SKColors.Teal, SKColors.White)), "reference_images[0]: shorter side is 300 px; it must be more than 400 px");
         Add("aspect 3:1", Corpus.Serve("/wide.png", TestImages.Png(1500, 500, SKColors.Teal, SKColors.White)), "reference_images[0]: aspect ratio is 3:1 (1500 × 500); it must be at most 2.5:1");
 
@@ -143,7 +145,7 @@ public sealed class HostileReferenceTests(HostileFixture fixture) : IClassFixtur
 {
     public static TheoryData<string> CaseNames => new(
         "truncated png", "png with a damaged chunk", "bytes that are not an image", "an html page", "gif named png", "webp named png",
-        "30000 x 30000 png bomb", "401 x 300", "aspect 3:1", "10 MB + 1 byte", "10 MB + 1 byte, no Content-Length",
+        "30000 x 30000 png bomb", "png whose data inflates far past its rows", "401 x 300", "aspect 3:1", "10 MB + 1 byte", "10 MB + 1 byte, no Content-Length",
         "127.0.0.1", "[::1]", "169.254.169.254 (cloud metadata)", "10.0.0.1", "decimal-encoded ip", "hex-encoded ip", "octal-encoded ip", "ipv4-mapped ipv6", "hostname resolving to loopback",
         "allowed host redirecting to loopback", "redirect loop", "http 404", "one byte per second", "body that stalls", "headers that never come", "connection closed mid-body",
         "file:// url", "ftp:// url", "data: url that is not an image", "the second of two");

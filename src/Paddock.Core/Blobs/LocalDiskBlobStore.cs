@@ -1,9 +1,17 @@
+using System.Text.RegularExpressions;
+
 namespace Paddock.Core.Blobs;
 
-/// <summary>Blobs as files under one root folder. Writes go to a temporary name first, then move into place.</summary>
-public sealed class LocalDiskBlobStore : IBlobStore
+/// <summary>
+/// Blobs as files under one root folder. Writes go to a temporary name beside the target first
+/// (<c>&lt;key&gt;.&lt;32 hex&gt;.tmp</c>), then move into place.
+/// </summary>
+public sealed partial class LocalDiskBlobStore : IBlobStore
 {
     private readonly string _root;
+
+    [GeneratedRegex(@"\.[0-9a-f]{32}\.tmp$")]
+    private static partial Regex TemporaryName();
 
     public LocalDiskBlobStore(string root)
     {
@@ -69,6 +77,52 @@ public sealed class LocalDiskBlobStore : IBlobStore
         var path = PathOf(key);
         if (File.Exists(path)) File.Delete(path);
         return Task.CompletedTask;
+    }
+
+    public IAsyncEnumerable<StoredBlob> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        return List(prefix, cancellationToken).ToAsyncEnumerable();
+    }
+
+    private IEnumerable<StoredBlob> List(string prefix, CancellationToken cancellationToken)
+    {
+        // The folder holding the prefix's keys, then a name filter: "outputs/" lists that folder, "outputs/ns/ab" the files starting so.
+        var slash = prefix.LastIndexOf('/');
+        var folder = slash < 0 ? _root : Path.Combine(_root, prefix[..slash]);
+        if (!Directory.Exists(folder)) yield break;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.None };
+        foreach (var path in Directory.EnumerateFiles(folder, "*", options))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = Path.GetRelativePath(_root, path).Replace(Path.DirectorySeparatorChar, '/');
+            if (!key.StartsWith(prefix, StringComparison.Ordinal) || TemporaryName().IsMatch(key)) continue;
+            var info = new FileInfo(path);
+            if (!info.Exists) continue; // deleted since it was listed
+            yield return new StoredBlob(key, info.Length, new DateTimeOffset(info.LastWriteTimeUtc, TimeSpan.Zero));
+        }
+    }
+
+    public Task<int> ReclaimAbandonedWritesAsync(DateTimeOffset untouchedSince, CancellationToken cancellationToken = default)
+    {
+        var removed = 0;
+        var cutoff = untouchedSince.UtcDateTime;
+        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.None };
+        foreach (var path in Directory.EnumerateFiles(_root, "*.tmp", options))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            // A live writer keeps changing its temporary file; one untouched this long belongs to a process that died.
+            if (!TemporaryName().IsMatch(path) || File.GetLastWriteTimeUtc(path) > cutoff) continue;
+            try
+            {
+                File.Delete(path);
+                removed++;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return Task.FromResult(removed);
     }
 
     /// <summary>Keys are relative paths of plain segments; anything that could climb out of the root is refused.</summary>

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Paddock.Core.Blobs;
+using Paddock.Core.Maintenance;
 
 namespace Paddock.Core.Files;
 
@@ -13,7 +14,7 @@ public sealed class FileOptions
 public sealed record FileUpload(string Path, Stream Content);
 
 /// <summary>Stores uploads content-addressed in the blob store and records them as a commit.</summary>
-public sealed class FileService(IFileStore files, IBlobStore blobs)
+public sealed class FileService(IFileStore files, IBlobStore blobs, WorkArea work)
 {
     public async Task<FileCommit> UploadAsync(string ns, string repo, string branch, string message, string author,
         IReadOnlyList<FileUpload> uploads, CancellationToken cancellationToken)
@@ -21,7 +22,8 @@ public sealed class FileService(IFileStore files, IBlobStore blobs)
         var committed = new List<CommittedFile>(uploads.Count);
         foreach (var upload in uploads)
         {
-            var temp = Path.Combine(Path.GetTempPath(), "paddock-upload-" + Guid.NewGuid().ToString("N"));
+            // In this process's work folder (reclaimed if the process dies), on the blobs' disk as a rule: the move into place is a rename.
+            var temp = work.PathFor("upload-" + Guid.NewGuid().ToString("N"));
             try
             {
                 string hash;

@@ -3,17 +3,19 @@ using System.Collections.Concurrent;
 namespace Paddock.Core.Files;
 
 /// <summary>
-/// The authorities (host:port) this deployment answers at: its public base URL, its listening
-/// addresses, and the Host of requests that reached it. A reference URL at one of these is this
-/// server's own file and is read from storage.
+/// The authorities (host:port) this deployment answers at: its public base URL, the names configured for it, and its
+/// listening addresses. Never learned from traffic: a Host header is the client's word, and a set fed by it could be
+/// filled, or pointed at any host, by anyone with a key. A reference URL at one of these is this server's own file and
+/// is read from storage; a Host header naming one of these may go into the URLs the server returns.
 /// </summary>
 public sealed class SelfHosts
 {
     private readonly ConcurrentDictionary<string, byte> _authorities = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Adds <c>host:port</c> (an IPv6 host in brackets).</summary>
     public void Add(string authority)
     {
-        if (!string.IsNullOrWhiteSpace(authority) && _authorities.Count < 1000) _authorities.TryAdd(authority, 0);
+        if (!string.IsNullOrWhiteSpace(authority)) _authorities.TryAdd(authority, 0);
     }
 
     public void AddUrl(string url)
@@ -21,7 +23,15 @@ public sealed class SelfHosts
         if (Uri.TryCreate(url, UriKind.Absolute, out var uri)) Add(Authority(uri));
     }
 
-    public bool Contains(Uri url) => _authorities.ContainsKey(Authority(url));
+    public bool Contains(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return _authorities.ContainsKey(Authority(url));
+    }
+
+    /// <summary>Whether a request's <c>Host</c> (with the scheme it came in on, for the default port) names this server.</summary>
+    public bool Contains(string scheme, string host) =>
+        !string.IsNullOrEmpty(host) && Uri.TryCreate($"{scheme}://{host}/", UriKind.Absolute, out var uri) && uri.PathAndQuery == "/" && Contains(uri);
 
     private static string Authority(Uri uri) => $"{uri.Host}:{uri.Port}";
 }

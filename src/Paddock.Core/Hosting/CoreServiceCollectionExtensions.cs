@@ -9,6 +9,7 @@ using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Files;
 using Paddock.Core.Generations;
+using Paddock.Core.Maintenance;
 using Paddock.Core.Models;
 using Paddock.Core.Orchestration;
 using Paddock.Core.References;
@@ -32,6 +33,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSettings<Files.FileOptions>("Paddock:Files");
         services.AddSettings<CatalogOptions>("Paddock:Catalog");
         services.AddSettings<SigningOptions>("Paddock", sharedSection: true);
+        services.AddSettings<MaintenanceOptions>("Paddock:Maintenance");
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ModelCatalog.Load(sp.GetRequiredService<IOptions<CatalogOptions>>().Value, problems: null));
@@ -61,6 +63,14 @@ public static class CoreServiceCollectionExtensions
         services.AddHostedService<Storage.StoreSignalRelay>();
         services.AddSingleton<GenerationService>();
         services.AddSingleton<ApiKeyService>();
+        // Every role: workers hand back on a stop, event streams wait for that (at once where there are no workers).
+        services.AddSingleton<WorkerShutdown>();
+
+        // This process's work folder under the data directory, and the sweeps that reclaim what dead processes left
+        // (every role may run them: each rule is safe with other processes on the same data directory and database).
+        services.AddSingleton(sp => new WorkArea(sp.GetRequiredService<IOptions<DataDirectoryOptions>>().Value.WorkDirectory));
+        services.AddSingleton<WorkAreaSweeper>();
+        services.AddHostedService<LeftoverReclaimer>();
         return services;
     }
 

@@ -10,6 +10,9 @@ public sealed class DataDirectoryOptions : IValidatedSettings
 
     public string FullPath => Path.GetFullPath(DataDirectory);
 
+    /// <summary>Where each process keeps its files in the making, one locked folder per process (<c>work</c> in the data directory).</summary>
+    public string WorkDirectory => Path.Combine(FullPath, "work");
+
     public void Validate(string section, ICollection<string> problems)
     {
         if (string.IsNullOrWhiteSpace(DataDirectory))

@@ -11,6 +11,13 @@ public sealed class PublicUrlOptions : IValidatedSettings
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 
+    /// <summary>
+    /// Other names clients reach this server at (<c>host</c> or <c>host:port</c>), e.g. a DNS name of a server that
+    /// listens on every interface: a Host header naming one goes into returned URLs, and a reference URL at one is
+    /// read from this server's storage. Never learned from traffic.
+    /// </summary>
+    public List<string> ServerNames { get; set; } = [];
+
     /// <summary>The base without a trailing slash, or null when not configured.</summary>
     public string? BaseUrl => string.IsNullOrWhiteSpace(PublicBaseUrl) ? null : PublicBaseUrl.Trim().TrimEnd('/');
 
@@ -19,5 +26,11 @@ public sealed class PublicUrlOptions : IValidatedSettings
         if (PublicBaseUrl is { Length: > 0 } url
             && (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Query.Length > 0 || uri.Fragment.Length > 0))
             problems.Add($"{section}:PublicBaseUrl is '{url}'; it must be an absolute http(s) URL without query, e.g. https://video.example.com");
+        for (var i = 0; i < ServerNames.Count; i++)
+        {
+            var name = ServerNames[i];
+            if (string.IsNullOrWhiteSpace(name) || !Uri.TryCreate($"http://{name}/", UriKind.Absolute, out var parsed) || parsed.PathAndQuery != "/" || parsed.UserInfo.Length > 0)
+                problems.Add($"{section}:ServerNames:{i} is '{name}'; it must be a host name or address, optionally with :port (e.g. video.example.com or 10.0.0.5:8080)");
+        }
     }
 }

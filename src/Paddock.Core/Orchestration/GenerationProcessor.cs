@@ -5,9 +5,11 @@ using Paddock.Core.Blobs;
 using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
+using Paddock.Core.Maintenance;
 using Paddock.Core.Models;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
+using Paddock.Core.Storage;
 using Paddock.Core.Video;
 
 namespace Paddock.Core.Orchestration;
@@ -28,13 +30,17 @@ public sealed partial class GenerationProcessor(
     IOutputConformer conformer,
     CancellationHub cancellations,
     EventHub eventHub,
+    WorkArea work,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<GenerationProcessor> logger)
 {
     private readonly WorkerOptions _options = options.Value;
 
-    public static string OutputKey(Generation g, int attempt) => $"outputs/{g.Namespace}/{g.Id:N}-{attempt}.mp4";
+    /// <summary>The failure of an attempt that found no room to write (its video, its progress, its result).</summary>
+    public const string StorageFullMessage = "rendering failed: the server's storage is full; submit it again later";
+
+    public static string OutputKey(Generation g, int attempt) => OutputKeys.For(g.Namespace, g.Id, attempt);
 
     public async Task ProcessAsync(ClaimedGeneration claimed, CancellationToken stopping)
     {
@@ -42,7 +48,8 @@ public sealed partial class GenerationProcessor(
         var source = cancellations.Register(generation.Id, stopping);
         var progress = new ProgressTracker();
         var heartbeat = HeartbeatAsync(lease, generation, progress, source);
-        var workDirectory = Path.Combine(Path.GetTempPath(), $"paddock-{generation.Id:N}-{lease.Attempt}");
+        // In this process's work folder under the data directory: if the process dies, whoever sweeps next reclaims it.
+        var workDirectory = work.PathFor($"{generation.Id:N}-{lease.Attempt}");
         // The attempt users see is the row's (hand-backs not counted); the lease's counts every claim, so it names files.
         LogStarted(generation.Id, generation.Attempt);
         try
@@ -68,15 +75,25 @@ public sealed partial class GenerationProcessor(
             // this server after a restart) takes it at once, and the interrupted attempt is not held against it. Remote
             // work goes on: the next attempt resumes it from the row's checkpoint.
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
-            var released = await store.ReleaseAsync(lease, GenerationEvents.Requeued(generation, "the server rendering it shut down; it is queued again"), CancellationToken.None).ConfigureAwait(false);
+            var released = await TryWriteAsync(generation.Id,
+                () => store.ReleaseAsync(lease, GenerationEvents.Requeued(generation, "the server rendering it shut down; it is queued again"), CancellationToken.None)).ConfigureAwait(false);
             if (released) eventHub.Notify();
             LogStopped(generation.Id, released ? "the process is stopping; handed back to the queue" : "the process is stopping");
         }
         catch (OperationCanceledException) when (source.IsCancellationRequested)
         {
-            // Cancelled by a client (the cancel already wrote the row and its event; remote work is cancelled by the
-            // remote-cancel sweep) or the lease lost: nothing to write.
-            LogStopped(generation.Id, "cancelled or lease lost");
+            if (await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false) is { } broken)
+            {
+                // The heartbeat could not write: this attempt's progress and lease can no longer be kept, so it ends now.
+                await EndWithFailureAsync(lease, generation, new EngineFailureException(FailureKind.EngineError, StorageFull.IsCause(broken) ? StorageFullMessage
+                    : "rendering stopped: the server could not record the generation's progress (its storage may be failing); submit it again later", inner: broken)).ConfigureAwait(false);
+            }
+            else
+            {
+                // Cancelled by a client (the cancel already wrote the row and its event; remote work is cancelled by the
+                // remote-cancel sweep) or the lease lost: nothing to write.
+                LogStopped(generation.Id, "cancelled or lease lost");
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -85,6 +102,8 @@ public sealed partial class GenerationProcessor(
         }
         finally
         {
+            // Nothing above lets an exception through before this point is reached, and nothing here throws: the
+            // attempt's files go whatever happened.
             cancellations.Unregister(generation.Id, source);
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
             source.Dispose();
@@ -137,11 +156,13 @@ public sealed partial class GenerationProcessor(
     }
 
     /// <summary>The kind of a failure, from where it is known: an engine's typed failure, a reference's problem, or anything else.</summary>
-    private static EngineFailureException Classify(Exception e) => e switch
+    private EngineFailureException Classify(Exception e) => e switch
     {
         EngineFailureException typed => typed,
         ReferenceImageException reference => new EngineFailureException(FailureKind.InvalidInput, reference.Message, inner: e),
         GenerationFailedException worded => new EngineFailureException(FailureKind.EngineError, worded.Message, inner: e),
+        // A full disk is told by the failure's kind, or, for an encoder that only reports text, by the disk itself.
+        _ when StorageFull.IsCause(e) || work.IsOutOfSpace() => new EngineFailureException(FailureKind.EngineError, StorageFullMessage, inner: e),
         // An I/O failure's own message names server paths: say what happened instead.
         IOException or UnauthorizedAccessException => new EngineFailureException(FailureKind.EngineError,
             "rendering failed: the server could not write the video (its disk may be full or read-only); submit it again later", inner: e),
@@ -156,7 +177,8 @@ public sealed partial class GenerationProcessor(
             var retry = generation.Retries + 1;
             var notBefore = time.GetUtcNow() + Backoff(generation.Retries, failure.RetryAfter);
             var status = $"{Describe(failure.Kind)}: {failure.Message}; retry {retry} of {_options.MaxRetries} at {notBefore.UtcDateTime:HH:mm:ss} UTC";
-            if (await store.RetryLaterAsync(lease, notBefore, status, GenerationEvents.Requeued(generation, status, notBefore), CancellationToken.None).ConfigureAwait(false))
+            if (await TryWriteAsync(generation.Id,
+                    () => store.RetryLaterAsync(lease, notBefore, status, GenerationEvents.Requeued(generation, status, notBefore), CancellationToken.None)).ConfigureAwait(false))
                 eventHub.Notify();
             LogRetrying(generation.Id, failure.Kind.ToWire(), retry, notBefore);
             return;
@@ -166,9 +188,26 @@ public sealed partial class GenerationProcessor(
             ? $"{failure.Message} (gave up after {_options.MaxRetries} {(_options.MaxRetries == 1 ? "retry" : "retries")})"
             : failure.Message;
         var result = new GenerationFailure(failure.Kind, message, failure.Code);
-        if (await store.FailAsync(lease, result, GenerationEvents.Failed(generation, result), CancellationToken.None).ConfigureAwait(false))
+        if (await TryWriteAsync(generation.Id, () => store.FailAsync(lease, result, GenerationEvents.Failed(generation, result), CancellationToken.None)).ConfigureAwait(false))
             eventHub.Notify();
         LogFailed(generation.Id, failure.Kind.ToWire(), message);
+    }
+
+    /// <summary>
+    /// A terminal write that must not throw: false when the store refused it (logged), as when the lease is no longer
+    /// held or the storage is full; the lease then runs out and recovery decides.
+    /// </summary>
+    private async Task<bool> TryWriteAsync(Guid generationId, Func<Task<bool>> write)
+    {
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogEndNotRecorded(generationId, e);
+            return false;
+        }
     }
 
     /// <summary>Exponential backoff with jitter (so throttled workers do not all come back at once); a provider's Retry-After wins when longer.</summary>
@@ -187,8 +226,12 @@ public sealed partial class GenerationProcessor(
         _ => "waiting",
     };
 
-    /// <summary>Renews the lease until the render ends; cancels the render when the row was cancelled or the lease lost.</summary>
-    private async Task HeartbeatAsync(Lease lease, Generation generation, ProgressTracker progress, CancellationTokenSource render)
+    /// <summary>
+    /// Renews the lease and records progress until the render ends; cancels the render when the row was cancelled or
+    /// the lease lost. Never throws: a write that fails (the store is full or failing) cancels the render too, and the
+    /// task's result is that failure, so the attempt ends at once instead of rendering on with nobody keeping its lease.
+    /// </summary>
+    private async Task<Exception?> HeartbeatAsync(Lease lease, Generation generation, ProgressTracker progress, CancellationTokenSource render)
     {
         GenerationProgress? lastEvent = null;
         using var timer = new PeriodicTimer(_options.HeartbeatInterval);
@@ -197,38 +240,39 @@ public sealed partial class GenerationProcessor(
             while (await timer.WaitForNextTickAsync(progress.Done).ConfigureAwait(false))
             {
                 var current = progress.Snapshot();
-                LeaseState state;
-                try
-                {
-                    state = await store.HeartbeatAsync(lease, _options.LeaseDuration, current, progress.Done).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    LogHeartbeatFailed(generation.Id, e);
-                    continue; // the lease is long enough to survive a missed beat
-                }
+                var state = await store.HeartbeatAsync(lease, _options.LeaseDuration, current, progress.Done).ConfigureAwait(false);
                 if (state != LeaseState.Held)
                 {
                     LogLeaseEnded(generation.Id, state);
                     await render.CancelAsync().ConfigureAwait(false);
-                    return;
+                    return null;
                 }
                 if (current is not null && (lastEvent is null || lastEvent.Phase != current.Phase || current.Percent - lastEvent.Percent >= 10))
                 {
                     lastEvent = current;
-                    await AppendAsync(GenerationEvents.Progress(generation, current)).ConfigureAwait(false);
+                    await events.AppendAsync(GenerationEvents.Progress(generation, current), progress.Done).ConfigureAwait(false);
+                    eventHub.Notify();
                 }
             }
+            return null;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (progress.Done.IsCancellationRequested)
         {
+            return null;
+        }
+        catch (Exception e)
+        {
+            LogHeartbeatFailed(generation.Id, e);
+            await render.CancelAsync().ConfigureAwait(false);
+            return e;
         }
     }
 
-    private static async Task StopHeartbeatAsync(Task heartbeat, ProgressTracker progress)
+    /// <summary>Ends the heartbeat and returns the write failure that ended it early, if one did. Safe to call more than once.</summary>
+    private static async Task<Exception?> StopHeartbeatAsync(Task<Exception?> heartbeat, ProgressTracker progress)
     {
         progress.Finish();
-        await heartbeat.ConfigureAwait(false);
+        return await heartbeat.ConfigureAwait(false);
     }
 
     private async Task AppendAsync(EventDraft draft)
@@ -307,8 +351,11 @@ public sealed partial class GenerationProcessor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId} waits on {Backend} job {RemoteId}")]
     private partial void LogCheckpoint(Guid generationId, string backend, string remoteId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat of generation {GenerationId} failed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Heartbeat of generation {GenerationId} could not write; ending the attempt")]
     private partial void LogHeartbeatFailed(Guid generationId, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Generation {GenerationId}: the end of the attempt could not be recorded; its lease runs out and recovery takes it")]
+    private partial void LogEndNotRecorded(Guid generationId, Exception e);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId}: lease {State}; stopping its render")]
     private partial void LogLeaseEnded(Guid generationId, LeaseState state);

@@ -23,6 +23,8 @@ public sealed partial class WorkerPool(
     ModelCatalog catalog,
     QueueSignal signal,
     EventHub eventHub,
+    WorkerShutdown shutdown,
+    IHostApplicationLifetime lifetime,
     IOptions<WorkerOptions> options,
     ILogger<WorkerPool> logger) : BackgroundService
 {
@@ -35,25 +37,41 @@ public sealed partial class WorkerPool(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Claim nothing before each backend's first health check: a backend that is down at start keeps its rows queued.
-        await backends.FirstRound.WaitAsync(stoppingToken).ConfigureAwait(false);
-        var loops = new List<Task>();
-        foreach (var engine in engines.All)
-        {
-            var models = catalog.ModelsServedBy(engine.Name);
-            var slots = engine.Concurrency ?? _options.Concurrency;
-            if (models.Count == 0 || slots <= 0) continue;
-            var waiters = signal.Register(models);
-            for (var i = 0; i < slots; i++)
-            {
-                var workerId = $"{_processId}:{engine.Name}:{i}";
-                loops.Add(Task.Run(() => WorkAsync(workerId, engine, models, waiters, stoppingToken), CancellationToken.None));
-            }
-        }
-        loops.Add(Task.Run(() => RecoverAsync(stoppingToken), CancellationToken.None));
+        // Work stops as soon as the application begins to stop, not when the host gets round to this service (after
+        // the web server has waited for its requests): renders are handed back while event streams are still open.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStopping);
+        shutdown.Started();
+        var others = new List<Task> { Task.Run(() => RecoverAsync(stoppingToken), CancellationToken.None) };
         var remote = engines.All.OfType<IRemoteJobEngine>().ToList();
-        if (remote.Count > 0) loops.Add(Task.Run(() => CancelRemoteWorkAsync(remote, stoppingToken), CancellationToken.None));
-        await Task.WhenAll(loops).ConfigureAwait(false);
+        if (remote.Count > 0) others.Add(Task.Run(() => CancelRemoteWorkAsync(remote, stoppingToken), CancellationToken.None));
+        try
+        {
+            // Claim nothing before each backend's first health check: a backend that is down at start keeps its rows queued.
+            await backends.FirstRound.WaitAsync(stopping.Token).ConfigureAwait(false);
+            var loops = new List<Task>();
+            foreach (var engine in engines.All)
+            {
+                var models = catalog.ModelsServedBy(engine.Name);
+                var slots = engine.Concurrency ?? _options.Concurrency;
+                if (models.Count == 0 || slots <= 0) continue;
+                var waiters = signal.Register(models);
+                for (var i = 0; i < slots; i++)
+                {
+                    var workerId = $"{_processId}:{engine.Name}:{i}";
+                    loops.Add(Task.Run(() => WorkAsync(workerId, engine, models, waiters, stopping.Token), CancellationToken.None));
+                }
+            }
+            await Task.WhenAll(loops).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped before the first health check ended: nothing was claimed.
+        }
+        finally
+        {
+            shutdown.Stopped();
+        }
+        await Task.WhenAll(others).ConfigureAwait(false);
     }
 
     private async Task WorkAsync(string workerId, IVideoEngine engine, IReadOnlyCollection<string> models, QueueSignal.Waiters waiters, CancellationToken stoppingToken)

@@ -8,7 +8,8 @@ namespace Paddock.Core.References;
 /// Checks that an image whose header passed the rules is whole, so a truncated or damaged file
 /// is refused with its reason here rather than failing the render. PNG: every chunk is complete,
 /// critical chunks pass their CRC, the header fields are a valid combination, and the image data
-/// inflates to exactly as many rows as the header promises, each with a valid filter. JPEG: the
+/// inflates to exactly as many rows as the header promises (not fewer, and not far more: a bomb's
+/// hiding place), each with a valid filter. JPEG: the
 /// segments up to the first scan are complete and the scan ends with an end-of-image marker.
 /// Runs only after <see cref="ReferenceRules"/>, so the inflated size is bounded by the pixel limit.
 /// </summary>
@@ -152,9 +153,28 @@ public static class ImageIntegrity
                 }
                 produced += read;
             }
-            return produced < expected
-                ? $"is a truncated or damaged PNG (its image data holds {produced} of the {expected} bytes that {width} × {height} needs)"
-                : null;
+            if (produced < expected)
+                return $"is a truncated or damaged PNG (its image data holds {produced} of the {expected} bytes that {width} × {height} needs)";
+
+            // Data past the last row is what a bomb hides behind an honest header: decoders inflate it whole (libpng
+            // reads the stream to its end), so its size is not bounded by the pixel limit. A row's worth of slack is
+            // tolerated; beyond that the image is refused, after reading at most that much more.
+            long extra = 0;
+            while (extra <= stride)
+            {
+                int read;
+                try
+                {
+                    read = inflater.Read(buffer, 0, (int)Math.Min(buffer.Length, stride + 1 - extra));
+                }
+                catch (InvalidDataException)
+                {
+                    return "is a damaged PNG (its compressed image data is corrupt)";
+                }
+                if (read == 0) return null;
+                extra += read;
+            }
+            return $"is a damaged PNG (its image data inflates past the {expected} bytes that {width} × {height} needs)";
         }
         finally
         {

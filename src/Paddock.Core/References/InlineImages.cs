@@ -1,6 +1,10 @@
+using System.Buffers.Text;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Paddock.Core.Blobs;
+using Paddock.Core.Memory;
 
 namespace Paddock.Core.References;
 
@@ -17,30 +21,24 @@ public sealed class InlineImages(IBlobStore blobs)
     public static bool IsInline(string reference) => reference.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>
-    /// The parameters with each decodable <c>data:</c> image replaced by its inline reference (the same object when
-    /// there is none). A data: URL that does not decode stays as it is, for the worker to report with the reason.
+    /// Replaces, in <paramref name="parameters"/> itself, each decodable <c>data:</c> image by its inline reference, and
+    /// returns it. A data: URL that does not decode stays as it is, for the worker to report with the reason. Base64
+    /// is decoded straight from the request's UTF-8 bytes into native memory, one image at a time: no text copy of the
+    /// megabytes is made, and the decoded bytes are freed once stored.
     /// </summary>
     public async Task<JsonObject> StoreAsync(string ns, JsonObject parameters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var result = parameters;
         if (parameters["reference_images"] is JsonArray list)
         {
             for (var i = 0; i < list.Count; i++)
             {
-                if (await StoreOneAsync(ns, list[i], cancellationToken).ConfigureAwait(false) is { } stored)
-                {
-                    result = result == parameters ? (JsonObject)parameters.DeepClone() : result;
-                    ((JsonArray)result["reference_images"]!)[i] = stored;
-                }
+                if (await StoreOneAsync(ns, list[i], cancellationToken).ConfigureAwait(false) is { } stored) list[i] = stored;
             }
         }
         if (await StoreOneAsync(ns, parameters["input_image"], cancellationToken).ConfigureAwait(false) is { } input)
-        {
-            result = result == parameters ? (JsonObject)parameters.DeepClone() : result;
-            result["input_image"] = input;
-        }
-        return result;
+            parameters["input_image"] = input;
+        return parameters;
     }
 
     /// <summary>The bytes behind an inline reference of namespace <paramref name="ns"/>; null when there are none.</summary>
@@ -60,17 +58,61 @@ public sealed class InlineImages(IBlobStore blobs)
 
     private async Task<string?> StoreOneAsync(string ns, JsonNode? value, CancellationToken cancellationToken)
     {
-        if (value is not JsonValue v || !v.TryGetValue(out string? url) || !url.StartsWith("data:", StringComparison.OrdinalIgnoreCase)
-            || DataUrls.Decode(url, out var bytes) is not null)
-            return null;
-        var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        using var bytes = Decode(value);
+        if (bytes is null) return null;
+        var hex = Convert.ToHexStringLower(SHA256.HashData(bytes.Written.Span));
         var key = Key(ns, hex);
         if (!await blobs.ExistsAsync(key, cancellationToken).ConfigureAwait(false))
         {
-            using var content = new MemoryStream(bytes, writable: false);
+            await using var content = bytes.AsStream();
             await blobs.PutAsync(key, content, cancellationToken).ConfigureAwait(false);
         }
         return Prefix + hex;
+    }
+
+    /// <summary>The decoded bytes of a data: URL value, or null when it is not one that decodes.</summary>
+    private static NativeBuffer? Decode(JsonNode? value)
+    {
+        if (value is not JsonValue v) return null;
+        // A value that still is the request's JSON: its raw UTF-8, unless escapes need the text form.
+        if (v.TryGetValue(out JsonElement element) && element.ValueKind == JsonValueKind.String)
+        {
+            var raw = JsonMarshal.GetRawUtf8Value(element);
+            raw = raw[1..^1]; // the quotes
+            if (raw.IndexOf((byte)'\\') < 0) return DecodeUtf8(raw);
+        }
+        return v.TryGetValue(out string? url) && url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) && DataUrls.Decode(url, out var decoded) is null
+            ? Copy(decoded)
+            : null;
+    }
+
+    /// <summary>A base64 data: URL decoded from its UTF-8 bytes; a percent-encoded one through <see cref="DataUrls"/>.</summary>
+    private static NativeBuffer? DecodeUtf8(ReadOnlySpan<byte> url)
+    {
+        if (url.Length < 5 || !System.Text.Ascii.EqualsIgnoreCase(url[..5], "data:"u8)) return null;
+        var comma = url.IndexOf((byte)',');
+        if (comma < 0 || DataUrls.TooLarge(url.Length - comma - 1)) return null;
+        var meta = url[5..comma];
+        if (meta.Length < 7 || !System.Text.Ascii.EqualsIgnoreCase(meta[^7..], ";base64"u8))
+            return DataUrls.Decode(System.Text.Encoding.UTF8.GetString(url), out var decoded) is null ? Copy(decoded) : null;
+
+        var payload = url[(comma + 1)..];
+        var buffer = new NativeBuffer(Math.Max(Base64.GetMaxDecodedFromUtf8Length(payload.Length), 1));
+        if (Base64.DecodeFromUtf8(payload, buffer.GetSpan(), out _, out var written) != System.Buffers.OperationStatus.Done || written > ReferenceRules.MaxBytes)
+        {
+            buffer.Dispose();
+            return null;
+        }
+        buffer.Advance(written);
+        return buffer;
+    }
+
+    private static NativeBuffer Copy(byte[] bytes)
+    {
+        var buffer = new NativeBuffer(Math.Max(bytes.Length, 1));
+        bytes.CopyTo(buffer.GetSpan(bytes.Length));
+        buffer.Advance(bytes.Length);
+        return buffer;
     }
 
     private static string Key(string ns, string hex) => $"inline/{ns}/{hex}";

@@ -29,7 +29,9 @@ public abstract class PendingWrite<TContext>
 }
 
 /// <inheritdoc />
-public sealed class PendingWrite<TContext, T>(Func<TContext, T> operation, CancellationToken cancellationToken) : PendingWrite<TContext>
+/// <param name="translate">Turns a store's own exception into what callers are promised (a full disk into storage-full); none keeps it.</param>
+public sealed class PendingWrite<TContext, T>(Func<TContext, T> operation, CancellationToken cancellationToken, Func<Exception, Exception>? translate = null)
+    : PendingWrite<TContext>
 {
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private T? _result;
@@ -61,12 +63,14 @@ public sealed class PendingWrite<TContext, T>(Func<TContext, T> operation, Cance
         if (_error is null)
             _completion.TrySetResult(_result!);
         else
-            _completion.TrySetException(_error);
+            _completion.TrySetException(Translate(_error));
     }
 
-    public override void Abort(Exception reason) => _completion.TrySetException(_error ?? reason);
+    public override void Abort(Exception reason) => _completion.TrySetException(Translate(_error ?? reason));
 
     public override void Fail(Exception reason) => _completion.TrySetException(reason);
+
+    private Exception Translate(Exception e) => translate is null ? e : translate(e);
 
     public override void Cancel() => _completion.TrySetCanceled(cancellationToken);
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Json.Schema;
+using Paddock.Core.Memory;
 using Paddock.Core.Models;
 using Paddock.Core.Prompts;
 
@@ -27,7 +29,10 @@ public enum SubmissionKind
 }
 
 /// <summary>A request that passed validation.</summary>
-/// <param name="Parameters">The model's fields with the schema's defaults filled in (the seed is added per generation).</param>
+/// <param name="Parameters">
+/// The model's fields with the schema's defaults filled in (the seed is added per generation). They refer to the body's
+/// document rather than copy it (an image sent as a data: URL is megabytes): use them while that document lives.
+/// </param>
 public sealed record ValidatedRequest(
     ModelDefinition Model,
     JsonObject Parameters,
@@ -80,17 +85,18 @@ public static class RequestValidator
         if (model is null)
             return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
 
+        // null means "not given" (what a client that serialises every optional field sends, e.g. Python's None).
+        // A field named above for its length is left out (never copied, nor echoed back).
+        var given = body.EnumerateObject()
+            .Where(p => p.Value.ValueKind != JsonValueKind.Null && !EnvelopeFields.Contains(p.Name) && !oversized.Contains(p.Name))
+            .ToList();
+        // The nodes wrap the body's own elements: a field megabytes long (an image as a data: URL) is not copied. The
+        // parameters are valid as long as the body's document is.
         var fields = new JsonObject();
-        foreach (var property in body.EnumerateObject())
-        {
-            // null means "not given" (what a client that serialises every optional field sends, e.g. Python's None).
-            if (property.Value.ValueKind == JsonValueKind.Null || oversized.Contains(property.Name)) continue;
-            if (!EnvelopeFields.Contains(property.Name))
-                fields[property.Name] = JsonNode.Parse(property.Value.GetRawText());
-        }
+        foreach (var property in given) fields[property.Name] = NodeOf(property.Value);
 
         // A field left out for its length must not also be reported as missing.
-        problems.AddRange(SchemaProblems(model, fields).Where(p => !oversized.Any(o => p.StartsWith(o + ": is required", StringComparison.Ordinal))));
+        problems.AddRange(SchemaProblems(model, given).Where(p => !oversized.Any(o => p.StartsWith(o + ": is required", StringComparison.Ordinal))));
         problems.AddRange(RulesBeyondSchema(fields));
         if (problems.Count > 0)
             return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
@@ -168,11 +174,37 @@ public static class RequestValidator
         return null;
     }
 
-    /// <summary>Evaluates the fields against the served schema and turns each failure into a message naming its field.</summary>
-    private static IEnumerable<string> SchemaProblems(ModelDefinition model, JsonObject fields)
+    private static JsonNode? NodeOf(JsonElement element) => element.ValueKind switch
     {
-        using var doc = JsonDocument.Parse(fields.ToJsonString());
-        var results = model.Validator.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        JsonValueKind.Object => JsonObject.Create(element),
+        JsonValueKind.Array => JsonArray.Create(element),
+        _ => JsonValue.Create(element),
+    };
+
+    /// <summary>
+    /// Evaluates the given fields against the served schema and turns each failure into a message naming its field.
+    /// The fields are written once, byte for byte, into native memory that is freed when the evaluation ends.
+    /// </summary>
+    private static List<string> SchemaProblems(ModelDefinition model, List<JsonProperty> given)
+    {
+        using var copy = new NativeBuffer(Math.Max(2 + given.Sum(p => JsonMarshal.GetRawUtf8PropertyName(p).Length + JsonMarshal.GetRawUtf8Value(p.Value).Length + 4), 16));
+        using (var writer = new Utf8JsonWriter(copy, new JsonWriterOptions { SkipValidation = true }))
+        {
+            writer.WriteStartObject();
+            foreach (var property in given)
+            {
+                writer.WritePropertyName(property.Name);
+                writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(property.Value), skipInputValidation: true);
+            }
+            writer.WriteEndObject();
+        }
+        using var doc = JsonDocument.Parse(copy.Written);
+        return SchemaProblems(model, doc.RootElement).ToList();
+    }
+
+    private static IEnumerable<string> SchemaProblems(ModelDefinition model, JsonElement root)
+    {
+        var results = model.Validator.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (results.IsValid) yield break;
 
         var seen = new HashSet<string>();
@@ -181,7 +213,7 @@ public static class RequestValidator
             if (detail.Errors is not { Count: > 0 }) continue;
             foreach (var keyword in detail.Errors.Keys)
             {
-                var message = Describe(model, detail.InstanceLocation.ToString(), detail.EvaluationPath.ToString(), keyword, doc.RootElement);
+                var message = Describe(model, detail.InstanceLocation.ToString(), detail.EvaluationPath.ToString(), keyword, root);
                 if (message is not null && seen.Add(message)) yield return message;
             }
         }
@@ -278,7 +310,8 @@ public static class RequestValidator
         if (model.RequestSchema["properties"] is not JsonObject properties) return fields;
         foreach (var (name, schema) in properties)
         {
-            if (fields[name] is { } given) ordered[name] = IntegerOf(schema, given) ?? given.DeepClone();
+            // Moved, not cloned: cloning a node copies the bytes behind it (megabytes, for an image as a data: URL).
+            if (fields[name] is { } given && fields.Remove(name)) ordered[name] = IntegerOf(schema, given) ?? given;
             else if (schema?["default"] is { } value && name != "prompt") ordered[name] = value.DeepClone();
         }
         return ordered;

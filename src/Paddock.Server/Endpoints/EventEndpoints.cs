@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Paddock.Core.Events;
+using Paddock.Core.Orchestration;
 using Paddock.Server.Hosting;
 using Paddock.Server.Http;
 
@@ -25,7 +26,8 @@ namespace Paddock.Server.Endpoints;
 /// <c>exit</c>) is noticed by its writer at once, not at the next 15 s keep-alive.</item>
 /// <item>A stopping server ends each stream with an <c>event: server_stopping</c> (no id, so <c>Last-Event-ID</c> still
 /// names the last real event) and then drops the connection instead of closing it cleanly, so <c>curl</c> exits non-zero
-/// and nothing looks like a stream that ended normally.</item>
+/// and nothing looks like a stream that ended normally. Before that, it waits briefly for this process's workers to
+/// hand their renders back, so a listening client sees their <c>media_generation_requeued</c> events live.</item>
 /// </list>
 /// </remarks>
 public static class EventEndpoints
@@ -39,11 +41,15 @@ public static class EventEndpoints
 
     public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamAsync);
 
-    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, EventFrames frames, IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)
+    /// <summary>How long a stream of a stopping server waits for the workers' hand-back events before it closes anyway.</summary>
+    private static readonly TimeSpan HandBackWait = TimeSpan.FromSeconds(5);
+
+    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, EventFrames frames, WorkerShutdown workers,
+        IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         // A stopping server ends its streams (clients reconnect with Last-Event-ID): an open stream would otherwise hold
-        // the shutdown, and with it the hand-back of renders in progress, until the host's timeout.
+        // the shutdown until the host's timeout. It ends them after the workers' hand-back, which it still delivers.
         using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var ct = streaming.Token;
         var lastEventId = ParseLastEventId(context.Request);
@@ -54,6 +60,7 @@ public static class EventEndpoints
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
         long sent = 0;
+        var subscribed = false;
         try
         {
             var window = lastEventId is null ? Clamp(options.Value.EventReplayWindow) : TimeSpan.Zero;
@@ -81,6 +88,7 @@ public static class EventEndpoints
                 }
             }
             sent = Math.Max(sent, subscription.StartSequence);
+            subscribed = true;
 
             var keepAlive = options.Value.EventKeepAliveInterval;
             var nudge = 0; // as after an event: the replay, if any, was just written
@@ -126,7 +134,50 @@ public static class EventEndpoints
         }
 
         if (lifetime.ApplicationStopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            if (subscribed) sent = await DeliverHandBackAsync(context, log, frames, workers, ns, sent);
             await EndForShutdownAsync(context, sent);
+        }
+    }
+
+    /// <summary>
+    /// On a graceful stop: waits (briefly) until this process's workers have handed their generations back, then sends
+    /// what the log holds after <paramref name="sent"/> (the <c>media_generation_requeued</c> events among it) before the
+    /// stream closes. Returns the last sequence sent.
+    /// </summary>
+    private static async Task<long> DeliverHandBackAsync(HttpContext context, IEventLog log, EventFrames frames, WorkerShutdown workers, string ns, long sent)
+    {
+        var aborted = context.RequestAborted;
+        try
+        {
+            await workers.HandedBack.WaitAsync(HandBackWait, aborted);
+        }
+        catch (TimeoutException)
+        {
+            // Send what there is: the client replays the rest with Last-Event-ID.
+        }
+        catch (OperationCanceledException)
+        {
+            return sent;
+        }
+        try
+        {
+            while (true)
+            {
+                var rest = await log.ReadAfterAsync(ns, sent, ReplayBatch, aborted);
+                foreach (var e in rest)
+                {
+                    await WriteEventAsync(context, e, frames, aborted);
+                    sent = e.Sequence;
+                }
+                if (rest.Count < ReplayBatch) return sent;
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client went away meanwhile.
+            return sent;
+        }
     }
 
     /// <summary>

@@ -171,6 +171,7 @@ public static class FileEndpoints
             $"body: a part's headers are longer than {MaxPartHeaderBytes} bytes (16 KB) or are not 'Name: value' lines (or the text before the form's first boundary is that long); "
             + "shorten its name, filename or other headers"),
         FormProblem.UnnamedPart => ApiErrors.InvalidParams("body: a part has no 'Content-Disposition: form-data; name=\"...\"' header; send the file in a field named 'file' (or 'files[]' for several)"),
+        FormProblem.TooSlow => ApiErrors.BodyTooSlow(),
         FormProblem.FieldTooLong => ApiErrors.InvalidParams($"{field}: is {fieldBytes} bytes; a form field takes at most {MaxFieldBytes} bytes (64 KB)"),
         _ => ApiErrors.InvalidParams($"body: the multipart form could not be read (it ends before the closing boundary '--{boundary}--'); send multipart/form-data with a 'file' or 'files[]' part"),
     };

@@ -3,6 +3,7 @@ using Paddock.Core.Blobs;
 using Paddock.Core.Engines;
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
+using Paddock.Core.Orchestration;
 using Paddock.Core.References;
 using Paddock.Core.Validation;
 using Paddock.Server.Http;
@@ -59,24 +60,12 @@ public static class GenerateEndpoints
         switch (done.Status)
         {
             case GenerationStatus.Succeeded:
-                JsonObject video;
-                if (accepted.Request.ResponseFormat == "b64_json")
-                {
-                    await using var stream = await blobs.OpenReadAsync(done.OutputKey!, context.RequestAborted)
-                        ?? throw new InvalidOperationException($"output of {done.Id} is missing from the blob store");
-                    using var buffer = new MemoryStream();
-                    await stream.CopyToAsync(buffer, context.RequestAborted);
-                    video = new JsonObject { ["b64_json"] = Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length) };
-                }
-                else
-                {
-                    video = new JsonObject { ["url"] = urls.Output(context.Request, done.Namespace, done.Id).Url };
-                }
+                if (accepted.ResponseFormat == "b64_json") return new InlineVideoResult(done, blobs);
                 return TypedResults.Json(new JsonObject
                 {
                     ["model"] = done.Model,
                     ["created"] = (done.CompletedAt ?? done.EnqueuedAt).ToUnixTimeSeconds(),
-                    ["videos"] = new JsonArray(video),
+                    ["videos"] = new JsonArray(new JsonObject { ["url"] = urls.Output(context.Request, done.Namespace, done.Id).Url }),
                     ["generation_id"] = done.Id.ToString(),
                 });
             case GenerationStatus.Failed:
@@ -91,6 +80,8 @@ public static class GenerateEndpoints
     {
         var message = done.ErrorMessage ?? "the generation failed";
         var detail = $"generation {done.Id} failed: {message}";
+        // The worker found no room to write its video: the same answer as a request the server could not store.
+        if (message == GenerationProcessor.StorageFullMessage) return ApiErrors.StorageFull();
         switch (done.ErrorType)
         {
             case FailureKind.InvalidInput:

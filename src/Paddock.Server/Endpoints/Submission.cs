@@ -11,7 +11,8 @@ namespace Paddock.Server.Endpoints;
 public static class Submission
 {
     /// <summary>A submission the server took: the rows it stands for (new, or an idempotent repeat's).</summary>
-    public sealed record Accepted(ValidatedRequest Request, string Namespace, IReadOnlyList<Guid> GenerationIds, bool Replayed);
+    /// <param name="ResponseFormat">What the sync answer carries (<c>url</c> or <c>b64_json</c>).</param>
+    public sealed record Accepted(string ResponseFormat, string Namespace, IReadOnlyList<Guid> GenerationIds, bool Replayed);
 
     private const int MaxIdempotencyKeyLength = 255;
 
@@ -25,11 +26,13 @@ public static class Submission
         HttpContext context, SubmissionKind kind, ModelCatalog catalog, GenerationService generations,
         Func<ValidatedRequest, IResult?>? admit = null, ReferenceFetcher? referencesFirst = null)
     {
-        var (document, error) = await RequestBody.ReadJsonAsync(context.Request, context.RequestAborted);
+        var (body, error) = await RequestBody.ReadJsonAsync(context.Request, context.RequestAborted);
         if (error is not null) return (null, error);
-        using (document)
+        // The body's bytes (and its share of the memory budget) are held until the rows are written, no longer: the
+        // validated parameters point into them.
+        using (body)
         {
-            var rejection = RequestValidator.Validate(document!.RootElement, catalog, kind, out var request);
+            var rejection = RequestValidator.Validate(body!.Document.RootElement, catalog, kind, out var request);
             if (rejection is not null)
             {
                 return (null, rejection.Kind == RequestRejectionKind.ModelNotFound
@@ -64,7 +67,7 @@ public static class Submission
             if (submitted.Result == IdempotencyResult.Conflict)
                 return (null, ApiErrors.Make(StatusCodes.Status409Conflict, "idempotency_conflict", "This Idempotency-Key was used for a different request.",
                     $"Idempotency-Key: '{idempotencyKey}' was used in the last 24 hours for a different request (another body, or the other endpoint); use a new key for a new request"));
-            return (new Accepted(request, ns, submitted.GenerationIds, submitted.Result == IdempotencyResult.Replayed), null);
+            return (new Accepted(request.ResponseFormat, ns, submitted.GenerationIds, submitted.Result == IdempotencyResult.Replayed), null);
         }
     }
 }

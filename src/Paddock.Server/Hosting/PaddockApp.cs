@@ -68,6 +68,7 @@ public static class PaddockApp
         services.AddSingleton<SignedUrls>();
         services.AddSingleton<EventFrames>();
         services.AddSingleton<GenerationJson>();
+        services.AddBodyMemoryBudget();
         services.AddHostedService<FirstStart>();
         services.AddHostedService<SelfHostsRegistration>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
@@ -82,9 +83,11 @@ public static class PaddockApp
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             var result = error switch
             {
-                BadHttpRequestException bad => ApiErrors.Make(bad.StatusCode, bad.StatusCode == 413 ? "payload_too_large" : "invalid_params", "The request could not be read.", bad.Message),
+                BadHttpRequestException bad => ApiErrors.UnreadableBody(bad),
                 // The database is restarting or out of reach: nothing of this request was acknowledged, and a retry will do.
                 StorageUnavailableException unavailable => ApiErrors.StorageUnavailable(context.Response, unavailable),
+                // No room to store it: nothing of this request was acknowledged either; it succeeds again once space frees.
+                _ when StorageFull.IsCause(error) => ApiErrors.StorageFull(),
                 _ => ApiErrors.Unknown("an unexpected error occurred; it has been logged"),
             };
             await result.ExecuteAsync(context);

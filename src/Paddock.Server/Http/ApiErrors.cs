@@ -41,6 +41,37 @@ public static class ApiErrors
     public static IResult UnsupportedMediaType(string detail) =>
         Make(StatusCodes.Status415UnsupportedMediaType, "invalid_params", "Invalid parameters supplied, please check your request and try again.", detail);
 
+    public static IResult Timeout(string detail) =>
+        Make(StatusCodes.Status408RequestTimeout, "timeout", "The server stopped waiting for the request.", detail);
+
+    /// <summary>
+    /// The answer to a body Kestrel gave up reading, by the status it carries (its kind, never its English text):
+    /// too large, too slow, or malformed framing.
+    /// </summary>
+    public static IResult UnreadableBody(BadHttpRequestException e, long? limit = null)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        return e.StatusCode switch
+        {
+            StatusCodes.Status413PayloadTooLarge => PayloadTooLarge(limit is { } l ? $"body: over the limit of {l} bytes" : "body: over the size limit of this route"),
+            StatusCodes.Status408RequestTimeout => BodyTooSlow(),
+            _ => Make(e.StatusCode, "invalid_params", "The request could not be read.", e.Message),
+        };
+    }
+
+    /// <summary>A body that came more slowly than Kestrel's minimum data rate (JSON and multipart alike).</summary>
+    public static IResult BodyTooSlow() =>
+        Timeout("body: arrived too slowly; the server stopped waiting for it. Send the request again (at least a few hundred bytes a second)");
+
+    /// <summary>How long a client is asked to wait before retrying when the server cannot store anything.</summary>
+    public const int StorageFullRetrySeconds = 30;
+
+    /// <summary>507: nothing could be stored (disk or database full); nothing of the request was accepted. Recovers by itself when space frees.</summary>
+    public static IResult StorageFull() => new RetryAfter(
+        Make(StatusCodes.Status507InsufficientStorage, "storage_full", "The server's storage is full.",
+            $"the server's storage is full, so it cannot store this request; nothing was accepted. Try again in {StorageFullRetrySeconds} seconds (or once space has been freed)"),
+        StorageFullRetrySeconds);
+
     /// <summary>503 with <c>Retry-After</c>: the database cannot be reached now; the same request may be sent again shortly.</summary>
     public static IResult StorageUnavailable(HttpResponse response, Paddock.Core.Storage.StorageUnavailableException error)
     {
@@ -54,4 +85,15 @@ public static class ApiErrors
 
     public static IResult Make(int status, string type, string title, string detail) =>
         TypedResults.Json(new ErrorEnvelope(new ErrorBody(type, title, detail, detail), "error", type), statusCode: status);
+}
+
+/// <summary>An error answer with a <c>Retry-After</c> header: the condition is expected to pass.</summary>
+public sealed class RetryAfter(IResult inner, int seconds) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return inner.ExecuteAsync(httpContext);
+    }
 }

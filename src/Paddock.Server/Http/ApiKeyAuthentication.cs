@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Paddock.Core.Auth;
-using Paddock.Core.Files;
 
 namespace Paddock.Server.Http;
 
@@ -9,7 +8,7 @@ namespace Paddock.Server.Http;
 /// health and signed output URLs. Lookups are cached briefly so a hot path does not hit the
 /// database; a revoked key stops working within <see cref="CacheLifetime"/>.
 /// </summary>
-public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys, SelfHosts selfHosts, TimeProvider time)
+public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys, TimeProvider time)
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
     private const string NamespaceItem = "paddock.namespace";
@@ -43,7 +42,6 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys
             return;
         }
         context.Items[NamespaceItem] = ns;
-        selfHosts.Add(context.Request.Host.Value ?? ""); // a reference URL at this host is one of our own files
         await next(context);
     }
 

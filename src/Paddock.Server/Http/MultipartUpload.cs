@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
+using Paddock.Core.Maintenance;
 
 namespace Paddock.Server.Http;
 
@@ -22,6 +23,8 @@ public enum FormProblem
     FieldTooLong,
     /// <summary>The body ended before the closing boundary (or before its declared length).</summary>
     EndsEarly,
+    /// <summary>The body arrived more slowly than Kestrel's minimum data rate.</summary>
+    TooSlow,
 }
 
 public sealed record FormLimits(long MaxBodyBytes, int MaxParts, int MaxPartHeaders, int MaxPartHeaderBytes, int MaxFieldBytes);
@@ -33,7 +36,7 @@ public sealed record FormReadResult(IFormCollection? Form, FormProblem? Problem,
 /// Reads a <c>multipart/form-data</c> upload part by part with the multipart reader itself, so that each way it can fail
 /// is known by where it failed — reading a part's headers, counting parts, the body ending, the size limit — rather than
 /// guessed from the text of the exception ASP.NET's form reader would throw. Files are buffered as ASP.NET buffers them
-/// (in memory up to 64 KB, then in a temporary file), and disposed with the response.
+/// (in memory up to 64 KB, then in a file in this process's work folder), and disposed with the response.
 /// </summary>
 public static class MultipartUpload
 {
@@ -73,7 +76,10 @@ public static class MultipartUpload
 
                 if (disposition.IsFileDisposition())
                 {
-                    var buffered = new FileBufferingReadStream(section.Body, FileMemoryThreshold, bufferLimit: null, Path.GetTempPath());
+                    // Buffered in this process's work folder under the data directory, not the system temp folder: a
+                    // process killed mid-upload leaves its file where the next sweep reclaims it.
+                    var workFolder = context.RequestServices.GetRequiredService<WorkArea>().Folder;
+                    var buffered = new FileBufferingReadStream(section.Body, FileMemoryThreshold, bufferLimit: null, workFolder);
                     context.Response.RegisterForDisposeAsync(buffered);
                     await buffered.DrainAsync(cancellationToken);
                     buffered.Position = 0;
@@ -94,6 +100,10 @@ public static class MultipartUpload
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return new FormReadResult(null, FormProblem.TooLarge);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status408RequestTimeout)
+        {
+            return new FormReadResult(null, FormProblem.TooSlow);
         }
         catch (BadHttpRequestException)
         {

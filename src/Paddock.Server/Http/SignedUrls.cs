@@ -10,7 +10,7 @@ namespace Paddock.Server.Http;
 /// Absolute, signed, expiring URLs for outputs and hosted files: a browser <c>&lt;video&gt;</c> or a
 /// plain <c>curl -O</c> can fetch them without the Bearer key. Every read of a row signs afresh.
 /// </summary>
-public sealed class SignedUrls(UrlSigner signer, IOptions<PaddockOptions> options, IOptions<PublicUrlOptions> publicUrl)
+public sealed class SignedUrls(UrlSigner signer, SelfHosts selfHosts, IOptions<PaddockOptions> options, IOptions<PublicUrlOptions> publicUrl)
 {
     public static string OutputPath(string ns, Guid generationId) => $"/api/outputs/{Uri.EscapeDataString(ns)}/{generationId}.mp4";
 
@@ -31,6 +31,23 @@ public sealed class SignedUrls(UrlSigner signer, IOptions<PaddockOptions> option
     /// <summary>Checks the signature against the decoded path the request was routed on, so it covers the resource served.</summary>
     public string? Verify(HttpRequest request) => signer.Verify(request.Path.Value ?? "", request.Query["exp"], request.Query["sig"]);
 
-    public string BaseUrl(HttpRequest request) =>
-        publicUrl.Value.BaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
+    /// <summary>
+    /// The configured public base URL; without one, the address the request reached: its Host when that names this
+    /// server (the client's own word is trusted only then), else the local address of its connection.
+    /// </summary>
+    public string BaseUrl(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (publicUrl.Value.BaseUrl is { } configured) return configured;
+        var host = request.Host.HasValue && selfHosts.Contains(request.Scheme, request.Host.Value) ? request.Host.Value : LocalAuthority(request.HttpContext.Connection);
+        return $"{request.Scheme}://{host}{request.PathBase}";
+    }
+
+    private static string LocalAuthority(ConnectionInfo connection)
+    {
+        var ip = connection.LocalIpAddress;
+        if (ip is null) return "localhost";
+        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
+        return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]:{connection.LocalPort}" : $"{ip}:{connection.LocalPort}";
+    }
 }

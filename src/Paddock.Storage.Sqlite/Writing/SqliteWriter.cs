@@ -1,4 +1,5 @@
 using Paddock.Core.Storage;
+using Paddock.Storage.Sqlite.Internal;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -49,7 +50,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<T>(cancellationToken);
-        var pending = new PendingWrite<SqliteWriteContext, T>(operation, cancellationToken);
+        var pending = new PendingWrite<SqliteWriteContext, T>(operation, cancellationToken, SqliteErrors.Translate);
         if (!_pending.Writer.TryWrite(pending))
             return Task.FromException<T>(new ObjectDisposedException(nameof(SqliteStore), "The SQLite store has been disposed."));
         return pending.Task;

@@ -16,7 +16,8 @@ public static class HandMadeImages
     /// <paramref name="sample"/> gives channel c of pixel (x, y); without it every row is zero,
     /// which is how a 30000 × 30000 image compresses to kilobytes.
     /// </summary>
-    public static byte[] Png(int width, int height, int colorType, int bitDepth, Func<int, int, int, int>? sample = null, bool interlaced = false, byte[]? palette = null)
+    /// <param name="dataRows">How many rows the image data holds when not the header's height (a lie, for hostile images).</param>
+    public static byte[] Png(int width, int height, int colorType, int bitDepth, Func<int, int, int, int>? sample = null, bool interlaced = false, byte[]? palette = null, int? dataRows = null)
     {
         var channels = colorType switch { 2 => 3, 4 => 2, 6 => 4, _ => 1 };
         using var png = new MemoryStream();
@@ -40,7 +41,7 @@ public static class HandMadeImages
                 var columns = width > x0 ? (width - x0 + dx - 1) / dx : 0;
                 if (columns == 0) continue;
                 var row = new byte[1 + ((long)columns * channels * bitDepth + 7) / 8];
-                for (var y = y0; y < height; y += dy)
+                for (var y = y0; y < (dataRows ?? height); y += dy)
                 {
                     if (sample is not null)
                     {
