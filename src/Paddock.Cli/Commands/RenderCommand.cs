@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Paddock.Core.Configuration;
 using Paddock.Core.Video;
+using Paddock.Engines.Builtin;
 using Paddock.Server.Hosting;
 
 namespace Paddock.Cli.Commands;
@@ -28,8 +29,6 @@ internal static class RenderCommand
 {
     private const string DefaultModel = "happyhorse-1.0-r2v";
 
-    private static readonly string[] Subjects = ["fox", "robot", "owl", "cat", "astronaut", "landscape", "portrait"];
-
     public static async Task<int> RunAsync(string[] args)
     {
         Options options;
@@ -44,9 +43,9 @@ internal static class RenderCommand
 
         if (options.SampleImage is { } samplePath)
         {
-            if (!Subjects.Contains(options.Subject))
-                return Usage.Fail($"--subject must be one of {string.Join(", ", Subjects)}, not '{options.Subject}'");
-            File.WriteAllBytes(samplePath, SampleImages.Draw(options.Subject, options.Seed ?? 1));
+            if (!SampleReferences.Subjects.Contains(options.Subject))
+                return Usage.Fail($"--subject must be one of {string.Join(", ", SampleReferences.Subjects)}, not '{options.Subject}'");
+            File.WriteAllBytes(samplePath, SampleReferences.Draw(options.Subject, options.Seed ?? 1));
             Console.Error.WriteLine($"wrote {samplePath} ({options.Subject})");
             return 0;
         }
