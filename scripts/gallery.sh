@@ -26,8 +26,11 @@ ffmpeg -v error "${inputs[@]}" -filter_complex \
   "$(for i in "${!subjects[@]}"; do printf '[%d]scale=-2:120,pad=iw+8:ih:4:0:white[s%d];' "$i" "$i"; done)$(for i in "${!subjects[@]}"; do printf '[s%d]' "$i"; done)hstack=inputs=${#subjects[@]}" \
   -q:v 5 -y "$out/cast.jpg"
 
-# name | references (cast names, in order) | aspect | seed | prompt
+# name | references (cast names, in order; none: the renderer draws stand-ins) | aspect | seed | prompt
 clips=(
+  "no-references||16:9|42|Image 1 walks through a beautiful garden, cinematic lighting."
+  "fox-snow||16:9|1|A fox runs through a snowy forest."
+  "dog-and-ball||16:9|3|A dog chases a ball across the park. Then a girl waves, slow zoom out."
   "garden-walk|fox|16:9|42|Image 1 walks through a beautiful garden, cinematic lighting."
   "forest-fireflies|owl|16:9|7|Image 1 floats through the forest at night with fireflies, slow push in."
   "beach-sunset|robot|16:9|3|Image 1 dances on the beach at sunset, orbit."
@@ -53,6 +56,7 @@ clips=(
   echo "The cast: the sample references \`paddock render --sample-image FILE --subject NAME\` draws"
   echo "($(IFS=,; echo "${subjects[*]}" | sed "s/,/, /g")). The characters on plain backdrops are cut out and act; the"
   echo "landscape is used whole as a set; the portrait, whose background is busy, is framed as a print."
+  echo "The first three prompts have no references: their subjects are stand-in figures the renderer draws."
   echo
   echo "![the cast](cast.jpg)"
   echo
@@ -60,7 +64,8 @@ clips=(
 
 for clip in "${clips[@]}"; do
   IFS='|' read -r name cast aspect seed prompt <<< "$clip"
-  references=$(echo "$cast" | tr ',' '\n' | sed "s|.*|\"$work/&.png\"|" | paste -sd, -)
+  references=""
+  if [ -n "$cast" ]; then references=$(echo "$cast" | tr ',' '\n' | sed "s|.*|\"$work/&.png\"|" | paste -sd, -); fi
   printf '{"prompt": %s, "reference_images": [%s], "aspect_ratio": "%s", "resolution": "720P", "duration": 4, "seed": %s}\n' \
     "$(printf '%s' "$prompt" | sed 's/\\/\\\\/g; s/"/\\"/g; s/.*/"&"/')" "$references" "$aspect" "$seed" > "$work/$name.json"
   echo "gallery: $name"
@@ -70,7 +75,7 @@ for clip in "${clips[@]}"; do
     -frames:v 1 -q:v 5 -y "$out/$name.jpg"
   {
     echo "**$name** — \`$prompt\`"
-    echo "<br>references: $(echo "$cast" | sed 's/,/, /g'); $aspect; seed $seed"
+    echo "<br>references: $(if [ -n "$cast" ]; then echo "$cast" | sed 's/,/, /g'; else echo "none (stand-ins)"; fi); $aspect; seed $seed"
     echo
     echo "![$name]($name.jpg)"
     echo

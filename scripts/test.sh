@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Runs the whole test suite against real parts (ffmpeg, SQLite, Kestrel on loopback, curl/jq/awk)
+# Runs the whole test suite against real parts (ffmpeg, SQLite, PostgreSQL, Kestrel on loopback, curl/jq/awk)
 # and ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-tools.sh ffmpeg:ffmpeg ffprobe:ffmpeg jq:jq curl:curl gawk:gawk chromium:chromium || exit 1
+scripts/ensure-tools.sh ffmpeg:ffmpeg ffprobe:ffmpeg jq:jq curl:curl gawk:gawk chromium:chromium pg_ctlcluster:postgresql || exit 1
+
+# One throwaway PostgreSQL for the whole run (tests make a database each); stopped however the run ends.
+if pg=$(scripts/test-postgres.sh start); then
+  pg_dir=$(sed -n 1p <<<"$pg")
+  export PADDOCK_TEST_POSTGRES=$(sed -n 2p <<<"$pg")
+  trap 'scripts/test-postgres.sh stop "$pg_dir"' EXIT
+  echo "paddock: PostgreSQL for the tests on ${PADDOCK_TEST_POSTGRES%%;Username*}"
+else
+  echo "paddock: could not start PostgreSQL; its tests will try to start their own"
+fi
 
 results=artifacts/test-results
 rm -rf "$results"; mkdir -p "$results"

@@ -2,6 +2,8 @@
 // Both run in this process, one at a time, loaded by an in-process HttpClient load generator.
 //
 //   dotnet run -c Release --project bench/EnqueueBench -- --connections 64 --seconds 10 --warmup 3 --runs 2
+//   ... -- --postgres 'Host=127.0.0.1;Port=5432;Username=postgres'   also Paddock on PostgreSQL (a fresh database
+//   per run on that server) and pgbench inserting one row per transaction on the same server
 
 using System.Globalization;
 using System.Runtime;
@@ -28,7 +30,7 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR]");
+            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR] [--postgres CONNECTION-STRING]");
             return 2;
         }
 
@@ -40,6 +42,8 @@ public static class Program
 
         var baseline = new List<RunResult>();
         var paddock = new List<RunResult>();
+        var postgres = new List<RunResult>();
+        var pgbench = new List<PgBench.Result>();
         try
         {
             for (var run = 1; run <= settings.Runs; run++)
@@ -50,6 +54,17 @@ public static class Program
                 await using (var target = await PaddockTarget.StartAsync(settings.DataRoot))
                     paddock.Add(Report(run, await load.RunAsync(target, body)));
                 Settle();
+                if (settings.Postgres is { } admin)
+                {
+                    var (target, database) = await PostgresPaddockTarget.StartAsync(settings.DataRoot, admin);
+                    await using (database)
+                    await using (target)
+                        postgres.Add(Report(run, await load.RunAsync(target, body)));
+                    Settle();
+                    var bench = await PgBench.RunAsync(admin, settings.Connections, settings.Seconds);
+                    Console.WriteLine($"run {run} {bench.Line}");
+                    pgbench.Add(bench);
+                }
             }
         }
         catch (InvalidOperationException e)
@@ -61,7 +76,7 @@ public static class Program
         var b = Summary.Of(baseline);
         var p = Summary.Of(paddock);
         var ratio = p.RequestsPerSecond / b.RequestsPerSecond;
-        var clean = baseline.Concat(paddock).All(r => r.Clean);
+        var clean = baseline.Concat(paddock).Concat(postgres).All(r => r.Clean);
 
         Console.WriteLine();
         Console.WriteLine($"ratio (paddock / baseline): {ratio:0.00}");
@@ -79,6 +94,16 @@ public static class Program
         Console.WriteLine("|---|---:|---:|---:|---:|---|");
         Console.WriteLine(Row("baseline: slim Kestrel, JsonDocument parse, small JSON answer", b, baseline));
         Console.WriteLine(Row("Paddock `POST /api/ai/queue`", p, paddock));
+        if (postgres.Count > 0)
+        {
+            var pg = Summary.Of(postgres);
+            var tps = Summary.Median(pgbench.Select(r => r.TransactionsPerSecond));
+            Console.WriteLine(Row("Paddock `POST /api/ai/queue`, storage PostgreSQL", pg, postgres));
+            Console.WriteLine($"| pgbench, one INSERT per transaction, {settings.Connections} clients (same server) | {tps:N0} | avg {Summary.Median(pgbench.Select(r => r.AverageLatencyMs)):0.00} | | | " +
+                              string.Join(", ", pgbench.Select(r => r.TransactionsPerSecond.ToString("N0", CultureInfo.InvariantCulture))) + " |");
+            Console.WriteLine();
+            Console.WriteLine($"ratio (paddock on PostgreSQL / baseline): {pg.RequestsPerSecond / b.RequestsPerSecond:0.00}; (paddock on PostgreSQL / pgbench): {pg.RequestsPerSecond / tps:0.00}  ");
+        }
         Console.WriteLine();
         Console.WriteLine($"ratio (paddock / baseline): {ratio:0.00}");
         foreach (var (r, i) in paddock.Select((r, i) => (r, i + 1)))
@@ -120,7 +145,7 @@ public sealed record Summary(double RequestsPerSecond, double P50Ms, double P99M
         Median(runs.Select(r => r.P99Ms)),
         runs.Sum(r => r.Errors));
 
-    private static double Median(IEnumerable<double> values)
+    public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         var mid = sorted.Length / 2;
@@ -128,14 +153,15 @@ public sealed record Summary(double RequestsPerSecond, double P50Ms, double P99M
     }
 }
 
-public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot)
+public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot, string? Postgres = null)
 {
-    public string Describe() => $"{Connections} connections, {Warmup} s warmup, {Seconds} s measured, {Runs} run(s) of each";
+    public string Describe() => $"{Connections} connections, {Warmup} s warmup, {Seconds} s measured, {Runs} run(s) of each{(Postgres is null ? "" : ", with PostgreSQL")}";
 
     public static Settings Parse(string[] args)
     {
         int connections = 64, seconds = 10, warmup = 3, runs = 2;
         var dataRoot = Path.GetTempPath();
+        string? postgres = null;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -161,9 +187,10 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
                 case "--warmup": warmup = Int(0, 3600); break;
                 case "--runs": runs = Int(1, 100); break;
                 case "--data-root": dataRoot = Next(); break;
+                case "--postgres": postgres = Next(); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }
-        return new Settings(connections, seconds, warmup, runs, dataRoot);
+        return new Settings(connections, seconds, warmup, runs, dataRoot, postgres);
     }
 }

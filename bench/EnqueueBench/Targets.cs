@@ -89,19 +89,21 @@ public sealed class PaddockTarget : IBenchTarget
     private readonly WebApplication _app;
     private readonly string _dataDirectory;
 
-    private PaddockTarget(WebApplication app, Uri baseAddress, string apiKey, string dataDirectory)
+    private PaddockTarget(WebApplication app, Uri baseAddress, string apiKey, string dataDirectory, string name)
     {
         _app = app;
         BaseAddress = baseAddress;
         ApiKey = apiKey;
         _dataDirectory = dataDirectory;
+        Name = name;
     }
 
-    public string Name => "paddock";
+    public string Name { get; }
     public Uri BaseAddress { get; }
     public string? ApiKey { get; }
 
-    public static async Task<PaddockTarget> StartAsync(string dataRoot)
+    /// <param name="settings">More settings, e.g. the storage provider.</param>
+    public static async Task<PaddockTarget> StartAsync(string dataRoot, string name = "paddock", IReadOnlyList<string>? settings = null)
     {
         var dataDirectory = Path.Combine(dataRoot, "paddock-enqueue-bench-" + Guid.NewGuid().ToString("N"));
         var app = PaddockApp.Build(
@@ -110,6 +112,7 @@ public sealed class PaddockTarget : IBenchTarget
             $"--Paddock:DataDirectory={dataDirectory}",
             "--Paddock:Workers:Concurrency=0",
             "--Logging:LogLevel:Default=Warning",
+            .. settings ?? [],
         ]);
 
         // The first start announces the address and the new key on stdout; keep the report readable.
@@ -127,7 +130,7 @@ public sealed class PaddockTarget : IBenchTarget
         var keyFile = Path.Combine(dataDirectory, "first-api-key.txt");
         var key = (await File.ReadAllTextAsync(keyFile)).Trim();
         if (key.Length == 0) throw new InvalidOperationException($"{keyFile} is empty");
-        return new PaddockTarget(app, BaseAddress(app), key, dataDirectory);
+        return new PaddockTarget(app, BaseAddress(app), key, dataDirectory, name);
 
         static Uri BaseAddress(WebApplication app) => BaselineTarget.ListeningAddress(app);
     }

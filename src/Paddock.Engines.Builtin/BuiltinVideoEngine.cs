@@ -42,7 +42,7 @@ public sealed class BuiltinVideoEngine : IVideoEngine
     public string Description =>
         "Built-in deterministic motion-graphics renderer (not a neural network): reads the prompt for shots, actions, camera moves, light and weather, cuts the references out as actors or uses them as sets, and animates them over procedural scenery, on the CPU.";
 
-    public string Version => "builtin-2";
+    public string Version => "builtin-3";
 
     public string Type => "builtin";
 

@@ -20,8 +20,16 @@ public sealed partial class FfmpegConformer(IOptions<MediaOptions> options, ILog
         var probe = await ProbeAsync(path, cancellationToken).ConfigureAwait(false);
         var exactStream = probe.Codec == "h264" && probe.PixelFormat == "yuv420p" && probe.Width == job.Width && probe.Height == job.Height
             && Math.Abs(probe.FramesPerSecond - job.FramesPerSecond) < 0.01 && probe.FrameCount == job.FrameCount;
+        var length = job.FrameCount / (double)job.FramesPerSecond;
+        if (exactStream && (!probe.HasAudio || probe.AudioCodec == "aac" && Math.Abs((probe.AudioDurationSeconds ?? 0) - length) < 0.05)
+            && Mp4Layout.IsFastStart(path))
+        {
+            // Already what the API promises, laid out for streaming: an ffmpeg run would only rewrite the same bytes.
+            LogAlreadyExact(job.GenerationId, probe.Width, probe.Height, probe.FrameCount, probe.HasAudio);
+            return;
+        }
         var conformed = Path.Combine(workDirectory, "conformed.mp4");
-        var seconds = (job.FrameCount / (double)job.FramesPerSecond).ToString("0.###", CultureInfo.InvariantCulture);
+        var seconds = length.ToString("0.###", CultureInfo.InvariantCulture);
         var arguments = new List<string> { "-hide_banner", "-nostdin", "-y", "-i", path, "-map", "0:v:0" };
         if (probe.HasAudio) arguments.AddRange(["-map", "0:a:0"]);
         if (exactStream)
@@ -66,6 +74,9 @@ public sealed partial class FfmpegConformer(IOptions<MediaOptions> options, ILog
                 $"the backend's file is not a readable video{(result.Stderr.Length > 0 ? ": " + MediaTool.Tail(result.Stderr) : " (no video stream)")}");
         return probe;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId}: the backend's {Width}x{Height} {Frames}-frame video (audio: {HasAudio}) is already exact; kept as it is")]
+    private partial void LogAlreadyExact(Guid generationId, int width, int height, int frames, bool hasAudio);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId}: conformed {Width}x{Height} {Fps:0.##} fps {Frames} frames to {TargetWidth}x{TargetHeight}, {TargetFrames} frames (audio: {HasAudio})")]
     private partial void LogConformed(Guid generationId, int width, int height, double fps, int frames, int targetWidth, int targetHeight, int targetFrames, bool hasAudio);

@@ -6,7 +6,7 @@ namespace Paddock.Media;
 /// <summary>What ffprobe says of a video file: its first video stream, and whether it has audio.</summary>
 public sealed record VideoProbe(
     string Codec, string PixelFormat, int Width, int Height, double FramesPerSecond, int FrameCount, double DurationSeconds,
-    string? ColorSpace, bool HasAudio)
+    string? ColorSpace, bool HasAudio, string? AudioCodec = null, double? AudioDurationSeconds = null)
 {
     /// <summary>Reads a probe of <c>ffprobe -print_format json -show_streams -show_format</c>; null when it has no video stream.</summary>
     public static VideoProbe? Parse(string json)
@@ -16,18 +16,25 @@ public sealed record VideoProbe(
         if (!root.TryGetProperty("streams", out var streams)) return null;
         JsonElement? video = null;
         var hasAudio = false;
+        string? audioCodec = null;
+        double? audioDuration = null;
         foreach (var stream in streams.EnumerateArray())
         {
             var type = stream.TryGetProperty("codec_type", out var t) ? t.GetString() : null;
             if (type == "video" && video is null && !IsCoverArt(stream)) video = stream;
-            if (type == "audio") hasAudio = true;
+            if (type == "audio" && !hasAudio)
+            {
+                hasAudio = true;
+                audioCodec = Text(stream, "codec_name");
+                audioDuration = Number(stream, "duration");
+            }
         }
         if (video is not { } v) return null;
         var duration = Number(v, "duration") ?? (root.TryGetProperty("format", out var format) ? Number(format, "duration") : null) ?? 0;
         var fps = Rate(Text(v, "avg_frame_rate")) ?? Rate(Text(v, "r_frame_rate")) ?? 0;
         var frames = int.TryParse(Text(v, "nb_frames"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : (int)Math.Round(duration * fps);
         return new VideoProbe(Text(v, "codec_name") ?? "", Text(v, "pix_fmt") ?? "", Integer(v, "width"), Integer(v, "height"), fps, frames, duration,
-            Text(v, "color_space"), hasAudio);
+            Text(v, "color_space"), hasAudio, audioCodec, audioDuration);
     }
 
     private static bool IsCoverArt(JsonElement stream) =>

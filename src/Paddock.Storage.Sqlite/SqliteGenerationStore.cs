@@ -71,10 +71,21 @@ public sealed class SqliteGenerationStore : IGenerationStore
 
     private const string CheckpointSql = $"UPDATE generations SET remote_job = $remote_job WHERE {LeaseHeld}";
 
-    /// <summary>A job recorded by the attempt that was running when its row was cancelled: kept, and marked to be cancelled.</summary>
+    /// <summary>
+    /// A job recorded by the attempt that was running when its row was cancelled: kept, and marked to be cancelled. The
+    /// row may hold that attempt's own "about to submit" note (a job without an id): the real id replaces it.
+    /// </summary>
     private const string CheckpointAfterCancelSql = """
         UPDATE generations SET remote_job = $remote_job, remote_cancel = 'pending'
-        WHERE id = $id AND status = 'cancelled' AND attempt = $attempt AND remote_job IS NULL
+        WHERE id = $id AND status = 'cancelled' AND attempt = $attempt
+          AND (remote_job IS NULL OR json_extract(remote_job, '$.id') IS NULL)
+        """;
+
+    /// <summary>Another row that records the same remote job (rare: only a resume that lost its task id asks).</summary>
+    private const string RemoteJobRecordedSql = """
+        SELECT EXISTS (SELECT 1 FROM generations
+                       WHERE remote_job IS NOT NULL AND id <> $except
+                         AND json_extract(remote_job, '$.backend') = $backend AND json_extract(remote_job, '$.id') = $remote_id)
         """;
 
     private const string PendingRemoteCancelsSql = """
@@ -365,6 +376,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             update.Parameters.Add("$now", now);
             update.ExecuteNonQuery();
             EventRows.Append(context, cancelledEvent, now);
+            context.Cancelled(id);
             return CancelOutcome.Cancelled;
         }, cancellationToken);
     }
@@ -476,6 +488,22 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
+    public Task<bool> IsRemoteJobRecordedAsync(string backend, string remoteId, Guid exceptGenerationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backend);
+        ArgumentException.ThrowIfNullOrEmpty(remoteId);
+        return _database.ReadAsync(connection =>
+        {
+            // A scan of the table's remote jobs: asked only when an attempt resumes without the id its predecessor got.
+            using var command = connection.CreateCommand();
+            command.CommandText = RemoteJobRecordedSql;
+            command.Parameters.Add("$except", SqliteValues.IdText(exceptGenerationId));
+            command.Parameters.Add("$backend", backend);
+            command.Parameters.Add("$remote_id", remoteId);
+            return (long)command.ExecuteScalar()! == 1;
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<PendingRemoteCancel>> PendingRemoteCancelsAsync(IReadOnlyCollection<string> backends, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(backends);
@@ -523,6 +551,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             AddLease(command, lease, now);
             if (command.ExecuteNonQuery() != 1)
                 return false;
+            context.WorkQueued(null);
             EventRows.Append(context, requeuedEvent, now);
             return true;
         }, cancellationToken);
@@ -566,6 +595,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
                     var requeue = context.Command(RequeueSql);
                     requeue.Parameters.Add("$rowid", row.RowId);
                     requeue.ExecuteNonQuery();
+                    context.WorkQueued(row.Generation.Model);
                 }
             }
             return expired.Count;
@@ -638,6 +668,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         command.Parameters.Add("$lane", lane);
         command.Parameters.Add("$lane_seq", (long)seq.ExecuteScalar()!);
         command.ExecuteNonQuery();
+        context.WorkQueued(generation.Model);
     }
 
     private static void AddLease(SqliteCommand command, Lease lease, long now)

@@ -1,3 +1,8 @@
+using Paddock.Core.Auth;
+using Paddock.Core.Events;
+using Paddock.Core.Files;
+using Paddock.Core.Queue;
+using Paddock.Core.Storage;
 using Paddock.Storage.Sqlite.Internal;
 
 namespace Paddock.Storage.Sqlite;
@@ -14,7 +19,7 @@ namespace Paddock.Storage.Sqlite;
 /// the writer. One store per file per process; several processes on one file work (SQLite locks)
 /// but give up the group commit's throughput.
 /// </remarks>
-public sealed class SqliteStore : IAsyncDisposable
+public sealed class SqliteStore : IStorage, IAsyncDisposable
 {
     private readonly SqliteDatabase _database;
 
@@ -52,6 +57,17 @@ public sealed class SqliteStore : IAsyncDisposable
     public SqliteApiKeyStore ApiKeys { get; }
 
     public SqliteFileStore Files { get; }
+
+    /// <summary>This process's own commits (other processes on the file are found by polling).</summary>
+    public IStoreSignals Signals => _database.Signals;
+
+    IGenerationStore IStorage.Generations => Generations;
+
+    IEventLog IStorage.Events => Events;
+
+    IApiKeyStore IStorage.ApiKeys => ApiKeys;
+
+    IFileStore IStorage.Files => Files;
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 }

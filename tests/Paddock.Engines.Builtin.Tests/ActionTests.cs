@@ -106,32 +106,8 @@ public sealed class ActionTests
     /// <summary>The box and weighted centre of the fox's orange, by coverage (sub-pixel).</summary>
     private static Box Find(byte[] bgra)
     {
-        double weight = 0, sumX = 0;
-        int left = Width, right = -1, top = Height, bottom = -1;
-        for (var y = 0; y < Height; y++)
-        {
-            for (var x = 0; x < Width; x++)
-            {
-                var i = ((y * Width) + x) * 4;
-                var (b, g, r) = (bgra[i], bgra[i + 1], bgra[i + 2]);
-                var orange = Math.Clamp((Math.Min(r - g, (r - b) * 0.6) - 30) / 40.0, 0, 1);
-                if (orange <= 0)
-                {
-                    continue;
-                }
-
-                weight += orange;
-                sumX += orange * (x + 0.5);
-                if (orange > 0.5)
-                {
-                    (left, right, top, bottom) = (Math.Min(left, x), Math.Max(right, x + 1), Math.Min(top, y), Math.Max(bottom, y + 1));
-                }
-            }
-        }
-
-        Assert.True(weight > 50, $"the fox is not in the frame (orange weight {weight:F0})");
-        return new Box(sumX / weight, left, top, right - left, bottom - top);
+        var box = Measure.ColourBox(bgra, Width, Height, Measure.Orange);
+        Assert.True(box.Weight > 50, $"the fox is not in the frame (orange weight {box.Weight:F0})");
+        return box;
     }
-
-    private sealed record Box(double CentreX, double Left, double Top, double Width, double Height);
 }

@@ -152,7 +152,7 @@ public sealed class BuiltinVideoEngineTests : IDisposable
         var frame = TestMedia.FrameRgb(output, 36);
         var centre = CentrePixel(frame, 1280, 720);
         Assert.True(centre.R > 180 && centre.G > 140 && centre.B < 80, $"centre {centre}");
-        // Outside the disc (the left edge, halfway down: inside the cinematic letterbox) the garden shows, not black.
+        // Outside the disc (the left edge, halfway down) the garden shows, not black.
         var edge = ((360 * 1280) + 8) * 3;
         Assert.True(frame[edge] + frame[edge + 1] + frame[edge + 2] > 60, $"edge {frame[edge]},{frame[edge + 1]},{frame[edge + 2]}");
     }

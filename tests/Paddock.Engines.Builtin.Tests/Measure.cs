@@ -3,6 +3,17 @@ using SkiaSharp;
 
 namespace Paddock.Engines.Builtin.Tests;
 
+/// <summary>Where a colour is in a frame: its weight (pixels' worth), weighted centre, and the box of its clear pixels.</summary>
+internal sealed record Box(double Weight, double CentreX, double CentreY, double Left, double Top, double Width, double Height)
+{
+    public double Bottom => Top + Height;
+
+    public double Right => Left + Width;
+}
+
+/// <summary>What differs from a subject-free render: the mask, its share of the frame, centre, box, and how many coarse colours it holds.</summary>
+internal sealed record Foreground(bool[] Mask, double Share, double CentreX, double CentreY, Box Box, int Colours);
+
 /// <summary>A greyscale picture: what the measurements work on.</summary>
 internal sealed record Gray(float[] Values, int Width, int Height)
 {
@@ -53,6 +64,113 @@ internal static class Measure
 
         return new Gray(values, width, height);
     }
+
+    /// <summary>
+    /// Where pixels of one colour are: their weighted centre (sub-pixel) and the box of those that are
+    /// clearly that colour. <paramref name="weight"/> says how much of the colour a pixel (b, g, r) has, 0..1.
+    /// </summary>
+    public static Box ColourBox(byte[] bgra, int width, int height, Func<byte, byte, byte, double> weight)
+    {
+        double total = 0, sumX = 0, sumY = 0;
+        int left = width, right = -1, top = height, bottom = -1;
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var i = ((y * width) + x) * 4;
+                var w = weight(bgra[i], bgra[i + 1], bgra[i + 2]);
+                if (w <= 0)
+                {
+                    continue;
+                }
+
+                total += w;
+                sumX += w * (x + 0.5);
+                sumY += w * (y + 0.5);
+                if (w > 0.5)
+                {
+                    (left, right, top, bottom) = (Math.Min(left, x), Math.Max(right, x + 1), Math.Min(top, y), Math.Max(bottom, y + 1));
+                }
+            }
+        }
+
+        return total <= 0 || right < 0
+            ? new Box(total, double.NaN, double.NaN, 0, 0, 0, 0)
+            : new Box(total, sumX / total, sumY / total, left, top, right - left, bottom - top);
+    }
+
+    /// <summary>
+    /// What a frame shows over a render of the same scene without its subjects: which pixels differ by
+    /// more than <paramref name="threshold"/> levels, their share of the frame, weighted centre, box,
+    /// and how varied their colours are (a flat grey stand-in box would have none).
+    /// </summary>
+    public static Foreground Foreground(byte[] frame, byte[] empty, int width, int height, int threshold = 24)
+    {
+        var mask = Differs(frame, empty, threshold);
+        double count = 0, sumX = 0, sumY = 0;
+        int left = width, right = -1, top = height, bottom = -1;
+        var colours = new HashSet<int>();
+        for (var i = 0; i < mask.Length; i++)
+        {
+            if (!mask[i])
+            {
+                continue;
+            }
+
+            var (x, y) = (i % width, i / width);
+            count++;
+            sumX += x + 0.5;
+            sumY += y + 0.5;
+            (left, right, top, bottom) = (Math.Min(left, x), Math.Max(right, x + 1), Math.Min(top, y), Math.Max(bottom, y + 1));
+            // Colours in coarse bins (32 levels a channel): how many different ones the subject is made of.
+            colours.Add((frame[i * 4] >> 5) | ((frame[(i * 4) + 1] >> 5) << 3) | ((frame[(i * 4) + 2] >> 5) << 6));
+        }
+
+        return count == 0
+            ? new Foreground(mask, 0, double.NaN, double.NaN, new Box(0, double.NaN, double.NaN, 0, 0, 0, 0), 0)
+            : new Foreground(mask, count / mask.Length, sumX / count, sumY / count, new Box(count, sumX / count, sumY / count, left, top, right - left, bottom - top), colours.Count);
+    }
+
+    /// <summary>The sizes of the separate pieces of a mask (4-connected), largest first.</summary>
+    public static List<int> Pieces(bool[] mask, int width, int height)
+    {
+        var seen = new bool[mask.Length];
+        var sizes = new List<int>();
+        var queue = new Queue<int>();
+        for (var start = 0; start < mask.Length; start++)
+        {
+            if (!mask[start] || seen[start])
+            {
+                continue;
+            }
+
+            var size = 0;
+            seen[start] = true;
+            queue.Enqueue(start);
+            while (queue.Count > 0)
+            {
+                var i = queue.Dequeue();
+                size++;
+                var (x, y) = (i % width, i / width);
+                foreach (var j in new[] { x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, y > 0 ? i - width : -1, y < height - 1 ? i + width : -1 })
+                {
+                    if (j >= 0 && mask[j] && !seen[j])
+                    {
+                        seen[j] = true;
+                        queue.Enqueue(j);
+                    }
+                }
+            }
+
+            sizes.Add(size);
+        }
+
+        sizes.Sort((a, b) => b.CompareTo(a));
+        return sizes;
+    }
+
+    /// <summary>How orange a pixel is (the test fox's fur), 0..1: nothing else in a plain studio is that colour.</summary>
+    public static double Orange(byte b, byte g, byte r) => Math.Clamp((Math.Min(r - g, (r - b) * 0.6) - 30) / 40.0, 0, 1);
 
     public static double MeanLuma(byte[] bgra) => Luma(bgra, bgra.Length / 4, 1).Values.Average();
 

@@ -54,13 +54,51 @@ public sealed class PromptReaderTests
     }
 
     [Fact]
+    public void A_phrase_that_would_swallow_a_modifier_is_refused()
+    {
+        // "slow zoom" as a zoom in read "slow zoom out" as a zoom in: the modifier scales what follows it instead.
+        var error = Assert.Throws<InvalidDataException>(() => Lexicon.Parse("""
+            { "intensity": { "slow": 0.6 }, "cameras": { "zoom-in": { "phrases": ["zoom", "slow zoom"], "zoom": [1, 1.3] }, "zoom-out": { "phrases": ["zoom out"], "zoom": [1.3, 1] } } }
+            """));
+
+        Assert.Contains("'slow zoom'", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Image 1 waves, slow zoom out", "zoom-out", 0.6f)]
+    [InlineData("Image 1 waves, zoom out slowly", "zoom-out", 0.6f)]
+    [InlineData("Image 1 waves, fast zoom in", "zoom-in", 1.5f)]
+    [InlineData("Image 1 waves, slow crane down", "crane-down", 0.6f)]
+    [InlineData("Image 1 waves, orbit left", "orbit-left", 1f)]
+    public void Modifiers_scale_the_camera_move_next_to_them(string prompt, string camera, float intensity)
+    {
+        var cue = PromptReader.Read(prompt, 1).Single().Camera.Single();
+
+        Assert.Equal((camera, intensity), (cue.Spec.Name, cue.Intensity));
+    }
+
+    [Theory]
+    [InlineData("Image 1 walks, truck left", "truck-left", null)]
+    [InlineData("Image 1 walks, truck", "tracking", null)]
+    [InlineData("A truck drives through the city", null, "truck")]
+    [InlineData("Image 1 waves at the truck", null, "truck")]
+    public void A_word_that_is_a_camera_move_and_a_subject_is_read_by_its_neighbours(string prompt, string? camera, string? subject)
+    {
+        var shot = PromptReader.Read(prompt, 1).Single();
+
+        Assert.Equal(camera, shot.Camera.SingleOrDefault().Spec?.Name);
+        Assert.Equal(subject, shot.Actors.Select(a => a.StandIn?.Subject.Name).OfType<string>().SingleOrDefault());
+    }
+
+    [Fact]
     public void Reads_subjects_actions_camera_look_place_and_particles()
     {
         var shot = PromptReader.Read("Image 1 walks slowly to the left through a misty forest at night while heavy rain falls, pan right, slow motion.", 1).Single();
 
         var actor = shot.Actors.Single();
         Assert.Equal(1, actor.ImageIndex);
-        Assert.Equal(new ActionCue(ActionKind.Walk, Heading.Left), actor.Actions.Single());
+        // "slowly" before the direction still paces the walk.
+        Assert.Equal(new ActionCue(ActionKind.Walk, Heading.Left, 0.6f), actor.Actions.Single());
         Assert.Equal(SettingKind.Forest, shot.Setting);
         Assert.Contains(shot.Grades, g => g.Name == "night");
         Assert.Contains(shot.Grades, g => g.Name == "foggy");

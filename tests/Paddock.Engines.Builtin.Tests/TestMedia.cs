@@ -80,6 +80,21 @@ internal static class TestMedia
         }
     }
 
+    /// <summary>As <see cref="Frames(RenderJob, IEnumerable{int}?)"/> with the references decoded already (kept for other renders).</summary>
+    public static List<byte[]> Frames(RenderJob job, IEnumerable<int>? frames, IReadOnlyList<CastMember> cast)
+    {
+        using var composer = new FrameComposer(Plan(job, cast), cast);
+        using var buffer = new FrameBuffer(job.Width, job.Height);
+        var result = new List<byte[]>();
+        foreach (var frame in frames ?? Enumerable.Range(0, job.FrameCount))
+        {
+            composer.Compose(buffer, frame);
+            result.Add((byte[])buffer.Pixels.Clone());
+        }
+
+        return result;
+    }
+
     /// <summary>Background colours of the characters: what the test knows it drew around them.</summary>
     public static SKColor CharacterBackground(string kind) => kind switch
     {

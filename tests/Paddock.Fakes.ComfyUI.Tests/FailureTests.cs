@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Paddock.Fakes.ComfyUI.Logging;
 using Paddock.Fakes.ComfyUI.Tests.Support;
+using Paddock.Engines.ComfyUI.Templates;
 
 namespace Paddock.Fakes.ComfyUI.Tests;
 
@@ -13,7 +14,7 @@ public sealed class FailureTests
         var fake = await FakeComfyUI.StartAsync(options);
         var http = new ComfyHttp(fake.BaseUri);
         var references = await TestKit.UploadReferencesAsync(http, 1);
-        var graph = ShippedWorkflow.Load("wan2.1-vace-r2v").Fill(new Pass("Image 1 dances", 3, 128, 96, 9, references));
+        var graph = ShippedWorkflow.Load("wan2.1-vace-r2v").Fill(new PassRequest("Image 1 dances", 3, 128, 96, 9, references));
         return (fake, http, graph);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Paddock.Fakes.ComfyUI.Logging;
 using Paddock.Fakes.ComfyUI.Tests.Support;
+using Paddock.Engines.ComfyUI.Templates;
 
 namespace Paddock.Fakes.ComfyUI.Tests;
 
@@ -20,7 +21,7 @@ public sealed class RoundTripTests
 
         var references = await TestKit.UploadReferencesAsync(http, 2);
         var vace = ShippedWorkflow.Load("wan2.1-vace-r2v");
-        var graph = vace.Fill(new Pass("Image 1 chases Image 2 through a garden", 42, 320, 192, 17, references));
+        var graph = vace.Fill(new PassRequest("Image 1 chases Image 2 through a garden", 42, 320, 192, 17, references));
         var promptId = TestKit.NewPromptId();
         var (status, body) = await http.QueueAsync(graph, clientId, promptId);
 
@@ -79,7 +80,7 @@ public sealed class RoundTripTests
         using var view = await http.Http.GetAsync($"/view?filename={saved["filename"]}&subfolder=paddock&type=output");
         Assert.Equal("video/mp4", view.Content.Headers.ContentType!.MediaType);
         Assert.Equal("filename=\"wan2.1-vace-r2v_00001_.mp4\"", string.Join("", view.Content.Headers.GetValues("Content-Disposition")));
-        var video = await Media.ProbeAsync(await view.Content.ReadAsByteArrayAsync());
+        var video = await TestMedia.ProbeAsync(await view.Content.ReadAsByteArrayAsync());
         Assert.Equal(new ProbedVideo("h264", "mov,mp4,m4a,3gp,3g2,mj2", 320, 192, "16/1", 17), video);
 
         // What the engine author asserts: one prompt queued for the generation, carrying what the manifest says.
@@ -100,7 +101,7 @@ public sealed class RoundTripTests
         var references = await TestKit.UploadReferencesAsync(http, 4);
         var phantom = ShippedWorkflow.Load("phantom-wan-r2v");
         // 420 is no multiple of 8 and 27 is no 4n+1: Wan's latent rounds both down (416, 25 frames).
-        var graph = phantom.Fill(new Pass("Image 1, Image 2, Image 3 and Image 4 share a table", 7, 420, 240, 27, references));
+        var graph = phantom.Fill(new PassRequest("Image 1, Image 2, Image 3 and Image 4 share a table", 7, 420, 240, 27, references));
         Assert.Equal(4, graph.Count(n => n.Value!["class_type"]!.GetValue<string>() == "LoadImage"));
         var promptId = TestKit.NewPromptId();
         var (status, _) = await http.QueueAsync(graph, clientId: null, promptId);
@@ -109,7 +110,7 @@ public sealed class RoundTripTests
         var history = await http.WaitForHistoryAsync(promptId);
         var saved = history["outputs"]!["35"]!["images"]![0]!;
         var bytes = await http.Http.GetByteArrayAsync($"/view?filename={saved["filename"]}&subfolder={saved["subfolder"]}&type=output");
-        Assert.Equal(new ProbedVideo("h264", "mov,mp4,m4a,3gp,3g2,mj2", 416, 240, "24/1", 25), await Media.ProbeAsync(bytes));
+        Assert.Equal(new ProbedVideo("h264", "mov,mp4,m4a,3gp,3g2,mj2", 416, 240, "24/1", 25), await TestMedia.ProbeAsync(bytes));
     }
 
     [Fact]
@@ -121,7 +122,7 @@ public sealed class RoundTripTests
         await using var socket = await ComfySocket.ConnectAsync(fake.BaseUri, clientId);
         var references = await TestKit.UploadReferencesAsync(http, 1);
         var vace = ShippedWorkflow.Load("wan2.1-vace-r2v");
-        var graph = vace.Fill(new Pass("Image 1 waves", 1, 128, 96, 9, references));
+        var graph = vace.Fill(new PassRequest("Image 1 waves", 1, 128, 96, 9, references));
 
         var first = TestKit.NewPromptId();
         await http.QueueAsync(graph, clientId, first);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Paddock.Fakes.ComfyUI.Tests.Support;
+using Paddock.Engines.ComfyUI.Templates;
 
 namespace Paddock.Fakes.ComfyUI.Tests;
 
@@ -14,8 +15,8 @@ public sealed class ServerTests
     {
         await using var fake = await FakeComfyUI.StartAsync(new FakeComfyUIOptions());
         using var http = new ComfyHttp(fake.BaseUri);
-        var red = await Media.PngAsync("red");
-        var blue = await Media.PngAsync("blue");
+        var red = await TestMedia.PngAsync("red");
+        var blue = await TestMedia.PngAsync("blue");
 
         var first = await http.UploadAsync(red, "ref.png");
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""{"name": "ref.png", "subfolder": "", "type": "input"}"""), first));
@@ -52,7 +53,7 @@ public sealed class ServerTests
     {
         await using var fake = await FakeComfyUI.StartAsync(new FakeComfyUIOptions());
         using var http = new ComfyHttp(fake.BaseUri);
-        var png = await Media.PngAsync("green");
+        var png = await TestMedia.PngAsync("green");
         await http.UploadAsync(png, "seen.png", subfolder: "a");
 
         using var ok = await http.Http.GetAsync("/view?filename=seen.png&subfolder=a&type=input");
@@ -102,7 +103,7 @@ public sealed class ServerTests
     {
         await using var fake = await FakeComfyUI.StartAsync(new FakeComfyUIOptions { TaskTime = TimeSpan.FromMilliseconds(300), Steps = 2, PreviewMethod = "auto" });
         using var http = new ComfyHttp(fake.BaseUri);
-        var graph = ShippedWorkflow.Load("phantom-wan-r2v").Fill(new Pass("a bird", 1, 64, 64, 5, []));
+        var graph = ShippedWorkflow.Load("phantom-wan-r2v").Fill(new PassRequest("a bird", 1, 64, 64, 5, []));
         await using var plain = await ComfySocket.ConnectAsync(fake.BaseUri, "plain");
         await using var modern = await ComfySocket.ConnectAsync(fake.BaseUri, "modern");
         await modern.SendTextAsync("""{"type": "feature_flags", "data": {"supports_preview_metadata": true}}""");
@@ -143,7 +144,7 @@ public sealed class ServerTests
         await fake.Ready;
         Assert.NotNull(await http.GetJsonAsync("/system_stats"));
 
-        var graph = ShippedWorkflow.Load("phantom-wan-r2v").Fill(new Pass("a bird", 1, 64, 64, 5, []));
+        var graph = ShippedWorkflow.Load("phantom-wan-r2v").Fill(new PassRequest("a bird", 1, 64, 64, 5, []));
         var promptId = TestKit.NewPromptId();
         await http.QueueAsync(graph, null, promptId);
         await TestKit.WaitUntilAsync(() => fake.Log.Requests.Count > 0, "the request log");

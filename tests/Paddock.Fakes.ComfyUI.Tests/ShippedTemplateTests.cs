@@ -4,6 +4,7 @@ using Paddock.Core.Models;
 using Paddock.Core.Validation;
 using Paddock.Fakes.ComfyUI.Logging;
 using Paddock.Fakes.ComfyUI.Tests.Support;
+using Paddock.Engines.ComfyUI.Templates;
 
 namespace Paddock.Fakes.ComfyUI.Tests;
 
@@ -70,11 +71,11 @@ public sealed class ShippedTemplateTests
         using var http = new ComfyHttp(fake.BaseUri);
         var references = await TestKit.UploadReferencesAsync(http, shipped.MaxReferences);
         var passes = Enumerable.Range(0, shipped.MaxReferences + 1)
-            .Select(k => new Pass($"pass with {k} references", k, 64, 48, 5, references.Take(k).ToList())).ToList();
+            .Select(k => new PassRequest($"pass with {k} references", k, 64, 48, 5, references.Take(k).ToList())).ToList();
         if (shipped.Manifest["continuation"] is JsonObject)
         {
-            var tail = await http.UploadAsync(await Media.TailClipAsync(9), "tail.mp4");
-            passes.Add(new Pass("continued", 9, 64, 48, 5, references.Take(1).ToList(), tail["name"]!.GetValue<string>(), 9));
+            var tail = await http.UploadAsync(await TestMedia.TailClipAsync(9), "tail.mp4");
+            passes.Add(new PassRequest("continued", 9, 64, 48, 5, references.Take(1).ToList(), tail["name"]!.GetValue<string>(), 9));
         }
 
         foreach (var pass in passes)

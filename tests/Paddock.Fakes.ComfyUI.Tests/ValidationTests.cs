@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Paddock.Fakes.ComfyUI.Tests.Support;
+using Paddock.Engines.ComfyUI.Templates;
 
 namespace Paddock.Fakes.ComfyUI.Tests;
 
@@ -8,7 +9,7 @@ namespace Paddock.Fakes.ComfyUI.Tests;
 public sealed class ValidationTests
 {
     private static async Task<JsonObject> VaceGraphAsync(ComfyHttp http, int references = 1) =>
-        ShippedWorkflow.Load("wan2.1-vace-r2v").Fill(new Pass("Image 1 waves", 5, 128, 96, 9, await TestKit.UploadReferencesAsync(http, references)));
+        ShippedWorkflow.Load("wan2.1-vace-r2v").Fill(new PassRequest("Image 1 waves", 5, 128, 96, 9, await TestKit.UploadReferencesAsync(http, references)));
 
     [Fact]
     public async Task A_node_class_the_server_lacks_is_missing_node_type_and_nothing_is_queued()

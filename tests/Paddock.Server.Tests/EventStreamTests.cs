@@ -88,4 +88,34 @@ public sealed class EventStreamTests(ServerFixture fixture) : IClassFixture<Serv
         var leaked = await otherStream.NextAsync(TimeSpan.FromSeconds(2));
         Assert.Null(leaked);
     }
+
+    [Fact]
+    public async Task Two_hundred_streams_each_get_the_completion_once_with_a_working_url_and_idle_ones_their_comments()
+    {
+        var streams = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => SseReader.OpenAsync(fixture.Server.Client)));
+        using var other = fixture.Server.CreateClient(await fixture.Server.CreateKeyAsync("stream-crowd-other"));
+        await using var idle = await SseReader.OpenAsync(other);
+        try
+        {
+            var id = (await Api.EnqueueAsync(fixture.Server.Client, SmallJob("a paper boat drifts")))[0];
+            var completions = await Task.WhenAll(streams.Select(async s => (await s.ReadUntilAsync(e => CompletionOf(e, id), TimeSpan.FromMinutes(2)))
+                .Where(e => CompletionOf(e, id)).ToList()));
+
+            Assert.All(completions, c => Assert.Single(c));
+            var first = completions[0][0];
+            Assert.All(completions, c => Assert.Equal((first.Id, first.Data), (c[0].Id, c[0].Data)));
+            var url = System.Text.Json.JsonDocument.Parse(first.Data).RootElement.GetProperty("url").GetString()!;
+            using var video = await new HttpClient().GetAsync(url); // signed: no key needed
+            Assert.Equal(System.Net.HttpStatusCode.OK, video.StatusCode);
+            Assert.Equal("video/mp4", video.Content.Headers.ContentType?.MediaType);
+
+            // The other namespace's stream heard nothing of it, yet its comments came (after 0.2 s, 1 s and 3 s).
+            Assert.Null(await idle.NextAsync(TimeSpan.FromSeconds(4)));
+            Assert.True(idle.Lines.Count(l => l == ": keep-alive") >= 3, string.Join(" | ", idle.Lines));
+        }
+        finally
+        {
+            foreach (var s in streams) await s.DisposeAsync();
+        }
+    }
 }

@@ -29,7 +29,7 @@ public sealed class PaddockHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Test defaults: x264 ultrafast (the output format does not depend on the preset) and references fetched from loopback image hosts.</summary>
-    /// <param name="configure">Changes the app's services before it is built (e.g. a test decorator around a store).</param>
+    /// <param name="configure">Changes to the host before it is built (e.g. a test decorator around a store, a logger provider that keeps every log line).</param>
     public static async Task<PaddockHost> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null)
     {
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "paddock-test-" + Guid.NewGuid().ToString("N"));

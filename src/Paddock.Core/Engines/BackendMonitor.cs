@@ -5,7 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Paddock.Core.Engines;
 
 /// <summary>A backend's last known state, as the health route and the model detail show it.</summary>
-public sealed record BackendState(string Name, string Type, bool IsAvailable, string? Problem, DateTimeOffset? CheckedAt);
+/// <param name="UnavailableModels">Models this backend cannot run now although it answers, each with why.</param>
+public sealed record BackendState(string Name, string Type, bool IsAvailable, string? Problem, DateTimeOffset? CheckedAt,
+    IReadOnlyDictionary<string, string>? UnavailableModels = null);
 
 /// <summary>
 /// Checks every backend at start and then periodically (more often while one is down), so workers claim only work a
@@ -31,6 +33,20 @@ public sealed partial class BackendMonitor(EngineRegistry engines, TimeProvider 
 
     public bool IsAvailable(string backend) => StateOf(backend).IsAvailable;
 
+    /// <summary>
+    /// The backend's state as one of its models sees it: unavailable, with that model's own problem, when the backend
+    /// answers but cannot run that model (a missing node or model file).
+    /// </summary>
+    public BackendState StateOf(string backend, string model)
+    {
+        var state = StateOf(backend);
+        return state.IsAvailable && state.UnavailableModels?.GetValueOrDefault(model) is { } problem
+            ? state with { IsAvailable = false, Problem = problem }
+            : state;
+    }
+
+    public bool IsAvailable(string backend, string model) => StateOf(backend, model).IsAvailable;
+
     public IReadOnlyList<BackendState> All => engines.All.Select(e => StateOf(e.Name)).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
 
     /// <summary>Checks one backend now (a worker that saw it fail calls this rather than waiting for the next round).</summary>
@@ -51,13 +67,18 @@ public sealed partial class BackendMonitor(EngineRegistry engines, TimeProvider 
         {
             health = BackendHealth.Unavailable(e.Message);
         }
-        var state = new BackendState(engine.Name, engine.Type, health.IsAvailable, health.Problem, time.GetUtcNow());
+        var models = health.UnavailableModels is { Count: > 0 } m ? m.ToDictionary(StringComparer.Ordinal) : null;
+        var state = new BackendState(engine.Name, engine.Type, health.IsAvailable, health.Problem, time.GetUtcNow(), models);
         var previous = _states.TryGetValue(engine.Name, out var p) ? p : null;
         _states[engine.Name] = state;
         if (previous?.IsAvailable != state.IsAvailable || previous?.Problem != state.Problem)
         {
             if (state.IsAvailable) LogAvailable(engine.Name);
             else LogUnavailable(engine.Name, state.Problem ?? "unavailable");
+        }
+        foreach (var (model, problem) in models ?? [])
+        {
+            if (previous?.UnavailableModels?.GetValueOrDefault(model) != problem) LogModelUnavailable(engine.Name, model, problem);
         }
         return state;
     }
@@ -96,6 +117,9 @@ public sealed partial class BackendMonitor(EngineRegistry engines, TimeProvider 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backend {Backend} is unavailable: {Problem}")]
     private partial void LogUnavailable(string backend, string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backend {Backend} cannot run model {Model}: {Problem}")]
+    private partial void LogModelUnavailable(string backend, string model, string problem);
 }
 
 /// <summary>An engine that says how often its health is worth checking (its backend's <c>HealthCheckInterval</c>).</summary>

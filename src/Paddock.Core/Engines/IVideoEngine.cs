@@ -113,6 +113,12 @@ public sealed record BackendHealth(bool IsAvailable, string? Problem = null)
 {
     public static readonly BackendHealth Available = new(true);
 
+    /// <summary>
+    /// Models of an available backend that cannot run there now, each with why (a ComfyUI pool lacking a template's node
+    /// class or model file): those models wait and say so, the backend's other models run. Null or empty: all can run.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? UnavailableModels { get; init; }
+
     public static BackendHealth Unavailable(string problem) => new(false, problem);
 }
 

@@ -57,7 +57,8 @@ public sealed class RenderContext(
     int attempt,
     RemoteJob? resume,
     Func<RemoteJob, CancellationToken, Task>? checkpoint,
-    IReferenceLinks? links)
+    IReferenceLinks? links,
+    Func<RemoteJob, CancellationToken, Task<bool>>? recordedElsewhere = null)
 {
     /// <summary>Where the video goes (the orchestrator stores it when the engine returns).</summary>
     public string OutputPath { get; } = outputPath;
@@ -82,6 +83,14 @@ public sealed class RenderContext(
     /// </summary>
     public Task CheckpointAsync(RemoteJob job, CancellationToken cancellationToken) =>
         checkpoint is null ? Task.CompletedTask : checkpoint(job, cancellationToken);
+
+    /// <summary>
+    /// Whether another generation's row records <paramref name="job"/> (same backend and id). An engine that lost the id
+    /// of the job it submitted (the process died between the answer and the checkpoint) and must find it among the
+    /// provider's recent jobs uses it to rule out jobs other generations own. False outside the queue.
+    /// </summary>
+    public Task<bool> IsRecordedElsewhereAsync(RemoteJob job, CancellationToken cancellationToken) =>
+        recordedElsewhere is null ? Task.FromResult(false) : recordedElsewhere(job, cancellationToken);
 
     /// <summary>A context for a render outside the queue (<c>paddock render</c>, tests): no checkpoints, no public links.</summary>
     public static RenderContext Standalone(string outputPath, IProgress<RenderProgress> progress) =>

@@ -10,12 +10,22 @@ namespace Paddock.Core.Events;
 /// other processes — so subscribers never query the database themselves.
 /// </summary>
 /// <remarks>
+/// The fan-out does the per-event work once: subscribers are indexed by namespace (an event touches only its own
+/// namespace's streams), every subscriber receives the same <see cref="StoredEvent"/> instance (so what a stream builds
+/// from it can be built once and shared), and one clock of the hub wakes waiting subscribers (<see cref="Subscription.WakeAfter"/>)
+/// instead of a timer per stream.
 /// It also remembers the terminal events (completed, cancelled) of the last <see cref="RecentWindow"/>, of every
 /// process, so a stream that connects without <c>Last-Event-ID</c> just after its generation ended still hears of it.
 /// </remarks>
 public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<EventHub> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How often the hub's clock looks for subscribers whose wake time has come: the granularity of their waits.</summary>
+    private static readonly TimeSpan WakeTick = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Read from a subscription instead of an event when its <see cref="Subscription.WakeAfter"/> time has come.</summary>
+    public static readonly StoredEvent Wake = new(-1, "", "wake", "", DateTimeOffset.MinValue);
     private const int SubscriberBuffer = 10_000;
 
     /// <summary>How far back the terminal events are kept for <see cref="SubscribeAsync"/>'s <c>recent</c>.</summary>
@@ -28,7 +38,9 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
 
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly Lock _gate = new();
-    private readonly List<Subscription> _subscribers = [];
+    private readonly Dictionary<string, List<Subscription>> _subscribers = new(StringComparer.Ordinal); // by namespace; guarded by _gate
+    private readonly List<Subscription> _waking = []; // those with a wake time set; guarded by _gate
+    private ITimer? _clock;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _dispatched;
 
@@ -61,7 +73,8 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
                 recentEvents = _recent.Where(e => e.Namespace == ns && e.CreatedAt >= since).ToList();
             }
             var subscription = new Subscription(this, ns, _dispatched, recentEvents);
-            _subscribers.Add(subscription);
+            if (!_subscribers.TryGetValue(ns, out var list)) _subscribers[ns] = list = [];
+            list.Add(subscription);
             return subscription;
         }
     }
@@ -70,6 +83,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
     {
         _dispatched = await log.LatestSequenceAsync(stoppingToken).ConfigureAwait(false);
         await RememberRecentAsync(stoppingToken).ConfigureAwait(false);
+        _clock = time.CreateTimer(_ => WakeDue(), null, WakeTick, WakeTick);
         _started.TrySetResult();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -88,10 +102,39 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
                 await Task.Delay(PollInterval, stoppingToken).ConfigureAwait(false);
             }
         }
+        if (_clock is not null) await _clock.DisposeAsync().ConfigureAwait(false);
         lock (_gate)
         {
-            foreach (var s in _subscribers) s.Writer.TryComplete();
+            foreach (var s in _subscribers.Values.SelectMany(l => l)) s.Writer.TryComplete();
             _subscribers.Clear();
+            _waking.Clear();
+        }
+    }
+
+    /// <summary>The hub's one clock: hands <see cref="Wake"/> to each subscriber whose wake time has come.</summary>
+    private void WakeDue()
+    {
+        var now = time.GetTimestamp();
+        lock (_gate)
+        {
+            for (var i = _waking.Count - 1; i >= 0; i--)
+            {
+                var s = _waking[i];
+                if (s.WakeAt > now) continue;
+                s.WakeAt = long.MaxValue;
+                _waking.RemoveAt(i);
+                s.Writer.TryWrite(Wake);
+            }
+        }
+    }
+
+    private void SetWake(Subscription subscription, TimeSpan after)
+    {
+        var at = time.GetTimestamp() + (long)(Math.Max(0, after.TotalSeconds) * time.TimestampFrequency);
+        lock (_gate)
+        {
+            if (subscription.WakeAt == long.MaxValue) _waking.Add(subscription);
+            subscription.WakeAt = at;
         }
     }
 
@@ -105,11 +148,14 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
             {
                 foreach (var e in batch)
                 {
-                    foreach (var s in _subscribers)
+                    if (_subscribers.TryGetValue(e.Namespace, out var list))
                     {
-                        // A subscriber that cannot keep up is cut off; it reconnects with Last-Event-ID and loses nothing.
-                        if (s.Namespace == e.Namespace && !s.Writer.TryWrite(e))
-                            s.Writer.TryComplete(new InvalidOperationException("subscriber fell too far behind"));
+                        foreach (var s in list)
+                        {
+                            // A subscriber that cannot keep up is cut off; it reconnects with Last-Event-ID and loses nothing.
+                            if (!s.Writer.TryWrite(e))
+                                s.Writer.TryComplete(new InvalidOperationException("subscriber fell too far behind"));
+                        }
                     }
                     _dispatched = e.Sequence;
                     Remember(e);
@@ -149,7 +195,13 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
 
     private void Remove(Subscription subscription)
     {
-        lock (_gate) _subscribers.Remove(subscription);
+        lock (_gate)
+        {
+            if (_subscribers.TryGetValue(subscription.Namespace, out var list) && list.Remove(subscription) && list.Count == 0)
+                _subscribers.Remove(subscription.Namespace);
+            if (subscription.WakeAt != long.MaxValue) _waking.Remove(subscription);
+            subscription.WakeAt = long.MaxValue;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the event log failed; retrying")]
@@ -177,7 +229,14 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
         /// <summary>The last sequence dispatched before this subscription began; it receives only later events.</summary>
         public long StartSequence { get; }
 
+        /// <summary>The events, in sequence order, with <see cref="Wake"/> read in between when a wake time has come.</summary>
         public ChannelReader<StoredEvent> Reader => _channel.Reader;
+
+        /// <summary>Asks for <see cref="Wake"/> once, <paramref name="after"/> from now (replacing an earlier request): a wait without a timer of its own.</summary>
+        public void WakeAfter(TimeSpan after) => _hub.SetWake(this, after);
+
+        /// <summary>The hub clock's timestamp at which <see cref="Wake"/> is due; <see cref="long.MaxValue"/> for none. Guarded by the hub's gate.</summary>
+        internal long WakeAt { get; set; } = long.MaxValue;
 
         internal ChannelWriter<StoredEvent> Writer => _channel.Writer;
 

@@ -85,8 +85,18 @@ public sealed class GenerationService(
         using var subscription = await eventHub.SubscribeAsync(ns, cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var row = await store.GetAsync(ns, id, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"generation {id} vanished");
+            Generation? row;
+            try
+            {
+                row = await store.GetAsync(ns, id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Storage.StorageUnavailableException)
+            {
+                // The row is committed: a database that is restarting delays the answer, it does not change it.
+                await Task.Delay(WaitPollInterval, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            if (row is null) throw new InvalidOperationException($"generation {id} vanished");
             if (row.Status.IsTerminal()) return row;
 
             if (subscription.Reader.Completion.IsCompleted)
@@ -96,21 +106,18 @@ public sealed class GenerationService(
                 continue;
             }
 
-            using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            poll.CancelAfter(WaitPollInterval);
-            try
+            // The hub's clock ends the wait after the poll interval (no timer per waiting request).
+            subscription.WakeAfter(WaitPollInterval);
+            var wake = false;
+            while (!wake && await subscription.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (await subscription.Reader.WaitToReadAsync(poll.Token).ConfigureAwait(false))
+                var ended = false;
+                while (subscription.Reader.TryRead(out var e))
                 {
-                    var ended = false;
-                    while (subscription.Reader.TryRead(out var e))
-                        ended |= e.Type is EventTypes.Completed or EventTypes.Cancelled && GenerationEvents.GenerationIdOf(e) == id;
-                    if (ended) break;
+                    wake |= ReferenceEquals(e, EventHub.Wake);
+                    ended |= e.Type is EventTypes.Completed or EventTypes.Cancelled && GenerationEvents.GenerationIdOf(e) == id;
                 }
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Poll interval elapsed: read the row again.
+                if (ended) break;
             }
         }
     }

@@ -58,6 +58,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<CancellationHub>();
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
+        services.AddHostedService<Storage.StoreSignalRelay>();
         services.AddSingleton<GenerationService>();
         services.AddSingleton<ApiKeyService>();
         return services;

@@ -106,7 +106,8 @@ public sealed partial class GenerationProcessor(
         // A checkpoint of another backend (the model was moved to another one meanwhile) is not resumed here.
         var resume = generation.RemoteJob is { } recorded && recorded.Backend == engine.Name ? recorded : null;
         var context = new RenderContext(output, workDirectory, new Progress<RenderProgress>(p => progress.Set(p.Phase, p.Fraction)), lease.Attempt, resume,
-            (remote, token) => CheckpointAsync(lease, generation, remote, source), links);
+            (remote, token) => CheckpointAsync(lease, generation, remote, source), links,
+            (remote, token) => remote.Id is { } id ? store.IsRemoteJobRecordedAsync(remote.Backend, id, generation.Id, token) : Task.FromResult(false));
         progress.Set("rendering", 0);
         await engine.RenderAsync(job, context, ct).ConfigureAwait(false);
         if (!engine.WritesExactOutput)
@@ -261,7 +262,8 @@ public sealed partial class GenerationProcessor(
                 if (phase != _phase) { _phase = phase; _phaseStart = _clock.Elapsed; }
                 fraction = Math.Clamp(fraction, 0, 1);
                 int? eta = null;
-                if (phase == "rendering" && fraction > 0.02)
+                // The built-in renderer reports "rendering", remote engines "generating": both are the long, steady part.
+                if (phase is "rendering" or "generating" && fraction > 0.02)
                 {
                     var elapsed = (_clock.Elapsed - _phaseStart).TotalSeconds;
                     eta = (int)Math.Ceiling(elapsed * (1 - fraction) / fraction);

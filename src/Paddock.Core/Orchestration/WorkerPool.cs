@@ -62,12 +62,14 @@ public sealed partial class WorkerPool(
         {
             try
             {
-                if (!backends.IsAvailable(engine.Name))
+                // Only the models the backend can run now: one that lacks what a model needs still runs its others.
+                var ready = backends.IsAvailable(engine.Name) ? models.Where(m => backends.IsAvailable(engine.Name, m)).ToList() : [];
+                if (ready.Count == 0)
                 {
                     await waiters.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                var claimed = await store.ClaimNextAsync(workerId, _options.LeaseDuration, models, stoppingToken).ConfigureAwait(false);
+                var claimed = await store.ClaimNextAsync(workerId, _options.LeaseDuration, ready, stoppingToken).ConfigureAwait(false);
                 if (claimed is null)
                 {
                     await waiters.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);

@@ -62,11 +62,19 @@ public interface IGenerationStore
 
     /// <summary>
     /// Records the remote job the lease holder is about to wait on. <see cref="LeaseState.Held"/> when written under a
-    /// held lease. When the row was cancelled during this attempt (and has no remote job yet) the job is still recorded,
-    /// marked for a remote cancel, and the answer is <see cref="LeaseState.Cancelled"/>: remote work that started just
-    /// before a cancel is cancelled too. <see cref="LeaseState.Lost"/> otherwise, with no change.
+    /// held lease. When the row was cancelled during this attempt (and records no remote job id yet — at most the note
+    /// that a submit was about to start) the job is still recorded, marked for a remote cancel, and the answer is
+    /// <see cref="LeaseState.Cancelled"/>: remote work that started just before a cancel is cancelled too.
+    /// <see cref="LeaseState.Lost"/> otherwise, with no change.
     /// </summary>
     Task<LeaseState> CheckpointAsync(Lease lease, RemoteJob job, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether a generation other than <paramref name="exceptGenerationId"/> records the remote job <paramref name="remoteId"/>
+    /// on <paramref name="backend"/>: an attempt that must find its predecessor's task without its id (the process died
+    /// between the provider's answer and the checkpoint) rules out the tasks other generations already own.
+    /// </summary>
+    Task<bool> IsRemoteJobRecordedAsync(string backend, string remoteId, Guid exceptGenerationId, CancellationToken cancellationToken = default);
 
     /// <summary>Cancelled rows whose remote work on one of <paramref name="backends"/> still has to be cancelled, oldest first.</summary>
     Task<IReadOnlyList<PendingRemoteCancel>> PendingRemoteCancelsAsync(IReadOnlyCollection<string> backends, int limit, CancellationToken cancellationToken = default);

@@ -1,3 +1,4 @@
+using Paddock.Engines.Builtin.Rendering.Figures;
 using Paddock.Engines.Builtin.Rendering.Sets;
 using Paddock.Engines.Builtin.Scene;
 using SkiaSharp;
@@ -10,7 +11,7 @@ namespace Paddock.Engines.Builtin.Rendering;
 /// sprites graded once per look; the first shot in the constructor, the others in the background
 /// while the first frames are drawn. A frame is then: the planes behind
 /// the subjects back to front (skipping what a nearer opaque plane hides), contact shadows and
-/// subjects, foreground planes, particles, vignette and letterbox; two shots mixed during a
+/// subjects, foreground planes, particles and vignette; two shots mixed during a
 /// dissolve. <see cref="Compose"/> allocates nothing.
 /// </summary>
 internal sealed class FrameComposer : IDisposable
@@ -24,6 +25,9 @@ internal sealed class FrameComposer : IDisposable
     private readonly List<IDisposable> _owned = [];
     private readonly ImageBlit _blit;
     private readonly FrameBuffer? _scratch;
+
+    /// <summary>Drawn figures, baked once per subject, look and size (shots in the same light share them).</summary>
+    private readonly Dictionary<string, FigurePoses> _figures = new(StringComparer.Ordinal);
 
     public FrameComposer(Storyboard board, IReadOnlyList<CastMember> cast, CancellationToken cancellationToken = default)
     {
@@ -121,7 +125,8 @@ internal sealed class FrameComposer : IDisposable
         }
 
         var camera = shot.Camera.At(progress, seconds, actors.Length > 0 ? stage.Poses[0].X : float.NaN, _board.Width, _board.Height);
-        var (top, bottom) = stage.Post.Picture;
+        const int top = 0;
+        var bottom = _board.Height;
 
         // Planes behind the subjects, from the front backwards: the opaque bands of the nearer planes
         // that join up with the bottom of the picture hide everything behind them there.
@@ -232,13 +237,15 @@ internal sealed class FrameComposer : IDisposable
             }
 
             var feet = camera.ToScreen(new SKPoint(pose.X, pose.Y), 1f);
-            var sprite = actor.Sprite;
+            // A drawn figure shows the pose of its gait, facing the way it goes.
+            var sprite = actor.Poses?.At(pose.Gait, pose.Cycle) ?? actor.Sprite!;
             var content = sprite.Content;
+            var scaleX = actor.Poses is null ? pose.ScaleX : pose.ScaleX * pose.Heading;
             // Sprite pixels → the subject's box standing on the origin → posed → at the feet on screen. It turns
             // about its middle, not its feet: a spin about the feet would swing it upside down below the frame.
             var middle = height * pose.ScaleY * 0.5f;
             var map = SKMatrix.CreateTranslation(-content.MidX, -content.Bottom)
-                .PostConcat(SKMatrix.CreateScale(width / content.Width * pose.ScaleX, height / content.Height * pose.ScaleY))
+                .PostConcat(SKMatrix.CreateScale(width / content.Width * scaleX, height / content.Height * pose.ScaleY))
                 .PostConcat(SKMatrix.CreateRotation(pose.Rotation, 0f, -middle))
                 .PostConcat(SKMatrix.CreateTranslation(feet.X, feet.Y));
             AffineBlit.Draw(sprite.Pixels, target.Pixels, _board.Width, _board.Height, map, top, bottom, sprite.Spans);
@@ -284,7 +291,7 @@ internal sealed class FrameComposer : IDisposable
 
         var sets = new Dictionary<string, List<Layer>>(StringComparer.Ordinal);
         var sprites = new Dictionary<string, Sprite>(StringComparer.Ordinal);
-        var posts = new Dictionary<(float, float), PostEffects>();
+        var posts = new Dictionary<float, PostEffects>();
         var firstKey = SetKey(shots[0]);
         Bake(work.Where(w => w.Key == firstKey).ToList(), sets, cancellationToken);
         Volatile.Write(ref _stages[0], Build(shots[0], sets, sprites, posts, samples, cast, board));
@@ -339,17 +346,17 @@ internal sealed class FrameComposer : IDisposable
         }
     }
 
-    private Stage Build(Shot shot, Dictionary<string, List<Layer>> sets, Dictionary<string, Sprite> sprites, Dictionary<(float, float), PostEffects> posts,
+    private Stage Build(Shot shot, Dictionary<string, List<Layer>> sets, Dictionary<string, Sprite> sprites, Dictionary<float, PostEffects> posts,
         List<List<CameraSample>> samples, IReadOnlyList<CastMember> cast, Storyboard board)
     {
         var largest = samples[shot.Index].Select(s => s.Camera.Scale(1f)).DefaultIfEmpty(1f).Max();
-        var actors = shot.Actors.Select(plan => new StageActor(plan, SpriteFor(plan, shot.Look, largest, cast, sprites),
-            plan.Style == ActorStyle.CutOut && !plan.Bust)).ToArray();
+        var actors = shot.Actors.Select(plan => plan.StandIn is { } standIn
+            ? FigureFor(plan, standIn, shot.Look, largest, board.Seed, sprites)
+            : new StageActor(plan, SpriteFor(plan, shot.Look, largest, cast, sprites), null, plan.Style == ActorStyle.CutOut && !plan.Bust)).ToArray();
         var particles = shot.Atmosphere.Count > 0 ? new ParticleField(shot.Atmosphere, shot.Look, board.Seed, shot.Index, board.Width, board.Height) : null;
-        var key = (shot.Look.Vignette, shot.Look.Letterbox);
-        if (!posts.TryGetValue(key, out var post))
+        if (!posts.TryGetValue(shot.Look.Vignette, out var post))
         {
-            posts[key] = post = new PostEffects(board.Width, board.Height, shot.Look.Vignette, shot.Look.Letterbox);
+            posts[shot.Look.Vignette] = post = new PostEffects(board.Width, board.Height, shot.Look.Vignette);
         }
 
         var layers = sets[SetKey(shot)].OrderBy(l => l.BehindActors ? 0 : 1).ThenBy(l => l.Parallax).ToArray();
@@ -382,6 +389,24 @@ internal sealed class FrameComposer : IDisposable
         }
 
         return sprite;
+    }
+
+    private StageActor FigureFor(ActorPlan plan, StandInCue standIn, Look look, float cameraScale, long seed, Dictionary<string, Sprite> sprites)
+    {
+        var figure = Figure.For(standIn, seed);
+        // Big enough for the closest it comes (camera zoom; approaching, it grows by a fifth), and no more: a figure is baked in several poses.
+        var growth = plan.Actions.Any(a => a.Kind == ActionKind.Approach || a.Heading == Heading.Toward) ? 1.25f : 1.05f;
+        var height = MathF.Ceiling(plan.Height * cameraScale * growth / 32f) * 32f;
+        var gaits = string.Join(",", plan.Actions.Select(a => a.Kind).Distinct().Order());
+        var key = $"figure|{standIn.Identity}|{look.Key}|{height}|{gaits}";
+        if (!_figures.TryGetValue(key, out var poses))
+        {
+            poses = new FigurePoses(figure, plan.Actions.SelectMany(a => Motion.Gaits(a.Kind)), look, look.Fog * SetLayers.ActorFog, Sky.Haze(look.Time), height);
+            _figures[key] = poses;
+            Own([poses]);
+        }
+
+        return new StageActor(plan, null, poses, figure.Grounded);
     }
 
     private static string SetKey(Shot shot) =>
@@ -434,7 +459,8 @@ internal sealed class FrameComposer : IDisposable
 
     private readonly record struct CameraSample(CameraState Camera);
 
-    private sealed record StageActor(ActorPlan Plan, Sprite Sprite, bool ContactShadow);
+    /// <summary>A subject ready to draw: a reference's sprite, or a drawn figure's poses.</summary>
+    private sealed record StageActor(ActorPlan Plan, Sprite? Sprite, FigurePoses? Poses, bool ContactShadow);
 
     /// <summary>One shot ready to draw, with scratch arrays so drawing allocates nothing.</summary>
     private sealed class Stage(Shot shot, Layer[] layers, int behindCount, StageActor[] actors, ParticleField? particles, PostEffects post)

@@ -10,9 +10,11 @@ namespace Paddock.Engines.Builtin.Rendering;
 /// blended inwards as a Coons patch, so plain and gradient studio backdrops both work. Pixels far
 /// enough from that estimate are the subject; its largest pieces are kept, small holes filled, and
 /// the edge is a soft matte from the colour distance, with the background's colour taken back out of
-/// the edge pixels so no halo of the old backdrop remains. A border that is not uniform (a photo of
-/// a scene), a subject that fills almost everything or almost nothing, or one that touches three
-/// sides means the image cannot be cut out: it is used whole.
+/// the edge pixels so no halo of the old backdrop remains. A soft shadow the subject casts on the
+/// backdrop (a ball's grey contact shadow) belongs to the backdrop and is left out: otherwise it would
+/// turn with the subject as a halo, and the renderer draws a shadow of its own on the ground. A border
+/// that is not uniform (a photo of a scene), a subject that fills almost everything or almost
+/// nothing, or one that touches three sides means the image cannot be cut out: it is used whole.
 /// </summary>
 internal static class Matte
 {
@@ -75,7 +77,133 @@ internal static class Matte
             return null;
         }
 
-        return Cut(ReadPixels(pixmap), width, height, mask, aw, ah, border, bust);
+        var shadow = BakedShadow(small, mask, aw, ah, border);
+        if (shadow is not null)
+        {
+            for (var i = 0; i < mask.Length; i++)
+            {
+                mask[i] &= !shadow[i];
+            }
+
+            bust = TouchedSides(mask, aw, ah, out var bottom) <= 2 && bottom;
+        }
+
+        return Cut(ReadPixels(pixmap), width, height, mask, aw, ah, border, bust, shadow is null ? null : ToFloat(Dilate(shadow, aw, ah, 3)));
+    }
+
+    /// <summary>
+    /// The parts of the subject that are a soft shadow on the backdrop, or null: pixels that are the
+    /// backdrop's own colour darkened (every channel by about the same factor), in pieces in the lower
+    /// part of the subject whose darkness fades in gradually from the backdrop (a penumbra; a grey
+    /// object's edge is sharp). At most half the subject: what remains must still be a subject.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool[]? BakedShadow(uint[] small, bool[] mask, int w, int h, Border border)
+    {
+        var darkness = new float[mask.Length];
+        var candidate = new bool[mask.Length];
+        int top = h, bottom = -1, total = 0;
+        for (var y = 0; y < h; y++)
+        {
+            var (left, right, v) = border.Rows(y + 0.5f, h);
+            for (var x = 0; x < w; x++)
+            {
+                var i = (y * w) + x;
+                if (!mask[i])
+                {
+                    continue;
+                }
+
+                total++;
+                (top, bottom) = (Math.Min(top, y), Math.Max(bottom, y));
+                var (columnTop, columnBottom, u) = border.Columns(x + 0.5f, w);
+                if (ShadeOf(small[i], border.Patch(columnTop, columnBottom, u, left, right, v)) is { } shade and > 0.03f and < 0.75f)
+                {
+                    candidate[i] = true;
+                    darkness[i] = shade;
+                }
+            }
+        }
+
+        var labels = new int[mask.Length];
+        var queue = new Queue<int>();
+        var regions = new List<List<int>> { new() };
+        for (var start = 0; start < mask.Length; start++)
+        {
+            if (candidate[start] && labels[start] == 0)
+            {
+                Flood(candidate, labels, w, h, start, regions.Count, wanted: true, queue);
+                regions.Add([]);
+            }
+
+            if (labels[start] != 0)
+            {
+                regions[labels[start]].Add(start);
+            }
+        }
+
+        var shadow = new bool[mask.Length];
+        var removed = 0;
+        foreach (var region in regions.Skip(1))
+        {
+            if (region.Count < total * 0.02f || region.Average(i => i / w) < top + ((bottom - top) * 0.55f))
+            {
+                continue;
+            }
+
+            // Soft: one pixel in from where it meets the backdrop, a penumbra is still much lighter than its core.
+            var edge = region.Where(i => Neighbours(i, w, h).Any(j => !mask[j])).ToHashSet();
+            var inner = region.Where(i => !edge.Contains(i) && Neighbours(i, w, h).Any(edge.Contains)).ToList();
+            var core = region.Select(i => darkness[i]).Order().ElementAt((int)(region.Count * 0.9f));
+            if (edge.Count == 0 || inner.Count == 0 || inner.Average(i => darkness[i]) > core * 0.7f)
+            {
+                continue;
+            }
+
+            foreach (var i in region)
+            {
+                shadow[i] = true;
+            }
+
+            removed += region.Count;
+        }
+
+        return removed > 0 && removed <= total * 0.5f ? shadow : null;
+    }
+
+    /// <summary>How much darker than the backdrop a pixel is (0..1) when it is the backdrop's colour in shade; null when it is another colour.</summary>
+    private static float? ShadeOf(uint pixel, Rgb background)
+    {
+        var b = (pixel & 0xFF) / MathF.Max(24f, background.B);
+        var g = ((pixel >> 8) & 0xFF) / MathF.Max(24f, background.G);
+        var r = ((pixel >> 16) & 0xFF) / MathF.Max(24f, background.R);
+        var mean = (r + g + b) / 3f;
+        var spread = MathF.Max(r, MathF.Max(g, b)) - MathF.Min(r, MathF.Min(g, b));
+        return spread < 0.08f && mean < 1f && (background.R + background.G + background.B) > 240f ? 1f - mean : null;
+    }
+
+    private static IEnumerable<int> Neighbours(int i, int w, int h)
+    {
+        var (x, y) = (i % w, i / w);
+        if (x > 0)
+        {
+            yield return i - 1;
+        }
+
+        if (x < w - 1)
+        {
+            yield return i + 1;
+        }
+
+        if (y > 0)
+        {
+            yield return i - w;
+        }
+
+        if (y < h - 1)
+        {
+            yield return i + w;
+        }
     }
 
     /// <summary>For images with real transparency: the alpha channel is the matte already.</summary>
@@ -343,7 +471,7 @@ internal static class Matte
 
     /// <summary>The full-resolution matte: solid inside the subject, soft at its edge, nothing outside.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static CutOut? Cut(uint[] pixels, int width, int height, bool[] mask, int aw, int ah, Border border, bool bust)
+    private static CutOut? Cut(uint[] pixels, int width, int height, bool[] mask, int aw, int ah, Border border, bool bust, float[]? shadowZone)
     {
         var core = ToFloat(Erode(mask, aw, ah, 1));
         var hull = ToFloat(Dilate(mask, aw, ah, 2));
@@ -391,6 +519,12 @@ internal static class Matte
 
                 var pixel = pixels[(y * width) + x];
                 var background = border.Patch(columns[x - fromX], columnsBottom[x - fromX], us[x - fromX], leftColour, rightColour, v);
+                if (shadowZone is not null && Sample(shadowZone, aw, ah, ax, ay) > 0f && ShadeOf(pixel, background) is { } shade)
+                {
+                    // Near a shadow left out, the backdrop here is in shade: measured against that, the shadow is no part of the subject.
+                    background = new Rgb(background.R * (1f - shade), background.G * (1f - shade), background.B * (1f - shade));
+                }
+
                 var distance = Distance(pixel, background);
                 var soft = Smooth((distance - low) / (high - low));
                 var alpha = MathF.Max(Sample(core, aw, ah, ax, ay), MathF.Min(soft, outer));

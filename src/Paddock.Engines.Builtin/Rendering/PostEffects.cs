@@ -6,7 +6,7 @@ namespace Paddock.Engines.Builtin.Rendering;
 
 /// <summary>
 /// What is drawn over the finished frame, every frame: the vignette (a separable falloff towards the
-/// edges, applied only where it darkens anything, eight pixels at a time) and the letterbox bars.
+/// edges, applied only where it darkens anything, eight pixels at a time).
 /// </summary>
 internal sealed unsafe class PostEffects
 {
@@ -18,8 +18,7 @@ internal sealed unsafe class PostEffects
     private readonly int _clearTo;
 
     /// <param name="vignette">How much the corners darken, 0..1.</param>
-    /// <param name="letterbox">The picture's aspect inside black bars (0 for none).</param>
-    public PostEffects(int width, int height, float vignette, float letterbox)
+    public PostEffects(int width, int height, float vignette)
     {
         _width = width;
         _height = height;
@@ -38,25 +37,16 @@ internal sealed unsafe class PostEffects
         {
             _clearTo--;
         }
-
-        Bar = Scene.Director.LetterboxBar(width, height, letterbox);
     }
-
-    /// <summary>Rows of black at the top and at the bottom.</summary>
-    public int Bar { get; }
-
-    /// <summary>The rows the picture occupies; nothing needs drawing outside them.</summary>
-    public (int Top, int Bottom) Picture => (Bar, _height - Bar);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(byte[] frame)
     {
-        var (top, bottom) = Picture;
         fixed (byte* bytes = frame)
         fixed (uint* columns = _columns)
         {
             var pixels = (uint*)bytes;
-            for (var y = top; y < bottom; y++)
+            for (var y = 0; y < _height; y++)
             {
                 var row = pixels + ((nint)y * _width);
                 var factor = _rows[y];
@@ -71,9 +61,6 @@ internal sealed unsafe class PostEffects
                 }
             }
 
-            // Opaque black, so a later dissolve mixes bars like any other pixels.
-            new Span<uint>(pixels, top * _width).Fill(0xFF000000u);
-            new Span<uint>(pixels + ((nint)bottom * _width), (_height - bottom) * _width).Fill(0xFF000000u);
         }
     }
 

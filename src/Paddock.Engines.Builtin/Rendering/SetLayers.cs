@@ -169,10 +169,28 @@ internal static class SetLayers
             }
         }
 
+        Soften(surface, look.Depth * MathF.Abs(1f - plane.Parallax) * DepthBlur * height * resolution);
         var cropped = Crop(surface, pixelWidth, pixelHeight, area, resolution, plane.Depths[0] == Depth.Sky);
         return cropped is { } c ? new Layer(c.Image, c.World, plane.Parallax, plane.BehindActors) : null;
 
         PaintContext Context(SKCanvas canvas, Depth depth) => new(canvas, painted, width, height, height * set.Horizon, look.Time, set.Variant, depth);
+    }
+
+    /// <summary>How soft a plane far from the subjects gets under a full "depth" look: a share of the frame's height, per unit of parallax away from them.</summary>
+    private const float DepthBlur = 0.009f;
+
+    /// <summary>A shallow depth of field, baked: the plane blurred in place (edges clamped, so no border darkens).</summary>
+    private static void Soften(SKSurface surface, float sigma)
+    {
+        if (sigma < 0.4f)
+        {
+            return;
+        }
+
+        using var sharp = surface.Snapshot();
+        using var blur = SKImageFilter.CreateBlur(sigma, sigma, SKShaderTileMode.Clamp);
+        using var paint = new SKPaint { ImageFilter = blur, BlendMode = SKBlendMode.Src };
+        surface.Canvas.DrawImage(sharp, 0, 0, new SKSamplingOptions(SKFilterMode.Nearest), paint);
     }
 
     private static SKSurface NewSurface(int width, int height)

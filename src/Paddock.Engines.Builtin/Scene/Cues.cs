@@ -16,6 +16,7 @@ internal enum ActionKind
     Fly,
     Float,
     Bounce,
+    Roll,
     Approach,
     Leave,
     Sit,
@@ -82,14 +83,16 @@ internal enum TransitionKind
     Dissolve,
 }
 
-internal readonly record struct ActionCue(ActionKind Kind, Heading Heading);
+/// <summary>An action, which way it goes, and how briskly (1 as usual; "slowly" 0.6, "fast" 1.5).</summary>
+internal readonly record struct ActionCue(ActionKind Kind, Heading Heading, float Pace = 1f);
 
 internal readonly record struct AtmosphereCue(AtmosphereKind Kind, float Intensity);
 
 /// <summary>
 /// A camera entry of the lexicon. Zoom and dolly are (from, to) scales; pan is the direction the
 /// camera looks towards over the shot (x -1 left, y -1 up; the picture moves the other way), zero
-/// for "the seed picks"; see Lexicon.json for the rest.
+/// for "the seed picks"; orbit +1 circles right and -1 left (<see cref="OrbitEither"/>: the seed
+/// picks); see Lexicon.json for the rest.
 /// </summary>
 internal sealed record CameraSpec(
     string Name,
@@ -103,7 +106,8 @@ internal sealed record CameraSpec(
     bool Static = false,
     float? Speed = null,
     float? Frame = null,
-    float? Parallax = null);
+    float? Parallax = null,
+    bool OrbitEither = false);
 
 internal readonly record struct CameraCue(CameraSpec Spec, float Intensity);
 
@@ -119,12 +123,49 @@ internal sealed record GradeSpec(
     float? Lift = null,
     float? Fog = null,
     float? Vignette = null,
-    float? Letterbox = null,
+    float? Depth = null,
     SKColor? Tone = null,
-    bool Neon = false);
+    bool Neon = false,
+    IReadOnlyList<CameraSpec>? Moves = null);
 
-/// <summary>A subject the prompt names in a shot and what it does, in order.</summary>
-internal sealed record ActorCue(int ImageIndex, IReadOnlyList<ActionCue> Actions);
+/// <summary>
+/// A subject the prompt names in a shot and what it does, in order: reference image
+/// <see cref="ImageIndex"/> (1-based), or, when <see cref="StandIn"/> is set, a figure the renderer
+/// draws ("a fox"; or "Image 1" when the request has no images: then ImageIndex is that number,
+/// otherwise 0).
+/// </summary>
+internal sealed record ActorCue(int ImageIndex, IReadOnlyList<ActionCue> Actions, StandInCue? StandIn = null);
+
+/// <summary>
+/// A subject drawn by the renderer: what it is, and who it is (<see cref="Identity"/>: "image1",
+/// "fox"), so the same subject looks the same in every shot and another looks different.
+/// </summary>
+internal sealed record StandInCue(SubjectSpec Subject, string Identity);
+
+/// <summary>The body plans the renderer draws stand-ins with (Rendering/Figures).</summary>
+internal enum FigureKind
+{
+    Quadruped,
+    Person,
+    Robot,
+    Bird,
+    Ball,
+    Vehicle,
+    Fish,
+}
+
+/// <summary>
+/// A subject of the lexicon: its body plan, its height beside a person, the colours of its parts
+/// (a list: the seed picks), and the words and numbers that shape it ("ears": "pointed", "legs": 0.36).
+/// </summary>
+internal sealed record SubjectSpec(
+    string Name,
+    FigureKind Figure,
+    float Size,
+    bool StandsIn,
+    IReadOnlyDictionary<string, SKColor[]> Colors,
+    IReadOnlyDictionary<string, string[]> Words,
+    IReadOnlyDictionary<string, float> Numbers);
 
 /// <summary>
 /// What the prompt says about one shot, already resolved against the shots before it (settings,

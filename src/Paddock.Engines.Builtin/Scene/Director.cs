@@ -1,4 +1,5 @@
 using Paddock.Core.Engines;
+using Paddock.Engines.Builtin.Rendering.Figures;
 using SkiaSharp;
 
 namespace Paddock.Engines.Builtin.Scene;
@@ -8,7 +9,9 @@ namespace Paddock.Engines.Builtin.Scene;
 /// (<see cref="CastProfile"/>) into a storyboard: which reference acts or serves as the set in each
 /// shot, shot lengths and transitions, camera curves, looks, particles, and where every subject
 /// stands. References the prompt does not name still appear: as extra cast, as the set of a shot
-/// that has none, or in a shot of their own at the end.
+/// that has none, or in a shot of their own at the end. Subjects no reference gives ("a fox") are
+/// cast as stand-in figures the renderer draws; when the prompt names no image, the references
+/// play those subjects first.
 /// </summary>
 internal static class Director
 {
@@ -22,6 +25,12 @@ internal static class Director
     private const int PreferredFadeFrames = 12;
 
     private const int MaxActorsPerShot = 3;
+
+    /// <summary>Stand-ins in one shot at most: a list of twenty animals is a crowd, not a cast.</summary>
+    private const int MaxStandInsPerShot = 4;
+
+    /// <summary>How far apart the depth lanes of several subjects are, as a share of the picture's height.</summary>
+    private const float Lane = 0.085f;
 
     /// <summary>A framed print's border as a share of the image's height.</summary>
     internal const float CardBorder = 0.035f;
@@ -38,6 +47,7 @@ internal static class Director
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(cast);
         var cues = PromptReader.Read(job.Prompt, cast.Count);
+        var take = Take.For(job.Seed, Lexicon.Default);
         var drafts = CastShots(cues, cast, job.Seed);
         Fit(drafts, Math.Max(1, job.FrameCount / MinimumShotFrames));
 
@@ -59,7 +69,7 @@ internal static class Director
         var shots = new List<Shot>(drafts.Count);
         for (var i = 0; i < drafts.Count; i++)
         {
-            shots.Add(Compose(job, cast, drafts[i], i, boundaries[i], boundaries[i + 1], fades[i], fades[i + 1]));
+            shots.Add(Compose(job, cast, take, drafts[i], i, boundaries[i], boundaries[i + 1], fades[i], fades[i + 1]));
         }
 
         return new Storyboard(job.Width, job.Height, job.FramesPerSecond, job.FrameCount, job.Seed, shots);
@@ -98,6 +108,16 @@ internal static class Director
             named.UnionWith(cue.SetImages.Select(i => i - 1));
             foreach (var actor in cue.Actors)
             {
+                if (actor.StandIn is { } standIn)
+                {
+                    if (draft.Actors.Count(a => a.StandIn is not null) < MaxStandInsPerShot)
+                    {
+                        draft.Actors.Add(new DraftActor(-1, actor.Actions, standIn));
+                    }
+
+                    continue;
+                }
+
                 named.Add(actor.ImageIndex - 1);
                 if (actor.ImageIndex - 1 != draft.SetSlot)
                 {
@@ -106,18 +126,23 @@ internal static class Director
             }
 
             // A reference that cannot be cut out, in a shot that names no place, is the place.
-            if (draft.SetSlot is null && draft.Setting is null && draft.Actors.FirstOrDefault(a => !cast[a.Slot].CanCutOut) is { } whole)
+            if (draft.SetSlot is null && draft.Setting is null && draft.Actors.FirstOrDefault(a => a.Slot >= 0 && !cast[a.Slot].CanCutOut) is { } whole)
             {
                 draft.SetSlot = whole.Slot;
                 draft.Actors.Remove(whole);
             }
         }
 
-        var unnamed = Enumerable.Range(0, cast.Count).Where(slot => !named.Contains(slot)).ToList();
-        if (named.Count == 0 && cast.Count > 0)
+        var roles = drafts.SelectMany(d => d.Actors).Where(a => a.StandIn is not null).Select(a => a.Key).Distinct().ToList();
+        if (named.Count == 0 && cast.Count > 0 && roles.Count <= 1)
         {
-            // The prompt names no reference: the references are its cast, one after another, and the
-            // prompt's actions are theirs.
+            // The prompt names no reference and at most one subject ("a fox runs"): the references play it,
+            // one after another, and the prompt's actions are theirs.
+            foreach (var draft in drafts)
+            {
+                draft.Actors.RemoveAll(a => a.StandIn is not null);
+            }
+
             while (drafts.Count < cast.Count)
             {
                 drafts.Add(drafts[^1].Continuation(1f));
@@ -125,11 +150,32 @@ internal static class Director
 
             for (var i = 0; i < drafts.Count; i++)
             {
-                Assign(drafts[i], i % cast.Count, drafts[i].Cues.Actions, cast);
+                var role = drafts[i].Cues.Actors.FirstOrDefault(a => a.StandIn is not null);
+                Assign(drafts[i], i % cast.Count, role is { Actions.Count: > 0 } ? role.Actions : drafts[i].Cues.Actions, cast);
             }
 
             return drafts;
         }
+
+        if (named.Count == 0 && cast.Count > 0)
+        {
+            // Several subjects and no image named ("a fox chases a rabbit"): the references play them in order, the rest are drawn.
+            for (var role = 0; role < Math.Min(roles.Count, cast.Count); role++)
+            {
+                foreach (var draft in drafts)
+                {
+                    var index = draft.Actors.FindIndex(a => a.Key == roles[role]);
+                    if (index >= 0)
+                    {
+                        draft.Actors[index] = new DraftActor(role, draft.Actors[index].Actions);
+                    }
+                }
+
+                named.Add(role);
+            }
+        }
+
+        var unnamed = Enumerable.Range(0, cast.Count).Where(slot => !named.Contains(slot)).ToList();
 
         var random = DeterministicRandom.For(seed, "extras");
         foreach (var slot in unnamed)
@@ -181,7 +227,7 @@ internal static class Director
             var last = drafts[^1];
             var into = drafts[^2];
             drafts.RemoveAt(drafts.Count - 1);
-            foreach (var actor in last.Actors.Where(a => into.Actors.All(mine => mine.Slot != a.Slot) && a.Slot != into.SetSlot))
+            foreach (var actor in last.Actors.Where(a => into.Actors.All(mine => mine.Key != a.Key) && (a.Slot < 0 || a.Slot != into.SetSlot)))
             {
                 into.Actors.Add(actor);
             }
@@ -202,14 +248,24 @@ internal static class Director
         }
     }
 
-    private static Shot Compose(RenderJob job, IReadOnlyList<CastProfile> cast, Draft draft, int index, int start, int end, int fadeIn, int fadeOut)
+    private static Shot Compose(RenderJob job, IReadOnlyList<CastProfile> cast, Take take, Draft draft, int index, int start, int end, int fadeIn, int fadeOut)
     {
         var random = DeterministicRandom.For(job.Seed, $"shot{index}");
         var cues = draft.Cues;
-        var look = Look.Combine(cues.Grades);
+        // The take's light and palette colour a painted set and what stands in it; a reference used whole as the
+        // set keeps the user's own colours (and so does everything in front of it, to match).
+        var look = Look.Combine(draft.SetSlot is null ? take.Grades(cues.Grades) : cues.Grades);
         var visibleSeconds = ((end - start) + (fadeIn / 2) + (fadeOut - (fadeOut / 2))) / (float)job.FramesPerSecond;
         var speed = Math.Clamp(cues.Camera.Aggregate(1f, (product, cue) => product * (cue.Spec.Speed is { } s ? MathF.Pow(s, MathF.Min(cue.Intensity, 1.5f)) : 1f)), 0.2f, 3f);
-        var camera = CameraFor(cues.Camera, visibleSeconds, random, job.Width, job.Height);
+        var cameraCues = cues.Camera;
+        var suggested = cues.Grades.SelectMany(g => g.Moves ?? []).Distinct().ToList();
+        if (cameraCues.Count == 0 && suggested.Count > 0)
+        {
+            // A look that has a way of moving ("cinematic": a slow push, a truck, an orbit, a crane) moves so when the prompt says nothing.
+            cameraCues = [new CameraCue(suggested[random.Next(suggested.Count)], 0.8f)];
+        }
+
+        var camera = CameraFor(cameraCues, visibleSeconds, random, job.Width, job.Height, take);
 
         SetPlan set;
         if (draft.SetSlot is { } slot)
@@ -227,7 +283,7 @@ internal static class Director
         }
 
         var shot = new Shot(index, start, end, fadeIn, fadeOut, set, [], camera, look, cues.Atmosphere, speed, random.NextUInt64(), cues.Text);
-        return shot with { Actors = Layout(job, cast, draft.Actors, shot, random) };
+        return shot with { Actors = Layout(job, cast, draft.Actors, shot, random, take) };
     }
 
     private static (float Low, float High) HorizonRange(SettingKind setting) => setting switch
@@ -245,9 +301,11 @@ internal static class Director
         _ => (0.6f, 0.66f),
     };
 
-    private static CameraPlan CameraFor(IReadOnlyList<CameraCue> cues, float seconds, DeterministicRandom random, int width, int height)
+    private static CameraPlan CameraFor(IReadOnlyList<CameraCue> cues, float seconds, DeterministicRandom random, int width, int height, Take take)
     {
-        var frame = 1f;
+        // How close the camera frames is the take's unless the prompt says (a close-up, a wide shot).
+        var stated = cues.Select(c => c.Spec.Frame).OfType<float>().ToList();
+        var frame = stated.Count > 0 ? stated.Max() : take.Framing;
         (float From, float To) zoom = (1f, 1f);
         (float From, float To) dolly = (1f, 1f);
         var panFrom = SKPoint.Empty;
@@ -259,13 +317,11 @@ internal static class Director
         var moved = false;
         var still = false;
         var reach = Math.Clamp(seconds / 4f, 0.5f, 1.2f);
+        // The take moves the camera a little more or less than another take would, the way the prompt says.
+        var amount = take.CameraAmount;
         foreach (var (spec, intensity) in cues)
         {
-            var k = reach * intensity;
-            if (spec.Frame is { } f)
-            {
-                frame = MathF.Max(frame, f);
-            }
+            var k = reach * intensity * amount;
 
             if (spec.Zoom is { } z)
             {
@@ -287,8 +343,8 @@ internal static class Director
                     direction = spec.Vertical ? new SKPoint(0f, random.Sign()) : new SKPoint(random.Sign(), 0f);
                 }
 
-                var across = Math.Clamp(0.05f * seconds, 0.08f, 0.2f) * width * MathF.Min(intensity, 1.6f);
-                var down = Math.Clamp(0.04f * seconds, 0.06f, 0.15f) * height * MathF.Min(intensity, 1.6f);
+                var across = Math.Clamp(0.05f * seconds, 0.08f, 0.2f) * width * MathF.Min(intensity, 1.6f) * amount;
+                var down = Math.Clamp(0.04f * seconds, 0.06f, 0.15f) * height * MathF.Min(intensity, 1.6f) * amount;
                 panFrom += new SKPoint(-direction.X * across * 0.5f, -direction.Y * down * 0.5f);
                 panTo += new SKPoint(direction.X * across * 0.5f, direction.Y * down * 0.5f);
                 moved = true;
@@ -301,7 +357,7 @@ internal static class Director
 
             if (spec.Orbit != 0f)
             {
-                var arc = Math.Clamp(0.035f * seconds, 0.05f, 0.12f) * width * MathF.Min(intensity, 1.6f) * MathF.Sign(spec.Orbit) * random.Sign();
+                var arc = Math.Clamp(0.035f * seconds, 0.05f, 0.12f) * width * MathF.Min(intensity, 1.6f) * amount * MathF.Sign(spec.Orbit) * (spec.OrbitEither ? random.Sign() : 1f);
                 orbit = (-arc * 0.5f, arc * 0.5f);
                 moved = true;
             }
@@ -325,7 +381,7 @@ internal static class Director
         if (!moved)
         {
             // Nothing said: a slow, small move the seed picks, so no shot is a still photograph.
-            var gentle = Math.Clamp(seconds / 5f, 0.4f, 1f);
+            var gentle = Math.Clamp(seconds / 5f, 0.4f, 1f) * take.CameraAmount;
             switch (random.Next(5))
             {
                 case 0:
@@ -352,34 +408,63 @@ internal static class Director
             MathF.Min(shake, 3f), random.NextSingle(), track);
     }
 
-    private static List<ActorPlan> Layout(RenderJob job, IReadOnlyList<CastProfile> cast, List<DraftActor> actors, Shot shot, DeterministicRandom random)
+    private static List<ActorPlan> Layout(RenderJob job, IReadOnlyList<CastProfile> cast, List<DraftActor> actors, Shot shot, DeterministicRandom random, Take take)
     {
         var width = job.Width;
         var height = job.Height;
         var count = actors.Count;
         var plans = new List<ActorPlan>(count);
         var duration = shot.Duration(job.FramesPerSecond);
-        // Subjects stand inside the picture, above a letterbox's bottom bar.
-        var bar = LetterboxBar(width, height, shot.Look.Letterbox);
-        var pictureTop = (float)bar;
-        var pictureBottom = (float)(height - bar);
+        const float pictureTop = 0f;
+        var pictureBottom = (float)height;
         var picture = pictureBottom - pictureTop;
         ActorPlan? leader = null;
+        var horizonY = height * shot.Set.Horizon;
+
+        // Several subjects stand at different depths, one lane each (nearer is lower and larger), so when
+        // one passes another the nearer is always drawn over it; those who travel go the same way, side by
+        // side, rather than walking into each other.
+        var lanes = Enumerable.Range(0, count).ToArray();
+        for (var i = count - 1; i > 0; i--)
+        {
+            var j = random.Next(i + 1);
+            (lanes[i], lanes[j]) = (lanes[j], lanes[i]);
+        }
+
+        var travelling = actors.Select(a => TotalTravel(a.Actions, duration) > 0f).ToArray();
+        var travellers = travelling.Count(t => t);
+        // Beside each other, subjects keep their sizes: a dog comes up to a boy's waist, not his shoulder.
+        var largest = actors.Select(a => a.StandIn?.Subject.Size ?? 1f).DefaultIfEmpty(1f).Max();
+        // Who stands on which side is the seed's; those travelling together go from the first named towards the
+        // others, so "a fox chases a rabbit" has the rabbit ahead.
+        var mirrored = random.Chance(0.5f);
+        var together = mirrored ? -1 : 1;
         for (var k = 0; k < count; k++)
         {
-            var (slot, actions) = actors[k];
-            var profile = cast[slot];
-            var style = profile.CanCutOut ? ActorStyle.CutOut : ActorStyle.Card;
-            var bust = style == ActorStyle.CutOut && profile.Bust;
-            var aspect = style == ActorStyle.CutOut ? profile.CutOutAspect : CardAspect(profile.ImageAspect);
+            var (slot, actions, standIn) = actors[k];
+            var figure = standIn is null ? null : Figure.For(standIn, job.Seed);
+            // The take's tempo: everyone a little brisker or more leisurely than in another take.
+            actions = actions.Select(a => a with { Kind = figure?.Adapt(a.Kind) ?? a.Kind, Pace = a.Pace * take.Tempo }).ToList();
+
+            var profile = slot >= 0 ? cast[slot] : null;
+            var style = figure is not null ? ActorStyle.Figure : profile!.CanCutOut ? ActorStyle.CutOut : ActorStyle.Card;
+            var bust = style == ActorStyle.CutOut && profile!.Bust;
+            var aspect = style switch
+            {
+                ActorStyle.Figure => figure!.Aspect,
+                ActorStyle.CutOut => profile!.CutOutAspect,
+                _ => CardAspect(profile!.ImageAspect),
+            };
             var share = count switch { 1 => 1f, 2 => 0.84f, 3 => 0.72f, _ => 0.62f };
             var fraction = (style, bust) switch
             {
                 (ActorStyle.Card, _) => 0.62f,
                 (_, true) => 0.74f,
+                // A drawn subject is as tall as it is beside a person, within reason: a ball is small but seen.
+                (ActorStyle.Figure, _) => 0.56f * Math.Clamp(MathF.Pow(largest, 0.55f), 0.45f, 1.1f) * Math.Clamp(MathF.Pow(standIn!.Subject.Size / largest, 0.8f), 0.3f, 1f),
                 _ => 0.56f,
             } * share;
-            var actorHeight = picture * fraction;
+            var actorHeight = picture * fraction * (count == 1 && !bust ? take.SubjectScale : 1f);
             // Never wider than its share of the frame.
             var widest = width * ((0.72f / count) + 0.08f);
             if (actorHeight * aspect > widest)
@@ -387,38 +472,69 @@ internal static class Director
                 actorHeight = widest / aspect;
             }
 
+            var nearest = pictureBottom - (picture * 0.04f);
             var groundY = style == ActorStyle.Card
                 ? ((pictureTop + pictureBottom) * 0.5f) + (actorHeight * 0.5f)
-                : bust ? pictureBottom + (height * 0.02f) : pictureBottom - (picture * random.Range(0.05f, 0.09f));
-            var slotX = width * (k + 1f) / (count + 1f);
+                : bust ? pictureBottom + (height * 0.02f)
+                : count == 1 ? pictureBottom - (picture * random.Range(0.05f, 0.09f))
+                : nearest - (picture * Lane * lanes[k]);
+            if (count > 1 && style != ActorStyle.Card && !bust && horizonY < nearest)
+            {
+                // Perspective: a lane farther back is smaller by its distance from the horizon.
+                actorHeight *= Math.Clamp((groundY - horizonY) / (nearest - horizonY), 0.55f, 1f);
+            }
+
+            // A lone subject stands where the take puts it; several share the frame; those who travel together start
+            // close, one behind the other, so that they have room to go somewhere.
+            var slotX = count == 1 ? width * take.Placement : width * ((mirrored ? count - k : k + 1f) / (count + 1f));
+            if (travellers > 1 && travelling[k])
+            {
+                var travellerIndex = travelling.Take(k).Count(t => t);
+                var spacing = MathF.Min(1f / (travellers + 1f), 0.2f) * width;
+                slotX = (width * 0.5f) + ((travellerIndex - ((travellers - 1) * 0.5f)) * spacing * (mirrored ? -1f : 1f));
+            }
             if (count > 1)
             {
                 slotX += random.Range(-0.025f, 0.025f) * width;
             }
 
-            // Moving subjects head for the middle of the frame, or either way when alone.
-            var direction = count == 1 ? (int)random.Sign() : slotX < width * 0.5f ? 1 : -1;
+            // Moving subjects go the same way when several travel, head for the middle when one does among others, either way when alone.
+            var travels = TotalTravel(actions, duration) > 0f;
+            var direction = count == 1 ? (int)random.Sign() : travellers > 1 && travels ? together : slotX < width * 0.5f ? 1 : -1;
             var travel = TotalTravel(actions, duration) * width;
-            var plan = new ActorPlan(slot, style, actions, slotX - (direction * travel * 0.5f), groundY, actorHeight, aspect,
-                height * shot.Set.Horizon, direction, random.NextSingle(), 1f, bust);
-            plan = KeepFeetInPicture(KeepOnScreen(plan, shot, job, leader), shot, job, leader, pictureBottom);
-            leader ??= plan;
-            plans.Add(plan);
+            plans.Add(KeepHeadInPicture(new ActorPlan(slot, style, actions, slotX - (direction * travel * 0.5f), groundY, actorHeight, aspect,
+                height * shot.Set.Horizon, direction, random.NextSingle(), 1f, bust, standIn, figure?.Hover ?? 0f), shot, job));
         }
 
-        return plans;
-    }
-
-    /// <summary>Rows of each letterbox bar for a picture of <paramref name="aspect"/> (0: none); portrait frames get slim bars.</summary>
-    internal static int LetterboxBar(int width, int height, float aspect)
-    {
-        if (aspect <= 0f)
+        // Those who travel together are kept on screen together: one travel scale and one shift for all, so the
+        // space between them stays (fitted one by one, a chaser and the chased were pushed onto each other).
+        var group = travellers > 1 ? Enumerable.Range(0, count).Where(k => TotalTravel(plans[k].Actions, duration) > 0f).ToList() : [];
+        var placed = new ActorPlan?[count];
+        for (var k = 0; k < count; k++)
         {
-            return 0;
+            if (placed[k] is not null)
+            {
+                continue;
+            }
+
+            var members = group.Contains(k) ? group : [k];
+            var fitted = KeepOnScreen(members.Select(i => plans[i]).ToList(), shot, job, leader);
+            if (fitted is null)
+            {
+                // Too wide together (a close camera): each on its own.
+                members = [k];
+                fitted = KeepOnScreen([plans[k]], shot, job, leader)!;
+            }
+
+            for (var m = 0; m < members.Count; m++)
+            {
+                placed[members[m]] = KeepFeetInPicture(fitted[m], shot, job, leader ?? fitted[0], pictureBottom);
+            }
+
+            leader ??= placed[0];
         }
 
-        var picture = width >= height ? MathF.Min(height, width / aspect) : height * 0.88f;
-        return Math.Clamp((int)MathF.Round((height - picture) / 2f), 0, height / 3);
+        return [.. placed.OfType<ActorPlan>()];
     }
 
     /// <summary>The print border around a card adds to its width and height alike.</summary>
@@ -431,34 +547,97 @@ internal static class Director
     private static float TotalTravel(IReadOnlyList<ActionCue> actions, float duration)
     {
         var span = duration / Math.Max(1, actions.Count);
-        return actions.Sum(a => Motion.NaturalTravel(a.Kind, span));
+        return actions.Sum(a => Motion.NaturalTravel(a.Kind, span * a.Pace));
     }
 
     /// <summary>
     /// Scales the subject's travel down until the whole of its motion fits in the frame under the
     /// shot's camera (checked at many instants), then moves its start so that it does fit.
     /// </summary>
-    private static ActorPlan KeepOnScreen(ActorPlan plan, Shot shot, RenderJob job, ActorPlan? leader)
+    /// <remarks>
+    /// The travel is cut down only as far as it must be (a search of the largest scale that fits), so a
+    /// slower action never goes further than a faster one. Returns null when the subjects do not fit
+    /// even standing still (a group is then fitted one by one).
+    /// </remarks>
+    private static List<ActorPlan>? KeepOnScreen(List<ActorPlan> plans, Shot shot, RenderJob job, ActorPlan? leader)
     {
-        float[] scales = [1f, 0.7f, 0.45f, 0.25f, 0f];
         var margin = job.Width * 0.02f;
         var room = job.Width - (2f * margin);
-        foreach (var scale in scales)
+        // A shift on the ground moves the subject on screen by the camera's scale, which a zoom changes over the shot.
+        var duration = shot.Duration(job.FramesPerSecond);
+        var scale = 0.5f * (shot.Camera.At(0f, 0f, float.NaN, job.Width, job.Height).Scale(1f) + shot.Camera.At(1f, duration, float.NaN, job.Width, job.Height).Scale(1f));
+
+        (List<ActorPlan> Plans, bool Fits) At(float travel, float size = 1f)
         {
-            var candidate = plan with { TravelScale = scale };
-            var (left, right) = Extent(candidate, shot, job, leader);
-            if (right - left <= room || scale == 0f)
+            var candidates = plans.Select(plan => plan with { TravelScale = travel, Height = plan.Height * size }).ToList();
+            var (left, right) = Span(candidates);
+            for (var attempt = 0; attempt < 4; attempt++)
             {
-                // Too wide even standing still: centre it.
                 var shift = right - left > room ? (job.Width * 0.5f) - ((left + right) * 0.5f)
                     : left < margin ? margin - left
                     : right > job.Width - margin ? job.Width - margin - right
                     : 0f;
-                return shift == 0f ? candidate : candidate with { HomeX = candidate.HomeX + shift };
+                if (MathF.Abs(shift) < 0.5f)
+                {
+                    break;
+                }
+
+                candidates = candidates.Select(c => c with { HomeX = c.HomeX + (shift / scale) }).ToList();
+                (left, right) = Span(candidates);
+            }
+
+            return (candidates, left >= margin - 1f && right <= job.Width - margin + 1f);
+        }
+
+        (float Left, float Right) Span(List<ActorPlan> candidates)
+        {
+            // A tracking camera follows the first subject: within the first's group, that is the candidate.
+            var extents = candidates.Select(c => Extent(c, shot, job, leader ?? candidates[0])).ToList();
+            return (extents.Min(e => e.Left), extents.Max(e => e.Right));
+        }
+
+        var best = At(1f);
+        if (best.Fits)
+        {
+            return best.Plans;
+        }
+
+        best = At(0f);
+        if (!best.Fits)
+        {
+            if (plans.Count > 1)
+            {
+                return null;
+            }
+
+            // Too wide even standing still (a close camera on a wide subject): smaller, and centred.
+            var size = 1f;
+            for (var attempt = 0; attempt < 4 && !best.Fits; attempt++)
+            {
+                size *= 0.8f;
+                best = At(0f, size);
+            }
+
+            return best.Plans;
+        }
+
+        // The travel is cut down only as far as it must be, so a slower action never goes further than a faster one.
+        var (low, high) = (0f, 1f);
+        for (var step = 0; step < 10; step++)
+        {
+            var middle = (low + high) * 0.5f;
+            var trial = At(middle);
+            if (trial.Fits)
+            {
+                (low, best) = (middle, trial);
+            }
+            else
+            {
+                high = middle;
             }
         }
 
-        return plan;
+        return best.Plans;
     }
 
     /// <summary>The leftmost and rightmost screen x the subject reaches during the shot.</summary>
@@ -508,6 +687,32 @@ internal static class Director
         return excess > 0f ? plan with { GroundY = plan.GroundY - excess } : plan;
     }
 
+    /// <summary>
+    /// Makes a subject smaller when, under the shot's camera, the top of it would leave the picture (a
+    /// big subject that leaps, a close framing): the highest it gets then touches the top margin.
+    /// </summary>
+    private static ActorPlan KeepHeadInPicture(ActorPlan plan, Shot shot, RenderJob job)
+    {
+        const int samples = 24;
+        var duration = shot.Duration(job.FramesPerSecond);
+        var margin = job.Height * 0.02f;
+        var fit = 1f;
+        for (var s = 0; s <= samples; s++)
+        {
+            var progress = s / (float)samples;
+            var pose = Motion.Evaluate(plan, progress, progress * duration, duration, job.Width);
+            var camera = shot.Camera.At(progress, progress * duration, pose.X, job.Width, job.Height);
+            var ground = camera.ToScreen(new SKPoint(pose.X, pose.Y + pose.Lift), 1f).Y;
+            var top = camera.ToScreen(new SKPoint(pose.X, pose.Y - (plan.Height * pose.Size * MathF.Max(1f, pose.ScaleY))), 1f).Y;
+            if (top < margin && ground > margin && ground > top)
+            {
+                fit = MathF.Min(fit, (ground - margin) / (ground - top));
+            }
+        }
+
+        return fit < 1f ? plan with { Height = plan.Height * MathF.Max(fit, 0.3f) } : plan;
+    }
+
     /// <summary>How far the subject pokes out of the frame at worst (pixels), and on average (signed, to move it back by).</summary>
     private static float Overflow(ActorPlan plan, Shot shot, RenderJob job, ActorPlan? leader, out float shift)
     {
@@ -536,7 +741,12 @@ internal static class Director
         return worst;
     }
 
-    private sealed record DraftActor(int Slot, IReadOnlyList<ActionCue> Actions);
+    /// <summary>A subject of a draft shot: reference <see cref="Slot"/>, or a stand-in (slot -1).</summary>
+    private sealed record DraftActor(int Slot, IReadOnlyList<ActionCue> Actions, StandInCue? StandIn = null)
+    {
+        /// <summary>Who it is, whichever kind: the same subject in two shots has the same key.</summary>
+        public string Key => StandIn?.Identity ?? $"slot{Slot}";
+    }
 
     private sealed class Draft(ShotCues cues, TransitionKind transition, float weight)
     {

@@ -10,6 +10,7 @@ internal enum CueKind
     CutBreak,
     DissolveBreak,
     Action,
+    Subject,
     Direction,
     Setting,
     Atmosphere,
@@ -47,6 +48,12 @@ internal sealed class Lexicon
     }
 
     public static Lexicon Default => Embedded.Value;
+
+    /// <summary>The lights a take may be in when the prompt names none (the <c>takes.lights</c> grades).</summary>
+    public IReadOnlyList<GradeSpec> TakeLights { get; private set; } = [];
+
+    /// <summary>The subject drawn for an "Image N" the request has no image for (the entry marked <c>stands_in</c>).</summary>
+    public SubjectSpec? StandIn { get; private set; }
 
     /// <summary>How many phrases, over all kinds: a measure of how much the renderer understands.</summary>
     public int PhraseCount { get; private set; }
@@ -144,6 +151,16 @@ internal sealed class Lexicon
             lexicon.Add(kind, name, null, phrases);
         }
 
+        foreach (var entry in Entries(root, "subjects"))
+        {
+            var subject = ParseSubject(entry.Name, entry.Value);
+            lexicon.Add(CueKind.Subject, entry.Name, subject, Phrases(entry.Value, $"subjects.{entry.Name}"));
+            if (subject.StandsIn)
+            {
+                lexicon.StandIn ??= subject;
+            }
+        }
+
         foreach (var (name, phrases) in Groups(root, "actions"))
         {
             lexicon.Add(CueKind.Action, name, ParseEnum<ActionKind>(name, "actions"), phrases);
@@ -172,14 +189,24 @@ internal sealed class Lexicon
             }
         }
 
+        var cameras = new Dictionary<string, CameraSpec>(StringComparer.Ordinal);
         foreach (var entry in Entries(root, "cameras"))
         {
-            lexicon.Add(CueKind.Camera, entry.Name, ParseCamera(entry.Name, entry.Value), Phrases(entry.Value, $"cameras.{entry.Name}"));
+            var camera = cameras[entry.Name] = ParseCamera(entry.Name, entry.Value);
+            lexicon.Add(CueKind.Camera, entry.Name, camera, Phrases(entry.Value, $"cameras.{entry.Name}"));
         }
 
         foreach (var entry in Entries(root, "grades"))
         {
-            lexicon.Add(CueKind.Grade, entry.Name, ParseGrade(entry.Name, entry.Value), Phrases(entry.Value, $"grades.{entry.Name}"));
+            lexicon.Add(CueKind.Grade, entry.Name, ParseGrade(entry.Name, entry.Value, cameras), Phrases(entry.Value, $"grades.{entry.Name}"));
+        }
+
+        if (root.TryGetProperty("takes", out var takes) && takes.TryGetProperty("lights", out var lights))
+        {
+            var grades = lexicon._index.Values.SelectMany(list => list).Select(p => p.Cue.Value).OfType<GradeSpec>().DistinctBy(g => g.Name).ToDictionary(g => g.Name);
+            lexicon.TakeLights = Strings(lights, "takes.lights").Select(name => grades.TryGetValue(name, out var grade)
+                ? grade
+                : throw new InvalidDataException($"Lexicon takes.lights: no grade named '{name}'.")).ToList();
         }
 
         foreach (var (name, phrases) in Groups(root, "words"))
@@ -203,7 +230,34 @@ internal sealed class Lexicon
             list.Sort((a, b) => b.Tokens.Length.CompareTo(a.Tokens.Length));
         }
 
+        lexicon.RefuseShadowingModifiers();
         return lexicon;
+    }
+
+    /// <summary>
+    /// A camera or action phrase that starts with a modifier followed by another camera or action
+    /// phrase ("slow zoom") would win over the modifier by being longer, and swallow what follows
+    /// ("slow zoom out" read as a zoom in). Such a phrase is refused: the modifier already scales
+    /// whatever comes after it.
+    /// </summary>
+    private void RefuseShadowingModifiers()
+    {
+        var meanings = new List<Cue>();
+        foreach (var (phrase, cue) in _index.Values.SelectMany(list => list).Where(p => p.Cue.Kind is CueKind.Camera or CueKind.Action))
+        {
+            for (var split = 1; split < phrase.Length; split++)
+            {
+                var head = phrase[..split];
+                var rest = phrase[split..];
+                var headIsModifier = _index.TryGetValue(head[0], out var heads)
+                    && heads.Any(h => h.Cue.Kind == CueKind.Intensity && h.Tokens.AsSpan().SequenceEqual(head));
+                if (headIsModifier && Match(rest, 0, meanings) > 0 && meanings.Any(m => m.Kind is CueKind.Camera or CueKind.Action))
+                {
+                    throw new InvalidDataException(
+                        $"Lexicon {cue.Kind.ToString().ToLowerInvariant()} '{string.Join(' ', phrase)}' starts with the modifier '{string.Join(' ', head)}': write '{string.Join(' ', rest)}' alone, the modifier scales it.");
+                }
+            }
+        }
     }
 
     private static Lexicon LoadEmbedded()
@@ -285,12 +339,84 @@ internal sealed class Lexicon
         bool Flag(string field) => entry.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.True;
 
         SKPoint? pan = entry.TryGetProperty("pan", out var p) ? new SKPoint(Math.Clamp(p[0].GetSingle(), -1f, 1f), Math.Clamp(p[1].GetSingle(), -1f, 1f)) : null;
-        return new CameraSpec(name, Pair("zoom"), Pair("dolly"), pan, Flag("vertical"), Number("orbit", -1f, 1f) ?? 0f, Flag("track"),
-            Number("shake", 0f, 3f) ?? 0f, Flag("static"), Number("speed", 0.1f, 4f), Number("frame", 0.8f, 2f), Number("parallax", 0f, 1f));
+        // "orbit": 1 circles right, -1 left, "either" lets the seed pick.
+        var orbitEither = entry.TryGetProperty("orbit", out var o) && o.ValueKind == JsonValueKind.String;
+        if (orbitEither && o.GetString() != "either")
+        {
+            throw new InvalidDataException($"Lexicon cameras.{name}.orbit: '{o.GetString()}' is not 1, -1 or 'either'.");
+        }
+
+        var orbit = orbitEither ? 1f : Number("orbit", -1f, 1f) ?? 0f;
+        return new CameraSpec(name, Pair("zoom"), Pair("dolly"), pan, Flag("vertical"), orbit, Flag("track"),
+            Number("shake", 0f, 3f) ?? 0f, Flag("static"), Number("speed", 0.1f, 4f), Number("frame", 0.8f, 2f), Number("parallax", 0f, 1f), orbitEither);
     }
 
-    private static GradeSpec ParseGrade(string name, JsonElement entry)
+    private static SubjectSpec ParseSubject(string name, JsonElement entry)
     {
+        var figure = entry.TryGetProperty("figure", out var f) && f.ValueKind == JsonValueKind.String
+            ? ParseEnum<FigureKind>(f.GetString() ?? "", $"subjects.{name}.figure")
+            : throw new InvalidDataException($"Lexicon subjects.{name}: no figure (quadruped, person, robot, bird, ball, vehicle or fish).");
+        var size = entry.TryGetProperty("size", out var sizeValue) ? Math.Clamp(sizeValue.GetSingle(), 0.05f, 3f) : 1f;
+        var colors = new Dictionary<string, SKColor[]>(StringComparer.Ordinal);
+        if (entry.TryGetProperty("colors", out var colorsElement))
+        {
+            foreach (var part in colorsElement.EnumerateObject())
+            {
+                var texts = part.Value.ValueKind == JsonValueKind.Array ? Strings(part.Value, $"subjects.{name}.colors.{part.Name}") : [part.Value.GetString() ?? ""];
+                colors[part.Name] = texts.Select(text => SKColor.TryParse(text, out var color)
+                    ? color
+                    : throw new InvalidDataException($"Lexicon subjects.{name}.colors.{part.Name}: '{text}' is not a colour like #rrggbb.")).ToArray();
+                if (colors[part.Name].Length == 0)
+                {
+                    throw new InvalidDataException($"Lexicon subjects.{name}.colors.{part.Name}: no colour.");
+                }
+            }
+        }
+
+        var words = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var numbers = new Dictionary<string, float>(StringComparer.Ordinal);
+        string[] known = ["phrases", "figure", "size", "colors", "stands_in"];
+        foreach (var field in entry.EnumerateObject().Where(e => !e.Name.StartsWith('$') && !known.Contains(e.Name)))
+        {
+            switch (field.Value.ValueKind)
+            {
+                case JsonValueKind.Number:
+                    numbers[field.Name] = Math.Clamp(field.Value.GetSingle(), 0f, 10f);
+                    break;
+                case JsonValueKind.True or JsonValueKind.False:
+                    words[field.Name] = [field.Value.ValueKind == JsonValueKind.True ? "true" : "false"];
+                    break;
+                case JsonValueKind.String:
+                    words[field.Name] = [field.Value.GetString() ?? ""];
+                    break;
+                case JsonValueKind.Array when field.Value.GetArrayLength() > 0:
+                    words[field.Name] = [.. Strings(field.Value, $"subjects.{name}.{field.Name}")];
+                    break;
+                default:
+                    throw new InvalidDataException($"Lexicon subjects.{name}.{field.Name}: expected a number, a word, true/false or a list of words.");
+            }
+        }
+
+        var standsIn = entry.TryGetProperty("stands_in", out var standsInValue) && standsInValue.ValueKind == JsonValueKind.True;
+        return new SubjectSpec(name, figure, size, standsIn, colors, words, numbers);
+    }
+
+    private static GradeSpec ParseGrade(string name, JsonElement entry, Dictionary<string, CameraSpec> cameras)
+    {
+        if (entry.TryGetProperty("letterbox", out _))
+        {
+            // Black bars take away the picture the user asked for; a look changes how it looks, never how much of it there is.
+            throw new InvalidDataException($"Lexicon grades.{name}: 'letterbox' is not a look: a look never covers the picture.");
+        }
+
+        IReadOnlyList<CameraSpec>? moves = null;
+        if (entry.TryGetProperty("moves", out var movesElement))
+        {
+            moves = Strings(movesElement, $"grades.{name}.moves").Select(move => cameras.TryGetValue(move, out var camera)
+                ? camera
+                : throw new InvalidDataException($"Lexicon grades.{name}.moves: no camera named '{move}'.")).ToList();
+        }
+
         float? Number(string field, float min, float max) =>
             entry.TryGetProperty(field, out var value) ? Math.Clamp(value.GetSingle(), min, max) : null;
 
@@ -305,6 +431,6 @@ internal sealed class Lexicon
 
         return new GradeSpec(name, time, Number("exposure", 0.1f, 3f), Number("contrast", 0.3f, 3f), Number("saturation", 0f, 3f),
             Number("temperature", -1f, 1f), Number("tint", -1f, 1f), Number("lift", 0f, 0.3f), Number("fog", 0f, 1f),
-            Number("vignette", 0f, 1f), Number("letterbox", 1f, 4f), tone, entry.TryGetProperty("neon", out var neon) && neon.ValueKind == JsonValueKind.True);
+            Number("vignette", 0f, 1f), Number("depth", 0f, 1f), tone, entry.TryGetProperty("neon", out var neon) && neon.ValueKind == JsonValueKind.True, moves);
     }
 }

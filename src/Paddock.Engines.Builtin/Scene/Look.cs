@@ -4,8 +4,8 @@ namespace Paddock.Engines.Builtin.Scene;
 
 /// <summary>
 /// The light and mood of a shot: the prompt's looks combined. Everything here is baked into the
-/// layers and sprites once per shot (as a colour matrix), except the vignette and the letterbox,
-/// which are drawn per frame over everything.
+/// layers and sprites once per shot (as a colour matrix), except the vignette, which is drawn per
+/// frame over everything. A look never covers any of the picture: no bars, no blank frame.
 /// </summary>
 internal sealed record Look(
     TimeOfDay Time,
@@ -17,7 +17,7 @@ internal sealed record Look(
     float Lift,
     float Fog,
     float Vignette,
-    float Letterbox,
+    float Depth,
     SKColor? Tone,
     bool Neon)
 {
@@ -27,6 +27,14 @@ internal sealed record Look(
     private const float LumaB = 0.0722f;
 
     public static Look Neutral { get; } = new(TimeOfDay.Day, 1f, 1f, 1f, 0f, 0f, 0f, 0f, 0.25f, 0f, null, false);
+
+    /// <summary>
+    /// The darkest and most contrasted a stack of looks may get. Night with moonlight, noir and "dramatic"
+    /// multiplied to an exposure of 0.15 and a contrast of 2: most of a city street went to pure black.
+    /// </summary>
+    private const float MinExposure = 0.34f;
+
+    private const float MaxContrast = 1.6f;
 
     /// <summary>True when the look has no colour at all (black and white, noir): anything drawn must stay grey.</summary>
     public bool Monochrome => Saturation <= 0f && Tone is null;
@@ -49,7 +57,7 @@ internal sealed record Look(
                 Lift = MathF.Max(look.Lift, grade.Lift ?? 0f),
                 Fog = MathF.Max(look.Fog, grade.Fog ?? 0f),
                 Vignette = MathF.Max(look.Vignette, grade.Vignette ?? 0f),
-                Letterbox = MathF.Max(look.Letterbox, grade.Letterbox ?? 0f),
+                Depth = MathF.Max(look.Depth, grade.Depth ?? 0f),
                 Tone = look.Tone ?? grade.Tone,
                 Neon = look.Neon || grade.Neon,
             };
@@ -58,8 +66,8 @@ internal sealed record Look(
         return look with
         {
             Time = time ?? TimeOfDay.Day,
-            Exposure = Math.Clamp(look.Exposure, 0.15f, 2f),
-            Contrast = Math.Clamp(look.Contrast, 0.4f, 2.2f),
+            Exposure = Math.Clamp(look.Exposure, MinExposure, 2f),
+            Contrast = Math.Clamp(look.Contrast, 0.4f, MaxContrast),
             Saturation = Math.Clamp(look.Saturation, 0f, 2.2f),
         };
     }
@@ -72,7 +80,7 @@ internal sealed record Look(
 
     /// <summary>A stable key: two looks with the same key bake to the same pixels.</summary>
     public string Key => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"{Time}|{Exposure:F3}|{Contrast:F3}|{Saturation:F3}|{Temperature:F3}|{Tint:F3}|{Lift:F3}|{Fog:F3}|{Tone}|{Neon}");
+        $"{Time}|{Exposure:F3}|{Contrast:F3}|{Saturation:F3}|{Temperature:F3}|{Tint:F3}|{Lift:F3}|{Fog:F3}|{Depth:F3}|{Tone}|{Neon}");
 
     /// <summary>
     /// The 4×5 colour matrix of the whole grade (Skia's layout, unpremultiplied colours in 0..1),
@@ -118,7 +126,8 @@ internal sealed record Look(
         matrix = Multiply(Saturate(Saturation), matrix);
         if (exposure)
         {
-            var pivot = 0.5f * (1f - Contrast);
+            // Contrast turns about the exposed middle grey, so a dark look's shadows are not pushed below black.
+            var pivot = 0.5f * MathF.Min(1f, Exposure) * (1f - Contrast);
             matrix = Multiply(Diagonal(Contrast, pivot, pivot, pivot), matrix);
             matrix = Multiply(Diagonal(1f - Lift, Lift, Lift, Lift), matrix);
         }

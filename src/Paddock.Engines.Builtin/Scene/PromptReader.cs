@@ -5,8 +5,10 @@ namespace Paddock.Engines.Builtin.Scene;
 /// <summary>
 /// Reads a prompt into shots with the lexicon. Sentences and the lexicon's break phrases ("then",
 /// "cut to", "meanwhile") split shots; in each, image mentions are subjects (or the set, after "in",
-/// "through", ... or before "as the background"), actions go to the subjects named before them,
-/// and camera moves, looks, settings and particles are collected. A sentence that names nobody and
+/// "through", ... or before "as the background"), and so are the lexicon's subjects ("a fox", "the
+/// robot"): those the renderer draws as stand-ins, unless the noun only describes an image next to it
+/// ("Image 1, a fox,"). An "Image N" of a request with no images at all is a stand-in too. Actions go to
+/// the subjects named before them, and camera moves, looks, settings and particles are collected. A sentence that names nobody and
 /// no action or place ("It is night.") describes the shot before it rather than starting one.
 /// Unknown words are skipped; no input makes it throw.
 /// </summary>
@@ -24,6 +26,9 @@ internal static class PromptReader
 
     private const string MentionPrefix = "\u0001";
 
+    /// <summary>The most images a request can have: an "Image 12" of a request with none is not cast.</summary>
+    private const int MaxStandInImages = 9;
+
     public static IReadOnlyList<ShotCues> Read(string? prompt, int referenceCount, Lexicon? lexicon = null)
     {
         lexicon ??= Lexicon.Default;
@@ -33,10 +38,11 @@ internal static class PromptReader
             text = text[..MaxCharacters];
         }
 
-        var segments = Split(Tokens(text, Math.Max(0, referenceCount)), lexicon);
-        var raw = segments.Select(segment => ReadSegment(segment.Tokens, segment.Transition, lexicon)).ToList();
+        var cast = new Cast(Math.Max(0, referenceCount), lexicon);
+        var segments = Split(Tokens(text, cast.ReferenceCount), lexicon);
+        var raw = segments.Select(segment => ReadSegment(segment.Tokens, segment.Transition, lexicon, cast)).ToList();
         var shots = Merge(raw, out var whole);
-        return Resolve(shots, whole);
+        return Resolve(shots, whole, cast);
     }
 
     /// <summary>Tokens with mention tokens (one per image mention) and sentence ends ("" tokens).</summary>
@@ -47,8 +53,9 @@ internal static class PromptReader
         foreach (var mention in ReferenceMentions.Find(text))
         {
             AddText(text.AsSpan(position, mention.Position - position), tokens);
-            // An image the job does not have is ignored, like any unknown word.
-            if (mention.NamesAnImage && mention.ImageIndex <= referenceCount && tokens.Count < MaxTokens)
+            // An image the job does not have is ignored, like any unknown word; without any images, "Image 1" is a stand-in.
+            var known = referenceCount == 0 ? mention.ImageIndex <= MaxStandInImages : mention.ImageIndex <= referenceCount;
+            if (mention.NamesAnImage && known && tokens.Count < MaxTokens)
             {
                 tokens.Add(MentionPrefix + mention.ImageIndex.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
@@ -145,7 +152,7 @@ internal static class PromptReader
         }
     }
 
-    private static RawShot ReadSegment(List<string> tokens, TransitionKind transition, Lexicon lexicon)
+    private static RawShot ReadSegment(List<string> tokens, TransitionKind transition, Lexicon lexicon, Cast cast)
     {
         var shot = new RawShot(transition, string.Join(' ', tokens.Select(t => IsMention(t, out var n) ? $"image{n}" : t)));
         var meanings = new List<Cue>();
@@ -155,6 +162,7 @@ internal static class PromptReader
         var negatedUntil = -1;
         var pendingIntensity = (Position: -1, Value: 1f);
         var lastAction = (Position: -10, Count: 0);
+        var lastCameraEnd = -1;
         var atmosphereEndsAt = -1;
         var i = 0;
         while (i < tokens.Count)
@@ -163,24 +171,15 @@ internal static class PromptReader
             {
                 if (NamesSet(tokens, i, lexicon, scratch))
                 {
-                    if (!shot.SetImages.Contains(image))
+                    // A request without images has no picture to be the place: the words around it still set the scene.
+                    if (cast.ReferenceCount > 0 && !shot.SetImages.Contains(image))
                     {
                         shot.SetImages.Add(image);
                     }
                 }
                 else
                 {
-                    if (groupActed)
-                    {
-                        group.Clear();
-                        groupActed = false;
-                    }
-
-                    group.Add(image);
-                    if (shot.Actors.All(a => a.Image != image))
-                    {
-                        shot.Actors.Add((image, []));
-                    }
+                    Join(image, i);
                 }
 
                 i++;
@@ -194,8 +193,28 @@ internal static class PromptReader
                 continue;
             }
 
+            if (meanings.Any(m => m.Kind == CueKind.Subject) && meanings.Any(m => m.Kind == CueKind.Camera))
+            {
+                // "a truck drives" is a truck; ", truck left" is a camera move: a subject has an article or an action.
+                var isSubject = (i > 0 && IsKind(tokens, i - 1, 1, CueKind.Article, lexicon, scratch)) || lexicon.StartsWith(tokens, i + length, CueKind.Action, scratch);
+                meanings.RemoveAll(m => m.Kind == (isSubject ? CueKind.Camera : CueKind.Subject));
+            }
+
+            if (meanings.FirstOrDefault(m => m.Kind == CueKind.Subject) is { Value: SubjectSpec subject } && !(i <= negatedUntil))
+            {
+                // "Image 1, a fox," or "a dog (image2)": the noun says what the image is; otherwise the noun is a subject of its own.
+                if (DescribedImage(tokens, i, length, lexicon, scratch) is { } described)
+                {
+                    cast.Describe(described, subject);
+                }
+                else
+                {
+                    Join(cast.IdOf(subject), i);
+                }
+            }
+
             var negated = i <= negatedUntil;
-            var afterSubject = i > 0 && (IsMention(tokens[i - 1], out _) || PronounEndsAt(tokens, i, lexicon, scratch));
+            var afterSubject = SubjectEndsBefore(tokens, i, lexicon, scratch);
             var hasAction = meanings.Any(m => m.Kind == CueKind.Action);
             if (hasAction && meanings.Any(m => m.Kind is CueKind.Setting or CueKind.Atmosphere))
             {
@@ -205,8 +224,24 @@ internal static class PromptReader
 
             if (meanings.Any(m => m.Kind == CueKind.Intensity))
             {
+                // A modifier scales what follows it ("slow zoom out", "heavy rain", "slowly walks"), or else, when it
+                // means nothing else, the camera move or action just before it ("zoom out slowly", "runs fast").
                 var next = i + length;
-                var scalesNext = lexicon.StartsWith(tokens, next, CueKind.Atmosphere, scratch) || lexicon.StartsWith(tokens, next, CueKind.Camera, scratch);
+                var scalesNext = lexicon.StartsWith(tokens, next, CueKind.Atmosphere, scratch) || lexicon.StartsWith(tokens, next, CueKind.Camera, scratch)
+                    || lexicon.StartsWith(tokens, next, CueKind.Action, scratch);
+                var factor = (float)meanings.First(m => m.Kind == CueKind.Intensity).Value!;
+                if (!scalesNext && !negated && meanings.All(m => m.Kind == CueKind.Intensity))
+                {
+                    if (lastCameraEnd == i && shot.Camera.Count > 0)
+                    {
+                        shot.Camera[^1] = shot.Camera[^1] with { Intensity = shot.Camera[^1].Intensity * factor };
+                    }
+                    else if (i - lastAction.Position <= 3)
+                    {
+                        SetPace(shot, group, lastAction.Count, factor);
+                    }
+                }
+
                 meanings.RemoveAll(m => scalesNext ? m.Kind != CueKind.Intensity : m.Kind == CueKind.Intensity);
             }
 
@@ -238,16 +273,17 @@ internal static class PromptReader
                             break;
                         }
 
+                        var pace = pendingIntensity.Position == i ? pendingIntensity.Value : 1f;
                         if (group.Count == 0)
                         {
-                            shot.LooseActions.Add(new ActionCue(action, Heading.None));
+                            shot.LooseActions.Add(new ActionCue(action, Heading.None, pace));
                             lastAction = (i + length, -1);
                         }
                         else
                         {
                             foreach (var member in group)
                             {
-                                shot.Actors.First(a => a.Image == member).Actions.Add(new ActionCue(action, Heading.None));
+                                shot.Actors.First(a => a.Image == member).Actions.Add(new ActionCue(action, Heading.None, pace));
                             }
 
                             groupActed = true;
@@ -257,6 +293,8 @@ internal static class PromptReader
                         break;
                     case CueKind.Direction when cue.Value is Heading heading && i - lastAction.Position <= 3:
                         SetHeading(shot, group, lastAction.Count, heading);
+                        // "walks to the left slowly": a modifier after the direction still belongs to the action.
+                        lastAction = (i + length, lastAction.Count);
                         break;
                     case CueKind.Setting when cue.Value is SettingKind setting:
                         if (settingIsWeak)
@@ -285,6 +323,7 @@ internal static class PromptReader
                         break;
                     case CueKind.Camera when cue.Value is CameraSpec spec:
                         shot.Camera.Add(new CameraCue(spec, pendingIntensity.Position == i ? pendingIntensity.Value : 1f));
+                        lastCameraEnd = i + length;
                         break;
                     case CueKind.Grade when cue.Value is GradeSpec grade:
                         if (!shot.Grades.Contains(grade))
@@ -300,6 +339,82 @@ internal static class PromptReader
         }
 
         return shot;
+
+        // A subject joins the group the next action goes to; "with" keeps the group and its action ("a boy walks with a dog"),
+        // and so does being what a travelling action goes after ("a fox chases a rabbit": the rabbit runs too).
+        void Join(int id, int position)
+        {
+            var along = groupActed && position > 0 && (IsAlong(tokens, position) || FollowsTravel(tokens, position, lastAction.Position, shot, group));
+            if (groupActed && !along)
+            {
+                group.Clear();
+                groupActed = false;
+            }
+
+            if (shot.Actors.All(a => a.Image != id))
+            {
+                var actions = new List<ActionCue>();
+                if (along && group.Count > 0)
+                {
+                    actions.AddRange(shot.Actors.First(a => a.Image == group[^1]).Actions);
+                }
+
+                shot.Actors.Add((id, actions));
+            }
+
+            if (!group.Contains(id))
+            {
+                group.Add(id);
+            }
+        }
+    }
+
+    /// <summary>Whether the last action of the group travels and ends right before <paramref name="position"/> (articles aside): its object.</summary>
+    private static bool FollowsTravel(List<string> tokens, int position, int actionEnd, RawShot shot, List<int> group)
+    {
+        var before = position;
+        while (before > 0 && tokens[before - 1] is "a" or "an" or "the" or "his" or "her" or "its" or "their" or "my" or "our" or "after")
+        {
+            before--;
+        }
+
+        return before == actionEnd && group.Count > 0
+            && shot.Actors.First(a => a.Image == group[^1]).Actions is [.., var last] && Motion.NaturalTravel(last.Kind, 1f) > 0f;
+    }
+
+    /// <summary>"with", "alongside", "along with", "together with" (and an article) right before <paramref name="position"/>.</summary>
+    private static bool IsAlong(List<string> tokens, int position)
+    {
+        var before = position;
+        while (before > 0 && tokens[before - 1] is "a" or "an" or "the" or "his" or "her" or "its" or "their" or "my" or "our")
+        {
+            before--;
+        }
+
+        return before > 0 && tokens[before - 1] is "with" or "alongside" or "beside";
+    }
+
+    /// <summary>The image a subject noun stands next to ("Image 1 the fox", "a fox (Image 1)"), skipping articles and commas.</summary>
+    private static int? DescribedImage(List<string> tokens, int position, int length, Lexicon lexicon, List<Cue> scratch)
+    {
+        var before = position;
+        while (before > 0 && (tokens[before - 1] == "," || IsKind(tokens, before - 1, 1, CueKind.Article, lexicon, scratch)))
+        {
+            before--;
+        }
+
+        if (before > 0 && IsMention(tokens[before - 1], out var previous))
+        {
+            return previous;
+        }
+
+        var after = position + length;
+        while (after < tokens.Count && (tokens[after] == "," || IsKind(tokens, after, 1, CueKind.Article, lexicon, scratch)))
+        {
+            after++;
+        }
+
+        return after < tokens.Count && IsMention(tokens[after], out var next) ? next : null;
     }
 
     private static void SetHeading(RawShot shot, List<int> group, int count, Heading heading)
@@ -320,12 +435,57 @@ internal static class PromptReader
         }
     }
 
-    private static bool PronounEndsAt(List<string> tokens, int position, Lexicon lexicon, List<Cue> scratch)
+    private static void SetPace(RawShot shot, List<int> group, int count, float pace)
     {
-        for (var start = Math.Max(0, position - 2); start < position; start++)
+        if (count < 0 && shot.LooseActions.Count > 0)
+        {
+            shot.LooseActions[^1] = shot.LooseActions[^1] with { Pace = shot.LooseActions[^1].Pace * pace };
+            return;
+        }
+
+        foreach (var member in group)
+        {
+            var actions = shot.Actors.First(a => a.Image == member).Actions;
+            if (actions.Count > 0)
+            {
+                actions[^1] = actions[^1] with { Pace = actions[^1].Pace * pace };
+            }
+        }
+    }
+
+    /// <summary>Whether a subject (an image, a pronoun) ends right before <paramref name="position"/>, modifiers aside: "Image 1 slowly leaves".</summary>
+    private static bool SubjectEndsBefore(List<string> tokens, int position, Lexicon lexicon, List<Cue> scratch)
+    {
+        var end = position;
+        while (end > 0 && IsModifier(tokens, end, lexicon, scratch, out var start))
+        {
+            end = start;
+        }
+
+        return end > 0 && (IsMention(tokens[end - 1], out _) || KindEndsAt(tokens, end, CueKind.Pronoun, lexicon, scratch)
+            || KindEndsAt(tokens, end, CueKind.Subject, lexicon, scratch));
+    }
+
+    /// <summary>Whether a phrase that only modifies ("slowly", "very fast") ends at <paramref name="end"/>, and where it starts.</summary>
+    private static bool IsModifier(List<string> tokens, int end, Lexicon lexicon, List<Cue> scratch, out int start)
+    {
+        for (start = Math.Max(0, end - 2); start < end; start++)
+        {
+            if (lexicon.Match(tokens, start, scratch) == end - start && scratch.Count > 0 && scratch.All(c => c.Kind == CueKind.Intensity))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool KindEndsAt(List<string> tokens, int position, CueKind kind, Lexicon lexicon, List<Cue> scratch)
+    {
+        for (var start = Math.Max(0, position - 3); start < position; start++)
         {
             var length = lexicon.Match(tokens, start, scratch);
-            if (start + length == position && scratch.Any(c => c.Kind == CueKind.Pronoun))
+            if (start + length == position && scratch.Any(c => c.Kind == kind))
             {
                 return true;
             }
@@ -416,7 +576,7 @@ internal static class PromptReader
         return shots;
     }
 
-    private static List<ShotCues> Resolve(List<RawShot> raw, RawShot whole)
+    private static List<ShotCues> Resolve(List<RawShot> raw, RawShot whole, Cast cast)
     {
         var resolved = new List<ShotCues>(raw.Count);
         IReadOnlyList<ActorCue> actors = [];
@@ -429,12 +589,12 @@ internal static class PromptReader
             if (shot.Actors.Count > 0)
             {
                 // Actions said before anyone is named ("Dancing, Image 1 ...") go to those who have none.
-                actors = shot.Actors.Select(a => new ActorCue(a.Image, a.Actions.Count > 0 ? [.. a.Actions] : [.. shot.LooseActions])).ToList();
+                actors = shot.Actors.Select(a => cast.Cue(a.Image, a.Actions.Count > 0 ? [.. a.Actions] : [.. shot.LooseActions])).OfType<ActorCue>().ToList();
             }
             else
             {
                 // "She jumps": the cast of the shot before, doing what this shot says.
-                actors = actors.Select(a => new ActorCue(a.ImageIndex, [.. shot.LooseActions])).ToList();
+                actors = actors.Select(a => a with { Actions = [.. shot.LooseActions] }).ToList();
             }
 
             var stated = shot.Setting ?? shot.WeakSetting;
@@ -483,6 +643,57 @@ internal static class PromptReader
         }
 
         return resolved;
+    }
+
+    /// <summary>
+    /// Who the prompt's subjects are: reference images by number (positive ids), the lexicon's subjects
+    /// by name (negative ids, one per subject however often it is named), and what each "Image N" of a
+    /// request without images is said to be ("Image 1, a fox,").
+    /// </summary>
+    private sealed class Cast(int referenceCount, Lexicon lexicon)
+    {
+        private readonly List<SubjectSpec> _subjects = [];
+        private readonly Dictionary<int, SubjectSpec> _described = [];
+
+        public int ReferenceCount { get; } = referenceCount;
+
+        public int IdOf(SubjectSpec subject)
+        {
+            var index = _subjects.FindIndex(s => s.Name == subject.Name);
+            if (index < 0)
+            {
+                _subjects.Add(subject);
+                index = _subjects.Count - 1;
+            }
+
+            return -(index + 1);
+        }
+
+        public void Describe(int image, SubjectSpec subject)
+        {
+            if (ReferenceCount == 0)
+            {
+                _described.TryAdd(image, subject);
+            }
+        }
+
+        /// <summary>The cue for an actor id; null for an "Image N" there is nothing to draw for (a lexicon without a stand-in).</summary>
+        public ActorCue? Cue(int id, IReadOnlyList<ActionCue> actions)
+        {
+            if (id < 0)
+            {
+                var subject = _subjects[-id - 1];
+                return new ActorCue(0, actions, new StandInCue(subject, subject.Name));
+            }
+
+            if (ReferenceCount > 0)
+            {
+                return new ActorCue(id, actions);
+            }
+
+            var figure = _described.GetValueOrDefault(id) ?? lexicon.StandIn;
+            return figure is null ? null : new ActorCue(id, actions, new StandInCue(figure, $"image{id}"));
+        }
     }
 
     /// <summary>One segment as read, before merging and carrying cues forward.</summary>

@@ -39,7 +39,7 @@ public static class EventEndpoints
 
     public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamAsync);
 
-    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, SignedUrls urls, IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)
+    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, EventFrames frames, IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         // A stopping server ends its streams (clients reconnect with Last-Event-ID): an open stream would otherwise hold
@@ -63,7 +63,7 @@ public static class EventEndpoints
             if (lastEventId is null)
             {
                 // No place to resume from: the recent ends, so a waiter that connected late still hears of its generation.
-                foreach (var e in subscription.Recent) await WriteEventAsync(context, e, urls, ct);
+                foreach (var e in subscription.Recent) await WriteEventAsync(context, e, frames, ct);
             }
             else
             {
@@ -75,7 +75,7 @@ public static class EventEndpoints
                 {
                     var missed = await log.ReadAfterAsync(ns, sent, ReplayBatch, ct);
                     var upTo = missed.Where(e => e.Sequence <= subscription.StartSequence).ToList();
-                    foreach (var e in upTo) await WriteEventAsync(context, e, urls, ct);
+                    foreach (var e in upTo) await WriteEventAsync(context, e, frames, ct);
                     if (upTo.Count == 0) break;
                     sent = upTo[^1].Sequence;
                 }
@@ -85,30 +85,22 @@ public static class EventEndpoints
             var keepAlive = options.Value.EventKeepAliveInterval;
             var nudge = 0; // as after an event: the replay, if any, was just written
             var lastEventAt = time.GetTimestamp();
-            while (!ct.IsCancellationRequested)
+            // The hub's clock wakes the stream for its comments (no timer per stream): the next nudge after an event, else
+            // the keep-alive interval.
+            subscription.WakeAfter(Nudges[0]);
+            while (await subscription.Reader.WaitToReadAsync(ct))
             {
-                var wait = nudge < Nudges.Length ? Nudges[nudge] - time.GetElapsedTime(lastEventAt) : keepAlive;
-                bool more;
-                using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct))
-                {
-                    waiting.CancelAfter(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1));
-                    try
-                    {
-                        more = await subscription.Reader.WaitToReadAsync(waiting.Token);
-                    }
-                    catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-                    {
-                        await WriteAsync(context, ": keep-alive\n\n", ct);
-                        if (nudge < Nudges.Length) nudge++;
-                        continue;
-                    }
-                }
-                if (!more) break; // the hub cut this stream off (it is stopping, or this reader fell behind)
                 var wrote = false;
+                var woke = false;
                 while (subscription.Reader.TryRead(out var e))
                 {
+                    if (ReferenceEquals(e, EventHub.Wake))
+                    {
+                        woke = true;
+                        continue;
+                    }
                     if (e.Sequence <= sent) continue;
-                    await WriteEventAsync(context, e, urls, ct);
+                    await WriteEventAsync(context, e, frames, ct);
                     sent = e.Sequence;
                     wrote = true;
                 }
@@ -117,7 +109,16 @@ public static class EventEndpoints
                     nudge = 0;
                     lastEventAt = time.GetTimestamp();
                 }
+                else if (woke)
+                {
+                    await WriteAsync(context, KeepAlive, ct);
+                    if (nudge < Nudges.Length) nudge++;
+                }
+                else continue;
+                var wait = nudge < Nudges.Length ? Nudges[nudge] - time.GetElapsedTime(lastEventAt) : keepAlive;
+                subscription.WakeAfter(wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
             }
+            // The reader ended: the hub cut this stream off (it is stopping, or this reader fell behind).
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -162,17 +163,17 @@ public static class EventEndpoints
         return long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
     }
 
-    private static Task WriteEventAsync(HttpContext context, StoredEvent e, SignedUrls urls, CancellationToken ct)
-    {
-        var data = e.Data;
-        if (GenerationEvents.CarriesUrl(e) && GenerationEvents.GenerationIdOf(e) is { } id)
-            data = GenerationEvents.WithUrl(data, urls.Output(context.Request, e.Namespace, id).Url);
-        return WriteAsync(context, $"id: {e.Sequence.ToString(CultureInfo.InvariantCulture)}\nevent: {e.Type}\ndata: {data}\n\n", ct);
-    }
+    private static readonly byte[] KeepAlive = Encoding.UTF8.GetBytes(": keep-alive\n\n");
 
-    private static async Task WriteAsync(HttpContext context, string text, CancellationToken ct)
+    /// <summary>The event's frame, built once for every stream that sends it.</summary>
+    private static Task WriteEventAsync(HttpContext context, StoredEvent e, EventFrames frames, CancellationToken ct) =>
+        WriteAsync(context, frames.Of(e, context.Request), ct);
+
+    private static Task WriteAsync(HttpContext context, string text, CancellationToken ct) => WriteAsync(context, Encoding.UTF8.GetBytes(text), ct);
+
+    private static async Task WriteAsync(HttpContext context, ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
-        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), ct);
+        await context.Response.Body.WriteAsync(bytes, ct);
         await context.Response.Body.FlushAsync(ct);
     }
 }

@@ -28,7 +28,7 @@ public static class GenerateEndpoints
         // was made: the images are checked before the generation exists.
         var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Sync, catalog, generations, request =>
         {
-            var state = backends.StateOf(request.Model.Engine);
+            var state = backends.StateOf(request.Model.Engine, request.Model.Id);
             if (state.IsAvailable) return null;
             context.Response.Headers.RetryAfter = "30";
             return ApiErrors.Make(StatusCodes.Status503ServiceUnavailable, "backend_unavailable", "The model's backend is unavailable.",

@@ -69,7 +69,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
     /// <summary>What the row says of itself beyond its status: stored (a retry pause, a remote cancel), or a queued row's backend being down.</summary>
     private string? StatusMessage(Generation g)
     {
-        if (g.Status == GenerationStatus.Queued && catalog.Find(g.Model) is { } model && backends.StateOf(model.Engine) is { IsAvailable: false } down)
+        if (g.Status == GenerationStatus.Queued && catalog.Find(g.Model) is { } model && backends.StateOf(model.Engine, model.Id) is { IsAvailable: false } down)
             return $"waiting: backend '{down.Name}' is unavailable ({down.Problem}); the generation stays queued and starts when it is back";
         return g.StatusMessage;
     }

@@ -22,6 +22,10 @@ public static class HealthEndpoints
                 ["state"] = b.IsAvailable ? "available" : "unavailable",
                 ["problem"] = b.Problem,
                 ["checked_at"] = b.CheckedAt?.ToUnixTimeSeconds(),
+                // Models the backend answers for but cannot run now (e.g. a node a template needs is not installed).
+                ["unavailable_models"] = b.UnavailableModels is { Count: > 0 } models
+                    ? new JsonObject(models.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => KeyValuePair.Create(m.Key, (JsonNode?)m.Value)))
+                    : null,
             }).ToArray()),
         });
         app.MapGet("/api/health", Health);

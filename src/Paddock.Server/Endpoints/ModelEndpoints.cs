@@ -44,7 +44,7 @@ public static class ModelEndpoints
     public static JsonObject ToJson(ModelDefinition model, EngineRegistry engines, BackendMonitor backends)
     {
         var engine = engines.Find(model.Engine);
-        var state = backends.StateOf(model.Engine);
+        var state = backends.StateOf(model.Engine, model.Id);
         return new JsonObject
         {
             ["id"] = model.Id,

@@ -2,11 +2,15 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Diagnostics;
 using Paddock.Core.Configuration;
 using Paddock.Core.Hosting;
+using Paddock.Core.Storage;
 using Paddock.Engines.Builtin;
 using Paddock.Engines.Upstream;
+using Paddock.Engines.ComfyUI;
+using Paddock.Engines.HappyHorse;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
+using Paddock.Storage.Postgres;
 using Paddock.Storage.Sqlite;
 
 namespace Paddock.Server.Hosting;
@@ -41,14 +45,17 @@ public static class PaddockApp
     }
 
     /// <summary>
-    /// The services of <paramref name="role"/>: Core with the embedded storage (SQLite), local-disk blobs and the engines,
-    /// plus the workers and the HTTP surface where the role has them. Every settings class is registered whatever the
-    /// role, so a setting one role ignores is still checked (and a typo still reported) wherever it is given.
+    /// The services of <paramref name="role"/>: Core with the storage <c>Paddock:Storage:Provider</c> chooses (SQLite by
+    /// default, or PostgreSQL), local-disk blobs and the engines, plus the workers and the HTTP surface where the role has
+    /// them. Every settings class is registered whatever the role and the storage, so a setting one role ignores is still
+    /// checked (and a typo still reported) wherever it is given.
     /// </summary>
     public static IServiceCollection AddPaddockServices(this IServiceCollection services, PaddockRole role)
     {
-        services.AddPaddockCore().AddSqliteStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
+        services.AddPaddockCore().AddSqliteStorage().AddPostgresStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
         services.AddUpstreamEngine();
+        services.AddComfyUIEngine();
+        services.AddHappyHorseEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();
@@ -59,6 +66,7 @@ public static class PaddockApp
     private static IServiceCollection AddPaddockHttp(this IServiceCollection services)
     {
         services.AddSingleton<SignedUrls>();
+        services.AddSingleton<EventFrames>();
         services.AddSingleton<GenerationJson>();
         services.AddHostedService<FirstStart>();
         services.AddHostedService<SelfHostsRegistration>();
@@ -72,9 +80,13 @@ public static class PaddockApp
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = error is BadHttpRequestException bad
-                ? ApiErrors.Make(bad.StatusCode, bad.StatusCode == 413 ? "payload_too_large" : "invalid_params", "The request could not be read.", bad.Message)
-                : ApiErrors.Unknown("an unexpected error occurred; it has been logged");
+            var result = error switch
+            {
+                BadHttpRequestException bad => ApiErrors.Make(bad.StatusCode, bad.StatusCode == 413 ? "payload_too_large" : "invalid_params", "The request could not be read.", bad.Message),
+                // The database is restarting or out of reach: nothing of this request was acknowledged, and a retry will do.
+                StorageUnavailableException unavailable => ApiErrors.StorageUnavailable(context.Response, unavailable),
+                _ => ApiErrors.Unknown("an unexpected error occurred; it has been logged"),
+            };
             await result.ExecuteAsync(context);
         }));
         app.UseStatusCodePages(async status =>

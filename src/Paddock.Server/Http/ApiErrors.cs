@@ -41,6 +41,14 @@ public static class ApiErrors
     public static IResult UnsupportedMediaType(string detail) =>
         Make(StatusCodes.Status415UnsupportedMediaType, "invalid_params", "Invalid parameters supplied, please check your request and try again.", detail);
 
+    /// <summary>503 with <c>Retry-After</c>: the database cannot be reached now; the same request may be sent again shortly.</summary>
+    public static IResult StorageUnavailable(HttpResponse response, Paddock.Core.Storage.StorageUnavailableException error)
+    {
+        response.Headers.RetryAfter = ((int)Math.Ceiling(Paddock.Core.Storage.StorageUnavailableException.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Make(StatusCodes.Status503ServiceUnavailable, "service_unavailable", "The server's database is unavailable; try again shortly.",
+            $"{error.Message}. Send the request again after the Retry-After seconds (with the same Idempotency-Key, so it is not done twice)");
+    }
+
     public static IResult Unknown(string detail) =>
         Make(StatusCodes.Status500InternalServerError, "unknown_error", "Something went wrong on the server.", detail);
 

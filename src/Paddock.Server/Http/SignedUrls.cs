@@ -17,11 +17,15 @@ public sealed class SignedUrls(UrlSigner signer, IOptions<PaddockOptions> option
     public (string Url, DateTimeOffset Expires) Output(HttpRequest request, string ns, Guid generationId) => Sign(request, OutputPath(ns, generationId));
 
     /// <param name="path">The escaped path, as it goes in the URL.</param>
-    public (string Url, DateTimeOffset Expires) Sign(HttpRequest request, string path)
+    public (string Url, DateTimeOffset Expires) Sign(HttpRequest request, string path) => Sign(BaseUrl(request), path);
+
+    /// <param name="baseUrl">The server's address as <see cref="BaseUrl"/> gives it.</param>
+    /// <param name="path">The escaped path, as it goes in the URL.</param>
+    public (string Url, DateTimeOffset Expires) Sign(string baseUrl, string path)
     {
         // Signed decoded, as Verify sees it: one canonical form however a client percent-encodes the URL.
         var (query, expires) = signer.Sign(FilePaths.DecodeUrlPath(path), options.Value.OutputUrlLifetime);
-        return ($"{BaseUrl(request)}{path}?{query}", expires);
+        return ($"{baseUrl}{path}?{query}", expires);
     }
 
     /// <summary>Checks the signature against the decoded path the request was routed on, so it covers the resource served.</summary>

@@ -22,6 +22,7 @@ internal static class EventRows
         command.Parameters.Add("$data", draft.Data);
         command.Parameters.Add("$created_at", nowMilliseconds);
         var sequence = (long)command.ExecuteScalar()!;
+        context.EventsAppended();
         return new StoredEvent(sequence, draft.Namespace, draft.Type, draft.Data, SqliteValues.FromUnixMilliseconds(nowMilliseconds));
     }
 

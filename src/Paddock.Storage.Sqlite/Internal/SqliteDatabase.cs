@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Paddock.Core.Storage;
 using Paddock.Storage.Sqlite.Writing;
 
 namespace Paddock.Storage.Sqlite.Internal;
@@ -27,9 +28,16 @@ internal sealed class SqliteDatabase : IAsyncDisposable
             throw;
         }
         _checkpointer = new WalCheckpointer(connectionString, time);
-        _writer = new SqliteWriter(writerConnection, _checkpointer.Notify);
+        _writer = new SqliteWriter(writerConnection, signals =>
+        {
+            _checkpointer.Notify();
+            foreach (var signal in signals) Signals.Raise(signal);
+        });
         _readers = new ReadConnectionPool(connectionString, MaxIdleReaders);
     }
+
+    /// <summary>This process's commits, signalled to this process's waiters.</summary>
+    public InProcessStoreSignals Signals { get; } = new();
 
     /// <inheritdoc cref="SqliteWriter.WriteAsync{T}"/>
     public Task<T> WriteAsync<T>(Func<SqliteWriteContext, T> operation, CancellationToken cancellationToken) =>

@@ -23,13 +23,13 @@ internal sealed class SqliteWriter : IAsyncDisposable
         Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _connection;
     private readonly SqliteWriteContext _context;
-    private readonly Action _committed;
+    private readonly Action<IReadOnlyList<Paddock.Core.Storage.StoreSignal>> _committed;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="connection">An open connection the writer owns from now on.</param>
-    /// <param name="committed">Called on the writer's thread after each commit; must not block.</param>
-    public SqliteWriter(SqliteConnection connection, Action committed)
+    /// <param name="committed">Called on the writer's thread after each commit with what it signals; must not block.</param>
+    public SqliteWriter(SqliteConnection connection, Action<IReadOnlyList<Paddock.Core.Storage.StoreSignal>> committed)
     {
         _connection = connection;
         _context = new SqliteWriteContext(connection);
@@ -123,6 +123,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             using (transaction)
             {
                 _context.Transaction = transaction;
+                _context.TakeSignals(); // marks of a transaction that did not commit signal nothing
                 Exception? lost = null;
                 for (; next < batch.Count && lost is null; next++)
                 {
@@ -151,9 +152,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 _context.Transaction = null;
                 if (lost is null)
                 {
+                    var signals = _context.TakeSignals();
                     foreach (var pending in inTransaction)
                         pending.Complete();
-                    _committed();
+                    _committed(signals);
                 }
                 else
                 {

@@ -12,7 +12,7 @@ public static class TestKit
         string[] colours = ["orange", "brown", "navy", "teal", "olive"];
         var names = new List<string>();
         for (var i = 0; i < count; i++)
-            names.Add((await http.UploadAsync(await Media.PngAsync(colours[i]), $"ref-{colours[i]}.png"))["name"]!.GetValue<string>());
+            names.Add((await http.UploadAsync(await TestMedia.PngAsync(colours[i]), $"ref-{colours[i]}.png"))["name"]!.GetValue<string>());
         return names;
     }
 

@@ -10,6 +10,7 @@ public sealed class SseReader : IAsyncDisposable
     private readonly HttpResponseMessage _response;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
     private readonly Task _pump;
+    private readonly CancellationTokenSource _closing = new();
 
     private SseReader(HttpResponseMessage response, Stream body)
     {
@@ -21,9 +22,9 @@ public sealed class SseReader : IAsyncDisposable
             using var reader = new StreamReader(body);
             try
             {
-                while (await reader.ReadLineAsync() is { } line) await _lines.Writer.WriteAsync(line);
+                while (await reader.ReadLineAsync(_closing.Token) is { } line) await _lines.Writer.WriteAsync(line);
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or HttpRequestException) { }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or HttpRequestException or OperationCanceledException) { }
             finally { _lines.Writer.TryComplete(); }
         });
     }
@@ -89,7 +90,10 @@ public sealed class SseReader : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Cancelling the pending read tears the connection down at once; disposing alone waits for the server's next bytes.
+        await _closing.CancelAsync();
         _response.Dispose();
         await _pump;
+        _closing.Dispose();
     }
 }

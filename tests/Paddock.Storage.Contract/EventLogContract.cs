@@ -64,4 +64,56 @@ public abstract class EventLogContract<TBackend> : StoreContract<TBackend>
         Assert.Equal(appended.OrderBy(e => e.Sequence), read);
         Assert.Equal(read[^1].Sequence, await store.Events.LatestSequenceAsync());
     }
+
+    /// <summary>
+    /// The visibility order rule of <see cref="IEventLog"/>: two instances of the store (two processes) append at once
+    /// while a reader keeps reading "after the last sequence it saw", as an event stream and the event hub do. Had a
+    /// lower sequence ever committed after a higher one was read, the reader would have skipped it.
+    /// </summary>
+    [Fact]
+    public async Task A_reader_that_reads_after_the_last_sequence_it_saw_misses_nothing_while_two_instances_append()
+    {
+        const int AppendersPerInstance = 4, EventsPerAppender = 60;
+        var first = await OpenAsync();
+        var second = await OpenAsync();
+
+        var appenders = new[] { first, second }
+            .SelectMany((store, s) => Enumerable.Range(0, AppendersPerInstance).Select(a => Task.Run(async () =>
+            {
+                var appended = new List<StoredEvent>();
+                for (var i = 0; i < EventsPerAppender; i++)
+                    appended.Add(await store.Events.AppendAsync(new EventDraft(i % 2 == 0 ? "alice" : "bob", "test", $$"""{"s":{{s}},"a":{{a}},"i":{{i}}}""")));
+                return appended;
+            })))
+            .ToList();
+        var allAppended = Task.WhenAll(appenders);
+
+        // Two readers as the server has them: every namespace (the hub's loop) and one namespace (a stream's replay).
+        var everything = new List<StoredEvent>();
+        var alices = new List<StoredEvent>();
+        var done = false;
+        while (!done)
+        {
+            done = allAppended.IsCompleted; // one more pass after the last append returned
+            for (var more = true; more;)
+            {
+                var batch = await first.Events.ReadAllAfterAsync(everything.Count == 0 ? 0 : everything[^1].Sequence, 50);
+                everything.AddRange(batch);
+                more = batch.Count == 50;
+            }
+            for (var more = true; more;)
+            {
+                var batch = await second.Events.ReadAfterAsync("alice", alices.Count == 0 ? 0 : alices[^1].Sequence, 50);
+                alices.AddRange(batch);
+                more = batch.Count == 50;
+            }
+        }
+
+        var appendedInOrder = (await allAppended).SelectMany(a => a).OrderBy(e => e.Sequence).ToList();
+        Assert.Equal(2 * AppendersPerInstance * EventsPerAppender, appendedInOrder.Select(e => e.Sequence).Distinct().Count());
+        Assert.Equal(appendedInOrder.Select(e => e.Sequence), everything.Select(e => e.Sequence));
+        Assert.Equal(appendedInOrder, everything);
+        Assert.Equal(appendedInOrder.Where(e => e.Namespace == "alice"), alices);
+        Assert.Equal(appendedInOrder[^1].Sequence, await second.Events.LatestSequenceAsync());
+    }
 }

@@ -775,6 +775,42 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
     }
 
     [Fact]
+    public async Task A_task_id_recorded_after_a_cancel_replaces_the_note_that_a_submit_was_starting()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        // The engine notes that it is about to create a task (no id yet), the row is cancelled while the create call
+        // runs, and the provider's answer brings the id: that task is the one to cancel, not forgotten.
+        Assert.Equal(LeaseState.Held, await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", null)));
+        await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id));
+        Assert.Null((await store.Generations.GetAsync("alice", generation.Id))!.RemoteCancel);
+
+        Assert.Equal(LeaseState.Cancelled, await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", "task-11")));
+        var row = (await store.Generations.GetAsync("alice", generation.Id))!;
+        Assert.Equal(("task-11", (RemoteCancelState?)RemoteCancelState.Pending), (row.RemoteJob!.Id, row.RemoteCancel));
+        Assert.Equal("task-11", Assert.Single(await store.Generations.PendingRemoteCancelsAsync(["dashscope"], 10)).Job.Id);
+    }
+
+    [Fact]
+    public async Task A_remote_job_is_known_as_recorded_only_on_another_row_of_the_same_backend()
+    {
+        var store = await OpenAsync();
+        var owner = NewGeneration();
+        var other = NewGeneration();
+        await store.Generations.EnqueueAsync([owner, other]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        Assert.Equal(owner.Id, lease.GenerationId);
+        await store.Generations.CheckpointAsync(lease, new RemoteJob("dashscope", "task-1"));
+
+        Assert.True(await store.Generations.IsRemoteJobRecordedAsync("dashscope", "task-1", other.Id));
+        Assert.False(await store.Generations.IsRemoteJobRecordedAsync("dashscope", "task-1", owner.Id));
+        Assert.False(await store.Generations.IsRemoteJobRecordedAsync("dashscope-cn", "task-1", other.Id));
+        Assert.False(await store.Generations.IsRemoteJobRecordedAsync("dashscope", "task-2", other.Id));
+    }
+
+    [Fact]
     public async Task A_claim_for_some_models_takes_the_oldest_row_of_those_models_only()
     {
         var store = await OpenAsync();

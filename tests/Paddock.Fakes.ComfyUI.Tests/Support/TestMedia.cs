@@ -6,7 +6,7 @@ namespace Paddock.Fakes.ComfyUI.Tests.Support;
 public sealed record ProbedVideo(string Codec, string Container, int Width, int Height, string FrameRate, int Frames);
 
 /// <summary>Real files made and read with ffmpeg / ffprobe.</summary>
-public static class Media
+public static class TestMedia
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static readonly Dictionary<string, byte[]> Made = [];

@@ -1,0 +1,217 @@
+using Npgsql;
+
+namespace Paddock.Storage.Postgres.Internal;
+
+/// <summary>
+/// The tables and their versions. At every start each process takes one advisory lock, reads the version and applies
+/// the scripts it lacks, all in one transaction (PostgreSQL's DDL is transactional): processes starting at once wait
+/// for each other, and the first to take the lock migrates while the rest find the work done.
+/// </summary>
+/// <remarks>The shapes follow the SQLite store's (its schema says why each exists); what differs is said here.</remarks>
+internal static class PostgresSchema
+{
+    /// <summary>The advisory lock key of migrations ("paddock" in ASCII). Other keys use the two-integer form, a separate key space.</summary>
+    private const long MigrationLock = 0x70_61_64_64_6f_63_6b;
+
+    private static readonly string[] Migrations =
+    [
+        // Version 1: everything the SQLite store has at its version 6.
+        """
+        CREATE TABLE generations (
+            id               uuid        NOT NULL PRIMARY KEY,
+            -- Enqueue order among rows of one instant, and the keyset cursor's tie-break (SQLite's rowid).
+            pos              bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
+            namespace        text        NOT NULL,
+            model            text        NOT NULL,
+            media_type       text        NOT NULL,
+            status           text        NOT NULL CHECK (status IN ('queued', 'processing', 'succeeded', 'failed', 'cancelled')),
+            -- Text, not jsonb: a row reads back exactly as it was written.
+            parameters       text        NOT NULL,
+            enqueued_at      timestamptz NOT NULL,
+            started_at       timestamptz,
+            completed_at     timestamptz,
+            error_message    text,
+            error_type       text,
+            error_code       text,
+            status_message   text,
+            output_key       text,
+            progress_phase   text,
+            progress_percent integer,
+            progress_eta     integer,
+            attempt          integer     NOT NULL DEFAULT 0,
+            handed_back      integer     NOT NULL DEFAULT 0,
+            retries          integer     NOT NULL DEFAULT 0,
+            retry_at         timestamptz,
+            lease_owner      text,
+            lease_expires_at timestamptz,
+            remote_job       text,
+            remote_cancel    text        CHECK (remote_cancel IN ('pending', 'cancelled', 'refused')),
+            lane             text        NOT NULL,
+            lane_seq         bigint      NOT NULL
+        );
+        -- Claims: the oldest queued row (only queued rows are indexed, so the index stays as small as the queue).
+        CREATE INDEX ix_generations_claim ON generations (enqueued_at, pos) WHERE status = 'queued';
+        -- Lists, newest first: one index range per namespace, or per namespace and status.
+        CREATE INDEX ix_generations_namespace ON generations (namespace, enqueued_at, pos);
+        CREATE INDEX ix_generations_namespace_status ON generations (namespace, status, enqueued_at, pos);
+        -- Recovery: processing rows whose lease ran out.
+        CREATE INDEX ix_generations_lease ON generations (lease_expires_at) WHERE status = 'processing';
+        -- Remote cancels still to carry out.
+        CREATE INDEX ix_generations_remote_cancel ON generations (completed_at) WHERE remote_cancel = 'pending';
+        -- Queue positions: a lane's head, and the rows between it and a row that left the queue out of order.
+        CREATE INDEX ix_generations_lane_queued ON generations (lane, lane_seq) WHERE status = 'queued';
+        CREATE INDEX ix_generations_lane_departed ON generations (lane, lane_seq) WHERE status <> 'queued';
+
+        -- The last sequence number given in each lane. Taking one locks the lane's row until the enqueue commits, so
+        -- the numbers of a lane are dense (a rolled-back enqueue rolls its number back too).
+        CREATE TABLE lanes (
+            lane     text   NOT NULL PRIMARY KEY,
+            last_seq bigint NOT NULL
+        );
+
+        -- Totals. Every row change adds a delta (by trigger, in its own transaction), and a fold moves the deltas into
+        -- the counts now and then; a total is the counts plus the deltas not folded yet. Writers only ever insert
+        -- deltas, so no two transactions wait on one hot counter row (or deadlock over two of them).
+        CREATE TABLE generation_counts (
+            namespace  text   NOT NULL,
+            model      text   NOT NULL,
+            media_type text   NOT NULL,
+            status     text   NOT NULL,
+            count      bigint NOT NULL,
+            PRIMARY KEY (namespace, model, media_type, status)
+        );
+        CREATE TABLE generation_count_deltas (
+            id         bigint  NOT NULL GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            namespace  text    NOT NULL,
+            model      text    NOT NULL,
+            media_type text    NOT NULL,
+            status     text    NOT NULL,
+            delta      integer NOT NULL
+        );
+        CREATE INDEX ix_generation_count_deltas_namespace ON generation_count_deltas (namespace, status);
+
+        CREATE FUNCTION generations_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                INSERT INTO generation_count_deltas (namespace, model, media_type, status, delta)
+                VALUES (NEW.namespace, NEW.model, NEW.media_type, NEW.status, 1);
+            END IF;
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                INSERT INTO generation_count_deltas (namespace, model, media_type, status, delta)
+                VALUES (OLD.namespace, OLD.model, OLD.media_type, OLD.status, -1);
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER tr_generations_count_insert AFTER INSERT ON generations
+            FOR EACH ROW EXECUTE FUNCTION generations_count_delta();
+        CREATE TRIGGER tr_generations_count_status AFTER UPDATE OF status ON generations
+            FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION generations_count_delta();
+        CREATE TRIGGER tr_generations_count_delete AFTER DELETE ON generations
+            FOR EACH ROW EXECUTE FUNCTION generations_count_delta();
+
+        -- Events carry their sequence number from event_sequence, taken at the very end of the appending transaction:
+        -- its row lock is held until commit, so numbers are given in commit order (the visibility order rule).
+        CREATE TABLE events (
+            seq        bigint      NOT NULL PRIMARY KEY,
+            namespace  text        NOT NULL,
+            type       text        NOT NULL,
+            data       text        NOT NULL,
+            created_at timestamptz NOT NULL
+        );
+        CREATE INDEX ix_events_namespace ON events (namespace, seq);
+        CREATE TABLE event_sequence (
+            id       integer NOT NULL PRIMARY KEY CHECK (id = 1),
+            last_seq bigint  NOT NULL
+        );
+        INSERT INTO event_sequence (id, last_seq) VALUES (1, 0);
+
+        CREATE TABLE api_keys (
+            id         text        NOT NULL PRIMARY KEY,
+            hash       text        NOT NULL UNIQUE,
+            namespace  text        NOT NULL,
+            name       text,
+            created_at timestamptz NOT NULL
+        );
+
+        CREATE TABLE file_commits (
+            id         text        NOT NULL PRIMARY KEY,
+            pos        bigint      NOT NULL GENERATED ALWAYS AS IDENTITY,
+            namespace  text        NOT NULL,
+            repo       text        NOT NULL,
+            branch     text        NOT NULL,
+            message    text        NOT NULL,
+            author     text        NOT NULL,
+            parent_id  text,
+            created_at timestamptz NOT NULL
+        );
+        CREATE INDEX ix_file_commits_branch ON file_commits (namespace, repo, branch, created_at, pos);
+
+        -- Paths compare byte by byte (collation "C"), so everything below "dir/" lies in ["dir/", "dir0").
+        CREATE TABLE repo_files (
+            namespace    text        NOT NULL,
+            repo         text        NOT NULL,
+            branch       text        NOT NULL,
+            path         text        COLLATE "C" NOT NULL,
+            content_hash text        NOT NULL,
+            size         bigint      NOT NULL,
+            content_type text        NOT NULL,
+            commit_id    text        NOT NULL,
+            updated_at   timestamptz NOT NULL,
+            PRIMARY KEY (namespace, repo, branch, path)
+        );
+
+        CREATE TABLE idempotency_keys (
+            namespace      text        NOT NULL,
+            key            text        NOT NULL,
+            fingerprint    text        NOT NULL,
+            generation_ids uuid[]      NOT NULL,
+            expires_at     timestamptz NOT NULL,
+            PRIMARY KEY (namespace, key)
+        );
+        CREATE INDEX ix_idempotency_expiry ON idempotency_keys (expires_at);
+        """,
+    ];
+
+    public static int LatestVersion => Migrations.Length;
+
+    /// <summary>Brings the database up to <see cref="LatestVersion"/>; safe to run at every start, from any number of processes at once.</summary>
+    public static void Migrate(NpgsqlConnection connection, DateTimeOffset now, string where)
+    {
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, transaction, $"SELECT pg_advisory_xact_lock({MigrationLock})");
+        Execute(connection, transaction, """
+            CREATE TABLE IF NOT EXISTS schema_version (
+                version    integer     NOT NULL PRIMARY KEY,
+                applied_at timestamptz NOT NULL
+            )
+            """);
+        var current = CurrentVersion(connection, transaction);
+        if (current > LatestVersion)
+        {
+            throw new Paddock.Core.Hosting.StartupException(
+                $"the PostgreSQL database {where} is at schema version {current}, newer than this Paddock knows ({LatestVersion}): upgrade Paddock, or point Paddock:Storage:Postgres:ConnectionString at another database");
+        }
+
+        for (var version = current + 1; version <= LatestVersion; version++)
+        {
+            Execute(connection, transaction, Migrations[version - 1]);
+            using var record = new NpgsqlCommand("INSERT INTO schema_version (version, applied_at) VALUES (@version, @now)", connection, transaction);
+            record.Parameters.AddWithValue("version", version);
+            record.Parameters.AddWithValue("now", now.ToUniversalTime());
+            record.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    public static int CurrentVersion(NpgsqlConnection connection, NpgsqlTransaction? transaction = null)
+    {
+        using var command = new NpgsqlCommand("SELECT COALESCE(MAX(version), 0) FROM schema_version", connection, transaction);
+        return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static void Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.ExecuteNonQuery();
+    }
+}

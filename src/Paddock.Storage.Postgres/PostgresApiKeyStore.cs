@@ -1,0 +1,73 @@
+using Npgsql;
+using Paddock.Core.Auth;
+using Paddock.Storage.Postgres.Internal;
+
+namespace Paddock.Storage.Postgres;
+
+/// <summary>API keys (hashes only) in the <c>api_keys</c> table; obtained from <see cref="PostgresStore.ApiKeys"/>.</summary>
+public sealed class PostgresApiKeyStore : IApiKeyStore
+{
+    private const string Columns = "id, hash, namespace, name, created_at";
+
+    private readonly PostgresDatabase _database;
+
+    internal PostgresApiKeyStore(PostgresDatabase database) => _database = database;
+
+    /// <summary>Stores the key; throws <see cref="PostgresException"/> (unique violation) when its id or hash already exists.</summary>
+    public Task CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _database.WriteAsync(context =>
+        {
+            using var command = context.Command($"INSERT INTO api_keys ({Columns}) VALUES (@id, @hash, @namespace, @name, @created_at)");
+            command.Parameters.Bind("id", key.Id);
+            command.Parameters.Bind("hash", key.Hash);
+            command.Parameters.Bind("namespace", key.Namespace);
+            command.Parameters.Add(new NpgsqlParameter("name", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)key.Name ?? DBNull.Value });
+            command.Parameters.Bind("created_at", key.CreatedAt);
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+    }
+
+    public Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        return _database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT {Columns} FROM api_keys WHERE hash = @hash", connection);
+            command.Parameters.Bind("hash", hash);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? Read(reader) : null;
+        }, cancellationToken);
+    }
+
+    /// <summary>All keys, oldest first.</summary>
+    public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyList<ApiKeyRecord>>(async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT {Columns} FROM api_keys ORDER BY created_at, id", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var keys = new List<ApiKeyRecord>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                keys.Add(Read(reader));
+            return keys;
+        }, cancellationToken);
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _database.WriteAsync(context =>
+        {
+            using var command = context.Command("DELETE FROM api_keys WHERE id = @id");
+            command.Parameters.Bind("id", id);
+            return command.ExecuteNonQuery() > 0;
+        }, cancellationToken);
+    }
+
+    private static ApiKeyRecord Read(NpgsqlDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        GenerationRows.NullableString(reader, 3),
+        GenerationRows.Time(reader, 4));
+}

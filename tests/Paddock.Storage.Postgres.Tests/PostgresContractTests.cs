@@ -1,0 +1,12 @@
+using Paddock.Storage.Contract;
+using Xunit.Abstractions;
+
+namespace Paddock.Storage.Postgres.Tests;
+
+public sealed class PostgresGenerationStoreTests(ITestOutputHelper output) : GenerationStoreContract<PostgresTestDatabase>(output);
+
+public sealed class PostgresEventLogTests : EventLogContract<PostgresTestDatabase>;
+
+public sealed class PostgresApiKeyStoreTests : ApiKeyStoreContract<PostgresTestDatabase>;
+
+public sealed class PostgresFileStoreTests : FileStoreContract<PostgresTestDatabase>;
