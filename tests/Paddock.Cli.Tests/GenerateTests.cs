@@ -143,7 +143,10 @@ public sealed partial class GenerateTests(CliServer server) : IDisposable
     {
         await using var running = _cli.StartInTerminal("generate", "A long walk along the river", "--resolution", "720P", "--duration", "15", "-o", "river.mp4");
         await running.WaitForAsync(s => Regex.IsMatch(s, @"rendering +\S+ +\d+%"), "the live progress bar");
-        Assert.Contains("\r\x1b[2K", running.Stdout); // redrawn in place on a terminal
+        // Redrawn in place on a terminal: with the cursor hidden, the cursor moves back up over the bar (CSI n A) and the
+        // bar is written over itself.
+        Assert.Matches(@"\x1b\[\d*A[\s\S]*rendering", running.Stdout);
+        Assert.Contains("\x1b[?25l", running.Stdout);
 
         await running.TypeAsync("\x03");
         await running.WaitForAsync(s => s.Contains("Cancel the generation? [y/N]", StringComparison.Ordinal), "the question");

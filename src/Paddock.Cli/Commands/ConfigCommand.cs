@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
+using Paddock.Cli.CommandLine;
 using Paddock.Cli.Remote;
 
 namespace Paddock.Cli.Commands;
@@ -9,20 +11,39 @@ namespace Paddock.Cli.Commands;
 /// </summary>
 internal static class ConfigCommand
 {
-    private static readonly OptionSet Options = new(values: [], switches: []);
+    private const string Forms = "config takes: set server URL | set key KEY | unset server|key | show";
 
-    public static Task<int> RunAsync(string[] args) => Invocation.RunAsync("config", args, Options, RunAsync);
-
-    private static Task<int> RunAsync(Invocation invocation)
+    public static PaddockCommand Create()
     {
-        var words = invocation.Args.Positional;
-        return Task.FromResult((words.FirstOrDefault(), words.Count) switch
+        var name = new Argument<string>("NAME") { Description = "server or key" };
+        name.CompletionSources.Add(ConfigFile.Names);
+        var value = new Argument<string>("VALUE") { Description = "The server's URL, or the API key" };
+        var set = new PaddockCommand("set", "Save the server or the key in the config file") { WordsMissing = Forms, WordsExtra = Forms };
+        set.Add(name);
+        set.Add(value);
+        set.SetAction((parse, _) => Invocation.RunAsync(parse, i => Task.FromResult(Set(i, parse.GetRequiredValue(name), parse.GetRequiredValue(value)))));
+
+        var unsetName = new Argument<string>("NAME") { Description = "server or key" };
+        unsetName.CompletionSources.Add(ConfigFile.Names);
+        var unset = new PaddockCommand("unset", "Remove the server or the key from the config file") { WordsMissing = Forms, WordsExtra = Forms };
+        unset.Add(unsetName);
+        unset.SetAction((parse, _) => Invocation.RunAsync(parse, i => Task.FromResult(Set(i, parse.GetRequiredValue(unsetName), null))));
+
+        var show = new PaddockCommand("show", "Which server and key a command would use, and where each comes from") { WordsExtra = Forms };
+        show.SetAction((parse, _) => Invocation.RunAsync(parse, i => Task.FromResult(Show(i))));
+
+        var command = new PaddockCommand("config", "The config file the other commands fall back to (~/.config/paddock/config.json, owner-only)")
         {
-            ("set", 3) => Set(invocation, words[1], words[2]),
-            ("unset", 2) => Set(invocation, words[1], null),
-            ("show", 1) => Show(invocation),
-            _ => throw new UsageException("config takes: set server URL | set key KEY | unset server|key | show"),
-        });
+            WordsMissing = Forms,
+            WordsExtra = Forms,
+            Notes = "A flag (--server, --key) wins over the environment ($PADDOCK_URL; $PADDOCK_API_KEY, else $OXEN_API_KEY), which wins over this file.",
+        };
+        command.Add(set);
+        command.Add(unset);
+        command.Add(show);
+        RemoteOptions.AddTo(command);
+        command.SetAction((parse, _) => Invocation.RunAsync(parse, _ => throw new UsageException(Forms)));
+        return command;
     }
 
     private static int Set(Invocation invocation, string name, string? value)

@@ -1,4 +1,6 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
+using Paddock.Cli.CommandLine;
 using Paddock.Cli.Remote;
 using Paddock.Client;
 
@@ -11,13 +13,30 @@ namespace Paddock.Cli.Commands;
 /// </summary>
 internal static class DownloadCommand
 {
-    private static readonly OptionSet Options = new(values: ["--output|-o"], switches: ["--force|-f"]);
+    private const string Forms = "download takes one URL or GENERATION_ID: paddock download URL_OR_ID -o FILE";
 
-    public static Task<int> RunAsync(string[] args) => Invocation.RunAsync("download", args, Options, RunAsync);
+    private static readonly Argument<string> Target = new("URL_OR_ID") { Description = "A generation id, a URL, or a path on the server (/api/...)" };
+    private static readonly Option<string> OutputFile = CliOption.Text("--output", "FILE", "Where to save it (default: named after the id or the URL)", "-o");
+    private static readonly Option<bool> Force = CliOption.Switch("--force", "Replace an existing file of the default name", "-f");
+
+    public static PaddockCommand Create()
+    {
+        var command = new PaddockCommand("download", "Save a generation's video, or any file of the server, resuming an interrupted download")
+        {
+            WordsMissing = Forms,
+            WordsExtra = Forms,
+        };
+        command.Add(Target);
+        command.Add(OutputFile);
+        command.Add(Force);
+        RemoteOptions.AddTo(command);
+        command.SetAction((parse, _) => Invocation.RunAsync(parse, RunAsync));
+        return command;
+    }
 
     private static async Task<int> RunAsync(Invocation invocation)
     {
-        var target = invocation.Args.Words(1, "one URL or GENERATION_ID: paddock download URL_OR_ID -o FILE")[0];
+        var target = invocation.Parse.GetRequiredValue(Target);
         var client = invocation.Client;
         Uri url;
         string? generationId = null;
@@ -43,9 +62,9 @@ internal static class DownloadCommand
             url = row.ResultUrl;
         }
 
-        var file = invocation.Args.Value("--output") ?? DefaultName(url, generationId);
+        var file = invocation.Value(OutputFile) ?? DefaultName(url, generationId);
         // A name the command chose must not silently replace a file the user has; one the user gave (-o) may.
-        if (invocation.Args.Value("--output") is null && !invocation.Args.Has("--force") && File.Exists(file))
+        if (invocation.Value(OutputFile) is null && !invocation.Value(Force) && File.Exists(file))
             throw new UsageException($"{file} already exists; choose another name with -o FILE, or replace it with --force");
         var size = await client.DownloadToFileAsync(url, file);
         var full = Path.GetFullPath(file);

@@ -1,7 +1,9 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Paddock.Cli.CommandLine;
 using Paddock.Cli.Remote;
 using Paddock.Client;
 
@@ -16,22 +18,27 @@ namespace Paddock.Cli.Commands;
 /// </summary>
 internal static class EventsCommand
 {
-    private static readonly OptionSet Options = new(values: ["--last-event-id", "--generation"], switches: []);
+    private static readonly Option<long?> LastEventId = CliOption.WholeNumber("--last-event-id", "N", "Start after this event (else: the last minute's completions, then new events)",
+        text => $"--last-event-id must be an event id (a whole number), not '{text}'", NumberStyles.None);
+    private static readonly Option<string> Generation = CliOption.Text("--generation", "ID", "Only this generation's events, from its first; ends with it (exit 0 succeeded, 1 not)");
 
-    public static Task<int> RunAsync(string[] args) => Invocation.RunAsync("events", args, Options, RunAsync);
+    public static PaddockCommand Create()
+    {
+        var command = new PaddockCommand("events", "The namespace's events, one per line, until Ctrl-C; waits out server restarts")
+        {
+            WordsExtra = "events takes no words, only options: [--last-event-id N] [--generation ID]",
+        };
+        command.Add(LastEventId);
+        command.Add(Generation);
+        RemoteOptions.AddTo(command);
+        command.SetAction((parse, _) => Invocation.RunAsync(parse, RunAsync));
+        return command;
+    }
 
     private static async Task<int> RunAsync(Invocation invocation)
     {
-        var args = invocation.Args;
-        args.Words(0, "no words, only options: [--last-event-id N] [--generation ID]");
-        long? lastEventId = null;
-        if (args.Value("--last-event-id") is { } text)
-        {
-            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
-                throw new UsageException($"--last-event-id must be an event id (a whole number), not '{text}'");
-            lastEventId = id;
-        }
-        var generation = args.Value("--generation");
+        var lastEventId = invocation.Value(LastEventId);
+        var generation = invocation.Value(Generation);
         var reconnection = new Reconnection(invocation.Connection.Server);
         if (generation is not null)
         {

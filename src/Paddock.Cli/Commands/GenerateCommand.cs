@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Paddock.Cli.CommandLine;
 using Paddock.Cli.Remote;
 using Paddock.Cli.Terminal;
 using Paddock.Client;
@@ -12,45 +14,76 @@ namespace Paddock.Cli.Commands;
 /// </summary>
 internal static class GenerateCommand
 {
-    private static readonly OptionSet Options = new(
-        values: ["--image|-i", "--model|-m", "--aspect|--aspect-ratio", "--resolution|-r", "--duration|-d", "--seed", "--output|-o", "--namespace", "--set"],
-        switches: ["--no-wait", "--sync"]);
+    private static readonly Argument<string> Prompt = new("PROMPT") { Description = "What happens; \"Image 1\", \"Image 2\", ... name the images in -i order" };
+    private static readonly Option<string[]> Images = CliOption.Repeated("--image", "IMAGE",
+        "A reference image: a local file (checked, then uploaded) or an http(s) URL; repeat for more", "-i");
+    private static readonly Option<string> Model = CliOption.Text("--model", "MODEL", $"The model (default {HappyHorseR2VRequest.ModelId}; see 'paddock models')", "-m");
+    private static readonly Option<string> Aspect = CliOption.Text("--aspect", "RATIO", "Aspect ratio, e.g. 16:9, 9:16, 1:1", "--aspect-ratio")
+        .Suggest("16:9", "9:16", "1:1", "4:3", "3:4");
+    private static readonly Option<string> Resolution = CliOption.Text("--resolution", "RES", "Resolution, e.g. 720P or 1080P", "-r").Suggest("720P", "1080P");
+    private static readonly Option<int?> Duration = CliOption.Int("--duration", "SECONDS", "Length in seconds (the model says which)",
+        text => $"--duration must be a whole number, not '{text}'", "-d");
+    private static readonly Option<int?> Seed = CliOption.Int("--seed", "N", "The seed: the same request and seed give the same video",
+        text => $"--seed must be a whole number, not '{text}'");
+    private static readonly Option<string> OutputFile = CliOption.Text("--output", "FILE", "Where to save the video (default GENERATION_ID.mp4)", "-o");
+    private static readonly Option<string> Namespace = CliOption.Text("--namespace", "NAME", "Where local images are uploaded (default: the key's namespace)");
+    private static readonly Option<string[]> Fields = CliOption.Repeated("--set", "FIELD=VALUE",
+        "Any other request field; VALUE is read as JSON when it parses (numbers, true, arrays), else as text");
+    private static readonly Option<bool> NoWait = CliOption.Switch("--no-wait", "Print the generation id once queued and return");
+    private static readonly Option<bool> Sync = CliOption.Switch("--sync", "Use the synchronous route: one request that answers with the video");
 
-    public static Task<int> RunAsync(string[] args) => Invocation.RunAsync("generate", args, Options, RunAsync);
+    public static PaddockCommand Create()
+    {
+        var command = new PaddockCommand("generate", "Generate a video from a prompt and reference images, following it with a progress bar and saving it")
+        {
+            WordsMissing = "generate needs a PROMPT, e.g. paddock generate \"Image 1 walks through a garden\" -i cat.png",
+            WordsExtra = "generate takes one PROMPT (quote it)",
+            Notes = """
+                Local images are checked with the server's own reference rules first (one it would refuse is not sent),
+                then uploaded to the repository cli-uploads of the key's namespace, named by their content hash.
+                Progress goes to stderr: a live bar on a terminal, plain lines otherwise.
+                Ctrl-C while waiting asks "Cancel the generation? [y/N]": y cancels it on the server; n or Enter leaves
+                it running and prints its id (exit 130), as Ctrl-C always does without a terminal to ask on.
+                """,
+        };
+        command.Add(Prompt);
+        foreach (var option in new Option[] { Images, Model, Aspect, Resolution, Duration, Seed, OutputFile, Namespace, Fields, NoWait, Sync }) command.Add(option);
+        RemoteOptions.AddTo(command);
+        command.SetAction((parse, _) => Invocation.RunAsync(parse, RunAsync));
+        return command;
+    }
 
     private static async Task<int> RunAsync(Invocation invocation)
     {
-        var args = invocation.Args;
         var output = invocation.Output;
-        if (args.Positional.Count == 0) throw new UsageException("generate needs a PROMPT, e.g. paddock generate \"Image 1 walks through a garden\" -i cat.png");
-        var prompt = args.Words(1, "one PROMPT (quote it)")[0];
-        var model = args.Value("--model") ?? HappyHorseR2VRequest.ModelId;
-        var images = args.Values("--image");
-        var fields = ReadSetFields(args);
-        var duration = args.Int("--duration", int.MinValue, int.MaxValue); // the range is the model's; the server says so by name
-        var seed = args.Int("--seed", int.MinValue, int.MaxValue);
-        if (args.Has("--no-wait") && args.Has("--sync")) throw new UsageException("--no-wait and --sync do not go together");
+        var prompt = invocation.Parse.GetRequiredValue(Prompt);
+        var model = invocation.Value(Model) ?? HappyHorseR2VRequest.ModelId;
+        var images = invocation.Value(Images) ?? [];
+        var fields = ReadSetFields(invocation.Value(Fields) ?? []);
+        var duration = invocation.Value(Duration); // the range is the model's; the server says so by name
+        var seed = invocation.Value(Seed);
+        if (invocation.Value(NoWait) && invocation.Value(Sync)) throw new UsageException("--no-wait and --sync do not go together");
         ReferenceUploader.CheckLocalFiles(images);
 
         using var interrupts = new Interrupts();
         var token = interrupts.Token;
         try
         {
-            var imageField = images.Count == 0 ? null : await ImageFieldAsync(invocation, model, images.Count, token);
+            var imageField = images.Length == 0 ? null : await ImageFieldAsync(invocation, model, images.Length, token);
             if (imageField is not null) await ReferenceUploader.CheckLocalImagesAsync(images, imageField, token);
-            var urls = await ReferenceUploader.ResolveAsync(invocation, images, token);
+            var urls = await ReferenceUploader.ResolveAsync(invocation, images, invocation.Value(Namespace), token);
 
             var request = new GenerationRequest(model);
             request["prompt"] = prompt;
             if (imageField == "reference_images") request["reference_images"] = new JsonArray(urls.Select(u => (JsonNode?)JsonValue.Create(u)).ToArray());
             else if (imageField is not null) request[imageField] = urls[0];
-            if (args.Value("--aspect") is { } aspect) request["aspect_ratio"] = aspect;
-            if (args.Value("--resolution") is { } resolution) request["resolution"] = resolution;
+            if (invocation.Value(Aspect) is { } aspect) request["aspect_ratio"] = aspect;
+            if (invocation.Value(Resolution) is { } resolution) request["resolution"] = resolution;
             if (duration is { } d) request["duration"] = d;
             if (seed is { } s) request["seed"] = s;
             foreach (var (name, value) in fields) request[name] = value;
 
-            if (args.Has("--sync")) return await GenerateSyncAsync(invocation, request, token);
+            if (invocation.Value(Sync)) return await GenerateSyncAsync(invocation, request, token);
 
             GenerationOperation operation;
             try
@@ -63,7 +96,7 @@ internal static class GenerateCommand
             }
             output.Note($"Queued generation {operation.Id}.");
 
-            if (args.Has("--no-wait"))
+            if (invocation.Value(NoWait))
             {
                 if (output.Json) output.Document(new JsonObject { ["generation_id"] = operation.Id, ["status"] = operation.Status.ToString() });
                 output.Result(operation.Id);
@@ -82,29 +115,23 @@ internal static class GenerateCommand
     private static async Task<int> WaitAndDownloadAsync(Invocation invocation, GenerationOperation operation, Interrupts interrupts)
     {
         var output = invocation.Output;
-        var file = invocation.Args.Value("--output") ?? operation.Id + ".mp4";
+        var file = invocation.Value(OutputFile) ?? operation.Id + ".mp4";
         Generation row;
-        var progress = new ProgressDisplay(operation.Id, live: ProgressDisplay.StderrIsTerminal, enabled: !output.Quiet);
         try
         {
-            row = await operation.WaitForCompletionAsync(progress, interrupts.Token);
-            progress.Stop();
+            // The progress display is gone by the time anything below runs: a question or a message has the line to itself.
+            row = await ProgressDisplay.ShowAsync(operation.Id, live: Consoles.StderrIsTerminal, enabled: !output.Quiet,
+                progress => operation.WaitForCompletionAsync(progress, interrupts.Token));
         }
         catch (OperationCanceledException) when (interrupts.Requested)
         {
-            progress.Stop();
             var (finished, exitCode) = await OnInterruptAsync(invocation, operation, file, interrupts);
             if (finished is null) return exitCode;
             row = finished;
         }
         catch (PaddockException e) when (e is { Status: 0, ErrorType: "generation_failed" or "cancelled" })
         {
-            progress.Stop();
             return Ended(output, operation, operation.Value, e.ErrorType == "cancelled" ? null : e.Detail);
-        }
-        finally
-        {
-            progress.Dispose();
         }
 
         if (row.Status != GenerationStatus.Succeeded) return Ended(output, operation, row, row.ErrorMessage);
@@ -153,17 +180,16 @@ internal static class GenerateCommand
             else Console.Out.WriteLine(operation.Id);
         }
 
-        if (Console.IsInputRedirected)
+        if (!Consoles.CanAsk)
         {
             LeftRunning();
             return (null, ExitCodes.Interrupted);
         }
 
         interrupts.OnSecondInterrupt = LeftRunning;
-        Console.Error.Write("Cancel the generation? [y/N] ");
-        var answer = await Task.Run(Console.ReadLine);
+        var cancel = await Prompts.CancelGenerationAsync();
         interrupts.OnSecondInterrupt = null;
-        if (answer?.Trim().ToLowerInvariant() is not ("y" or "yes"))
+        if (!cancel)
         {
             LeftRunning();
             return (null, ExitCodes.Interrupted);
@@ -221,10 +247,10 @@ internal static class GenerateCommand
     }
 
     /// <summary><c>--set NAME=VALUE</c>: any other request field; the value is read as JSON when it parses (numbers, true, arrays), else as text.</summary>
-    private static List<(string Name, JsonNode? Value)> ReadSetFields(Arguments args)
+    private static List<(string Name, JsonNode? Value)> ReadSetFields(IEnumerable<string> pairs)
     {
         var fields = new List<(string, JsonNode?)>();
-        foreach (var pair in args.Values("--set"))
+        foreach (var pair in pairs)
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0) throw new UsageException($"--set takes NAME=VALUE, not '{pair}'");
@@ -266,7 +292,7 @@ internal static class GenerateCommand
             throw new GenerationEndedException("", $"the generation was cancelled: {e.Detail ?? e.Message}");
         }
         var video = result.Videos.FirstOrDefault() ?? throw new PaddockException(0, "invalid_response", null, "the server answered without a video");
-        var file = invocation.Args.Value("--output") ?? (result.GenerationId ?? "video") + ".mp4";
+        var file = invocation.Value(OutputFile) ?? (result.GenerationId ?? "video") + ".mp4";
         var size = await invocation.Client.SaveVideoAsync(video, file, cancellationToken);
         var full = Path.GetFullPath(file);
         output.Note($"Saved {file} ({Bytes(size)}).");

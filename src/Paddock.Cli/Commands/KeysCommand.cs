@@ -1,7 +1,9 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Paddock.Cli.CommandLine;
 using Paddock.Cli.Remote;
 using Paddock.Core.Auth;
 using Paddock.Server.Hosting;
@@ -15,16 +17,48 @@ internal static class KeysCommand
 {
     private const string Forms = "keys takes: create --namespace NAME [--name LABEL] | list | revoke KEY_ID";
 
-    public static async Task<int> RunAsync(string[] args)
+    private static readonly Option<string> Namespace = CliOption.Text("--namespace", "NAME", "The namespace the key may use (1-64 letters, digits, '-', '_' or '.')").Require();
+    private static readonly Option<string> Label = CliOption.Text("--name", "LABEL", "A label to tell keys apart in 'keys list'");
+
+    public static PaddockCommand Create(ServerSettings settings)
     {
-        // Until the arguments parse, --json is honoured if it is there at all, so a script still gets JSON for a usage error.
-        var output = new Output(args.Contains("--json"), quiet: false);
+        var create = new PaddockCommand("create", "Create a key for a namespace and print it (shown only this once)") { WordsExtra = Forms };
+        create.Add(Namespace);
+        create.Add(Label);
+        create.SetAction((parse, _) => RunAsync(parse, settings, (output, open) => CreateAsync(parse, output, open)));
+
+        var list = new PaddockCommand("list", "The keys: id, namespace, created, label") { WordsExtra = Forms };
+        list.SetAction((parse, _) => RunAsync(parse, settings, ListAsync));
+
+        var id = new Argument<string>("KEY_ID") { Description = "The key's id (see 'keys list'), not the key itself" };
+        var revoke = new PaddockCommand("revoke", "Revoke a key: requests with it are refused from now on") { WordsMissing = Forms, WordsExtra = Forms };
+        revoke.Add(id);
+        revoke.SetAction((parse, _) => RunAsync(parse, settings, (output, open) => RevokeAsync(parse.GetRequiredValue(id), output, open)));
+
+        var command = new PaddockCommand("keys", "API keys, in the database of the server these settings describe")
+        {
+            WordsMissing = Forms,
+            WordsExtra = Forms,
+            TakesServerSettings = true,
+            TakesHostSettings = true,
+            Notes = "Run it with the server's own settings (--data-dir, --Section:Key=value, appsettings.json, PADDOCK__... variables): they are checked as at the server's start.",
+        };
+        command.Add(create);
+        command.Add(list);
+        command.Add(revoke);
+        command.Add(RemoteOptions.Json);
+        ServerOptions.AddTo(command);
+        command.SetAction((parse, _) => RunAsync(parse, settings, (_, _) => throw new UsageException(Forms)));
+        return command;
+    }
+
+    /// <summary>Runs <paramref name="action"/>, which opens the key store (with the server's settings) when it has checked its own arguments.</summary>
+    private static async Task<int> RunAsync(ParseResult parse, ServerSettings settings, Func<Output, Func<KeyStoreHost>, Task<int>> action)
+    {
+        var output = new Output(parse.GetValue(RemoteOptions.Json), quiet: false);
         try
         {
-            var parsed = ServerArguments.Parse("keys", args, values: ["--namespace", "--name"], switches: ["--json", "--help|-h"]);
-            if (parsed.Has("--help")) return Usage.Print();
-            output = new Output(parsed.Has("--json"), quiet: false);
-            return await RunAsync(parsed, output);
+            return await action(output, () => Open(ServerOptions.Configuration(parse, settings)));
         }
         catch (Exception e) when (PaddockProcess.Explain(e, urls: "") is { } failure)
         {
@@ -37,46 +71,40 @@ internal static class KeysCommand
         }
     }
 
-    private static async Task<int> RunAsync(ServerCommandArguments args, Output output)
+    private static async Task<int> CreateAsync(ParseResult parse, Output output, Func<KeyStoreHost> open)
     {
-        var words = args.Words;
-        var action = words.Count > 0 ? words[0] : null;
-        if (action is not ("create" or "list" or "revoke") || words.Count != (action == "revoke" ? 2 : 1)) throw new UsageException(Forms);
-        if (action != "create" && (args.Value("--namespace") ?? args.Value("--name")) is not null)
-            throw new UsageException("--namespace and --name go with 'keys create'");
-        var ns = args.Value("--namespace");
-        if (action == "create")
+        var ns = parse.GetRequiredValue(Namespace);
+        if (string.IsNullOrWhiteSpace(ns)) throw new UsageException("keys create needs --namespace NAME");
+        if (!ApiKeyFormat.IsValidNamespace(ns)) throw new UsageException($"namespace '{ns}' must be 1-64 letters, digits, '-', '_' or '.'");
+        await using var store = open();
+        var (record, key) = await new ApiKeyService(store.ApiKeys, store.Host.Services.GetRequiredService<TimeProvider>()).CreateAsync(ns, parse.GetValue(Label));
+        Console.Error.WriteLine($"Created key {record.Id} for namespace '{ns}'. It is shown only now:");
+        if (output.Json)
         {
-            if (string.IsNullOrWhiteSpace(ns)) throw new UsageException("keys create needs --namespace NAME");
-            if (!ApiKeyFormat.IsValidNamespace(ns)) throw new UsageException($"namespace '{ns}' must be 1-64 letters, digits, '-', '_' or '.'");
+            var document = Describe(record);
+            document["key"] = key;
+            output.Document(document);
         }
+        else Console.WriteLine(key);
+        return ExitCodes.Ok;
+    }
 
-        await using var store = Open(args.Configuration);
-        switch (action)
-        {
-            case "create":
-                var (record, key) = await new ApiKeyService(store.ApiKeys, store.Host.Services.GetRequiredService<TimeProvider>()).CreateAsync(ns!, args.Value("--name"));
-                Console.Error.WriteLine($"Created key {record.Id} for namespace '{ns}'. It is shown only now:");
-                if (output.Json)
-                {
-                    var document = Describe(record);
-                    document["key"] = key;
-                    output.Document(document);
-                }
-                else Console.WriteLine(key);
-                return ExitCodes.Ok;
-            case "list":
-                var keys = await store.ApiKeys.ListAsync();
-                if (output.Json) output.Document(new JsonObject { ["keys"] = new JsonArray(keys.Select(k => (JsonNode)Describe(k)).ToArray()) });
-                else foreach (var k in keys) Console.WriteLine($"{k.Id}\t{k.Namespace}\t{k.CreatedAt:u}\t{k.Name}");
-                return ExitCodes.Ok;
-            default:
-                var id = words[1];
-                if (!await store.ApiKeys.DeleteAsync(id)) throw new RequestRefusedException($"no key with id {id} (see 'paddock keys list')");
-                if (output.Json) output.Document(new JsonObject { ["id"] = id, ["revoked"] = true });
-                else Console.WriteLine($"Revoked {id}.");
-                return ExitCodes.Ok;
-        }
+    private static async Task<int> ListAsync(Output output, Func<KeyStoreHost> open)
+    {
+        await using var store = open();
+        var keys = await store.ApiKeys.ListAsync();
+        if (output.Json) output.Document(new JsonObject { ["keys"] = new JsonArray(keys.Select(k => (JsonNode)Describe(k)).ToArray()) });
+        else foreach (var k in keys) Console.WriteLine($"{k.Id}\t{k.Namespace}\t{k.CreatedAt:u}\t{k.Name}");
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> RevokeAsync(string id, Output output, Func<KeyStoreHost> open)
+    {
+        await using var store = open();
+        if (!await store.ApiKeys.DeleteAsync(id)) throw new RequestRefusedException($"no key with id {id} (see 'paddock keys list')");
+        if (output.Json) output.Document(new JsonObject { ["id"] = id, ["revoked"] = true });
+        else Console.WriteLine($"Revoked {id}.");
+        return ExitCodes.Ok;
     }
 
     /// <summary>

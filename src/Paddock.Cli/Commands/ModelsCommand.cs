@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Text;
 using System.Text.Json.Nodes;
+using Paddock.Cli.CommandLine;
 using Paddock.Cli.Remote;
 using Paddock.Cli.Terminal;
 using Paddock.Client;
@@ -9,21 +11,29 @@ namespace Paddock.Cli.Commands;
 /// <summary><c>paddock models [ID] [--search TEXT]</c>: the catalog, or one model with the fields its requests take.</summary>
 internal static class ModelsCommand
 {
-    private static readonly OptionSet Options = new(values: ["--search"], switches: []);
+    private static readonly Argument<string?> Id = new("ID") { Description = "A model: show it with the fields its requests take", Arity = ArgumentArity.ZeroOrOne };
+    private static readonly Option<string> Search = CliOption.Text("--search", "TEXT", "Only the models whose name or description has TEXT");
 
-    public static Task<int> RunAsync(string[] args) => Invocation.RunAsync("models", args, Options, RunAsync);
-
-    private static async Task<int> RunAsync(Invocation invocation)
+    public static PaddockCommand Create()
     {
-        var args = invocation.Args;
-        if (args.Positional.Count > 1) throw new UsageException("models takes at most one model ID");
-        return args.Positional.Count == 1 ? await ShowAsync(invocation, args.Positional[0]) : await ListAsync(invocation);
+        var command = new PaddockCommand("models", "The server's models, or one model with the fields its requests take")
+        {
+            WordsExtra = "models takes at most one model ID",
+        };
+        command.Add(Id);
+        command.Add(Search);
+        RemoteOptions.AddTo(command);
+        command.SetAction((parse, _) => Invocation.RunAsync(parse, RunAsync));
+        return command;
     }
+
+    private static async Task<int> RunAsync(Invocation invocation) =>
+        invocation.Value(Id) is { } id ? await ShowAsync(invocation, id) : await ListAsync(invocation);
 
     private static async Task<int> ListAsync(Invocation invocation)
     {
         var output = invocation.Output;
-        var search = invocation.Args.Value("--search");
+        var search = invocation.Value(Search);
         var models = search is null ? await invocation.Client.ListModelsAsync() : await invocation.Client.SearchModelsAsync(search);
         if (output.Json)
         {

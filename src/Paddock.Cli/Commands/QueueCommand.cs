@@ -1,5 +1,7 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Paddock.Cli.CommandLine;
 using Paddock.Cli.Remote;
 using Paddock.Cli.Terminal;
 using Paddock.Client;
@@ -9,27 +11,43 @@ namespace Paddock.Cli.Commands;
 /// <summary><c>paddock queue list|get ID|cancel ID</c>: the key's generations.</summary>
 internal static class QueueCommand
 {
-    private static readonly OptionSet Options = new(values: ["--status", "--model"], switches: ["--all"]);
+    private const string Forms = "queue takes: list [--all] [--status S] [--model M] | get GENERATION_ID | cancel GENERATION_ID";
 
-    public static Task<int> RunAsync(string[] args) => Invocation.RunAsync("queue", args, Options, RunAsync);
+    private static readonly Option<bool> All = CliOption.Switch("--all", "Finished generations too (else only queued and running ones)");
+    private static readonly Option<string> Status = CliOption.Text("--status", "S", "Only these statuses, e.g. queued,processing")
+        .Suggest("queued", "processing", "succeeded", "failed", "cancelled");
+    private static readonly Option<string> Model = CliOption.Text("--model", "M", "Only this model's generations");
 
-    private static async Task<int> RunAsync(Invocation invocation)
+    public static PaddockCommand Create()
     {
-        var words = invocation.Args.Positional;
-        return (words.FirstOrDefault(), words.Count) switch
-        {
-            ("list", 1) => await ListAsync(invocation),
-            ("get", 2) => await GetAsync(invocation, words[1]),
-            ("cancel", 2) => await CancelAsync(invocation, words[1]),
-            _ => throw new UsageException("queue takes: list [--all] [--status S] [--model M] | get GENERATION_ID | cancel GENERATION_ID"),
-        };
+        var list = new PaddockCommand("list", "The key's generations, newest first") { WordsExtra = Forms };
+        list.Add(All);
+        list.Add(Status);
+        list.Add(Model);
+        list.SetAction((parse, _) => Invocation.RunAsync(parse, ListAsync));
+
+        var command = new PaddockCommand("queue", "The key's generations: list them, show one, cancel one") { WordsMissing = Forms, WordsExtra = Forms };
+        command.Add(list);
+        command.Add(WithId("get", "One generation in full", GetAsync));
+        command.Add(WithId("cancel", "Cancel a generation (one that has ended is left as it is)", CancelAsync));
+        RemoteOptions.AddTo(command);
+        command.SetAction((parse, _) => Invocation.RunAsync(parse, _ => throw new UsageException(Forms)));
+        return command;
+    }
+
+    private static PaddockCommand WithId(string name, string description, Func<Invocation, string, Task<int>> run)
+    {
+        var id = new Argument<string>("GENERATION_ID") { Description = "The generation's id" };
+        var command = new PaddockCommand(name, description) { WordsMissing = Forms, WordsExtra = Forms };
+        command.Add(id);
+        command.SetAction((parse, _) => Invocation.RunAsync(parse, invocation => run(invocation, parse.GetRequiredValue(id))));
+        return command;
     }
 
     private static async Task<int> ListAsync(Invocation invocation)
     {
-        var args = invocation.Args;
-        var options = new ListGenerationsOptions { AllStatuses = args.Has("--all"), Model = args.Value("--model") };
-        foreach (var status in (args.Value("--status") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var options = new ListGenerationsOptions { AllStatuses = invocation.Value(All), Model = invocation.Value(Model) };
+        foreach (var status in (invocation.Value(Status) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             options.Statuses.Add(new GenerationStatus(status));
         var list = await invocation.Client.ListGenerationsAsync(options);
         if (invocation.Output.Json)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -13,7 +14,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Paddock.Core.Configuration;
 using Paddock.Core.Video;
+using Paddock.Engines.Builtin;
 using Paddock.Server.Hosting;
+using Paddock.Cli.CommandLine;
+using Paddock.Cli.Remote;
+using Paddock.Cli.Terminal;
 
 namespace Paddock.Cli.Commands;
 
@@ -28,35 +33,61 @@ internal static class RenderCommand
 {
     private const string DefaultModel = "happyhorse-1.0-r2v";
 
-    private static readonly string[] Subjects = ["fox", "robot", "owl", "cat", "astronaut", "landscape", "portrait"];
-
-    public static async Task<int> RunAsync(string[] args)
+    private static readonly Argument<string?> Request = new("REQUEST")
     {
-        Options options;
-        try
-        {
-            options = Options.Parse(args);
-        }
-        catch (FormatException e)
-        {
-            return Usage.Fail(e.Message);
-        }
+        Description = "The request: the API's JSON body (a file, or - for stdin); images may be local files, relative to it",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+    private static readonly Option<string> OutputFile = CliOption.Text("--output", "OUT.mp4", "Where to write the video", "-o");
+    private static readonly Option<string> Preset = CliOption.Text("--preset", "P", "x264 preset (Paddock:Engines:Builtin:Preset)")
+        .Suggest("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow");
+    private static readonly Option<int?> Crf = CliOption.Int("--crf", "N", "x264 quality, 0-51 (Paddock:Engines:Builtin:Crf)", _ => "--crf takes a number");
+    private static readonly Option<string> Ffmpeg = CliOption.Text("--ffmpeg", "PATH", "The ffmpeg to encode with (Paddock:Engines:Builtin:FfmpegPath)");
+    private static readonly Option<long?> Seed = CliOption.WholeNumber("--seed", "N", "The seed, instead of the request's (and of the sample image's drawing)", _ => "--seed takes a number");
+    private static readonly Option<string> SampleImage = CliOption.Text("--sample-image", "FILE", "Instead of rendering: write a sample reference image to try it with");
+    private static readonly Option<string> Subject = CliOption.Text("--subject", "KIND", $"The sample image's subject: {string.Join(", ", SampleReferences.Subjects)}")
+        .Suggest([.. SampleReferences.Subjects]);
 
-        if (options.SampleImage is { } samplePath)
+    public static PaddockCommand Create(ServerSettings settings)
+    {
+        var command = new PaddockCommand("render", "Render a request with the built-in engine in this process (no server)")
         {
-            if (!Subjects.Contains(options.Subject))
-                return Usage.Fail($"--subject must be one of {string.Join(", ", Subjects)}, not '{options.Subject}'");
-            File.WriteAllBytes(samplePath, SampleImages.Draw(options.Subject, options.Seed ?? 1));
-            Console.Error.WriteLine($"wrote {samplePath} ({options.Subject})");
+            WordsExtra = "render takes one REQUEST ('{0}' is one too many)",
+            TakesServerSettings = true,
+            Notes = """
+                The request is read as a server reads it: the model's schema and rules, then the same checks of its images.
+                Settings are a server's (appsettings.json, PADDOCK__... variables, --Section:Key=value), so a catalog or a
+                renderer setting applies here too. Exit codes: 0 written, 1 the render failed, 2 a request or option to fix.
+                'paddock render --sample-image fox.png [--subject fox]' writes a sample reference image instead.
+                """,
+        };
+        command.Add(Request);
+        foreach (var option in new Option[] { OutputFile, Preset, Crf, Ffmpeg, Seed, SampleImage, Subject, RemoteOptions.Quiet, ServerOptions.DataDir })
+            command.Add(option);
+        command.SetAction((parse, _) => RunAsync(parse, settings));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, ServerSettings settings)
+    {
+        var quiet = parse.GetValue(RemoteOptions.Quiet);
+        var seed = parse.GetValue(Seed);
+        if (parse.GetValue(SampleImage) is { } samplePath)
+        {
+            var subject = parse.GetValue(Subject) ?? SampleReferences.Subjects[0];
+            if (!SampleReferences.Subjects.Contains(subject))
+                return Fail($"--subject must be one of {string.Join(", ", SampleReferences.Subjects)}, not '{subject}'");
+            File.WriteAllBytes(samplePath, SampleReferences.Draw(subject, seed ?? 1));
+            Console.Error.WriteLine($"wrote {samplePath} ({subject})");
             return 0;
         }
 
-        if (options.Request is null || options.Output is null)
-            return Usage.Fail("render needs a request and an output: paddock render request.json -o out.mp4");
+        if (parse.GetValue(Request) is not { } requestPath || parse.GetValue(OutputFile) is not { } outputPath)
+            return Fail("render needs a request and an output: paddock render request.json -o out.mp4");
 
         // The same services and settings as a server's (the catalog, its backends, the renderer's settings), without
         // the server's database: a render in this process stores nothing.
-        using var host = BuildHost(options);
+        using var host = BuildHost(parse, settings);
         try
         {
             host.Services.ValidateSettings();
@@ -71,7 +102,7 @@ internal static class RenderCommand
         IVideoEngine engine;
         try
         {
-            (job, engine) = await ReadJobAsync(host.Services, options.Request, options.Seed);
+            (job, engine) = await ReadJobAsync(host.Services, requestPath, seed);
         }
         catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
@@ -86,17 +117,18 @@ internal static class RenderCommand
         var work = Path.Combine(Path.GetTempPath(), "paddock-render-" + Guid.NewGuid().ToString("N"));
         try
         {
-            if (!options.Quiet)
+            if (!quiet)
                 Console.Error.WriteLine($"rendering {job.Width}x{job.Height}, {job.FrameCount} frames, seed {job.Seed}, {job.References.Count} reference(s) with {engine.Name}");
-            var progress = new StderrProgress(options.Quiet);
             Directory.CreateDirectory(work);
-            var context = new RenderContext(Path.GetFullPath(options.Output), work, progress, attempt: 1, resume: null, checkpoint: null, links: null);
-            await engine.RenderAsync(job, context, interrupt.Token);
-            if (!engine.WritesExactOutput)
-                await host.Services.GetRequiredService<IOutputConformer>().ConformAsync(context.OutputPath, job, work, interrupt.Token);
-            progress.Done();
+            await RenderProgressDisplay.ShowAsync(live: Consoles.StderrIsTerminal, enabled: !quiet, async progress =>
+            {
+                var context = new RenderContext(Path.GetFullPath(outputPath), work, progress, attempt: 1, resume: null, checkpoint: null, links: null);
+                await engine.RenderAsync(job, context, interrupt.Token);
+                if (!engine.WritesExactOutput)
+                    await host.Services.GetRequiredService<IOutputConformer>().ConformAsync(context.OutputPath, job, work, interrupt.Token);
+            });
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"wrote {options.Output} ({job.Width}x{job.Height}, {job.FrameCount} frames, seed {job.Seed}) in {clock.Elapsed.TotalSeconds:F1} s"));
+                $"wrote {outputPath} ({job.Width}x{job.Height}, {job.FrameCount} frames, seed {job.Seed}) in {clock.Elapsed.TotalSeconds:F1} s"));
             return 0;
         }
         catch (OperationCanceledException)
@@ -127,13 +159,14 @@ internal static class RenderCommand
     /// render on one's own machine may read images from one's own network (the server's address checks guard a server
     /// from its callers, not a user from themselves) unless the settings say otherwise.
     /// </summary>
-    private static IHost BuildHost(Options options)
+    private static IHost BuildHost(ParseResult parse, ServerSettings given)
     {
         var settings = new List<string> { "--Paddock:References:AllowPrivateNetworks=true" };
-        if (options.Preset is { } preset) settings.Add($"--Paddock:Engines:Builtin:Preset={preset}");
-        if (options.Crf is { } crf) settings.Add($"--Paddock:Engines:Builtin:Crf={crf.ToString(CultureInfo.InvariantCulture)}");
-        if (options.Ffmpeg is { } ffmpeg) settings.Add($"--Paddock:Engines:Builtin:FfmpegPath={ffmpeg}");
-        settings.AddRange(options.Configuration);
+        if (parse.GetValue(Preset) is { } preset) settings.Add($"--Paddock:Engines:Builtin:Preset={preset}");
+        if (parse.GetValue(Crf) is { } crf) settings.Add($"--Paddock:Engines:Builtin:Crf={crf.ToString(CultureInfo.InvariantCulture)}");
+        if (parse.GetValue(Ffmpeg) is { } ffmpeg) settings.Add($"--Paddock:Engines:Builtin:FfmpegPath={ffmpeg}");
+        if (parse.GetValue(ServerOptions.DataDir) is { } directory) settings.Add($"--Paddock:DataDirectory={directory}");
+        settings.AddRange(given.Switches);
         var builder = Host.CreateApplicationBuilder(settings.ToArray());
         builder.Logging.ClearProviders();
         builder.Services.AddPaddockServices(PaddockRole.Api);
@@ -213,55 +246,10 @@ internal static class RenderCommand
         return "data:application/octet-stream;base64," + Convert.ToBase64String(await File.ReadAllBytesAsync(file));
     }
 
-    private sealed record Options(string? Request, string? Output, string? Preset, int? Crf, string? Ffmpeg, long? Seed, string? SampleImage, string Subject, bool Quiet,
-        IReadOnlyList<string> Configuration)
+    private static int Fail(string message)
     {
-        public static Options Parse(string[] args)
-        {
-            var options = new Options(null, null, null, null, null, null, null, "fox", false, []);
-            for (var i = 0; i < args.Length; i++)
-            {
-                string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value");
-                options = args[i] switch
-                {
-                    "-o" or "--output" => options with { Output = Value() },
-                    "--preset" => options with { Preset = Value() },
-                    "--crf" => options with { Crf = int.TryParse(Value(), CultureInfo.InvariantCulture, out var crf) ? crf : throw new FormatException("--crf takes a number") },
-                    "--ffmpeg" => options with { Ffmpeg = Value() },
-                    "--seed" => options with { Seed = long.TryParse(Value(), CultureInfo.InvariantCulture, out var seed) ? seed : throw new FormatException("--seed takes a number") },
-                    "--sample-image" => options with { SampleImage = Value() },
-                    "--subject" => options with { Subject = Value() },
-                    "-q" or "--quiet" => options with { Quiet = true },
-                    "--data-dir" => options with { Configuration = [.. options.Configuration, $"--Paddock:DataDirectory={Value()}"] },
-                    // Any server setting, as serve takes it (a catalog folder, a model's backend, the renderer's settings).
-                    var setting when setting.StartsWith("--", StringComparison.Ordinal) && setting.Contains(':', StringComparison.Ordinal) =>
-                        options with { Configuration = [.. options.Configuration, setting.Contains('=', StringComparison.Ordinal) ? setting : $"{setting}={Value()}"] },
-                    var word when !word.StartsWith('-') || word == "-" => options.Request is null ? options with { Request = word } : throw new FormatException($"unexpected '{word}'"),
-                    var other => throw new FormatException($"unknown render option {other}"),
-                };
-            }
-
-            return options;
-        }
-    }
-
-    /// <summary>Progress on one stderr line, rewritten in place on a terminal, every 10% otherwise.</summary>
-    private sealed class StderrProgress(bool quiet) : IProgress<RenderProgress>
-    {
-        private int _shown = -1;
-
-        public void Report(RenderProgress value)
-        {
-            var percent = (int)(value.Fraction * 100);
-            if (quiet || percent == _shown || (Console.IsErrorRedirected && percent % 10 != 0)) return;
-            _shown = percent;
-            if (Console.IsErrorRedirected) Console.Error.WriteLine($"{value.Phase} {percent}%");
-            else Console.Error.Write($"\r{value.Phase} {percent,3}%");
-        }
-
-        public void Done()
-        {
-            if (!quiet && !Console.IsErrorRedirected) Console.Error.WriteLine();
-        }
+        Output.Problem(message);
+        Console.Error.WriteLine("Run 'paddock help' for usage.");
+        return ExitCodes.Usage;
     }
 }

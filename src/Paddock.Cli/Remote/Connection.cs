@@ -17,12 +17,14 @@ internal sealed record Connection(Uri Server, string ServerSource, string? Key, 
     /// <summary>The key variable of the original API's examples (and of this README and the workbench's snippets).</summary>
     public const string ExampleKeyVariable = "OXEN_API_KEY";
 
-    public static Connection Resolve(Arguments args)
+    /// <param name="serverFlag">The value of <c>--server</c>, if given.</param>
+    /// <param name="keyFlag">The value of <c>--key</c>, if given.</param>
+    public static Connection Resolve(string? serverFlag, string? keyFlag)
     {
         var config = ConfigFile.Load();
-        var (server, serverSource) = Pick(args.Value("--server"), "--server", [ServerVariable], config.Server, config.Path)
+        var (server, serverSource) = Pick(serverFlag, "--server", [ServerVariable], config.Server, config.Path)
             ?? (DefaultServer, "the default");
-        var key = Pick(args.Value("--key"), "--key", [KeyVariable, ExampleKeyVariable], config.Key, config.Path);
+        var key = Pick(keyFlag, "--key", [KeyVariable, ExampleKeyVariable], config.Key, config.Path);
         return new Connection(ParseServer(server, serverSource), serverSource, key?.Value, key?.Source ?? "nowhere");
     }
 

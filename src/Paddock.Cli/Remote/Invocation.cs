@@ -1,42 +1,44 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
-using Paddock.Cli.Commands;
+using Paddock.Cli.CommandLine;
 using Paddock.Client;
 
 namespace Paddock.Cli.Remote;
 
 /// <summary>
-/// One run of a command that talks to a server: its arguments, its output, and (made on first use) the connection
-/// and SDK client. <see cref="RunAsync"/> turns every failure into a message and an exit code, in one place.
+/// One run of a command that talks to a server: its parsed command line, its output, and (made on first use) the
+/// connection and SDK client. <see cref="RunAsync"/> turns every failure into a message and an exit code, in one place.
 /// </summary>
-internal sealed class Invocation(Arguments args, Output output)
+internal sealed class Invocation(ParseResult parse, Output output)
 {
     private Connection? _connection;
     private PaddockClient? _client;
 
-    public Arguments Args { get; } = args;
+    public ParseResult Parse { get; } = parse;
 
     public Output Output { get; } = output;
 
-    public Connection Connection => _connection ??= Connection.Resolve(Args);
+    public Connection Connection => _connection ??= Connection.Resolve(Parse.GetValue(RemoteOptions.Server), Parse.GetValue(RemoteOptions.Key));
 
     public PaddockClient Client => _client ??= Connection.CreateClient();
 
-    /// <summary>Parses <paramref name="args"/> with <paramref name="options"/> and runs <paramref name="body"/>; returns the exit code.</summary>
-    public static async Task<int> RunAsync(string command, string[] args, OptionSet options, Func<Invocation, Task<int>> body)
+    /// <summary>The option's value, or its default when it was not given.</summary>
+    public T? Value<T>(Option<T> option) => Parse.GetValue(option);
+
+    /// <summary>The argument's value, or its default when it was not given.</summary>
+    public T? Value<T>(Argument<T> argument) => Parse.GetValue(argument);
+
+    /// <summary>Runs <paramref name="body"/> for the parsed command line; returns the exit code.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, Func<Invocation, Task<int>> body)
     {
-        // Until the arguments parse, --json is honoured if it is there at all, so a script still gets JSON for a usage error.
-        var output = new Output(args.Contains("--json"), quiet: false);
-        Invocation? invocation = null;
+        var invocation = new Invocation(parse, new Output(parse.GetValue(RemoteOptions.Json), parse.GetValue(RemoteOptions.Quiet)));
         try
         {
-            var parsed = options.Parse(command, args);
-            if (parsed.Help) return Usage.Print();
-            invocation = new Invocation(parsed, new Output(parsed.Json, parsed.Quiet));
             return await body(invocation);
         }
         catch (Exception e)
         {
-            return Report(e, invocation?.Output ?? output, invocation?._connection);
+            return Report(e, invocation.Output, invocation._connection);
         }
     }
 

@@ -54,7 +54,11 @@ internal static class ReferenceUploader
             throw new GenerationEndedException("", string.Join("; ", problems) + ". Nothing was uploaded or queued.");
     }
 
-    public static async Task<IReadOnlyList<string>> ResolveAsync(Invocation invocation, IReadOnlyList<string> images, CancellationToken cancellationToken)
+    /// <param name="invocation">The command's invocation (its client and notes).</param>
+    /// <param name="images">The <c>-i</c> arguments.</param>
+    /// <param name="givenNamespace">The <c>--namespace</c> to upload into, else the key's own.</param>
+    /// <param name="cancellationToken">Ends the uploads.</param>
+    public static async Task<IReadOnlyList<string>> ResolveAsync(Invocation invocation, IReadOnlyList<string> images, string? givenNamespace, CancellationToken cancellationToken)
     {
         var urls = new List<string>();
         string? ns = null;
@@ -65,7 +69,7 @@ internal static class ReferenceUploader
                 urls.Add(image);
                 continue;
             }
-            ns ??= await KeyNamespace.ResolveAsync(invocation.Client, invocation.Args.Value("--namespace"), cancellationToken);
+            ns ??= await KeyNamespace.ResolveAsync(invocation.Client, givenNamespace, cancellationToken);
             var path = await ContentPathAsync(image, cancellationToken);
             var result = await invocation.Client.UploadFileAsync(ns, Repository, Branch, path, image, cancellationToken);
             var url = result.Files.FirstOrDefault()?.Url ?? invocation.Client.GetFileUri(ns, Repository, Branch, path);

@@ -2,126 +2,42 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Paddock.Client;
+using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Paddock.Cli.Terminal;
 
 /// <summary>
-/// Shows a generation's progress on stderr. On a terminal: one line redrawn in place — spinner, phase, bar, percent,
-/// ETA, queue position, elapsed time. Otherwise (a log file, a CI job): a plain line when the phase or queue position
-/// changes, and at most every few seconds while the percent moves.
+/// Shows a generation's progress on stderr while it is followed. On a terminal: a Spectre.Console progress bar redrawn
+/// in place — spinner, phase, bar, percent, queue position or the server's ETA, elapsed time — erased when following
+/// ends. Otherwise (a log file, a CI job): a plain line when the phase or queue position changes, and at most every few
+/// seconds while the percent moves.
 /// </summary>
-internal sealed class ProgressDisplay : IProgress<GenerationProgress>, IDisposable
+internal static class ProgressDisplay
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(3);
-    private const int BarWidth = 24;
 
-    private readonly TextWriter _writer;
-    private readonly bool _live;
-    private readonly bool _unicode;
-    private readonly string _generationId;
-    private readonly Lock _gate = new();
-    private readonly long _started = Stopwatch.GetTimestamp();
-    private readonly Timer? _timer;
-    private GenerationProgress? _last;
-    private string? _lastPlainKey;
-    private long _lastPlainAt;
-    private int _frame;
-    private bool _drawn;
-    private bool _stopped;
-
+    /// <summary>Runs <paramref name="follow"/> with a progress display; the display is gone when it returns or throws.</summary>
     /// <param name="generationId">The generation shown.</param>
-    /// <param name="live">Redraw one line in place (stderr is a terminal) rather than print plain lines.</param>
+    /// <param name="live">Redraw in place (stderr is a terminal) rather than print plain lines.</param>
     /// <param name="enabled">False for <c>--quiet</c>: nothing is shown.</param>
-    public ProgressDisplay(string generationId, bool live, bool enabled)
+    /// <param name="follow">Follows the generation, reporting its progress.</param>
+    public static async Task<T> ShowAsync<T>(string generationId, bool live, bool enabled, Func<IProgress<GenerationProgress>, Task<T>> follow)
     {
-        _writer = Console.Error;
-        _live = live && enabled;
-        _stopped = !enabled;
-        _unicode = Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage;
-        _generationId = generationId;
-        if (_live) _timer = new Timer(_ => Redraw(), null, TimeSpan.FromMilliseconds(120), TimeSpan.FromMilliseconds(120));
-    }
+        if (!enabled) return await follow(new Progress<GenerationProgress>());
+        if (!live) return await follow(new PlainLines(generationId));
 
-    public static bool StderrIsTerminal => !Console.IsErrorRedirected;
-
-    public void Report(GenerationProgress value)
-    {
-        lock (_gate)
-        {
-            if (_stopped) return;
-            _last = value;
-            if (_live) Draw();
-            else Plain(value);
-        }
-    }
-
-    /// <summary>Erases the live line and shows nothing more (before a prompt, a message or the download).</summary>
-    public void Stop()
-    {
-        lock (_gate)
-        {
-            if (_stopped) return;
-            _stopped = true;
-            _timer?.Dispose();
-            if (_live && _drawn) _writer.Write("\r\x1b[2K");
-            _drawn = false;
-        }
-    }
-
-    public void Dispose() => Stop();
-
-    private void Redraw()
-    {
-        lock (_gate)
-        {
-            if (_stopped) return;
-            _frame++;
-            Draw();
-        }
-    }
-
-    private void Draw()
-    {
-        var line = Line(_last);
-        var width = TerminalWidth();
-        if (line.Length >= width) line = line[..Math.Max(0, width - 1)]; // a wrapped line cannot be redrawn in place
-        _writer.Write("\r\x1b[2K" + line);
-        _writer.Flush();
-        _drawn = true;
-    }
-
-    private string Line(GenerationProgress? p)
-    {
-        var spinner = _unicode ? "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏" : "|/-\\";
-        var text = new StringBuilder();
-        text.Append(spinner[_frame % spinner.Length]).Append(' ');
-        text.Append((p?.Phase ?? "waiting").Replace('_', ' ').PadRight(20)).Append(' ');
-        var percent = Math.Clamp(p?.Percent ?? 0, 0, 100);
-        var filled = (int)Math.Round(percent / 100 * BarWidth);
-        text.Append(_unicode ? '▕' : '[')
-            .Append(new string(_unicode ? '█' : '#', filled))
-            .Append(new string(_unicode ? '░' : '-', BarWidth - filled))
-            .Append(_unicode ? '▏' : ']');
-        text.Append(' ').Append(p?.Percent is { } known ? $"{known,3:0}%" : "  …%");
-        if (p?.QueuePosition is { } position) text.Append("  ").Append(QueueText(position));
-        if (p?.EtaSeconds is { } eta && eta > 0) text.Append("  ETA ").Append(Duration(eta));
-        text.Append("  ").Append(Duration(Stopwatch.GetElapsedTime(_started).TotalSeconds)).Append(" elapsed");
-        return text.ToString();
-    }
-
-    private void Plain(GenerationProgress p)
-    {
-        // A new phase, status or queue position is always worth a line; a moving percent only now and then.
-        var key = $"{p.Status}|{p.Phase}|{p.QueuePosition}";
-        var now = Stopwatch.GetTimestamp();
-        if (key == _lastPlainKey && Stopwatch.GetElapsedTime(_lastPlainAt, now) < PlainInterval) return;
-        _lastPlainKey = key;
-        _lastPlainAt = now;
-        var text = new StringBuilder($"generation {_generationId}: {(p.Phase ?? p.Status.ToString()).Replace('_', ' ')}");
-        if (p.Percent is { } percent) text.Append(CultureInfo.InvariantCulture, $" {percent:0}%");
-        if (p.QueuePosition is { } position) text.Append(", ").Append(QueueText(position));
-        if (p.EtaSeconds is { } eta && eta > 0) text.Append(", ETA ").Append(Duration(eta));
-        _writer.WriteLine(text.ToString());
+        var bar = new LiveBar();
+        return await Consoles.Stderr.Progress()
+            .AutoClear(true)
+            .Columns(new SpinnerColumn(), new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 },
+                new PercentageColumn(), bar, new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                bar.Task = context.AddTask("waiting", maxValue: 100);
+                bar.Task.IsIndeterminate = true;
+                return await follow(bar);
+            });
     }
 
     private static string QueueText(int position) => position <= 1 ? "next in queue" : $"queue position {position}";
@@ -132,16 +48,56 @@ internal sealed class ProgressDisplay : IProgress<GenerationProgress>, IDisposab
         return s < 60 ? $"{s}s" : s < 3600 ? $"{s / 60}m{s % 60:00}s" : $"{s / 3600}h{s % 3600 / 60:00}m";
     }
 
-    private static int TerminalWidth()
+    /// <summary>Feeds the bar (phase, percent) and draws the column Spectre has no kind of: queue position or the server's ETA.</summary>
+    private sealed class LiveBar : ProgressColumn, IProgress<GenerationProgress>
     {
-        try
+        private volatile GenerationProgress? _last;
+
+        public ProgressTask? Task { get; set; }
+
+        public void Report(GenerationProgress value)
         {
-            var width = Console.WindowWidth;
-            return width > 10 ? width : 80;
+            _last = value;
+            if (Task is not { } task) return;
+            task.Description = Markup.Escape((value.Phase ?? value.Status.ToString()).Replace('_', ' '));
+            task.IsIndeterminate = value.Percent is null;
+            task.Value = Math.Clamp(value.Percent ?? 0, 0, 100);
         }
-        catch (Exception e) when (e is IOException or PlatformNotSupportedException or InvalidOperationException)
+
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
         {
-            return 80;
+            var text = _last switch
+            {
+                { QueuePosition: { } position } => QueueText(position),
+                { EtaSeconds: > 0 and var eta } => "ETA " + Duration(eta),
+                _ => "",
+            };
+            return new Text(text, new Style(Color.Grey));
+        }
+    }
+
+    private sealed class PlainLines(string generationId) : IProgress<GenerationProgress>
+    {
+        private readonly Lock _gate = new();
+        private string? _lastKey;
+        private long _lastAt;
+
+        public void Report(GenerationProgress p)
+        {
+            lock (_gate)
+            {
+                // A new phase, status or queue position is always worth a line; a moving percent only now and then.
+                var key = $"{p.Status}|{p.Phase}|{p.QueuePosition}";
+                var now = Stopwatch.GetTimestamp();
+                if (key == _lastKey && Stopwatch.GetElapsedTime(_lastAt, now) < PlainInterval) return;
+                _lastKey = key;
+                _lastAt = now;
+                var text = new StringBuilder($"generation {generationId}: {(p.Phase ?? p.Status.ToString()).Replace('_', ' ')}");
+                if (p.Percent is { } percent) text.Append(CultureInfo.InvariantCulture, $" {percent:0}%");
+                if (p.QueuePosition is { } position) text.Append(", ").Append(QueueText(position));
+                if (p.EtaSeconds is { } eta && eta > 0) text.Append(", ETA ").Append(Duration(eta));
+                Console.Error.WriteLine(text.ToString());
+            }
         }
     }
 }

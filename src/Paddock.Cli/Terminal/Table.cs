@@ -1,18 +1,33 @@
+using Spectre.Console;
+
 namespace Paddock.Cli.Terminal;
 
-/// <summary>Columns padded to their widest cell, written to stdout; the last column is not padded.</summary>
+/// <summary>
+/// A table on stdout, drawn by Spectre.Console: columns padded to their widest cell, no borders, headers bold on a
+/// terminal. Rows are never wrapped or squeezed to the terminal's width (an id cut in two cannot be copied), and no
+/// line ends in padding, so a script can read it with <c>awk</c> or <c>cut</c>.
+/// </summary>
 internal static class Table
 {
     public static void Write(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
-        var all = new List<IReadOnlyList<string>> { headers };
-        all.AddRange(rows);
-        var widths = Enumerable.Range(0, headers.Count).Select(c => all.Max(r => c < r.Count ? r[c].Length : 0)).ToArray();
-        foreach (var row in all)
+        var table = new Spectre.Console.Table().Border(TableBorder.None);
+        var header = Console.IsOutputRedirected ? Style.Plain : new Style(decoration: Decoration.Bold);
+        for (var c = 0; c < headers.Count; c++)
+            table.AddColumn(new TableColumn(new Text(headers[c], header)).NoWrap().Padding(0, 0, c == headers.Count - 1 ? 0 : 2, 0));
+        foreach (var row in rows) table.AddRow(row.Select(cell => new Text(cell)).ToArray());
+
+        using var text = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            var cells = row.Select((cell, c) => c == row.Count - 1 ? cell : cell.PadRight(widths[c]));
-            Console.Out.WriteLine(string.Join("  ", cells).TrimEnd());
-        }
+            Out = new AnsiConsoleOutput(text),
+            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Yes,
+            ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+        });
+        console.Profile.Width = int.MaxValue / 2; // as wide as the rows are: never wrapped
+        console.Write(table);
+        foreach (var line in text.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n'))
+            Console.Out.WriteLine(line.TrimEnd());
     }
 
     public static string Truncate(string? text, int length)

@@ -1,15 +1,23 @@
 using SkiaSharp;
 
-namespace Paddock.Cli.Commands;
+namespace Paddock.Engines.Builtin;
 
 /// <summary>
-/// Sample reference images to try the renderer with: characters on plain backgrounds (cut out as
-/// actors), a landscape (used whole as the set) and a portrait on a busy background (framed as a print).
+/// Sample reference images to try the renderer with, kept beside it because each one shows a case the renderer
+/// treats its own way: characters on plain backgrounds (cut out as actors), a landscape (used whole as the set) and
+/// a portrait on a busy background (framed as a print). <c>paddock render --sample-image</c> writes them.
 /// </summary>
-internal static class SampleImages
+public static class SampleReferences
 {
+    /// <summary>The subjects <see cref="Draw"/> knows, the first being the default.</summary>
+    public static IReadOnlyList<string> Subjects { get; } = ["fox", "robot", "owl", "cat", "astronaut", "landscape", "portrait"];
+
+    /// <summary>Draws <paramref name="subject"/> (one of <see cref="Subjects"/>) as PNG, or JPEG for the photographs (landscape, portrait); the same seed gives the same bytes.</summary>
+    /// <exception cref="ArgumentException">The subject is not one of <see cref="Subjects"/>.</exception>
     public static byte[] Draw(string subject, long seed)
     {
+        if (!Subjects.Contains(subject))
+            throw new ArgumentException($"the sample subject must be one of {string.Join(", ", Subjects)}, not '{subject}'", nameof(subject));
         var (width, height) = subject switch { "landscape" => (1600, 1000), "portrait" => (900, 1200), _ => (900, 1100) };
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Bgra8888, SKAlphaType.Premul));
         var c = surface.Canvas;
