@@ -84,7 +84,7 @@ public static class QueueFill
         }
         await using (var checkpoint = connection.CreateCommand())
         {
-            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;";
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
             await checkpoint.ExecuteNonQueryAsync();
         }
 
