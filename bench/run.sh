@@ -63,7 +63,7 @@ if [ $quick = 1 ]; then
   add Enqueue   "$(dll Enqueue) --seconds 3 --warmup 1 --runs 1"
   add Read      "$(dll Read) --rows 1000,20000 --seconds 2 --warmup 1"
   add Sse       "$(dll Sse) --streams 500 --events 10"
-  add Render    "$(dll Render) --duration 2 --resolution 720P --runs 1"
+  add Render    "$(dll Render) --duration 3 --resolution 720P --runs 1"
   add Reference "$(dll Reference) --runs 2"
   add ComfyPool "$(dll ComfyPool) --jobs 4 --task-time 1 --pools 1,2"
   add HappyHorse "$(dll HappyHorse) --runs 2 --jobs 4 --task-time 1 --pending-time 0.2 --wave-concurrency 2"
