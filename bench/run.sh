@@ -110,7 +110,7 @@ section="$work/section.md"
   for i in "${!names[@]}"; do
     name=${names[$i]}; read -r rc seconds <"$work/$name.status"
     echo
-    echo "### ${name}Bench"
+    echo "### $([ "$name" = ServerMemory ] && echo "ServerMemory (bench/ServerMemory/run.sh)" || echo "${name}Bench")"
     echo
     echo "\`${commands[$i]//$repo\//}\` — $seconds s, exit $rc$([ "$rc" != 0 ] && echo ' (**failed**: see its output)')"
     echo
