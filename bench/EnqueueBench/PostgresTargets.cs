@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
 
+using Paddock.Bench;
+
 namespace EnqueueBench;
 
 /// <summary>A fresh database on the server named by <c>--postgres</c>, dropped afterwards.</summary>

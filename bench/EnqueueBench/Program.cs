@@ -6,9 +6,8 @@
 //   per run on that server) and pgbench inserting one row per transaction on the same server
 
 using System.Globalization;
-using System.Runtime;
-using System.Runtime.InteropServices;
 using System.Text;
+using Paddock.Bench;
 
 namespace EnqueueBench;
 
@@ -19,8 +18,7 @@ public static class Program
 
     public static async Task<int> Main(string[] args)
     {
-        CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        Report.UseInvariantCulture();
 
         Settings settings;
         try
@@ -34,10 +32,10 @@ public static class Program
             return 2;
         }
 
-        var body = Encoding.UTF8.GetBytes(Body);
+        var body = BenchRequest.PostJson("api/ai/queue", Encoding.UTF8.GetBytes(Body));
         var load = new LoadGenerator(settings.Connections, TimeSpan.FromSeconds(settings.Warmup), TimeSpan.FromSeconds(settings.Seconds));
         Console.WriteLine($"EnqueueBench: {settings.Describe()}; load generator in-process (HttpClient/SocketsHttpHandler, HTTP/1.1, same process and cores as the server)");
-        Console.WriteLine($"{Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {GcMode()}");
+        Console.WriteLine(Report.Machine());
         Console.WriteLine();
 
         var baseline = new List<RunResult>();
@@ -49,17 +47,17 @@ public static class Program
             for (var run = 1; run <= settings.Runs; run++)
             {
                 await using (var target = await BaselineTarget.StartAsync())
-                    baseline.Add(Report(run, await load.RunAsync(target, body)));
+                    baseline.Add(PrintRun(run, await load.RunAsync(target, body)));
                 Settle();
                 await using (var target = await PaddockTarget.StartAsync(settings.DataRoot))
-                    paddock.Add(Report(run, await load.RunAsync(target, body)));
+                    paddock.Add(PrintRun(run, await load.RunAsync(target, body)));
                 Settle();
                 if (settings.Postgres is { } admin)
                 {
                     var (target, database) = await PostgresPaddockTarget.StartAsync(settings.DataRoot, admin);
                     await using (database)
                     await using (target)
-                        postgres.Add(Report(run, await load.RunAsync(target, body)));
+                        postgres.Add(PrintRun(run, await load.RunAsync(target, body)));
                     Settle();
                     var bench = await PgBench.RunAsync(admin, settings.Connections, settings.Seconds);
                     Console.WriteLine($"run {run} {bench.Line}");
@@ -76,46 +74,50 @@ public static class Program
         var b = Summary.Of(baseline);
         var p = Summary.Of(paddock);
         var ratio = p.RequestsPerSecond / b.RequestsPerSecond;
+        var cpuRatio = p.CpuMsPerRequest / b.CpuMsPerRequest;
         var clean = baseline.Concat(paddock).Concat(postgres).All(r => r.Clean);
 
         Console.WriteLine();
-        Console.WriteLine($"ratio (paddock / baseline): {ratio:0.00}");
+        Console.WriteLine($"ratio (paddock / baseline): {ratio:0.00}; CPU per request (paddock / baseline): {cpuRatio:0.00}");
         Console.WriteLine();
-        Console.WriteLine("--- Markdown for docs/BENCHMARKS.md ---");
+        Console.WriteLine(Report.MarkdownMarker);
         Console.WriteLine();
         Console.WriteLine($"### Enqueue throughput: `POST /api/ai/queue` vs a minimal Kestrel endpoint ({DateTime.Now:yyyy-MM-dd})");
         Console.WriteLine();
-        Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {GcMode()}.  ");
+        Console.WriteLine($"Machine: {Report.Machine()} (at the end of the run).  ");
         Console.WriteLine($"Settings: {settings.Describe()}; runs alternate baseline and Paddock; medians over runs. " +
                           "Load generator in the same process (HttpClient, closed loop), sharing the cores with the server. " +
-                          "Paddock: `PaddockApp.Build`, fresh SQLite data directory, `Workers:Concurrency=0` (API only), seed request body.");
+                          "Paddock: `PaddockApp.Build`, fresh SQLite data directory, `Workers:Concurrency=0` (API only), seed request body. " +
+                          "CPU ms/request: this process's CPU time (`Process.TotalProcessorTime`) over the measured window per request, " +
+                          "server and load generator together (the load generator's share is the same for both targets).");
         Console.WriteLine();
-        Console.WriteLine("| target | requests/s | p50 ms | p99 ms | errors | per run (req/s) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---|");
+        Console.WriteLine("| target | requests/s | p50 ms | p99 ms | CPU ms/request | errors | per run (req/s) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
         Console.WriteLine(Row("baseline: slim Kestrel, JsonDocument parse, small JSON answer", b, baseline));
         Console.WriteLine(Row("Paddock `POST /api/ai/queue`", p, paddock));
         if (postgres.Count > 0)
         {
             var pg = Summary.Of(postgres);
-            var tps = Summary.Median(pgbench.Select(r => r.TransactionsPerSecond));
+            var tps = Report.Median(pgbench.Select(r => r.TransactionsPerSecond));
             Console.WriteLine(Row("Paddock `POST /api/ai/queue`, storage PostgreSQL", pg, postgres));
-            Console.WriteLine($"| pgbench, one INSERT per transaction, {settings.Connections} clients (same server) | {tps:N0} | avg {Summary.Median(pgbench.Select(r => r.AverageLatencyMs)):0.00} | | | " +
+            Console.WriteLine($"| pgbench, one INSERT per transaction, {settings.Connections} clients (same server) | {tps:N0} | avg {Report.Median(pgbench.Select(r => r.AverageLatencyMs)):0.00} | | | | " +
                               string.Join(", ", pgbench.Select(r => r.TransactionsPerSecond.ToString("N0", CultureInfo.InvariantCulture))) + " |");
             Console.WriteLine();
             Console.WriteLine($"ratio (paddock on PostgreSQL / baseline): {pg.RequestsPerSecond / b.RequestsPerSecond:0.00}; (paddock on PostgreSQL / pgbench): {pg.RequestsPerSecond / tps:0.00}  ");
         }
         Console.WriteLine();
-        Console.WriteLine($"ratio (paddock / baseline): {ratio:0.00}");
+        Console.WriteLine($"ratio (paddock / baseline): {ratio:0.00}; CPU per request (paddock / baseline): **{cpuRatio:0.00}** " +
+                          $"({p.CpuMsPerRequest:0.000} ms against {b.CpuMsPerRequest:0.000} ms; target at most 2)  ");
         foreach (var (r, i) in paddock.Select((r, i) => (r, i + 1)))
             if (r.Check is not null) Console.WriteLine($"Paddock run {i} {r.Check}.  ");
         if (!clean) Console.WriteLine("**Some runs had errors or failed the rows check: these numbers are not valid.**");
         return clean ? 0 : 1;
     }
 
-    private static RunResult Report(int run, RunResult r)
+    private static RunResult PrintRun(int run, RunResult r)
     {
         var line = $"run {run} {r.Target,-8}  {r.RequestsPerSecond,9:N0} req/s  p50 {r.P50Ms,7:0.00} ms  p99 {r.P99Ms,7:0.00} ms  " +
-                   $"measured {r.MeasuredOk}, answers 200 {r.OkAnswers}, errors {r.Errors}";
+                   $"CPU {r.CpuMsPerRequest,6:0.000} ms/req  measured {r.MeasuredOk}, answers 200 {r.OkAnswers}, errors {r.Errors}";
         Console.WriteLine(line);
         if (r.Errors > 0) Console.WriteLine($"    RUN HAD ERRORS; first: {r.FirstError}");
         if (r.Check is not null) Console.WriteLine($"    {r.Check}");
@@ -123,7 +125,7 @@ public static class Program
     }
 
     private static string Row(string name, Summary s, List<RunResult> runs) =>
-        $"| {name} | {s.RequestsPerSecond:N0} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {(s.Errors == 0 ? "0" : $"**{s.Errors}**")} | " +
+        $"| {name} | {s.RequestsPerSecond:N0} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.CpuMsPerRequest:0.000} | {(s.Errors == 0 ? "0" : $"**{s.Errors}**")} | " +
         string.Join(", ", runs.Select(r => r.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture))) + " |";
 
     private static void Settle()
@@ -133,24 +135,6 @@ public static class Program
         GC.Collect();
     }
 
-    private static string GcMode() => GCSettings.IsServerGC ? "server GC" : "workstation GC";
-}
-
-/// <summary>Medians over runs (each figure on its own); errors summed.</summary>
-public sealed record Summary(double RequestsPerSecond, double P50Ms, double P99Ms, long Errors)
-{
-    public static Summary Of(IReadOnlyList<RunResult> runs) => new(
-        Median(runs.Select(r => r.RequestsPerSecond)),
-        Median(runs.Select(r => r.P50Ms)),
-        Median(runs.Select(r => r.P99Ms)),
-        runs.Sum(r => r.Errors));
-
-    public static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 }
 
 public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot, string? Postgres = null)

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Numerics;
 
-namespace EnqueueBench;
+namespace Paddock.Bench;
 
 /// <summary>
 /// Log-linear histogram of Stopwatch ticks: exact below 128 ticks, then 128 buckets per power of

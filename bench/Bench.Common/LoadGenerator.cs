@@ -2,9 +2,32 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 
-namespace EnqueueBench;
+namespace Paddock.Bench;
+
+/// <summary>A server under test on 127.0.0.1 with a free port.</summary>
+public interface IBenchTarget : IAsyncDisposable
+{
+    string Name { get; }
+    Uri BaseAddress { get; }
+    string? ApiKey { get; }
+
+    /// <summary>After the load: a one-line check of what the server kept, or null when there is nothing to check; <c>Ok</c> false on a mismatch.</summary>
+    Task<(bool Ok, string Line)?> VerifyAsync(HttpClient client, long okAnswers);
+}
+
+/// <summary>The request every connection sends in a loop: a GET without a body, or a POST of a JSON body.</summary>
+public sealed record BenchRequest(HttpMethod Method, string Path, byte[]? JsonBody = null)
+{
+    public static BenchRequest Get(string path) => new(HttpMethod.Get, path);
+
+    public static BenchRequest PostJson(string path, byte[] body) => new(HttpMethod.Post, path, body);
+}
 
 /// <summary>What one run measured.</summary>
+/// <param name="CpuMsPerRequest">
+/// This process's CPU time (user + system, every thread) over the measured window per request measured. For an
+/// in-process target it is the server's and the load generator's CPU together.
+/// </param>
 public sealed record RunResult(
     string Target,
     double RequestsPerSecond,
@@ -15,13 +38,14 @@ public sealed record RunResult(
     long Errors,
     string? FirstError,
     string? Check,
-    bool CheckOk)
+    bool CheckOk,
+    double CpuMsPerRequest)
 {
     public bool Clean => Errors == 0 && CheckOk;
 }
 
 /// <summary>
-/// Closed-loop load in this process: N connections, each one task sending its next POST as soon
+/// Closed-loop load in this process: N connections, each one task sending its next request as soon
 /// as the previous answer is read. Warmup first (not recorded), then the measured phase: a request
 /// counts when it completes inside the measured window. Every answer, warmup included, must be 200.
 /// </summary>
@@ -34,7 +58,7 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
     private long _errors;
     private string? _firstError;
 
-    public async Task<RunResult> RunAsync(IBenchTarget target, byte[] body)
+    public async Task<RunResult> RunAsync(IBenchTarget target, BenchRequest request)
     {
         _phase = Warmup;
         _okAnswers = 0;
@@ -52,10 +76,10 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
         };
         using var client = new HttpClient(handler) { BaseAddress = target.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         if (target.ApiKey is { } key) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        var uri = new Uri(target.BaseAddress, "api/ai/queue");
+        var uri = new Uri(target.BaseAddress, request.Path);
 
         // One request first, so a broken setup fails with its answer instead of N×seconds of errors.
-        await SendOneAsync(client, uri, body, new byte[16 * 1024]);
+        await SendOneAsync(client, uri, request, new byte[64 * 1024]);
         if (_errors > 0) throw new InvalidOperationException($"{target.Name}: the first request failed: {_firstError}");
 
         var histograms = new LatencyHistogram[connections];
@@ -64,15 +88,19 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
         {
             histograms[i] = new LatencyHistogram();
             var histogram = histograms[i];
-            workers[i] = Task.Run(() => WorkerAsync(client, uri, body, histogram));
+            workers[i] = Task.Run(() => WorkerAsync(client, uri, request, histogram));
         }
 
         await Task.Delay(warmup);
+        using var self = Process.GetCurrentProcess();
+        var cpuBefore = self.TotalProcessorTime;
         var start = Stopwatch.GetTimestamp();
         Volatile.Write(ref _phase, Measuring);
         await Task.Delay(measured);
         Volatile.Write(ref _phase, Stopping);
         var elapsed = Stopwatch.GetElapsedTime(start);
+        self.Refresh();
+        var cpu = self.TotalProcessorTime - cpuBefore;
         await Task.WhenAll(workers);
 
         var all = new LatencyHistogram();
@@ -88,30 +116,34 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
             Interlocked.Read(ref _errors),
             _firstError,
             check?.Line,
-            check?.Ok ?? true);
+            check?.Ok ?? true,
+            all.Count == 0 ? double.NaN : cpu.TotalMilliseconds / all.Count);
     }
 
-    private async Task WorkerAsync(HttpClient client, Uri uri, byte[] body, LatencyHistogram histogram)
+    private async Task WorkerAsync(HttpClient client, Uri uri, BenchRequest request, LatencyHistogram histogram)
     {
-        var scratch = new byte[16 * 1024];
+        var scratch = new byte[64 * 1024];
         while (Volatile.Read(ref _phase) != Stopping)
         {
             var started = Stopwatch.GetTimestamp();
-            var ok = await SendOneAsync(client, uri, body, scratch);
+            var ok = await SendOneAsync(client, uri, request, scratch);
             var ended = Stopwatch.GetTimestamp();
             if (ok && Volatile.Read(ref _phase) == Measuring) histogram.Record(ended - started);
         }
     }
 
-    /// <summary>Sends one POST and reads the whole answer; counts it as 200 or as an error.</summary>
-    private async Task<bool> SendOneAsync(HttpClient client, Uri uri, byte[] body, byte[] scratch)
+    /// <summary>Sends one request and reads the whole answer; counts it as 200 or as an error.</summary>
+    private async Task<bool> SendOneAsync(HttpClient client, Uri uri, BenchRequest request, byte[] scratch)
     {
         try
         {
-            var content = new ByteArrayContent(body);
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var message = new HttpRequestMessage(request.Method, uri);
+            if (request.JsonBody is { } body)
+            {
+                message.Content = new ByteArrayContent(body);
+                message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            }
+            using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead);
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 await using var stream = await response.Content.ReadAsStreamAsync();
@@ -120,7 +152,7 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
                 return true;
             }
             var text = await response.Content.ReadAsStringAsync();
-            Fail($"HTTP {(int)response.StatusCode}: {PaddockTarget.Shorten(text)}");
+            Fail($"HTTP {(int)response.StatusCode}: {Report.Shorten(text)}");
             return false;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
