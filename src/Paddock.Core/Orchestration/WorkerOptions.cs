@@ -7,7 +7,15 @@ public sealed class WorkerOptions : Configuration.IValidatedSettings
 {
     /// <summary>Generations rendered at once by this process; 0 makes an API-only process.</summary>
     [Range(0, 64)]
-    public int Concurrency { get; set; } = 1;
+    public int Concurrency { get; set; } = DefaultConcurrency(Environment.ProcessorCount);
+
+    /// <summary>
+    /// Half the cores, at least two (and at most the setting's limit, 64). A built-in render keeps about two cores busy (x264 pinned at two threads, and
+    /// the frames drawn beside it), but not all the time: its start (ffmpeg starting, references decoded, sets baked) and
+    /// its end (the encoder's last frames, the file moved into place, the result stored) leave cores idle, and a second
+    /// render fills them. Measured by bench/RenderPathBench (docs/BENCHMARKS.md, issue 15).
+    /// </summary>
+    public static int DefaultConcurrency(int processorCount) => Math.Clamp(processorCount / 2, 2, 64);
 
     /// <summary>How long a claim lasts without a heartbeat before another worker may take the row.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
