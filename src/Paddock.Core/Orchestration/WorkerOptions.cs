@@ -10,12 +10,12 @@ public sealed class WorkerOptions : Configuration.IValidatedSettings
     public int Concurrency { get; set; } = DefaultConcurrency(Environment.ProcessorCount);
 
     /// <summary>
-    /// Half the cores, at least two (and at most the setting's limit, 64). A built-in render keeps about two cores busy (x264 pinned at two threads, and
-    /// the frames drawn beside it), but not all the time: its start (ffmpeg starting, references decoded, sets baked) and
-    /// its end (the encoder's last frames, the file moved into place, the result stored) leave cores idle, and a second
-    /// render fills them. Measured by bench/RenderPathBench (docs/BENCHMARKS.md, issue 15).
+    /// One render per two cores (at least one, at most the setting's limit, 64). A built-in render keeps about two
+    /// cores busy on its own: x264 is pinned at two threads (the thread count changes the bitstream) and the frames are
+    /// drawn beside it. Measured on 2 cores (bench/RenderPathBench, docs/BENCHMARKS.md, issue 15): a second render at
+    /// once cost about 5% more CPU per render and finished four queued renders no sooner, so two cores get one worker.
     /// </summary>
-    public static int DefaultConcurrency(int processorCount) => Math.Clamp(processorCount / 2, 2, 64);
+    public static int DefaultConcurrency(int processorCount) => Math.Clamp(processorCount / 2, 1, 64);
 
     /// <summary>How long a claim lasts without a heartbeat before another worker may take the row.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
