@@ -58,8 +58,9 @@ public sealed class CrashSafetyTests : IAsyncLifetime
     public async Task A_server_stopped_mid_render_hands_the_generation_back_and_the_next_start_finishes_it()
     {
         string id;
-        // Default leases (minutes): after a graceful stop the row must not wait for one to run out.
-        await using (var server = await ServerProcess.StartAsync(_data))
+        // Default leases (minutes): after a graceful stop the row must not wait for one to run out. One worker, so that
+        // the sync request below waits in line behind the render.
+        await using (var server = await ServerProcess.StartAsync(_data, "--Paddock:Workers:Concurrency=1"))
         {
             id = (await Api.EnqueueAsync(server.Client, new { model = "happyhorse-1.0-r2v", prompt = "a long render", resolution = "1080P", duration = 10 }))[0];
             while ((await Api.GetRowAsync(server.Client, id))["progress"]?["percent"]?.GetValue<int>() is not >= 10) await Task.Delay(50);

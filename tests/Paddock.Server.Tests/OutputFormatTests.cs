@@ -45,4 +45,24 @@ public sealed class OutputFormatTests(ServerFixture fixture) : IClassFixture<Ser
             File.Delete(file);
         }
     }
+
+    /// <summary>
+    /// The built-in renderer draws and encodes every frame to the exact format itself, so its video is stored as it came:
+    /// no ffprobe check and no re-encode after it (each a process start and a read of the whole file per render). With
+    /// the media tools that conform other backends' videos pointed at nothing, a render still succeeds.
+    /// </summary>
+    [Fact]
+    public async Task Builtin_videos_are_stored_without_a_conform_pass()
+    {
+        await using var server = await PaddockHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Paddock:Media:FfprobePath"] = "/nonexistent/ffprobe",
+            ["Paddock:Media:FfmpegPath"] = "/nonexistent/ffmpeg",
+        });
+
+        var id = (await Api.EnqueueAsync(server.Client, new { model = "happyhorse-1.0-r2v", prompt = "a horse runs along the beach", resolution = "720P", duration = 3, seed = 11 }))[0];
+        var row = await Api.WaitTerminalAsync(server.Client, id);
+
+        Assert.True(row["status"]!.GetValue<string>() == "succeeded", row.ToJsonString());
+    }
 }

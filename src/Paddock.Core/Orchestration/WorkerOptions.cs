@@ -7,7 +7,15 @@ public sealed class WorkerOptions : Configuration.IValidatedSettings
 {
     /// <summary>Generations rendered at once by this process; 0 makes an API-only process.</summary>
     [Range(0, 64)]
-    public int Concurrency { get; set; } = 1;
+    public int Concurrency { get; set; } = DefaultConcurrency(Environment.ProcessorCount);
+
+    /// <summary>
+    /// One render per two cores (at least one, at most the setting's limit, 64). A built-in render keeps about two
+    /// cores busy on its own: x264 is pinned at two threads (the thread count changes the bitstream) and the frames are
+    /// drawn beside it. Measured on 2 cores (bench/RenderPathBench, docs/BENCHMARKS.md, issue 15): a second render at
+    /// once cost about 5% more CPU per render and finished four queued renders no sooner, so two cores get one worker.
+    /// </summary>
+    public static int DefaultConcurrency(int processorCount) => Math.Clamp(processorCount / 2, 1, 64);
 
     /// <summary>How long a claim lasts without a heartbeat before another worker may take the row.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);

@@ -55,10 +55,14 @@ internal sealed class FfmpegEncoder : IDisposable
         }
 
         encoder._stdin = process.StandardInput.BaseStream;
+        encoder.PipeCapacity = PipeSize.TryEnlarge(encoder._stdin, settings.FrameBytes);
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         return encoder;
     }
+
+    /// <summary>Bytes the pipe to ffmpeg's stdin holds, where the system says (Linux).</summary>
+    public int? PipeCapacity { get; private set; }
 
     /// <summary>The last lines ffmpeg wrote to stderr.</summary>
     public string StderrTail
