@@ -62,7 +62,7 @@ public static class GenerateEndpoints
                 JsonObject video;
                 if (accepted.Request.ResponseFormat == "b64_json")
                 {
-                    await using var stream = await blobs.OpenReadAsync(done.OutputKey!, context.RequestAborted)
+                    await using var stream = await blobs.OpenReadAsync(done.OutputKey!, cancellationToken: context.RequestAborted)
                         ?? throw new InvalidOperationException($"output of {done.Id} is missing from the blob store");
                     using var buffer = new MemoryStream();
                     await stream.CopyToAsync(buffer, context.RequestAborted);

@@ -21,7 +21,7 @@ public static class OutputEndpoints
         var row = await store.GetAsync(ns, id, context.RequestAborted);
         if (row is not { Status: GenerationStatus.Succeeded, OutputKey: { } key })
             return ApiErrors.NotFound($"generation {id} has no output");
-        var stream = await blobs.OpenReadAsync(key, context.RequestAborted);
+        var stream = await BlobReadStream.OpenAsync(blobs, key, context.RequestAborted);
         if (stream is null) return ApiErrors.NotFound($"the output of generation {id} is no longer stored");
         context.Response.Headers.CacheControl = "private, max-age=3600";
         return new RangedDownload(TypedResults.Stream(stream, "video/mp4", fileDownloadName: null, lastModified: row.CompletedAt,
