@@ -31,6 +31,12 @@ public sealed class SignedUrls(UrlSigner signer, IOptions<PaddockOptions> option
     /// <summary>Checks the signature against the decoded path the request was routed on, so it covers the resource served.</summary>
     public string? Verify(HttpRequest request) => signer.Verify(request.Path.Value ?? "", request.Query["exp"], request.Query["sig"]);
 
+    /// <summary>How long a verified URL still works (at least a second): a URL handed on from it must not outlive it.</summary>
+    public static TimeSpan RemainingLifetime(HttpRequest request, TimeProvider time) =>
+        long.TryParse(request.Query["exp"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var exp)
+            ? TimeSpan.FromSeconds(Math.Max(1, exp - time.GetUtcNow().ToUnixTimeSeconds()))
+            : TimeSpan.FromSeconds(1);
+
     public string BaseUrl(HttpRequest request) =>
         publicUrl.Value.BaseUrl ?? $"{request.Scheme}://{request.Host}{request.PathBase}";
 }
