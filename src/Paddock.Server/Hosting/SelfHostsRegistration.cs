@@ -6,12 +6,11 @@ using Paddock.Core.Hosting;
 
 namespace Paddock.Server.Hosting;
 
-/// <summary>Teaches <see cref="SelfHosts"/> this server's public URL and listening addresses, so references to its own files are read from storage.</summary>
-public sealed class SelfHostsRegistration(SelfHosts hosts, IServer server, IHostApplicationLifetime lifetime, IOptions<PublicUrlOptions> options) : IHostedService
+/// <summary>Teaches <see cref="SelfHosts"/> this API process's listening addresses (the configured URLs are known to every role: <see cref="SelfHosts"/>), so references to its own files are read from storage.</summary>
+public sealed class SelfHostsRegistration(SelfHosts hosts, IServer server, IHostApplicationLifetime lifetime) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (options.Value.BaseUrl is { } publicUrl) hosts.AddUrl(publicUrl);
         lifetime.ApplicationStarted.Register(() =>
         {
             foreach (var address in server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
