@@ -38,11 +38,11 @@ public sealed class S3Server
     {
         if (Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } given) return new S3Server(given);
         var script = Path.Combine(RepositoryRoot(), "scripts", "test-s3.sh");
-        var started = await Processes.RunAsync(script, ["start"], timeout: TimeSpan.FromMinutes(5));
+        // --owner: the server stops when this test process ends, however it ends (a test host is often killed).
+        var started = await Processes.RunAsync(script, ["start", "--owner", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            timeout: TimeSpan.FromMinutes(5));
         if (started.ExitCode != 0) throw new InvalidOperationException($"scripts/test-s3.sh start failed: {started.Stderr}");
         var lines = started.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var folder = lines[0];
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Processes.RunAsync(script, ["stop", folder]).GetAwaiter().GetResult();
         return new S3Server(lines[1]);
     }
 }
