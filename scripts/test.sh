@@ -15,6 +15,16 @@ else
   echo "paddock: could not start PostgreSQL; its tests will try to start their own"
 fi
 
+# One throwaway S3-compatible server (s3rver on loopback) for the blob tests; each test makes a bucket of its own.
+if s3=$(scripts/test-s3.sh start); then
+  s3_dir=$(sed -n 1p <<<"$s3")
+  export PADDOCK_TEST_S3=$(sed -n 2p <<<"$s3")
+  trap '[ -n "${pg_dir:-}" ] && scripts/test-postgres.sh stop "$pg_dir"; scripts/test-s3.sh stop "$s3_dir"' EXIT
+  echo "paddock: S3-compatible server for the tests on $PADDOCK_TEST_S3"
+else
+  echo "paddock: could not start s3rver; its tests will try to start their own"
+fi
+
 results=artifacts/test-results
 rm -rf "$results"; mkdir -p "$results"
 echo "paddock: building..."

@@ -56,18 +56,28 @@ public sealed partial class LocalDiskBlobStore : IBlobStore
         }
     }
 
-    public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken = default)
+    public Task<BlobInfo?> GetInfoAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var file = new FileInfo(PathOf(key));
+        return Task.FromResult(file.Exists ? new BlobInfo(file.Length) : null);
+    }
+
+    public Task<Stream?> OpenReadAsync(string key, BlobRange? range = null, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);
-        if (!File.Exists(path)) return Task.FromResult<Stream?>(null);
+        FileStream file;
         try
         {
-            return Task.FromResult<Stream?>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, useAsync: true));
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 81920, useAsync: true);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             return Task.FromResult<Stream?>(null);
         }
+        if (range is null) return Task.FromResult<Stream?>(file);
+        var count = range.CountWithin(file.Length);
+        file.Position = Math.Min(range.Offset, file.Length);
+        return Task.FromResult<Stream?>(new LimitedReadStream(file, count));
     }
 
     public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => Task.FromResult(File.Exists(PathOf(key)));
@@ -128,8 +138,7 @@ public sealed partial class LocalDiskBlobStore : IBlobStore
     /// <summary>Keys are relative paths of plain segments; anything that could climb out of the root is refused.</summary>
     private string PathOf(string key)
     {
-        if (string.IsNullOrWhiteSpace(key) || key.Contains('\\') || key.Split('/').Any(s => s is "" or "." or ".."))
-            throw new ArgumentException($"invalid blob key '{key}'", nameof(key));
+        BlobKeys.Check(key);
         var full = Path.GetFullPath(Path.Combine(_root, key));
         if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             throw new ArgumentException($"invalid blob key '{key}'", nameof(key));

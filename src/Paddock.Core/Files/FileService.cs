@@ -67,7 +67,8 @@ public sealed class FileService(IFileStore files, IBlobStore blobs, WorkArea wor
     {
         var file = await files.GetAsync(ns, repo, branch, path, cancellationToken).ConfigureAwait(false);
         if (file is null) return null;
-        var stream = await blobs.OpenReadAsync(FilePaths.BlobKey(file.ContentHash), cancellationToken).ConfigureAwait(false);
+        // Seekable through the blob contract (length + range reads): the file routes serve HTTP Range from any store.
+        var stream = await BlobReadStream.OpenAsync(blobs, FilePaths.BlobKey(file.ContentHash), cancellationToken).ConfigureAwait(false);
         return stream is null ? null : (file, stream);
     }
 }

@@ -1,16 +1,25 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Paddock.Core.Hosting;
 
 namespace Paddock.Core.Files;
 
 /// <summary>
-/// The authorities (host:port) this deployment answers at: its public base URL, the names configured for it, and its
-/// listening addresses. Never learned from traffic: a Host header is the client's word, and a set fed by it could be
-/// filled, or pointed at any host, by anyone with a key. A reference URL at one of these is this server's own file and
-/// is read from storage; a Host header naming one of these may go into the URLs the server returns.
+/// The authorities (host:port) this deployment answers at: its public base URL, its API processes' base URLs and the
+/// names configured for it (all configured, so a worker knows them too), and an API process's own listening addresses.
+/// Never learned from traffic: a Host header is the client's word, and a set fed by it could be filled, or pointed at
+/// any host, by anyone with a key. A reference URL at one of these is this deployment's own file and is read from
+/// storage; a Host header naming one of these may go into the URLs the server returns.
 /// </summary>
 public sealed class SelfHosts
 {
     private readonly ConcurrentDictionary<string, byte> _authorities = new(StringComparer.OrdinalIgnoreCase);
+
+    public SelfHosts(IOptions<PublicUrlOptions> options)
+    {
+        if (options.Value.BaseUrl is { } publicUrl) AddUrl(publicUrl);
+        foreach (var api in options.Value.ApiBaseUrls) AddUrl(api.Trim());
+    }
 
     /// <summary>Adds <c>host:port</c> (an IPv6 host in brackets).</summary>
     public void Add(string authority)

@@ -82,12 +82,30 @@ public static class CoreServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Blobs (outputs, uploads) in a folder on the local disk: the embedded default.</summary>
+    /// <summary>Blobs (outputs, uploads) in a folder on the local disk: the embedded default (<c>Paddock:Blobs:Provider=local</c>).</summary>
     public static IServiceCollection AddLocalDiskBlobs(this IServiceCollection services)
     {
         services.AddSettings<LocalDiskBlobOptions>("Paddock:Blobs:Local");
-        services.AddSingleton<IBlobStore>(sp => new LocalDiskBlobStore(
+        return services.AddBlobBackend(BlobProvider.Local, sp => new LocalDiskBlobStore(
             sp.GetRequiredService<IOptions<LocalDiskBlobOptions>>().Value.DirectoryUnder(sp.GetRequiredService<IOptions<DataDirectoryOptions>>().Value)));
+    }
+
+    /// <summary>
+    /// Registers a blob store. Every store a process can use is registered (so each one's settings are checked wherever
+    /// they are given); the one named by <c>Paddock:Blobs:Provider</c> is opened on first use.
+    /// </summary>
+    public static IServiceCollection AddBlobBackend(this IServiceCollection services, BlobProvider provider, Func<IServiceProvider, IBlobStore> open)
+    {
+        services.AddSingleton(new BlobBackend(provider, open));
+        if (services.Any(d => d.ServiceType == typeof(IBlobStore))) return services;
+        services.AddSettings<BlobOptions>("Paddock:Blobs", sharedSection: true);
+        services.AddSingleton<IBlobStore>(sp =>
+        {
+            var chosen = sp.GetRequiredService<IOptions<BlobOptions>>().Value.Provider;
+            var backend = sp.GetServices<BlobBackend>().LastOrDefault(b => b.Provider == chosen)
+                ?? throw new StartupException($"Paddock:Blobs:Provider is {chosen.ToString().ToLowerInvariant()}, but this program was built without that blob store");
+            return backend.Open(sp);
+        });
         return services;
     }
 }

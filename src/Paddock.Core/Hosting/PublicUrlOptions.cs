@@ -18,6 +18,14 @@ public sealed class PublicUrlOptions : IValidatedSettings
     /// </summary>
     public List<string> ServerNames { get; set; } = [];
 
+    /// <summary>
+    /// The base URLs at which this deployment's API processes are reached (several processes behind no common proxy). A
+    /// reference URL at one of them, or at <see cref="PublicBaseUrl"/>, is this deployment's own file and is read from the
+    /// shared storage by whichever process handles it — an API process or a worker, which has no address of its own:
+    /// which hosts are "this server" is configured, never learned from traffic.
+    /// </summary>
+    public List<string> ApiBaseUrls { get; set; } = [];
+
     /// <summary>The base without a trailing slash, or null when not configured.</summary>
     public string? BaseUrl => string.IsNullOrWhiteSpace(PublicBaseUrl) ? null : PublicBaseUrl.Trim().TrimEnd('/');
 
@@ -32,5 +40,8 @@ public sealed class PublicUrlOptions : IValidatedSettings
             if (string.IsNullOrWhiteSpace(name) || !Uri.TryCreate($"http://{name}/", UriKind.Absolute, out var parsed) || parsed.PathAndQuery != "/" || parsed.UserInfo.Length > 0)
                 problems.Add($"{section}:ServerNames:{i} is '{name}'; it must be a host name or address, optionally with :port (e.g. video.example.com or 10.0.0.5:8080)");
         }
+        for (var i = 0; i < ApiBaseUrls.Count; i++)
+            if (!Uri.TryCreate(ApiBaseUrls[i]?.Trim(), UriKind.Absolute, out var peer) || peer.Scheme is not ("http" or "https") || peer.Query.Length > 0)
+                problems.Add($"{section}:ApiBaseUrls:{i} is '{ApiBaseUrls[i]}'; it must be an absolute http(s) URL without query, e.g. http://10.0.0.6:8080");
     }
 }

@@ -46,7 +46,7 @@ public sealed class InlineImages(IBlobStore blobs)
     {
         var hex = reference[Prefix.Length..];
         if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigitLower)) return null;
-        var stream = await blobs.OpenReadAsync(Key(ns, hex), cancellationToken).ConfigureAwait(false);
+        var stream = await blobs.OpenReadAsync(Key(ns, hex), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (stream is null) return null;
         await using (stream.ConfigureAwait(false))
         {

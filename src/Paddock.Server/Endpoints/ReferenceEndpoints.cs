@@ -18,7 +18,7 @@ public static class ReferenceEndpoints
         if (ReferenceLinks.HashOf(file) is not { } hex) return ApiErrors.NotFound($"no reference image {file}");
         if (urls.Verify(context.Request) is { } refusal)
             return ApiErrors.Make(StatusCodes.Status403Forbidden, "forbidden", "This reference URL cannot be used.", refusal);
-        var stream = await blobs.OpenReadAsync(ReferenceLinks.BlobKey(hex), context.RequestAborted);
+        var stream = await BlobReadStream.OpenAsync(blobs, ReferenceLinks.BlobKey(hex), context.RequestAborted);
         if (stream is null) return ApiErrors.NotFound($"reference image {file} is no longer stored");
         var type = file.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : file.EndsWith(".jpg", StringComparison.Ordinal) ? "image/jpeg" : "application/octet-stream";
         context.Response.Headers.CacheControl = "private, max-age=3600";

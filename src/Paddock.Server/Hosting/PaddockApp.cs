@@ -11,6 +11,7 @@ using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
 using Paddock.Storage.Postgres;
+using Paddock.Storage.S3;
 using Paddock.Storage.Sqlite;
 
 namespace Paddock.Server.Hosting;
@@ -46,13 +47,13 @@ public static class PaddockApp
 
     /// <summary>
     /// The services of <paramref name="role"/>: Core with the storage <c>Paddock:Storage:Provider</c> chooses (SQLite by
-    /// default, or PostgreSQL), local-disk blobs and the engines, plus the workers and the HTTP surface where the role has
+    /// default, or PostgreSQL), the blob store <c>Paddock:Blobs:Provider</c> chooses (local disk by default, or S3) and the engines, plus the workers and the HTTP surface where the role has
     /// them. Every settings class is registered whatever the role and the storage, so a setting one role ignores is still
     /// checked (and a typo still reported) wherever it is given.
     /// </summary>
     public static IServiceCollection AddPaddockServices(this IServiceCollection services, PaddockRole role)
     {
-        services.AddPaddockCore().AddSqliteStorage().AddPostgresStorage().AddLocalDiskBlobs().AddPaddockMedia().AddBuiltinEngine();
+        services.AddPaddockCore().AddSqliteStorage().AddPostgresStorage().AddLocalDiskBlobs().AddS3Blobs().AddPaddockMedia().AddBuiltinEngine();
         services.AddUpstreamEngine();
         services.AddComfyUIEngine();
         services.AddHappyHorseEngine();

@@ -21,7 +21,7 @@ public sealed class InlineVideoResult(Generation done, IBlobStore blobs) : IResu
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         var ct = httpContext.RequestAborted;
-        await using var video = await blobs.OpenReadAsync(done.OutputKey!, ct)
+        await using var video = await blobs.OpenReadAsync(done.OutputKey!, cancellationToken: ct)
             ?? throw new InvalidOperationException($"output of {done.Id} is missing from the blob store");
         var created = (done.CompletedAt ?? done.EnqueuedAt).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var head = Encoding.UTF8.GetBytes($"{{\"model\":{JsonSerializer.Serialize(done.Model)},\"created\":{created},\"videos\":[{{\"b64_json\":\"");

@@ -50,4 +50,10 @@ public sealed class SignedUrls(UrlSigner signer, SelfHosts selfHosts, IOptions<P
         if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
         return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ip}]:{connection.LocalPort}" : $"{ip}:{connection.LocalPort}";
     }
+
+    /// <summary>How long a verified URL still works (at least a second): a URL handed on from it must not outlive it.</summary>
+    public static TimeSpan RemainingLifetime(HttpRequest request, TimeProvider time) =>
+        long.TryParse(request.Query["exp"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var exp)
+            ? TimeSpan.FromSeconds(Math.Max(1, exp - time.GetUtcNow().ToUnixTimeSeconds()))
+            : TimeSpan.FromSeconds(1);
 }

@@ -1,0 +1,218 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Paddock.Storage.Postgres.Tests.Server;
+using Paddock.Testing;
+using SkiaSharp;
+using Xunit.Abstractions;
+
+namespace Paddock.Cluster.Tests;
+
+/// <summary>
+/// Two API processes and three worker processes on one PostgreSQL and one S3-compatible server, as a user runs them
+/// (README "Running on several machines"): work and events pass through the database and the bucket only.
+/// </summary>
+public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+{
+    private const string TextModel = "happyhorse-1.0-t2v";
+    private const string ReferenceModel = "happyhorse-1.0-r2v";
+
+    /// <summary>
+    /// How many generations the big test runs: 100 by default, where the issue asks 200 — on this 2-core machine under
+    /// other work a 720P, 3 s ultrafast clip takes about 1.3 s of the cluster's time, so 200 would need over four minutes.
+    /// PADDOCK_CLUSTER_GENERATIONS=200 runs the full count.
+    /// </summary>
+    private static int GenerationCount =>
+        int.TryParse(Environment.GetEnvironmentVariable("PADDOCK_CLUSTER_GENERATIONS"), out var n) && n > 0 ? n : 100;
+
+    private static object Clip(int i, string? reference) => reference is null
+        ? new { model = TextModel, prompt = $"clip {i}: a red ball bounces across the floor", resolution = "720P", duration = 3, seed = i }
+        : new { model = ReferenceModel, prompt = $"clip {i}: Image 1 walks through a garden", reference_images = new[] { reference }, resolution = "720P", duration = 3, seed = i };
+
+    [Fact]
+    public async Task Generations_enqueued_through_both_apis_complete_once_each_and_both_apis_stream_and_replay_the_same_events()
+    {
+        var count = GenerationCount;
+        using var a = cluster.Client(cluster.ApiA);
+        using var b = cluster.Client(cluster.ApiB);
+        await using var streamA = await EventStream.OpenAsync(a);
+        await using var streamB = await EventStream.OpenAsync(b);
+
+        // One reference uploaded through each API; every fifth generation uses the one uploaded through the other API.
+        var refOnA = await UploadAsync(a, cluster.ApiA, "hero-a.png", SKColors.OrangeRed);
+        var refOnB = await UploadAsync(b, cluster.ApiB, "hero-b.png", SKColors.SteelBlue);
+
+        // A stream opened without Last-Event-ID begins with the recent window's terminal events (earlier tests' here):
+        // they are set aside; everything after them is this test's.
+        await Task.Delay(500);
+        var before = streamA.Drain().Concat(streamB.Drain()).Select(e => e.Id).DefaultIfEmpty(0).Max();
+
+        var clock = Stopwatch.StartNew();
+        var ids = new ConcurrentBag<string>();
+        using var gate = new SemaphoreSlim(12);
+        var submissions = Enumerable.Range(0, count).Select(async i =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var client = i % 2 == 0 ? a : b;
+                string? reference = i % 5 == 0 ? (client == a ? refOnB : refOnA) : null;
+                if (i % 4 == 1)
+                {
+                    // Sync: blocks until the video exists, through whichever worker took it.
+                    using var response = await client.PostAsJsonAsync("api/ai/videos/generate", Clip(i, reference));
+                    var text = await response.Content.ReadAsStringAsync();
+                    Assert.True(response.IsSuccessStatusCode, $"sync generation {i} answered {(int)response.StatusCode}: {text}");
+                    ids.Add(JsonNode.Parse(text)!["generation_id"]!.GetValue<string>());
+                }
+                else
+                {
+                    ids.Add(await Wire.EnqueueAsync(client, Clip(i, reference)));
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        });
+        await Task.WhenAll(submissions);
+        var all = ids.ToHashSet();
+        Assert.Equal(count, all.Count);
+
+        var liveA = (await CompletionsAsync(streamA, all)).Where(e => e.Id > before).ToList();
+        var liveB = (await CompletionsAsync(streamB, all)).Where(e => e.Id > before).ToList();
+        output.WriteLine($"{count} generations through 2 APIs and 3 workers: all completions seen on both APIs after {clock.Elapsed.TotalSeconds:F1} s");
+
+        // Exactly once: one completion per generation, on each API's stream, and nothing else completed.
+        foreach (var live in new[] { liveA, liveB })
+        {
+            var perGeneration = live.GroupBy(e => GenerationOf(e)).ToDictionary(g => g.Key, g => g.Count());
+            var others = live.Where(e => !all.Contains(GenerationOf(e))).ToList();
+            Assert.True(others.Count == 0, "completions of generations this test did not make: " + string.Join("; ", others.Select(e => $"{e.Id} {e.Data}")));
+            Assert.Equal(all.OrderBy(x => x), perGeneration.Keys.OrderBy(x => x));
+            Assert.All(perGeneration, kv => Assert.True(kv.Value == 1, $"generation {kv.Key} completed {kv.Value} times"));
+        }
+        // Both streams carry the same events in the same order, ids rising (each API signs the output URL for its own address).
+        Assert.Equal(liveA.Select(e => (e.Id, GenerationOf(e))), liveB.Select(e => (e.Id, GenerationOf(e))));
+        Assert.All(liveB, e => Assert.StartsWith(cluster.ApiB.BaseUrl, JsonNode.Parse(e.Data)!["url"]!.GetValue<string>()));
+        Assert.True(liveA.Zip(liveA.Skip(1)).All(p => p.First.Id < p.Second.Id), "event ids rise along the stream");
+
+        foreach (var id in all.Take(20))
+            Assert.Equal("succeeded", (await Wire.RowAsync(id.GetHashCode() % 2 == 0 ? a : b, id))["status"]!.GetValue<string>());
+
+        // Last-Event-ID replay from the shared log: the same sequence on either API, holding each completion once.
+        var last = liveA[^1].Id;
+        var replayA = await ReplayAsync(a, last);
+        var replayB = await ReplayAsync(b, last);
+        Assert.Equal(replayA.Select(e => (e.Id, e.Type, GenerationOf(e))), replayB.Select(e => (e.Id, e.Type, GenerationOf(e))));
+        var replayedCompletions = replayA.Where(e => e.Type == "media_generation_completed" && all.Contains(GenerationOf(e))).ToList();
+        Assert.Equal(liveA.Select(e => (e.Id, GenerationOf(e))), replayedCompletions.Select(e => (e.Id, GenerationOf(e))));
+
+        // An output URL from either API plays from the other (one bucket, one signing key).
+        using var plain = new HttpClient();
+        foreach (var completed in liveA.Take(3))
+        {
+            var url = JsonNode.Parse(completed.Data)!["url"]!.GetValue<string>();
+            var other = url.StartsWith(cluster.ApiA.BaseUrl, StringComparison.Ordinal) ? url.Replace(cluster.ApiA.BaseUrl, cluster.ApiB.BaseUrl, StringComparison.Ordinal) : url.Replace(cluster.ApiB.BaseUrl, cluster.ApiA.BaseUrl, StringComparison.Ordinal);
+            var video = await plain.GetByteArrayAsync(other);
+            Assert.Equal("ftyp"u8.ToArray(), video[4..8]);
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_render_leaves_its_generation_to_another_worker_which_completes_it_once()
+    {
+        using var a = cluster.Client(cluster.ApiA);
+        await using var stream = await EventStream.OpenAsync(a);
+        var id = await Wire.EnqueueAsync(a, new { model = TextModel, prompt = "a slow pan over the hills at dusk", resolution = "720P", duration = 8 });
+        await stream.NextAsync(e => e.Type == "media_generation_progress" && e.Data.Contains(id, StringComparison.Ordinal));
+        var rendering = await RendererOfAsync();
+        output.WriteLine($"{rendering.Name} (pid {rendering.Id}) renders {id}; SIGKILL");
+        rendering.KillHard();
+
+        var seen = new List<WireEvent>();
+        await stream.NextAsync(e => e.Type == "media_generation_completed" && e.Data.Contains(id, StringComparison.Ordinal), seen);
+        Assert.Equal("succeeded", (await Wire.WaitTerminalAsync(a, id))["status"]!.GetValue<string>());
+
+        // Let the other workers settle, then count: one completion on the live stream and in the log, never two.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        seen.AddRange(stream.Drain());
+        Assert.Single(seen, e => e.Type == "media_generation_completed" && e.Data.Contains(id, StringComparison.Ordinal));
+        var replay = await ReplayAsync(a, seen.Max(e => e.Id));
+        Assert.Single(replay, e => e.Type == "media_generation_completed" && e.Data.Contains(id, StringComparison.Ordinal));
+        await cluster.StartWorkerAsync(rendering.Name + "-again");
+    }
+
+    [Fact]
+    public async Task A_cancel_sent_to_api_a_stops_the_render_on_a_worker_within_a_second()
+    {
+        using var a = cluster.Client(cluster.ApiA);
+        using var b = cluster.Client(cluster.ApiB);
+        await using var stream = await EventStream.OpenAsync(a);
+        // Enqueued through B, cancelled through A: neither API renders; the worker learns of it from the database.
+        var id = await Wire.EnqueueAsync(b, new { model = TextModel, prompt = "a long slow pan over the mountains", resolution = "1080P", duration = 15 });
+        await stream.NextAsync(e => e.Type == "media_generation_progress" && e.Data.Contains(id, StringComparison.Ordinal));
+        var rendering = await RendererOfAsync();
+        Assert.NotEmpty(rendering.FfmpegChildren());
+
+        var clock = Stopwatch.StartNew();
+        using (var cancel = await a.DeleteAsync($"api/ai/queue/{id}"))
+            Assert.True(cancel.IsSuccessStatusCode, await cancel.Content.ReadAsStringAsync());
+        while (rendering.FfmpegChildren().Count > 0 && clock.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
+        var stopped = clock.Elapsed;
+        output.WriteLine($"cancel on API A -> the render's ffmpeg on {rendering.Name} gone after {stopped.TotalMilliseconds:F0} ms");
+        Assert.Empty(rendering.FfmpegChildren());
+        Assert.True(stopped <= TimeSpan.FromSeconds(1), $"the render ran on for {stopped.TotalMilliseconds:F0} ms after the cancel (the promise is a second)");
+        Assert.Equal("cancelled", (await Wire.WaitTerminalAsync(a, id))["status"]!.GetValue<string>());
+    }
+
+    private async Task<string> UploadAsync(HttpClient client, PaddockProcess api, string name, SKColor colour)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(TestImages.Png(640, 640, colour, SKColors.White)), "file", name } };
+        using var response = await client.PutAsync($"api/repos/default/cast/file/main/{name}", form);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return $"{api.BaseUrl}/api/repos/default/cast/file/main/{name}";
+    }
+
+    /// <summary>The worker whose ffmpeg is running now (only one render is in progress in these tests).</summary>
+    private async Task<PaddockProcess> RendererOfAsync()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            var found = cluster.Workers.Where(w => !w.HasExited && w.FfmpegChildren().Count > 0).ToList();
+            if (found.Count == 1) return found[0];
+            await Task.Delay(50);
+        }
+        throw new InvalidOperationException("no single worker is rendering");
+    }
+
+    private static string GenerationOf(WireEvent e) => JsonNode.Parse(e.Data)?["generation_id"]?.GetValue<string>() ?? "";
+
+    /// <summary>The completion events of <paramref name="ids"/>, in stream order, once each has completed (and any extra).</summary>
+    private static async Task<List<WireEvent>> CompletionsAsync(EventStream stream, HashSet<string> ids)
+    {
+        var completions = new List<WireEvent>();
+        var pending = new HashSet<string>(ids);
+        while (pending.Count > 0)
+        {
+            var e = await stream.NextAsync(x => x.Type is "media_generation_completed" or "media_generation_failed");
+            Assert.True(e.Type == "media_generation_completed", $"a generation failed: {e.Data}");
+            completions.Add(e);
+            pending.Remove(GenerationOf(e));
+        }
+        // Any duplicate already sent would be in the stream now; take what arrived without waiting.
+        await Task.Delay(500);
+        completions.AddRange(stream.Drain().Where(x => x.Type == "media_generation_completed"));
+        return completions;
+    }
+
+    /// <summary>Every event from the start of the log up to <paramref name="last"/>, by Last-Event-ID 0.</summary>
+    private static async Task<List<WireEvent>> ReplayAsync(HttpClient client, long last)
+    {
+        await using var replay = await EventStream.OpenAsync(client, lastEventId: 0);
+        var events = new List<WireEvent>();
+        await replay.NextAsync(e => e.Id >= last, events);
+        return events.Where(e => e.Id <= last).ToList();
+    }
+}
