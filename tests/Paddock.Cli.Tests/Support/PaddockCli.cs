@@ -57,8 +57,10 @@ public sealed class PaddockCli : IDisposable
     /// <summary>Starts the command with stdin, stdout and stderr on pipes: no terminal, as in a script or CI job.</summary>
     public RunningCli Start(params string[] args)
     {
-        var info = Info("dotnet");
-        info.ArgumentList.Add(Dll);
+        // Through env --default-signal=INT (it execs, so the pid is paddock's): a test run started in the background by a
+        // shell without job control inherits SIGINT ignored, and paddock would then never see the Ctrl-C a test sends.
+        var info = Info("env");
+        foreach (var a in new[] { "--default-signal=INT", "dotnet", Dll }) info.ArgumentList.Add(a);
         foreach (var a in args) info.ArgumentList.Add(a);
         return new RunningCli(Process.Start(info)!);
     }
@@ -72,7 +74,7 @@ public sealed class PaddockCli : IDisposable
     {
         // script runs the command through $SHELL; exec replaces that shell, so Ctrl-C reaches paddock alone. (A
         // non-interactive dash left in between dies of the SIGINT itself, and script reports that instead.)
-        var command = "exec " + string.Join(' ', new[] { "dotnet", Dll }.Concat(args).Select(Quote));
+        var command = "exec " + string.Join(' ', new[] { "env", "--default-signal=INT", "dotnet", Dll }.Concat(args).Select(Quote));
         var info = Info("script");
         foreach (var a in new[] { "--quiet", "--return", "--flush", "--command", command, "/dev/null" }) info.ArgumentList.Add(a);
         info.Environment["TERM"] = "xterm-256color";
