@@ -33,14 +33,24 @@ if ! dotnet build Paddock.slnx -c Release -nologo -v quiet; then
   exit 1
 fi
 echo "paddock: running tests..."
-# One test assembly at a time: renders keep both cores busy, and tests of one-second deadlines
-# must not compete with another assembly's renders.
-for project in tests/*.Tests/*.csproj; do
+run_assembly() {
+  local project=$1 name
   name=$(basename "$project" .csproj)
-  echo "paddock: $name"
   dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 \
     | grep -E '^\s+(Failed|Skipped) |Error Message|Assert\.|^\s+(Expected|Actual)|^\s+at Paddock|Passed!|Failed!' || true
+}
+export -f run_assembly; export results
+# Assemblies that render or hold one-second deadlines run one at a time: renders keep both cores busy,
+# and such tests must not compete with another assembly's renders. The others mostly wait on loopback
+# fakes and databases, so they run three at a time first (each one's output is printed whole when it ends).
+heavy='Paddock.Server.Tests|Paddock.Cluster.Tests|Paddock.Cli.Tests|Paddock.Engines.Builtin.Tests|Paddock.Workbench.Tests'
+light=$(ls tests/*.Tests/*.csproj | grep -vE "/($heavy)\.csproj$")
+echo "paddock: $(wc -l <<<"$light") light assemblies, three at a time"
+printf '%s\n' $light | xargs -P 3 -I{} bash -c 'out=$(run_assembly "$1"); printf "paddock: %s\n%s\n" "$(basename "$1" .csproj)" "$out"' _ {}
+for project in $(ls tests/*.Tests/*.csproj | grep -E "/($heavy)\.csproj$"); do
+  echo "paddock: $(basename "$project" .csproj)"
+  run_assembly "$project"
 done
 
 passed=0; failed=0
