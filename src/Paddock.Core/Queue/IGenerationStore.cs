@@ -33,6 +33,13 @@ public interface IGenerationStore
     Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Removes a terminal row of the namespace for good (the OpenAI face's delete); its output blob is then held by no
+    /// generation, and the orphan sweep reclaims it if the caller does not delete it first. A queued or processing row
+    /// is left as it is (cancel it first), so a worker never loses the row it holds.
+    /// </summary>
+    Task<DeleteOutcome> DeleteAsync(string ns, Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Claims the oldest claimable queued row for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
     /// <see cref="Generation.Attempt"/> and the lease's fencing token, which counts every claim, hand-backs included),
     /// lease until now + <paramref name="leaseDuration"/>. A row waiting out a retry pause (<see cref="Generation.RetryAt"/>
