@@ -35,7 +35,7 @@ internal static class Faces
     }
 
     /// <summary>Asserts the other API's error body: exactly error.{message,type,param,code}, and nothing of Paddock's envelope.</summary>
-    public static JsonElement AssertOpenAIError(JsonElement body, string? param, string code)
+    public static JsonElement AssertOpenAIError(JsonElement body, string? param, string? code)
     {
         Assert.Equal(["error"], body.EnumerateObject().Select(p => p.Name));
         var error = body.GetProperty("error");
