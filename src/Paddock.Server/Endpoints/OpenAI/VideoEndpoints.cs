@@ -230,8 +230,15 @@ public static class VideoEndpoints
         // The row is gone: nothing refers to the video any more. A failure here leaves it to the orphan sweep.
         if (row.OutputKey is { } key)
         {
-            try { await blobs.DeleteAsync(key, CancellationToken.None); }
-            catch (IOException) { }
+            try
+            {
+                await blobs.DeleteAsync(key, CancellationToken.None);
+            }
+#pragma warning disable CA1031 // any store's failure (a disk error, an S3 error) is left to the orphan sweep: the row is already gone
+            catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+            }
         }
         return TypedResults.Json(new JsonObject { ["id"] = id, ["object"] = "video.deleted", ["deleted"] = true });
     }

@@ -21,7 +21,8 @@ public static class VideoPages
         {
             var found = after is null;
             var items = new List<Generation>();
-            await foreach (var g in NewestFirst(store, ns, cancellationToken))
+            // The first page of the default order is one store page of exactly what is needed (and one more, for has_more).
+            await foreach (var g in NewestFirst(store, ns, cancellationToken, batch: after is null ? limit + 1 : Batch))
             {
                 if (!found)
                 {
@@ -54,12 +55,13 @@ public static class VideoPages
         return (oldestFirst.Take(limit).ToList(), oldestFirst.Count > limit);
     }
 
-    private static async IAsyncEnumerable<Generation> NewestFirst(IGenerationStore store, string ns, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<Generation> NewestFirst(IGenerationStore store, string ns,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken, int batch = Batch)
     {
         string? cursor = null;
         do
         {
-            var page = await store.QueryAsync(new GenerationQuery(ns, Limit: Batch, After: cursor), cancellationToken);
+            var page = await store.QueryAsync(new GenerationQuery(ns, Limit: batch, After: cursor), cancellationToken);
             foreach (var g in page.Items) yield return g;
             cursor = page.NextCursor;
         } while (cursor is not null);
