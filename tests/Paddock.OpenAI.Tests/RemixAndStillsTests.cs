@@ -88,6 +88,31 @@ public sealed class RemixAndStillsTests : IAsyncLifetime
         Assert.Equal(100, (await partial.Content.ReadAsByteArrayAsync()).Length);
     }
 
+    [Fact]
+    public async Task Deleting_a_video_while_it_renders_stops_the_render_and_paddocks_face_sees_it_cancelled()
+    {
+        var client = Faces.VideoClient(_host);
+        var created = Faces.Json(await client.CreateVideoAsync(Faces.JsonBody(new { model = "happyhorse-1.0-t2v", prompt = "A long slow pan over hills", size = "1920x1080", seconds = "15" }), "application/json"));
+        var id = created.GetProperty("id").GetString()!;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (Faces.Json(await client.GetVideoAsync(id)).GetProperty("status").GetString() != "in_progress")
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the render never started");
+            await Task.Delay(100);
+        }
+
+        var deleted = Faces.Json(await client.DeleteVideoAsync(id));
+        Assert.False(deleted.GetProperty("deleted").GetBoolean());
+        Assert.Equal("cancelled", deleted.GetProperty("video").GetProperty("error").GetProperty("code").GetString());
+        var row = await Faces.JsonAsync(await _host.Client.GetAsync($"api/ai/queue/{id}"));
+        Assert.Equal("cancelled", row.GetProperty("status").GetString());
+        // The render stopped: the row never becomes a video, and the content is refused.
+        await Task.Delay(2000);
+        Assert.Equal("failed", Faces.Json(await client.GetVideoAsync(id)).GetProperty("status").GetString());
+        using var http = Faces.Bearer(_host, _host.ApiKey);
+        Faces.AssertOpenAIError(await Faces.JsonAsync(await http.GetAsync($"v1/videos/{id}/content")), "video_id", "video_not_ready");
+    }
+
     private async Task<(int Width, int Height)> JpegSizeAsync(byte[] jpeg)
     {
         var path = Path.Combine(_host.DataDirectory, $"{Guid.NewGuid():N}.jpg");
