@@ -41,7 +41,7 @@ public static class QueueEndpoints
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         if (!Guid.TryParse(id, out var guid)) return ApiErrors.NotFound($"generation not found: {id}");
         var row = await store.GetAsync(ns, guid, context.RequestAborted);
-        return row is null ? ApiErrors.NotFound($"generation not found: {id}") : TypedResults.Json(json.Row(row, context.Request));
+        return row is null ? ApiErrors.NotFound($"generation not found: {id}") : JsonAnswer.Of(writer => json.WriteRow(writer, row, context.Request));
     }
 
     /// <summary>
@@ -95,12 +95,15 @@ public static class QueueEndpoints
         {
             return ApiErrors.InvalidParams($"after: {e.Message}");
         }
-        return TypedResults.Json(new JsonObject
+        return new JsonAnswer(async output =>
         {
-            ["count"] = page.Items.Count,
-            ["generations"] = Rows(page.Items, context.Request, json),
-            ["total_entries"] = page.TotalEntries,
-            ["next_cursor"] = page.NextCursor,
+            var writer = output.Writer;
+            writer.WriteStartObject();
+            writer.WriteNumber("count", page.Items.Count);
+            await WriteRowsAsync(output, page.Items, context.Request, json);
+            writer.WriteNumber("total_entries", page.TotalEntries);
+            WriteNullable(writer, "next_cursor", page.NextCursor);
+            writer.WriteEndObject();
         });
     }
 
@@ -124,20 +127,39 @@ public static class QueueEndpoints
         {
             return ApiErrors.InvalidParams($"after: {e.Message}");
         }
-        return TypedResults.Json(new JsonObject
+        return new JsonAnswer(async output =>
         {
-            ["count"] = page.Items.Count,
-            ["generations"] = Rows(page.Items, context.Request, json),
-            ["page_number"] = usesCursor ? null : pageNumber,
-            ["page_size"] = pageSize,
-            ["total_pages"] = (int)Math.Ceiling(page.TotalEntries / (double)pageSize),
-            ["total_entries"] = page.TotalEntries,
-            ["next_cursor"] = page.NextCursor,
+            var writer = output.Writer;
+            writer.WriteStartObject();
+            writer.WriteNumber("count", page.Items.Count);
+            await WriteRowsAsync(output, page.Items, context.Request, json);
+            if (usesCursor) writer.WriteNull("page_number");
+            else writer.WriteNumber("page_number", pageNumber);
+            writer.WriteNumber("page_size", pageSize);
+            writer.WriteNumber("total_pages", (int)Math.Ceiling(page.TotalEntries / (double)pageSize));
+            writer.WriteNumber("total_entries", page.TotalEntries);
+            WriteNullable(writer, "next_cursor", page.NextCursor);
+            writer.WriteEndObject();
         });
     }
 
-    private static JsonArray Rows(IEnumerable<Generation> rows, HttpRequest request, GenerationJson json) =>
-        new(rows.Select(r => (JsonNode)json.Row(r, request)).ToArray());
+    /// <summary>The page's rows as <c>"generations": [...]</c>, sent on as they are written.</summary>
+    private static async Task WriteRowsAsync(JsonAnswer.Output output, IReadOnlyList<Generation> rows, HttpRequest request, GenerationJson json)
+    {
+        output.Writer.WriteStartArray("generations");
+        foreach (var row in rows)
+        {
+            json.WriteRow(output.Writer, row, request);
+            await output.FlushWhenLargeAsync();
+        }
+        output.Writer.WriteEndArray();
+    }
+
+    private static void WriteNullable(System.Text.Json.Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null) writer.WriteNull(name);
+        else writer.WriteString(name, value);
+    }
 
     /// <summary>
     /// Filters shared by the list and the pages: status (comma-separated, or <c>all</c>), model, media_type, namespace.
