@@ -30,6 +30,10 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
 
     private static readonly string[] Extensions = ["progress", "attempt", "expires_at", "error_type", "error_code", "status_message", "remote"];
 
+    // The names as the writer writes them, encoded once rather than for every row.
+    private static readonly JsonEncodedText[] FixedFieldNames = Array.ConvertAll(FixedFields, name => JsonEncodedText.Encode(name));
+    private static readonly JsonEncodedText[] ExtensionNames = Array.ConvertAll(Extensions, name => JsonEncodedText.Encode(name));
+
     public void WriteRow(Utf8JsonWriter writer, Generation g, HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -55,9 +59,8 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
             writer.WriteStartObject();
             for (var f = 0; f < FixedFields.Length; f++)
             {
-                var name = FixedFields[f];
-                writer.WritePropertyName(name);
-                if (Find(stored, name) is var p and >= 0) WriteStoredValue(writer, json, stored[p]);
+                writer.WritePropertyName(FixedFieldNames[f]);
+                if (Find(stored, FixedFields[f]) is var p and >= 0) WriteStoredValue(writer, json, stored[p]);
                 else WriteFixed(writer, f, g, resultUrl);
             }
             Span<bool> written = stackalloc bool[Extensions.Length];
@@ -79,7 +82,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
             for (var e = 0; e < Extensions.Length; e++)
             {
                 if (written[e] || !HasExtension(e, g)) continue;
-                writer.WritePropertyName(Extensions[e]);
+                writer.WritePropertyName(ExtensionNames[e]);
                 WriteExtension(writer, e, g, expiresAt, statusMessage);
             }
             writer.WriteEndObject();
