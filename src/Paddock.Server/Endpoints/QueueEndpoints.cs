@@ -25,15 +25,27 @@ public static class QueueEndpoints
     {
         var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Queue, catalog, generations);
         if (error is not null) return error;
-        var answered = new JsonArray();
-        foreach (var id in accepted!.GenerationIds)
+        var statuses = new string[accepted!.GenerationIds.Count];
+        for (var i = 0; i < statuses.Length; i++)
         {
             // A repeat under the same Idempotency-Key answers with the rows as they are now.
-            var status = accepted.Replayed ? (await store.GetAsync(accepted.Namespace, id, context.RequestAborted))?.Status.ToWire() ?? "queued" : "queued";
-            answered.Add(new JsonObject { ["generation_id"] = id.ToString(), ["status"] = status });
+            statuses[i] = accepted.Replayed ? (await store.GetAsync(accepted.Namespace, accepted.GenerationIds[i], context.RequestAborted))?.Status.ToWire() ?? "queued" : "queued";
         }
         if (accepted.Replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
-        return TypedResults.Json(new JsonObject { ["generations"] = answered });
+        return JsonAnswer.Of(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("generations");
+            for (var i = 0; i < statuses.Length; i++)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("generation_id", accepted.GenerationIds[i]);
+                writer.WriteString("status", statuses[i]);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, IGenerationStore store, GenerationJson json)
