@@ -208,10 +208,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return _database.ReadAsync(connection =>
         {
             // One snapshot for the row and its queue position.
-            using var transaction = connection.BeginTransaction(deferred: true);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace";
+            using var snapshot = connection.BeginSnapshot();
+            var command = connection.Command($"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace");
             command.Parameters.Add("$id", SqliteValues.IdText(id));
             command.Parameters.Add("$namespace", ns);
             var rows = GenerationRows.ReadAll(command);
@@ -219,7 +217,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
                 return null;
             var row = rows[0];
             return row.Generation.Status == GenerationStatus.Queued
-                ? row.Generation with { QueuePosition = GenerationRows.QueuePosition(connection, transaction, row) }
+                ? row.Generation with { QueuePosition = GenerationRows.QueuePosition(connection, row) }
                 : row.Generation;
         }, cancellationToken);
     }
@@ -237,8 +235,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
 
         return _database.ReadAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: true);
-            var total = CountMatching(connection, transaction, query);
+            using var snapshot = connection.BeginSnapshot();
+            var total = CountMatching(connection, query);
             if (query.Limit <= 0 || total == 0)
                 return new GenerationPage([], total);
 
@@ -247,7 +245,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var wanted = Math.Max(0, query.Offset) + query.Limit + 1;
             var rows = new List<GenerationRow>();
             foreach (var status in statuses)
-                rows.AddRange(ReadNewest(connection, transaction, query, status, after, wanted));
+                rows.AddRange(ReadNewest(connection, query, status, after, wanted));
             var page = rows
                 .OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId)
                 .Skip(Math.Max(0, query.Offset))
@@ -256,71 +254,76 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var more = page.Count > query.Limit;
             if (more) page.RemoveAt(page.Count - 1);
             var next = more ? Cursor(page[^1]) : null;
-            return new GenerationPage(WithQueuePositions(connection, transaction, page), total, next);
+            return new GenerationPage(WithQueuePositions(connection, page), total, next);
         }, cancellationToken);
     }
 
-    private static long CountMatching(SqliteConnection connection, SqliteTransaction transaction, GenerationQuery query)
+    private static long CountMatching(SqliteReadContext connection, GenerationQuery query)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        var parameters = new List<(string Name, object Value)>();
         var where = new StringBuilder("namespace = $namespace");
-        command.Parameters.Add("$namespace", query.Namespace);
+        parameters.Add(("$namespace", query.Namespace));
         if (query.Statuses is { Count: > 0 } statuses)
         {
             where.Append(" AND status IN (").Append(string.Join(", ", statuses.Select((_, i) => "$status" + i))).Append(')');
-            for (var i = 0; i < statuses.Count; i++) command.Parameters.Add("$status" + i, statuses[i].ToWire());
+            for (var i = 0; i < statuses.Count; i++) parameters.Add(("$status" + i, statuses[i].ToWire()));
         }
         if (query.Model is not null)
         {
             where.Append(" AND model = $model");
-            command.Parameters.Add("$model", query.Model);
+            parameters.Add(("$model", query.Model));
         }
         if (query.MediaType is not null)
         {
             where.Append(" AND media_type = $media_type");
-            command.Parameters.Add("$media_type", query.MediaType);
+            parameters.Add(("$media_type", query.MediaType));
         }
-        command.CommandText = $"SELECT COALESCE(SUM(count), 0) FROM generation_counts WHERE {where}";
-        return (long)command.ExecuteScalar()!;
+        return (long)Prepared(connection, $"SELECT COALESCE(SUM(count), 0) FROM generation_counts WHERE {where}", parameters).ExecuteScalar()!;
     }
 
     private static List<GenerationRow> ReadNewest(
-        SqliteConnection connection, SqliteTransaction transaction, GenerationQuery query, string? status, (long At, long RowId)? after, int limit)
+        SqliteReadContext connection, GenerationQuery query, string? status, (long At, long RowId)? after, int limit)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        var parameters = new List<(string Name, object Value)>();
         var where = new StringBuilder("namespace = $namespace");
-        command.Parameters.Add("$namespace", query.Namespace);
+        parameters.Add(("$namespace", query.Namespace));
         if (status is not null)
         {
             where.Append(" AND status = $status");
-            command.Parameters.Add("$status", status);
+            parameters.Add(("$status", status));
         }
         if (query.Model is not null)
         {
             where.Append(" AND model = $model");
-            command.Parameters.Add("$model", query.Model);
+            parameters.Add(("$model", query.Model));
         }
         if (query.MediaType is not null)
         {
             where.Append(" AND media_type = $media_type");
-            command.Parameters.Add("$media_type", query.MediaType);
+            parameters.Add(("$media_type", query.MediaType));
         }
         if (after is { } cursor)
         {
             where.Append(" AND (enqueued_at < $after_at OR (enqueued_at = $after_at AND rowid < $after_rowid))");
-            command.Parameters.Add("$after_at", cursor.At);
-            command.Parameters.Add("$after_rowid", cursor.RowId);
+            parameters.Add(("$after_at", cursor.At));
+            parameters.Add(("$after_rowid", cursor.RowId));
         }
-        command.CommandText = $"""
+        parameters.Add(("$limit", limit));
+        return GenerationRows.ReadAll(Prepared(connection, $"""
             SELECT {GenerationRows.Columns} FROM generations
             WHERE {where}
             ORDER BY enqueued_at DESC, rowid DESC
             LIMIT $limit
-            """;
-        command.Parameters.Add("$limit", limit);
-        return GenerationRows.ReadAll(command);
+            """, parameters));
+    }
+
+    /// <summary>The connection's prepared command for a query built from the filters given (few combinations, each prepared once).</summary>
+    private static SqliteCommand Prepared(SqliteReadContext connection, string sql, List<(string Name, object Value)> parameters)
+    {
+        var command = connection.Command(sql);
+        foreach (var (name, value) in parameters)
+            command.Parameters.Add(name, value);
+        return command;
     }
 
     /// <summary>A page's continuation: the last row's place in the newest-first order, as an opaque token.</summary>
@@ -495,8 +498,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return _database.ReadAsync(connection =>
         {
             // A scan of the table's remote jobs: asked only when an attempt resumes without the id its predecessor got.
-            using var command = connection.CreateCommand();
-            command.CommandText = RemoteJobRecordedSql;
+                        var command = connection.Command(RemoteJobRecordedSql);
             command.Parameters.Add("$except", SqliteValues.IdText(exceptGenerationId));
             command.Parameters.Add("$backend", backend);
             command.Parameters.Add("$remote_id", remoteId);
@@ -510,8 +512,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         return _database.ReadAsync<IReadOnlyList<PendingRemoteCancel>>(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = PendingRemoteCancelsSql;
+                        var command = connection.Command(PendingRemoteCancelsSql);
             // Pending cancels are few (they are carried out within seconds): filtering by backend here is cheap.
             command.Parameters.Add("$limit", limit * 8);
             using var reader = command.ExecuteReader();
@@ -625,7 +626,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
     }
 
     /// <summary>Fills the queue position of the page's queued rows: one seek for each lane's head, one per row for its departed range.</summary>
-    private static List<Generation> WithQueuePositions(SqliteConnection connection, SqliteTransaction transaction, List<GenerationRow> rows)
+    private static List<Generation> WithQueuePositions(SqliteReadContext connection, List<GenerationRow> rows)
     {
         var result = rows.ConvertAll(row => row.Generation);
         var heads = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -636,13 +637,11 @@ public sealed class SqliteGenerationStore : IGenerationStore
                 continue;
             if (!heads.TryGetValue(row.Lane, out var head))
             {
-                using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = "SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'";
+                                var command = connection.Command("SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'");
                 command.Parameters.Add("$lane", row.Lane);
                 heads[row.Lane] = head = command.ExecuteScalar() is long value ? value : row.LaneSeq;
             }
-            result[i] = result[i] with { QueuePosition = GenerationRows.PositionFrom(connection, transaction, row, head) };
+            result[i] = result[i] with { QueuePosition = GenerationRows.PositionFrom(connection, row, head) };
         }
         return result;
     }

@@ -204,6 +204,9 @@ public static class RequestValidator
 
     private static IEnumerable<string> SchemaProblems(ModelDefinition model, JsonElement root)
     {
+        // Most requests are valid: a pass/fail evaluation stops at the first failure and builds no tree of results. Only
+        // an invalid request is evaluated again for the list of what failed where.
+        if (model.Validator.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid) yield break;
         var results = model.Validator.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (results.IsValid) yield break;
 

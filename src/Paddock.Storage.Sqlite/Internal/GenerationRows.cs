@@ -81,23 +81,22 @@ internal static class GenerationRows
     /// queued row, and the rows between it and this one that left the queue out of order. Must run in the caller's
     /// snapshot. Cost does not grow with the length of the queue.
     /// </summary>
-    public static long QueuePosition(SqliteConnection connection, SqliteTransaction transaction, GenerationRow row)
+    public static long QueuePosition(SqliteReadContext connection, GenerationRow row) =>
+        PositionFrom(connection, row, LaneHead(connection, row));
+
+    /// <summary>The lane's oldest queued sequence number (the row's own when it is the only one).</summary>
+    public static long LaneHead(SqliteReadContext connection, GenerationRow row)
     {
-        using var head = connection.CreateCommand();
-        head.Transaction = transaction;
-        head.CommandText = "SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'";
+        var head = connection.Command("SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'");
         head.Parameters.Add("$lane", row.Lane);
-        var first = head.ExecuteScalar() is long value ? value : row.LaneSeq;
-        return PositionFrom(connection, transaction, row, first);
+        return head.ExecuteScalar() is long value ? value : row.LaneSeq;
     }
 
     /// <summary>As <see cref="QueuePosition"/>, with the lane's oldest queued sequence number already known.</summary>
-    public static long PositionFrom(SqliteConnection connection, SqliteTransaction transaction, GenerationRow row, long headSeq)
+    public static long PositionFrom(SqliteReadContext connection, GenerationRow row, long headSeq)
     {
         if (row.LaneSeq <= headSeq) return 1;
-        using var departed = connection.CreateCommand();
-        departed.Transaction = transaction;
-        departed.CommandText = "SELECT COUNT(*) FROM generations WHERE lane = $lane AND status <> 'queued' AND lane_seq >= $head AND lane_seq < $seq";
+        var departed = connection.Command("SELECT COUNT(*) FROM generations WHERE lane = $lane AND status <> 'queued' AND lane_seq >= $head AND lane_seq < $seq");
         departed.Parameters.Add("$lane", row.Lane);
         departed.Parameters.Add("$head", headSeq);
         departed.Parameters.Add("$seq", row.LaneSeq);
