@@ -184,6 +184,7 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
         // Clients enqueue through both APIs in a loop, each request with its own Idempotency-Key, and read back the row
         // they were given; a 503 is sent again with the same key, as its message asks. Anything else is a problem.
         var tag = "restart-" + Guid.NewGuid().ToString("N")[..8];
+        await UploadAsync(a, cluster.ApiA, "before-outage.png", SKColors.Gold);
         using var load = SubmissionLoad.Start([a, b, a, b, a, b], tag, retryUnavailable: true);
         await load.WaitAcknowledgedAsync(12);
 
@@ -192,7 +193,9 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
         var outage = Stopwatch.StartNew();
         await cluster.Postgres.StopAsync();
         var acknowledgedBefore = load.AcknowledgedCount;
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        var probed = await ProbeWhileDownAsync(a, b, acknowledgedBefore > 0 ? load.First.Id : "0");
+        var rest = TimeSpan.FromSeconds(2) - outage.Elapsed;
+        if (rest > TimeSpan.Zero) await Task.Delay(rest);
         var unavailableDuring = load.Unavailable;
         await cluster.Postgres.StartAsync();
         output.WriteLine($"PostgreSQL down for {outage.Elapsed.TotalSeconds:F1} s; {unavailableDuring} answers 503 service_unavailable meanwhile");
@@ -201,6 +204,7 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
 
         Assert.True(load.Problems.IsEmpty, "answers other than 2xx or a 503 envelope: " + string.Join(" | ", load.Problems));
         Assert.True(unavailableDuring > 0, "no request was answered 503 while the database was down");
+        Assert.All(probed, p => Assert.True(p.Unavailable, $"while the database was down, {p.Request} answered {p.Answer}"));
         // Both APIs acknowledge again after the outage, without a restart.
         Assert.Contains(acknowledged.Skip(acknowledgedBefore), x => x.Api == a);
         Assert.Contains(acknowledged.Skip(acknowledgedBefore), x => x.Api == b);
@@ -270,6 +274,59 @@ public sealed class ClusterTests(ClusterFixture cluster, ITestOutputHelper outpu
         var replay = await ReplayAsync(a, live.Max(e => e.Id));
         Assert.All(ids, id => Assert.Single(replay, e => e.Type == "media_generation_completed" && GenerationOf(e) == id));
         Assert.All(processes, p => Assert.False(p.Process.HasExited, $"{p.Process.Name} exited"));
+    }
+
+    private sealed record Probe(string Request, bool Unavailable, string Answer);
+
+    /// <summary>
+    /// Each kind of request a user makes, sent to both APIs while the database is down: each must answer 503 with the
+    /// service_unavailable envelope and Retry-After (never a 500, never a dropped connection, never a hang).
+    /// </summary>
+    private static async Task<List<Probe>> ProbeWhileDownAsync(HttpClient a, HttpClient b, string knownId)
+    {
+        var probes = new List<Probe>();
+        foreach (var (api, name) in new[] { (a, "A"), (b, "B") })
+        {
+            var requests = new List<(string, Func<HttpRequestMessage>)>
+            {
+                ("GET queue row", () => new HttpRequestMessage(HttpMethod.Get, $"api/ai/queue/{knownId}")),
+                ("GET queue list", () => new HttpRequestMessage(HttpMethod.Get, "api/ai/queue")),
+                ("GET generations page", () => new HttpRequestMessage(HttpMethod.Get, "api/ai/generations?page_size=5")),
+                ("POST queue", () => new HttpRequestMessage(HttpMethod.Post, "api/ai/queue") { Content = JsonContent.Create(new { model = CheckTextModel, prompt = "during the outage", duration = 1 }) }),
+                ("POST sync generate", () => new HttpRequestMessage(HttpMethod.Post, "api/ai/videos/generate") { Content = JsonContent.Create(new { model = CheckTextModel, prompt = "during the outage", duration = 1 }) }),
+                ("DELETE queue row", () => new HttpRequestMessage(HttpMethod.Delete, $"api/ai/queue/{knownId}")),
+                ("PUT file", () => new HttpRequestMessage(HttpMethod.Put, "api/repos/default/cast/file/main/outage.png")
+                {
+                    Content = new MultipartFormDataContent { { new ByteArrayContent(TestImages.Png(64, 64, SKColors.Gold, SKColors.White)), "file", "outage.png" } },
+                }),
+                ("GET file", () => new HttpRequestMessage(HttpMethod.Get, "api/repos/default/cast/file/main/before-outage.png")),
+                ("GET events after Last-Event-ID 1", () =>
+                {
+                    var request = new HttpRequestMessage(HttpMethod.Get, "api/events");
+                    request.Headers.Add("Last-Event-ID", "1");
+                    return request;
+                }),
+            };
+            foreach (var (label, make) in requests)
+            {
+                using var request = make();
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+                try
+                {
+                    using var response = await api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                    var text = response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable ? await response.Content.ReadAsStringAsync(timeout.Token) : "";
+                    var envelope = text.Length > 0 ? JsonNode.Parse(text) : null;
+                    var ok = response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null
+                        && envelope?["status"]?.GetValue<string>() == "error" && envelope["error"]?["type"]?.GetValue<string>() == "service_unavailable";
+                    probes.Add(new Probe($"{label} on API {name}", ok, $"{(int)response.StatusCode} {text}"));
+                }
+                catch (Exception e) when (e is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+                {
+                    probes.Add(new Probe($"{label} on API {name}", false, $"{e.GetType().Name}: {e.Message}"));
+                }
+            }
+        }
+        return probes;
     }
 
     /// <summary>Three clips queued at once, one per worker: each worker is seen rendering (ffmpeg running under it).</summary>

@@ -31,6 +31,9 @@ internal sealed class SubmissionLoad : IDisposable
 
     public int AcknowledgedCount => _acknowledged.Count;
 
+    /// <summary>The first acknowledged enqueue (after <see cref="WaitAcknowledgedAsync"/>).</summary>
+    public Acknowledged First => _acknowledged.TryPeek(out var first) ? first : throw new InvalidOperationException("nothing acknowledged yet");
+
     /// <summary>503 service_unavailable answers (each sent again with the same Idempotency-Key).</summary>
     public int Unavailable => Volatile.Read(ref _unavailable);
 
