@@ -65,6 +65,13 @@ public static class EventEndpoints
         {
             var window = lastEventId is null ? Clamp(options.Value.EventReplayWindow) : TimeSpan.Zero;
             using var subscription = await hub.SubscribeAsync(ns, ct, window);
+            // An id this log has not reached (the client last listened to another server, or to this one before its data
+            // was reset) means "from now": holding back every event until the log catches up with it would leave the
+            // stream silent.
+            if (lastEventId is { } last) sent = last <= subscription.StartSequence ? last : subscription.StartSequence;
+            // The first page of what the client missed is read before anything is sent: a database that cannot be reached
+            // then answers 503 with the error envelope (the client retries), not a 200 stream that breaks at once.
+            var missed = lastEventId is not null && sent < subscription.StartSequence ? await log.ReadAfterAsync(ns, sent, ReplayBatch, ct) : null;
             await WriteAsync(context, ": connected\nretry: 3000\n\n", ct);
 
             if (lastEventId is null)
@@ -74,17 +81,15 @@ public static class EventEndpoints
             }
             else
             {
-                // Replay what the client missed, up to where the live subscription begins. An id this log has not reached
-                // (the client last listened to another server, or to this one before its data was reset) means "from now":
-                // holding back every event until the log catches up with it would leave the stream silent.
-                sent = lastEventId <= subscription.StartSequence ? lastEventId.Value : subscription.StartSequence;
+                // Replay what the client missed, up to where the live subscription begins.
                 while (sent < subscription.StartSequence)
                 {
-                    var missed = await log.ReadAfterAsync(ns, sent, ReplayBatch, ct);
+                    missed ??= await log.ReadAfterAsync(ns, sent, ReplayBatch, ct);
                     var upTo = missed.Where(e => e.Sequence <= subscription.StartSequence).ToList();
                     foreach (var e in upTo) await WriteEventAsync(context, e, frames, ct);
                     if (upTo.Count == 0) break;
                     sent = upTo[^1].Sequence;
+                    missed = null;
                 }
             }
             sent = Math.Max(sent, subscription.StartSequence);
