@@ -126,8 +126,12 @@ public sealed class PostgresWebhookStore : IWebhookStore
         }, cancellationToken);
     }
 
-    public Task<int> DeriveDeliveriesAsync(int maxEvents, TimeSpan retryFor, CancellationToken cancellationToken = default) =>
-        _database.WriteAsync(context =>
+    public async Task<int> DeriveDeliveriesAsync(int maxEvents, TimeSpan retryFor, CancellationToken cancellationToken = default)
+    {
+        // A look on a read connection first: an idle process does not lock the cursor every poll.
+        if (!await HasAsync("SELECT EXISTS (SELECT 1 FROM events WHERE seq > (SELECT last_seq FROM webhook_cursor WHERE id = 1))", null, cancellationToken).ConfigureAwait(false))
+            return 0;
+        return await _database.WriteAsync(context =>
         {
             long cursor;
             // Processes deriving at once take turns here; the second finds the first one's cursor.
@@ -168,7 +172,21 @@ public sealed class PostgresWebhookStore : IWebhookStore
             advance.Parameters.Bind("seq", events[^1].Sequence);
             advance.ExecuteNonQuery();
             return events.Count;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<bool> HasAsync(string sql, DateTimeOffset? now, CancellationToken cancellationToken) =>
+        _database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            if (now is { } n) command.Parameters.Bind("now", n);
+            return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         }, cancellationToken);
+
+    private const string DueSql = """
+        SELECT EXISTS (SELECT 1 FROM webhook_deliveries
+                       WHERE status = 'pending' AND next_attempt_at <= @now AND (lease_expires_at IS NULL OR lease_expires_at <= @now))
+        """;
 
     private static void InsertDelivery(PostgresWriteContext context, WebhookDelivery d)
     {
@@ -191,8 +209,10 @@ public sealed class PostgresWebhookStore : IWebhookStore
         command.ExecuteNonQuery();
     }
 
-    public Task<IReadOnlyList<WebhookDelivery>> ClaimDueAsync(string owner, TimeSpan leaseDuration, int limit, CancellationToken cancellationToken = default) =>
-        _database.WriteAsync<IReadOnlyList<WebhookDelivery>>(context =>
+    public async Task<IReadOnlyList<WebhookDelivery>> ClaimDueAsync(string owner, TimeSpan leaseDuration, int limit, CancellationToken cancellationToken = default)
+    {
+        if (!await HasAsync(DueSql, Now(), cancellationToken).ConfigureAwait(false)) return [];
+        return await _database.WriteAsync<IReadOnlyList<WebhookDelivery>>(context =>
         {
             var now = Now();
             using var command = context.Command($"""
@@ -210,7 +230,8 @@ public sealed class PostgresWebhookStore : IWebhookStore
             command.Parameters.Bind("now", now);
             command.Parameters.Bind("limit", limit);
             return ReadDeliveries(command).OrderBy(d => d.NextAttemptAt).ThenBy(d => d.EventSequence).ToList();
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<bool> RecordAttemptAsync(string deliveryId, string owner, WebhookAttempt attempt, CancellationToken cancellationToken = default)
     {

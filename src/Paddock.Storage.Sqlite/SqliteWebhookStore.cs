@@ -131,8 +131,12 @@ public sealed class SqliteWebhookStore : IWebhookStore
         }, cancellationToken);
     }
 
-    public Task<int> DeriveDeliveriesAsync(int maxEvents, TimeSpan retryFor, CancellationToken cancellationToken = default) =>
-        _database.WriteAsync(context =>
+    public async Task<int> DeriveDeliveriesAsync(int maxEvents, TimeSpan retryFor, CancellationToken cancellationToken = default)
+    {
+        // A look on a read connection first: an idle server does not take the writer every poll.
+        if (!await HasAsync("SELECT EXISTS (SELECT 1 FROM events WHERE seq > (SELECT last_seq FROM webhook_cursor WHERE id = 1))", cancellationToken).ConfigureAwait(false))
+            return 0;
+        return await _database.WriteAsync(context =>
         {
             var cursor = (long)context.Command("SELECT last_seq FROM webhook_cursor WHERE id = 1").ExecuteScalar()!;
             var read = context.Command("SELECT seq, namespace, type, data, created_at FROM events WHERE seq > $after ORDER BY seq LIMIT $limit");
@@ -170,6 +174,16 @@ public sealed class SqliteWebhookStore : IWebhookStore
             advance.Parameters.Add("$seq", events[^1].Sequence);
             advance.ExecuteNonQuery();
             return events.Count;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<bool> HasAsync(string sql, CancellationToken cancellationToken, long? now = null) =>
+        _database.ReadAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            if (now is { } n) command.Parameters.Add("$now", n);
+            return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
         }, cancellationToken);
 
     private static void InsertDelivery(SqliteWriteContext context, WebhookDelivery d)
@@ -193,8 +207,10 @@ public sealed class SqliteWebhookStore : IWebhookStore
         command.ExecuteNonQuery();
     }
 
-    public Task<IReadOnlyList<WebhookDelivery>> ClaimDueAsync(string owner, TimeSpan leaseDuration, int limit, CancellationToken cancellationToken = default) =>
-        _database.WriteAsync<IReadOnlyList<WebhookDelivery>>(context =>
+    public async Task<IReadOnlyList<WebhookDelivery>> ClaimDueAsync(string owner, TimeSpan leaseDuration, int limit, CancellationToken cancellationToken = default)
+    {
+        if (!await HasAsync(DueSql, cancellationToken, Now).ConfigureAwait(false)) return [];
+        return await _database.WriteAsync<IReadOnlyList<WebhookDelivery>>(context =>
         {
             var now = Now;
             var command = context.Command($"""
@@ -211,7 +227,13 @@ public sealed class SqliteWebhookStore : IWebhookStore
             command.Parameters.Add("$now", now);
             command.Parameters.Add("$limit", limit);
             return ReadDeliveries(command).OrderBy(d => d.NextAttemptAt).ThenBy(d => d.EventSequence).ToList();
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private const string DueSql = """
+        SELECT EXISTS (SELECT 1 FROM webhook_deliveries
+                       WHERE status = 'pending' AND next_attempt_at <= $now AND (lease_expires_at IS NULL OR lease_expires_at <= $now))
+        """;
 
     public Task<bool> RecordAttemptAsync(string deliveryId, string owner, WebhookAttempt attempt, CancellationToken cancellationToken = default)
     {

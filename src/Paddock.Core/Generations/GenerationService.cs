@@ -70,7 +70,9 @@ public sealed class GenerationService(
     /// <summary>What identifies "the same request" under one key: endpoint, model and the validated fields (a chosen seed is not part of it).</summary>
     private static string Fingerprint(ValidatedRequest request, SubmissionKind kind)
     {
-        var text = $"{kind}\n{request.Model.Id}\n{request.Parameters.ToJsonString()}\n{request.NumGenerations}\n{request.ResponseFormat}\n{request.TargetNamespace}\n{request.WebhookUrl}";
+        var text = $"{kind}\n{request.Model.Id}\n{request.Parameters.ToJsonString()}\n{request.NumGenerations}\n{request.ResponseFormat}\n{request.TargetNamespace}"
+            // Only when given, so keys recorded before webhooks existed still match their requests.
+            + (request.WebhookUrl is { } url ? $"\n{url}" : "");
         return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 
