@@ -53,7 +53,7 @@ public sealed class WebhookTests(WebhookServerFixture fixture, ITestOutputHelper
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Respond = n => n <= 3 ? 500 : 204;
-        var (client, ns) = await NamespaceAsync();
+        var (client, _) = await NamespaceAsync();
         var endpoint = await CreateEndpointAsync(client, new { url = receiver.Url, events = new[] { "media_generation_completed" } });
         var secret = endpoint["secret"]!.GetValue<string>();
         Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
@@ -88,7 +88,6 @@ public sealed class WebhookTests(WebhookServerFixture fixture, ITestOutputHelper
         Assert.Equal(seen[0].Id, again[^1].Id);
         Assert.True(WebhookReceiver.Verifies(again[^1], secret));
         await WaitAsync(async () => (await client.GetFromJsonAsync<JsonNode>($"api/webhooks/deliveries/{delivery["id"]}"))!["attempts"]!.GetValue<int>() == 5);
-        _ = ns;
     }
 
     [Fact]
