@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Paddock.Server.Tests.Support;
+namespace Paddock.Testing;
 
 /// <summary>
 /// A webhook receiver on real Kestrel at 127.0.0.1: keeps every request it gets (headers and body, in order) and answers
