@@ -18,7 +18,8 @@ public sealed class GenerationService(
     QueueSignal queueSignal,
     CancellationHub cancellations,
     EventHub eventHub,
-    InlineImages inlineImages)
+    InlineImages inlineImages,
+    Webhooks.IWebhookStore webhooks)
 {
     private const long SeedModulus = 1L << 31;
     private static readonly TimeSpan WaitPollInterval = TimeSpan.FromSeconds(2);
@@ -45,6 +46,14 @@ public sealed class GenerationService(
             rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString(), Lane: request.Model.Engine));
         }
 
+        // A request's own webhook URL is recorded before its rows: no completion can come before it (an orphan record
+        // of rows never written, after a crash or an idempotent repeat, names ids that never occur).
+        if (request.WebhookUrl is { } webhookUrl)
+        {
+            await webhooks.RequestSignerAsync(ns, Webhooks.StandardWebhooks.NewSecret(), cancellationToken).ConfigureAwait(false);
+            await webhooks.AttachGenerationUrlAsync(ns, rows.Select(r => r.Id).ToList(), webhookUrl, cancellationToken).ConfigureAwait(false);
+        }
+
         if (idempotencyKey is null)
         {
             await store.EnqueueAsync(rows, cancellationToken).ConfigureAwait(false);
@@ -61,7 +70,9 @@ public sealed class GenerationService(
     /// <summary>What identifies "the same request" under one key: endpoint, model and the validated fields (a chosen seed is not part of it).</summary>
     private static string Fingerprint(ValidatedRequest request, SubmissionKind kind)
     {
-        var text = $"{kind}\n{request.Model.Id}\n{request.Parameters.ToJsonString()}\n{request.NumGenerations}\n{request.ResponseFormat}\n{request.TargetNamespace}";
+        var text = $"{kind}\n{request.Model.Id}\n{request.Parameters.ToJsonString()}\n{request.NumGenerations}\n{request.ResponseFormat}\n{request.TargetNamespace}"
+            // Only when given, so keys recorded before webhooks existed still match their requests.
+            + (request.WebhookUrl is { } url ? $"\n{url}" : "");
         return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 

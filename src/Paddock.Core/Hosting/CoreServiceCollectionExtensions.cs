@@ -34,6 +34,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSettings<CatalogOptions>("Paddock:Catalog");
         services.AddSettings<SigningOptions>("Paddock", sharedSection: true);
         services.AddSettings<MaintenanceOptions>("Paddock:Maintenance");
+        services.AddSettings<Webhooks.WebhookOptions>("Paddock:Webhooks");
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ModelCatalog.Load(sp.GetRequiredService<IOptions<CatalogOptions>>().Value, problems: null));
@@ -63,6 +64,8 @@ public static class CoreServiceCollectionExtensions
         services.AddHostedService<Storage.StoreSignalRelay>();
         services.AddSingleton<GenerationService>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton(sp => new Webhooks.WebhookReceivers(sp.GetRequiredService<IOptions<Webhooks.WebhookOptions>>().Value));
+        services.AddSingleton<Webhooks.WebhookService>();
         // Every role: workers hand back on a stop, event streams wait for that (at once where there are no workers).
         services.AddSingleton<WorkerShutdown>();
 
@@ -71,6 +74,19 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new WorkArea(sp.GetRequiredService<IOptions<DataDirectoryOptions>>().Value.WorkDirectory));
         services.AddSingleton<WorkAreaSweeper>();
         services.AddHostedService<LeftoverReclaimer>();
+        return services;
+    }
+
+    /// <summary>
+    /// This process sends webhook deliveries (unless <c>Paddock:Webhooks:Deliver</c> is false): the long-running roles,
+    /// serve and worker. Any number of processes may, on one database.
+    /// </summary>
+    public static IServiceCollection AddWebhookDelivery(this IServiceCollection services)
+    {
+        services.TryAddSingleton<Webhooks.IWebhookOutputLinks, Webhooks.ConfiguredOutputLinks>();
+        services.AddSingleton(sp => new Webhooks.WebhookSender(sp.GetRequiredService<IOptions<Webhooks.WebhookOptions>>().Value,
+            sp.GetRequiredService<Webhooks.WebhookReceivers>(), sp.GetRequiredService<Webhooks.IWebhookOutputLinks>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<Webhooks.WebhookDispatcher>();
         return services;
     }
 

@@ -20,6 +20,8 @@ public interface IStorage
 
     IFileStore Files { get; }
 
+    Webhooks.IWebhookStore Webhooks { get; }
+
     IStoreSignals Signals { get; }
 }
 

@@ -46,6 +46,11 @@ public static class Submission
 
             if (admit?.Invoke(request) is { } refused) return (null, refused);
 
+            // A request's own webhook receiver passes the same network policy as an endpoint's.
+            if (request.WebhookUrl is { } webhookUrl
+                && await context.RequestServices.GetRequiredService<Paddock.Core.Webhooks.WebhookReceivers>().ProblemAsync("webhook_url", webhookUrl, context.RequestAborted) is { } webhookProblem)
+                return (null, ApiErrors.InvalidParams(webhookProblem));
+
             var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
             if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c < 0x21 || c > 0x7E))
                 return (null, ApiErrors.InvalidParams($"Idempotency-Key: must be 1-{MaxIdempotencyKeyLength} printable ASCII characters without spaces"));

@@ -59,6 +59,7 @@ public static class PaddockApp
         services.AddHappyHorseEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
+        services.AddWebhookDelivery();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();
         return services;
     }
@@ -67,6 +68,8 @@ public static class PaddockApp
     private static IServiceCollection AddPaddockHttp(this IServiceCollection services)
     {
         services.AddSingleton<SignedUrls>();
+        services.AddSingleton<ListeningOutputLinks>();
+        services.AddSingleton<Paddock.Core.Webhooks.IWebhookOutputLinks>(sp => sp.GetRequiredService<ListeningOutputLinks>());
         services.AddSingleton<EventFrames>();
         services.AddSingleton<GenerationJson>();
         services.AddBodyMemoryBudget();
@@ -115,6 +118,7 @@ public static class PaddockApp
         app.MapOutputEndpoints();
         app.MapReferenceEndpoints();
         app.MapFileEndpoints();
+        app.MapWebhookEndpoints();
         app.MapWorkbenchEndpoints();
     }
 }

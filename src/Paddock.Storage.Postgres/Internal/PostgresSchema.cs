@@ -170,6 +170,62 @@ internal static class PostgresSchema
         );
         CREATE INDEX ix_idempotency_expiry ON idempotency_keys (expires_at);
         """,
+
+        // Version 2 (webhooks; SQLite's version 7 — renumber at merge if another migration lands first): the same tables
+        // as SQLite's. Deriving deliveries locks the cursor row first, so processes deriving at once take turns, and each
+        // delivery's identity (event_seq, endpoint_id) makes a repeat a no-op.
+        """
+        CREATE TABLE webhook_endpoints (
+            namespace           text        NOT NULL,
+            id                  text        NOT NULL,
+            url                 text,
+            events              text[]      NOT NULL,
+            secret              text        NOT NULL,
+            previous_secret     text,
+            previous_expires_at timestamptz,
+            description         text,
+            created_at          timestamptz NOT NULL,
+            PRIMARY KEY (namespace, id)
+        );
+
+        CREATE TABLE generation_webhooks (
+            generation_id uuid NOT NULL PRIMARY KEY,
+            namespace     text NOT NULL,
+            url           text NOT NULL
+        );
+
+        CREATE TABLE webhook_deliveries (
+            id               text        NOT NULL PRIMARY KEY,
+            namespace        text        NOT NULL,
+            endpoint_id      text        NOT NULL,
+            url              text        NOT NULL,
+            generation_id    uuid        NOT NULL,
+            event_seq        bigint      NOT NULL,
+            event_type       text        NOT NULL,
+            data             text        NOT NULL,
+            event_at         timestamptz NOT NULL,
+            status           text        NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+            attempts         integer     NOT NULL DEFAULT 0,
+            next_attempt_at  timestamptz NOT NULL,
+            retry_until      timestamptz NOT NULL,
+            last_attempt_at  timestamptz,
+            response_code    integer,
+            last_error       text,
+            delivered_at     timestamptz,
+            lease_owner      text,
+            lease_expires_at timestamptz,
+            UNIQUE (event_seq, endpoint_id)
+        );
+        CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX ix_webhook_deliveries_endpoint ON webhook_deliveries (namespace, endpoint_id, event_seq);
+        CREATE INDEX ix_webhook_deliveries_generation ON webhook_deliveries (namespace, generation_id, event_seq);
+
+        CREATE TABLE webhook_cursor (
+            id       integer NOT NULL PRIMARY KEY CHECK (id = 1),
+            last_seq bigint  NOT NULL
+        );
+        INSERT INTO webhook_cursor (id, last_seq) SELECT 1, last_seq FROM event_sequence WHERE id = 1;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

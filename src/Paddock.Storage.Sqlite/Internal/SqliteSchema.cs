@@ -183,6 +183,66 @@ internal static class SqliteSchema
             WHERE namespace = OLD.namespace AND model = OLD.model AND media_type = OLD.media_type AND status = OLD.status;
         END;
         """,
+
+        // Version 7 (webhooks; renumber at merge if another v7 lands first). Endpoints per namespace with their secrets
+        // (the previous one kept signing for a while after a rotation; url NULL is the namespace's signer of per-request
+        // URLs); a request's own webhook_url per generation; deliveries, each derived from one event of the log for one
+        // receiver — (event_seq, endpoint_id) is its identity, so deriving twice makes nothing twice — with the cursor
+        // up to which the log was read, advanced in the same transaction as the deliveries it made.
+        """
+        CREATE TABLE IF NOT EXISTS webhook_endpoints (
+            namespace           TEXT    NOT NULL,
+            id                  TEXT    NOT NULL,
+            url                 TEXT,
+            events              TEXT    NOT NULL,
+            secret              TEXT    NOT NULL,
+            previous_secret     TEXT,
+            previous_expires_at INTEGER,
+            description         TEXT,
+            created_at          INTEGER NOT NULL,
+            PRIMARY KEY (namespace, id)
+        );
+
+        CREATE TABLE IF NOT EXISTS generation_webhooks (
+            generation_id TEXT NOT NULL PRIMARY KEY,
+            namespace     TEXT NOT NULL,
+            url           TEXT NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            id               TEXT    NOT NULL PRIMARY KEY,
+            namespace        TEXT    NOT NULL,
+            endpoint_id      TEXT    NOT NULL,
+            url              TEXT    NOT NULL,
+            generation_id    TEXT    NOT NULL,
+            event_seq        INTEGER NOT NULL,
+            event_type       TEXT    NOT NULL,
+            data             TEXT    NOT NULL,
+            event_at         INTEGER NOT NULL,
+            status           TEXT    NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at  INTEGER NOT NULL,
+            retry_until      INTEGER NOT NULL,
+            last_attempt_at  INTEGER,
+            response_code    INTEGER,
+            last_error       TEXT,
+            delivered_at     INTEGER,
+            lease_owner      TEXT,
+            lease_expires_at INTEGER,
+            UNIQUE (event_seq, endpoint_id)
+        );
+        -- The sender's look for due work sees only pending deliveries.
+        CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_endpoint ON webhook_deliveries (namespace, endpoint_id, event_seq);
+        CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_generation ON webhook_deliveries (namespace, generation_id, event_seq);
+
+        -- Events before webhooks existed have no receivers: the cursor starts at the end of the log.
+        CREATE TABLE IF NOT EXISTS webhook_cursor (
+            id       INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            last_seq INTEGER NOT NULL
+        );
+        INSERT OR IGNORE INTO webhook_cursor (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM events;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;
