@@ -170,6 +170,12 @@ internal static class PostgresSchema
         );
         CREATE INDEX ix_idempotency_expiry ON idempotency_keys (expires_at);
         """,
+
+        // Version 2 (observability: the trace context step; renumber after any other step merged before it): the
+        // traceparent of the span that enqueued the row, as SQLite's version 7.
+        """
+        ALTER TABLE generations ADD COLUMN trace_parent text;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

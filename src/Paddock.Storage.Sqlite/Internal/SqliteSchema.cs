@@ -183,6 +183,13 @@ internal static class SqliteSchema
             WHERE namespace = OLD.namespace AND model = OLD.model AND media_type = OLD.media_type AND status = OLD.status;
         END;
         """,
+
+        // Version 7 (observability: the trace context step; renumber after any other step merged before it): the W3C
+        // traceparent of the span that enqueued the row, so the worker that claims it, in whatever process, continues
+        // the submitting request's trace. Null for rows from before, and for submitters that were not traced.
+        """
+        ALTER TABLE generations ADD COLUMN trace_parent TEXT;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;
