@@ -1,5 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Paddock.Server.Hosting;
 using Paddock.Server.Tests.Support;
 
 namespace Paddock.Server.Tests;
@@ -23,6 +27,26 @@ public sealed class HealthTests
         Assert.Equal(200, (int)(await anonymous.GetAsync("health/live")).StatusCode);
         // The route that was there before keeps answering as it did.
         Assert.Equal("ok", (await anonymous.GetFromJsonAsync<JsonNode>("api/health"))!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_worker_role_answers_live_and_ready_too()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "paddock-test-" + Guid.NewGuid().ToString("N"));
+        await using var worker = PaddockApp.Build(["--urls=http://127.0.0.1:0", $"--Paddock:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning"],
+            role: PaddockRole.Worker);
+        await worker.StartAsync();
+        var address = worker.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var client = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/") };
+
+        var (ready, body) = await ReadyAsync(client);
+        Assert.True(ready == 200, $"ready answered {ready}: {body}");
+        Assert.Equal(["backends", "blob_store", "database", "ffmpeg", "stopping"], body["checks"]!.AsObject().Select(c => c.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(200, (int)(await client.GetAsync("health/live")).StatusCode);
+        Assert.Equal("worker", (await client.GetFromJsonAsync<JsonNode>("health"))!["role"]!.GetValue<string>());
+        await worker.StopAsync();
+        try { Directory.Delete(dataDirectory, recursive: true); }
+        catch (IOException) { }
     }
 
     [Fact]

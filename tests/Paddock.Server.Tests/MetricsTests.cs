@@ -50,6 +50,7 @@ public sealed partial class MetricsTests
         foreach (var id in ids) Assert.Equal("succeeded", (await Api.WaitTerminalAsync(server.Client, id))["status"]!.GetValue<string>());
         await EventuallyAsync(scraper, text => Value(text, "paddock_queue_depth", $"paddock_model=\"{Model}\"") == 0, "the emptied queue reads 0");
 
+        await EventuallyAsync(scraper, text => Value(text, "paddock_queue_wait_seconds_count", $"paddock_model=\"{Model}\"") == 3, "three waits are recorded");
         var text = await ScrapeAsync(scraper);
         Assert.Equal(3, Value(text, "paddock_queue_wait_seconds_count", $"paddock_model=\"{Model}\""));
         Assert.Equal(3, Value(text, "paddock_render_duration_seconds_count", "paddock_engine=\"builtin\"", "paddock_outcome=\"succeeded\""));
@@ -62,8 +63,9 @@ public sealed partial class MetricsTests
         // A reference that is gone fails its generation as invalid input.
         var failed = (await Api.EnqueueAsync(server.Client, body with { reference_images = new[] { missing } }))[0];
         Assert.Equal("failed", (await Api.WaitTerminalAsync(server.Client, failed))["status"]!.GetValue<string>());
-        text = await ScrapeAsync(scraper);
-        Assert.Equal(1, Value(text, "paddock_generation_failures_total", "paddock_failure_kind=\"invalid_input\"", "paddock_outcome=\"failed\"", $"paddock_model=\"{Model}\""));
+        // (A scrape may be answered from the exporter's short cache: wait for a fresh one.)
+        await EventuallyAsync(scraper, text => Value(text, "paddock_generation_failures_total",
+            "paddock_failure_kind=\"invalid_input\"", "paddock_outcome=\"failed\"", $"paddock_model=\"{Model}\"") == 1, "the failure is counted by its kind");
     }
 
     private static async Task<string> ScrapeAsync(HttpClient client)

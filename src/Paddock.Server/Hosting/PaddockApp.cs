@@ -65,6 +65,8 @@ public static class PaddockApp
         services.AddComfyUIEngine();
         services.AddHappyHorseEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
+        // Read by the health routes of serve and worker; registered for every command, so each checks it the same way.
+        services.AddSettings<HealthOptions>("Paddock:Health");
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();
         return services;

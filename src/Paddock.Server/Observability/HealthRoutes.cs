@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
-using Paddock.Core.Configuration;
 using Paddock.Server.Hosting;
 
 namespace Paddock.Server.Observability;
@@ -18,7 +17,6 @@ public static class HealthRoutes
 
     public static IServiceCollection AddPaddockHealth(this IServiceCollection services, PaddockRole role)
     {
-        services.AddSettings<HealthOptions>("Paddock:Health");
         services.AddSingleton<Draining>();
         services.AddHostedService(sp => sp.GetRequiredService<Draining>());
         services.AddOptions<HealthCheckServiceOptions>().PostConfigure<IOptions<HealthOptions>>((checks, health) =>
