@@ -34,6 +34,11 @@ public static class Program
             return 2;
         }
 
+        // The load generator shares this process with the server: without this, its own HttpClient calls would be traced
+        // too (a client span and a traceparent header per request), a cost real clients put on their own machines. The
+        // enqueue path makes no outgoing HTTP call, so the server's spans are the same either way. Set before any
+        // HttpClient exists (the runtime reads it once).
+        if (settings.Telemetry) AppContext.SetSwitch("System.Net.Http.EnableActivityPropagation", false);
         var body = BenchRequest.PostJson("api/ai/queue", Encoding.UTF8.GetBytes(Body));
         var load = new LoadGenerator(settings.Connections, TimeSpan.FromSeconds(settings.Warmup), TimeSpan.FromSeconds(settings.Seconds));
         Console.WriteLine($"EnqueueBench: {settings.Describe()}; load generator in-process (HttpClient/SocketsHttpHandler, HTTP/1.1, same process and cores as the server)");

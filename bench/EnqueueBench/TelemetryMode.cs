@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Http;
 using Paddock.Bench;
 
@@ -51,7 +53,8 @@ internal static class TelemetryMode
         Console.WriteLine();
         Console.WriteLine($"Machine: {Report.Machine()} (at the end of the run).  ");
         Console.WriteLine($"Settings: {settings.Describe()}; runs alternate off, default and exported; medians over runs. " +
-                          "`POST /api/ai/queue` with the seed body, `Workers:Concurrency=0`, fresh SQLite data directory per run, load generator in the same process. " +
+                          "`POST /api/ai/queue` with the seed body, `Workers:Concurrency=0`, fresh SQLite data directory per run, load generator in the same process " +
+                          "(its own HttpClient calls untraced: `System.Net.Http.EnableActivityPropagation=false`; its client metrics are still collected when telemetry is on). " +
                           $"Exported: OTLP/HTTP to a collector on loopback in this process (it received {collector.Requests} exports), Prometheus route scraped every second.");
         Console.WriteLine();
         Console.WriteLine("| Paddock | requests/s | p50 ms | p99 ms | CPU ms/request | errors | per run (req/s) | throughput / off |");

@@ -18,6 +18,8 @@ public sealed partial class QueueDepthSampler(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // With telemetry off nobody reads the gauge: no reason to ask the database.
+        if (!options.Value.Enabled) return;
         var models = catalog.All.Select(m => m.Id).ToList();
         using var timer = new PeriodicTimer(options.Value.QueueDepthInterval, time);
         try

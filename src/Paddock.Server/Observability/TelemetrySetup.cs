@@ -35,6 +35,8 @@ public static class TelemetrySetup
         var serviceName = configuration[$"{Section}:ServiceName"] is { Length: > 0 } named ? named
             : string.IsNullOrWhiteSpace(configuration["OTEL_SERVICE_NAME"]) ? "paddock" : null;
 
+        var scrapePath = new PathString(configuration[$"{Section}:PrometheusPath"] is { Length: > 1 } path && path.StartsWith('/') ? path : "/metrics");
+
         void Otlp(OtlpExporterOptions o, string signal)
         {
             if (otlp is null) return; // OpenTelemetry's environment variables configure it
@@ -54,7 +56,7 @@ public static class TelemetrySetup
             {
                 tracing.AddSource(PaddockDiagnostics.Name)
                     // The health and scrape routes are polled every few seconds: they would bury the traces that matter.
-                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbe(context.Request.Path, configuration))
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbe(context.Request.Path, scrapePath))
                     .AddHttpClientInstrumentation()
                     .AddNpgsql();
                 if (exportOtlp) tracing.AddOtlpExporter(o => Otlp(o, "traces"));
@@ -86,9 +88,8 @@ public static class TelemetrySetup
         if (options.Enabled && options.Prometheus) app.MapPrometheusScrapingEndpoint(options.PrometheusPath);
     }
 
-    private static bool IsProbe(PathString path, IConfiguration configuration) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/api/health")
-        || path.StartsWithSegments(configuration[$"{Section}:PrometheusPath"] is { Length: > 1 } p && p.StartsWith('/') ? p : "/metrics");
+    private static bool IsProbe(PathString path, PathString scrapePath) =>
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/api/health") || path.StartsWithSegments(scrapePath);
 
     private static bool Flag(string? value, bool fallback) => bool.TryParse(value, out var parsed) ? parsed : fallback;
 }
