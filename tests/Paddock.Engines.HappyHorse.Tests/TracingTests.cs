@@ -16,7 +16,7 @@ public sealed class TracingTests
     [Fact]
     public async Task The_providers_calls_are_in_the_generations_trace_under_the_render()
     {
-        var spans = new List<Activity>();
+        var spans = new SpanCollection();
         await using var rig = await Rig.StartAsync();
         await using var paddock = await PaddockHost.StartAsync(rig.Settings(),
             configure: builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
@@ -34,13 +34,13 @@ public sealed class TracingTests
 
         Activity? attempt = null;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while ((attempt = Snapshot(spans).FirstOrDefault(s => s.OperationName == PaddockDiagnostics.Spans.Attempt
+        while ((attempt = spans.Snapshot().FirstOrDefault(s => s.OperationName == PaddockDiagnostics.Spans.Attempt
                    && (string?)s.GetTagItem(PaddockDiagnostics.Tags.GenerationId) == id)) is null)
         {
             Assert.True(DateTime.UtcNow < deadline, "the attempt's span was not exported");
             await Task.Delay(50);
         }
-        var trace = Snapshot(spans).Where(s => s.TraceId == attempt.TraceId).ToList();
+        var trace = spans.Snapshot().Where(s => s.TraceId == attempt.TraceId).ToList();
         var enqueueRequest = Assert.Single(trace, s => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == "/api/ai/queue");
         var render = Assert.Single(trace, s => s.OperationName == PaddockDiagnostics.Spans.Render);
         Assert.Equal("happyhorse", render.GetTagItem(PaddockDiagnostics.Tags.EngineType));
@@ -58,10 +58,5 @@ public sealed class TracingTests
         Assert.True(Under(create, render), "the provider's create call is under the engine's render span");
         Assert.True(Under(render, enqueueRequest), "the render is in the trace of the request that enqueued the generation");
         Assert.Contains(trace, s => s.Kind == ActivityKind.Client && "GET".Equals(s.GetTagItem("http.request.method")) && Under(s, render));
-    }
-
-    private static List<Activity> Snapshot(List<Activity> spans)
-    {
-        lock (spans) return spans.ToList();
     }
 }

@@ -18,7 +18,7 @@ public sealed class TracingTests
     [Fact]
     public async Task A_generations_spans_form_one_trace_from_the_request_to_the_stored_output()
     {
-        var spans = new List<Activity>();
+        var spans = new SpanCollection();
         var logs = new LogCapture();
         await using var images = await ScriptedHost.StartAsync();
         // An ETag makes the worker's fetch ask the image host again (answered 304): an HTTP call inside the attempt.
@@ -37,9 +37,9 @@ public sealed class TracingTests
         var generationId = answer!["generation_id"]!.GetValue<string>();
 
         // The attempt's span ends just after the row is written succeeded, so it may be exported just after the answer.
-        var attempt = await EventuallyAsync(() => Snapshot(spans).FirstOrDefault(s =>
+        var attempt = await EventuallyAsync(() => spans.Snapshot().FirstOrDefault(s =>
             s.OperationName == PaddockDiagnostics.Spans.Attempt && (string?)s.GetTagItem(PaddockDiagnostics.Tags.GenerationId) == generationId));
-        var trace = Snapshot(spans).Where(s => s.TraceId == attempt.TraceId).ToList();
+        var trace = spans.Snapshot().Where(s => s.TraceId == attempt.TraceId).ToList();
         var request = Assert.Single(trace, s => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == "/api/ai/videos/generate");
         Assert.Equal("POST", request.GetTagItem("http.request.method"));
         // The context travels on outgoing calls too: the image host (a server of its own) saw its requests in this trace.
@@ -71,10 +71,6 @@ public sealed class TracingTests
         Assert.Equal(attempt.TraceId.ToHexString(), started.Fields["TraceId"]);
     }
 
-    private static List<Activity> Snapshot(List<Activity> spans)
-    {
-        lock (spans) return spans.ToList();
-    }
 
     private static async Task<T> EventuallyAsync<T>(Func<T?> probe) where T : class
     {
