@@ -27,8 +27,8 @@ public sealed class PostgresGenerationStore : IGenerationStore
             ON CONFLICT (lane) DO UPDATE SET last_seq = l.last_seq + 1
             RETURNING last_seq
         )
-        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, lane, lane_seq)
-        SELECT @id, @namespace, @model, @media_type, 'queued', @parameters, @enqueued_at, @lane, lane.last_seq FROM lane
+        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, lane, lane_seq, trace_parent)
+        SELECT @id, @namespace, @model, @media_type, 'queued', @parameters, @enqueued_at, @lane, lane.last_seq, @trace_parent FROM lane
         """;
 
     /// <summary>The claim; <c>{0}</c> is the model filter (empty, or one on <c>c.model</c>).</summary>
@@ -236,6 +236,23 @@ public sealed class PostgresGenerationStore : IGenerationStore
     /// their unfolded deltas; the rows from one index range per status (merged newest first), never a sort of the
     /// namespace; all in one repeatable-read snapshot.
     /// </summary>
+    public Task<IReadOnlyDictionary<string, long>> CountQueuedByModelAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyDictionary<string, long>>(async (connection, ct) =>
+        {
+            // The kept counts plus the deltas not yet folded into them, as the totals of a page are read.
+            await using var command = new NpgsqlCommand("""
+                SELECT model, SUM(n) FROM (
+                    SELECT model, count AS n FROM generation_counts WHERE status = 'queued'
+                    UNION ALL
+                    SELECT model, delta AS n FROM generation_count_deltas WHERE status = 'queued') AS queued
+                GROUP BY model HAVING SUM(n) > 0
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) counts[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+            return counts;
+        }, cancellationToken);
+
     public Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -632,6 +649,7 @@ public sealed class PostgresGenerationStore : IGenerationStore
         command.Parameters.Bind("parameters", generation.Parameters);
         command.Parameters.Bind("enqueued_at", now);
         command.Parameters.Bind("lane", generation.Lane ?? generation.Model);
+        command.Parameters.Bind("trace_parent", generation.TraceParent);
         context.Defer(command);
         context.WorkQueued(generation.Model);
     }

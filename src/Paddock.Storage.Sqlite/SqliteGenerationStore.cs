@@ -20,8 +20,8 @@ namespace Paddock.Storage.Sqlite;
 public sealed class SqliteGenerationStore : IGenerationStore
 {
     private const string InsertSql = """
-        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at, lane, lane_seq)
-        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at, $lane, $lane_seq)
+        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at, lane, lane_seq, trace_parent)
+        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at, $lane, $lane_seq, $trace_parent)
         """;
 
     /// <summary>The next number of a lane (dense: the writer is the only one to give them).</summary>
@@ -227,6 +227,17 @@ public sealed class SqliteGenerationStore : IGenerationStore
     /// status. Queued rows carry their position in their lane (1 = claimed next). The total comes from the counters the
     /// triggers keep; the rows from one index range per status (merged newest first), never a sort of the namespace.
     /// </summary>
+    public Task<IReadOnlyDictionary<string, long>> CountQueuedByModelAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyDictionary<string, long>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT model, SUM(count) FROM generation_counts WHERE status = 'queued' GROUP BY model HAVING SUM(count) > 0";
+            using var reader = command.ExecuteReader();
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (reader.Read()) counts[reader.GetString(0)] = reader.GetInt64(1);
+            return counts;
+        }, cancellationToken);
+
     public Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -661,6 +672,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         command.Parameters.Add("$attempt", attempt);
         command.Parameters.Add("$lease_owner", leaseOwner);
         command.Parameters.Add("$lease_expires_at", leaseExpiresAt);
+        command.Parameters.Add("$trace_parent", generation.TraceParent);
         var lane = generation.Lane ?? generation.Model;
         var seq = context.Command(NextLaneSeqSql);
         seq.Parameters.Add("$lane", lane);

@@ -33,6 +33,35 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
     }
 
     [Fact]
+    public async Task The_submitters_trace_context_reaches_the_worker_that_claims_the_row()
+    {
+        var store = await OpenAsync();
+        const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        var traced = NewGeneration() with { TraceParent = traceParent };
+        var untraced = NewGeneration();
+        await store.Generations.EnqueueAsync([traced, untraced]);
+
+        Assert.Equal(traceParent, (await store.Generations.GetAsync("alice", traced.Id))!.TraceParent);
+        var first = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
+        var second = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
+        Assert.Equal(traceParent, first!.Generation.TraceParent);
+        Assert.Null(second!.Generation.TraceParent);
+    }
+
+    [Fact]
+    public async Task Queued_rows_are_counted_per_model_across_namespaces()
+    {
+        var store = await OpenAsync();
+        Assert.Empty(await store.Generations.CountQueuedByModelAsync());
+        await store.Generations.EnqueueAsync([NewGeneration("alice", "model-a"), NewGeneration("bob", "model-a"), NewGeneration("alice", "model-b")]);
+        Assert.Equal(new Dictionary<string, long> { ["model-a"] = 2, ["model-b"] = 1 }, await store.Generations.CountQueuedByModelAsync());
+
+        // A claimed row has left the queue; a model whose queue is empty is absent.
+        await store.Generations.ClaimNextAsync("worker-1", LeaseDuration, ["model-b"]);
+        Assert.Equal(new Dictionary<string, long> { ["model-a"] = 2 }, await store.Generations.CountQueuedByModelAsync());
+    }
+
+    [Fact]
     public async Task Row_records_its_whole_life()
     {
         var store = await OpenAsync();

@@ -4,6 +4,7 @@ using Paddock.Core.Events;
 using Paddock.Core.Orchestration;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
+using Paddock.Core.Telemetry;
 using Paddock.Core.Validation;
 
 namespace Paddock.Core.Generations;
@@ -38,12 +39,18 @@ public sealed class GenerationService(
         // Models without a seed field (the 1.1 family) get none recorded; their renders take a seed from the generation id.
         var takesSeed = request.Model.RequestSchema["properties"]?["seed"] is not null;
         var baseSeed = request.Parameters["seed"]?.GetValue<long>() ?? RandomNumberGenerator.GetInt32(0, int.MaxValue);
+        // The span whose context every row keeps: the worker that claims a row continues this trace (a child of the
+        // request's span; the request's own span when Paddock's source has no listener).
+        using var span = PaddockDiagnostics.Source.StartActivity(PaddockDiagnostics.Spans.Enqueue);
+        span?.SetTag(PaddockDiagnostics.Tags.Namespace, ns);
+        span?.SetTag(PaddockDiagnostics.Tags.Model, request.Model.Id);
+        var traceParent = PaddockDiagnostics.TraceParentOf(span ?? System.Diagnostics.Activity.Current);
         var rows = new List<NewGeneration>(request.NumGenerations);
         for (var i = 0; i < request.NumGenerations; i++)
         {
             var parameters = (JsonObject)request.Parameters.DeepClone();
             if (takesSeed) parameters["seed"] = (baseSeed + i) % SeedModulus;
-            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString(), Lane: request.Model.Engine));
+            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString(), Lane: request.Model.Engine, TraceParent: traceParent));
         }
 
         // A request's own webhook URL is recorded before its rows: no completion can come before it (an orphan record
@@ -54,6 +61,7 @@ public sealed class GenerationService(
             await webhooks.AttachGenerationUrlAsync(ns, rows.Select(r => r.Id).ToList(), webhookUrl, cancellationToken).ConfigureAwait(false);
         }
 
+        span?.SetTag(PaddockDiagnostics.Tags.GenerationId, string.Join(',', rows.Select(r => r.Id)));
         if (idempotencyKey is null)
         {
             await store.EnqueueAsync(rows, cancellationToken).ConfigureAwait(false);

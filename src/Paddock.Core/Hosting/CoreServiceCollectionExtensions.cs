@@ -35,8 +35,11 @@ public static class CoreServiceCollectionExtensions
         services.AddSettings<SigningOptions>("Paddock", sharedSection: true);
         services.AddSettings<MaintenanceOptions>("Paddock:Maintenance");
         services.AddSettings<Webhooks.WebhookOptions>("Paddock:Webhooks");
+        services.AddSettings<Telemetry.TelemetryOptions>("Paddock:Telemetry");
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new Telemetry.PaddockMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddHostedService<Telemetry.QueueDepthSampler>();
         services.AddSingleton(sp => ModelCatalog.Load(sp.GetRequiredService<IOptions<CatalogOptions>>().Value, problems: null));
         services.AddSingleton<IValidateOptions<CatalogOptions>, CatalogValidator>();
         services.AddSingleton(sp => new EngineRegistry(sp.GetServices<IVideoEngine>(), sp.GetServices<IEngineFactory>(), sp.GetRequiredService<IConfiguration>(), sp));
@@ -55,7 +58,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ILocalReferenceSource, LocalFileReferences>();
         services.AddSingleton<InlineImages>();
         services.AddSingleton(sp => new ReferenceFetcher(sp.GetRequiredService<IOptions<ReferenceFetchOptions>>().Value, sp.GetRequiredService<ILocalReferenceSource>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<InlineImages>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<InlineImages>(), sp.GetRequiredService<Telemetry.PaddockMetrics>()));
 
         services.AddSingleton<QueueSignal>();
         services.AddSingleton<CancellationHub>();

@@ -22,6 +22,12 @@ public interface IGenerationStore
     /// <summary>One row of a namespace; null when absent or another namespace's.</summary>
     Task<Generation?> GetAsync(string ns, Guid id, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The queued rows of every namespace, per model (models with none are absent), for the queue-depth metric. Read
+    /// from the kept counts, so its cost does not grow with the queue.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, long>> CountQueuedByModelAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Rows matching the query, newest first, with the total count of matches.</summary>
     Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default);
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Paddock.Core.Events;
 using Paddock.Core.Orchestration;
+using Paddock.Core.Telemetry;
 using Paddock.Server.Hosting;
 using Paddock.Server.Http;
 
@@ -39,10 +40,24 @@ public static class EventEndpoints
 
     public const string ServerStoppingEvent = "server_stopping";
 
-    public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamAsync);
+    public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamWithMetricsAsync);
 
     /// <summary>How long a stream of a stopping server waits for the workers' hand-back events before it closes anyway.</summary>
     private static readonly TimeSpan HandBackWait = TimeSpan.FromSeconds(5);
+
+    private static async Task StreamWithMetricsAsync(HttpContext context, EventHub hub, IEventLog log, EventFrames frames, WorkerShutdown workers,
+        IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time, PaddockMetrics metrics)
+    {
+        metrics.StreamOpened();
+        try
+        {
+            await StreamAsync(context, hub, log, frames, workers, options, lifetime, time);
+        }
+        finally
+        {
+            metrics.StreamClosed();
+        }
+    }
 
     private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, EventFrames frames, WorkerShutdown workers,
         IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)

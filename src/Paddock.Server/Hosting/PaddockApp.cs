@@ -10,6 +10,7 @@ using Paddock.Engines.HappyHorse;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
+using Paddock.Server.Observability;
 using Paddock.Storage.Postgres;
 using Paddock.Storage.S3;
 using Paddock.Storage.Sqlite;
@@ -37,10 +38,16 @@ public static class PaddockApp
         if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddPaddockServices(role);
+        builder.Services.AddPaddockHealth(role);
+        builder.AddPaddockTelemetry(role);
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        if (role == PaddockRole.Worker) app.MapHealthEndpoints(role: "worker");
+        if (role == PaddockRole.Worker)
+        {
+            app.MapHealthEndpoints(role: "worker");
+            app.MapPaddockMetrics();
+        }
         else UsePaddock(app);
         return app;
     }
@@ -58,6 +65,8 @@ public static class PaddockApp
         services.AddComfyUIEngine();
         services.AddHappyHorseEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
+        // Read by the health routes of serve and worker; registered for every command, so each checks it the same way.
+        services.AddSettings<HealthOptions>("Paddock:Health");
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
         services.AddWebhookDelivery();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();
@@ -111,6 +120,7 @@ public static class PaddockApp
         app.UseMiddleware<ApiKeyAuthentication>();
 
         app.MapHealthEndpoints();
+        app.MapPaddockMetrics();
         app.MapModelEndpoints();
         app.MapGenerateEndpoints();
         app.MapQueueEndpoints();

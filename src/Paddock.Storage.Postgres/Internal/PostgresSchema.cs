@@ -171,7 +171,7 @@ internal static class PostgresSchema
         CREATE INDEX ix_idempotency_expiry ON idempotency_keys (expires_at);
         """,
 
-        // Version 2 (webhooks; SQLite's version 7 — renumber at merge if another migration lands first): the same tables
+        // Version 2 (webhooks; SQLite's version 7): the same tables
         // as SQLite's. Deriving deliveries locks the cursor row first, so processes deriving at once take turns, and each
         // delivery's identity (event_seq, endpoint_id) makes a repeat a no-op.
         """
@@ -225,6 +225,11 @@ internal static class PostgresSchema
             last_seq bigint  NOT NULL
         );
         INSERT INTO webhook_cursor (id, last_seq) SELECT 1, last_seq FROM event_sequence WHERE id = 1;
+        """,
+
+        // Version 3 (observability): the traceparent of the span that enqueued the row, as SQLite's version 8.
+        """
+        ALTER TABLE generations ADD COLUMN trace_parent text;
         """,
     ];
 

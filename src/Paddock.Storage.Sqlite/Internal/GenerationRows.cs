@@ -17,10 +17,10 @@ internal static class GenerationRows
     public const string Columns =
         "id, namespace, model, media_type, status, parameters, enqueued_at, started_at, completed_at, " +
         "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, " +
-        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, lane, lane_seq, rowid, handed_back";
+        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, lane, lane_seq, rowid, handed_back, trace_parent";
 
     /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
-    public const int NextOrdinal = 26;
+    public const int NextOrdinal = 27;
 
     /// <summary>Reads a row selected as <see cref="Columns"/>.</summary>
     public static GenerationRow Read(SqliteDataReader reader)
@@ -63,7 +63,8 @@ internal static class GenerationRows
                 "cancelled" => RemoteCancelState.Cancelled,
                 "refused" => RemoteCancelState.Refused,
                 _ => null,
-            });
+            },
+            TraceParent: reader.GetNullableString(26));
         return new GenerationRow(generation, reader.GetInt64(24), enqueuedAt, claims, reader.GetString(22), reader.GetInt64(23));
     }
 

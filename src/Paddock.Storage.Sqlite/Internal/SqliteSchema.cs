@@ -184,7 +184,7 @@ internal static class SqliteSchema
         END;
         """,
 
-        // Version 7 (webhooks; renumber at merge if another v7 lands first). Endpoints per namespace with their secrets
+        // Version 7 (webhooks). Endpoints per namespace with their secrets
         // (the previous one kept signing for a while after a rotation; url NULL is the namespace's signer of per-request
         // URLs); a request's own webhook_url per generation; deliveries, each derived from one event of the log for one
         // receiver — (event_seq, endpoint_id) is its identity, so deriving twice makes nothing twice — with the cursor
@@ -242,6 +242,13 @@ internal static class SqliteSchema
             last_seq INTEGER NOT NULL
         );
         INSERT OR IGNORE INTO webhook_cursor (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM events;
+        """,
+
+        // Version 8 (observability): the W3C
+        // traceparent of the span that enqueued the row, so the worker that claims it, in whatever process, continues
+        // the submitting request's trace. Null for rows from before, and for submitters that were not traced.
+        """
+        ALTER TABLE generations ADD COLUMN trace_parent TEXT;
         """,
     ];
 
