@@ -230,8 +230,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
     public Task<IReadOnlyDictionary<string, long>> CountQueuedByModelAsync(CancellationToken cancellationToken = default) =>
         _database.ReadAsync<IReadOnlyDictionary<string, long>>(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT model, SUM(count) FROM generation_counts WHERE status = 'queued' GROUP BY model HAVING SUM(count) > 0";
+            var command = connection.Command("SELECT model, SUM(count) FROM generation_counts WHERE status = 'queued' GROUP BY model HAVING SUM(count) > 0");
             using var reader = command.ExecuteReader();
             var counts = new Dictionary<string, long>(StringComparer.Ordinal);
             while (reader.Read()) counts[reader.GetString(0)] = reader.GetInt64(1);

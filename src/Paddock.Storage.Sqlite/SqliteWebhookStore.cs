@@ -51,8 +51,7 @@ public sealed class SqliteWebhookStore : IWebhookStore
     public Task<IReadOnlyList<WebhookEndpoint>> ListEndpointsAsync(string ns, CancellationToken cancellationToken = default) =>
         _database.ReadAsync<IReadOnlyList<WebhookEndpoint>>(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {EndpointColumns} FROM webhook_endpoints WHERE namespace = $ns AND url IS NOT NULL ORDER BY created_at, id";
+            var command = connection.Command($"SELECT {EndpointColumns} FROM webhook_endpoints WHERE namespace = $ns AND url IS NOT NULL ORDER BY created_at, id");
             command.Parameters.Add("$ns", ns);
             return ReadEndpoints(command);
         }, cancellationToken);
@@ -60,8 +59,7 @@ public sealed class SqliteWebhookStore : IWebhookStore
     public Task<WebhookEndpoint?> GetEndpointAsync(string ns, string id, CancellationToken cancellationToken = default) =>
         _database.ReadAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {EndpointColumns} FROM webhook_endpoints WHERE namespace = $ns AND id = $id";
+            var command = connection.Command($"SELECT {EndpointColumns} FROM webhook_endpoints WHERE namespace = $ns AND id = $id");
             command.Parameters.Add("$ns", ns);
             command.Parameters.Add("$id", id);
             return ReadEndpoints(command).FirstOrDefault();
@@ -180,8 +178,7 @@ public sealed class SqliteWebhookStore : IWebhookStore
     private Task<bool> HasAsync(string sql, CancellationToken cancellationToken, long? now = null) =>
         _database.ReadAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
+            var command = connection.Command(sql);
             if (now is { } n) command.Parameters.Add("$now", n);
             return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
         }, cancellationToken);
@@ -262,13 +259,12 @@ public sealed class SqliteWebhookStore : IWebhookStore
     public Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(string ns, string? endpointId, Guid? generationId, int limit, CancellationToken cancellationToken = default) =>
         _database.ReadAsync<IReadOnlyList<WebhookDelivery>>(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"""
+            var command = connection.Command($"""
                 SELECT {DeliveryColumns} FROM webhook_deliveries
                 WHERE namespace = $ns AND ($endpoint IS NULL OR endpoint_id = $endpoint) AND ($generation IS NULL OR generation_id = $generation)
                 ORDER BY event_seq DESC, endpoint_id
                 LIMIT $limit
-                """;
+                """);
             command.Parameters.Add("$ns", ns);
             command.Parameters.Add("$endpoint", endpointId);
             command.Parameters.Add("$generation", generationId is { } g ? SqliteValues.IdText(g) : null);
@@ -279,8 +275,7 @@ public sealed class SqliteWebhookStore : IWebhookStore
     public Task<WebhookDelivery?> GetDeliveryAsync(string ns, string deliveryId, CancellationToken cancellationToken = default) =>
         _database.ReadAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {DeliveryColumns} FROM webhook_deliveries WHERE namespace = $ns AND id = $id";
+            var command = connection.Command($"SELECT {DeliveryColumns} FROM webhook_deliveries WHERE namespace = $ns AND id = $id");
             command.Parameters.Add("$ns", ns);
             command.Parameters.Add("$id", deliveryId);
             return ReadDeliveries(command).FirstOrDefault();
