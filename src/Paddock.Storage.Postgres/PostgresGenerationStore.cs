@@ -20,28 +20,48 @@ namespace Paddock.Storage.Postgres;
 /// <remarks>Progress describes running work: it is cleared whenever a row leaves processing.</remarks>
 public sealed class PostgresGenerationStore : IGenerationStore
 {
-    /// <summary>One row with the next number of its lane, taken in the same statement (the lane's row stays locked until commit).</summary>
+    /// <summary>
+    /// One row with the next number of its sub-lane, taken in the same statement (the sub-lane's row stays locked until
+    /// commit, so its numbers are dense). A new sub-lane's turn is a newcomer's: below every turn a claim gives, after
+    /// the newcomers before it.
+    /// </summary>
     private const string InsertSql = """
         WITH lane AS (
-            INSERT INTO lanes AS l (lane, last_seq) VALUES (@lane, 1)
-            ON CONFLICT (lane) DO UPDATE SET last_seq = l.last_seq + 1
+            INSERT INTO queue_lanes AS l (lane, priority, namespace, last_seq, last_turn)
+            VALUES (@lane, @priority, @namespace, 1, nextval('queue_newcomers'))
+            ON CONFLICT (lane, priority, namespace) DO UPDATE SET last_seq = l.last_seq + 1
             RETURNING last_seq
         )
-        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, lane, lane_seq)
-        SELECT @id, @namespace, @model, @media_type, 'queued', @parameters, @enqueued_at, @lane, lane.last_seq FROM lane
+        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, lane, lane_seq,
+                                 priority, api_key_id, resolution, video_seconds)
+        SELECT @id, @namespace, @model, @media_type, 'queued', @parameters, @enqueued_at, @lane, lane.last_seq,
+               @priority, @api_key_id, @resolution, @video_seconds FROM lane
         """;
 
-    /// <summary>The claim; <c>{0}</c> is the model filter (empty, or one on <c>c.model</c>).</summary>
+    /// <summary>Sub-lanes with queued rows in the order they take turns (<see cref="FairQueue"/>), across lanes.</summary>
+    private const string TurnOrderSql = """
+        SELECT lane, priority, namespace FROM queue_lanes WHERE queued > 0
+        ORDER BY priority DESC, last_turn, namespace COLLATE "C"
+        """;
+
+    /// <summary>The claim of a sub-lane's oldest claimable row; <c>{0}</c> is the model filter (empty, or one on <c>c.model</c>).</summary>
     private const string ClaimSqlFormat = """
         UPDATE generations AS g
         SET status = 'processing', attempt = g.attempt + 1, lease_owner = @worker, lease_expires_at = @expires_at,
             started_at = COALESCE(g.started_at, @now), retry_at = NULL, status_message = NULL
         WHERE g.id = (SELECT c.id FROM generations c
-                      WHERE c.status = 'queued' AND (c.retry_at IS NULL OR c.retry_at <= @now){0}
-                      ORDER BY c.enqueued_at, c.pos
+                      WHERE c.lane = @lane AND c.priority = @priority AND c.namespace = @namespace AND c.status = 'queued'
+                        AND (c.retry_at IS NULL OR c.retry_at <= @now){0}
+                      ORDER BY c.lane_seq
                       LIMIT 1
                       FOR UPDATE SKIP LOCKED)
         RETURNING {1}
+        """;
+
+    /// <summary>The claimed sub-lane's turn moves to the end.</summary>
+    private const string TakeTurnSql = """
+        UPDATE queue_lanes SET last_turn = nextval('queue_turns')
+        WHERE lane = @lane AND priority = @priority AND namespace = @namespace
         """;
 
     /// <summary>The fence of every write by a lease holder: still processing, same worker, same attempt, not expired.</summary>
@@ -394,16 +414,42 @@ public sealed class PostgresGenerationStore : IGenerationStore
         return _database.WriteAsync(context =>
         {
             var now = Now();
-            using var command = context.Command(sql);
-            if (modelList is not null) command.Parameters.Add(new NpgsqlParameter<string[]>("models", modelList));
-            command.Parameters.Bind("worker", workerId);
-            command.Parameters.Bind("now", now);
-            command.Parameters.Bind("expires_at", now + leaseDuration);
-            var rows = GenerationRows.ReadAll(command);
-            if (rows.Count == 0)
-                return null;
-            var generation = rows[0].Generation;
-            return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
+            // Sub-lanes in turn order; the first with a claimable, unlocked row (of the worker's models) gives it.
+            // Claimers in other processes may take from the same sub-lane at once: fair to within a round.
+            var turns = new List<(string Lane, int Priority, string Namespace)>();
+            using (var order = context.Command(TurnOrderSql))
+            using (var reader = order.ExecuteReader())
+            {
+                while (reader.Read())
+                    turns.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
+            }
+            foreach (var turn in turns)
+            {
+                List<GenerationRow> rows;
+                using (var command = context.Command(sql))
+                {
+                    if (modelList is not null) command.Parameters.Add(new NpgsqlParameter<string[]>("models", modelList));
+                    command.Parameters.Bind("worker", workerId);
+                    command.Parameters.Bind("now", now);
+                    command.Parameters.Bind("expires_at", now + leaseDuration);
+                    command.Parameters.Bind("lane", turn.Lane);
+                    command.Parameters.Bind("priority", turn.Priority);
+                    command.Parameters.Bind("namespace", turn.Namespace);
+                    rows = GenerationRows.ReadAll(command);
+                }
+                if (rows.Count == 0)
+                    continue;
+                using (var taken = context.Command(TakeTurnSql))
+                {
+                    taken.Parameters.Bind("lane", turn.Lane);
+                    taken.Parameters.Bind("priority", turn.Priority);
+                    taken.Parameters.Bind("namespace", turn.Namespace);
+                    taken.ExecuteNonQuery();
+                }
+                var generation = rows[0].Generation;
+                return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
+            }
+            return null;
         }, cancellationToken);
     }
 
@@ -632,6 +678,10 @@ public sealed class PostgresGenerationStore : IGenerationStore
         command.Parameters.Bind("parameters", generation.Parameters);
         command.Parameters.Bind("enqueued_at", now);
         command.Parameters.Bind("lane", generation.Lane ?? generation.Model);
+        command.Parameters.Bind("priority", generation.Priority);
+        command.Parameters.Add(new NpgsqlParameter("api_key_id", NpgsqlDbType.Text) { Value = (object?)generation.ApiKeyId ?? DBNull.Value });
+        command.Parameters.Bind("resolution", generation.Resolution ?? "");
+        command.Parameters.Bind("video_seconds", generation.VideoSeconds);
         context.Defer(command);
         context.WorkQueued(generation.Model);
     }

@@ -20,26 +20,50 @@ namespace Paddock.Storage.Sqlite;
 public sealed class SqliteGenerationStore : IGenerationStore
 {
     private const string InsertSql = """
-        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at, lane, lane_seq)
-        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at, $lane, $lane_seq)
+        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at,
+                                 lane, lane_seq, priority, api_key_id, resolution, video_seconds)
+        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at,
+                $lane, $lane_seq, $priority, $api_key_id, $resolution, $video_seconds)
         """;
 
-    /// <summary>The next number of a lane (dense: the writer is the only one to give them).</summary>
+    /// <summary>
+    /// The next number of a sub-lane (dense: the writer is the only one to give them). A new sub-lane's turn is a
+    /// newcomer's: below every turn a claim gives (those are positive), after the newcomers before it.
+    /// </summary>
     private const string NextLaneSeqSql = """
-        INSERT INTO lanes (lane, last_seq) VALUES ($lane, 1)
-        ON CONFLICT (lane) DO UPDATE SET last_seq = last_seq + 1
+        INSERT INTO queue_lanes (lane, priority, namespace, last_seq, last_turn)
+        VALUES ($lane, $priority, $namespace, 1,
+                COALESCE((SELECT MAX(last_turn) FROM queue_lanes WHERE last_turn < 0) + 1, -4611686018427387904))
+        ON CONFLICT (lane, priority, namespace) DO UPDATE SET last_seq = last_seq + 1
         RETURNING last_seq
         """;
 
-    /// <summary>The claim; <c>{0}</c> is the model filter (empty, or <c>AND model IN (...)</c>).</summary>
+    /// <summary>Sub-lanes with queued rows in the order they take turns (<see cref="FairQueue"/>), across lanes.</summary>
+    private const string TurnOrderSql = """
+        SELECT lane, priority, namespace FROM queue_lanes WHERE queued > 0
+        ORDER BY priority DESC, last_turn, namespace
+        """;
+
+    /// <summary>A sub-lane's oldest claimable row; <c>{0}</c> is the model filter (empty, or <c>AND model IN (...)</c>).</summary>
+    private const string SubLaneHeadSqlFormat = """
+        SELECT rowid FROM generations
+        WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status = 'queued'
+          AND (retry_at IS NULL OR retry_at <= $now){0}
+        ORDER BY lane_seq LIMIT 1
+        """;
+
     private const string ClaimSqlFormat = """
         UPDATE generations
         SET status = 'processing', attempt = attempt + 1, lease_owner = $worker, lease_expires_at = $expires_at,
             started_at = COALESCE(started_at, $now), retry_at = NULL, status_message = NULL
-        WHERE rowid = (SELECT rowid FROM generations
-                       WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= $now){0}
-                       ORDER BY enqueued_at, rowid LIMIT 1)
-        RETURNING {1}
+        WHERE rowid = $rowid
+        RETURNING {0}
+        """;
+
+    /// <summary>The claimed sub-lane's turn moves to the end.</summary>
+    private const string TakeTurnSql = """
+        UPDATE queue_lanes SET last_turn = MAX(1, (SELECT MAX(last_turn) + 1 FROM queue_lanes))
+        WHERE lane = $lane AND priority = $priority AND namespace = $namespace
         """;
 
     /// <summary>The fence of every write by a lease holder: still processing, same worker, same attempt, not expired.</summary>
@@ -392,10 +416,44 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return _database.WriteAsync(context =>
         {
             var now = NowMilliseconds();
+            // Sub-lanes in turn order; the first with a claimable row (of the worker's models) gives it. Usually the first.
+            var turns = new List<(string Lane, int Priority, string Namespace)>();
+            using (var reader = context.Command(TurnOrderSql).ExecuteReader())
+            {
+                while (reader.Read())
+                    turns.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
+            }
             var filter = modelList is null ? "" : " AND model IN (" + string.Join(", ", modelList.Select((_, i) => "$model" + i)) + ")";
-            var command = context.Command(string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimSqlFormat, filter, GenerationRows.Columns));
-            for (var i = 0; modelList is not null && i < modelList.Count; i++)
-                command.Parameters.Add("$model" + i, modelList[i]);
+            var headSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, SubLaneHeadSqlFormat, filter);
+            long? rowId = null;
+            (string Lane, int Priority, string Namespace) taken = default;
+            foreach (var turn in turns)
+            {
+                var head = context.Command(headSql);
+                for (var i = 0; modelList is not null && i < modelList.Count; i++)
+                    head.Parameters.Add("$model" + i, modelList[i]);
+                head.Parameters.Add("$lane", turn.Lane);
+                head.Parameters.Add("$priority", turn.Priority);
+                head.Parameters.Add("$namespace", turn.Namespace);
+                head.Parameters.Add("$now", now);
+                if (head.ExecuteScalar() is long found)
+                {
+                    rowId = found;
+                    taken = turn;
+                    break;
+                }
+            }
+            if (rowId is null)
+                return null;
+
+            var turnTaken = context.Command(TakeTurnSql);
+            turnTaken.Parameters.Add("$lane", taken.Lane);
+            turnTaken.Parameters.Add("$priority", taken.Priority);
+            turnTaken.Parameters.Add("$namespace", taken.Namespace);
+            turnTaken.ExecuteNonQuery();
+
+            var command = context.Command(string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimSqlFormat, GenerationRows.Columns));
+            command.Parameters.Add("$rowid", rowId.Value);
             command.Parameters.Add("$worker", workerId);
             command.Parameters.Add("$now", now);
             command.Parameters.Add("$expires_at", now + (long)leaseDuration.TotalMilliseconds);
@@ -628,21 +686,20 @@ public sealed class SqliteGenerationStore : IGenerationStore
     private static List<Generation> WithQueuePositions(SqliteConnection connection, SqliteTransaction transaction, List<GenerationRow> rows)
     {
         var result = rows.ConvertAll(row => row.Generation);
-        var heads = new Dictionary<string, long>(StringComparer.Ordinal);
+        var heads = new Dictionary<(string, int), long>();
+        var lanes = new Dictionary<string, List<QueueTurn>>(StringComparer.Ordinal);
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
             if (row.Generation.Status != GenerationStatus.Queued)
                 continue;
-            if (!heads.TryGetValue(row.Lane, out var head))
-            {
-                using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = "SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'";
-                command.Parameters.Add("$lane", row.Lane);
-                heads[row.Lane] = head = command.ExecuteScalar() is long value ? value : row.LaneSeq;
-            }
-            result[i] = result[i] with { QueuePosition = GenerationRows.PositionFrom(connection, transaction, row, head) };
+            // A page is one namespace's: its sub-lanes differ only by lane and priority.
+            if (!heads.TryGetValue((row.Lane, row.Priority), out var head))
+                heads[(row.Lane, row.Priority)] = head = GenerationRows.SubLaneHead(connection, transaction, row);
+            if (!lanes.TryGetValue(row.Lane, out var turns))
+                lanes[row.Lane] = turns = GenerationRows.LaneTurns(connection, transaction, row.Lane);
+            var rank = GenerationRows.RankFrom(connection, transaction, row, head);
+            result[i] = result[i] with { QueuePosition = FairQueue.Position(rank, row.Generation.Namespace, row.Priority, turns) };
         }
         return result;
     }
@@ -665,7 +722,13 @@ public sealed class SqliteGenerationStore : IGenerationStore
         var lane = generation.Lane ?? generation.Model;
         var seq = context.Command(NextLaneSeqSql);
         seq.Parameters.Add("$lane", lane);
+        seq.Parameters.Add("$priority", generation.Priority);
+        seq.Parameters.Add("$namespace", generation.Namespace);
         command.Parameters.Add("$lane", lane);
+        command.Parameters.Add("$priority", generation.Priority);
+        command.Parameters.Add("$api_key_id", generation.ApiKeyId);
+        command.Parameters.Add("$resolution", generation.Resolution ?? "");
+        command.Parameters.Add("$video_seconds", generation.VideoSeconds);
         command.Parameters.Add("$lane_seq", (long)seq.ExecuteScalar()!);
         command.ExecuteNonQuery();
         context.WorkQueued(generation.Model);

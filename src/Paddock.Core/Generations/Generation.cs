@@ -46,10 +46,19 @@ public sealed record GenerationFailure(Engines.FailureKind Kind, string Message,
 /// <summary>A row to be created by an enqueue or a sync request.</summary>
 /// <param name="Lane">The queue the row waits in: the backend serving its model, whose workers take the lane's rows in
 /// order (queue positions count within a lane). Null: the model's id.</param>
+/// <param name="Priority">Within a lane, rows of a higher priority are claimed before any of a lower one (the key's
+/// priority; 0 by default). Rows of one priority are shared fairly between namespaces (<see cref="Queue.FairQueue"/>).</param>
+/// <param name="ApiKeyId">The key that submitted the row: its per-key limits and usage count it.</param>
+/// <param name="Resolution">The resolution asked for ("720P", "1080P"), or "" for a model without one: budgets count by it.</param>
+/// <param name="VideoSeconds">Seconds of video the row asks for: what its budget is charged (given back if it fails or is cancelled).</param>
 public sealed record NewGeneration(
     Guid Id,
     string Namespace,
     string Model,
     string MediaType,
     string Parameters,
-    string? Lane = null);
+    string? Lane = null,
+    int Priority = 0,
+    string? ApiKeyId = null,
+    string Resolution = "",
+    int VideoSeconds = 0);

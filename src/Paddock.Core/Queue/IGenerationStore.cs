@@ -22,7 +22,11 @@ public interface IGenerationStore
     /// <summary>One row of a namespace; null when absent or another namespace's.</summary>
     Task<Generation?> GetAsync(string ns, Guid id, CancellationToken cancellationToken = default);
 
-    /// <summary>Rows matching the query, newest first, with the total count of matches.</summary>
+    /// <summary>
+    /// Rows matching the query, newest first, with the total count of matches. A queued row carries its
+    /// <see cref="Generation.QueuePosition"/>: the claim that takes it, counted in its lane under <see cref="FairQueue"/>
+    /// (1 = next), computed from counters and index seeks, never by counting the queue.
+    /// </summary>
     Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -33,7 +37,8 @@ public interface IGenerationStore
     Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Claims the oldest claimable queued row for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
+    /// Claims the next claimable queued row under the fairness rule (<see cref="FairQueue"/>: highest priority first,
+    /// namespaces taking turns, each namespace's oldest row first) for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
     /// <see cref="Generation.Attempt"/> and the lease's fencing token, which counts every claim, hand-backs included),
     /// lease until now + <paramref name="leaseDuration"/>. A row waiting out a retry pause (<see cref="Generation.RetryAt"/>
     /// in the future) is not claimable; with <paramref name="models"/>, only rows of those models are. Null when none is.
