@@ -7,6 +7,7 @@ using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
+using Paddock.Core.Quotas;
 using Paddock.Storage.Postgres.Internal;
 using Paddock.Storage.Postgres.Writing;
 
@@ -231,6 +232,67 @@ public sealed class PostgresGenerationStore : IGenerationStore
                 throw new InvalidOperationException("the Idempotency-Key row vanished within its own transaction");
             var ids = reader.GetFieldValue<Guid[]>(1);
             return new EnqueueOutcome(reader.GetString(0) == claim.Fingerprint ? IdempotencyResult.Replayed : IdempotencyResult.Conflict, ids);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Submissions of one namespace take turns across processes (an advisory lock held to the commit), and the round's
+    /// earlier inserts are run first, so the check counts every row admitted before it. The key is taken as in
+    /// <see cref="EnqueueOnceAsync"/>, and given up again when the check refuses.
+    /// </summary>
+    public Task<EnqueueOutcome> EnqueueAdmittedAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim? claim, AdmissionCheck admission, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(generations);
+        ArgumentNullException.ThrowIfNull(admission);
+        foreach (var generation in generations)
+            Validate(generation);
+        // Nothing to write and no key: the check still runs (it only reads), with nothing to keep apart.
+        var ns = claim?.Namespace ?? generations.FirstOrDefault()?.Namespace;
+
+        return _database.WriteAsync(context =>
+        {
+            var now = Now();
+            if (ns is not null)
+            {
+                using var turn = context.Command("SELECT pg_advisory_xact_lock(@class, @namespace)");
+                turn.Parameters.Bind("class", AdvisoryLocks.AdmissionClass);
+                turn.Parameters.Bind("namespace", AdvisoryLocks.Key(ns));
+                turn.ExecuteNonQuery();
+            }
+            if (claim is not null)
+            {
+                using var find = context.Command("SELECT fingerprint, generation_ids FROM idempotency_keys WHERE namespace = @ns AND key = @key AND expires_at > @now");
+                find.Parameters.Bind("ns", claim.Namespace);
+                find.Parameters.Bind("key", claim.Key);
+                find.Parameters.Bind("now", now);
+                using var reader = find.ExecuteReader();
+                if (reader.Read())
+                    return new EnqueueOutcome(reader.GetString(0) == claim.Fingerprint ? IdempotencyResult.Replayed : IdempotencyResult.Conflict, reader.GetFieldValue<Guid[]>(1));
+            }
+
+            context.RunDeferred();
+            if (admission(new PostgresAdmissionReader(context)) is { } refusal)
+                return new EnqueueOutcome(IdempotencyResult.Refused, [], refusal);
+
+            if (claim is not null)
+            {
+                // Submissions of this namespace (and so of this key) wait on the lock above: the key is free or expired.
+                using var take = context.Command("""
+                    INSERT INTO idempotency_keys AS k (namespace, key, fingerprint, generation_ids, expires_at)
+                    VALUES (@ns, @key, @fingerprint, @ids, @expires)
+                    ON CONFLICT (namespace, key) DO UPDATE
+                        SET fingerprint = excluded.fingerprint, generation_ids = excluded.generation_ids, expires_at = excluded.expires_at
+                    """);
+                take.Parameters.Bind("ns", claim.Namespace);
+                take.Parameters.Bind("key", claim.Key);
+                take.Parameters.Bind("fingerprint", claim.Fingerprint);
+                take.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", generations.Select(g => g.Id).ToArray()));
+                take.Parameters.Bind("expires", claim.ExpiresAt);
+                take.ExecuteNonQuery();
+            }
+            foreach (var generation in generations)
+                Insert(context, generation, now);
+            return new EnqueueOutcome(IdempotencyResult.Created, generations.Select(g => g.Id).ToList());
         }, cancellationToken);
     }
 

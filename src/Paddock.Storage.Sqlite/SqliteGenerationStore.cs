@@ -4,6 +4,7 @@ using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
+using Paddock.Core.Quotas;
 using Paddock.Storage.Sqlite.Internal;
 using Paddock.Storage.Sqlite.Writing;
 
@@ -188,24 +189,37 @@ public sealed class SqliteGenerationStore : IGenerationStore
 
     public Task<EnqueueOutcome> EnqueueOnceAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim claim, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(generations);
         ArgumentNullException.ThrowIfNull(claim);
+        return EnqueueCheckedAsync(generations, claim, admission: null, cancellationToken);
+    }
+
+    public Task<EnqueueOutcome> EnqueueAdmittedAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim? claim, AdmissionCheck admission, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(admission);
+        return EnqueueCheckedAsync(generations, claim, admission, cancellationToken);
+    }
+
+    /// <summary>The idempotency key first (a repeat replays), then the admission check, then the rows: one transaction in the one writer.</summary>
+    private Task<EnqueueOutcome> EnqueueCheckedAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim? claim, AdmissionCheck? admission, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(generations);
         foreach (var generation in generations)
             Validate(generation);
 
         return _database.WriteAsync(context =>
         {
             var now = NowMilliseconds();
-            // Forget a few expired keys on every call, so the table stays as large as one day of keys.
-            var purge = context.Command("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= $now LIMIT 100)");
-            purge.Parameters.Add("$now", now);
-            purge.ExecuteNonQuery();
-
-            var find = context.Command("SELECT fingerprint, generation_ids FROM idempotency_keys WHERE namespace = $ns AND key = $key");
-            find.Parameters.Add("$ns", claim.Namespace);
-            find.Parameters.Add("$key", claim.Key);
-            using (var reader = find.ExecuteReader())
+            if (claim is not null)
             {
+                // Forget a few expired keys on every call, so the table stays as large as one day of keys.
+                var purge = context.Command("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= $now LIMIT 100)");
+                purge.Parameters.Add("$now", now);
+                purge.ExecuteNonQuery();
+
+                var find = context.Command("SELECT fingerprint, generation_ids FROM idempotency_keys WHERE namespace = $ns AND key = $key");
+                find.Parameters.Add("$ns", claim.Namespace);
+                find.Parameters.Add("$key", claim.Key);
+                using var reader = find.ExecuteReader();
                 if (reader.Read())
                 {
                     var ids = reader.GetString(1).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ToList();
@@ -213,15 +227,21 @@ public sealed class SqliteGenerationStore : IGenerationStore
                 }
             }
 
+            if (admission?.Invoke(new SqliteAdmissionReader(context)) is { } refusal)
+                return new EnqueueOutcome(IdempotencyResult.Refused, [], refusal);
+
             foreach (var generation in generations)
                 Insert(context, generation, GenerationStatus.Queued, now, attempt: 0, leaseOwner: null, leaseExpiresAt: null);
-            var remember = context.Command("INSERT INTO idempotency_keys (namespace, key, fingerprint, generation_ids, expires_at) VALUES ($ns, $key, $fingerprint, $ids, $expires)");
-            remember.Parameters.Add("$ns", claim.Namespace);
-            remember.Parameters.Add("$key", claim.Key);
-            remember.Parameters.Add("$fingerprint", claim.Fingerprint);
-            remember.Parameters.Add("$ids", string.Join(',', generations.Select(g => SqliteValues.IdText(g.Id))));
-            remember.Parameters.Add("$expires", SqliteValues.ToUnixMilliseconds(claim.ExpiresAt));
-            remember.ExecuteNonQuery();
+            if (claim is not null)
+            {
+                var remember = context.Command("INSERT INTO idempotency_keys (namespace, key, fingerprint, generation_ids, expires_at) VALUES ($ns, $key, $fingerprint, $ids, $expires)");
+                remember.Parameters.Add("$ns", claim.Namespace);
+                remember.Parameters.Add("$key", claim.Key);
+                remember.Parameters.Add("$fingerprint", claim.Fingerprint);
+                remember.Parameters.Add("$ids", string.Join(',', generations.Select(g => SqliteValues.IdText(g.Id))));
+                remember.Parameters.Add("$expires", SqliteValues.ToUnixMilliseconds(claim.ExpiresAt));
+                remember.ExecuteNonQuery();
+            }
             return new EnqueueOutcome(IdempotencyResult.Created, generations.Select(g => g.Id).ToList());
         }, cancellationToken);
     }

@@ -42,6 +42,7 @@ public sealed class SqliteStore : IStorage, IAsyncDisposable
         Events = new SqliteEventLog(_database, timeProvider);
         ApiKeys = new SqliteApiKeyStore(_database);
         Files = new SqliteFileStore(_database, timeProvider);
+        Quotas = new SqliteQuotaStore(_database, timeProvider);
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -58,6 +59,8 @@ public sealed class SqliteStore : IStorage, IAsyncDisposable
 
     public SqliteFileStore Files { get; }
 
+    public SqliteQuotaStore Quotas { get; }
+
     /// <summary>This process's own commits (other processes on the file are found by polling).</summary>
     public IStoreSignals Signals => _database.Signals;
 
@@ -68,6 +71,8 @@ public sealed class SqliteStore : IStorage, IAsyncDisposable
     IApiKeyStore IStorage.ApiKeys => ApiKeys;
 
     IFileStore IStorage.Files => Files;
+
+    Paddock.Core.Quotas.IQuotaStore IStorage.Quotas => Quotas;
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 }

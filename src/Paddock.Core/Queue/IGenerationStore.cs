@@ -19,6 +19,14 @@ public interface IGenerationStore
     /// </summary>
     Task<EnqueueOutcome> EnqueueOnceAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim claim, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="EnqueueOnceAsync"/> (or <see cref="EnqueueAsync"/> without a <paramref name="claim"/>), with the
+    /// rows first passing <paramref name="admission"/> in the same transaction, where submissions of the same namespace
+    /// cannot interleave: a refusal writes nothing (and does not use the idempotency key); a repeat of a call whose rows
+    /// were created replays them without checking again.
+    /// </summary>
+    Task<EnqueueOutcome> EnqueueAdmittedAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim? claim, Quotas.AdmissionCheck admission, CancellationToken cancellationToken = default);
+
     /// <summary>One row of a namespace; null when absent or another namespace's.</summary>
     Task<Generation?> GetAsync(string ns, Guid id, CancellationToken cancellationToken = default);
 

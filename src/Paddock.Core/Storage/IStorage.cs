@@ -20,6 +20,8 @@ public interface IStorage
 
     IFileStore Files { get; }
 
+    Quotas.IQuotaStore Quotas { get; }
+
     IStoreSignals Signals { get; }
 }
 
