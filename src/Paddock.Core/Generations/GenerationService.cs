@@ -10,7 +10,8 @@ namespace Paddock.Core.Generations;
 
 /// <summary>What the API does with generations: submit, cancel, and wait for a result.</summary>
 /// <summary>The rows a submission stands for, and whether it created them.</summary>
-public sealed record Submitted(IdempotencyResult Result, IReadOnlyList<Guid> GenerationIds);
+/// <param name="Refusal">The limit that refused it, when <see cref="Result"/> is <see cref="IdempotencyResult.Refused"/> (nothing was created).</param>
+public sealed record Submitted(IdempotencyResult Result, IReadOnlyList<Guid> GenerationIds, Quotas.QuotaRefusal? Refusal = null);
 
 public sealed class GenerationService(
     IGenerationStore store,
@@ -18,7 +19,8 @@ public sealed class GenerationService(
     QueueSignal queueSignal,
     CancellationHub cancellations,
     EventHub eventHub,
-    InlineImages inlineImages)
+    InlineImages inlineImages,
+    Quotas.QuotaService quotas)
 {
     private const long SeedModulus = 1L << 31;
     private static readonly TimeSpan WaitPollInterval = TimeSpan.FromSeconds(2);
@@ -29,9 +31,12 @@ public sealed class GenerationService(
     /// <summary>
     /// Creates <see cref="ValidatedRequest.NumGenerations"/> rows, durable before this returns. The i-th
     /// row uses seed + i (mod 2^31); without a seed the server picks one and records it. With an
-    /// idempotency key, a repeat of the same request returns the first call's rows instead.
+    /// idempotency key, a repeat of the same request returns the first call's rows instead. With <paramref name="limits"/>,
+    /// the rows are claimed at the key's priority and admitted against its namespace's and key's queue limits and video
+    /// budgets in the transaction that writes them (a refusal writes nothing).
     /// </summary>
-    public async Task<Submitted> SubmitAsync(string ns, ValidatedRequest request, SubmissionKind kind, string? idempotencyKey, CancellationToken cancellationToken)
+    public async Task<Submitted> SubmitAsync(
+        string ns, ValidatedRequest request, SubmissionKind kind, string? idempotencyKey, CancellationToken cancellationToken, Quotas.EffectiveLimits? limits = null)
     {
         request = request with { Parameters = await inlineImages.StoreAsync(ns, request.Parameters, cancellationToken).ConfigureAwait(false) };
         // Models without a seed field (the 1.1 family) get none recorded; their renders take a seed from the generation id.
@@ -42,7 +47,17 @@ public sealed class GenerationService(
         {
             var parameters = (JsonObject)request.Parameters.DeepClone();
             if (takesSeed) parameters["seed"] = (baseSeed + i) % SeedModulus;
-            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString(), Lane: request.Model.Engine));
+            var video = VideoParameters.From(parameters);
+            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString(), Lane: request.Model.Engine,
+                Priority: limits?.Priority ?? 0, ApiKeyId: limits?.Key?.Id, Resolution: video.Resolution, VideoSeconds: video.Duration));
+        }
+
+        if (limits is not null)
+        {
+            var claimed = idempotencyKey is null ? null : new IdempotencyClaim(ns, idempotencyKey, Fingerprint(request, kind), time.GetUtcNow() + IdempotencyWindow);
+            var admitted = await store.EnqueueAdmittedAsync(rows, claimed, quotas.Admission(limits, rows), cancellationToken).ConfigureAwait(false);
+            if (admitted.Result == IdempotencyResult.Created) queueSignal.Notify(request.Model.Id, rows.Count);
+            return new Submitted(admitted.Result, admitted.GenerationIds, admitted.Refusal);
         }
 
         if (idempotencyKey is null)

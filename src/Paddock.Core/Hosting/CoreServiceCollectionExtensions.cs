@@ -34,6 +34,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSettings<CatalogOptions>("Paddock:Catalog");
         services.AddSettings<SigningOptions>("Paddock", sharedSection: true);
         services.AddSettings<MaintenanceOptions>("Paddock:Maintenance");
+        services.AddSettings<Quotas.QuotaOptions>("Paddock:Quotas");
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ModelCatalog.Load(sp.GetRequiredService<IOptions<CatalogOptions>>().Value, problems: null));
@@ -61,6 +62,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
         services.AddHostedService<Storage.StoreSignalRelay>();
+        services.AddSingleton<Quotas.QuotaService>();
         services.AddSingleton<GenerationService>();
         services.AddSingleton<ApiKeyService>();
         // Every role: workers hand back on a stop, event streams wait for that (at once where there are no workers).

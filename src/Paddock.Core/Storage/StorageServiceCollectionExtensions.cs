@@ -36,6 +36,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<IStorage>().Events);
         services.TryAddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<IStorage>().ApiKeys);
         services.TryAddSingleton<IFileStore>(sp => sp.GetRequiredService<IStorage>().Files);
+        services.TryAddSingleton<Quotas.IQuotaStore>(sp => sp.GetRequiredService<IStorage>().Quotas);
         services.TryAddSingleton<IStoreSignals>(sp => sp.GetRequiredService<IStorage>().Signals);
         return services;
     }

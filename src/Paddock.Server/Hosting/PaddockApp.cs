@@ -106,6 +106,7 @@ public static class PaddockApp
             if (result is not null) await result.ExecuteAsync(context);
         });
         app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseMiddleware<QuotaEnforcement>();
 
         app.MapHealthEndpoints();
         app.MapModelEndpoints();
@@ -116,5 +117,6 @@ public static class PaddockApp
         app.MapReferenceEndpoints();
         app.MapFileEndpoints();
         app.MapWorkbenchEndpoints();
+        app.MapUsageEndpoints();
     }
 }
