@@ -27,6 +27,8 @@ public sealed class QuotaTests
 
     private static string Type(JsonNode? body) => body!["error"]!["type"]!.GetValue<string>();
 
+    private static string Limit(JsonNode? body) => body!["error"]!["limit"]!.GetValue<string>();
+
     private static string Message(JsonNode? body) => body!["error"]!["message"]!.GetValue<string>();
 
     [Fact]
@@ -86,8 +88,9 @@ public sealed class QuotaTests
         using var refused = await client.GetAsync("api/ai/models");
         Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
         var body = JsonNode.Parse(await refused.Content.ReadAsStringAsync());
-        Assert.Equal("requests_per_minute", Type(body));
-        Assert.Equal("requests_per_minute", body!["status_message"]!.GetValue<string>());
+        Assert.Equal(("rate_limited", "requests_per_minute"), (Type(body), Limit(body)));
+        Assert.Equal("rate_limited", body!["status_message"]!.GetValue<string>());
+        Assert.StartsWith("key:", body["error"]!["scope"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("30 requests a minute", Message(body), StringComparison.Ordinal);
         var wait = int.Parse(refused.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(wait, 1, 2);
@@ -110,7 +113,7 @@ public sealed class QuotaTests
 
         var over = await PostAsync(client, "api/ai/queue", Two);
         Assert.Equal(HttpStatusCode.TooManyRequests, over.Status);
-        Assert.Equal("max_queued", Type(over.Body));
+        Assert.Equal(("rate_limited", "max_queued", "namespace:busy"), (Type(over.Body), Limit(over.Body), over.Body!["error"]!["scope"]!.GetValue<string>()));
         Assert.Contains("namespace 'busy' may have 3 generations queued and has 2", Message(over.Body), StringComparison.Ordinal);
         Assert.True(over.Response.Headers.Contains("Retry-After"));
         Assert.Equal(2, await TotalRowsAsync(client));
@@ -143,7 +146,7 @@ public sealed class QuotaTests
 
         var over = await PostAsync(client, "api/ai/queue", Request("720P", 4));              // 21 s > 20
         Assert.Equal(HttpStatusCode.Forbidden, over.Status);
-        Assert.Equal("video_budget", Type(over.Body));
+        Assert.Equal(("quota_exceeded", "video_budget"), (Type(over.Body), Limit(over.Body)));
         var tomorrow = DateTime.UtcNow.Date.AddDays(1).ToString("yyyy-MM-dd'T'00:00:00'Z'", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal($"video_budget: key {record.Id} may generate 20 s of 720P video a day (UTC) and has used 17 s, so 4 s more would go over; it resets at {tomorrow}",
             Message(over.Body));

@@ -34,10 +34,11 @@ public sealed class QuotaEnforcement(RequestDelegate next, QuotaService quotas)
     public static IResult Refused(QuotaRefusal refusal)
     {
         ArgumentNullException.ThrowIfNull(refusal);
-        var title = refusal.Status == StatusCodes.Status429TooManyRequests
-            ? "A limit of this key or namespace was reached; try again later."
-            : "A quota of this key or namespace is used up until it resets.";
-        var answer = ApiErrors.Make(refusal.Status, refusal.Limit, title, refusal.Message);
+        // 429 rate_limited as docs/API.md has it; a budget used up until its period resets is 403 quota_exceeded.
+        var (type, title) = refusal.Status == StatusCodes.Status429TooManyRequests
+            ? ("rate_limited", "A limit of this key or namespace was reached; try again later.")
+            : ("quota_exceeded", "A quota of this key or namespace is used up until it resets.");
+        var answer = ApiErrors.Quota(refusal.Status, type, title, refusal.Message, refusal.Limit, refusal.Scope.Stored);
         return refusal.RetryAfter is { } wait ? new RetryAfter(answer, Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))) : answer;
     }
 }
