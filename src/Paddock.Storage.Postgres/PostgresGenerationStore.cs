@@ -464,7 +464,8 @@ public sealed class PostgresGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default)
+    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default,
+        RunningLimits? running = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(workerId);
         ValidateLease(leaseDuration);
@@ -487,6 +488,9 @@ public sealed class PostgresGenerationStore : IGenerationStore
             }
             foreach (var turn in turns)
             {
+                // Read committed: renders another process claimed a moment ago may not be counted yet (within a claim or two).
+                if (running is not null && AtRunningLimit(context, turn.Namespace, running))
+                    continue;
                 List<GenerationRow> rows;
                 using (var command = context.Command(sql))
                 {
@@ -513,6 +517,23 @@ public sealed class PostgresGenerationStore : IGenerationStore
             }
             return null;
         }, cancellationToken);
+    }
+
+    /// <summary>Whether the namespace already has as many rows processing as its limit (counted up to the limit).</summary>
+    private static bool AtRunningLimit(PostgresWriteContext context, string ns, RunningLimits running)
+    {
+        int? stored;
+        using (var read = context.Command("SELECT max_running FROM quota_limits WHERE scope = @scope"))
+        {
+            read.Parameters.Bind("scope", QuotaScope.Namespace(ns).Stored);
+            stored = read.ExecuteScalar() is int value ? value : null;
+        }
+        if (running.For(ns, stored) is not { } limit)
+            return false;
+        using var count = context.Command("SELECT COUNT(*) FROM (SELECT 1 FROM generations WHERE namespace = @namespace AND status = 'processing' LIMIT @cap) r");
+        count.Parameters.Bind("namespace", ns);
+        count.Parameters.Bind("cap", limit);
+        return (long)count.ExecuteScalar()! >= limit;
     }
 
     public Task<LeaseState> HeartbeatAsync(Lease lease, TimeSpan leaseDuration, GenerationProgress? progress, CancellationToken cancellationToken = default)

@@ -425,7 +425,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default)
+    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default,
+        RunningLimits? running = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(workerId);
         ValidateLease(leaseDuration);
@@ -449,6 +450,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
             (string Lane, int Priority, string Namespace) taken = default;
             foreach (var turn in turns)
             {
+                if (running is not null && AtRunningLimit(context, turn.Namespace, running))
+                    continue;
                 var head = context.Command(headSql);
                 for (var i = 0; modelList is not null && i < modelList.Count; i++)
                     head.Parameters.Add("$model" + i, modelList[i]);
@@ -483,6 +486,19 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var generation = rows[0].Generation;
             return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
         }, cancellationToken);
+    }
+
+    /// <summary>Whether the namespace already has as many rows processing as its limit (counted up to the limit).</summary>
+    private static bool AtRunningLimit(SqliteWriteContext context, string ns, RunningLimits running)
+    {
+        var stored = context.Command("SELECT max_running FROM quota_limits WHERE scope = $scope");
+        stored.Parameters.Add("$scope", QuotaScope.Namespace(ns).Stored);
+        if (running.For(ns, stored.ExecuteScalar() is long value ? (int)value : null) is not { } limit)
+            return false;
+        var count = context.Command("SELECT COUNT(*) FROM (SELECT 1 FROM generations WHERE namespace = $namespace AND status = 'processing' LIMIT $cap)");
+        count.Parameters.Add("$namespace", ns);
+        count.Parameters.Add("$cap", limit);
+        return (long)count.ExecuteScalar()! >= limit;
     }
 
     public Task<LeaseState> HeartbeatAsync(Lease lease, TimeSpan leaseDuration, GenerationProgress? progress, CancellationToken cancellationToken = default)

@@ -149,6 +149,31 @@ public abstract class QuotaStoreContract<TBackend> : StoreContract<TBackend>
         Assert.Equal(5, (await store.Quotas.UsageAsync("bob", today.AddDays(-1), today)).Single().VideoSeconds);
     }
 
+    [Fact]
+    public async Task A_namespace_at_its_running_limit_is_passed_over_until_one_of_its_renders_ends()
+    {
+        var store = await OpenAsync();
+        var alice = new[] { Row(), Row(), Row() };
+        var bob = new[] { Row("bob"), Row("bob") };
+        await store.Generations.EnqueueAsync(alice);
+        await store.Generations.EnqueueAsync(bob);
+        var oneEach = new RunningLimits(1, new Dictionary<string, int>());
+
+        var first = (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneEach))!.Lease;
+        Assert.Equal(alice[0].Id, first.GenerationId);
+        Assert.Equal(bob[0].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneEach))!.Lease.GenerationId);
+        Assert.Null(await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneEach));
+
+        // A limit stored for bob wins over the configured one; alice's next waits until her render ends.
+        await store.Quotas.SetLimitsAsync(QuotaScope.Namespace("bob"), new QuotaLimits(MaxRunning: 2));
+        Assert.Equal(bob[1].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneEach))!.Lease.GenerationId);
+        Assert.Null(await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneEach));
+        await store.Generations.CompleteAsync(first, "a.mp4", Completed("alice", first.GenerationId));
+        Assert.Equal(alice[1].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneEach))!.Lease.GenerationId);
+        // One namespace's own configured limit.
+        Assert.Equal(alice[2].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneEach with { PerNamespace = new Dictionary<string, int> { ["alice"] = 2 } }))!.Lease.GenerationId);
+    }
+
     private static async Task<(long Alice, long KeyA, long KeyB, long KeyA720, long Yesterday)> Charged(StoreUnderTest store, DateOnly day)
     {
         (long, long, long, long, long) charged = default;

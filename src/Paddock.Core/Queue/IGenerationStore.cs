@@ -49,9 +49,12 @@ public interface IGenerationStore
     /// namespaces taking turns, each namespace's oldest row first) for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
     /// <see cref="Generation.Attempt"/> and the lease's fencing token, which counts every claim, hand-backs included),
     /// lease until now + <paramref name="leaseDuration"/>. A row waiting out a retry pause (<see cref="Generation.RetryAt"/>
-    /// in the future) is not claimable; with <paramref name="models"/>, only rows of those models are. Null when none is.
+    /// in the future) is not claimable; with <paramref name="models"/>, only rows of those models are. With
+    /// <paramref name="running"/>, a namespace with as many rows processing as its limit is passed over (its turn
+    /// stays). Null when none is.
     /// </summary>
-    Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default);
+    Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default,
+        Quotas.RunningLimits? running = null);
 
     /// <summary>Extends the lease and stores the progress; says whether the worker still holds the row.</summary>
     Task<LeaseState> HeartbeatAsync(Lease lease, TimeSpan leaseDuration, GenerationProgress? progress, CancellationToken cancellationToken = default);

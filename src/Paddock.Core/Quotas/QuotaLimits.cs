@@ -56,3 +56,13 @@ public enum QuotaScopeKind
     Namespace,
     Key,
 }
+
+/// <summary>
+/// How many generations of a namespace may render at once, as a claim applies it: the limit an administrator stored
+/// for the namespace (the store reads it in the claim), else <see cref="PerNamespace"/>, else <see cref="Default"/>;
+/// none: no limit. A namespace at its limit is passed over until one of its renders ends.
+/// </summary>
+public sealed record RunningLimits(int? Default, IReadOnlyDictionary<string, int> PerNamespace)
+{
+    public int? For(string ns, int? stored) => stored ?? (PerNamespace.TryGetValue(ns, out var own) ? own : Default);
+}
