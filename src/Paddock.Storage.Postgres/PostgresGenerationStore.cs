@@ -43,7 +43,11 @@ public sealed class PostgresGenerationStore : IGenerationStore
     private const string TurnOrderSql = """
         SELECT lane, priority, namespace FROM queue_lanes WHERE queued > 0
         ORDER BY priority DESC, last_turn, namespace COLLATE "C"
+        LIMIT @limit OFFSET @offset
         """;
+
+    /// <summary>Sub-lanes read at a time: the first almost always has a claimable row.</summary>
+    private const int TurnPage = 16;
 
     /// <summary>The claim of a sub-lane's oldest claimable row; <c>{0}</c> is the model filter (empty, or one on <c>c.model</c>).</summary>
     private const string ClaimSqlFormat = """
@@ -479,43 +483,49 @@ public sealed class PostgresGenerationStore : IGenerationStore
             var now = Now();
             // Sub-lanes in turn order; the first with a claimable, unlocked row (of the worker's models) gives it.
             // Claimers in other processes may take from the same sub-lane at once: fair to within a round.
-            var turns = new List<(string Lane, int Priority, string Namespace)>();
-            using (var order = context.Command(TurnOrderSql))
-            using (var reader = order.ExecuteReader())
+            for (var offset = 0; ; offset += TurnPage)
             {
-                while (reader.Read())
-                    turns.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
-            }
-            foreach (var turn in turns)
-            {
-                // Read committed: renders another process claimed a moment ago may not be counted yet (within a claim or two).
-                if (running is not null && AtRunningLimit(context, turn.Namespace, running))
-                    continue;
-                List<GenerationRow> rows;
-                using (var command = context.Command(sql))
+                var turns = new List<(string Lane, int Priority, string Namespace)>();
+                using (var order = context.Command(TurnOrderSql))
                 {
-                    if (modelList is not null) command.Parameters.Add(new NpgsqlParameter<string[]>("models", modelList));
-                    command.Parameters.Bind("worker", workerId);
-                    command.Parameters.Bind("now", now);
-                    command.Parameters.Bind("expires_at", now + leaseDuration);
-                    command.Parameters.Bind("lane", turn.Lane);
-                    command.Parameters.Bind("priority", turn.Priority);
-                    command.Parameters.Bind("namespace", turn.Namespace);
-                    rows = GenerationRows.ReadAll(command);
+                    order.Parameters.Bind("limit", TurnPage);
+                    order.Parameters.Bind("offset", offset);
+                    using var reader = order.ExecuteReader();
+                    while (reader.Read())
+                        turns.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
                 }
-                if (rows.Count == 0)
-                    continue;
-                using (var taken = context.Command(TakeTurnSql))
+                if (turns.Count == 0)
+                    return null;
+                foreach (var turn in turns)
                 {
-                    taken.Parameters.Bind("lane", turn.Lane);
-                    taken.Parameters.Bind("priority", turn.Priority);
-                    taken.Parameters.Bind("namespace", turn.Namespace);
-                    taken.ExecuteNonQuery();
+                    // Read committed: renders another process claimed a moment ago may not be counted yet (within a claim or two).
+                    if (running is not null && AtRunningLimit(context, turn.Namespace, running))
+                        continue;
+                    List<GenerationRow> rows;
+                    using (var command = context.Command(sql))
+                    {
+                        if (modelList is not null) command.Parameters.Add(new NpgsqlParameter<string[]>("models", modelList));
+                        command.Parameters.Bind("worker", workerId);
+                        command.Parameters.Bind("now", now);
+                        command.Parameters.Bind("expires_at", now + leaseDuration);
+                        command.Parameters.Bind("lane", turn.Lane);
+                        command.Parameters.Bind("priority", turn.Priority);
+                        command.Parameters.Bind("namespace", turn.Namespace);
+                        rows = GenerationRows.ReadAll(command);
+                    }
+                    if (rows.Count == 0)
+                        continue;
+                    using (var taken = context.Command(TakeTurnSql))
+                    {
+                        taken.Parameters.Bind("lane", turn.Lane);
+                        taken.Parameters.Bind("priority", turn.Priority);
+                        taken.Parameters.Bind("namespace", turn.Namespace);
+                        taken.ExecuteNonQuery();
+                    }
+                    var generation = rows[0].Generation;
+                    return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
                 }
-                var generation = rows[0].Generation;
-                return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
             }
-            return null;
         }, cancellationToken);
     }
 

@@ -39,11 +39,17 @@ public sealed class SqliteGenerationStore : IGenerationStore
         RETURNING last_seq
         """;
 
-    /// <summary>Sub-lanes with queued rows in the order they take turns (<see cref="FairQueue"/>), across lanes.</summary>
+    /// <summary>
+    /// Sub-lanes with queued rows in the order they take turns (<see cref="FairQueue"/>), across lanes, a page at a time
+    /// (the first sub-lane almost always has a claimable row; a worker for some models may need to look further).
+    /// </summary>
     private const string TurnOrderSql = """
         SELECT lane, priority, namespace FROM queue_lanes WHERE queued > 0
         ORDER BY priority DESC, last_turn, namespace
+        LIMIT $limit OFFSET $offset
         """;
+
+    private const int TurnPage = 16;
 
     /// <summary>A sub-lane's oldest claimable row; <c>{0}</c> is the model filter (empty, or <c>AND model IN (...)</c>).</summary>
     private const string SubLaneHeadSqlFormat = """
@@ -438,32 +444,40 @@ public sealed class SqliteGenerationStore : IGenerationStore
         {
             var now = NowMilliseconds();
             // Sub-lanes in turn order; the first with a claimable row (of the worker's models) gives it. Usually the first.
-            var turns = new List<(string Lane, int Priority, string Namespace)>();
-            using (var reader = context.Command(TurnOrderSql).ExecuteReader())
-            {
-                while (reader.Read())
-                    turns.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
-            }
             var filter = modelList is null ? "" : " AND model IN (" + string.Join(", ", modelList.Select((_, i) => "$model" + i)) + ")";
             var headSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, SubLaneHeadSqlFormat, filter);
             long? rowId = null;
             (string Lane, int Priority, string Namespace) taken = default;
-            foreach (var turn in turns)
+            for (var offset = 0; rowId is null; offset += TurnPage)
             {
-                if (running is not null && AtRunningLimit(context, turn.Namespace, running))
-                    continue;
-                var head = context.Command(headSql);
-                for (var i = 0; modelList is not null && i < modelList.Count; i++)
-                    head.Parameters.Add("$model" + i, modelList[i]);
-                head.Parameters.Add("$lane", turn.Lane);
-                head.Parameters.Add("$priority", turn.Priority);
-                head.Parameters.Add("$namespace", turn.Namespace);
-                head.Parameters.Add("$now", now);
-                if (head.ExecuteScalar() is long found)
+                var turns = new List<(string Lane, int Priority, string Namespace)>();
+                var order = context.Command(TurnOrderSql);
+                order.Parameters.Add("$limit", TurnPage);
+                order.Parameters.Add("$offset", offset);
+                using (var reader = order.ExecuteReader())
                 {
-                    rowId = found;
-                    taken = turn;
+                    while (reader.Read())
+                        turns.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
+                }
+                if (turns.Count == 0)
                     break;
+                foreach (var turn in turns)
+                {
+                    if (running is not null && AtRunningLimit(context, turn.Namespace, running))
+                        continue;
+                    var head = context.Command(headSql);
+                    for (var i = 0; modelList is not null && i < modelList.Count; i++)
+                        head.Parameters.Add("$model" + i, modelList[i]);
+                    head.Parameters.Add("$lane", turn.Lane);
+                    head.Parameters.Add("$priority", turn.Priority);
+                    head.Parameters.Add("$namespace", turn.Namespace);
+                    head.Parameters.Add("$now", now);
+                    if (head.ExecuteScalar() is long found)
+                    {
+                        rowId = found;
+                        taken = turn;
+                        break;
+                    }
                 }
             }
             if (rowId is null)

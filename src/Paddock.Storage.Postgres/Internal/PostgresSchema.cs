@@ -208,6 +208,8 @@ internal static class PostgresSchema
             FROM generations GROUP BY lane, priority, namespace;
         -- Turns: a claim gives the next positive one; a new sub-lane gets the next of the newcomers' (from -2^62), so
         -- sub-lanes never claimed from go first, in the order they first got a row.
+        -- A claim reads the first few sub-lanes in turn order, without sorting them all.
+        CREATE INDEX ix_queue_lanes_order ON queue_lanes (priority DESC, last_turn, namespace COLLATE "C") WHERE queued > 0;
         CREATE SEQUENCE queue_turns;
         CREATE SEQUENCE queue_newcomers MINVALUE -4611686018427387904 START -4611686018427387000;
         DROP TABLE lanes;
