@@ -52,7 +52,8 @@ public sealed class GenerationService(
                 Priority: limits?.Priority ?? 0, ApiKeyId: limits?.Key?.Id, Resolution: video.Resolution, VideoSeconds: video.Duration));
         }
 
-        if (limits is not null)
+        // Without a queue limit or budget nothing needs checking: the plain enqueue (no per-namespace turn-taking).
+        if (limits is not null && limits.Scopes().Any(s => s.Limits.MaxQueued is not null || s.Limits.Budgets is { Count: > 0 }))
         {
             var claimed = idempotencyKey is null ? null : new IdempotencyClaim(ns, idempotencyKey, Fingerprint(request, kind), time.GetUtcNow() + IdempotencyWindow);
             var admitted = await store.EnqueueAdmittedAsync(rows, claimed, quotas.Admission(limits, rows), cancellationToken).ConfigureAwait(false);
