@@ -6,7 +6,7 @@ using Paddock.Core.Queue;
 namespace Paddock.Storage.Contract;
 
 /// <summary>One opened instance of a backend: its stores and what closes them.</summary>
-public sealed class StoreUnderTest(IGenerationStore generations, IEventLog events, IApiKeyStore apiKeys, IFileStore files, Paddock.Core.Webhooks.IWebhookStore webhooks, IAsyncDisposable owner)
+public sealed class StoreUnderTest(IGenerationStore generations, IEventLog events, IApiKeyStore apiKeys, IFileStore files, Paddock.Core.Webhooks.IWebhookStore webhooks, Paddock.Core.Quotas.IQuotaStore quotas, IAsyncDisposable owner)
     : IAsyncDisposable
 {
     private int _disposed;
@@ -20,6 +20,7 @@ public sealed class StoreUnderTest(IGenerationStore generations, IEventLog event
     public IFileStore Files { get; } = files;
 
     public Paddock.Core.Webhooks.IWebhookStore Webhooks { get; } = webhooks;
+    public Paddock.Core.Quotas.IQuotaStore Quotas { get; } = quotas;
 
     public async ValueTask DisposeAsync()
     {

@@ -12,3 +12,4 @@ public sealed class PostgresApiKeyStoreTests : ApiKeyStoreContract<PostgresTestD
 public sealed class PostgresFileStoreTests : FileStoreContract<PostgresTestDatabase>;
 
 public sealed class PostgresWebhookStoreTests : WebhookStoreContract<PostgresTestDatabase>;
+public sealed class PostgresQuotaStoreTests : QuotaStoreContract<PostgresTestDatabase>;

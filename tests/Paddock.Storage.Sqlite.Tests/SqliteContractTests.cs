@@ -12,3 +12,4 @@ public sealed class SqliteApiKeyStoreTests : ApiKeyStoreContract<SqliteTestDatab
 public sealed class SqliteFileStoreTests : FileStoreContract<SqliteTestDatabase>;
 
 public sealed class SqliteWebhookStoreTests : WebhookStoreContract<SqliteTestDatabase>;
+public sealed class SqliteQuotaStoreTests : QuotaStoreContract<SqliteTestDatabase>;

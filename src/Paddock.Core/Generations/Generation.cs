@@ -50,6 +50,11 @@ public sealed record GenerationFailure(Engines.FailureKind Kind, string Message,
 /// <param name="Lane">The queue the row waits in: the backend serving its model, whose workers take the lane's rows in
 /// order (queue positions count within a lane). Null: the model's id.</param>
 /// <param name="TraceParent">The submitting span's W3C <c>traceparent</c>, stored with the row (see <see cref="Generation.TraceParent"/>).</param>
+/// <param name="Priority">Within a lane, rows of a higher priority are claimed before any of a lower one (the key's
+/// priority; 0 by default). Rows of one priority are shared fairly between namespaces (<see cref="Queue.FairQueue"/>).</param>
+/// <param name="ApiKeyId">The key that submitted the row: its per-key limits and usage count it.</param>
+/// <param name="Resolution">The resolution asked for ("720P", "1080P"), or "" for a model without one: budgets count by it.</param>
+/// <param name="VideoSeconds">Seconds of video the row asks for: what its budget is charged (given back if it fails or is cancelled).</param>
 public sealed record NewGeneration(
     Guid Id,
     string Namespace,
@@ -57,4 +62,8 @@ public sealed record NewGeneration(
     string MediaType,
     string Parameters,
     string? Lane = null,
-    string? TraceParent = null);
+    string? TraceParent = null,
+    int Priority = 0,
+    string? ApiKeyId = null,
+    string Resolution = "",
+    int VideoSeconds = 0);

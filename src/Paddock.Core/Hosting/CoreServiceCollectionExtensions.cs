@@ -36,6 +36,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSettings<MaintenanceOptions>("Paddock:Maintenance");
         services.AddSettings<Webhooks.WebhookOptions>("Paddock:Webhooks");
         services.AddSettings<Telemetry.TelemetryOptions>("Paddock:Telemetry");
+        services.AddSettings<Quotas.QuotaOptions>("Paddock:Quotas");
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new Telemetry.PaddockMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
@@ -65,6 +66,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
         services.AddHostedService<Storage.StoreSignalRelay>();
+        services.AddSingleton<Quotas.QuotaService>();
         services.AddSingleton<GenerationService>();
         services.AddSingleton<ApiKeyService>();
         services.AddSingleton(sp => new Webhooks.WebhookReceivers(sp.GetRequiredService<IOptions<Webhooks.WebhookOptions>>().Value));

@@ -21,6 +21,7 @@ public interface IStorage
     IFileStore Files { get; }
 
     Webhooks.IWebhookStore Webhooks { get; }
+    Quotas.IQuotaStore Quotas { get; }
 
     IStoreSignals Signals { get; }
 }

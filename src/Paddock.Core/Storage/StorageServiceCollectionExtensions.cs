@@ -37,6 +37,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<IStorage>().ApiKeys);
         services.TryAddSingleton<IFileStore>(sp => sp.GetRequiredService<IStorage>().Files);
         services.TryAddSingleton<Webhooks.IWebhookStore>(sp => sp.GetRequiredService<IStorage>().Webhooks);
+        services.TryAddSingleton<Quotas.IQuotaStore>(sp => sp.GetRequiredService<IStorage>().Quotas);
         services.TryAddSingleton<IStoreSignals>(sp => sp.GetRequiredService<IStorage>().Signals);
         return services;
     }

@@ -68,7 +68,10 @@ public static class Submission
             }
 
             // Not the request's token: once the rows are being written, a client hanging up must not half-commit them.
-            var submitted = await generations.SubmitAsync(ns, request, kind, idempotencyKey.Length > 0 ? idempotencyKey : null, CancellationToken.None);
+            var submitted = await generations.SubmitAsync(ns, request, kind, idempotencyKey.Length > 0 ? idempotencyKey : null, CancellationToken.None,
+                QuotaEnforcement.LimitsOf(context));
+            if (submitted.Refusal is { } refusal)
+                return (null, QuotaEnforcement.Refused(refusal));
             if (submitted.Result == IdempotencyResult.Conflict)
                 return (null, ApiErrors.Make(StatusCodes.Status409Conflict, "idempotency_conflict", "This Idempotency-Key was used for a different request.",
                     $"Idempotency-Key: '{idempotencyKey}' was used in the last 24 hours for a different request (another body, or the other endpoint); use a new key for a new request"));

@@ -118,6 +118,7 @@ public static class PaddockApp
             if (result is not null) await result.ExecuteAsync(context);
         });
         app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseMiddleware<QuotaEnforcement>();
 
         app.MapHealthEndpoints();
         app.MapPaddockMetrics();
@@ -130,5 +131,6 @@ public static class PaddockApp
         app.MapFileEndpoints();
         app.MapWebhookEndpoints();
         app.MapWorkbenchEndpoints();
+        app.MapUsageEndpoints();
     }
 }

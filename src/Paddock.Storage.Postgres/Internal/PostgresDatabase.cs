@@ -199,4 +199,11 @@ internal static class AdvisoryLocks
 
     /// <summary>A repository branch's file paths: object = a hash of namespace, repository and branch.</summary>
     public const int FileBranchClass = 0x5044_0002;
+
+    /// <summary>A namespace's admitted submissions (quotas): object = a hash of the namespace.</summary>
+    public const int AdmissionClass = 0x5044_0003;
+
+    /// <summary>A stable 32-bit object id for a lock on <paramref name="text"/>.</summary>
+    public static int Key(string text) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }
