@@ -4,6 +4,8 @@
 //   dotnet run -c Release --project bench/EnqueueBench -- --connections 64 --seconds 10 --warmup 3 --runs 2
 //   ... -- --postgres 'Host=127.0.0.1;Port=5432;Username=postgres'   also Paddock on PostgreSQL (a fresh database
 //   per run on that server) and pgbench inserting one row per transaction on the same server
+//   ... -- --telemetry   instead: Paddock with OpenTelemetry off, on (the default), and on with OTLP export and a
+//   Prometheus scrape (issue 13: at least 90% of the throughput with it off)
 
 using System.Globalization;
 using System.Text;
@@ -28,15 +30,21 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR] [--postgres CONNECTION-STRING]");
+            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR] [--postgres CONNECTION-STRING] [--telemetry]");
             return 2;
         }
 
+        // The load generator shares this process with the server: without this, its own HttpClient calls would be traced
+        // too (a client span and a traceparent header per request), a cost real clients put on their own machines. The
+        // enqueue path makes no outgoing HTTP call, so the server's spans are the same either way. Set before any
+        // HttpClient exists (the runtime reads it once).
+        if (settings.Telemetry) AppContext.SetSwitch("System.Net.Http.EnableActivityPropagation", false);
         var body = BenchRequest.PostJson("api/ai/queue", Encoding.UTF8.GetBytes(Body));
         var load = new LoadGenerator(settings.Connections, TimeSpan.FromSeconds(settings.Warmup), TimeSpan.FromSeconds(settings.Seconds));
         Console.WriteLine($"EnqueueBench: {settings.Describe()}; load generator in-process (HttpClient/SocketsHttpHandler, HTTP/1.1, same process and cores as the server)");
         Console.WriteLine(Report.Machine());
         Console.WriteLine();
+        if (settings.Telemetry) return await TelemetryMode.RunAsync(settings, load, body);
 
         var baseline = new List<RunResult>();
         var paddock = new List<RunResult>();
@@ -137,7 +145,7 @@ public static class Program
 
 }
 
-public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot, string? Postgres = null)
+public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot, string? Postgres = null, bool Telemetry = false)
 {
     public string Describe() => $"{Connections} connections, {Warmup} s warmup, {Seconds} s measured, {Runs} run(s) of each{(Postgres is null ? "" : ", with PostgreSQL")}";
 
@@ -146,6 +154,7 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
         int connections = 64, seconds = 10, warmup = 3, runs = 2;
         var dataRoot = Path.GetTempPath();
         string? postgres = null;
+        var telemetry = false;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -172,9 +181,10 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
                 case "--runs": runs = Int(1, 100); break;
                 case "--data-root": dataRoot = Next(); break;
                 case "--postgres": postgres = Next(); break;
+                case "--telemetry": telemetry = true; break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }
-        return new Settings(connections, seconds, warmup, runs, dataRoot, postgres);
+        return new Settings(connections, seconds, warmup, runs, dataRoot, postgres, telemetry);
     }
 }

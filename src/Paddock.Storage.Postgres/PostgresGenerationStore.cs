@@ -7,6 +7,7 @@ using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
+using Paddock.Core.Quotas;
 using Paddock.Storage.Postgres.Internal;
 using Paddock.Storage.Postgres.Writing;
 
@@ -20,28 +21,52 @@ namespace Paddock.Storage.Postgres;
 /// <remarks>Progress describes running work: it is cleared whenever a row leaves processing.</remarks>
 public sealed class PostgresGenerationStore : IGenerationStore
 {
-    /// <summary>One row with the next number of its lane, taken in the same statement (the lane's row stays locked until commit).</summary>
+    /// <summary>
+    /// One row with the next number of its sub-lane, taken in the same statement (the sub-lane's row stays locked until
+    /// commit, so its numbers are dense). A new sub-lane's turn is a newcomer's: below every turn a claim gives, after
+    /// the newcomers before it.
+    /// </summary>
     private const string InsertSql = """
         WITH lane AS (
-            INSERT INTO lanes AS l (lane, last_seq) VALUES (@lane, 1)
-            ON CONFLICT (lane) DO UPDATE SET last_seq = l.last_seq + 1
+            INSERT INTO queue_lanes AS l (lane, priority, namespace, last_seq, last_turn)
+            VALUES (@lane, @priority, @namespace, 1, nextval('queue_newcomers'))
+            ON CONFLICT (lane, priority, namespace) DO UPDATE SET last_seq = l.last_seq + 1
             RETURNING last_seq
         )
-        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, lane, lane_seq)
-        SELECT @id, @namespace, @model, @media_type, 'queued', @parameters, @enqueued_at, @lane, lane.last_seq FROM lane
+        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, lane, lane_seq, trace_parent,
+                                 priority, api_key_id, resolution, video_seconds)
+        SELECT @id, @namespace, @model, @media_type, 'queued', @parameters, @enqueued_at, @lane, lane.last_seq, @trace_parent,
+               @priority, @api_key_id, @resolution, @video_seconds FROM lane
         """;
 
-    /// <summary>The claim; <c>{0}</c> is the model filter (empty, or one on <c>c.model</c>).</summary>
+    /// <summary>Sub-lanes with queued rows in the order they take turns (<see cref="FairQueue"/>), across lanes.</summary>
+    private const string TurnOrderSql = """
+        SELECT lane, priority, namespace FROM queue_lanes WHERE queued > 0
+        ORDER BY priority DESC, last_turn, namespace COLLATE "C"
+        LIMIT @limit OFFSET @offset
+        """;
+
+    /// <summary>Sub-lanes read at a time: the first almost always has a claimable row.</summary>
+    private const int TurnPage = 16;
+
+    /// <summary>The claim of a sub-lane's oldest claimable row; <c>{0}</c> is the model filter (empty, or one on <c>c.model</c>).</summary>
     private const string ClaimSqlFormat = """
         UPDATE generations AS g
         SET status = 'processing', attempt = g.attempt + 1, lease_owner = @worker, lease_expires_at = @expires_at,
             started_at = COALESCE(g.started_at, @now), retry_at = NULL, status_message = NULL
         WHERE g.id = (SELECT c.id FROM generations c
-                      WHERE c.status = 'queued' AND (c.retry_at IS NULL OR c.retry_at <= @now){0}
-                      ORDER BY c.enqueued_at, c.pos
+                      WHERE c.lane = @lane AND c.priority = @priority AND c.namespace = @namespace AND c.status = 'queued'
+                        AND (c.retry_at IS NULL OR c.retry_at <= @now){0}
+                      ORDER BY c.lane_seq
                       LIMIT 1
                       FOR UPDATE SKIP LOCKED)
         RETURNING {1}
+        """;
+
+    /// <summary>The claimed sub-lane's turn moves to the end.</summary>
+    private const string TakeTurnSql = """
+        UPDATE queue_lanes SET last_turn = nextval('queue_turns')
+        WHERE lane = @lane AND priority = @priority AND namespace = @namespace
         """;
 
     /// <summary>The fence of every write by a lease holder: still processing, same worker, same attempt, not expired.</summary>
@@ -214,6 +239,67 @@ public sealed class PostgresGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Submissions of one namespace take turns across processes (an advisory lock held to the commit), and the round's
+    /// earlier inserts are run first, so the check counts every row admitted before it. The key is taken as in
+    /// <see cref="EnqueueOnceAsync"/>, and given up again when the check refuses.
+    /// </summary>
+    public Task<EnqueueOutcome> EnqueueAdmittedAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim? claim, AdmissionCheck admission, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(generations);
+        ArgumentNullException.ThrowIfNull(admission);
+        foreach (var generation in generations)
+            Validate(generation);
+        // Nothing to write and no key: the check still runs (it only reads), with nothing to keep apart.
+        var ns = claim?.Namespace ?? generations.FirstOrDefault()?.Namespace;
+
+        return _database.WriteAsync(context =>
+        {
+            var now = Now();
+            if (ns is not null)
+            {
+                using var turn = context.Command("SELECT pg_advisory_xact_lock(@class, @namespace)");
+                turn.Parameters.Bind("class", AdvisoryLocks.AdmissionClass);
+                turn.Parameters.Bind("namespace", AdvisoryLocks.Key(ns));
+                turn.ExecuteNonQuery();
+            }
+            if (claim is not null)
+            {
+                using var find = context.Command("SELECT fingerprint, generation_ids FROM idempotency_keys WHERE namespace = @ns AND key = @key AND expires_at > @now");
+                find.Parameters.Bind("ns", claim.Namespace);
+                find.Parameters.Bind("key", claim.Key);
+                find.Parameters.Bind("now", now);
+                using var reader = find.ExecuteReader();
+                if (reader.Read())
+                    return new EnqueueOutcome(reader.GetString(0) == claim.Fingerprint ? IdempotencyResult.Replayed : IdempotencyResult.Conflict, reader.GetFieldValue<Guid[]>(1));
+            }
+
+            context.RunDeferred();
+            if (admission(new PostgresAdmissionReader(context)) is { } refusal)
+                return new EnqueueOutcome(IdempotencyResult.Refused, [], refusal);
+
+            if (claim is not null)
+            {
+                // Submissions of this namespace (and so of this key) wait on the lock above: the key is free or expired.
+                using var take = context.Command("""
+                    INSERT INTO idempotency_keys AS k (namespace, key, fingerprint, generation_ids, expires_at)
+                    VALUES (@ns, @key, @fingerprint, @ids, @expires)
+                    ON CONFLICT (namespace, key) DO UPDATE
+                        SET fingerprint = excluded.fingerprint, generation_ids = excluded.generation_ids, expires_at = excluded.expires_at
+                    """);
+                take.Parameters.Bind("ns", claim.Namespace);
+                take.Parameters.Bind("key", claim.Key);
+                take.Parameters.Bind("fingerprint", claim.Fingerprint);
+                take.Parameters.Add(new NpgsqlParameter<Guid[]>("ids", generations.Select(g => g.Id).ToArray()));
+                take.Parameters.Bind("expires", claim.ExpiresAt);
+                take.ExecuteNonQuery();
+            }
+            foreach (var generation in generations)
+                Insert(context, generation, now);
+            return new EnqueueOutcome(IdempotencyResult.Created, generations.Select(g => g.Id).ToList());
+        }, cancellationToken);
+    }
+
     public Task<Generation?> GetAsync(string ns, Guid id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ns);
@@ -236,6 +322,23 @@ public sealed class PostgresGenerationStore : IGenerationStore
     /// their unfolded deltas; the rows from one index range per status (merged newest first), never a sort of the
     /// namespace; all in one repeatable-read snapshot.
     /// </summary>
+    public Task<IReadOnlyDictionary<string, long>> CountQueuedByModelAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyDictionary<string, long>>(async (connection, ct) =>
+        {
+            // The kept counts plus the deltas not yet folded into them, as the totals of a page are read.
+            await using var command = new NpgsqlCommand("""
+                SELECT model, SUM(n) FROM (
+                    SELECT model, count AS n FROM generation_counts WHERE status = 'queued'
+                    UNION ALL
+                    SELECT model, delta AS n FROM generation_count_deltas WHERE status = 'queued') AS queued
+                GROUP BY model HAVING SUM(n) > 0
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) counts[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+            return counts;
+        }, cancellationToken);
+
     public Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -402,7 +505,8 @@ public sealed class PostgresGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default)
+    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default,
+        RunningLimits? running = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(workerId);
         ValidateLease(leaseDuration);
@@ -414,17 +518,69 @@ public sealed class PostgresGenerationStore : IGenerationStore
         return _database.WriteAsync(context =>
         {
             var now = Now();
-            using var command = context.Command(sql);
-            if (modelList is not null) command.Parameters.Add(new NpgsqlParameter<string[]>("models", modelList));
-            command.Parameters.Bind("worker", workerId);
-            command.Parameters.Bind("now", now);
-            command.Parameters.Bind("expires_at", now + leaseDuration);
-            var rows = GenerationRows.ReadAll(command);
-            if (rows.Count == 0)
-                return null;
-            var generation = rows[0].Generation;
-            return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
+            // Sub-lanes in turn order; the first with a claimable, unlocked row (of the worker's models) gives it.
+            // Claimers in other processes may take from the same sub-lane at once: fair to within a round.
+            for (var offset = 0; ; offset += TurnPage)
+            {
+                var turns = new List<(string Lane, int Priority, string Namespace)>();
+                using (var order = context.Command(TurnOrderSql))
+                {
+                    order.Parameters.Bind("limit", TurnPage);
+                    order.Parameters.Bind("offset", offset);
+                    using var reader = order.ExecuteReader();
+                    while (reader.Read())
+                        turns.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
+                }
+                if (turns.Count == 0)
+                    return null;
+                foreach (var turn in turns)
+                {
+                    // Read committed: renders another process claimed a moment ago may not be counted yet (within a claim or two).
+                    if (running is not null && AtRunningLimit(context, turn.Namespace, running))
+                        continue;
+                    List<GenerationRow> rows;
+                    using (var command = context.Command(sql))
+                    {
+                        if (modelList is not null) command.Parameters.Add(new NpgsqlParameter<string[]>("models", modelList));
+                        command.Parameters.Bind("worker", workerId);
+                        command.Parameters.Bind("now", now);
+                        command.Parameters.Bind("expires_at", now + leaseDuration);
+                        command.Parameters.Bind("lane", turn.Lane);
+                        command.Parameters.Bind("priority", turn.Priority);
+                        command.Parameters.Bind("namespace", turn.Namespace);
+                        rows = GenerationRows.ReadAll(command);
+                    }
+                    if (rows.Count == 0)
+                        continue;
+                    using (var taken = context.Command(TakeTurnSql))
+                    {
+                        taken.Parameters.Bind("lane", turn.Lane);
+                        taken.Parameters.Bind("priority", turn.Priority);
+                        taken.Parameters.Bind("namespace", turn.Namespace);
+                        taken.ExecuteNonQuery();
+                    }
+                    var generation = rows[0].Generation;
+                    return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
+                }
+            }
         }, cancellationToken);
+    }
+
+    /// <summary>Whether the namespace already has as many rows processing as its limit (counted up to the limit).</summary>
+    private static bool AtRunningLimit(PostgresWriteContext context, string ns, RunningLimits running)
+    {
+        int? stored;
+        using (var read = context.Command("SELECT max_running FROM quota_limits WHERE scope = @scope"))
+        {
+            read.Parameters.Bind("scope", QuotaScope.Namespace(ns).Stored);
+            stored = read.ExecuteScalar() is int value ? value : null;
+        }
+        if (running.For(ns, stored) is not { } limit)
+            return false;
+        using var count = context.Command("SELECT COUNT(*) FROM (SELECT 1 FROM generations WHERE namespace = @namespace AND status = 'processing' LIMIT @cap) r");
+        count.Parameters.Bind("namespace", ns);
+        count.Parameters.Bind("cap", limit);
+        return (long)count.ExecuteScalar()! >= limit;
     }
 
     public Task<LeaseState> HeartbeatAsync(Lease lease, TimeSpan leaseDuration, GenerationProgress? progress, CancellationToken cancellationToken = default)
@@ -652,6 +808,11 @@ public sealed class PostgresGenerationStore : IGenerationStore
         command.Parameters.Bind("parameters", generation.Parameters);
         command.Parameters.Bind("enqueued_at", now);
         command.Parameters.Bind("lane", generation.Lane ?? generation.Model);
+        command.Parameters.Bind("trace_parent", generation.TraceParent);
+        command.Parameters.Bind("priority", generation.Priority);
+        command.Parameters.Add(new NpgsqlParameter("api_key_id", NpgsqlDbType.Text) { Value = (object?)generation.ApiKeyId ?? DBNull.Value });
+        command.Parameters.Bind("resolution", generation.Resolution ?? "");
+        command.Parameters.Bind("video_seconds", generation.VideoSeconds);
         context.Defer(command);
         context.WorkQueued(generation.Model);
     }

@@ -36,6 +36,8 @@ public sealed class PostgresStore : IStorage, IAsyncDisposable
         Events = new PostgresEventLog(_database, timeProvider);
         ApiKeys = new PostgresApiKeyStore(_database);
         Files = new PostgresFileStore(_database, timeProvider);
+        Webhooks = new PostgresWebhookStore(_database, timeProvider);
+        Quotas = new PostgresQuotaStore(_database, timeProvider);
     }
 
     /// <summary>Host, port, database and user of the store (never its password).</summary>
@@ -52,6 +54,9 @@ public sealed class PostgresStore : IStorage, IAsyncDisposable
 
     public PostgresFileStore Files { get; }
 
+    public PostgresWebhookStore Webhooks { get; }
+    public PostgresQuotaStore Quotas { get; }
+
     /// <summary>Every process's commits, by LISTEN/NOTIFY.</summary>
     public IStoreSignals Signals => _database.Signals;
 
@@ -62,6 +67,9 @@ public sealed class PostgresStore : IStorage, IAsyncDisposable
     IApiKeyStore IStorage.ApiKeys => ApiKeys;
 
     IFileStore IStorage.Files => Files;
+
+    Paddock.Core.Webhooks.IWebhookStore IStorage.Webhooks => Webhooks;
+    Paddock.Core.Quotas.IQuotaStore IStorage.Quotas => Quotas;
 
     /// <summary>Moves the totals' deltas into their counts now (the store does it every second by itself).</summary>
     internal Task FoldCountsAsync(CancellationToken cancellationToken = default) => _database.FoldCountsAsync(cancellationToken);

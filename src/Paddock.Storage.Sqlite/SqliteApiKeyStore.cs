@@ -35,8 +35,7 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
         ArgumentNullException.ThrowIfNull(hash);
         return _database.ReadAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {Columns} FROM api_keys WHERE hash = $hash";
+                        var command = connection.Command($"SELECT {Columns} FROM api_keys WHERE hash = $hash");
             command.Parameters.Add("$hash", hash);
             using var reader = command.ExecuteReader();
             return reader.Read() ? Read(reader) : null;
@@ -47,8 +46,7 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default) =>
         _database.ReadAsync<IReadOnlyList<ApiKeyRecord>>(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {Columns} FROM api_keys ORDER BY created_at, id";
+                        var command = connection.Command($"SELECT {Columns} FROM api_keys ORDER BY created_at, id");
             using var reader = command.ExecuteReader();
             var keys = new List<ApiKeyRecord>();
             while (reader.Read())

@@ -39,13 +39,12 @@ public sealed class SqliteEventLog : IEventLog
             return Task.FromResult<IReadOnlyList<StoredEvent>>([]);
         return _database.ReadAsync<IReadOnlyList<StoredEvent>>(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"""
+                        var command = connection.Command($"""
                 SELECT {EventRows.Columns} FROM events
                 WHERE {(ns is null ? "" : "namespace = $namespace AND ")}seq > $after
                 ORDER BY seq
                 LIMIT $limit
-                """;
+                """);
             if (ns is not null) command.Parameters.Add("$namespace", ns);
             command.Parameters.Add("$after", afterSequence);
             command.Parameters.Add("$limit", limit);
@@ -60,8 +59,7 @@ public sealed class SqliteEventLog : IEventLog
     public Task<long> LatestSequenceAsync(CancellationToken cancellationToken = default) =>
         _database.ReadAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM events";
+                        var command = connection.Command("SELECT COALESCE(MAX(seq), 0) FROM events");
             return (long)command.ExecuteScalar()!;
         }, cancellationToken);
 }

@@ -113,8 +113,7 @@ public sealed class SqliteFileStore : IFileStore
     public Task<RepoFile?> GetAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>
         _database.ReadAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {Columns} FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path = $path";
+                        var command = connection.Command($"SELECT {Columns} FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path = $path");
             command.Parameters.Add("$ns", ns);
             command.Parameters.Add("$repo", repo);
             command.Parameters.Add("$branch", branch);
@@ -126,9 +125,8 @@ public sealed class SqliteFileStore : IFileStore
     public Task<bool> IsDirectoryAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>
         _database.ReadAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            // Paths sort so that everything below "dir/" lies in ["dir/", "dir0"): '0' follows '/'.
-            command.CommandText = "SELECT EXISTS (SELECT 1 FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path >= $from AND path < $to)";
+                        // Paths sort so that everything below "dir/" lies in ["dir/", "dir0"): '0' follows '/'.
+            var command = connection.Command("SELECT EXISTS (SELECT 1 FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path >= $from AND path < $to)");
             command.Parameters.Add("$ns", ns);
             command.Parameters.Add("$repo", repo);
             command.Parameters.Add("$branch", branch);

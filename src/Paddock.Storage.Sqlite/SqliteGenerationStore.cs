@@ -4,6 +4,7 @@ using Paddock.Core.Engines;
 using Paddock.Core.Events;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
+using Paddock.Core.Quotas;
 using Paddock.Storage.Sqlite.Internal;
 using Paddock.Storage.Sqlite.Writing;
 
@@ -20,26 +21,56 @@ namespace Paddock.Storage.Sqlite;
 public sealed class SqliteGenerationStore : IGenerationStore
 {
     private const string InsertSql = """
-        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at, lane, lane_seq)
-        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at, $lane, $lane_seq)
+        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at,
+                                 lane, lane_seq, trace_parent, priority, api_key_id, resolution, video_seconds)
+        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at,
+                $lane, $lane_seq, $trace_parent, $priority, $api_key_id, $resolution, $video_seconds)
         """;
 
-    /// <summary>The next number of a lane (dense: the writer is the only one to give them).</summary>
+    /// <summary>
+    /// The next number of a sub-lane (dense: the writer is the only one to give them). A new sub-lane's turn is a
+    /// newcomer's: below every turn a claim gives (those are positive), after the newcomers before it.
+    /// </summary>
     private const string NextLaneSeqSql = """
-        INSERT INTO lanes (lane, last_seq) VALUES ($lane, 1)
-        ON CONFLICT (lane) DO UPDATE SET last_seq = last_seq + 1
+        INSERT INTO queue_lanes (lane, priority, namespace, last_seq, last_turn)
+        VALUES ($lane, $priority, $namespace, 1,
+                COALESCE((SELECT MAX(last_turn) FROM queue_lanes WHERE last_turn < 0) + 1, -4611686018427387904))
+        ON CONFLICT (lane, priority, namespace) DO UPDATE SET last_seq = last_seq + 1
         RETURNING last_seq
         """;
 
-    /// <summary>The claim; <c>{0}</c> is the model filter (empty, or <c>AND model IN (...)</c>).</summary>
+    /// <summary>
+    /// Sub-lanes with queued rows in the order they take turns (<see cref="FairQueue"/>), across lanes, a page at a time
+    /// (the first sub-lane almost always has a claimable row; a worker for some models may need to look further).
+    /// </summary>
+    private const string TurnOrderSql = """
+        SELECT lane, priority, namespace FROM queue_lanes WHERE queued > 0
+        ORDER BY priority DESC, last_turn, namespace
+        LIMIT $limit OFFSET $offset
+        """;
+
+    private const int TurnPage = 16;
+
+    /// <summary>A sub-lane's oldest claimable row; <c>{0}</c> is the model filter (empty, or <c>AND model IN (...)</c>).</summary>
+    private const string SubLaneHeadSqlFormat = """
+        SELECT rowid FROM generations
+        WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status = 'queued'
+          AND (retry_at IS NULL OR retry_at <= $now){0}
+        ORDER BY lane_seq LIMIT 1
+        """;
+
     private const string ClaimSqlFormat = """
         UPDATE generations
         SET status = 'processing', attempt = attempt + 1, lease_owner = $worker, lease_expires_at = $expires_at,
             started_at = COALESCE(started_at, $now), retry_at = NULL, status_message = NULL
-        WHERE rowid = (SELECT rowid FROM generations
-                       WHERE status = 'queued' AND (retry_at IS NULL OR retry_at <= $now){0}
-                       ORDER BY enqueued_at, rowid LIMIT 1)
-        RETURNING {1}
+        WHERE rowid = $rowid
+        RETURNING {0}
+        """;
+
+    /// <summary>The claimed sub-lane's turn moves to the end.</summary>
+    private const string TakeTurnSql = """
+        UPDATE queue_lanes SET last_turn = MAX(1, (SELECT MAX(last_turn) + 1 FROM queue_lanes))
+        WHERE lane = $lane AND priority = $priority AND namespace = $namespace
         """;
 
     /// <summary>The fence of every write by a lease holder: still processing, same worker, same attempt, not expired.</summary>
@@ -164,24 +195,37 @@ public sealed class SqliteGenerationStore : IGenerationStore
 
     public Task<EnqueueOutcome> EnqueueOnceAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim claim, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(generations);
         ArgumentNullException.ThrowIfNull(claim);
+        return EnqueueCheckedAsync(generations, claim, admission: null, cancellationToken);
+    }
+
+    public Task<EnqueueOutcome> EnqueueAdmittedAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim? claim, AdmissionCheck admission, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(admission);
+        return EnqueueCheckedAsync(generations, claim, admission, cancellationToken);
+    }
+
+    /// <summary>The idempotency key first (a repeat replays), then the admission check, then the rows: one transaction in the one writer.</summary>
+    private Task<EnqueueOutcome> EnqueueCheckedAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim? claim, AdmissionCheck? admission, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(generations);
         foreach (var generation in generations)
             Validate(generation);
 
         return _database.WriteAsync(context =>
         {
             var now = NowMilliseconds();
-            // Forget a few expired keys on every call, so the table stays as large as one day of keys.
-            var purge = context.Command("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= $now LIMIT 100)");
-            purge.Parameters.Add("$now", now);
-            purge.ExecuteNonQuery();
-
-            var find = context.Command("SELECT fingerprint, generation_ids FROM idempotency_keys WHERE namespace = $ns AND key = $key");
-            find.Parameters.Add("$ns", claim.Namespace);
-            find.Parameters.Add("$key", claim.Key);
-            using (var reader = find.ExecuteReader())
+            if (claim is not null)
             {
+                // Forget a few expired keys on every call, so the table stays as large as one day of keys.
+                var purge = context.Command("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= $now LIMIT 100)");
+                purge.Parameters.Add("$now", now);
+                purge.ExecuteNonQuery();
+
+                var find = context.Command("SELECT fingerprint, generation_ids FROM idempotency_keys WHERE namespace = $ns AND key = $key");
+                find.Parameters.Add("$ns", claim.Namespace);
+                find.Parameters.Add("$key", claim.Key);
+                using var reader = find.ExecuteReader();
                 if (reader.Read())
                 {
                     var ids = reader.GetString(1).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ToList();
@@ -189,15 +233,21 @@ public sealed class SqliteGenerationStore : IGenerationStore
                 }
             }
 
+            if (admission?.Invoke(new SqliteAdmissionReader(context)) is { } refusal)
+                return new EnqueueOutcome(IdempotencyResult.Refused, [], refusal);
+
             foreach (var generation in generations)
                 Insert(context, generation, GenerationStatus.Queued, now, attempt: 0, leaseOwner: null, leaseExpiresAt: null);
-            var remember = context.Command("INSERT INTO idempotency_keys (namespace, key, fingerprint, generation_ids, expires_at) VALUES ($ns, $key, $fingerprint, $ids, $expires)");
-            remember.Parameters.Add("$ns", claim.Namespace);
-            remember.Parameters.Add("$key", claim.Key);
-            remember.Parameters.Add("$fingerprint", claim.Fingerprint);
-            remember.Parameters.Add("$ids", string.Join(',', generations.Select(g => SqliteValues.IdText(g.Id))));
-            remember.Parameters.Add("$expires", SqliteValues.ToUnixMilliseconds(claim.ExpiresAt));
-            remember.ExecuteNonQuery();
+            if (claim is not null)
+            {
+                var remember = context.Command("INSERT INTO idempotency_keys (namespace, key, fingerprint, generation_ids, expires_at) VALUES ($ns, $key, $fingerprint, $ids, $expires)");
+                remember.Parameters.Add("$ns", claim.Namespace);
+                remember.Parameters.Add("$key", claim.Key);
+                remember.Parameters.Add("$fingerprint", claim.Fingerprint);
+                remember.Parameters.Add("$ids", string.Join(',', generations.Select(g => SqliteValues.IdText(g.Id))));
+                remember.Parameters.Add("$expires", SqliteValues.ToUnixMilliseconds(claim.ExpiresAt));
+                remember.ExecuteNonQuery();
+            }
             return new EnqueueOutcome(IdempotencyResult.Created, generations.Select(g => g.Id).ToList());
         }, cancellationToken);
     }
@@ -208,10 +258,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return _database.ReadAsync(connection =>
         {
             // One snapshot for the row and its queue position.
-            using var transaction = connection.BeginTransaction(deferred: true);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = $"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace";
+            using var snapshot = connection.BeginSnapshot();
+            var command = connection.Command($"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace");
             command.Parameters.Add("$id", SqliteValues.IdText(id));
             command.Parameters.Add("$namespace", ns);
             var rows = GenerationRows.ReadAll(command);
@@ -219,7 +267,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
                 return null;
             var row = rows[0];
             return row.Generation.Status == GenerationStatus.Queued
-                ? row.Generation with { QueuePosition = GenerationRows.QueuePosition(connection, transaction, row) }
+                ? row.Generation with { QueuePosition = GenerationRows.QueuePosition(connection, row) }
                 : row.Generation;
         }, cancellationToken);
     }
@@ -229,6 +277,16 @@ public sealed class SqliteGenerationStore : IGenerationStore
     /// status. Queued rows carry their position in their lane (1 = claimed next). The total comes from the counters the
     /// triggers keep; the rows from one index range per status (merged newest first), never a sort of the namespace.
     /// </summary>
+    public Task<IReadOnlyDictionary<string, long>> CountQueuedByModelAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyDictionary<string, long>>(connection =>
+        {
+            var command = connection.Command("SELECT model, SUM(count) FROM generation_counts WHERE status = 'queued' GROUP BY model HAVING SUM(count) > 0");
+            using var reader = command.ExecuteReader();
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (reader.Read()) counts[reader.GetString(0)] = reader.GetInt64(1);
+            return counts;
+        }, cancellationToken);
+
     public Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -237,8 +295,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
 
         return _database.ReadAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: true);
-            var total = CountMatching(connection, transaction, query);
+            using var snapshot = connection.BeginSnapshot();
+            var total = CountMatching(connection, query);
             if (query.Limit <= 0 || total == 0)
                 return new GenerationPage([], total);
 
@@ -247,7 +305,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var wanted = Math.Max(0, query.Offset) + query.Limit + 1;
             var rows = new List<GenerationRow>();
             foreach (var status in statuses)
-                rows.AddRange(ReadNewest(connection, transaction, query, status, after, wanted));
+                rows.AddRange(ReadNewest(connection, query, status, after, wanted));
             var page = rows
                 .OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId)
                 .Skip(Math.Max(0, query.Offset))
@@ -256,71 +314,76 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var more = page.Count > query.Limit;
             if (more) page.RemoveAt(page.Count - 1);
             var next = more ? Cursor(page[^1]) : null;
-            return new GenerationPage(WithQueuePositions(connection, transaction, page), total, next);
+            return new GenerationPage(WithQueuePositions(connection, page), total, next);
         }, cancellationToken);
     }
 
-    private static long CountMatching(SqliteConnection connection, SqliteTransaction transaction, GenerationQuery query)
+    private static long CountMatching(SqliteReadContext connection, GenerationQuery query)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        var parameters = new List<(string Name, object Value)>();
         var where = new StringBuilder("namespace = $namespace");
-        command.Parameters.Add("$namespace", query.Namespace);
+        parameters.Add(("$namespace", query.Namespace));
         if (query.Statuses is { Count: > 0 } statuses)
         {
             where.Append(" AND status IN (").Append(string.Join(", ", statuses.Select((_, i) => "$status" + i))).Append(')');
-            for (var i = 0; i < statuses.Count; i++) command.Parameters.Add("$status" + i, statuses[i].ToWire());
+            for (var i = 0; i < statuses.Count; i++) parameters.Add(("$status" + i, statuses[i].ToWire()));
         }
         if (query.Model is not null)
         {
             where.Append(" AND model = $model");
-            command.Parameters.Add("$model", query.Model);
+            parameters.Add(("$model", query.Model));
         }
         if (query.MediaType is not null)
         {
             where.Append(" AND media_type = $media_type");
-            command.Parameters.Add("$media_type", query.MediaType);
+            parameters.Add(("$media_type", query.MediaType));
         }
-        command.CommandText = $"SELECT COALESCE(SUM(count), 0) FROM generation_counts WHERE {where}";
-        return (long)command.ExecuteScalar()!;
+        return (long)Prepared(connection, $"SELECT COALESCE(SUM(count), 0) FROM generation_counts WHERE {where}", parameters).ExecuteScalar()!;
     }
 
     private static List<GenerationRow> ReadNewest(
-        SqliteConnection connection, SqliteTransaction transaction, GenerationQuery query, string? status, (long At, long RowId)? after, int limit)
+        SqliteReadContext connection, GenerationQuery query, string? status, (long At, long RowId)? after, int limit)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        var parameters = new List<(string Name, object Value)>();
         var where = new StringBuilder("namespace = $namespace");
-        command.Parameters.Add("$namespace", query.Namespace);
+        parameters.Add(("$namespace", query.Namespace));
         if (status is not null)
         {
             where.Append(" AND status = $status");
-            command.Parameters.Add("$status", status);
+            parameters.Add(("$status", status));
         }
         if (query.Model is not null)
         {
             where.Append(" AND model = $model");
-            command.Parameters.Add("$model", query.Model);
+            parameters.Add(("$model", query.Model));
         }
         if (query.MediaType is not null)
         {
             where.Append(" AND media_type = $media_type");
-            command.Parameters.Add("$media_type", query.MediaType);
+            parameters.Add(("$media_type", query.MediaType));
         }
         if (after is { } cursor)
         {
             where.Append(" AND (enqueued_at < $after_at OR (enqueued_at = $after_at AND rowid < $after_rowid))");
-            command.Parameters.Add("$after_at", cursor.At);
-            command.Parameters.Add("$after_rowid", cursor.RowId);
+            parameters.Add(("$after_at", cursor.At));
+            parameters.Add(("$after_rowid", cursor.RowId));
         }
-        command.CommandText = $"""
+        parameters.Add(("$limit", limit));
+        return GenerationRows.ReadAll(Prepared(connection, $"""
             SELECT {GenerationRows.Columns} FROM generations
             WHERE {where}
             ORDER BY enqueued_at DESC, rowid DESC
             LIMIT $limit
-            """;
-        command.Parameters.Add("$limit", limit);
-        return GenerationRows.ReadAll(command);
+            """, parameters));
+    }
+
+    /// <summary>The connection's prepared command for a query built from the filters given (few combinations, each prepared once).</summary>
+    private static SqliteCommand Prepared(SqliteReadContext connection, string sql, List<(string Name, object Value)> parameters)
+    {
+        var command = connection.Command(sql);
+        foreach (var (name, value) in parameters)
+            command.Parameters.Add(name, value);
+        return command;
     }
 
     /// <summary>A page's continuation: the last row's place in the newest-first order, as an opaque token.</summary>
@@ -411,7 +474,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default)
+    public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default,
+        RunningLimits? running = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(workerId);
         ValidateLease(leaseDuration);
@@ -422,10 +486,54 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return _database.WriteAsync(context =>
         {
             var now = NowMilliseconds();
+            // Sub-lanes in turn order; the first with a claimable row (of the worker's models) gives it. Usually the first.
             var filter = modelList is null ? "" : " AND model IN (" + string.Join(", ", modelList.Select((_, i) => "$model" + i)) + ")";
-            var command = context.Command(string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimSqlFormat, filter, GenerationRows.Columns));
-            for (var i = 0; modelList is not null && i < modelList.Count; i++)
-                command.Parameters.Add("$model" + i, modelList[i]);
+            var headSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, SubLaneHeadSqlFormat, filter);
+            long? rowId = null;
+            (string Lane, int Priority, string Namespace) taken = default;
+            for (var offset = 0; rowId is null; offset += TurnPage)
+            {
+                var turns = new List<(string Lane, int Priority, string Namespace)>();
+                var order = context.Command(TurnOrderSql);
+                order.Parameters.Add("$limit", TurnPage);
+                order.Parameters.Add("$offset", offset);
+                using (var reader = order.ExecuteReader())
+                {
+                    while (reader.Read())
+                        turns.Add((reader.GetString(0), reader.GetInt32(1), reader.GetString(2)));
+                }
+                if (turns.Count == 0)
+                    break;
+                foreach (var turn in turns)
+                {
+                    if (running is not null && AtRunningLimit(context, turn.Namespace, running))
+                        continue;
+                    var head = context.Command(headSql);
+                    for (var i = 0; modelList is not null && i < modelList.Count; i++)
+                        head.Parameters.Add("$model" + i, modelList[i]);
+                    head.Parameters.Add("$lane", turn.Lane);
+                    head.Parameters.Add("$priority", turn.Priority);
+                    head.Parameters.Add("$namespace", turn.Namespace);
+                    head.Parameters.Add("$now", now);
+                    if (head.ExecuteScalar() is long found)
+                    {
+                        rowId = found;
+                        taken = turn;
+                        break;
+                    }
+                }
+            }
+            if (rowId is null)
+                return null;
+
+            var turnTaken = context.Command(TakeTurnSql);
+            turnTaken.Parameters.Add("$lane", taken.Lane);
+            turnTaken.Parameters.Add("$priority", taken.Priority);
+            turnTaken.Parameters.Add("$namespace", taken.Namespace);
+            turnTaken.ExecuteNonQuery();
+
+            var command = context.Command(string.Format(System.Globalization.CultureInfo.InvariantCulture, ClaimSqlFormat, GenerationRows.Columns));
+            command.Parameters.Add("$rowid", rowId.Value);
             command.Parameters.Add("$worker", workerId);
             command.Parameters.Add("$now", now);
             command.Parameters.Add("$expires_at", now + (long)leaseDuration.TotalMilliseconds);
@@ -435,6 +543,19 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var generation = rows[0].Generation;
             return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
         }, cancellationToken);
+    }
+
+    /// <summary>Whether the namespace already has as many rows processing as its limit (counted up to the limit).</summary>
+    private static bool AtRunningLimit(SqliteWriteContext context, string ns, RunningLimits running)
+    {
+        var stored = context.Command("SELECT max_running FROM quota_limits WHERE scope = $scope");
+        stored.Parameters.Add("$scope", QuotaScope.Namespace(ns).Stored);
+        if (running.For(ns, stored.ExecuteScalar() is long value ? (int)value : null) is not { } limit)
+            return false;
+        var count = context.Command("SELECT COUNT(*) FROM (SELECT 1 FROM generations WHERE namespace = $namespace AND status = 'processing' LIMIT $cap)");
+        count.Parameters.Add("$namespace", ns);
+        count.Parameters.Add("$cap", limit);
+        return (long)count.ExecuteScalar()! >= limit;
     }
 
     public Task<LeaseState> HeartbeatAsync(Lease lease, TimeSpan leaseDuration, GenerationProgress? progress, CancellationToken cancellationToken = default)
@@ -525,8 +646,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return _database.ReadAsync(connection =>
         {
             // A scan of the table's remote jobs: asked only when an attempt resumes without the id its predecessor got.
-            using var command = connection.CreateCommand();
-            command.CommandText = RemoteJobRecordedSql;
+                        var command = connection.Command(RemoteJobRecordedSql);
             command.Parameters.Add("$except", SqliteValues.IdText(exceptGenerationId));
             command.Parameters.Add("$backend", backend);
             command.Parameters.Add("$remote_id", remoteId);
@@ -540,8 +660,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         return _database.ReadAsync<IReadOnlyList<PendingRemoteCancel>>(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = PendingRemoteCancelsSql;
+                        var command = connection.Command(PendingRemoteCancelsSql);
             // Pending cancels are few (they are carried out within seconds): filtering by backend here is cheap.
             command.Parameters.Add("$limit", limit * 8);
             using var reader = command.ExecuteReader();
@@ -655,24 +774,23 @@ public sealed class SqliteGenerationStore : IGenerationStore
     }
 
     /// <summary>Fills the queue position of the page's queued rows: one seek for each lane's head, one per row for its departed range.</summary>
-    private static List<Generation> WithQueuePositions(SqliteConnection connection, SqliteTransaction transaction, List<GenerationRow> rows)
+    private static List<Generation> WithQueuePositions(SqliteReadContext connection, List<GenerationRow> rows)
     {
         var result = rows.ConvertAll(row => row.Generation);
-        var heads = new Dictionary<string, long>(StringComparer.Ordinal);
+        var heads = new Dictionary<(string, int), long>();
+        var lanes = new Dictionary<string, List<QueueTurn>>(StringComparer.Ordinal);
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
             if (row.Generation.Status != GenerationStatus.Queued)
                 continue;
-            if (!heads.TryGetValue(row.Lane, out var head))
-            {
-                using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = "SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'";
-                command.Parameters.Add("$lane", row.Lane);
-                heads[row.Lane] = head = command.ExecuteScalar() is long value ? value : row.LaneSeq;
-            }
-            result[i] = result[i] with { QueuePosition = GenerationRows.PositionFrom(connection, transaction, row, head) };
+            // A page is one namespace's: its sub-lanes differ only by lane and priority.
+            if (!heads.TryGetValue((row.Lane, row.Priority), out var head))
+                heads[(row.Lane, row.Priority)] = head = GenerationRows.SubLaneHead(connection, row);
+            if (!lanes.TryGetValue(row.Lane, out var turns))
+                lanes[row.Lane] = turns = GenerationRows.LaneTurns(connection, row.Lane);
+            var rank = GenerationRows.RankFrom(connection, row, head);
+            result[i] = result[i] with { QueuePosition = FairQueue.Position(rank, row.Generation.Namespace, row.Priority, turns) };
         }
         return result;
     }
@@ -692,10 +810,17 @@ public sealed class SqliteGenerationStore : IGenerationStore
         command.Parameters.Add("$attempt", attempt);
         command.Parameters.Add("$lease_owner", leaseOwner);
         command.Parameters.Add("$lease_expires_at", leaseExpiresAt);
+        command.Parameters.Add("$trace_parent", generation.TraceParent);
         var lane = generation.Lane ?? generation.Model;
         var seq = context.Command(NextLaneSeqSql);
         seq.Parameters.Add("$lane", lane);
+        seq.Parameters.Add("$priority", generation.Priority);
+        seq.Parameters.Add("$namespace", generation.Namespace);
         command.Parameters.Add("$lane", lane);
+        command.Parameters.Add("$priority", generation.Priority);
+        command.Parameters.Add("$api_key_id", generation.ApiKeyId);
+        command.Parameters.Add("$resolution", generation.Resolution ?? "");
+        command.Parameters.Add("$video_seconds", generation.VideoSeconds);
         command.Parameters.Add("$lane_seq", (long)seq.ExecuteScalar()!);
         command.ExecuteNonQuery();
         context.WorkQueued(generation.Model);

@@ -42,6 +42,8 @@ public sealed class SqliteStore : IStorage, IAsyncDisposable
         Events = new SqliteEventLog(_database, timeProvider);
         ApiKeys = new SqliteApiKeyStore(_database);
         Files = new SqliteFileStore(_database, timeProvider);
+        Webhooks = new SqliteWebhookStore(_database, timeProvider);
+        Quotas = new SqliteQuotaStore(_database, timeProvider);
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -58,6 +60,9 @@ public sealed class SqliteStore : IStorage, IAsyncDisposable
 
     public SqliteFileStore Files { get; }
 
+    public SqliteWebhookStore Webhooks { get; }
+    public SqliteQuotaStore Quotas { get; }
+
     /// <summary>This process's own commits (other processes on the file are found by polling).</summary>
     public IStoreSignals Signals => _database.Signals;
 
@@ -68,6 +73,9 @@ public sealed class SqliteStore : IStorage, IAsyncDisposable
     IApiKeyStore IStorage.ApiKeys => ApiKeys;
 
     IFileStore IStorage.Files => Files;
+
+    Paddock.Core.Webhooks.IWebhookStore IStorage.Webhooks => Webhooks;
+    Paddock.Core.Quotas.IQuotaStore IStorage.Quotas => Quotas;
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();
 }

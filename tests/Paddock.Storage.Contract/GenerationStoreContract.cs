@@ -33,6 +33,35 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
     }
 
     [Fact]
+    public async Task The_submitters_trace_context_reaches_the_worker_that_claims_the_row()
+    {
+        var store = await OpenAsync();
+        const string traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        var traced = NewGeneration() with { TraceParent = traceParent };
+        var untraced = NewGeneration();
+        await store.Generations.EnqueueAsync([traced, untraced]);
+
+        Assert.Equal(traceParent, (await store.Generations.GetAsync("alice", traced.Id))!.TraceParent);
+        var first = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
+        var second = await store.Generations.ClaimNextAsync("worker-1", LeaseDuration);
+        Assert.Equal(traceParent, first!.Generation.TraceParent);
+        Assert.Null(second!.Generation.TraceParent);
+    }
+
+    [Fact]
+    public async Task Queued_rows_are_counted_per_model_across_namespaces()
+    {
+        var store = await OpenAsync();
+        Assert.Empty(await store.Generations.CountQueuedByModelAsync());
+        await store.Generations.EnqueueAsync([NewGeneration("alice", "model-a"), NewGeneration("bob", "model-a"), NewGeneration("alice", "model-b")]);
+        Assert.Equal(new Dictionary<string, long> { ["model-a"] = 2, ["model-b"] = 1 }, await store.Generations.CountQueuedByModelAsync());
+
+        // A claimed row has left the queue; a model whose queue is empty is absent.
+        await store.Generations.ClaimNextAsync("worker-1", LeaseDuration, ["model-b"]);
+        Assert.Equal(new Dictionary<string, long> { ["model-a"] = 2 }, await store.Generations.CountQueuedByModelAsync());
+    }
+
+    [Fact]
     public async Task Row_records_its_whole_life()
     {
         var store = await OpenAsync();
@@ -698,14 +727,107 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         await store.Generations.ClaimNextAsync("w", LeaseDuration); // row 0
         await store.Generations.CancelAsync("bob", rows[1].Id, Cancelled("bob", rows[1].Id));
 
+        // alice has had a claim and bob none, so bob's turn comes first: 3, 2, 5, 4.
         page = await store.Generations.QueryAsync(new GenerationQuery("alice"));
-        Assert.Equal([(rows[4].Id, (long?)3), (rows[2].Id, 1), (rows[0].Id, null)], page.Items.Select(g => (g.Id, g.QueuePosition)));
+        Assert.Equal([(rows[4].Id, (long?)4), (rows[2].Id, 2), (rows[0].Id, null)], page.Items.Select(g => (g.Id, g.QueuePosition)));
         page = await store.Generations.QueryAsync(new GenerationQuery("bob", Limit: 1));
-        Assert.Equal([(rows[5].Id, (long?)4)], page.Items.Select(g => (g.Id, g.QueuePosition)));
-        // bob's row 3 shares its instant with alice's row 2, which is ahead of it.
+        Assert.Equal([(rows[5].Id, (long?)3)], page.Items.Select(g => (g.Id, g.QueuePosition)));
         page = await store.Generations.QueryAsync(new GenerationQuery("bob"));
-        Assert.Equal([(rows[5].Id, (long?)4), (rows[3].Id, 2), (rows[1].Id, null)], page.Items.Select(g => (g.Id, g.QueuePosition)));
-        Assert.Equal(2, (await store.Generations.GetAsync("bob", rows[3].Id))!.QueuePosition);
+        Assert.Equal([(rows[5].Id, (long?)3), (rows[3].Id, 1), (rows[1].Id, null)], page.Items.Select(g => (g.Id, g.QueuePosition)));
+        Assert.Equal(1, (await store.Generations.GetAsync("bob", rows[3].Id))!.QueuePosition);
+        Assert.Equal([rows[3].Id, rows[2].Id, rows[5].Id, rows[4].Id], await ClaimAllAsync(store));
+    }
+
+    // ---- fair scheduling (FairQueue) ----
+
+    [Fact]
+    public async Task A_namespace_with_one_row_is_claimed_next_even_behind_another_namespaces_hundred()
+    {
+        var store = await OpenAsync();
+        var many = Enumerable.Range(0, 100).Select(_ => NewGeneration("alice")).ToList();
+        await store.Generations.EnqueueAsync(many);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(many[0].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease.GenerationId);
+        Assert.Equal(many[1].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease.GenerationId);
+
+        var one = NewGeneration("bob");
+        await store.Generations.EnqueueAsync([one]);
+        Assert.Equal(1, (await store.Generations.GetAsync("bob", one.Id))!.QueuePosition);
+        Assert.Equal(2, (await store.Generations.GetAsync("alice", many[2].Id))!.QueuePosition);
+        Assert.Equal(99, (await store.Generations.GetAsync("alice", many[99].Id))!.QueuePosition);
+        Assert.Equal(one.Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease.GenerationId);
+    }
+
+    [Fact]
+    public async Task Namespaces_take_turns_and_every_position_is_the_order_claims_then_take()
+    {
+        var store = await OpenAsync();
+        // carol enqueues 6 first, then alice 4, then dave 1; a claim takes carol's head; bob enqueues 3; one of carol's
+        // and one of alice's are cancelled; alice also has a row in another lane, which counts there only.
+        var rows = new List<NewGeneration>();
+        async Task Enqueue(string ns, int count)
+        {
+            var batch = Enumerable.Range(0, count).Select(_ => NewGeneration(ns) with { Lane = "builtin" }).ToList();
+            await store.Generations.EnqueueAsync(batch);
+            rows.AddRange(batch);
+            Time.Advance(TimeSpan.FromMilliseconds(3));
+        }
+        await Enqueue("carol", 6);
+        await Enqueue("alice", 4);
+        await Enqueue("dave", 1);
+        var otherLane = NewGeneration("alice", model: "wan2.1-vace-r2v") with { Lane = "gpus" };
+        await store.Generations.EnqueueAsync([otherLane]);
+        Assert.Equal(rows[0].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, ["happyhorse-1.0-t2v"]))!.Lease.GenerationId);
+        await Enqueue("bob", 3);
+        await store.Generations.CancelAsync("carol", rows[2].Id, Cancelled("carol", rows[2].Id));
+        await store.Generations.CancelAsync("alice", rows[7].Id, Cancelled("alice", rows[7].Id));
+
+        var positions = new Dictionary<Guid, long>();
+        foreach (var row in rows)
+        {
+            if ((await store.Generations.GetAsync(row.Namespace, row.Id))!.QueuePosition is { } position)
+                positions[row.Id] = position;
+        }
+        foreach (var ns in new[] { "alice", "bob", "carol", "dave" })
+        {
+            foreach (var listed in (await store.Generations.QueryAsync(new GenerationQuery(ns, [GenerationStatus.Queued]))).Items.Where(g => g.Model != otherLane.Model))
+                Assert.Equal(positions[listed.Id], listed.QueuePosition);
+        }
+        Assert.Equal(1, (await store.Generations.GetAsync("alice", otherLane.Id))!.QueuePosition);
+
+        var claimed = await ClaimAllAsync(store, ["happyhorse-1.0-t2v"]);
+        // Round 1: the namespaces never claimed from, in the order they first enqueued (alice, dave, bob), then carol;
+        // round 2: the same order among those with a second row, and so on.
+        string[] expected = ["alice", "dave", "bob", "carol", "alice", "bob", "carol", "alice", "bob", "carol", "carol"];
+        Assert.Equal(expected, claimed.Select(id => rows.First(r => r.Id == id).Namespace));
+        Assert.Equal(claimed.Select((id, i) => (id, (long)i + 1)), claimed.Select(id => (id, positions[id])));
+    }
+
+    [Fact]
+    public async Task A_higher_priority_goes_first_and_namespaces_take_turns_within_a_priority()
+    {
+        var store = await OpenAsync();
+        var low = Enumerable.Range(0, 3).Select(_ => NewGeneration("alice")).ToList();
+        var urgent = Enumerable.Range(0, 2).Select(_ => NewGeneration("bob") with { Priority = 5 }).ToList();
+        var alsoUrgent = NewGeneration("alice") with { Priority = 5 };
+        await store.Generations.EnqueueAsync(low);
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        await store.Generations.EnqueueAsync(urgent);
+        Time.Advance(TimeSpan.FromMilliseconds(1));
+        await store.Generations.EnqueueAsync([alsoUrgent]);
+
+        Assert.Equal(4, (await store.Generations.GetAsync("alice", low[0].Id))!.QueuePosition);
+        Assert.Equal(2, (await store.Generations.GetAsync("alice", alsoUrgent.Id))!.QueuePosition);
+        Assert.Equal(3, (await store.Generations.GetAsync("bob", urgent[1].Id))!.QueuePosition);
+        Assert.Equal([urgent[0].Id, alsoUrgent.Id, urgent[1].Id, low[0].Id, low[1].Id, low[2].Id], await ClaimAllAsync(store));
+    }
+
+    private static async Task<List<Guid>> ClaimAllAsync(StoreUnderTest store, IReadOnlyCollection<string>? models = null)
+    {
+        var claimed = new List<Guid>();
+        while (await store.Generations.ClaimNextAsync("w", LeaseDuration, models) is { } next)
+            claimed.Add(next.Lease.GenerationId);
+        return claimed;
     }
 
     // ---- engines for real models: retries, remote checkpoints, remote cancels, claims per backend ----

@@ -6,7 +6,7 @@ using Paddock.Core.Queue;
 namespace Paddock.Storage.Contract;
 
 /// <summary>One opened instance of a backend: its stores and what closes them.</summary>
-public sealed class StoreUnderTest(IGenerationStore generations, IEventLog events, IApiKeyStore apiKeys, IFileStore files, IAsyncDisposable owner)
+public sealed class StoreUnderTest(IGenerationStore generations, IEventLog events, IApiKeyStore apiKeys, IFileStore files, Paddock.Core.Webhooks.IWebhookStore webhooks, Paddock.Core.Quotas.IQuotaStore quotas, IAsyncDisposable owner)
     : IAsyncDisposable
 {
     private int _disposed;
@@ -18,6 +18,9 @@ public sealed class StoreUnderTest(IGenerationStore generations, IEventLog event
     public IApiKeyStore ApiKeys { get; } = apiKeys;
 
     public IFileStore Files { get; } = files;
+
+    public Paddock.Core.Webhooks.IWebhookStore Webhooks { get; } = webhooks;
+    public Paddock.Core.Quotas.IQuotaStore Quotas { get; } = quotas;
 
     public async ValueTask DisposeAsync()
     {

@@ -10,3 +10,6 @@ public sealed class PostgresEventLogTests : EventLogContract<PostgresTestDatabas
 public sealed class PostgresApiKeyStoreTests : ApiKeyStoreContract<PostgresTestDatabase>;
 
 public sealed class PostgresFileStoreTests : FileStoreContract<PostgresTestDatabase>;
+
+public sealed class PostgresWebhookStoreTests : WebhookStoreContract<PostgresTestDatabase>;
+public sealed class PostgresQuotaStoreTests : QuotaStoreContract<PostgresTestDatabase>;

@@ -23,7 +23,7 @@ public sealed class PostgresTestDatabase : IStoreBackend
     public async Task<StoreUnderTest> OpenAsync(TimeProvider time)
     {
         var store = await OpenPostgresAsync(time);
-        return new StoreUnderTest(store.Generations, store.Events, store.ApiKeys, store.Files, store);
+        return new StoreUnderTest(store.Generations, store.Events, store.ApiKeys, store.Files, store.Webhooks, store.Quotas, store);
     }
 
     public async ValueTask DisposeAsync()

@@ -10,3 +10,6 @@ public sealed class SqliteEventLogTests : EventLogContract<SqliteTestDatabase>;
 public sealed class SqliteApiKeyStoreTests : ApiKeyStoreContract<SqliteTestDatabase>;
 
 public sealed class SqliteFileStoreTests : FileStoreContract<SqliteTestDatabase>;
+
+public sealed class SqliteWebhookStoreTests : WebhookStoreContract<SqliteTestDatabase>;
+public sealed class SqliteQuotaStoreTests : QuotaStoreContract<SqliteTestDatabase>;

@@ -16,7 +16,7 @@ public sealed class SqliteTestDatabase : IStoreBackend, IDisposable
     public Task<StoreUnderTest> OpenAsync(TimeProvider time)
     {
         var store = OpenSqlite(time);
-        return Task.FromResult(new StoreUnderTest(store.Generations, store.Events, store.ApiKeys, store.Files, store));
+        return Task.FromResult(new StoreUnderTest(store.Generations, store.Events, store.ApiKeys, store.Files, store.Webhooks, store.Quotas, store));
     }
 
     public ValueTask DisposeAsync()

@@ -30,7 +30,9 @@ public sealed class PaddockHost : IAsyncDisposable
 
     /// <summary>Test defaults: x264 ultrafast (the output format does not depend on the preset) and references fetched from loopback image hosts.</summary>
     /// <param name="configure">Changes to the host before it is built (e.g. a test decorator around a store, a logger provider that keeps every log line).</param>
-    public static async Task<PaddockHost> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null)
+    /// <param name="role">What the process runs: <see cref="PaddockRole.Api"/> accepts without rendering (the queue stays as submitted).</param>
+    public static async Task<PaddockHost> StartAsync(IDictionary<string, string>? settings = null, string? dataDirectory = null, Action<WebApplicationBuilder>? configure = null,
+        PaddockRole role = PaddockRole.ApiAndWorkers)
     {
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "paddock-test-" + Guid.NewGuid().ToString("N"));
         var all = new Dictionary<string, string>
@@ -43,7 +45,7 @@ public sealed class PaddockHost : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string>()) all[k] = v;
-        var app = PaddockApp.Build(all.Select(kv => $"--{kv.Key}={kv.Value}").ToArray(), configure);
+        var app = PaddockApp.Build(all.Select(kv => $"--{kv.Key}={kv.Value}").ToArray(), configure, role);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var key = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "first-api-key.txt"))).Trim();

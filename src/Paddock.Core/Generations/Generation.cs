@@ -17,6 +17,8 @@ public sealed record GenerationProgress(string Phase, int Percent, int? EtaSecon
 /// <param name="RetryAt">A queued row is not claimed before this time (its pause after a retryable failure).</param>
 /// <param name="RemoteJob">The remote job an attempt recorded before waiting on it; a later attempt resumes it.</param>
 /// <param name="RemoteCancel">After a cancel of a row with remote work: whether that work was cancelled too.</param>
+/// <param name="TraceParent">The W3C <c>traceparent</c> of the span that enqueued the row, so the worker that claims it (in any
+/// process) continues the submitting request's trace; null when the submitter was not traced.</param>
 public sealed record Generation(
     Guid Id,
     string Namespace,
@@ -38,7 +40,8 @@ public sealed record Generation(
     int Retries = 0,
     DateTimeOffset? RetryAt = null,
     Engines.RemoteJob? RemoteJob = null,
-    Engines.RemoteCancelState? RemoteCancel = null);
+    Engines.RemoteCancelState? RemoteCancel = null,
+    string? TraceParent = null);
 
 /// <summary>Why an attempt failed: its kind, the message for the user, and the provider's code when it gave one.</summary>
 public sealed record GenerationFailure(Engines.FailureKind Kind, string Message, string? Code = null);
@@ -46,10 +49,21 @@ public sealed record GenerationFailure(Engines.FailureKind Kind, string Message,
 /// <summary>A row to be created by an enqueue or a sync request.</summary>
 /// <param name="Lane">The queue the row waits in: the backend serving its model, whose workers take the lane's rows in
 /// order (queue positions count within a lane). Null: the model's id.</param>
+/// <param name="TraceParent">The submitting span's W3C <c>traceparent</c>, stored with the row (see <see cref="Generation.TraceParent"/>).</param>
+/// <param name="Priority">Within a lane, rows of a higher priority are claimed before any of a lower one (the key's
+/// priority; 0 by default). Rows of one priority are shared fairly between namespaces (<see cref="Queue.FairQueue"/>).</param>
+/// <param name="ApiKeyId">The key that submitted the row: its per-key limits and usage count it.</param>
+/// <param name="Resolution">The resolution asked for ("720P", "1080P"), or "" for a model without one: budgets count by it.</param>
+/// <param name="VideoSeconds">Seconds of video the row asks for: what its budget is charged (given back if it fails or is cancelled).</param>
 public sealed record NewGeneration(
     Guid Id,
     string Namespace,
     string Model,
     string MediaType,
     string Parameters,
-    string? Lane = null);
+    string? Lane = null,
+    string? TraceParent = null,
+    int Priority = 0,
+    string? ApiKeyId = null,
+    string Resolution = "",
+    int VideoSeconds = 0);

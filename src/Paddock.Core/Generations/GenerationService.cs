@@ -4,13 +4,15 @@ using Paddock.Core.Events;
 using Paddock.Core.Orchestration;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
+using Paddock.Core.Telemetry;
 using Paddock.Core.Validation;
 
 namespace Paddock.Core.Generations;
 
 /// <summary>What the API does with generations: submit, cancel, and wait for a result.</summary>
 /// <summary>The rows a submission stands for, and whether it created them.</summary>
-public sealed record Submitted(IdempotencyResult Result, IReadOnlyList<Guid> GenerationIds);
+/// <param name="Refusal">The limit that refused it, when <see cref="Result"/> is <see cref="IdempotencyResult.Refused"/> (nothing was created).</param>
+public sealed record Submitted(IdempotencyResult Result, IReadOnlyList<Guid> GenerationIds, Quotas.QuotaRefusal? Refusal = null);
 
 public sealed class GenerationService(
     IGenerationStore store,
@@ -18,7 +20,9 @@ public sealed class GenerationService(
     QueueSignal queueSignal,
     CancellationHub cancellations,
     EventHub eventHub,
-    InlineImages inlineImages)
+    InlineImages inlineImages,
+    Webhooks.IWebhookStore webhooks,
+    Quotas.QuotaService quotas)
 {
     private const long SeedModulus = 1L << 31;
     private static readonly TimeSpan WaitPollInterval = TimeSpan.FromSeconds(2);
@@ -29,20 +33,49 @@ public sealed class GenerationService(
     /// <summary>
     /// Creates <see cref="ValidatedRequest.NumGenerations"/> rows, durable before this returns. The i-th
     /// row uses seed + i (mod 2^31); without a seed the server picks one and records it. With an
-    /// idempotency key, a repeat of the same request returns the first call's rows instead.
+    /// idempotency key, a repeat of the same request returns the first call's rows instead. With <paramref name="limits"/>,
+    /// the rows are claimed at the key's priority and admitted against its namespace's and key's queue limits and video
+    /// budgets in the transaction that writes them (a refusal writes nothing).
     /// </summary>
-    public async Task<Submitted> SubmitAsync(string ns, ValidatedRequest request, SubmissionKind kind, string? idempotencyKey, CancellationToken cancellationToken)
+    public async Task<Submitted> SubmitAsync(
+        string ns, ValidatedRequest request, SubmissionKind kind, string? idempotencyKey, CancellationToken cancellationToken, Quotas.EffectiveLimits? limits = null)
     {
         request = request with { Parameters = await inlineImages.StoreAsync(ns, request.Parameters, cancellationToken).ConfigureAwait(false) };
         // Models without a seed field (the 1.1 family) get none recorded; their renders take a seed from the generation id.
         var takesSeed = request.Model.RequestSchema["properties"]?["seed"] is not null;
         var baseSeed = request.Parameters["seed"]?.GetValue<long>() ?? RandomNumberGenerator.GetInt32(0, int.MaxValue);
+        // The span whose context every row keeps: the worker that claims a row continues this trace (a child of the
+        // request's span; the request's own span when Paddock's source has no listener).
+        using var span = PaddockDiagnostics.Source.StartActivity(PaddockDiagnostics.Spans.Enqueue);
+        span?.SetTag(PaddockDiagnostics.Tags.Namespace, ns);
+        span?.SetTag(PaddockDiagnostics.Tags.Model, request.Model.Id);
+        var traceParent = PaddockDiagnostics.TraceParentOf(span ?? System.Diagnostics.Activity.Current);
         var rows = new List<NewGeneration>(request.NumGenerations);
         for (var i = 0; i < request.NumGenerations; i++)
         {
             var parameters = (JsonObject)request.Parameters.DeepClone();
             if (takesSeed) parameters["seed"] = (baseSeed + i) % SeedModulus;
-            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString(), Lane: request.Model.Engine));
+            var video = VideoParameters.From(parameters);
+            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString(), Lane: request.Model.Engine,
+                TraceParent: traceParent, Priority: limits?.Priority ?? 0, ApiKeyId: limits?.Key?.Id, Resolution: video.Resolution, VideoSeconds: video.Duration));
+        }
+
+        // A request's own webhook URL is recorded before its rows: no completion can come before it (an orphan record
+        // of rows never written, after a crash, a refusal or an idempotent repeat, names ids that never occur).
+        if (request.WebhookUrl is { } webhookUrl)
+        {
+            await webhooks.RequestSignerAsync(ns, Webhooks.StandardWebhooks.NewSecret(), cancellationToken).ConfigureAwait(false);
+            await webhooks.AttachGenerationUrlAsync(ns, rows.Select(r => r.Id).ToList(), webhookUrl, cancellationToken).ConfigureAwait(false);
+        }
+
+        span?.SetTag(PaddockDiagnostics.Tags.GenerationId, string.Join(',', rows.Select(r => r.Id)));
+        // Without a queue limit or budget nothing needs checking: the plain enqueue (no per-namespace turn-taking).
+        if (limits is not null && limits.Scopes().Any(s => s.Limits.MaxQueued is not null || s.Limits.Budgets is { Count: > 0 }))
+        {
+            var claimed = idempotencyKey is null ? null : new IdempotencyClaim(ns, idempotencyKey, Fingerprint(request, kind), time.GetUtcNow() + IdempotencyWindow);
+            var admitted = await store.EnqueueAdmittedAsync(rows, claimed, quotas.Admission(limits, rows), cancellationToken).ConfigureAwait(false);
+            if (admitted.Result == IdempotencyResult.Created) queueSignal.Notify(request.Model.Id, rows.Count);
+            return new Submitted(admitted.Result, admitted.GenerationIds, admitted.Refusal);
         }
 
         if (idempotencyKey is null)
@@ -61,7 +94,9 @@ public sealed class GenerationService(
     /// <summary>What identifies "the same request" under one key: endpoint, model and the validated fields (a chosen seed is not part of it).</summary>
     private static string Fingerprint(ValidatedRequest request, SubmissionKind kind)
     {
-        var text = $"{kind}\n{request.Model.Id}\n{request.Parameters.ToJsonString()}\n{request.NumGenerations}\n{request.ResponseFormat}\n{request.TargetNamespace}";
+        var text = $"{kind}\n{request.Model.Id}\n{request.Parameters.ToJsonString()}\n{request.NumGenerations}\n{request.ResponseFormat}\n{request.TargetNamespace}"
+            // Only when given, so keys recorded before webhooks existed still match their requests.
+            + (request.WebhookUrl is { } url ? $"\n{url}" : "");
         return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
     }
 

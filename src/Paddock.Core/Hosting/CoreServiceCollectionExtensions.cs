@@ -34,8 +34,13 @@ public static class CoreServiceCollectionExtensions
         services.AddSettings<CatalogOptions>("Paddock:Catalog");
         services.AddSettings<SigningOptions>("Paddock", sharedSection: true);
         services.AddSettings<MaintenanceOptions>("Paddock:Maintenance");
+        services.AddSettings<Webhooks.WebhookOptions>("Paddock:Webhooks");
+        services.AddSettings<Telemetry.TelemetryOptions>("Paddock:Telemetry");
+        services.AddSettings<Quotas.QuotaOptions>("Paddock:Quotas");
 
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new Telemetry.PaddockMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddHostedService<Telemetry.QueueDepthSampler>();
         services.AddSingleton(sp => ModelCatalog.Load(sp.GetRequiredService<IOptions<CatalogOptions>>().Value, problems: null));
         services.AddSingleton<IValidateOptions<CatalogOptions>, CatalogValidator>();
         services.AddSingleton(sp => new EngineRegistry(sp.GetServices<IVideoEngine>(), sp.GetServices<IEngineFactory>(), sp.GetRequiredService<IConfiguration>(), sp));
@@ -54,15 +59,18 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ILocalReferenceSource, LocalFileReferences>();
         services.AddSingleton<InlineImages>();
         services.AddSingleton(sp => new ReferenceFetcher(sp.GetRequiredService<IOptions<ReferenceFetchOptions>>().Value, sp.GetRequiredService<ILocalReferenceSource>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<InlineImages>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<InlineImages>(), sp.GetRequiredService<Telemetry.PaddockMetrics>()));
 
         services.AddSingleton<QueueSignal>();
         services.AddSingleton<CancellationHub>();
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
         services.AddHostedService<Storage.StoreSignalRelay>();
+        services.AddSingleton<Quotas.QuotaService>();
         services.AddSingleton<GenerationService>();
         services.AddSingleton<ApiKeyService>();
+        services.AddSingleton(sp => new Webhooks.WebhookReceivers(sp.GetRequiredService<IOptions<Webhooks.WebhookOptions>>().Value));
+        services.AddSingleton<Webhooks.WebhookService>();
         // Every role: workers hand back on a stop, event streams wait for that (at once where there are no workers).
         services.AddSingleton<WorkerShutdown>();
 
@@ -71,6 +79,19 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new WorkArea(sp.GetRequiredService<IOptions<DataDirectoryOptions>>().Value.WorkDirectory));
         services.AddSingleton<WorkAreaSweeper>();
         services.AddHostedService<LeftoverReclaimer>();
+        return services;
+    }
+
+    /// <summary>
+    /// This process sends webhook deliveries (unless <c>Paddock:Webhooks:Deliver</c> is false): the long-running roles,
+    /// serve and worker. Any number of processes may, on one database.
+    /// </summary>
+    public static IServiceCollection AddWebhookDelivery(this IServiceCollection services)
+    {
+        services.TryAddSingleton<Webhooks.IWebhookOutputLinks, Webhooks.ConfiguredOutputLinks>();
+        services.AddSingleton(sp => new Webhooks.WebhookSender(sp.GetRequiredService<IOptions<Webhooks.WebhookOptions>>().Value,
+            sp.GetRequiredService<Webhooks.WebhookReceivers>(), sp.GetRequiredService<Webhooks.IWebhookOutputLinks>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<Webhooks.WebhookDispatcher>();
         return services;
     }
 

@@ -10,6 +10,7 @@ using Paddock.Core.Models;
 using Paddock.Core.Queue;
 using Paddock.Core.References;
 using Paddock.Core.Storage;
+using Paddock.Core.Telemetry;
 using Paddock.Core.Video;
 
 namespace Paddock.Core.Orchestration;
@@ -33,6 +34,7 @@ public sealed partial class GenerationProcessor(
     WorkArea work,
     IOptions<WorkerOptions> options,
     TimeProvider time,
+    PaddockMetrics metrics,
     ILogger<GenerationProcessor> logger)
 {
     private readonly WorkerOptions _options = options.Value;
@@ -45,9 +47,18 @@ public sealed partial class GenerationProcessor(
     public async Task ProcessAsync(ClaimedGeneration claimed, CancellationToken stopping)
     {
         var (lease, generation) = (claimed.Lease, claimed.Generation);
+        // The wait of a fresh row: enqueue to its first claim (a retry's pause, or a hand-back, is not queue time).
+        if (generation.Attempt == 1 && generation.Retries == 0)
+            metrics.RecordQueueWait(generation.Model, time.GetUtcNow() - generation.EnqueuedAt);
         var source = cancellations.Register(generation.Id, stopping);
         var progress = new ProgressTracker();
+        // Started before the attempt's span, so the beats (one write every half second) stay out of the trace.
         var heartbeat = HeartbeatAsync(lease, generation, progress, source);
+        // The attempt continues the trace of the request that submitted the row, in whatever process that ran.
+        using var span = PaddockDiagnostics.StartAttempt(generation.TraceParent, generation.Id, generation.Namespace, generation.Model, generation.Attempt);
+        // Every log line of the attempt, from any component (engines, reference fetching, storage), carries the
+        // generation's id; the trace and span ids come from the logging's activity tracking.
+        using var scope = logger.BeginScope(new GenerationLogScope(generation.Id));
         // In this process's work folder under the data directory: if the process dies, whoever sweeps next reclaims it.
         var workDirectory = work.PathFor($"{generation.Id:N}-{lease.Attempt}");
         // The attempt users see is the row's (hand-backs not counted); the lease's counts every claim, so it names files.
@@ -60,6 +71,7 @@ public sealed partial class GenerationProcessor(
             if (await store.CompleteAsync(lease, outputKey, GenerationEvents.Succeeded(generation), CancellationToken.None).ConfigureAwait(false))
             {
                 eventHub.Notify();
+                span?.SetTag(PaddockDiagnostics.Tags.Outcome, "succeeded");
                 LogSucceeded(generation.Id);
             }
             else
@@ -98,7 +110,9 @@ public sealed partial class GenerationProcessor(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await StopHeartbeatAsync(heartbeat, progress).ConfigureAwait(false);
-            await EndWithFailureAsync(lease, generation, Classify(e)).ConfigureAwait(false);
+            var failure = Classify(e);
+            span.Fail(failure.Kind.ToWire(), failure.Message);
+            await EndWithFailureAsync(lease, generation, failure).ConfigureAwait(false);
         }
         finally
         {
@@ -118,7 +132,12 @@ public sealed partial class GenerationProcessor(
         var engine = engines.Find(model.Engine) ?? throw new EngineFailureException(FailureKind.EngineError, $"backend '{model.Engine}' of model {model.Id} is not configured on this worker");
 
         progress.Set("fetching_references", 0);
-        var job = await jobs.PrepareAsync(generation, ct).ConfigureAwait(false);
+        RenderJob job;
+        using (var fetching = PaddockDiagnostics.Source.StartActivity(PaddockDiagnostics.Spans.FetchReferences))
+        {
+            job = await jobs.PrepareAsync(generation, ct).ConfigureAwait(false);
+            fetching?.SetTag(PaddockDiagnostics.Tags.References, job.References.Count);
+        }
 
         Directory.CreateDirectory(workDirectory);
         var output = Path.Combine(workDirectory, "output.mp4");
@@ -128,17 +147,52 @@ public sealed partial class GenerationProcessor(
             (remote, token) => CheckpointAsync(lease, generation, remote, source), links,
             (remote, token) => remote.Id is { } id ? store.IsRemoteJobRecordedAsync(remote.Backend, id, generation.Id, token) : Task.FromResult(false));
         progress.Set("rendering", 0);
-        await engine.RenderAsync(job, context, ct).ConfigureAwait(false);
+        await RenderAsync(engine, job, context, ct).ConfigureAwait(false);
         if (!engine.WritesExactOutput)
         {
             progress.Set("conforming", 1);
+            using var conforming = PaddockDiagnostics.Source.StartActivity(PaddockDiagnostics.Spans.Conform);
             await conformer.ConformAsync(output, job, workDirectory, ct).ConfigureAwait(false);
         }
 
         progress.Set("storing", 1);
         var key = OutputKey(generation, lease.Attempt);
-        await blobs.PutFileAsync(key, output, ct).ConfigureAwait(false);
+        using (var storing = PaddockDiagnostics.Source.StartActivity(PaddockDiagnostics.Spans.StoreOutput))
+        {
+            storing?.SetTag("paddock.output.key", key);
+            await blobs.PutFileAsync(key, output, ct).ConfigureAwait(false);
+        }
         return key;
+    }
+
+    /// <summary>The engine's render in a span of its own (a remote engine's HTTP calls are its children), timed per engine.</summary>
+    private async Task RenderAsync(IVideoEngine engine, RenderJob job, RenderContext context, CancellationToken ct)
+    {
+        using var span = PaddockDiagnostics.Source.StartActivity(PaddockDiagnostics.Spans.Render);
+        span?.SetTag(PaddockDiagnostics.Tags.Engine, engine.Name);
+        span?.SetTag(PaddockDiagnostics.Tags.EngineType, engine.Type);
+        var started = time.GetTimestamp();
+        var outcome = "failed";
+        try
+        {
+            await engine.RenderAsync(job, context, ct).ConfigureAwait(false);
+            outcome = "succeeded";
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "cancelled";
+            throw;
+        }
+        catch (Exception e)
+        {
+            span.Fail((e as EngineFailureException)?.Kind.ToWire() ?? e.GetType().Name, e.Message);
+            throw;
+        }
+        finally
+        {
+            span?.SetTag(PaddockDiagnostics.Tags.Outcome, outcome);
+            metrics.RecordRender(engine.Name, engine.Type, outcome, time.GetElapsedTime(started));
+        }
     }
 
     /// <summary>Records the remote job under the lease; when the lease no longer holds, stops this attempt as a heartbeat would.</summary>
@@ -177,6 +231,8 @@ public sealed partial class GenerationProcessor(
             var retry = generation.Retries + 1;
             var notBefore = time.GetUtcNow() + Backoff(generation.Retries, failure.RetryAfter);
             var status = $"{Describe(failure.Kind)}: {failure.Message}; retry {retry} of {_options.MaxRetries} at {notBefore.UtcDateTime:HH:mm:ss} UTC";
+            // Counted before the row shows it, so whoever sees the row finds it counted.
+            metrics.CountFailure(failure.Kind.ToWire(), generation.Model, "retried");
             if (await TryWriteAsync(generation.Id,
                     () => store.RetryLaterAsync(lease, notBefore, status, GenerationEvents.Requeued(generation, status, notBefore), CancellationToken.None)).ConfigureAwait(false))
                 eventHub.Notify();
@@ -188,6 +244,7 @@ public sealed partial class GenerationProcessor(
             ? $"{failure.Message} (gave up after {_options.MaxRetries} {(_options.MaxRetries == 1 ? "retry" : "retries")})"
             : failure.Message;
         var result = new GenerationFailure(failure.Kind, message, failure.Code);
+        metrics.CountFailure(failure.Kind.ToWire(), generation.Model, "failed");
         if (await TryWriteAsync(generation.Id, () => store.FailAsync(lease, result, GenerationEvents.Failed(generation, result), CancellationToken.None)).ConfigureAwait(false))
             eventHub.Notify();
         LogFailed(generation.Id, failure.Kind.ToWire(), message);
@@ -359,6 +416,29 @@ public sealed partial class GenerationProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Generation {GenerationId}: lease {State}; stopping its render")]
     private partial void LogLeaseEnded(Guid generationId, LeaseState state);
+}
+
+/// <summary>
+/// The logging scope of a generation's work: structured loggers (the JSON console, OpenTelemetry's logs) write it as a
+/// <c>GenerationId</c> field on every line inside it.
+/// </summary>
+public sealed class GenerationLogScope(Guid generationId) : IReadOnlyList<KeyValuePair<string, object?>>
+{
+    public Guid GenerationId { get; } = generationId;
+
+    public int Count => 1;
+
+    public KeyValuePair<string, object?> this[int index] =>
+        index == 0 ? new("GenerationId", GenerationId) : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        yield return this[0];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => $"GenerationId:{GenerationId}";
 }
 
 /// <summary>A failure whose message is already worded for the user.</summary>

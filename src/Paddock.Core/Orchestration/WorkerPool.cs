@@ -26,6 +26,7 @@ public sealed partial class WorkerPool(
     WorkerShutdown shutdown,
     IHostApplicationLifetime lifetime,
     IOptions<WorkerOptions> options,
+    Quotas.QuotaService quotas,
     ILogger<WorkerPool> logger) : BackgroundService
 {
     private const int MaxRemoteCancelTries = 5;
@@ -87,7 +88,7 @@ public sealed partial class WorkerPool(
                     await waiters.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
-                var claimed = await store.ClaimNextAsync(workerId, _options.LeaseDuration, ready, stoppingToken).ConfigureAwait(false);
+                var claimed = await store.ClaimNextAsync(workerId, _options.LeaseDuration, ready, stoppingToken, quotas.Running).ConfigureAwait(false);
                 if (claimed is null)
                 {
                     await waiters.WaitAsync(_options.PollInterval, stoppingToken).ConfigureAwait(false);

@@ -19,10 +19,28 @@ public interface IGenerationStore
     /// </summary>
     Task<EnqueueOutcome> EnqueueOnceAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim claim, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// As <see cref="EnqueueOnceAsync"/> (or <see cref="EnqueueAsync"/> without a <paramref name="claim"/>), with the
+    /// rows first passing <paramref name="admission"/> in the same transaction, where submissions of the same namespace
+    /// cannot interleave: a refusal writes nothing (and does not use the idempotency key); a repeat of a call whose rows
+    /// were created replays them without checking again.
+    /// </summary>
+    Task<EnqueueOutcome> EnqueueAdmittedAsync(IReadOnlyList<NewGeneration> generations, IdempotencyClaim? claim, Quotas.AdmissionCheck admission, CancellationToken cancellationToken = default);
+
     /// <summary>One row of a namespace; null when absent or another namespace's.</summary>
     Task<Generation?> GetAsync(string ns, Guid id, CancellationToken cancellationToken = default);
 
-    /// <summary>Rows matching the query, newest first, with the total count of matches.</summary>
+    /// <summary>
+    /// The queued rows of every namespace, per model (models with none are absent), for the queue-depth metric. Read
+    /// from the kept counts, so its cost does not grow with the queue.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, long>> CountQueuedByModelAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Rows matching the query, newest first, with the total count of matches. A queued row carries its
+    /// <see cref="Generation.QueuePosition"/>: the claim that takes it, counted in its lane under <see cref="FairQueue"/>
+    /// (1 = next), computed from counters and index seeks, never by counting the queue.
+    /// </summary>
     Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -40,12 +58,16 @@ public interface IGenerationStore
     Task<DeleteOutcome> DeleteAsync(string ns, Guid id, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Claims the oldest claimable queued row for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
+    /// Claims the next claimable queued row under the fairness rule (<see cref="FairQueue"/>: highest priority first,
+    /// namespaces taking turns, each namespace's oldest row first) for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
     /// <see cref="Generation.Attempt"/> and the lease's fencing token, which counts every claim, hand-backs included),
     /// lease until now + <paramref name="leaseDuration"/>. A row waiting out a retry pause (<see cref="Generation.RetryAt"/>
-    /// in the future) is not claimable; with <paramref name="models"/>, only rows of those models are. Null when none is.
+    /// in the future) is not claimable; with <paramref name="models"/>, only rows of those models are. With
+    /// <paramref name="running"/>, a namespace with as many rows processing as its limit is passed over (its turn
+    /// stays). Null when none is.
     /// </summary>
-    Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default);
+    Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default,
+        Quotas.RunningLimits? running = null);
 
     /// <summary>Extends the lease and stores the progress; says whether the worker still holds the row.</summary>
     Task<LeaseState> HeartbeatAsync(Lease lease, TimeSpan leaseDuration, GenerationProgress? progress, CancellationToken cancellationToken = default);

@@ -14,6 +14,9 @@ public enum IdempotencyResult
     Replayed,
     /// <summary>The key was used before with a different request: nothing was created.</summary>
     Conflict,
+    /// <summary>A limit refused the rows (<see cref="EnqueueOutcome.Refusal"/>): nothing was created, and the key was not used.</summary>
+    Refused,
 }
 
-public sealed record EnqueueOutcome(IdempotencyResult Result, IReadOnlyList<Guid> GenerationIds);
+/// <param name="Refusal">Why the rows were refused, when <see cref="Result"/> is <see cref="IdempotencyResult.Refused"/>.</param>
+public sealed record EnqueueOutcome(IdempotencyResult Result, IReadOnlyList<Guid> GenerationIds, Quotas.QuotaRefusal? Refusal = null);

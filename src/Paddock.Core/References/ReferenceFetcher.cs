@@ -32,17 +32,20 @@ public sealed class ReferenceFetcher : IDisposable
     private readonly InlineImages? _inline;
     private readonly TimeProvider _time;
     private readonly ReferenceCache _cache;
+    private readonly Telemetry.PaddockMetrics? _metrics;
     private readonly ConcurrentDictionary<string, Task<CheckedImage>> _inFlight = new(StringComparer.Ordinal); // by URL
     private readonly ConcurrentDictionary<string, Task<CheckedImage>> _checking = new(StringComparer.Ordinal); // by content hash
     private readonly CancellationTokenSource _lifetime = new();
 
-    public ReferenceFetcher(ReferenceFetchOptions options, ILocalReferenceSource? local = null, TimeProvider? time = null, InlineImages? inline = null)
+    public ReferenceFetcher(ReferenceFetchOptions options, ILocalReferenceSource? local = null, TimeProvider? time = null, InlineImages? inline = null,
+        Telemetry.PaddockMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _local = local;
         _inline = inline;
+        _metrics = metrics;
         _time = time ?? TimeProvider.System;
         _cache = new ReferenceCache(options.CacheMaxBytes);
         var policy = new NetworkPolicy(options.AllowedHosts, options.AllowPrivateNetworks);
@@ -160,6 +163,7 @@ public sealed class ReferenceFetcher : IDisposable
         if (_cache.Enabled && _cache.GetContent(hash) is { } known)
         {
             Interlocked.Increment(ref _cache.ContentHits);
+            _metrics?.CountReferenceCacheHit("content");
             return known;
         }
 
@@ -168,6 +172,7 @@ public sealed class ReferenceFetcher : IDisposable
         if (shared != mine.Task)
         {
             Interlocked.Increment(ref _cache.ContentHits);
+            _metrics?.CountReferenceCacheHit("content");
             return await shared.ConfigureAwait(false);
         }
         try
@@ -177,6 +182,7 @@ public sealed class ReferenceFetcher : IDisposable
             if (_cache.Enabled && _cache.GetContent(hash) is { } justChecked)
             {
                 Interlocked.Increment(ref _cache.ContentHits);
+                _metrics?.CountReferenceCacheHit("content");
                 image = justChecked;
             }
             else
@@ -209,6 +215,7 @@ public sealed class ReferenceFetcher : IDisposable
         if (_cache.Enabled && _cache.GetUrl(key) is { } hit && !hit.Record.HasValidators && _time.GetUtcNow() - hit.Record.StoredAt < _options.CacheTtl)
         {
             Interlocked.Increment(ref _cache.UrlHits);
+            _metrics?.CountReferenceCacheHit("url");
             return hit.Image;
         }
 
@@ -264,6 +271,7 @@ public sealed class ReferenceFetcher : IDisposable
                 if (response.StatusCode == HttpStatusCode.NotModified && conditional)
                 {
                     Interlocked.Increment(ref _cache.Revalidated);
+                    _metrics?.CountReferenceCacheHit("revalidated");
                     _cache.PutUrl(key, Remember(known!.Value.Image, current, response, known.Value.Record));
                     return known.Value.Image;
                 }
@@ -274,6 +282,7 @@ public sealed class ReferenceFetcher : IDisposable
 
                 var bytes = await ReadCappedAsync(response, total.Token).ConfigureAwait(false);
                 Interlocked.Increment(ref _cache.Downloads);
+                _metrics?.CountReferenceCacheMiss();
                 var image = await CheckAsync(bytes).ConfigureAwait(false);
                 var remembered = Remember(image, current, response, null);
                 if (_cache.Enabled && MayReuse(response.Headers.CacheControl, remembered))

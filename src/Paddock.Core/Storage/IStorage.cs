@@ -20,6 +20,9 @@ public interface IStorage
 
     IFileStore Files { get; }
 
+    Webhooks.IWebhookStore Webhooks { get; }
+    Quotas.IQuotaStore Quotas { get; }
+
     IStoreSignals Signals { get; }
 }
 

@@ -36,6 +36,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<IEventLog>(sp => sp.GetRequiredService<IStorage>().Events);
         services.TryAddSingleton<IApiKeyStore>(sp => sp.GetRequiredService<IStorage>().ApiKeys);
         services.TryAddSingleton<IFileStore>(sp => sp.GetRequiredService<IStorage>().Files);
+        services.TryAddSingleton<Webhooks.IWebhookStore>(sp => sp.GetRequiredService<IStorage>().Webhooks);
+        services.TryAddSingleton<Quotas.IQuotaStore>(sp => sp.GetRequiredService<IStorage>().Quotas);
         services.TryAddSingleton<IStoreSignals>(sp => sp.GetRequiredService<IStorage>().Signals);
         return services;
     }

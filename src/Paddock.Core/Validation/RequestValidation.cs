@@ -33,12 +33,14 @@ public enum SubmissionKind
 /// The model's fields with the schema's defaults filled in (the seed is added per generation). They refer to the body's
 /// document rather than copy it (an image sent as a data: URL is megabytes): use them while that document lives.
 /// </param>
+/// <param name="WebhookUrl">Where this request's generations' terminal events are also sent (checked against the network policy by the caller).</param>
 public sealed record ValidatedRequest(
     ModelDefinition Model,
     JsonObject Parameters,
     string ResponseFormat,
     int NumGenerations,
-    string? TargetNamespace);
+    string? TargetNamespace,
+    string? WebhookUrl = null);
 
 /// <summary>
 /// Validates a generation body: the envelope fields here, the model's fields against the model's
@@ -47,7 +49,7 @@ public sealed record ValidatedRequest(
 public static class RequestValidator
 {
     /// <summary>Body fields that belong to the endpoint, not to the model.</summary>
-    private static readonly HashSet<string> EnvelopeFields = ["model", "response_format", "num_generations", "target_namespace"];
+    private static readonly HashSet<string> EnvelopeFields = ["model", "response_format", "num_generations", "target_namespace", "webhook_url"];
 
     public static RequestRejection? Validate(JsonElement body, ModelCatalog catalog, SubmissionKind kind, out ValidatedRequest? request)
     {
@@ -82,6 +84,7 @@ public static class RequestValidator
         var responseFormat = oversized.Contains("response_format") ? "url" : ReadResponseFormat(body, problems);
         var numGenerations = ReadNumGenerations(body, kind, problems);
         var targetNamespace = oversized.Contains("target_namespace") ? null : ReadTargetNamespace(body, problems);
+        var webhookUrl = oversized.Contains("webhook_url") ? null : ReadWebhookUrl(body, problems);
         if (model is null)
             return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
 
@@ -101,7 +104,7 @@ public static class RequestValidator
         if (problems.Count > 0)
             return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
 
-        request = new ValidatedRequest(model, WithDefaults(model, fields), responseFormat, numGenerations, targetNamespace);
+        request = new ValidatedRequest(model, WithDefaults(model, fields), responseFormat, numGenerations, targetNamespace, webhookUrl);
         return null;
     }
 
@@ -166,6 +169,15 @@ public static class RequestValidator
             : $"{field}: is {bytes} bytes long, far longer than this field takes";
     }
 
+    private static string? ReadWebhookUrl(JsonElement body, List<string> problems)
+    {
+        if (!body.TryGetProperty("webhook_url", out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind == JsonValueKind.String && Uri.TryCreate(value.GetString(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            return value.GetString();
+        problems.Add("webhook_url: must be an absolute http(s) URL that receives this request's completion (POST, Standard Webhooks)");
+        return null;
+    }
+
     private static string? ReadTargetNamespace(JsonElement body, List<string> problems)
     {
         if (!body.TryGetProperty("target_namespace", out var value) || value.ValueKind == JsonValueKind.Null) return null;
@@ -204,6 +216,9 @@ public static class RequestValidator
 
     private static IEnumerable<string> SchemaProblems(ModelDefinition model, JsonElement root)
     {
+        // Most requests are valid: a pass/fail evaluation stops at the first failure and builds no tree of results. Only
+        // an invalid request is evaluated again for the list of what failed where.
+        if (model.Validator.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.Flag }).IsValid) yield break;
         var results = model.Validator.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (results.IsValid) yield break;
 

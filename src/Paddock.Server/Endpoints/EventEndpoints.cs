@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Paddock.Core.Events;
 using Paddock.Core.Orchestration;
+using Paddock.Core.Telemetry;
 using Paddock.Server.Hosting;
 using Paddock.Server.Http;
 
@@ -39,10 +40,24 @@ public static class EventEndpoints
 
     public const string ServerStoppingEvent = "server_stopping";
 
-    public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamAsync);
+    public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamWithMetricsAsync);
 
     /// <summary>How long a stream of a stopping server waits for the workers' hand-back events before it closes anyway.</summary>
     private static readonly TimeSpan HandBackWait = TimeSpan.FromSeconds(5);
+
+    private static async Task StreamWithMetricsAsync(HttpContext context, EventHub hub, IEventLog log, EventFrames frames, WorkerShutdown workers,
+        IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time, PaddockMetrics metrics)
+    {
+        metrics.StreamOpened();
+        try
+        {
+            await StreamAsync(context, hub, log, frames, workers, options, lifetime, time);
+        }
+        finally
+        {
+            metrics.StreamClosed();
+        }
+    }
 
     private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, EventFrames frames, WorkerShutdown workers,
         IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)
@@ -65,6 +80,13 @@ public static class EventEndpoints
         {
             var window = lastEventId is null ? Clamp(options.Value.EventReplayWindow) : TimeSpan.Zero;
             using var subscription = await hub.SubscribeAsync(ns, ct, window);
+            // An id this log has not reached (the client last listened to another server, or to this one before its data
+            // was reset) means "from now": holding back every event until the log catches up with it would leave the
+            // stream silent.
+            if (lastEventId is { } last) sent = last <= subscription.StartSequence ? last : subscription.StartSequence;
+            // The first page of what the client missed is read before anything is sent: a database that cannot be reached
+            // then answers 503 with the error envelope (the client retries), not a 200 stream that breaks at once.
+            var missed = lastEventId is not null && sent < subscription.StartSequence ? await log.ReadAfterAsync(ns, sent, ReplayBatch, ct) : null;
             await WriteAsync(context, ": connected\nretry: 3000\n\n", ct);
 
             if (lastEventId is null)
@@ -74,17 +96,15 @@ public static class EventEndpoints
             }
             else
             {
-                // Replay what the client missed, up to where the live subscription begins. An id this log has not reached
-                // (the client last listened to another server, or to this one before its data was reset) means "from now":
-                // holding back every event until the log catches up with it would leave the stream silent.
-                sent = lastEventId <= subscription.StartSequence ? lastEventId.Value : subscription.StartSequence;
+                // Replay what the client missed, up to where the live subscription begins.
                 while (sent < subscription.StartSequence)
                 {
-                    var missed = await log.ReadAfterAsync(ns, sent, ReplayBatch, ct);
+                    missed ??= await log.ReadAfterAsync(ns, sent, ReplayBatch, ct);
                     var upTo = missed.Where(e => e.Sequence <= subscription.StartSequence).ToList();
                     foreach (var e in upTo) await WriteEventAsync(context, e, frames, ct);
                     if (upTo.Count == 0) break;
                     sent = upTo[^1].Sequence;
+                    missed = null;
                 }
             }
             sent = Math.Max(sent, subscription.StartSequence);

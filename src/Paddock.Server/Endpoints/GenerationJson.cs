@@ -1,4 +1,7 @@
-using System.Text.Json.Nodes;
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using Paddock.Core.Engines;
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
@@ -10,11 +13,31 @@ namespace Paddock.Server.Endpoints;
 /// The wire shape of a generation row: flat, every request field echoed at top level; extensions for progress, the
 /// failure's kind, what a waiting row waits for, and the remote job that renders it.
 /// </summary>
+/// <remarks>
+/// Rows are written straight into the answer's <see cref="Utf8JsonWriter"/>, and the stored parameters' values are
+/// copied as the JSON text they already are: a list page of a thousand rows builds no object tree and parses no
+/// parameters into one. The order and the meaning are those of an ordered object assigned field by field: the fixed
+/// fields, then each parameter (a parameter named like a fixed field fills that field's place), then the extensions
+/// (one named like a parameter takes the parameter's place).
+/// </remarks>
 public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, ModelCatalog catalog)
 {
-    public JsonObject Row(Generation g, HttpRequest request)
+    /// <summary>How answers are encoded: as the HTTP JSON options say (non-ASCII text as it is), compact.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private static readonly string[] FixedFields =
+        ["generation_id", "model_name", "prompt", "media_type", "status", "result_url", "error_message", "enqueued_at", "started_at", "completed_at", "target_namespace"];
+
+    private static readonly string[] Extensions = ["progress", "attempt", "expires_at", "error_type", "error_code", "status_message", "remote"];
+
+    // The names as the writer writes them, encoded once rather than for every row.
+    private static readonly JsonEncodedText[] FixedFieldNames = Array.ConvertAll(FixedFields, name => JsonEncodedText.Encode(name));
+    private static readonly JsonEncodedText[] ExtensionNames = Array.ConvertAll(Extensions, name => JsonEncodedText.Encode(name));
+
+    public void WriteRow(Utf8JsonWriter writer, Generation g, HttpRequest request)
     {
-        var parameters = JsonNode.Parse(g.Parameters)!.AsObject();
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(g);
         string? resultUrl = null;
         long? expiresAt = null;
         if (g.Status == GenerationStatus.Succeeded && g.OutputKey is not null)
@@ -23,47 +46,99 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
             resultUrl = url;
             expiresAt = expires.ToUnixTimeSeconds();
         }
+        var statusMessage = StatusMessage(g);
 
-        var row = new JsonObject
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(g.Parameters.Length));
+        var parameters = ArrayPool<StoredParameter>.Shared.Rent(32);
+        try
         {
-            ["generation_id"] = g.Id.ToString(),
-            ["model_name"] = g.Model,
-            ["prompt"] = parameters["prompt"]?.DeepClone(),
-            ["media_type"] = g.MediaType,
-            ["status"] = g.Status.ToWire(),
-            ["result_url"] = resultUrl,
-            ["error_message"] = g.ErrorMessage,
-            ["enqueued_at"] = g.EnqueuedAt.ToUnixTimeSeconds(),
-            ["started_at"] = g.StartedAt?.ToUnixTimeSeconds(),
-            ["completed_at"] = g.CompletedAt?.ToUnixTimeSeconds(),
-            ["target_namespace"] = g.Namespace,
-        };
-        foreach (var (name, value) in parameters)
-        {
-            if (name != "prompt") row[name] = value?.DeepClone();
-        }
-        row["progress"] = Progress(g);
-        row["attempt"] = g.Attempt;
-        row["expires_at"] = expiresAt;
-        row["error_type"] = g.ErrorType?.ToWire();
-        row["error_code"] = g.ErrorCode;
-        row["status_message"] = StatusMessage(g);
-        if (g.RemoteJob is { Id: { } remoteId } remote)
-        {
-            row["remote"] = new JsonObject
+            var json = bytes.AsSpan(0, Encoding.UTF8.GetBytes(g.Parameters, bytes));
+            var count = ReadParameters(json, ref parameters);
+            var stored = parameters.AsSpan(0, count);
+
+            writer.WriteStartObject();
+            for (var f = 0; f < FixedFields.Length; f++)
             {
-                ["backend"] = remote.Backend,
-                ["id"] = remoteId,
-                ["cancel"] = g.RemoteCancel switch
+                writer.WritePropertyName(FixedFieldNames[f]);
+                if (Find(stored, FixedFields[f]) is var p and >= 0) WriteStoredValue(writer, json, stored[p]);
+                else WriteFixed(writer, f, g, resultUrl);
+            }
+            Span<bool> written = stackalloc bool[Extensions.Length];
+            foreach (var parameter in stored)
+            {
+                if (Array.IndexOf(FixedFields, parameter.Name) >= 0) continue;
+                writer.WritePropertyName(parameter.Name);
+                var e = Array.IndexOf(Extensions, parameter.Name);
+                if (e >= 0 && HasExtension(e, g))
+                {
+                    WriteExtension(writer, e, g, expiresAt, statusMessage);
+                    written[e] = true;
+                }
+                else
+                {
+                    WriteStoredValue(writer, json, parameter);
+                }
+            }
+            for (var e = 0; e < Extensions.Length; e++)
+            {
+                if (written[e] || !HasExtension(e, g)) continue;
+                writer.WritePropertyName(ExtensionNames[e]);
+                WriteExtension(writer, e, g, expiresAt, statusMessage);
+            }
+            writer.WriteEndObject();
+        }
+        finally
+        {
+            ArrayPool<StoredParameter>.Shared.Return(parameters, clearArray: true);
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    private static void WriteFixed(Utf8JsonWriter writer, int field, Generation g, string? resultUrl)
+    {
+        switch (field)
+        {
+            case 0: writer.WriteStringValue(g.Id); break;
+            case 1: writer.WriteStringValue(g.Model); break;
+            case 2: writer.WriteNullValue(); break; // a prompt the parameters do not hold
+            case 3: writer.WriteStringValue(g.MediaType); break;
+            case 4: writer.WriteStringValue(g.Status.ToWire()); break;
+            case 5: WriteNullable(writer, resultUrl); break;
+            case 6: WriteNullable(writer, g.ErrorMessage); break;
+            case 7: writer.WriteNumberValue(g.EnqueuedAt.ToUnixTimeSeconds()); break;
+            case 8: WriteNullable(writer, g.StartedAt?.ToUnixTimeSeconds()); break;
+            case 9: WriteNullable(writer, g.CompletedAt?.ToUnixTimeSeconds()); break;
+            default: writer.WriteStringValue(g.Namespace); break;
+        }
+    }
+
+    /// <summary>Every extension is set on every row but <c>remote</c>, which only a row with a remote job has.</summary>
+    private static bool HasExtension(int extension, Generation g) => extension != 6 || g.RemoteJob is { Id: not null };
+
+    private static void WriteExtension(Utf8JsonWriter writer, int extension, Generation g, long? expiresAt, string? statusMessage)
+    {
+        switch (extension)
+        {
+            case 0: WriteProgress(writer, g); break;
+            case 1: writer.WriteNumberValue(g.Attempt); break;
+            case 2: WriteNullable(writer, expiresAt); break;
+            case 3: WriteNullable(writer, g.ErrorType?.ToWire()); break;
+            case 4: WriteNullable(writer, g.ErrorCode); break;
+            case 5: WriteNullable(writer, statusMessage); break;
+            default:
+                writer.WriteStartObject();
+                writer.WriteString("backend", g.RemoteJob!.Backend);
+                writer.WriteString("id", g.RemoteJob.Id);
+                WriteNullable(writer, "cancel", g.RemoteCancel switch
                 {
                     RemoteCancelState.Pending => "pending",
                     RemoteCancelState.Cancelled => "cancelled",
                     RemoteCancelState.Refused => "refused",
                     _ => null,
-                },
-            };
+                });
+                writer.WriteEndObject();
+                break;
         }
-        return row;
     }
 
     /// <summary>What the row says of itself beyond its status: stored (a retry pause, a remote cancel), or a queued row's backend being down.</summary>
@@ -74,7 +149,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
         return g.StatusMessage;
     }
 
-    private static JsonObject Progress(Generation g)
+    private static void WriteProgress(Utf8JsonWriter writer, Generation g)
     {
         var (phase, percent, eta) = g.Status switch
         {
@@ -83,12 +158,109 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
             GenerationStatus.Succeeded => ("completed", 100, 0),
             _ => (g.Status.ToWire(), g.Progress?.Percent ?? 0, null),
         };
-        return new JsonObject
+        writer.WriteStartObject();
+        writer.WriteString("phase", phase);
+        writer.WriteNumber("percent", percent);
+        WriteNullable(writer, "eta_seconds", eta);
+        WriteNullable(writer, "queue_position", g.Status == GenerationStatus.Queued ? g.QueuePosition : null);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>One top-level field of the stored parameters: its name and where its value's JSON text lies.</summary>
+    private readonly record struct StoredParameter(string Name, int Start, int Length, bool Plain);
+
+    /// <summary>The stored object's fields in order; a later field of the same name replaces an earlier one, as a parse into an object does.</summary>
+    private static int ReadParameters(ReadOnlySpan<byte> json, ref StoredParameter[] parameters)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            throw new InvalidDataException("a generation's stored parameters are not a JSON object");
+        var count = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            ["phase"] = phase,
-            ["percent"] = percent,
-            ["eta_seconds"] = eta,
-            ["queue_position"] = g.Status == GenerationStatus.Queued ? g.QueuePosition : null,
-        };
+            var name = reader.GetString()!;
+            reader.Read();
+            var start = (int)reader.TokenStartIndex;
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+            var length = (int)reader.BytesConsumed - start;
+            var parameter = new StoredParameter(name, start, length, IsPlain(json.Slice(start, length)));
+            if (Find(parameters.AsSpan(0, count), name) is var existing and >= 0)
+            {
+                parameters[existing] = parameter;
+                continue;
+            }
+            if (count == parameters.Length)
+            {
+                var larger = ArrayPool<StoredParameter>.Shared.Rent(count * 2);
+                parameters.AsSpan(0, count).CopyTo(larger);
+                ArrayPool<StoredParameter>.Shared.Return(parameters, clearArray: true);
+                parameters = larger;
+            }
+            parameters[count++] = parameter;
+        }
+        return count;
+    }
+
+    /// <summary>
+    /// Whether a value's text is what the writer would write for it, so it can be copied as it is: nothing escaped (the
+    /// writer escapes its own way) and no whitespace between tokens (a store may hand back its JSON spaced out).
+    /// </summary>
+    private static bool IsPlain(ReadOnlySpan<byte> value)
+    {
+        if (value.IndexOf((byte)'\\') >= 0) return false;
+        if (value[0] is not ((byte)'{' or (byte)'[')) return true;
+        // With no escapes, every quote opens or closes a string: whitespace outside them is between tokens.
+        var inString = false;
+        foreach (var b in value)
+        {
+            if (b == (byte)'"') inString = !inString;
+            else if (!inString && b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t') return false;
+        }
+        return true;
+    }
+
+    private static int Find(ReadOnlySpan<StoredParameter> parameters, string name)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            if (string.Equals(parameters[i].Name, name, StringComparison.Ordinal)) return i;
+        }
+        return -1;
+    }
+
+    private static void WriteStoredValue(Utf8JsonWriter writer, ReadOnlySpan<byte> json, StoredParameter parameter)
+    {
+        var value = json.Slice(parameter.Start, parameter.Length);
+        if (parameter.Plain)
+        {
+            writer.WriteRawValue(value, skipInputValidation: true);
+            return;
+        }
+        using var document = JsonDocument.Parse(value.ToArray());
+        document.RootElement.WriteTo(writer);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string? value)
+    {
+        if (value is null) writer.WriteNullValue();
+        else writer.WriteStringValue(value);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, long? value)
+    {
+        if (value is { } v) writer.WriteNumberValue(v);
+        else writer.WriteNullValue();
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null) writer.WriteNull(name);
+        else writer.WriteString(name, value);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, long? value)
+    {
+        if (value is { } v) writer.WriteNumber(name, v);
+        else writer.WriteNull(name);
     }
 }

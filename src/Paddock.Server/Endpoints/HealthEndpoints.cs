@@ -5,7 +5,8 @@ namespace Paddock.Server.Endpoints;
 
 /// <summary>
 /// <c>GET /api/health</c> (and <c>/health</c>): the process answers, and the state of every backend it knows with its
-/// last problem. No key needed; it says nothing of any namespace.
+/// last problem; <c>/health/live</c> and <c>/health/ready</c> for orchestrators and load balancers
+/// (<see cref="Observability.HealthRoutes"/>). No key needed; they say nothing of any namespace.
 /// </summary>
 public static class HealthEndpoints
 {
@@ -30,5 +31,6 @@ public static class HealthEndpoints
         });
         app.MapGet("/api/health", Health);
         app.MapGet("/health", Health);
+        Observability.HealthRoutes.MapPaddockHealthChecks(app);
     }
 }

@@ -25,15 +25,27 @@ public static class QueueEndpoints
     {
         var (accepted, error) = await Submission.SubmitAsync(context, SubmissionKind.Queue, catalog, generations);
         if (error is not null) return error;
-        var answered = new JsonArray();
-        foreach (var id in accepted!.GenerationIds)
+        var statuses = new string[accepted!.GenerationIds.Count];
+        for (var i = 0; i < statuses.Length; i++)
         {
             // A repeat under the same Idempotency-Key answers with the rows as they are now.
-            var status = accepted.Replayed ? (await store.GetAsync(accepted.Namespace, id, context.RequestAborted))?.Status.ToWire() ?? "queued" : "queued";
-            answered.Add(new JsonObject { ["generation_id"] = id.ToString(), ["status"] = status });
+            statuses[i] = accepted.Replayed ? (await store.GetAsync(accepted.Namespace, accepted.GenerationIds[i], context.RequestAborted))?.Status.ToWire() ?? "queued" : "queued";
         }
         if (accepted.Replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
-        return TypedResults.Json(new JsonObject { ["generations"] = answered });
+        return JsonAnswer.Of(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("generations");
+            for (var i = 0; i < statuses.Length; i++)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("generation_id", accepted.GenerationIds[i]);
+                writer.WriteString("status", statuses[i]);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        });
     }
 
     private static async Task<IResult> GetAsync(string id, HttpContext context, IGenerationStore store, GenerationJson json)
@@ -41,7 +53,7 @@ public static class QueueEndpoints
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         if (!Guid.TryParse(id, out var guid)) return ApiErrors.NotFound($"generation not found: {id}");
         var row = await store.GetAsync(ns, guid, context.RequestAborted);
-        return row is null ? ApiErrors.NotFound($"generation not found: {id}") : TypedResults.Json(json.Row(row, context.Request));
+        return row is null ? ApiErrors.NotFound($"generation not found: {id}") : JsonAnswer.Of(writer => json.WriteRow(writer, row, context.Request));
     }
 
     /// <summary>
@@ -95,12 +107,15 @@ public static class QueueEndpoints
         {
             return ApiErrors.InvalidParams($"after: {e.Message}");
         }
-        return TypedResults.Json(new JsonObject
+        return new JsonAnswer(async output =>
         {
-            ["count"] = page.Items.Count,
-            ["generations"] = Rows(page.Items, context.Request, json),
-            ["total_entries"] = page.TotalEntries,
-            ["next_cursor"] = page.NextCursor,
+            var writer = output.Writer;
+            writer.WriteStartObject();
+            writer.WriteNumber("count", page.Items.Count);
+            await WriteRowsAsync(output, page.Items, context.Request, json);
+            writer.WriteNumber("total_entries", page.TotalEntries);
+            WriteNullable(writer, "next_cursor", page.NextCursor);
+            writer.WriteEndObject();
         });
     }
 
@@ -124,20 +139,39 @@ public static class QueueEndpoints
         {
             return ApiErrors.InvalidParams($"after: {e.Message}");
         }
-        return TypedResults.Json(new JsonObject
+        return new JsonAnswer(async output =>
         {
-            ["count"] = page.Items.Count,
-            ["generations"] = Rows(page.Items, context.Request, json),
-            ["page_number"] = usesCursor ? null : pageNumber,
-            ["page_size"] = pageSize,
-            ["total_pages"] = (int)Math.Ceiling(page.TotalEntries / (double)pageSize),
-            ["total_entries"] = page.TotalEntries,
-            ["next_cursor"] = page.NextCursor,
+            var writer = output.Writer;
+            writer.WriteStartObject();
+            writer.WriteNumber("count", page.Items.Count);
+            await WriteRowsAsync(output, page.Items, context.Request, json);
+            if (usesCursor) writer.WriteNull("page_number");
+            else writer.WriteNumber("page_number", pageNumber);
+            writer.WriteNumber("page_size", pageSize);
+            writer.WriteNumber("total_pages", (int)Math.Ceiling(page.TotalEntries / (double)pageSize));
+            writer.WriteNumber("total_entries", page.TotalEntries);
+            WriteNullable(writer, "next_cursor", page.NextCursor);
+            writer.WriteEndObject();
         });
     }
 
-    private static JsonArray Rows(IEnumerable<Generation> rows, HttpRequest request, GenerationJson json) =>
-        new(rows.Select(r => (JsonNode)json.Row(r, request)).ToArray());
+    /// <summary>The page's rows as <c>"generations": [...]</c>, sent on as they are written.</summary>
+    private static async Task WriteRowsAsync(JsonAnswer.Output output, IReadOnlyList<Generation> rows, HttpRequest request, GenerationJson json)
+    {
+        output.Writer.WriteStartArray("generations");
+        foreach (var row in rows)
+        {
+            json.WriteRow(output.Writer, row, request);
+            await output.FlushWhenLargeAsync();
+        }
+        output.Writer.WriteEndArray();
+    }
+
+    private static void WriteNullable(System.Text.Json.Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null) writer.WriteNull(name);
+        else writer.WriteString(name, value);
+    }
 
     /// <summary>
     /// Filters shared by the list and the pages: status (comma-separated, or <c>all</c>), model, media_type, namespace.

@@ -46,6 +46,11 @@ public static class Submission
 
             if (admit?.Invoke(request) is { } refused) return (null, refused);
 
+            // A request's own webhook receiver passes the same network policy as an endpoint's.
+            if (request.WebhookUrl is { } webhookUrl
+                && await context.RequestServices.GetRequiredService<Paddock.Core.Webhooks.WebhookReceivers>().ProblemAsync("webhook_url", webhookUrl, context.RequestAborted) is { } webhookProblem)
+                return (null, ApiErrors.InvalidParams(webhookProblem));
+
             var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
             if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c < 0x21 || c > 0x7E))
                 return (null, ApiErrors.InvalidParams($"Idempotency-Key: must be 1-{MaxIdempotencyKeyLength} printable ASCII characters without spaces"));
@@ -63,7 +68,10 @@ public static class Submission
             }
 
             // Not the request's token: once the rows are being written, a client hanging up must not half-commit them.
-            var submitted = await generations.SubmitAsync(ns, request, kind, idempotencyKey.Length > 0 ? idempotencyKey : null, CancellationToken.None);
+            var submitted = await generations.SubmitAsync(ns, request, kind, idempotencyKey.Length > 0 ? idempotencyKey : null, CancellationToken.None,
+                QuotaEnforcement.LimitsOf(context));
+            if (submitted.Refusal is { } refusal)
+                return (null, QuotaEnforcement.Refused(refusal));
             if (submitted.Result == IdempotencyResult.Conflict)
                 return (null, ApiErrors.Make(StatusCodes.Status409Conflict, "idempotency_conflict", "This Idempotency-Key was used for a different request.",
                     $"Idempotency-Key: '{idempotencyKey}' was used in the last 24 hours for a different request (another body, or the other endpoint); use a new key for a new request"));

@@ -11,6 +11,7 @@ using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Endpoints.OpenAI;
 using Paddock.Server.Http;
+using Paddock.Server.Observability;
 using Paddock.Storage.Postgres;
 using Paddock.Storage.S3;
 using Paddock.Storage.Sqlite;
@@ -38,10 +39,16 @@ public static class PaddockApp
         if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddPaddockServices(role);
+        builder.Services.AddPaddockHealth(role);
+        builder.AddPaddockTelemetry(role);
         configure?.Invoke(builder);
 
         var app = builder.Build();
-        if (role == PaddockRole.Worker) app.MapHealthEndpoints(role: "worker");
+        if (role == PaddockRole.Worker)
+        {
+            app.MapHealthEndpoints(role: "worker");
+            app.MapPaddockMetrics();
+        }
         else UsePaddock(app);
         return app;
     }
@@ -59,7 +66,10 @@ public static class PaddockApp
         services.AddComfyUIEngine();
         services.AddHappyHorseEngine();
         services.AddSettings<PaddockOptions>("Paddock", sharedSection: true);
+        // Read by the health routes of serve and worker; registered for every command, so each checks it the same way.
+        services.AddSettings<HealthOptions>("Paddock:Health");
         if (role != PaddockRole.Api) services.AddPaddockWorkers();
+        services.AddWebhookDelivery();
         if (role != PaddockRole.Worker) services.AddPaddockHttp();
         return services;
     }
@@ -68,6 +78,8 @@ public static class PaddockApp
     private static IServiceCollection AddPaddockHttp(this IServiceCollection services)
     {
         services.AddSingleton<SignedUrls>();
+        services.AddSingleton<ListeningOutputLinks>();
+        services.AddSingleton<Paddock.Core.Webhooks.IWebhookOutputLinks>(sp => sp.GetRequiredService<ListeningOutputLinks>());
         services.AddSingleton<EventFrames>();
         services.AddSingleton<GenerationJson>();
         services.AddBodyMemoryBudget();
@@ -109,8 +121,10 @@ public static class PaddockApp
             if (result is not null) await result.ExecuteAsync(context);
         });
         app.UseMiddleware<ApiKeyAuthentication>();
+        app.UseMiddleware<QuotaEnforcement>();
 
         app.MapHealthEndpoints();
+        app.MapPaddockMetrics();
         app.MapModelEndpoints();
         app.MapGenerateEndpoints();
         app.MapQueueEndpoints();
@@ -118,7 +132,9 @@ public static class PaddockApp
         app.MapOutputEndpoints();
         app.MapReferenceEndpoints();
         app.MapFileEndpoints();
+        app.MapWebhookEndpoints();
         app.MapWorkbenchEndpoints();
+        app.MapUsageEndpoints();
         app.MapOpenAIEndpoints();
     }
 }

@@ -11,11 +11,15 @@ public sealed record ErrorEnvelope(
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("status_message")] string StatusMessage);
 
+/// <param name="Limit">For a refusal by a quota: which limit (<c>requests_per_minute</c>, <c>max_queued</c>, <c>video_budget</c>).</param>
+/// <param name="Scope">For a refusal by a quota: whose limit, <c>namespace:NAME</c> or <c>key:ID</c>.</param>
 public sealed record ErrorBody(
     [property: JsonPropertyName("type")] string Type,
     [property: JsonPropertyName("title")] string Title,
     [property: JsonPropertyName("detail")] string Detail,
-    [property: JsonPropertyName("message")] string Message);
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("limit"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Limit = null,
+    [property: JsonPropertyName("scope"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Scope = null);
 
 /// <summary>Every error answer is made here, so the shape cannot drift between endpoints.</summary>
 public static class ApiErrors
@@ -82,6 +86,10 @@ public static class ApiErrors
 
     public static IResult Unknown(string detail) =>
         Make(StatusCodes.Status500InternalServerError, "unknown_error", "Something went wrong on the server.", detail);
+
+    /// <summary>A refusal by a quota: the envelope also names the limit and whose it is.</summary>
+    public static IResult Quota(int status, string type, string title, string detail, string limit, string scope) =>
+        TypedResults.Json(new ErrorEnvelope(new ErrorBody(type, title, detail, detail, limit, scope), "error", type), statusCode: status);
 
     public static IResult Make(int status, string type, string title, string detail) =>
         TypedResults.Json(new ErrorEnvelope(new ErrorBody(type, title, detail, detail), "error", type), statusCode: status);

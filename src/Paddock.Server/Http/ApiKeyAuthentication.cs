@@ -12,7 +12,8 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys
 {
     private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
     private const string NamespaceItem = "paddock.namespace";
-    private readonly ConcurrentDictionary<string, (string? Namespace, DateTimeOffset Expires)> _cache = new();
+    private const string KeyIdItem = "paddock.key";
+    private readonly ConcurrentDictionary<string, (ApiKeyRecord? Record, DateTimeOffset Expires)> _cache = new();
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -35,18 +36,22 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys
         }
 
         var key = header[7..].Trim();
-        var ns = await ResolveAsync(key, context.RequestAborted);
-        if (ns is null)
+        var record = await ResolveAsync(key, context.RequestAborted);
+        if (record is null)
         {
             await ApiErrors.Unauthenticated("the API key is not valid; create one with 'paddock keys create --namespace NAME'").ExecuteAsync(context);
             return;
         }
-        context.Items[NamespaceItem] = ns;
+        context.Items[NamespaceItem] = record.Namespace;
+        context.Items[KeyIdItem] = record.Id;
         await next(context);
     }
 
     /// <summary>The namespace of the request's key; null on routes reached without one (signed reads).</summary>
     public static string? TryNamespaceOf(HttpContext context) => context.Items[NamespaceItem] as string;
+
+    /// <summary>The id of the request's key (its limits and usage are counted by it); null on routes reached without one.</summary>
+    public static string? KeyIdOf(HttpContext context) => context.Items[KeyIdItem] as string;
 
     public static string NamespaceOf(HttpContext context) =>
         context.Items[NamespaceItem] as string ?? throw new InvalidOperationException("route reached without an authenticated namespace");
@@ -64,15 +69,15 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys
         && !(request.Path.StartsWithSegments("/api/repos") && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
              && request.Query.ContainsKey("sig") && !request.Headers.ContainsKey("Authorization"));
 
-    private async Task<string?> ResolveAsync(string key, CancellationToken cancellationToken)
+    private async Task<ApiKeyRecord?> ResolveAsync(string key, CancellationToken cancellationToken)
     {
         if (key.Length > 256) return null;
         var hash = ApiKeyFormat.Hash(key);
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(hash, out var cached) && cached.Expires > now) return cached.Namespace;
+        if (_cache.TryGetValue(hash, out var cached) && cached.Expires > now) return cached.Record;
         var record = await keys.FindByHashAsync(hash, cancellationToken);
         if (_cache.Count > 10_000) _cache.Clear();
-        _cache[hash] = (record?.Namespace, now + (record is null ? TimeSpan.FromSeconds(2) : CacheLifetime));
-        return record?.Namespace;
+        _cache[hash] = (record, now + (record is null ? TimeSpan.FromSeconds(2) : CacheLifetime));
+        return record;
     }
 }

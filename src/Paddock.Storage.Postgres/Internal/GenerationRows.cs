@@ -17,24 +17,39 @@ internal static class GenerationRows
     public const string Columns =
         "g.id, g.namespace, g.model, g.media_type, g.status, g.parameters, g.enqueued_at, g.started_at, g.completed_at, " +
         "g.error_message, g.output_key, g.progress_phase, g.progress_percent, g.progress_eta, g.attempt, " +
-        "g.error_type, g.error_code, g.status_message, g.retries, g.retry_at, g.remote_job, g.remote_cancel, g.pos, g.handed_back";
+        "g.error_type, g.error_code, g.status_message, g.retries, g.retry_at, g.remote_job, g.remote_cancel, g.pos, g.handed_back, g.trace_parent";
 
     /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
-    public const int NextOrdinal = 24;
+    public const int NextOrdinal = 25;
 
     /// <summary>
-    /// A queued row's 1-based position in its lane (1 = claimed next), as an expression over <c>g</c>: its distance from
-    /// the lane's oldest queued row, less the rows between them that left the queue out of order. Two index seeks
-    /// (<c>ix_generations_lane_queued</c>, <c>ix_generations_lane_departed</c>), run only for queued rows; null for others.
+    /// A queued row's 1-based position in its lane (1 = claimed next) under the fairness rule (<see cref="Paddock.Core.Queue.FairQueue"/>),
+    /// as an expression over <c>g</c>: its rank in its sub-lane (its distance from the sub-lane's oldest queued row, less
+    /// the rows between them that left the queue out of order: two index seeks), plus every queued row of a higher
+    /// priority in the lane, plus for each other sub-lane of its priority min(queued, rank - 1) and one more when that
+    /// sub-lane's turn comes first and it still has rank rows: one range of <c>queue_lanes</c>. Null for other rows.
     /// </summary>
     public const string QueuePosition = """
         CASE WHEN g.status = 'queued' THEN (
-            SELECT CASE WHEN g.lane_seq <= h.head THEN 1
-                        ELSE g.lane_seq - h.head + 1 - (
-                            SELECT COUNT(*) FROM generations d
-                            WHERE d.lane = g.lane AND d.status <> 'queued' AND d.lane_seq >= h.head AND d.lane_seq < g.lane_seq)
-                   END
-            FROM (SELECT COALESCE(MIN(q.lane_seq), g.lane_seq) AS head FROM generations q WHERE q.lane = g.lane AND q.status = 'queued') h)
+            SELECT r.rank + COALESCE((
+                SELECT SUM(CASE WHEN t.priority > g.priority THEN t.queued
+                                ELSE LEAST(t.queued, r.rank - 1)
+                                     + CASE WHEN t.queued >= r.rank
+                                             AND (t.last_turn < o.last_turn OR (t.last_turn = o.last_turn AND t.namespace COLLATE "C" < g.namespace COLLATE "C"))
+                                            THEN 1 ELSE 0 END
+                           END)
+                FROM queue_lanes t
+                WHERE t.lane = g.lane AND t.queued > 0 AND t.priority >= g.priority
+                  AND NOT (t.priority = g.priority AND t.namespace = g.namespace)), 0)
+            FROM (SELECT CASE WHEN g.lane_seq <= h.head THEN 1
+                              ELSE g.lane_seq - h.head + 1 - (
+                                  SELECT COUNT(*) FROM generations d
+                                  WHERE d.lane = g.lane AND d.priority = g.priority AND d.namespace = g.namespace
+                                    AND d.status <> 'queued' AND d.lane_seq >= h.head AND d.lane_seq < g.lane_seq)
+                         END AS rank
+                  FROM (SELECT COALESCE(MIN(q.lane_seq), g.lane_seq) AS head FROM generations q
+                        WHERE q.lane = g.lane AND q.priority = g.priority AND q.namespace = g.namespace AND q.status = 'queued') h) r
+            LEFT JOIN queue_lanes o ON o.lane = g.lane AND o.priority = g.priority AND o.namespace = g.namespace)
         END
         """;
 
@@ -79,7 +94,8 @@ internal static class GenerationRows
                 "cancelled" => RemoteCancelState.Cancelled,
                 "refused" => RemoteCancelState.Refused,
                 _ => null,
-            });
+            },
+            TraceParent: NullableString(reader, 24));
         return new GenerationRow(generation, reader.GetInt64(22), claims);
     }
 

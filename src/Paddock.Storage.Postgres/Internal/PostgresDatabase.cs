@@ -31,9 +31,9 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable
         if (string.IsNullOrEmpty(builder.ApplicationName)) builder.ApplicationName = "paddock";
         // The writer and readers send the same few statements over and over: prepare them once per connection.
         if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
-        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        _dataSource = Traced(builder.ConnectionString);
         var listen = new NpgsqlConnectionStringBuilder(builder.ConnectionString) { Pooling = false, ApplicationName = builder.ApplicationName + " listener" };
-        _listenSource = NpgsqlDataSource.Create(listen.ConnectionString);
+        _listenSource = Traced(listen.ConnectionString);
 
         try
         {
@@ -75,6 +75,21 @@ internal sealed partial class PostgresDatabase : IAsyncDisposable
     /// repeatable-read transaction when they must see one snapshot). A database that cannot be reached is a
     /// <see cref="StorageUnavailableException"/>.
     /// </summary>
+    /// <summary>
+    /// A data source whose commands are traced (when tracing listens) only inside a span: a query of a request or of a
+    /// generation's attempt joins that trace, while the idle polls, claims and heartbeats of workers do not each start a
+    /// trace of their own every second.
+    /// </summary>
+    private static NpgsqlDataSource Traced(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConfigureTracing(tracing => tracing
+            .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+            .ConfigureBatchFilter(_ => System.Diagnostics.Activity.Current is not null)
+            .EnablePhysicalOpenTracing(false));
+        return builder.Build();
+    }
+
     public async Task<T> ReadAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -184,4 +199,11 @@ internal static class AdvisoryLocks
 
     /// <summary>A repository branch's file paths: object = a hash of namespace, repository and branch.</summary>
     public const int FileBranchClass = 0x5044_0002;
+
+    /// <summary>A namespace's admitted submissions (quotas): object = a hash of the namespace.</summary>
+    public const int AdmissionClass = 0x5044_0003;
+
+    /// <summary>A stable 32-bit object id for a lock on <paramref name="text"/>.</summary>
+    public static int Key(string text) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }

@@ -170,6 +170,204 @@ internal static class PostgresSchema
         );
         CREATE INDEX ix_idempotency_expiry ON idempotency_keys (expires_at);
         """,
+
+        // Version 2 (webhooks; SQLite's version 7): the same tables
+        // as SQLite's. Deriving deliveries locks the cursor row first, so processes deriving at once take turns, and each
+        // delivery's identity (event_seq, endpoint_id) makes a repeat a no-op.
+        """
+        CREATE TABLE webhook_endpoints (
+            namespace           text        NOT NULL,
+            id                  text        NOT NULL,
+            url                 text,
+            events              text[]      NOT NULL,
+            secret              text        NOT NULL,
+            previous_secret     text,
+            previous_expires_at timestamptz,
+            description         text,
+            created_at          timestamptz NOT NULL,
+            PRIMARY KEY (namespace, id)
+        );
+
+        CREATE TABLE generation_webhooks (
+            generation_id uuid NOT NULL PRIMARY KEY,
+            namespace     text NOT NULL,
+            url           text NOT NULL
+        );
+
+        CREATE TABLE webhook_deliveries (
+            id               text        NOT NULL PRIMARY KEY,
+            namespace        text        NOT NULL,
+            endpoint_id      text        NOT NULL,
+            url              text        NOT NULL,
+            generation_id    uuid        NOT NULL,
+            event_seq        bigint      NOT NULL,
+            event_type       text        NOT NULL,
+            data             text        NOT NULL,
+            event_at         timestamptz NOT NULL,
+            status           text        NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+            attempts         integer     NOT NULL DEFAULT 0,
+            next_attempt_at  timestamptz NOT NULL,
+            retry_until      timestamptz NOT NULL,
+            last_attempt_at  timestamptz,
+            response_code    integer,
+            last_error       text,
+            delivered_at     timestamptz,
+            lease_owner      text,
+            lease_expires_at timestamptz,
+            UNIQUE (event_seq, endpoint_id)
+        );
+        CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX ix_webhook_deliveries_endpoint ON webhook_deliveries (namespace, endpoint_id, event_seq);
+        CREATE INDEX ix_webhook_deliveries_generation ON webhook_deliveries (namespace, generation_id, event_seq);
+
+        CREATE TABLE webhook_cursor (
+            id       integer NOT NULL PRIMARY KEY CHECK (id = 1),
+            last_seq bigint  NOT NULL
+        );
+        INSERT INTO webhook_cursor (id, last_seq) SELECT 1, last_seq FROM event_sequence WHERE id = 1;
+        """,
+
+        // Version 3 (observability): the traceparent of the span that enqueued the row, as SQLite's version 8.
+        """
+        ALTER TABLE generations ADD COLUMN trace_parent text;
+        """,
+
+        // Version 4: a shared service (issue 12), as the SQLite store's version 9.
+        //
+        // Fair claims: a lane's rows are split into sub-lanes, one per (priority, namespace), each with its own dense
+        // sequence (lane_seq now counts within the sub-lane), its count of queued rows (kept by triggers, on the row an
+        // enqueue into the sub-lane locks anyway for its sequence number) and its turn (from queue_turns, when a claim
+        // last took from it). A claim takes the head of the sub-lane whose turn is oldest, so namespaces take turns
+        // (FairQueue); a position is a rank within the sub-lane plus a sum over the lane's sub-lanes.
+        //
+        // Quotas and usage: each row records its key, resolution and seconds of video; a ledger per (scope, resolution,
+        // day) charged at enqueue and refunded when a row fails or is cancelled; one usage record per generation that
+        // ends; limits per key and per namespace set by an administrator (configuration gives the defaults).
+        """
+        ALTER TABLE generations
+            ADD COLUMN priority      integer NOT NULL DEFAULT 0,
+            ADD COLUMN api_key_id    text,
+            ADD COLUMN resolution    text    NOT NULL DEFAULT '',
+            ADD COLUMN video_seconds integer NOT NULL DEFAULT 0;
+
+        UPDATE generations g SET lane_seq = ranked.n
+        FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY lane, priority, namespace ORDER BY enqueued_at, pos) AS n FROM generations) AS ranked
+        WHERE g.id = ranked.id;
+
+        CREATE TABLE queue_lanes (
+            lane      text    NOT NULL,
+            priority  integer NOT NULL,
+            namespace text    NOT NULL,
+            last_seq  bigint  NOT NULL DEFAULT 0,
+            queued    bigint  NOT NULL DEFAULT 0,
+            last_turn bigint  NOT NULL DEFAULT 0,
+            PRIMARY KEY (lane, priority, namespace)
+        );
+        INSERT INTO queue_lanes (lane, priority, namespace, last_seq, queued, last_turn)
+            SELECT lane, priority, namespace, MAX(lane_seq), COUNT(*) FILTER (WHERE status = 'queued'),
+                   ROW_NUMBER() OVER (ORDER BY MIN(enqueued_at)) - 4611686018427387905
+            FROM generations GROUP BY lane, priority, namespace;
+        -- Turns: a claim gives the next positive one; a new sub-lane gets the next of the newcomers' (from -2^62), so
+        -- sub-lanes never claimed from go first, in the order they first got a row.
+        -- A claim reads the first few sub-lanes in turn order, without sorting them all.
+        CREATE INDEX ix_queue_lanes_order ON queue_lanes (priority DESC, last_turn, namespace COLLATE "C") WHERE queued > 0;
+        CREATE SEQUENCE queue_turns;
+        CREATE SEQUENCE queue_newcomers MINVALUE -4611686018427387904 START -4611686018427387000;
+        DROP TABLE lanes;
+
+        DROP INDEX ix_generations_lane_queued;
+        DROP INDEX ix_generations_lane_departed;
+        CREATE INDEX ix_generations_sublane_queued ON generations (lane, priority, namespace, lane_seq) WHERE status = 'queued';
+        CREATE INDEX ix_generations_sublane_departed ON generations (lane, priority, namespace, lane_seq) WHERE status <> 'queued';
+        CREATE INDEX ix_generations_key_status ON generations (api_key_id, status) WHERE api_key_id IS NOT NULL;
+
+        CREATE FUNCTION generations_queue_lane() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'queued' THEN
+                UPDATE queue_lanes SET queued = queued - 1
+                WHERE lane = OLD.lane AND priority = OLD.priority AND namespace = OLD.namespace;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'queued' THEN
+                INSERT INTO queue_lanes (lane, priority, namespace, queued) VALUES (NEW.lane, NEW.priority, NEW.namespace, 1)
+                ON CONFLICT (lane, priority, namespace) DO UPDATE SET queued = queue_lanes.queued + 1;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER tr_generations_queued_insert AFTER INSERT ON generations
+            FOR EACH ROW WHEN (NEW.status = 'queued') EXECUTE FUNCTION generations_queue_lane();
+        CREATE TRIGGER tr_generations_queued_status AFTER UPDATE OF status ON generations
+            FOR EACH ROW WHEN ((OLD.status = 'queued') <> (NEW.status = 'queued')) EXECUTE FUNCTION generations_queue_lane();
+        CREATE TRIGGER tr_generations_queued_delete AFTER DELETE ON generations
+            FOR EACH ROW WHEN (OLD.status = 'queued') EXECUTE FUNCTION generations_queue_lane();
+
+        -- Seconds of video charged per scope ('namespace:<ns>' or 'key:<id>'), resolution and UTC day of enqueue.
+        CREATE TABLE video_budget (
+            scope      text    NOT NULL,
+            resolution text    NOT NULL,
+            day        date    NOT NULL,
+            seconds    bigint  NOT NULL,
+            PRIMARY KEY (scope, resolution, day)
+        );
+        CREATE FUNCTION generations_video_budget() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            delta bigint := CASE WHEN TG_OP = 'INSERT' THEN NEW.video_seconds ELSE -NEW.video_seconds END;
+            on_day date := (NEW.enqueued_at AT TIME ZONE 'UTC')::date;
+        BEGIN
+            INSERT INTO video_budget (scope, resolution, day, seconds) VALUES ('namespace:' || NEW.namespace, NEW.resolution, on_day, delta)
+            ON CONFLICT (scope, resolution, day) DO UPDATE SET seconds = video_budget.seconds + EXCLUDED.seconds;
+            IF NEW.api_key_id IS NOT NULL THEN
+                INSERT INTO video_budget (scope, resolution, day, seconds) VALUES ('key:' || NEW.api_key_id, NEW.resolution, on_day, delta)
+                ON CONFLICT (scope, resolution, day) DO UPDATE SET seconds = video_budget.seconds + EXCLUDED.seconds;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER tr_generations_budget_charge AFTER INSERT ON generations
+            FOR EACH ROW WHEN (NEW.video_seconds > 0) EXECUTE FUNCTION generations_video_budget();
+        CREATE TRIGGER tr_generations_budget_refund AFTER UPDATE OF status ON generations
+            FOR EACH ROW WHEN (NEW.video_seconds > 0 AND NEW.status IN ('failed', 'cancelled') AND OLD.status IN ('queued', 'processing'))
+            EXECUTE FUNCTION generations_video_budget();
+
+        -- What each generation consumed, written when it ends (and kept when the row itself is deleted later).
+        CREATE TABLE usage_records (
+            generation_id uuid        NOT NULL PRIMARY KEY,
+            namespace     text        NOT NULL,
+            api_key_id    text,
+            engine        text        NOT NULL,
+            model         text        NOT NULL,
+            resolution    text        NOT NULL,
+            status        text        NOT NULL,
+            video_seconds integer     NOT NULL,
+            wall_ms       bigint      NOT NULL,
+            attempts      integer     NOT NULL,
+            ended_at      timestamptz NOT NULL
+        );
+        CREATE INDEX ix_usage_records_namespace ON usage_records (namespace, ended_at);
+        CREATE FUNCTION generations_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO usage_records (generation_id, namespace, api_key_id, engine, model, resolution, status, video_seconds, wall_ms, attempts, ended_at)
+            VALUES (NEW.id, NEW.namespace, NEW.api_key_id, NEW.lane, NEW.model, NEW.resolution, NEW.status,
+                    CASE WHEN NEW.status = 'succeeded' THEN NEW.video_seconds ELSE 0 END,
+                    CASE WHEN NEW.started_at IS NULL THEN 0
+                         ELSE GREATEST(0, (EXTRACT(EPOCH FROM COALESCE(NEW.completed_at, NEW.started_at) - NEW.started_at) * 1000)::bigint) END,
+                    NEW.attempt - NEW.handed_back, COALESCE(NEW.completed_at, NEW.enqueued_at))
+            ON CONFLICT (generation_id) DO NOTHING;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER tr_generations_usage AFTER UPDATE OF status ON generations
+            FOR EACH ROW WHEN (NEW.status IN ('succeeded', 'failed', 'cancelled') AND OLD.status IN ('queued', 'processing'))
+            EXECUTE FUNCTION generations_usage();
+
+        -- Limits an administrator set for one key or one namespace; a NULL column means the configured default.
+        CREATE TABLE quota_limits (
+            scope               text        NOT NULL PRIMARY KEY,
+            requests_per_minute integer,
+            max_running         integer,
+            max_queued          integer,
+            priority            integer,
+            budgets             text,
+            updated_at          timestamptz NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -111,6 +111,16 @@ internal sealed class PostgresWriteContext
     /// </summary>
     internal List<StoreSignal> Finish()
     {
+        RunDeferred();
+        return FinishSignals();
+    }
+
+    /// <summary>
+    /// Runs the round's deferred statements now, in one round trip, so what the operation reads next sees the rows of
+    /// the operations before it in this round (an admission check counting a namespace's queued rows).
+    /// </summary>
+    public void RunDeferred()
+    {
         if (_deferred.Count > 0)
         {
             using var batch = new NpgsqlBatch(_connection, _transaction);
@@ -127,7 +137,12 @@ internal sealed class PostgresWriteContext
             {
                 throw new DeferredStatementException(null, e);
             }
+            _deferred.Clear();
         }
+    }
+
+    private List<StoreSignal> FinishSignals()
+    {
 
         var signals = new List<StoreSignal>();
         var channels = new List<string>();

@@ -1,15 +1,16 @@
 using Microsoft.Data.Sqlite;
 using Paddock.Core.Engines;
 using Paddock.Core.Generations;
+using Paddock.Core.Queue;
 
 namespace Paddock.Storage.Sqlite.Internal;
 
 /// <summary>
 /// A generation as read, with what only the store needs: its rowid (the tie-break of enqueue order), every claim it has
 /// had (<paramref name="Claims"/>, the lease's fencing token, which only grows; the row shows the claims that count,
-/// without those handed back on shutdown), and its place in its lane.
+/// without those handed back on shutdown), and its place in its sub-lane (lane, priority, namespace).
 /// </summary>
-internal readonly record struct GenerationRow(Generation Generation, long RowId, long EnqueuedAtMilliseconds, int Claims, string Lane, long LaneSeq);
+internal readonly record struct GenerationRow(Generation Generation, long RowId, long EnqueuedAtMilliseconds, int Claims, string Lane, long LaneSeq, int Priority);
 
 /// <summary>The generations table's columns and how a row becomes a <see cref="Generation"/>.</summary>
 internal static class GenerationRows
@@ -17,10 +18,10 @@ internal static class GenerationRows
     public const string Columns =
         "id, namespace, model, media_type, status, parameters, enqueued_at, started_at, completed_at, " +
         "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, " +
-        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, lane, lane_seq, rowid, handed_back";
+        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, lane, lane_seq, rowid, handed_back, trace_parent, priority";
 
     /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
-    public const int NextOrdinal = 26;
+    public const int NextOrdinal = 28;
 
     /// <summary>Reads a row selected as <see cref="Columns"/>.</summary>
     public static GenerationRow Read(SqliteDataReader reader)
@@ -63,8 +64,9 @@ internal static class GenerationRows
                 "cancelled" => RemoteCancelState.Cancelled,
                 "refused" => RemoteCancelState.Refused,
                 _ => null,
-            });
-        return new GenerationRow(generation, reader.GetInt64(24), enqueuedAt, claims, reader.GetString(22), reader.GetInt64(23));
+            },
+            TraceParent: reader.GetNullableString(26));
+        return new GenerationRow(generation, reader.GetInt64(24), enqueuedAt, claims, reader.GetString(22), reader.GetInt64(23), reader.GetInt32(27));
     }
 
     public static List<GenerationRow> ReadAll(SqliteCommand command)
@@ -77,28 +79,49 @@ internal static class GenerationRows
     }
 
     /// <summary>
-    /// The 1-based position of a queued row in its lane (1 = claimed next), from two index seeks: the lane's oldest
-    /// queued row, and the rows between it and this one that left the queue out of order. Must run in the caller's
-    /// snapshot. Cost does not grow with the length of the queue.
+    /// The 1-based position of a queued row in its lane (1 = claimed next) under the fairness rule (<see cref="FairQueue"/>):
+    /// its rank in its sub-lane (<see cref="RankFrom"/>) and the lane's sub-lanes. Must run in the caller's snapshot.
+    /// Cost grows with the namespaces waiting in the lane, not with the length of the queue.
     /// </summary>
-    public static long QueuePosition(SqliteConnection connection, SqliteTransaction transaction, GenerationRow row)
+    public static long QueuePosition(SqliteReadContext connection, GenerationRow row) =>
+        FairQueue.Position(RankFrom(connection, row, SubLaneHead(connection, row)), row.Generation.Namespace, row.Priority, LaneTurns(connection, row.Lane));
+
+    /// <summary>The lane's sub-lanes that have queued rows: one range of the small <c>queue_lanes</c> table.</summary>
+    public static List<QueueTurn> LaneTurns(SqliteReadContext connection, string lane)
     {
-        using var head = connection.CreateCommand();
-        head.Transaction = transaction;
-        head.CommandText = "SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND status = 'queued'";
-        head.Parameters.Add("$lane", row.Lane);
-        var first = head.ExecuteScalar() is long value ? value : row.LaneSeq;
-        return PositionFrom(connection, transaction, row, first);
+        var command = connection.Command("SELECT namespace, priority, queued, last_turn FROM queue_lanes WHERE lane = $lane AND queued > 0");
+        command.Parameters.Add("$lane", lane);
+        using var reader = command.ExecuteReader();
+        var turns = new List<QueueTurn>();
+        while (reader.Read())
+            turns.Add(new QueueTurn(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3)));
+        return turns;
     }
 
-    /// <summary>As <see cref="QueuePosition"/>, with the lane's oldest queued sequence number already known.</summary>
-    public static long PositionFrom(SqliteConnection connection, SqliteTransaction transaction, GenerationRow row, long headSeq)
+    /// <summary>The oldest queued sequence number of the row's sub-lane (the row's own when it is the only one).</summary>
+    public static long SubLaneHead(SqliteReadContext connection, GenerationRow row)
+    {
+        var head = connection.Command("SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status = 'queued'");
+        head.Parameters.Add("$lane", row.Lane);
+        head.Parameters.Add("$priority", row.Priority);
+        head.Parameters.Add("$namespace", row.Generation.Namespace);
+        return head.ExecuteScalar() is long value ? value : row.LaneSeq;
+    }
+
+    /// <summary>
+    /// The 1-based rank of a queued row in its sub-lane, from its distance to the sub-lane's oldest queued row less the
+    /// rows between them that left the queue out of order (an index seek over departed rows).
+    /// </summary>
+    public static long RankFrom(SqliteReadContext connection, GenerationRow row, long headSeq)
     {
         if (row.LaneSeq <= headSeq) return 1;
-        using var departed = connection.CreateCommand();
-        departed.Transaction = transaction;
-        departed.CommandText = "SELECT COUNT(*) FROM generations WHERE lane = $lane AND status <> 'queued' AND lane_seq >= $head AND lane_seq < $seq";
+        var departed = connection.Command("""
+            SELECT COUNT(*) FROM generations
+            WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status <> 'queued' AND lane_seq >= $head AND lane_seq < $seq
+            """);
         departed.Parameters.Add("$lane", row.Lane);
+        departed.Parameters.Add("$priority", row.Priority);
+        departed.Parameters.Add("$namespace", row.Generation.Namespace);
         departed.Parameters.Add("$head", headSeq);
         departed.Parameters.Add("$seq", row.LaneSeq);
         return row.LaneSeq - headSeq - (long)departed.ExecuteScalar()! + 1;

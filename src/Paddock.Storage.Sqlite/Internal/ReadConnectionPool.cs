@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
 
 namespace Paddock.Storage.Sqlite.Internal;
 
@@ -9,36 +8,36 @@ namespace Paddock.Storage.Sqlite.Internal;
 /// </summary>
 internal sealed class ReadConnectionPool(string connectionString, int maxIdle) : IDisposable
 {
-    private readonly ConcurrentBag<SqliteConnection> _idle = [];
+    private readonly ConcurrentBag<SqliteReadContext> _idle = [];
     private int _idleCount;
     private volatile bool _disposed;
 
-    public SqliteConnection Rent()
+    public SqliteReadContext Rent()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_idle.TryTake(out var connection))
+        if (_idle.TryTake(out var reader))
         {
             Interlocked.Decrement(ref _idleCount);
-            return connection;
+            return reader;
         }
-        return SqliteConnections.OpenReader(connectionString);
+        return new SqliteReadContext(SqliteConnections.OpenReader(connectionString));
     }
 
-    public void Return(SqliteConnection connection)
+    public void Return(SqliteReadContext reader)
     {
         // A connection left inside a transaction (a reader that threw mid-way) is not reused.
-        if (_disposed || connection.State != System.Data.ConnectionState.Open || !IsAutocommit(connection))
+        if (_disposed || reader.Connection.State != System.Data.ConnectionState.Open || !IsAutocommit(reader))
         {
-            connection.Dispose();
+            reader.Dispose();
             return;
         }
         if (Interlocked.Increment(ref _idleCount) > maxIdle)
         {
             Interlocked.Decrement(ref _idleCount);
-            connection.Dispose();
+            reader.Dispose();
             return;
         }
-        _idle.Add(connection);
+        _idle.Add(reader);
         if (_disposed)
             Drain();
     }
@@ -51,13 +50,13 @@ internal sealed class ReadConnectionPool(string connectionString, int maxIdle) :
 
     private void Drain()
     {
-        while (_idle.TryTake(out var connection))
+        while (_idle.TryTake(out var reader))
         {
             Interlocked.Decrement(ref _idleCount);
-            connection.Dispose();
+            reader.Dispose();
         }
     }
 
-    private static bool IsAutocommit(SqliteConnection connection) =>
-        SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0;
+    private static bool IsAutocommit(SqliteReadContext reader) =>
+        SQLitePCL.raw.sqlite3_get_autocommit(reader.Connection.Handle) != 0;
 }

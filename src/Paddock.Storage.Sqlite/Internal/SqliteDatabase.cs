@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Paddock.Core.Storage;
 using Paddock.Storage.Sqlite.Writing;
 
@@ -44,10 +43,10 @@ internal sealed class SqliteDatabase : IAsyncDisposable
         _writer.WriteAsync(operation, cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="read"/> on a pooled read connection. It sees only committed data; wrap
-    /// several statements in a deferred transaction when they must see the same snapshot.
+    /// Runs <paramref name="read"/> on a pooled read connection. It sees only committed data; open a snapshot
+    /// (<see cref="SqliteReadContext.BeginSnapshot"/>) when several statements must see the same one.
     /// </summary>
-    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken)
+    public Task<T> ReadAsync<T>(Func<SqliteReadContext, T> read, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
             return Task.FromCanceled<T>(cancellationToken);

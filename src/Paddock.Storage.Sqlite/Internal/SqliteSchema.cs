@@ -183,6 +183,200 @@ internal static class SqliteSchema
             WHERE namespace = OLD.namespace AND model = OLD.model AND media_type = OLD.media_type AND status = OLD.status;
         END;
         """,
+
+        // Version 7 (webhooks). Endpoints per namespace with their secrets
+        // (the previous one kept signing for a while after a rotation; url NULL is the namespace's signer of per-request
+        // URLs); a request's own webhook_url per generation; deliveries, each derived from one event of the log for one
+        // receiver — (event_seq, endpoint_id) is its identity, so deriving twice makes nothing twice — with the cursor
+        // up to which the log was read, advanced in the same transaction as the deliveries it made.
+        """
+        CREATE TABLE IF NOT EXISTS webhook_endpoints (
+            namespace           TEXT    NOT NULL,
+            id                  TEXT    NOT NULL,
+            url                 TEXT,
+            events              TEXT    NOT NULL,
+            secret              TEXT    NOT NULL,
+            previous_secret     TEXT,
+            previous_expires_at INTEGER,
+            description         TEXT,
+            created_at          INTEGER NOT NULL,
+            PRIMARY KEY (namespace, id)
+        );
+
+        CREATE TABLE IF NOT EXISTS generation_webhooks (
+            generation_id TEXT NOT NULL PRIMARY KEY,
+            namespace     TEXT NOT NULL,
+            url           TEXT NOT NULL
+        );
+
+        CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            id               TEXT    NOT NULL PRIMARY KEY,
+            namespace        TEXT    NOT NULL,
+            endpoint_id      TEXT    NOT NULL,
+            url              TEXT    NOT NULL,
+            generation_id    TEXT    NOT NULL,
+            event_seq        INTEGER NOT NULL,
+            event_type       TEXT    NOT NULL,
+            data             TEXT    NOT NULL,
+            event_at         INTEGER NOT NULL,
+            status           TEXT    NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')),
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at  INTEGER NOT NULL,
+            retry_until      INTEGER NOT NULL,
+            last_attempt_at  INTEGER,
+            response_code    INTEGER,
+            last_error       TEXT,
+            delivered_at     INTEGER,
+            lease_owner      TEXT,
+            lease_expires_at INTEGER,
+            UNIQUE (event_seq, endpoint_id)
+        );
+        -- The sender's look for due work sees only pending deliveries.
+        CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_endpoint ON webhook_deliveries (namespace, endpoint_id, event_seq);
+        CREATE INDEX IF NOT EXISTS ix_webhook_deliveries_generation ON webhook_deliveries (namespace, generation_id, event_seq);
+
+        -- Events before webhooks existed have no receivers: the cursor starts at the end of the log.
+        CREATE TABLE IF NOT EXISTS webhook_cursor (
+            id       INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            last_seq INTEGER NOT NULL
+        );
+        INSERT OR IGNORE INTO webhook_cursor (id, last_seq) SELECT 1, COALESCE(MAX(seq), 0) FROM events;
+        """,
+
+        // Version 8 (observability): the W3C
+        // traceparent of the span that enqueued the row, so the worker that claims it, in whatever process, continues
+        // the submitting request's trace. Null for rows from before, and for submitters that were not traced.
+        """
+        ALTER TABLE generations ADD COLUMN trace_parent TEXT;
+        """,
+
+        // Version 9: a shared service (issue 12).
+        //
+        // Fair claims: a lane's rows are split into sub-lanes, one per (priority, namespace), each with its own dense
+        // sequence (lane_seq now counts within the sub-lane), its count of queued rows (kept by triggers) and its turn
+        // (when a claim last took from it). A claim takes the head of the sub-lane whose turn is oldest, so namespaces
+        // take turns (FairQueue); a position is a rank within the sub-lane (the v6 seeks) plus a sum over the lane's
+        // sub-lanes, never a count of the queue.
+        //
+        // Quotas and usage: each row records its key, resolution and seconds of video; a ledger per (scope, resolution,
+        // day) charged at enqueue and refunded when a row fails or is cancelled (triggers, so no path forgets); one usage
+        // record per generation that ends; limits per key and per namespace set by an administrator (configuration
+        // gives the defaults).
+        """
+        ALTER TABLE generations ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE generations ADD COLUMN api_key_id TEXT;
+        ALTER TABLE generations ADD COLUMN resolution TEXT NOT NULL DEFAULT '';
+        ALTER TABLE generations ADD COLUMN video_seconds INTEGER NOT NULL DEFAULT 0;
+
+        UPDATE generations SET lane_seq = ranked.n
+        FROM (SELECT rowid AS rid, ROW_NUMBER() OVER (PARTITION BY lane, priority, namespace ORDER BY enqueued_at, rowid) AS n FROM generations) AS ranked
+        WHERE generations.rowid = ranked.rid;
+
+        CREATE TABLE IF NOT EXISTS queue_lanes (
+            lane      TEXT    NOT NULL,
+            priority  INTEGER NOT NULL,
+            namespace TEXT    NOT NULL,
+            last_seq  INTEGER NOT NULL DEFAULT 0,
+            queued    INTEGER NOT NULL DEFAULT 0,
+            last_turn INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (lane, priority, namespace)
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO queue_lanes (lane, priority, namespace, last_seq, queued, last_turn)
+            SELECT lane, priority, namespace, MAX(lane_seq), SUM(status = 'queued'),
+                   ROW_NUMBER() OVER (ORDER BY MIN(enqueued_at)) - 4611686018427387905
+            FROM generations GROUP BY lane, priority, namespace;
+        -- Turns: a claim gives the next positive one; a new sub-lane gets the next of the newcomers' (from -2^62), so
+        -- sub-lanes never claimed from go first, in the order they first got a row.
+        CREATE INDEX IF NOT EXISTS ix_queue_lanes_turn ON queue_lanes (last_turn);
+        -- A claim reads the first few sub-lanes in turn order, without sorting them all.
+        CREATE INDEX IF NOT EXISTS ix_queue_lanes_order ON queue_lanes (priority DESC, last_turn, namespace) WHERE queued > 0;
+        DROP TABLE IF EXISTS lanes;
+
+        DROP INDEX IF EXISTS ix_generations_lane_queued;
+        DROP INDEX IF EXISTS ix_generations_lane_departed;
+        CREATE INDEX IF NOT EXISTS ix_generations_sublane_queued ON generations (lane, priority, namespace, lane_seq) WHERE status = 'queued';
+        CREATE INDEX IF NOT EXISTS ix_generations_sublane_departed ON generations (lane, priority, namespace, lane_seq) WHERE status <> 'queued';
+        -- Per-key limits count a key's queued and running rows (up to the limit).
+        CREATE INDEX IF NOT EXISTS ix_generations_key_status ON generations (api_key_id, status) WHERE api_key_id IS NOT NULL;
+
+        CREATE TRIGGER IF NOT EXISTS tr_generations_queued_insert AFTER INSERT ON generations WHEN NEW.status = 'queued'
+        BEGIN
+            INSERT INTO queue_lanes (lane, priority, namespace, queued) VALUES (NEW.lane, NEW.priority, NEW.namespace, 1)
+            ON CONFLICT (lane, priority, namespace) DO UPDATE SET queued = queued + 1;
+        END;
+        CREATE TRIGGER IF NOT EXISTS tr_generations_queued_status AFTER UPDATE OF status ON generations
+            WHEN (OLD.status = 'queued') <> (NEW.status = 'queued')
+        BEGIN
+            UPDATE queue_lanes SET queued = queued + (CASE WHEN NEW.status = 'queued' THEN 1 ELSE -1 END)
+            WHERE lane = NEW.lane AND priority = NEW.priority AND namespace = NEW.namespace;
+        END;
+        CREATE TRIGGER IF NOT EXISTS tr_generations_queued_delete AFTER DELETE ON generations WHEN OLD.status = 'queued'
+        BEGIN
+            UPDATE queue_lanes SET queued = queued - 1 WHERE lane = OLD.lane AND priority = OLD.priority AND namespace = OLD.namespace;
+        END;
+
+        -- Seconds of video charged per scope ('namespace:<ns>' or 'key:<id>'), resolution and UTC day of enqueue.
+        CREATE TABLE IF NOT EXISTS video_budget (
+            scope      TEXT    NOT NULL,
+            resolution TEXT    NOT NULL,
+            day        TEXT    NOT NULL,
+            seconds    INTEGER NOT NULL,
+            PRIMARY KEY (scope, resolution, day)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER IF NOT EXISTS tr_generations_budget_charge AFTER INSERT ON generations WHEN NEW.video_seconds > 0
+        BEGIN
+            INSERT INTO video_budget (scope, resolution, day, seconds)
+                SELECT scope, NEW.resolution, date(NEW.enqueued_at / 1000, 'unixepoch'), NEW.video_seconds
+                FROM (SELECT 'namespace:' || NEW.namespace AS scope UNION ALL SELECT 'key:' || NEW.api_key_id WHERE NEW.api_key_id IS NOT NULL)
+                WHERE true
+            ON CONFLICT (scope, resolution, day) DO UPDATE SET seconds = seconds + excluded.seconds;
+        END;
+        CREATE TRIGGER IF NOT EXISTS tr_generations_budget_refund AFTER UPDATE OF status ON generations
+            WHEN NEW.video_seconds > 0 AND NEW.status IN ('failed', 'cancelled') AND OLD.status IN ('queued', 'processing')
+        BEGIN
+            UPDATE video_budget SET seconds = seconds - NEW.video_seconds
+            WHERE scope IN ('namespace:' || NEW.namespace, 'key:' || COALESCE(NEW.api_key_id, ''))
+              AND resolution = NEW.resolution AND day = date(NEW.enqueued_at / 1000, 'unixepoch');
+        END;
+
+        -- What each generation consumed, written when it ends (and kept when the row itself is deleted later).
+        CREATE TABLE IF NOT EXISTS usage_records (
+            generation_id TEXT    NOT NULL PRIMARY KEY,
+            namespace     TEXT    NOT NULL,
+            api_key_id    TEXT,
+            engine        TEXT    NOT NULL,
+            model         TEXT    NOT NULL,
+            resolution    TEXT    NOT NULL,
+            status        TEXT    NOT NULL,
+            video_seconds INTEGER NOT NULL,
+            wall_ms       INTEGER NOT NULL,
+            attempts      INTEGER NOT NULL,
+            ended_at      INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_usage_records_namespace ON usage_records (namespace, ended_at);
+        CREATE TRIGGER IF NOT EXISTS tr_generations_usage AFTER UPDATE OF status ON generations
+            WHEN NEW.status IN ('succeeded', 'failed', 'cancelled') AND OLD.status IN ('queued', 'processing')
+        BEGIN
+            INSERT OR REPLACE INTO usage_records
+                (generation_id, namespace, api_key_id, engine, model, resolution, status, video_seconds, wall_ms, attempts, ended_at)
+            VALUES (NEW.id, NEW.namespace, NEW.api_key_id, NEW.lane, NEW.model, NEW.resolution, NEW.status,
+                    CASE WHEN NEW.status = 'succeeded' THEN NEW.video_seconds ELSE 0 END,
+                    CASE WHEN NEW.started_at IS NULL THEN 0 ELSE MAX(0, COALESCE(NEW.completed_at, NEW.started_at) - NEW.started_at) END,
+                    NEW.attempt - NEW.handed_back, COALESCE(NEW.completed_at, NEW.enqueued_at));
+        END;
+
+        -- Limits an administrator set for one key or one namespace; a NULL column means the configured default.
+        CREATE TABLE IF NOT EXISTS quota_limits (
+            scope               TEXT    NOT NULL PRIMARY KEY,
+            requests_per_minute INTEGER,
+            max_running         INTEGER,
+            max_queued          INTEGER,
+            priority            INTEGER,
+            budgets             TEXT,
+            updated_at          INTEGER NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

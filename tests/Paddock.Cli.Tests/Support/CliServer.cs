@@ -17,7 +17,12 @@ public sealed class CliServer : IAsyncLifetime
     public string ApiKey => _host.ApiKey;
 
     public async Task InitializeAsync() =>
-        _host = await PaddockHost.StartAsync(new Dictionary<string, string> { ["Paddock:References:AllowedHosts:0"] = "none.invalid" });
+        _host = await PaddockHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Paddock:References:AllowedHosts:0"] = "none.invalid",
+            // Webhook receivers on loopback are allowed, as an operator would allow a receiver on the same network.
+            ["Paddock:Webhooks:AllowedHosts:0"] = "127.0.0.1",
+        });
 
     /// <summary>A key for another namespace, made the way <c>paddock keys create</c> makes one.</summary>
     public Task<string> CreateKeyAsync(string ns) => _host.CreateKeyAsync(ns);

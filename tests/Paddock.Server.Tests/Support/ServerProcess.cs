@@ -72,6 +72,16 @@ public sealed class ServerProcess : IAsyncDisposable
         return clock.Elapsed;
     }
 
+    /// <summary>SIGTERM without waiting: the test watches what the process does while it stops.</summary>
+    public void SignalTerminate() => Process.Start("kill", ["-TERM", _process.Id.ToString()])!.WaitForExit();
+
+    /// <summary>Waits for the process to end; its exit code.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout)) throw new TimeoutException($"paddock serve did not end within {timeout.TotalSeconds} s");
+        return _process.ExitCode;
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

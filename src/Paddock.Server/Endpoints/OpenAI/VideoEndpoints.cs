@@ -142,7 +142,10 @@ public static class VideoEndpoints
 
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         // Not the request's token: once the row is being written, a client hanging up must not half-commit it.
-        var submitted = await generations.SubmitAsync(ns, validated, SubmissionKind.Queue, idempotencyKey.Length > 0 ? idempotencyKey : null, CancellationToken.None);
+        // The key's quotas apply as on Paddock's face (a refusal leaves in this face's shape, status and Retry-After kept).
+        var submitted = await generations.SubmitAsync(ns, validated, SubmissionKind.Queue, idempotencyKey.Length > 0 ? idempotencyKey : null, CancellationToken.None,
+            QuotaEnforcement.LimitsOf(context));
+        if (submitted.Refusal is { } refusal) return QuotaEnforcement.Refused(refusal);
         if (submitted.Result == IdempotencyResult.Conflict)
             return OpenAIErrors.Make(StatusCodes.Status409Conflict,
                 $"Idempotency-Key: '{idempotencyKey}' was used in the last 24 hours for a different request; use a new key for a new request",

@@ -1,0 +1,68 @@
+using Microsoft.Data.Sqlite;
+
+namespace Paddock.Storage.Sqlite.Internal;
+
+/// <summary>
+/// A pooled read connection with its prepared statements. Parsing and planning a statement costs more than running one
+/// of these index seeks, so each distinct SQL text is prepared once per connection and reused for its lifetime (the
+/// writer does the same, <see cref="Writing.SqliteWriteContext"/>).
+/// </summary>
+internal sealed class SqliteReadContext(SqliteConnection connection) : IDisposable
+{
+    /// <summary>More distinct texts than the store's reads make (their filters combine into a few dozen): a bound, not a limit.</summary>
+    private const int MaxCommands = 256;
+
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private SqliteTransaction? _snapshot;
+
+    public SqliteConnection Connection => connection;
+
+    /// <summary>
+    /// Begins a deferred transaction: every command until it is disposed reads the same snapshot (a row and its queue
+    /// position, a page and its total).
+    /// </summary>
+    public Snapshot BeginSnapshot()
+    {
+        _snapshot = connection.BeginTransaction(deferred: true);
+        return new Snapshot(this);
+    }
+
+    /// <summary>A prepared command for <paramref name="sql"/> with no parameters, in the current snapshot if one is open.</summary>
+    public SqliteCommand Command(string sql)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            if (_commands.Count >= MaxCommands) DisposeCommands();
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            _commands.Add(sql, command);
+        }
+        command.Parameters.Clear();
+        command.Transaction = _snapshot;
+        return command;
+    }
+
+    public void Dispose()
+    {
+        DisposeCommands();
+        connection.Dispose();
+    }
+
+    private void DisposeCommands()
+    {
+        foreach (var command in _commands.Values)
+            command.Dispose();
+        _commands.Clear();
+    }
+
+    /// <summary>Ends the snapshot (a read-only transaction: rolled back, nothing to commit).</summary>
+    public readonly struct Snapshot(SqliteReadContext context) : IDisposable
+    {
+        public void Dispose()
+        {
+            var transaction = context._snapshot;
+            context._snapshot = null;
+            transaction?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Trace;
+using Paddock.Core.Telemetry;
+using Paddock.Server.Tests.Support;
+using SkiaSharp;
+
+namespace Paddock.Server.Tests;
+
+/// <summary>
+/// One trace per generation, from the request that submitted it to its stored output, exported to an in-test collector
+/// (OpenTelemetry's in-memory exporter); and every log line of the generation's work carries its id and trace id.
+/// </summary>
+public sealed class TracingTests
+{
+    [Fact]
+    public async Task A_generations_spans_form_one_trace_from_the_request_to_the_stored_output()
+    {
+        var spans = new SpanCollection();
+        var logs = new LogCapture();
+        await using var images = await ScriptedHost.StartAsync();
+        // An ETag makes the worker's fetch ask the image host again (answered 304): an HTTP call inside the attempt.
+        var reference = images.Serve("/fox.png", TestImages.Png(800, 600, SKColors.OrangeRed, SKColors.White), etag: "\"v1\"");
+        await using var server = await PaddockHost.StartAsync(
+            new Dictionary<string, string> { ["Logging:LogLevel:Paddock.Core.Orchestration"] = "Information" },
+            configure: builder =>
+            {
+                builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
+                builder.Logging.AddProvider(logs);
+            });
+
+        var body = JsonSerializer.Serialize(new { model = "happyhorse-1.0-r2v", prompt = "Image 1 runs through a forest", reference_images = new[] { reference }, resolution = "720P", duration = 3 });
+        var (status, answer) = await Api.PostJsonAsync(server.Client, "api/ai/videos/generate", body);
+        Assert.True(status == 200, $"answered {status}: {answer?.ToJsonString()}");
+        var generationId = answer!["generation_id"]!.GetValue<string>();
+
+        // The attempt's span ends just after the row is written succeeded, so it may be exported just after the answer.
+        var attempt = await EventuallyAsync(() => spans.Snapshot().FirstOrDefault(s =>
+            s.OperationName == PaddockDiagnostics.Spans.Attempt && (string?)s.GetTagItem(PaddockDiagnostics.Tags.GenerationId) == generationId));
+        var trace = spans.Snapshot().Where(s => s.TraceId == attempt.TraceId).ToList();
+        var request = Assert.Single(trace, s => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == "/api/ai/videos/generate");
+        Assert.Equal("POST", request.GetTagItem("http.request.method"));
+        // The context travels on outgoing calls too: the image host (a server of its own) saw its requests in this trace.
+        Assert.Contains(trace, s => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == "/fox.png");
+
+        // Every step is in the request's trace, each under the one that started it.
+        var enqueue = Assert.Single(trace, s => s.OperationName == PaddockDiagnostics.Spans.Enqueue);
+        var fetch = Assert.Single(trace, s => s.OperationName == PaddockDiagnostics.Spans.FetchReferences);
+        var render = Assert.Single(trace, s => s.OperationName == PaddockDiagnostics.Spans.Render);
+        var store = Assert.Single(trace, s => s.OperationName == PaddockDiagnostics.Spans.StoreOutput);
+        Assert.Equal(request.SpanId, enqueue.ParentSpanId);
+        // The worker has no request of its own: its attempt joins the trace only through the context stored with the row.
+        Assert.Equal(enqueue.SpanId, attempt.ParentSpanId);
+        Assert.All([fetch, render, store], s => Assert.Equal(attempt.SpanId, s.ParentSpanId));
+        Assert.Equal("builtin", render.GetTagItem(PaddockDiagnostics.Tags.EngineType));
+        Assert.Equal("succeeded", attempt.GetTagItem(PaddockDiagnostics.Tags.Outcome));
+        Assert.Equal(ActivityStatusCode.Unset, attempt.Status);
+
+        // The reference's revalidation by the worker is an HTTP client span under the fetch.
+        var revalidation = Assert.Single(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == fetch.SpanId);
+        Assert.Equal(304, revalidation.GetTagItem("http.response.status_code"));
+        // The spans nest in time: the output was stored after the render, within the attempt.
+        Assert.True(store.StartTimeUtc >= render.StartTimeUtc + render.Duration);
+        Assert.True(attempt.StartTimeUtc >= enqueue.StartTimeUtc);
+
+        // The worker's log lines carry the generation's id and the trace's id (scopes: structured loggers write them as fields).
+        var started = Assert.Single(logs.Lines, l => l.Message.Contains($"Generation {generationId} started", StringComparison.Ordinal));
+        Assert.Equal(Guid.Parse(generationId), started.Fields["GenerationId"]);
+        Assert.Equal(attempt.TraceId.ToHexString(), started.Fields["TraceId"]);
+    }
+
+
+    private static async Task<T> EventuallyAsync<T>(Func<T?> probe) where T : class
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            if (probe() is { } found) return found;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the span was not exported within 30 s");
+            await Task.Delay(50);
+        }
+    }
+}
