@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Paddock.Core.Engines;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -28,7 +29,11 @@ public static class HealthEndpoints
                     : null,
             }).ToArray()),
         });
-        app.MapGet("/api/health", Health);
-        app.MapGet("/health", Health);
+        app.MapGet("/api/health", Health).WithTags("Health")
+            .Doc("The process answers; the state of every backend", "No key needed; it says nothing of any namespace.")
+            .Returns(200, ApiSchemas.Health);
+        app.MapGet("/health", Health).WithTags("Health")
+            .Doc("The same as /api/health")
+            .Returns(200, ApiSchemas.Health);
     }
 }

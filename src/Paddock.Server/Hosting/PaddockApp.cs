@@ -10,6 +10,7 @@ using Paddock.Engines.HappyHorse;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 using Paddock.Storage.Postgres;
 using Paddock.Storage.S3;
 using Paddock.Storage.Sqlite;
@@ -70,6 +71,7 @@ public static class PaddockApp
         services.AddSingleton<EventFrames>();
         services.AddSingleton<GenerationJson>();
         services.AddBodyMemoryBudget();
+        services.AddPaddockOpenApi();
         services.AddHostedService<FirstStart>();
         services.AddHostedService<SelfHostsRegistration>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
@@ -116,5 +118,6 @@ public static class PaddockApp
         app.MapReferenceEndpoints();
         app.MapFileEndpoints();
         app.MapWorkbenchEndpoints();
+        app.MapPaddockOpenApi();
     }
 }
