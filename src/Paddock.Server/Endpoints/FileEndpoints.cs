@@ -34,8 +34,7 @@ public static class FileEndpoints
             .ReturnsBytes(200, "The file, with the content type it was stored with.", "*/*")
             .ReturnsBytes(206, "The part of the file a Range asked for.", "*/*")
             .ReturnsNoBody(304, "If-None-Match matched.")
-            .ReturnsNoBody(416, "The Range is beyond the end of the file.")
-            .Errors(401, 403, 404);
+            .Errors(401, 403, 404, 416);
     }
 
     /// <summary>Files and fields together, as ASP.NET counts form parts.</summary>

@@ -17,8 +17,7 @@ public static class OutputEndpoints
             .ReturnsBytes(206, "The part of the MP4 a Range asked for.", "video/mp4")
             .ReturnsNoBody(302, "The blob store serves the bytes itself (a presigned URL of its own, valid no longer than this one).")
             .ReturnsNoBody(304, "If-None-Match matched.")
-            .ReturnsNoBody(416, "The Range is beyond the end of the video.")
-            .Errors(404);
+            .Errors(404, 416);
 
     private static async Task<IResult> GetAsync(string ns, string file, IGenerationStore store, IBlobStore blobs, SignedUrls urls, TimeProvider time, HttpContext context)
     {

@@ -18,8 +18,7 @@ public static class ReferenceEndpoints
             .ReturnsBytes(200, "The image.", "image/png", "image/jpeg")
             .ReturnsBytes(206, "The part of the image a Range asked for.", "image/png", "image/jpeg")
             .ReturnsNoBody(304, "If-None-Match matched.")
-            .ReturnsNoBody(416, "The Range is beyond the end of the image.")
-            .Errors(404);
+            .Errors(404, 416);
 
     private static async Task<IResult> GetAsync(string file, IBlobStore blobs, SignedUrls urls, HttpContext context)
     {

@@ -37,6 +37,7 @@ internal sealed record ResponseDoc(int Status, IReadOnlyList<string> ContentType
         409 => "conflict (see error.type)",
         413 => "payload_too_large: detail names the limit",
         415 => "unsupported media type",
+        416 => "range_not_satisfiable: the Range starts beyond the end; detail says the size",
         422 => "refused: the provider refused to generate this video",
         429 => "rate_limited: Retry-After says when to try again",
         500 => "the generation failed, or a bug (never for bad input)",

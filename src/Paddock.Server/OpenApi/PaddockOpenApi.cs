@@ -34,8 +34,9 @@ public static class PaddockOpenApi
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")
             .AddDocument(DocumentName)
             .AddPreferredSecuritySchemes(ApiDocExtensions.BearerScheme)
-            // A self-hosted server phones nowhere: no telemetry, no hosted AI agent or MCP features.
+            // A self-hosted server phones nowhere: no telemetry, no web fonts, no hosted AI agent or MCP features.
             .DisableTelemetry()
+            .DisableDefaultFonts()
             .DisableAgent()
             .DisableMcp());
     }
