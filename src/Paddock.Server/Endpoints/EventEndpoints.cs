@@ -42,7 +42,7 @@ public static class EventEndpoints
 
     public static void MapEventEndpoints(this IEndpointRouteBuilder app) =>
         app.MapGet("/api/events", StreamAsync).WithTags("Events")
-            .Doc("The namespace's events, as server-sent events",
+            .Doc("StreamEvents", "The namespace's events, as server-sent events",
                 "media_generation_completed on success or failure (never on cancel), and the extension events that clients filtering by name ignore. "
                 + "Without Last-Event-ID the stream begins with the recent ends, then goes on live; with it, exactly the events after it. "
                 + "The data schema of each event type: components/schemas/EventStream (x-sse-events).")

@@ -20,7 +20,7 @@ public static class GenerateEndpoints
 {
     public static void MapGenerateEndpoints(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/ai/videos/generate", GenerateAsync).WithTags("Generation")
-            .Doc("Generate a video and wait for it",
+            .Doc("GenerateVideo", "Generate a video and wait for it",
                 "Blocks until the video exists, then answers with a signed URL that needs no key (or the MP4 inline as base64 with response_format b64_json). "
                 + "The generation is also readable at GET /api/ai/queue/{generation_id}. Reference images are checked before the generation is made: a 400 leaves nothing behind.")
             .RequiresApiKey().TakesVideoRequest()

@@ -30,10 +30,10 @@ public static class HealthEndpoints
             }).ToArray()),
         });
         app.MapGet("/api/health", Health).WithTags("Health")
-            .Doc("The process answers; the state of every backend", "No key needed; it says nothing of any namespace.")
+            .Doc("GetHealth", "The process answers; the state of every backend", "No key needed; it says nothing of any namespace.")
             .Returns(200, ApiSchemas.Health);
         app.MapGet("/health", Health).WithTags("Health")
-            .Doc("The same as /api/health")
+            .Doc("GetHealthAtRoot", "The same as /api/health")
             .Returns(200, ApiSchemas.Health);
     }
 }

@@ -13,13 +13,13 @@ public static class ModelEndpoints
     {
         var group = app.MapGroup("/api/ai/models").WithTags("Models").RequiresApiKey();
         group.MapGet("/", List)
-            .Doc("List the models", "Each with its request schema (request_schema and json_request_schema: the document that validates requests) and the engine that renders it.")
+            .Doc("ListModels", "List the models", "Each with its request schema (request_schema and json_request_schema: the document that validates requests) and the engine that renders it.")
             .Returns(200, ApiSchemas.ModelList);
         group.MapGet("/search", Search)
-            .Doc("Search the models by id or display name")
+            .Doc("SearchModels", "Search the models by id or display name")
             .Returns(200, ApiSchemas.ModelList);
         group.MapGet("/{id}", Get)
-            .Doc("One model")
+            .Doc("GetModel", "One model")
             .Returns(200, ApiSchemas.Model).Errors(404);
     }
 

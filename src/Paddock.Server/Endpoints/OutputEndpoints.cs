@@ -11,7 +11,7 @@ public static class OutputEndpoints
 {
     public static void MapOutputEndpoints(this IEndpointRouteBuilder app) =>
         app.MapMethods("/api/outputs/{ns}/{file}", ["GET", "HEAD"], GetAsync).WithTags("Outputs")
-            .Doc("A finished video at a signed URL", "The URL comes from result_url, a sync answer or an event; it needs no key and works until exp. Range requests work (seeking).")
+            .Doc("GetOutput", "A finished video at a signed URL", "The URL comes from result_url, a sync answer or an event; it needs no key and works until exp. Range requests work (seeking).")
             .SignedUrlOnly()
             .ReturnsBytes(200, "The MP4.", "video/mp4")
             .ReturnsBytes(206, "The part of the MP4 a Range asked for.", "video/mp4")

@@ -17,25 +17,25 @@ public static class QueueEndpoints
     {
         var queue = app.MapGroup("/api/ai/queue").WithTags("Queue").RequiresApiKey();
         queue.MapPost("/", EnqueueAsync)
-            .Doc("Enqueue 1 to 4 generations", "The rows are durable before the answer is sent. With a seed and num_generations > 1, the i-th generation uses seed + i.")
+            .Doc("Enqueue", "Enqueue 1 to 4 generations", "The rows are durable before the answer is sent. With a seed and num_generations > 1, the i-th generation uses seed + i.")
             .TakesVideoRequest()
             .Header("Idempotency-Key", "Repeat a request safely: the same key and body within 24 hours answers with the same generations (Idempotent-Replayed: true).")
             .Returns(200, ApiSchemas.QueueAccepted)
             .Errors(400, 403, 404, 408, 409, 413, 503, 507);
         queue.MapGet("/", ListAsync)
-            .Doc("List active generations, newest first", "Without status= only queued and processing rows; 100 at a time (page_size up to 1000), the next page with after= the answer's next_cursor.")
+            .Doc("ListQueue", "List active generations, newest first", "Without status= only queued and processing rows; 100 at a time (page_size up to 1000), the next page with after= the answer's next_cursor.")
             .WithFilters()
             .Query("page_size", JsonSchemaType.Integer, "Rows per page, 1 to 1000 (default 100); 'limit' is taken too.")
             .Returns(200, ApiSchemas.GenerationList)
             .Errors(400, 403);
         queue.MapGet("/{id}", GetAsync)
-            .Doc("Poll one generation", "A flat row: status, result_url, error_message, timestamps, progress and every field of the request.")
+            .Doc("GetGeneration", "Poll one generation", "A flat row: status, result_url, error_message, timestamps, progress and every field of the request.")
             .Returns(200, ApiSchemas.Generation).Errors(404);
         queue.MapDelete("/{id}", CancelAsync)
-            .Doc("Cancel a generation", "Always 200 status success, as the original API answers; status_message cancelled, or already_ended with the row's generation_status. A render in progress stops within a second.")
+            .Doc("CancelGeneration", "Cancel a generation", "Always 200 status success, as the original API answers; status_message cancelled, or already_ended with the row's generation_status. A render in progress stops within a second.")
             .Returns(200, ApiSchemas.CancelResult).Errors(404);
         app.MapGet("/api/ai/generations", PageAsync).WithTags("Queue")
-            .Doc("Page through every generation", "page= and page_size= (1 to 1000, default 50) as the original API, or after= the answer's next_cursor, which costs the same however deep.")
+            .Doc("ListGenerations", "Page through every generation", "page= and page_size= (1 to 1000, default 50) as the original API, or after= the answer's next_cursor, which costs the same however deep.")
             .RequiresApiKey()
             .WithFilters()
             .Query("page", JsonSchemaType.Integer, "The page number, from 1 (also page_number or page_num).")

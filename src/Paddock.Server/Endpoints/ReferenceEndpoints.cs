@@ -13,7 +13,7 @@ public static class ReferenceEndpoints
 {
     public static void MapReferenceEndpoints(this IEndpointRouteBuilder app) =>
         app.MapMethods($"{ReferenceLinks.RoutePrefix}{{file}}", ["GET", "HEAD"], GetAsync).WithTags("Outputs")
-            .Doc("A checked reference image at a signed URL", "Made for a remote engine's provider to fetch the references of a generation; the signature is the only key.")
+            .Doc("GetReferenceImage", "A checked reference image at a signed URL", "Made for a remote engine's provider to fetch the references of a generation; the signature is the only key.")
             .SignedUrlOnly()
             .ReturnsBytes(200, "The image.", "image/png", "image/jpeg")
             .ReturnsBytes(206, "The part of the image a Range asked for.", "image/png", "image/jpeg")

@@ -16,13 +16,13 @@ public static class WorkbenchEndpoints
     public static void MapWorkbenchEndpoints(this IEndpointRouteBuilder app)
     {
         var site = new WorkbenchSite();
-        app.MapGet("/", site.Page).WithTags("Workbench").Doc("The workbench page").ReturnsBytes(200, "The page.", "text/html");
-        app.MapGet("/workbench", site.Page).WithTags("Workbench").Doc("The workbench page").ReturnsBytes(200, "The page.", "text/html");
-        app.MapGet("/workbench/{model}", site.Page).WithTags("Workbench").Doc("The workbench page, with a model chosen").ReturnsBytes(200, "The page.", "text/html");
+        app.MapGet("/", site.Page).WithTags("Workbench").Doc("GetWorkbench", "The workbench page").ReturnsBytes(200, "The page.", "text/html");
+        app.MapGet("/workbench", site.Page).WithTags("Workbench").Doc("GetWorkbenchAtPath", "The workbench page").ReturnsBytes(200, "The page.", "text/html");
+        app.MapGet("/workbench/{model}", site.Page).WithTags("Workbench").Doc("GetWorkbenchForModel", "The workbench page, with a model chosen").Path("model", "The model the form opens with.").ReturnsBytes(200, "The page.", "text/html");
         // The page's own scripts and styles are not part of the API.
         app.MapGet("/{file:regex(^[A-Za-z0-9_-]+\\.(js|css|svg|png|ico)$)}", site.Asset).ExcludeFromDescription();
         app.MapGet("/api/whoami", WhoAmI).WithTags("Workbench")
-            .Doc("The namespace of the key", "The workbench uploads reference images there.")
+            .Doc("WhoAmI", "The namespace of the key", "The workbench uploads reference images there.")
             .RequiresApiKey()
             .Returns(200, ApiSchemas.WhoAmI);
     }

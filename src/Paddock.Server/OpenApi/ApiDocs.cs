@@ -7,7 +7,7 @@ namespace Paddock.Server.OpenApi;
 /// bodies by hand and answers with <see cref="System.Text.Json.Nodes.JsonObject"/>s, so nothing can be inferred from
 /// handler types: each route names the schemas of <c>Schemas.json</c> (or the catalog's request schemas) it takes and
 /// answers with, and which errors it can answer. Documenting a new route is one chain of these calls where it is mapped,
-/// e.g. <c>.Doc("Poll one generation").RequiresApiKey().Returns(200, ApiSchemas.Generation).Errors(404)</c>; the
+/// e.g. <c>.Doc("GetGeneration", "Poll one generation").RequiresApiKey().Returns(200, ApiSchemas.Generation).Errors(404)</c>; the
 /// conformance tests then drive it and fail, naming it, if it is missing or answers something the document does not say.
 /// </summary>
 public interface IOperationDoc
@@ -34,17 +34,27 @@ public static class ApiSchemas
     public const string Binary = "Binary";
     public const string EventStream = "EventStream";
 
-    /// <summary>The request of one model of the catalog: its served request schema plus the fields every request takes.</summary>
-    public static string VideoRequestOf(string modelId) => $"VideoRequest.{modelId}";
+    /// <summary>A video request: <c>model</c> plus that model's fields, one of the <see cref="VideoRequestOf"/> schemas.</summary>
+    public const string VideoRequest = "VideoRequest";
+
+    /// <summary>
+    /// The request of one model of the catalog: its served request schema plus the fields every request takes. Named
+    /// with underscores for the id's other characters, as generators make type names of the last dot-separated part.
+    /// </summary>
+    public static string VideoRequestOf(string modelId) => "VideoRequest_" + string.Concat(modelId.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_'));
 }
 
 public static class ApiDocExtensions
 {
     public const string BearerScheme = "bearer";
 
-    /// <summary>A summary (one line, shown in lists) and optionally a description (Markdown) of the route.</summary>
-    public static TBuilder Doc<TBuilder>(this TBuilder builder, string summary, string? description = null) where TBuilder : IEndpointConventionBuilder
+    /// <summary>
+    /// The operation's id (the method name a generated client gets; a HEAD of the same route gets it with <c>Head</c>
+    /// appended), a summary (one line, shown in lists) and optionally a description (Markdown) of the route.
+    /// </summary>
+    public static TBuilder Doc<TBuilder>(this TBuilder builder, string operationId, string summary, string? description = null) where TBuilder : IEndpointConventionBuilder
     {
+        builder.WithMetadata(new OperationIdDoc(operationId));
         builder.WithSummary(summary);
         if (description is not null) builder.WithDescription(description);
         return builder;
@@ -63,7 +73,7 @@ public static class ApiDocExtensions
         builder.SignedUrlQuery(required: true).Errors(StatusCodes.Status403Forbidden);
 
     private static TBuilder SignedUrlQuery<TBuilder>(this TBuilder builder, bool required) where TBuilder : IEndpointConventionBuilder =>
-        builder.Query("exp", JsonSchemaType.Integer, "When the signed URL expires (Unix seconds); part of a URL the server handed out.", required)
+        builder.WithMetadata(new ParameterDoc(ParameterLocation.Query, "exp", JsonSchemaType.Integer, "When the signed URL expires (Unix seconds); part of a URL the server handed out.", required, "int64"))
             .Query("sig", JsonSchemaType.String, "The URL's signature; part of a URL the server handed out.", required);
 
     /// <summary>An answer of <paramref name="status"/> whose body is the shared schema <paramref name="schema"/>.</summary>
@@ -93,12 +103,16 @@ public static class ApiDocExtensions
 
     /// <summary>The request body is a video request: one of the catalog's models, chosen by its <c>model</c> field.</summary>
     public static TBuilder TakesVideoRequest<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new RequestDoc("application/json", Schema: null));
+        builder.Takes(ApiSchemas.VideoRequest);
 
     /// <summary>A query parameter the handler reads from the query itself (so the generator cannot see it).</summary>
     public static TBuilder Query<TBuilder>(this TBuilder builder, string name, JsonSchemaType type, string description, bool required = false)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new ParameterDoc(ParameterLocation.Query, name, type, description, required));
+
+    /// <summary>A route parameter the handler does not take as an argument (so the generator cannot see it).</summary>
+    public static TBuilder Path<TBuilder>(this TBuilder builder, string name, string description) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ParameterDoc(ParameterLocation.Path, name, JsonSchemaType.String, description, Required: true));
 
     /// <summary>A request header the route reads.</summary>
     public static TBuilder Header<TBuilder>(this TBuilder builder, string name, string description) where TBuilder : IEndpointConventionBuilder =>

@@ -1,6 +1,4 @@
-using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
-using Paddock.Core.Models;
 
 namespace Paddock.Server.OpenApi;
 
@@ -48,32 +46,25 @@ internal sealed record ResponseDoc(int Status, IReadOnlyList<string> ContentType
     };
 }
 
-/// <summary>The request body: a shared schema, or (no schema) a video request of one of the catalog's models.</summary>
-internal sealed record RequestDoc(string ContentType, string? Schema) : IOperationDoc
+/// <summary>The operation's id; a HEAD beside a GET of the same route gets it with <c>Head</c> appended, as ids are unique.</summary>
+internal sealed record OperationIdDoc(string OperationId) : IOperationDoc
 {
-    public void Apply(OpenApiOperation operation, OpenApiDocument document, IServiceProvider services)
-    {
-        IOpenApiSchema schema;
-        if (Schema is not null) schema = new OpenApiSchemaReference(Schema, document);
-        else
-        {
-            var models = services.GetRequiredService<ModelCatalog>().All;
-            schema = new OpenApiSchema
-            {
-                Description = "model plus that model's fields: one of the request schemas of the catalog (GET /api/ai/models/{id} serves each as json_request_schema).",
-                OneOf = models.Select(m => (IOpenApiSchema)new OpenApiSchemaReference(ApiSchemas.VideoRequestOf(m.Id), document)).ToList(),
-            };
-        }
+    public void Apply(OpenApiOperation operation, OpenApiDocument document, IServiceProvider services) => operation.OperationId = OperationId;
+}
+
+/// <summary>The request body: one of the shared schemas.</summary>
+internal sealed record RequestDoc(string ContentType, string Schema) : IOperationDoc
+{
+    public void Apply(OpenApiOperation operation, OpenApiDocument document, IServiceProvider services) =>
         operation.RequestBody = new OpenApiRequestBody
         {
             Required = true,
-            Content = new Dictionary<string, OpenApiMediaType> { [ContentType] = new() { Schema = schema } },
+            Content = new Dictionary<string, OpenApiMediaType> { [ContentType] = new() { Schema = new OpenApiSchemaReference(Schema, document) } },
         };
-    }
 }
 
 /// <summary>A parameter the handler reads by hand: a query value or a header.</summary>
-internal sealed record ParameterDoc(ParameterLocation In, string Name, JsonSchemaType Type, string Description, bool Required) : IOperationDoc
+internal sealed record ParameterDoc(ParameterLocation In, string Name, JsonSchemaType Type, string Description, bool Required, string? Format = null) : IOperationDoc
 {
     public void Apply(OpenApiOperation operation, OpenApiDocument document, IServiceProvider services)
     {
@@ -85,7 +76,7 @@ internal sealed record ParameterDoc(ParameterLocation In, string Name, JsonSchem
             In = In,
             Required = Required,
             Description = Description,
-            Schema = new OpenApiSchema { Type = Type },
+            Schema = new OpenApiSchema { Type = Type, Format = Format },
         });
     }
 }

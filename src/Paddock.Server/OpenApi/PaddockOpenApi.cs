@@ -48,6 +48,7 @@ public static class PaddockOpenApi
         // The generator cannot see what a hand-written handler answers and puts a bare 200 there; the route's own list replaces it.
         if (docs.OfType<ResponseDoc>().Any()) operation.Responses = [];
         foreach (var doc in docs) doc.Apply(operation, context.Document!, context.ApplicationServices);
+        if (HttpMethods.IsHead(context.Description.HttpMethod ?? "") && operation.OperationId is { } id) operation.OperationId = id + "Head";
         return Task.CompletedTask;
     }
 
@@ -59,7 +60,7 @@ public static class PaddockOpenApi
             Version = "1.0",
             Description = "Reference-to-video generation, wire-compatible with the hosted HappyHorse 1.0 API. "
                 + "Every error answers with the one envelope of components/schemas/ErrorEnvelope. "
-                + "The request schemas of the models this server is configured with are components/schemas/VideoRequest.<model id>; "
+                + "The request schemas of the models this server is configured with are components/schemas/VideoRequest_<model id, _ for . and ->, all of them together VideoRequest; "
                 + "the event stream's event types and their data are listed on components/schemas/EventStream.",
         };
         // A client sets its own base URL; the document stays the same whichever address served it.
@@ -92,7 +93,9 @@ internal static class SharedSchemas
     public static IReadOnlyDictionary<string, IOpenApiSchema> Load(ModelCatalog catalog)
     {
         var schemas = (JsonObject)Shared.Value.DeepClone();
-        foreach (var model in catalog.All) schemas[ApiSchemas.VideoRequestOf(model.Id)] = VideoRequest(model);
+        var models = catalog.All;
+        foreach (var model in models) schemas[ApiSchemas.VideoRequestOf(model.Id)] = VideoRequest(model);
+        schemas[ApiSchemas.VideoRequest] = AnyVideoRequest(models);
         var text = new JsonObject
         {
             ["openapi"] = "3.1.1",
@@ -125,6 +128,45 @@ internal static class SharedSchemas
         var children = (schema.Properties?.Values ?? []).Concat(schema.AllOf ?? []).Concat(schema.OneOf ?? []).Concat(schema.AnyOf ?? [])
             .Append(schema.Items).Append(schema.AdditionalProperties).Append(schema.Not);
         foreach (var child in children) if (child is not null) HintsAsExtensions(child);
+    }
+
+    /// <summary>
+    /// A request for any model of the catalog: a <c>model</c> the catalog has, then exactly that model's schema, said as
+    /// one chain of <c>if</c> (model is X) <c>then</c> (X's schema) <c>else</c> … <c>else false</c>. Not a <c>oneOf</c>:
+    /// generators (NSwag) make a <c>oneOf</c>'s first member the body's type, so a generated client could only send that
+    /// model's fields; they pass over <c>if</c>/<c>then</c> and give the outer object (model plus any fields). And
+    /// <c>model</c> is a plain string, not an enum: a generated enum is sent by its C# member name, not the model's id.
+    /// </summary>
+    private static JsonObject AnyVideoRequest(IReadOnlyCollection<ModelDefinition> models)
+    {
+        var request = new JsonObject
+        {
+            ["type"] = "object",
+            ["description"] = "model plus that model's fields, as the model's own schema (GET /api/ai/models/{id}, json_request_schema) says; "
+                + "each model's whole request is also here as VideoRequest_<model id>.",
+            ["required"] = new JsonArray("model"),
+            ["properties"] = new JsonObject
+            {
+                ["model"] = new JsonObject
+                {
+                    ["type"] = "string",
+                    ["description"] = "The model to run, one of: " + string.Join(", ", models.Select(m => m.Id)) + ".",
+                    ["examples"] = new JsonArray(models.Select(m => (JsonNode)m.Id).ToArray()),
+                },
+            },
+            ["additionalProperties"] = true,
+        };
+        var link = request;
+        foreach (var model in models)
+        {
+            link["if"] = new JsonObject { ["properties"] = new JsonObject { ["model"] = new JsonObject { ["const"] = model.Id } } };
+            link["then"] = new JsonObject { ["$ref"] = $"#/components/schemas/{ApiSchemas.VideoRequestOf(model.Id)}" };
+            var next = new JsonObject();
+            link["else"] = next;
+            link = next;
+        }
+        link["not"] = new JsonObject(); // a model the catalog does not have
+        return request;
     }
 
     /// <summary>The model's served request schema, plus the fields every request takes beside the model's own.</summary>
