@@ -34,6 +34,10 @@ public static class PaddockOpenApi
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")
             .AddDocument(DocumentName)
             .AddPreferredSecuritySchemes(ApiDocExtensions.BearerScheme)
+            // About twenty operations: every tag open, so a reader scrolls or searches rather than clicks.
+            .ExpandAllTags()
+            // The toolbar of Scalar's hosted services (share, deploy, generate an SDK) is not part of this server.
+            .HideDeveloperTools()
             // A self-hosted server phones nowhere: no telemetry, no web fonts, no hosted AI agent or MCP features.
             .DisableTelemetry()
             .DisableDefaultFonts()
