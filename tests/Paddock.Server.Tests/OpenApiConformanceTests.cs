@@ -195,7 +195,7 @@ public sealed class OpenApiConformanceTests(ServerFixture fixture) : IClassFixtu
         var committed = File.Exists(committedPath) ? JsonNode.Parse(await File.ReadAllTextAsync(committedPath)) : null;
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(served), committed),
             "docs/openapi.json is not the document the server serves; refresh it with: "
-            + "PADDOCK_UPDATE_OPENAPI=1 dotnet test tests/Paddock.Server.Tests --filter CommittedDocumentIsTheServedOne");
+            + "PADDOCK_UPDATE_OPENAPI=1 dotnet test tests/Paddock.Server.Tests -c Release --filter CommittedDocumentIsTheServedOne");
     }
 
     private static async Task CheckEventStreamAsync(OpenApiContract contract, HttpClient key, IReadOnlyList<string> mustSee)
