@@ -11,6 +11,7 @@ using Paddock.Media;
 using Paddock.Server.Endpoints;
 using Paddock.Server.Http;
 using Paddock.Server.Observability;
+using Paddock.Server.OpenApi;
 using Paddock.Storage.Postgres;
 using Paddock.Storage.S3;
 using Paddock.Storage.Sqlite;
@@ -82,6 +83,7 @@ public static class PaddockApp
         services.AddSingleton<EventFrames>();
         services.AddSingleton<GenerationJson>();
         services.AddBodyMemoryBudget();
+        services.AddPaddockOpenApi();
         services.AddHostedService<FirstStart>();
         services.AddHostedService<SelfHostsRegistration>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
@@ -132,5 +134,6 @@ public static class PaddockApp
         app.MapWebhookEndpoints();
         app.MapWorkbenchEndpoints();
         app.MapUsageEndpoints();
+        app.MapPaddockOpenApi();
     }
 }
