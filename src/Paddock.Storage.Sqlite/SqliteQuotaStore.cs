@@ -22,8 +22,7 @@ public sealed class SqliteQuotaStore : IQuotaStore
         ArgumentNullException.ThrowIfNull(scope);
         return _database.ReadAsync(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT requests_per_minute, max_running, max_queued, priority, budgets FROM quota_limits WHERE scope = $scope";
+            var command = connection.Command("SELECT requests_per_minute, max_running, max_queued, priority, budgets FROM quota_limits WHERE scope = $scope");
             command.Parameters.Add("$scope", scope.Stored);
             using var reader = command.ExecuteReader();
             if (!reader.Read())
@@ -70,8 +69,7 @@ public sealed class SqliteQuotaStore : IQuotaStore
         ArgumentNullException.ThrowIfNull(ns);
         return _database.ReadAsync<IReadOnlyList<UsageEntry>>(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = """
+            var command = connection.Command("""
                 SELECT date(ended_at / 1000, 'unixepoch') AS day, model, engine, resolution, COUNT(*),
                        SUM(status = 'succeeded'), SUM(status = 'failed'), SUM(status = 'cancelled'),
                        SUM(video_seconds), SUM(wall_ms), SUM(attempts)
@@ -79,7 +77,7 @@ public sealed class SqliteQuotaStore : IQuotaStore
                 WHERE namespace = $namespace AND ended_at >= $from AND ended_at < $to
                 GROUP BY day, model, engine, resolution
                 ORDER BY day, model, engine, resolution
-                """;
+                """);
             command.Parameters.Add("$namespace", ns);
             command.Parameters.Add("$from", Milliseconds(from));
             command.Parameters.Add("$to", Milliseconds(to.AddDays(1)));

@@ -327,6 +327,28 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
     }
 
     [Fact]
+    public async Task The_API_reference_is_linked_from_the_page_and_shows_every_route_without_reaching_beyond_the_server()
+    {
+        await using var wb = await fixture.NewPageAsync();
+        var page = wb.Page;
+        var elsewhere = new List<string>();
+        page.Request += (_, request) =>
+        {
+            if (!request.Url.StartsWith(Server.BaseUrl + "/", StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal)) elsewhere.Add(request.Url);
+        };
+        await page.GotoAsync("/");
+        await page.GetByRole(AriaRole.Link, new() { Name = "API reference" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/reference", StringComparison.Ordinal));
+
+        // The reference page reads the served document: every tag's routes show, by the summaries written where they are mapped.
+        await Expect(page.GetByText("Poll one generation").First).ToBeAttachedAsync(new() { Timeout = 30_000 });
+        foreach (var summary in new[] { "List the models", "Generate a video and wait for it", "Enqueue 1 to 4 generations", "Cancel a generation",
+                     "The namespace's events, as server-sent events", "Upload files", "A finished video at a signed URL" })
+            await Expect(page.GetByText(summary).First).ToBeAttachedAsync();
+        Assert.Empty(elsewhere); // a self-hosted server's reference works offline: its script comes from the server itself
+    }
+
+    [Fact]
     public async Task A_sync_request_refused_for_its_image_leaves_no_failed_generation_in_the_history()
     {
         var prompt = $"Image 1 refused at once {Guid.NewGuid():N}";

@@ -7,6 +7,7 @@ using Paddock.Core.Orchestration;
 using Paddock.Core.Telemetry;
 using Paddock.Server.Hosting;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -40,7 +41,15 @@ public static class EventEndpoints
 
     public const string ServerStoppingEvent = "server_stopping";
 
-    public static void MapEventEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/events", StreamWithMetricsAsync);
+    public static void MapEventEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/events", StreamWithMetricsAsync).WithTags("Events")
+            .Doc("StreamEvents", "The namespace's events, as server-sent events",
+                "media_generation_completed on success or failure (never on cancel), and the extension events that clients filtering by name ignore. "
+                + "Without Last-Event-ID the stream begins with the recent ends, then goes on live; with it, exactly the events after it. "
+                + "The data schema of each event type: components/schemas/EventStream (x-sse-events).")
+            .RequiresApiKey()
+            .Header("Last-Event-ID", "Resume after this event id (the id: line of the last event received).")
+            .Returns(200, ApiSchemas.EventStream, "text/event-stream");
 
     /// <summary>How long a stream of a stopping server waits for the workers' hand-back events before it closes anyway.</summary>
     private static readonly TimeSpan HandBackWait = TimeSpan.FromSeconds(5);

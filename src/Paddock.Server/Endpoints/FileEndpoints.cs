@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Paddock.Core.Files;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -21,8 +22,19 @@ public static class FileEndpoints
 
     public static void MapFileEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPut(Route, UploadAsync).DisableAntiforgery();
-        app.MapMethods(Route, ["GET", "HEAD"], DownloadAsync);
+        app.MapPut(Route, UploadAsync).DisableAntiforgery().WithTags("Files")
+            .Doc("UploadFiles", "Upload files", "multipart/form-data: 'file' writes the path; 'files[]' go into the path as a directory. The repository is created on first upload; identical bytes are stored once.")
+            .RequiresApiKey()
+            .Takes(ApiSchemas.FileUpload, "multipart/form-data")
+            .Returns(200, ApiSchemas.FileUploadResult)
+            .Errors(400, 403, 408, 409, 413);
+        app.MapMethods(Route, ["GET", "HEAD"], DownloadAsync).WithTags("Files")
+            .Doc("DownloadFile", "Download a file", "With a key of the namespace (another namespace's key gets 404), or without a key at a signed_url. Content type, ETag and Range.")
+            .KeyOrSignedUrl()
+            .ReturnsBytes(200, "The file, with the content type it was stored with.", "*/*")
+            .ReturnsBytes(206, "The part of the file a Range asked for.", "*/*")
+            .ReturnsNoBody(304, "If-None-Match matched.")
+            .Errors(401, 403, 404, 416);
     }
 
     /// <summary>Files and fields together, as ASP.NET counts form parts.</summary>

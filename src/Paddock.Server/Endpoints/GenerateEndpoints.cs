@@ -7,6 +7,7 @@ using Paddock.Core.Orchestration;
 using Paddock.Core.References;
 using Paddock.Core.Validation;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -18,7 +19,14 @@ namespace Paddock.Server.Endpoints;
 public static class GenerateEndpoints
 {
     public static void MapGenerateEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/ai/videos/generate", GenerateAsync);
+        app.MapPost("/api/ai/videos/generate", GenerateAsync).WithTags("Generation")
+            .Doc("GenerateVideo", "Generate a video and wait for it",
+                "Blocks until the video exists, then answers with a signed URL that needs no key (or the MP4 inline as base64 with response_format b64_json). "
+                + "The generation is also readable at GET /api/ai/queue/{generation_id}. Reference images are checked before the generation is made: a 400 leaves nothing behind.")
+            .RequiresApiKey().TakesVideoRequest()
+            .Header("Idempotency-Key", "Repeat a request safely: the same key and body within 24 hours answers with the same generation (Idempotent-Replayed: true).")
+            .Returns(200, ApiSchemas.VideoResult)
+            .Errors(400, 403, 404, 408, 409, 413, 422, 429, 500, 503, 504, 507);
 
     private static async Task<IResult> GenerateAsync(
         HttpContext context, ModelCatalog catalog, GenerationService generations, ReferenceFetcher fetcher, IBlobStore blobs, SignedUrls urls,

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Paddock.Core.Engines;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -29,8 +30,12 @@ public static class HealthEndpoints
                     : null,
             }).ToArray()),
         });
-        app.MapGet("/api/health", Health);
-        app.MapGet("/health", Health);
+        app.MapGet("/api/health", Health).WithTags("Health")
+            .Doc("GetHealth", "The process answers; the state of every backend", "No key needed; it says nothing of any namespace.")
+            .Returns(200, ApiSchemas.Health);
+        app.MapGet("/health", Health).WithTags("Health")
+            .Doc("GetHealthAtRoot", "The same as /api/health")
+            .Returns(200, ApiSchemas.Health);
         Observability.HealthRoutes.MapPaddockHealthChecks(app);
     }
 }

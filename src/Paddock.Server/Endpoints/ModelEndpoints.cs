@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Paddock.Core.Engines;
 using Paddock.Core.Models;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -10,10 +11,16 @@ public static class ModelEndpoints
 {
     public static void MapModelEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/ai/models");
-        group.MapGet("/", List);
-        group.MapGet("/search", Search);
-        group.MapGet("/{id}", Get);
+        var group = app.MapGroup("/api/ai/models").WithTags("Models").RequiresApiKey();
+        group.MapGet("/", List)
+            .Doc("ListModels", "List the models", "Each with its request schema (request_schema and json_request_schema: the document that validates requests) and the engine that renders it.")
+            .Returns(200, ApiSchemas.ModelList);
+        group.MapGet("/search", Search)
+            .Doc("SearchModels", "Search the models by id or display name")
+            .Returns(200, ApiSchemas.ModelList);
+        group.MapGet("/{id}", Get)
+            .Doc("GetModel", "One model")
+            .Returns(200, ApiSchemas.Model).Errors(404);
     }
 
     private static IResult List(string? developer_name, ModelCatalog catalog, EngineRegistry engines, BackendMonitor backends)

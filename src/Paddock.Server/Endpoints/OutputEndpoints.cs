@@ -2,6 +2,7 @@ using Paddock.Core.Blobs;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -9,7 +10,14 @@ namespace Paddock.Server.Endpoints;
 public static class OutputEndpoints
 {
     public static void MapOutputEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapMethods("/api/outputs/{ns}/{file}", ["GET", "HEAD"], GetAsync);
+        app.MapMethods("/api/outputs/{ns}/{file}", ["GET", "HEAD"], GetAsync).WithTags("Outputs")
+            .Doc("GetOutput", "A finished video at a signed URL", "The URL comes from result_url, a sync answer or an event; it needs no key and works until exp. Range requests work (seeking).")
+            .SignedUrlOnly()
+            .ReturnsBytes(200, "The MP4.", "video/mp4")
+            .ReturnsBytes(206, "The part of the MP4 a Range asked for.", "video/mp4")
+            .ReturnsNoBody(302, "The blob store serves the bytes itself (a presigned URL of its own, valid no longer than this one).")
+            .ReturnsNoBody(304, "If-None-Match matched.")
+            .Errors(404, 416);
 
     private static async Task<IResult> GetAsync(string ns, string file, IGenerationStore store, IBlobStore blobs, SignedUrls urls, TimeProvider time, HttpContext context)
     {

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
 using Paddock.Core.Queue;
 using Paddock.Core.Validation;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -13,13 +15,42 @@ public static class QueueEndpoints
 {
     public static void MapQueueEndpoints(this IEndpointRouteBuilder app)
     {
-        var queue = app.MapGroup("/api/ai/queue");
-        queue.MapPost("/", EnqueueAsync);
-        queue.MapGet("/", ListAsync);
-        queue.MapGet("/{id}", GetAsync);
-        queue.MapDelete("/{id}", CancelAsync);
-        app.MapGet("/api/ai/generations", PageAsync);
+        var queue = app.MapGroup("/api/ai/queue").WithTags("Queue").RequiresApiKey();
+        queue.MapPost("/", EnqueueAsync)
+            .Doc("Enqueue", "Enqueue 1 to 4 generations", "The rows are durable before the answer is sent. With a seed and num_generations > 1, the i-th generation uses seed + i.")
+            .TakesVideoRequest()
+            .Header("Idempotency-Key", "Repeat a request safely: the same key and body within 24 hours answers with the same generations (Idempotent-Replayed: true).")
+            .Returns(200, ApiSchemas.QueueAccepted)
+            .Errors(400, 403, 404, 408, 409, 413, 503, 507);
+        queue.MapGet("/", ListAsync)
+            .Doc("ListQueue", "List active generations, newest first", "Without status= only queued and processing rows; 100 at a time (page_size up to 1000), the next page with after= the answer's next_cursor.")
+            .WithFilters()
+            .Query("page_size", JsonSchemaType.Integer, "Rows per page, 1 to 1000 (default 100); 'limit' is taken too.")
+            .Returns(200, ApiSchemas.GenerationList)
+            .Errors(400, 403);
+        queue.MapGet("/{id}", GetAsync)
+            .Doc("GetGeneration", "Poll one generation", "A flat row: status, result_url, error_message, timestamps, progress and every field of the request.")
+            .Returns(200, ApiSchemas.Generation).Errors(404);
+        queue.MapDelete("/{id}", CancelAsync)
+            .Doc("CancelGeneration", "Cancel a generation", "Always 200 status success, as the original API answers; status_message cancelled, or already_ended with the row's generation_status. A render in progress stops within a second.")
+            .Returns(200, ApiSchemas.CancelResult).Errors(404);
+        app.MapGet("/api/ai/generations", PageAsync).WithTags("Queue")
+            .Doc("ListGenerations", "Page through every generation", "page= and page_size= (1 to 1000, default 50) as the original API, or after= the answer's next_cursor, which costs the same however deep.")
+            .RequiresApiKey()
+            .WithFilters()
+            .Query("page", JsonSchemaType.Integer, "The page number, from 1 (also page_number or page_num).")
+            .Query("page_size", JsonSchemaType.Integer, "Rows per page, 1 to 1000 (default 50).")
+            .Returns(200, ApiSchemas.GenerationPage)
+            .Errors(400, 403);
     }
+
+    /// <summary>The filters the list and the pages share (see <see cref="ParseFilters"/>).</summary>
+    private static RouteHandlerBuilder WithFilters(this RouteHandlerBuilder builder) => builder
+        .Query("status", JsonSchemaType.String, "Comma-separated statuses (queued, processing, succeeded, failed, cancelled), or all.")
+        .Query("model", JsonSchemaType.String, "Only rows of this model.")
+        .Query("media_type", JsonSchemaType.String, "Only rows of this media type (video).")
+        .Query("namespace", JsonSchemaType.String, "The key's own namespace (another is a 403).")
+        .Query("after", JsonSchemaType.String, "A next_cursor from the previous page.");
 
     private static async Task<IResult> EnqueueAsync(HttpContext context, ModelCatalog catalog, GenerationService generations, IGenerationStore store)
     {

@@ -1,6 +1,7 @@
 using Paddock.Core.Blobs;
 using Paddock.Core.References;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -11,7 +12,13 @@ namespace Paddock.Server.Endpoints;
 public static class ReferenceEndpoints
 {
     public static void MapReferenceEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapMethods($"{ReferenceLinks.RoutePrefix}{{file}}", ["GET", "HEAD"], GetAsync);
+        app.MapMethods($"{ReferenceLinks.RoutePrefix}{{file}}", ["GET", "HEAD"], GetAsync).WithTags("Outputs")
+            .Doc("GetReferenceImage", "A checked reference image at a signed URL", "Made for a remote engine's provider to fetch the references of a generation; the signature is the only key.")
+            .SignedUrlOnly()
+            .ReturnsBytes(200, "The image.", "image/png", "image/jpeg")
+            .ReturnsBytes(206, "The part of the image a Range asked for.", "image/png", "image/jpeg")
+            .ReturnsNoBody(304, "If-None-Match matched.")
+            .Errors(404, 416);
 
     private static async Task<IResult> GetAsync(string file, IBlobStore blobs, SignedUrls urls, HttpContext context)
     {

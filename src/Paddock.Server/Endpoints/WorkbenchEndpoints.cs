@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -15,11 +16,15 @@ public static class WorkbenchEndpoints
     public static void MapWorkbenchEndpoints(this IEndpointRouteBuilder app)
     {
         var site = new WorkbenchSite();
-        app.MapGet("/", site.Page);
-        app.MapGet("/workbench", site.Page);
-        app.MapGet("/workbench/{model}", site.Page);
-        app.MapGet("/{file:regex(^[A-Za-z0-9_-]+\\.(js|css|svg|png|ico)$)}", site.Asset);
-        app.MapGet("/api/whoami", WhoAmI);
+        app.MapGet("/", site.Page).WithTags("Workbench").Doc("GetWorkbench", "The workbench page").ReturnsBytes(200, "The page.", "text/html");
+        app.MapGet("/workbench", site.Page).WithTags("Workbench").Doc("GetWorkbenchAtPath", "The workbench page").ReturnsBytes(200, "The page.", "text/html");
+        app.MapGet("/workbench/{model}", site.Page).WithTags("Workbench").Doc("GetWorkbenchForModel", "The workbench page, with a model chosen").Path("model", "The model the form opens with.").ReturnsBytes(200, "The page.", "text/html");
+        // The page's own scripts and styles are not part of the API.
+        app.MapGet("/{file:regex(^[A-Za-z0-9_-]+\\.(js|css|svg|png|ico)$)}", site.Asset).ExcludeFromDescription();
+        app.MapGet("/api/whoami", WhoAmI).WithTags("Workbench")
+            .Doc("WhoAmI", "The namespace of the key", "The workbench uploads reference images there.")
+            .RequiresApiKey()
+            .Returns(200, ApiSchemas.WhoAmI);
     }
 
     private static IResult WhoAmI(HttpContext context) =>

@@ -12,6 +12,7 @@ using Paddock.Server.Endpoints;
 using Paddock.Server.Endpoints.OpenAI;
 using Paddock.Server.Http;
 using Paddock.Server.Observability;
+using Paddock.Server.OpenApi;
 using Paddock.Storage.Postgres;
 using Paddock.Storage.S3;
 using Paddock.Storage.Sqlite;
@@ -83,6 +84,7 @@ public static class PaddockApp
         services.AddSingleton<EventFrames>();
         services.AddSingleton<GenerationJson>();
         services.AddBodyMemoryBudget();
+        services.AddPaddockOpenApi();
         services.AddHostedService<FirstStart>();
         services.AddHostedService<SelfHostsRegistration>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
@@ -135,6 +137,7 @@ public static class PaddockApp
         app.MapWebhookEndpoints();
         app.MapWorkbenchEndpoints();
         app.MapUsageEndpoints();
+        app.MapPaddockOpenApi();
         app.MapOpenAIEndpoints();
     }
 }
