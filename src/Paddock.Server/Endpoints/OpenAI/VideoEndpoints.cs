@@ -24,15 +24,18 @@ public static class VideoEndpoints
 
     public static void MapOpenAIEndpoints(this IEndpointRouteBuilder app)
     {
-        var videos = app.MapGroup("/v1/videos");
+        // A second API with its own published contract (the other API's reference, docs/openai.md): left out of
+        // Paddock's OpenAPI document, which describes Paddock's own face.
+        var face = app.MapGroup("/v1").ExcludeFromDescription();
+        var videos = face.MapGroup("/videos");
         videos.MapPost("/", CreateAsync);
         videos.MapGet("/", ListAsync);
         videos.MapGet("/{id}", RetrieveAsync);
         videos.MapDelete("/{id}", DeleteAsync);
         videos.MapGet("/{id}/content", ContentAsync);
         videos.MapPost("/{id}/remix", RemixAsync);
-        app.MapGet("/v1/models", ListModels);
-        app.MapGet("/v1/models/{id}", GetModel);
+        face.MapGet("/models", ListModels);
+        face.MapGet("/models/{id}", GetModel);
     }
 
     // ---- create and remix ----
