@@ -44,7 +44,7 @@ export -f run_assembly; export results
 # Assemblies that render or hold one-second deadlines run one at a time: renders keep both cores busy,
 # and such tests must not compete with another assembly's renders. The others mostly wait on loopback
 # fakes and databases, so they run three at a time first (each one's output is printed whole when it ends).
-heavy='Paddock.Server.Tests|Paddock.Cluster.Tests|Paddock.Cli.Tests|Paddock.Engines.Builtin.Tests|Paddock.Workbench.Tests'
+heavy='Paddock.Server.Tests|Paddock.OpenAI.Tests|Paddock.Cluster.Tests|Paddock.Cli.Tests|Paddock.Engines.Builtin.Tests|Paddock.Workbench.Tests'
 light=$(ls tests/*.Tests/*.csproj | grep -vE "/($heavy)\.csproj$")
 echo "paddock: $(wc -l <<<"$light") light assemblies, three at a time"
 printf '%s\n' $light | xargs -P 3 -I{} bash -c 'out=$(run_assembly "$1"); printf "paddock: %s\n%s\n" "$(basename "$1" .csproj)" "$out"' _ {}

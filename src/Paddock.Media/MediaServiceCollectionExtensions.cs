@@ -11,6 +11,7 @@ public static class MediaServiceCollectionExtensions
     {
         services.AddSettings<MediaOptions>("Paddock:Media");
         services.AddSingleton<FfmpegConformer>();
+        services.AddSingleton<VideoStills>();
         services.AddSingleton<IOutputConformer>(sp => sp.GetRequiredService<FfmpegConformer>());
         return services;
     }

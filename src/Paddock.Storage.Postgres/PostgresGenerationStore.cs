@@ -485,6 +485,26 @@ public sealed class PostgresGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
+    public Task<DeleteOutcome> DeleteAsync(string ns, Guid id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return _database.WriteAsync(context =>
+        {
+            // Only a terminal row goes, and not one whose remote work still waits to be cancelled (that would leave the
+            // provider rendering, and billing, with nobody to stop it). The count trigger takes the row off its
+            // namespace's totals in the same transaction.
+            using var delete = context.Command(
+                "DELETE FROM generations WHERE id = @id AND namespace = @namespace AND status IN ('succeeded', 'failed', 'cancelled') AND remote_cancel IS DISTINCT FROM 'pending'");
+            delete.Parameters.Bind("id", id);
+            delete.Parameters.Bind("namespace", ns);
+            if (delete.ExecuteNonQuery() == 1) return DeleteOutcome.Deleted;
+            using var select = context.Command("SELECT 1 FROM generations WHERE id = @id AND namespace = @namespace");
+            select.Parameters.Bind("id", id);
+            select.Parameters.Bind("namespace", ns);
+            return select.ExecuteScalar() is null ? DeleteOutcome.NotFound : DeleteOutcome.StillActive;
+        }, cancellationToken);
+    }
+
     public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default,
         RunningLimits? running = null)
     {

@@ -444,6 +444,36 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
+    public Task<DeleteOutcome> DeleteAsync(string ns, Guid id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return _database.WriteAsync(context =>
+        {
+            var idText = SqliteValues.IdText(id);
+            var select = context.Command(StatusSql);
+            select.Parameters.Add("$id", idText);
+            string? rowNamespace = null;
+            var status = GenerationStatus.Queued;
+            using (var reader = select.ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    rowNamespace = reader.GetString(0);
+                    GenerationStatusNames.TryParse(reader.GetString(1), out status);
+                }
+            }
+            if (rowNamespace is null || rowNamespace != ns)
+                return DeleteOutcome.NotFound;
+            if (!status.IsTerminal())
+                return DeleteOutcome.StillActive;
+            // Not a row whose remote work still waits to be cancelled (the provider would go on rendering, and billing,
+            // with nobody to stop it). The count trigger takes the row off its namespace's totals in the same transaction.
+            var delete = context.Command("DELETE FROM generations WHERE id = $id AND (remote_cancel IS NULL OR remote_cancel <> 'pending')");
+            delete.Parameters.Add("$id", idText);
+            return delete.ExecuteNonQuery() == 1 ? DeleteOutcome.Deleted : DeleteOutcome.StillActive;
+        }, cancellationToken);
+    }
+
     public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default,
         RunningLimits? running = null)
     {

@@ -174,6 +174,25 @@ public sealed class ChainedPaddockTests
     }
 
     [Fact]
+    public async Task A_video_made_through_As_openai_face_reaches_B_with_only_the_models_own_fields()
+    {
+        await using var chain = await Chain.StartAsync();
+        await using var a = await chain.StartDownstreamAsync(new LogCapture());
+
+        // The OpenAI face records what it was asked (size) on the row; B's schema takes no such field, so it must not travel.
+        var (status, created) = await Wire.PostJsonAsync(a.Client, "v1/videos", new { model = Chain.Model, prompt = "A fox trots", size = "720x1280", seconds = "3" });
+        Assert.True(status == 200, created?.ToJsonString());
+        var id = created!["id"]!.GetValue<string>();
+        var row = await Wire.WaitTerminalAsync(a.Client, id);
+        Assert.True(Wire.Status(row) == "succeeded", row.ToJsonString());
+        Assert.Equal("720x1280", row["openai"]!["size"]!.GetValue<string>());
+
+        var upstream = Assert.Single(await Wire.AllRowsAsync(chain.B.Client), r => r["prompt"]?.GetValue<string>() == "A fox trots");
+        Assert.Null(upstream["openai"]);
+        Assert.Equal(("9:16", "720P", 3), (upstream["aspect_ratio"]!.GetValue<string>(), upstream["resolution"]!.GetValue<string>(), upstream["duration"]!.GetValue<int>()));
+    }
+
+    [Fact]
     public async Task Health_names_the_missing_model_and_the_key_setting_but_never_the_key()
     {
         await using var chain = await Chain.StartAsync();

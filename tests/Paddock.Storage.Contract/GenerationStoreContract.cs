@@ -575,6 +575,33 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal([EventTypes.Completed, EventTypes.Cancelled], events.Select(e => e.Type));
     }
 
+    // ---- delete (the OpenAI face's DELETE /v1/videos/{id}) ----
+
+    [Fact]
+    public async Task Deleting_takes_only_a_terminal_row_of_the_namespace_and_the_totals_follow()
+    {
+        var store = await OpenAsync();
+        var finished = NewGeneration();
+        var waiting = NewGeneration();
+        await store.Generations.EnqueueAsync([finished]);
+        var lease = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!.Lease;
+        await store.Generations.CompleteAsync(lease, "out.mp4", Completed("alice", finished.Id));
+        await store.Generations.EnqueueAsync([waiting]);
+
+        Assert.Equal(DeleteOutcome.NotFound, await store.Generations.DeleteAsync("bob", finished.Id));
+        Assert.Equal(DeleteOutcome.NotFound, await store.Generations.DeleteAsync("alice", Guid.NewGuid()));
+        Assert.Equal(DeleteOutcome.StillActive, await store.Generations.DeleteAsync("alice", waiting.Id));
+        Assert.Equal(DeleteOutcome.Deleted, await store.Generations.DeleteAsync("alice", finished.Id));
+
+        Assert.Null(await store.Generations.GetAsync("alice", finished.Id));
+        Assert.Equal(DeleteOutcome.NotFound, await store.Generations.DeleteAsync("alice", finished.Id));
+        var page = await store.Generations.QueryAsync(new GenerationQuery("alice"));
+        Assert.Equal(waiting.Id, Assert.Single(page.Items).Id);
+        Assert.Equal(1, page.TotalEntries);
+        Assert.Equal(0, (await store.Generations.QueryAsync(new GenerationQuery("alice", [GenerationStatus.Succeeded]))).TotalEntries);
+        Assert.NotNull(await store.Generations.GetAsync("alice", waiting.Id));
+    }
+
     // ---- events appended with status changes ----
 
     [Fact]

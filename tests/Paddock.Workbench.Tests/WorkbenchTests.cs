@@ -505,8 +505,8 @@ public sealed class WorkbenchTests(WorkbenchFixture fixture)
         await page.Keyboard.PressAsync("Tab");
         await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "cURL · sync" })).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("End");
-        await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "JavaScript" })).ToHaveAttributeAsync("aria-selected", "true");
-        await Expect(page.Locator("#code-javascript")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "OpenAI SDK · JavaScript" })).ToHaveAttributeAsync("aria-selected", "true");
+        await Expect(page.Locator("#code-openai-javascript")).ToBeVisibleAsync();
 
         var snippet = await wb.SnippetAsync("C#", "csharp");
         Assert.Contains("new PaddockClient(new Uri(", snippet);

@@ -17,6 +17,8 @@ public sealed class RenderJobs(ReferenceFetcher fetcher)
     public async Task<RenderJob> PrepareAsync(Generation generation, CancellationToken cancellationToken)
     {
         var parameters = JsonNode.Parse(generation.Parameters)!.AsObject();
+        // What the OpenAI face recorded on the row (the size asked, a remix's source) is not the model's: no engine sees it.
+        parameters.Remove("openai");
         var job = await PrepareAsync(generation.Namespace, generation.Id, generation.Model, VideoParameters.From(parameters), seed: null, cancellationToken).ConfigureAwait(false);
         return job with { Parameters = parameters };
     }

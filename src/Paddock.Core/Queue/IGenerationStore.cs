@@ -51,6 +51,13 @@ public interface IGenerationStore
     Task<CancelOutcome> CancelAsync(string ns, Guid id, EventDraft cancelledEvent, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Removes a terminal row of the namespace for good (the OpenAI face's delete); its output blob is then held by no
+    /// generation, and the orphan sweep reclaims it if the caller does not delete it first. A queued or processing row
+    /// is left as it is (cancel it first), so a worker never loses the row it holds.
+    /// </summary>
+    Task<DeleteOutcome> DeleteAsync(string ns, Guid id, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Claims the next claimable queued row under the fairness rule (<see cref="FairQueue"/>: highest priority first,
     /// namespaces taking turns, each namespace's oldest row first) for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
     /// <see cref="Generation.Attempt"/> and the lease's fencing token, which counts every claim, hand-backs included),

@@ -31,6 +31,14 @@ public enum CancelOutcome
     AlreadyTerminal,
 }
 
+public enum DeleteOutcome
+{
+    NotFound,
+    Deleted,
+    /// <summary>The row is queued or processing; nothing was deleted.</summary>
+    StillActive,
+}
+
 /// <summary>A filter over one namespace's rows, newest first.</summary>
 /// <param name="After">A page's <see cref="GenerationPage.NextCursor"/>: continue after its last row (keyset paging,
 /// as cheap on the thousandth page as on the first). Opaque; each store writes its own.</param>

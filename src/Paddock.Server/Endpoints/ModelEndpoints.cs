@@ -68,6 +68,8 @@ public static class ModelEndpoints
             ["released_at"] = model.ReleasedAt,
             ["request_schema"] = model.RequestSchema.DeepClone(),
             ["json_request_schema"] = model.RequestSchema.DeepClone(),
+            // What the model takes through the OpenAI face (/v1/videos): its sizes, seconds and image (docs/openai.md).
+            ["openai"] = OpenAI.VideoEndpoints.Accepts(model),
             ["engine"] = new JsonObject
             {
                 ["name"] = model.Engine,

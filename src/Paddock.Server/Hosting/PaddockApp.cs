@@ -9,6 +9,7 @@ using Paddock.Engines.ComfyUI;
 using Paddock.Engines.HappyHorse;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
+using Paddock.Server.Endpoints.OpenAI;
 using Paddock.Server.Http;
 using Paddock.Server.Observability;
 using Paddock.Server.OpenApi;
@@ -92,6 +93,8 @@ public static class PaddockApp
 
     public static void UsePaddock(WebApplication app)
     {
+        // Outermost: every error of the /v1 face, whoever made it below, leaves in that API's shape.
+        app.UseMiddleware<OpenAIErrorShape>();
         // Any unexpected exception still answers with the envelope; bad input never gets here.
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
@@ -135,5 +138,6 @@ public static class PaddockApp
         app.MapWorkbenchEndpoints();
         app.MapUsageEndpoints();
         app.MapPaddockOpenApi();
+        app.MapOpenAIEndpoints();
     }
 }

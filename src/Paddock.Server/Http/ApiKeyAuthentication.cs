@@ -56,8 +56,12 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys
     public static string NamespaceOf(HttpContext context) =>
         context.Items[NamespaceItem] as string ?? throw new InvalidOperationException("route reached without an authenticated namespace");
 
-    /// <summary>Every API route but health, outputs (always signed) and signed reads of hosted files.</summary>
+    /// <summary>
+    /// Every API route but health, outputs (always signed) and signed reads of hosted files; and every route of the OpenAI
+    /// face under <c>/v1</c>, whose SDKs send the same <c>Authorization: Bearer</c> header (so one key serves both faces).
+    /// </summary>
     private static bool RequiresKey(HttpRequest request) =>
+        request.Path.StartsWithSegments("/v1") ||
         request.Path.StartsWithSegments("/api")
         && !request.Path.StartsWithSegments("/api/outputs")
         && !request.Path.StartsWithSegments("/api/references")

@@ -26,6 +26,10 @@ export function snippets({ baseUrl, model, values, count }) {
     { id: "python", label: "Python", language: "python", code: python(baseUrl, queued) },
     { id: "csharp", label: "C#", language: "csharp", code: csharp(baseUrl, model, values, count) },
     { id: "javascript", label: "JavaScript", language: "javascript", code: javascript(baseUrl, queued) },
+    // The same request through the OpenAI Videos API face (/v1, docs/openai.md), with the official OpenAI SDKs.
+    { id: "openai-python", label: "OpenAI SDK · Python", language: "python", code: openaiPython(baseUrl, openaiRequest(model, values, count)) },
+    { id: "openai-csharp", label: "OpenAI SDK · C#", language: "csharp", code: openaiCsharp(baseUrl, openaiRequest(model, values, count)) },
+    { id: "openai-javascript", label: "OpenAI SDK · JavaScript", language: "javascript", code: openaiJavascript(baseUrl, openaiRequest(model, values, count)) },
   ];
 }
 
@@ -208,4 +212,105 @@ for (const { generation_id: id } of generations) {
   } while (row.status === "queued" || row.status === "processing");
   console.log(row.result_url ?? row.error_message);
 }`;
+}
+
+
+// ---- the OpenAI face: size and seconds instead of aspect_ratio, resolution and duration (the table of docs/openai.md) ----
+
+const SIZES = {
+  "16:9": { "720P": "1280x720", "1080P": "1920x1080" },
+  "9:16": { "720P": "720x1280", "1080P": "1080x1920" },
+  "1:1": { "720P": "720x720", "1080P": "1080x1080" },
+  "4:3": { "720P": "960x720", "1080P": "1440x1080" },
+  "3:4": { "720P": "720x960", "1080P": "1080x1440" },
+};
+
+/** The form as the other API's create body, and what that API cannot say (shown as comments in the snippet). */
+function openaiRequest(model, values, count) {
+  const resolution = values.resolution ?? "1080P";
+  // An image-to-video model keeps its image's shape: size only picks the resolution tier there.
+  const size = SIZES[values.aspect_ratio ?? "16:9"]?.[resolution] ?? SIZES["16:9"]["1080P"];
+  const body = { model, prompt: values.prompt ?? "", size, seconds: String(values.duration ?? 5) };
+  const images = values.input_image ? [values.input_image] : values.reference_images ?? [];
+  if (images.length > 0) body.input_reference = { image_url: images[0] };
+  const notes = [];
+  if (images.length > 1) notes.push(`input_reference takes one image; Paddock's own API takes all ${images.length} (reference_images)`);
+  if (values.seed !== undefined && values.seed !== null) notes.push(`seed ${values.seed} has no field in the OpenAI API: the server picks one (a remix keeps it)`);
+  if (count > 1) notes.push(`one create makes one video: call it ${count} times for ${count} takes`);
+  return { body, notes };
+}
+
+const notesAs = (notes, comment) => notes.map((n) => `${comment} Note: ${n}.\n`).join("");
+
+function openaiPython(base, { body, notes }) {
+  const args = Object.entries(body).map(([k, v]) => `    ${k}=${pythonLiteral(v, 1)},`).join("\n");
+  return `# pip install openai
+${notesAs(notes, "#")}import os
+import time
+
+from openai import OpenAI
+
+client = OpenAI(base_url=${JSON.stringify(`${base}/v1`)}, api_key=os.environ["${KEY_VARIABLE}"])
+
+video = client.videos.create(
+${args}
+)
+while video.status in ("queued", "in_progress"):
+    time.sleep(2)
+    video = client.videos.retrieve(video.id)
+    print("Status:", video.status, video.progress)
+if video.status == "failed":
+    raise SystemExit(video.error.message)
+client.videos.download_content(video.id, variant="video").write_to_file("video.mp4")
+print("video.mp4")`;
+}
+
+function openaiCsharp(base, { body, notes }) {
+  const fields = Object.entries(body).map(([k, v]) =>
+    k === "input_reference" ? `    input_reference = new { image_url = ${JSON.stringify(v.image_url)} },` : `    ${k} = ${JSON.stringify(v)},`).join("\n");
+  return `// dotnet add package OpenAI   (its VideoClient is marked experimental: OPENAI001)
+${notesAs(notes, "//")}#pragma warning disable OPENAI001
+using System.ClientModel;
+using System.Text.Json;
+using OpenAI.Videos;
+
+var client = new VideoClient(new ApiKeyCredential(Environment.GetEnvironmentVariable("${KEY_VARIABLE}")!),
+    new VideoClientOptions { Endpoint = new Uri(${JSON.stringify(`${base}/v1`)}) });
+
+var body = BinaryData.FromObjectAsJson(new
+{
+${fields}
+});
+var video = JsonDocument.Parse((await client.CreateVideoAsync(BinaryContent.Create(body), "application/json")).GetRawResponse().Content).RootElement;
+var id = video.GetProperty("id").GetString()!;
+while (video.GetProperty("status").GetString() is "queued" or "in_progress")
+{
+    await Task.Delay(2000);
+    video = JsonDocument.Parse((await client.GetVideoAsync(id)).GetRawResponse().Content).RootElement;
+    Console.WriteLine($"Status: {video.GetProperty("status")} {video.GetProperty("progress")}");
+}
+if (video.GetProperty("status").GetString() == "failed")
+    throw new InvalidOperationException(video.GetProperty("error").GetProperty("message").GetString());
+var content = await client.DownloadVideoAsync(id, "video");
+await File.WriteAllBytesAsync("video.mp4", content.GetRawResponse().Content.ToArray());
+Console.WriteLine("video.mp4");`;
+}
+
+function openaiJavascript(base, { body, notes }) {
+  return `// npm install openai; save as generate.mjs and run: node generate.mjs
+${notesAs(notes, "//")}import { writeFile } from "node:fs/promises";
+import OpenAI from "openai";
+
+const client = new OpenAI({ baseURL: ${JSON.stringify(`${base}/v1`)}, apiKey: process.env.${KEY_VARIABLE} });
+
+let video = await client.videos.create(${indent(json(body), 0)});
+while (video.status === "queued" || video.status === "in_progress") {
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  video = await client.videos.retrieve(video.id);
+  console.log("Status:", video.status, video.progress);
+}
+if (video.status === "failed") throw new Error(video.error?.message);
+const content = await client.videos.downloadContent(video.id, { variant: "video" });
+await writeFile("video.mp4", Buffer.from(await content.arrayBuffer()));
+console.log("video.mp4");`;
 }
