@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
 using Paddock.Core.Quotas;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -14,7 +16,14 @@ public static class UsageEndpoints
     /// <summary>The longest range one request may ask for.</summary>
     public const int MaxDays = 366;
 
-    public static void MapUsageEndpoints(this IEndpointRouteBuilder app) => app.MapGet("/api/usage", GetAsync);
+    public static void MapUsageEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/usage", GetAsync).WithTags("Usage")
+            .Doc("GetUsage", "What the namespace consumed, by day and model", $"UTC days from..to, inclusive (by default the last 30 days, at most {MaxDays} at a time): generations by outcome, seconds of video (also by resolution), seconds of rendering and attempts, with totals.")
+            .RequiresApiKey()
+            .Query("from", JsonSchemaType.String, "The first day, YYYY-MM-DD (UTC); default 29 days before to.")
+            .Query("to", JsonSchemaType.String, "The last day, YYYY-MM-DD (UTC); default today.")
+            .Returns(200, ApiSchemas.Usage)
+            .Errors(400);
 
     private static async Task<IResult> GetAsync(HttpContext context, IQuotaStore quotas, TimeProvider time)
     {

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
 using Paddock.Core.Webhooks;
 using Paddock.Server.Http;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Endpoints;
 
@@ -19,18 +21,52 @@ public static class WebhookEndpoints
 
     public static void MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var hooks = app.MapGroup("/api/webhooks");
-        hooks.MapPost("/", CreateAsync);
-        hooks.MapGet("/", ListAsync);
-        hooks.MapGet("/deliveries", GenerationDeliveriesAsync);
-        hooks.MapGet("/deliveries/{deliveryId}", GetDeliveryAsync);
-        hooks.MapPost("/deliveries/{deliveryId}/redeliver", RedeliverAsync);
-        hooks.MapGet("/request-signer", RequestSignerAsync);
-        hooks.MapPost("/request-signer/rotate", RotateRequestSignerAsync);
-        hooks.MapGet("/{id}", GetAsync);
-        hooks.MapDelete("/{id}", DeleteAsync);
-        hooks.MapPost("/{id}/rotate", RotateAsync);
-        hooks.MapGet("/{id}/deliveries", EndpointDeliveriesAsync);
+        var hooks = app.MapGroup("/api/webhooks").WithTags("Webhooks").RequiresApiKey();
+        hooks.MapPost("/", CreateAsync)
+            .Doc("CreateWebhook", "Create a webhook endpoint", "Its deliveries are POSTed with Standard Webhooks signatures made with the answer's secret, retried with backoff for a day. A receiver on a private or loopback address is refused unless the operator allowed its host.")
+            .Takes(ApiSchemas.WebhookCreate)
+            .Returns(201, ApiSchemas.Webhook, description: "Created; keep secret to verify deliveries")
+            .Errors(400, 408, 413, 503);
+        hooks.MapGet("/", ListAsync)
+            .Doc("ListWebhooks", "List the namespace's webhook endpoints")
+            .Returns(200, ApiSchemas.WebhookList);
+        hooks.MapGet("/deliveries", GenerationDeliveriesAsync)
+            .Doc("ListGenerationDeliveries", "List a generation's webhook deliveries", "Every receiver's delivery of the generation's events (endpoints and the request's own webhook_url), newest first.")
+            .Query("generation_id", JsonSchemaType.String, "The generation whose deliveries to list.", required: true)
+            .Query("limit", JsonSchemaType.Integer, $"At most this many, 1 to {MaxLimit} (default {DefaultLimit}).")
+            .Returns(200, ApiSchemas.WebhookDeliveryList)
+            .Errors(400);
+        hooks.MapGet("/deliveries/{deliveryId}", GetDeliveryAsync)
+            .Doc("GetWebhookDelivery", "Read one webhook delivery", "Its status, attempts and the last answer or error.")
+            .Returns(200, ApiSchemas.WebhookDelivery)
+            .Errors(404);
+        hooks.MapPost("/deliveries/{deliveryId}/redeliver", RedeliverAsync)
+            .Doc("RedeliverWebhook", "Send a delivery again", "Due now, with retries for another day; the same webhook-id, so a receiver that has it already can tell.")
+            .Returns(200, ApiSchemas.WebhookDelivery)
+            .Errors(404);
+        hooks.MapGet("/request-signer", RequestSignerAsync)
+            .Doc("GetRequestSigner", "The secret that signs deliveries to a request's own webhook_url", "Created on first use; one per namespace.")
+            .Returns(200, ApiSchemas.WebhookSigner);
+        hooks.MapPost("/request-signer/rotate", RotateRequestSignerAsync)
+            .Doc("RotateRequestSigner", "Rotate the secret of requests' own webhook_url deliveries", "The previous secret signs beside the new one until previous_secret_expires_at.")
+            .Returns(200, ApiSchemas.WebhookSigner);
+        hooks.MapGet("/{id}", GetAsync)
+            .Doc("GetWebhook", "Read one webhook endpoint")
+            .Returns(200, ApiSchemas.Webhook)
+            .Errors(404);
+        hooks.MapDelete("/{id}", DeleteAsync)
+            .Doc("DeleteWebhook", "Delete a webhook endpoint", "Its deliveries and their log go with it.")
+            .Returns(200, ApiSchemas.WebhookDeleted)
+            .Errors(404);
+        hooks.MapPost("/{id}/rotate", RotateAsync)
+            .Doc("RotateWebhookSecret", "Rotate an endpoint's signing secret", "The previous secret signs beside the new one until previous_secret_expires_at, so a receiver can switch without missing a delivery.")
+            .Returns(200, ApiSchemas.Webhook)
+            .Errors(404);
+        hooks.MapGet("/{id}/deliveries", EndpointDeliveriesAsync)
+            .Doc("ListWebhookDeliveries", "List an endpoint's deliveries, newest first")
+            .Query("limit", JsonSchemaType.Integer, $"At most this many, 1 to {MaxLimit} (default {DefaultLimit}).")
+            .Returns(200, ApiSchemas.WebhookDeliveryList)
+            .Errors(400, 404);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, WebhookService webhooks)

@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Paddock.Server.Hosting;
+using Paddock.Server.OpenApi;
 
 namespace Paddock.Server.Observability;
 
@@ -35,9 +35,29 @@ public static class HealthRoutes
 
     public static void MapPaddockHealthChecks(this IEndpointRouteBuilder app)
     {
+        // Handlers of GET and HEAD (what probes send) rather than MapHealthChecks, whose route answers every method and
+        // so is invisible to the OpenAPI document; any other method is a 405 with the envelope.
+        string[] probe = [HttpMethods.Get, HttpMethods.Head];
         // Live runs no check: a process that answers is alive; a database that is down is not cured by a restart.
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync });
+        app.MapMethods("/health/live", probe, (HttpContext context, HealthCheckService checks) => AnswerAsync(context, checks, _ => false))
+            .WithTags("Health")
+            .Doc("GetLiveness", "The process answers", "For a liveness probe: no check runs, so 200 unless the process is stuck; restart it when this fails.")
+            .Returns(200, ApiSchemas.HealthReport);
+        app.MapMethods("/health/ready", probe, (HttpContext context, HealthCheckService checks) => AnswerAsync(context, checks, c => c.Tags.Contains(Ready)))
+            .WithTags("Health")
+            .Doc("GetReadiness", "The process can do its work now",
+                "For a readiness probe or a load balancer: the database, the blob store, ffmpeg (where it renders) and the backends are checked; "
+                + "503 while any fails or the server is draining, with reason naming the first failure.")
+            .Returns(200, ApiSchemas.HealthReport, description: "Ready: every check healthy or degraded")
+            .Returns(503, ApiSchemas.HealthReport, description: "Not ready (a check failed, or the server is draining); reason says why");
+    }
+
+    /// <summary>As the health-check middleware answers: 503 when unhealthy, 200 when healthy or degraded.</summary>
+    private static async Task AnswerAsync(HttpContext context, HealthCheckService checks, Func<HealthCheckRegistration, bool> predicate)
+    {
+        var report = await checks.CheckHealthAsync(predicate, context.RequestAborted);
+        context.Response.StatusCode = report.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
+        await WriteAsync(context, report);
     }
 
     private static Task WriteAsync(HttpContext context, HealthReport report)

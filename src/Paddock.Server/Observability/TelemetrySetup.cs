@@ -85,7 +85,9 @@ public static class TelemetrySetup
     public static void MapPaddockMetrics(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<TelemetryOptions>>().Value;
-        if (options.Enabled && options.Prometheus) app.MapPrometheusScrapingEndpoint(options.PrometheusPath);
+        // Not an API route, so not in the OpenAPI document: Prometheus's own text format for a scraper, at a path the
+        // operator chooses, off by default (the document stays the same whether it is on or off).
+        if (options.Enabled && options.Prometheus) app.MapPrometheusScrapingEndpoint(options.PrometheusPath).ExcludeFromDescription();
     }
 
     private static bool IsProbe(PathString path, PathString scrapePath) =>

@@ -28,11 +28,20 @@ public static class ApiSchemas
     public const string GenerationPage = "GenerationPage";
     public const string CancelResult = "CancelResult";
     public const string Health = "Health";
+    public const string HealthReport = "HealthReport";
     public const string WhoAmI = "WhoAmI";
     public const string FileUpload = "FileUpload";
     public const string FileUploadResult = "FileUploadResult";
     public const string Binary = "Binary";
     public const string EventStream = "EventStream";
+    public const string WebhookCreate = "WebhookCreate";
+    public const string Webhook = "Webhook";
+    public const string WebhookList = "WebhookList";
+    public const string WebhookDeleted = "WebhookDeleted";
+    public const string WebhookSigner = "WebhookSigner";
+    public const string WebhookDelivery = "WebhookDelivery";
+    public const string WebhookDeliveryList = "WebhookDeliveryList";
+    public const string Usage = "Usage";
 
     /// <summary>A video request: <c>model</c> plus that model's fields, one of the <see cref="VideoRequestOf"/> schemas.</summary>
     public const string VideoRequest = "VideoRequest";

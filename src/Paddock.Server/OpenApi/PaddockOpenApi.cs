@@ -22,9 +22,18 @@ public static class PaddockOpenApi
         services.AddOpenApi(DocumentName, options =>
         {
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
+            // The OpenAI-compatible face under /v1/ is described by OpenAI's own API reference (docs/openai.md), which
+            // its clients are generated from; described here too, it would be a second, drifting copy of someone else's contract.
+            options.ShouldInclude = description => (description.GroupName is null || string.Equals(description.GroupName, DocumentName, StringComparison.OrdinalIgnoreCase))
+                && !IsOpenAiCompatible("/" + description.RelativePath);
             options.AddOperationTransformer(ApplyRouteDocs);
             options.AddDocumentTransformer(CompleteDocumentAsync);
         });
+
+    /// <summary>The routes of the OpenAI-compatible face: left out of this document (OpenAI's reference describes them).</summary>
+    public const string OpenAiCompatiblePrefix = "/v1/";
+
+    public static bool IsOpenAiCompatible(string path) => path.StartsWith(OpenAiCompatiblePrefix, StringComparison.Ordinal);
 
     public static void MapPaddockOpenApi(this IEndpointRouteBuilder app)
     {
@@ -34,7 +43,7 @@ public static class PaddockOpenApi
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")
             .AddDocument(DocumentName)
             .AddPreferredSecuritySchemes(ApiDocExtensions.BearerScheme)
-            // About twenty operations: every tag open, so a reader scrolls or searches rather than clicks.
+            // A few dozen operations: every tag open, so a reader scrolls or searches rather than clicks.
             .ExpandAllTags()
             // The toolbar of Scalar's hosted services (share, deploy, generate an SDK) is not part of this server.
             .HideDeveloperTools()
@@ -200,6 +209,11 @@ internal static class SharedSchemas
         {
             ["type"] = "string",
             ["description"] = "The namespace to create the generation in; it must be the key's own.",
+        };
+        fields["webhook_url"] = new JsonObject
+        {
+            ["type"] = "string", ["format"] = "uri",
+            ["description"] = "An http(s) URL that receives this request's completion (POST, Standard Webhooks, signed with GET /api/webhooks/request-signer's secret).",
         };
         schema["properties"] = fields;
         var required = new JsonArray("model");
