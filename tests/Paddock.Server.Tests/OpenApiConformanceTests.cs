@@ -377,7 +377,7 @@ public sealed class OpenApiConformanceTests(OpenApiServerFixture fixture) : ICla
         || path.StartsWith(PaddockOpenApi.ReferenceRoute, StringComparison.Ordinal)
         || path == "/{file}"
         // The OpenAI Videos API face: that API's own published reference is its contract (docs/openai.md, tests/Paddock.OpenAI.Tests).
-        || path.StartsWith("/v1/", StringComparison.Ordinal);
+        || PaddockOpenApi.IsOpenAiCompatible(path);
 }
 
 /// <summary>
