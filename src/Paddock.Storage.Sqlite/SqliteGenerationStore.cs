@@ -416,18 +416,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return _database.WriteAsync(context =>
         {
             var idText = SqliteValues.IdText(id);
-            var select = context.Command(StatusSql);
-            select.Parameters.Add("$id", idText);
-            string? rowNamespace = null;
-            var status = GenerationStatus.Queued;
-            using (var reader = select.ExecuteReader())
-            {
-                if (reader.Read())
-                {
-                    rowNamespace = reader.GetString(0);
-                    GenerationStatusNames.TryParse(reader.GetString(1), out status);
-                }
-            }
+            var (rowNamespace, status) = NamespaceAndStatus(context, idText);
             if (rowNamespace is null || rowNamespace != ns)
                 return CancelOutcome.NotFound;
             if (status.IsTerminal())
@@ -444,24 +433,24 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
+    /// <summary>The row's namespace and status, read in the write transaction; a null namespace when there is no such row.</summary>
+    private static (string? Namespace, GenerationStatus Status) NamespaceAndStatus(SqliteWriteContext context, string idText)
+    {
+        var select = context.Command(StatusSql);
+        select.Parameters.Add("$id", idText);
+        using var reader = select.ExecuteReader();
+        if (!reader.Read()) return (null, GenerationStatus.Queued);
+        GenerationStatusNames.TryParse(reader.GetString(1), out var status);
+        return (reader.GetString(0), status);
+    }
+
     public Task<DeleteOutcome> DeleteAsync(string ns, Guid id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ns);
         return _database.WriteAsync(context =>
         {
             var idText = SqliteValues.IdText(id);
-            var select = context.Command(StatusSql);
-            select.Parameters.Add("$id", idText);
-            string? rowNamespace = null;
-            var status = GenerationStatus.Queued;
-            using (var reader = select.ExecuteReader())
-            {
-                if (reader.Read())
-                {
-                    rowNamespace = reader.GetString(0);
-                    GenerationStatusNames.TryParse(reader.GetString(1), out status);
-                }
-            }
+            var (rowNamespace, status) = NamespaceAndStatus(context, idText);
             if (rowNamespace is null || rowNamespace != ns)
                 return DeleteOutcome.NotFound;
             if (!status.IsTerminal())
