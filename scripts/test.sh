@@ -39,6 +39,14 @@ run_assembly() {
   dotnet test "$project" -c Release --no-build --nologo \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 \
     | grep -E '^\s+(Failed|Skipped) |Error Message|Assert\.|^\s+(Expected|Actual)|^\s+at Paddock|Passed!|Failed!' || true
+  # The assembly's own count, from its results file (the console summary is not printed by every runner mode).
+  local counters
+  counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" 2>/dev/null | head -1)
+  if [ -n "$counters" ]; then
+    echo "  $name: $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters") passed, $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters") failed"
+  else
+    echo "  $name: no results (its test host ended before writing them)"
+  fi
 }
 export -f run_assembly; export results
 # Assemblies that render or hold one-second deadlines run one at a time: renders keep both cores busy,
