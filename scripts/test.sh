@@ -33,13 +33,13 @@ if ! dotnet build Paddock.slnx -c Release -nologo -v quiet; then
   exit 1
 fi
 echo "paddock: running tests..."
+# run_assembly PROJECT [RESULTS-NAME FILTER]: one test run, its failures printed, then its own count from its results file.
 run_assembly() {
-  local project=$1 name
-  name=$(basename "$project" .csproj)
-  dotnet test "$project" -c Release --no-build --nologo \
+  local project=$1 name=${2:-$(basename "$1" .csproj)} filter=${3:-}
+  dotnet test "$project" -c Release --no-build --nologo ${filter:+--filter "$filter"} \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 \
     | grep -E '^\s+(Failed|Skipped) |Error Message|Assert\.|^\s+(Expected|Actual)|^\s+at Paddock|Passed!|Failed!' || true
-  # The assembly's own count, from its results file (the console summary is not printed by every runner mode).
+  # The console summary is not printed by every runner mode; the results file always has the counters.
   local counters
   counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" 2>/dev/null | head -1)
   if [ -n "$counters" ]; then
@@ -52,13 +52,23 @@ export -f run_assembly; export results
 # Assemblies that render or hold one-second deadlines run one at a time: renders keep both cores busy,
 # and such tests must not compete with another assembly's renders. The others mostly wait on loopback
 # fakes and databases, so they run three at a time first (each one's output is printed whole when it ends).
+# Beside them runs the fifty-kill audit from the server tests: it has no deadline shorter than ten seconds and
+# takes minutes on its own, so it is split off rather than left to lengthen the one-at-a-time part.
 heavy='Paddock.Server.Tests|Paddock.OpenAI.Tests|Paddock.Cluster.Tests|Paddock.Cli.Tests|Paddock.Engines.Builtin.Tests|Paddock.Workbench.Tests'
 light=$(ls tests/*.Tests/*.csproj | grep -vE "/($heavy)\.csproj$")
-echo "paddock: $(wc -l <<<"$light") light assemblies, three at a time"
+kill_audit='FullyQualifiedName~Paddock.Server.Tests.CrashLeftoverTests.Fifty_kills'
+echo "paddock: $(wc -l <<<"$light") light assemblies three at a time, beside the server's fifty-kill audit"
+run_kill_audit() { run_assembly tests/Paddock.Server.Tests/Paddock.Server.Tests.csproj Paddock.Server.Tests.KillAudit "$kill_audit"; }
+run_kill_audit > "$results/kill-audit.log" 2>&1 &
+audit=$!
 printf '%s\n' $light | xargs -P 3 -I{} bash -c 'out=$(run_assembly "$1"); printf "paddock: %s\n%s\n" "$(basename "$1" .csproj)" "$out"' _ {}
+wait "$audit"
+echo "paddock: Paddock.Server.Tests (fifty-kill audit)"; cat "$results/kill-audit.log"
 for project in $(ls tests/*.Tests/*.csproj | grep -E "/($heavy)\.csproj$"); do
-  echo "paddock: $(basename "$project" .csproj)"
-  run_assembly "$project"
+  name=$(basename "$project" .csproj)
+  echo "paddock: $name"
+  if [ "$name" = Paddock.Server.Tests ]; then run_assembly "$project" "$name" "FullyQualifiedName!~Paddock.Server.Tests.CrashLeftoverTests.Fifty_kills"
+  else run_assembly "$project"; fi
 done
 
 passed=0; failed=0
@@ -70,7 +80,8 @@ for trx in "$results"/*.trx; do
   passed=$((passed + p)); failed=$((failed + f))
 done
 # A crashed test host leaves no counters: count it as a failure rather than a silent pass.
-assemblies=$(ls tests/*.Tests/*.csproj | wc -l)
+# (one results file per assembly, plus the kill audit's own)
+assemblies=$(( $(ls tests/*.Tests/*.csproj | wc -l) + 1 ))
 trx_count=$(ls "$results"/*.trx 2>/dev/null | wc -l)
 [ "$trx_count" -lt "$assemblies" ] && failed=$((failed + assemblies - trx_count))
 echo "$passed passed, $failed failed"
