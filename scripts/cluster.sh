@@ -64,7 +64,7 @@ case "${1:-}" in
     export PADDOCK__BLOBS__S3__SERVICEURL="$(sed -n 2p <<<"$s3")"
     export PADDOCK__BLOBS__S3__BUCKET=paddock
     export PADDOCK__BLOBS__S3__CREATEBUCKET=true
-    export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER   # s3rver's only key (shared/NOTES.md)
+    export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER   # s3rver accepts only this key pair
     export PADDOCK__SIGNINGKEY="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
     export PADDOCK__REFERENCES__ALLOWEDHOSTS__0=127.0.0.1
     api_a="http://127.0.0.1:$base"; api_b="http://127.0.0.1:$((base + 1))"

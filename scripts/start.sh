@@ -6,5 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh ffmpeg:ffmpeg ffprobe:ffmpeg
 echo "paddock: building (first time takes a minute)..."
-dotnet build src/Paddock.Cli -c Release -v quiet -nologo | grep -E "error|Warn|Elapsed" || true
+# A failed build stops here with its errors, rather than starting an older build or none.
+if ! build_output=$(dotnet build src/Paddock.Cli -c Release -v quiet -nologo 2>&1); then
+  grep -E "error|Warn" <<<"$build_output" || echo "$build_output"
+  echo "paddock: the build failed (above); nothing was started" >&2
+  exit 1
+fi
+grep -E "Elapsed" <<<"$build_output" || true
 exec dotnet src/Paddock.Cli/bin/Release/net10.0/paddock.dll serve "$@"

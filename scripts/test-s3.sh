@@ -6,7 +6,7 @@
 #                                            the server stops by itself (and its folder goes) when process PID ends
 #   scripts/test-s3.sh stop DIR
 # s3rver accepts only the access key S3RVER (secret S3RVER) and does not check signatures; Paddock's S3 store verifies
-# every object's content hash itself. --openssl-legacy-provider: s3rver's paged listing uses MD4 (shared/NOTES.md).
+# every object's content hash itself. --openssl-legacy-provider: s3rver's paged listing uses MD4.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tools="$root/tools/s3rver"

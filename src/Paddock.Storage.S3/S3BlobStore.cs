@@ -78,7 +78,7 @@ public sealed partial class S3BlobStore : IBlobStore, IDirectReadUrls, IDisposab
             Key = ObjectKey(key),
             InputStream = new MemoryStream(buffer, 0, length, writable: false),
             MD5Digest = Convert.ToBase64String(md5),
-            // s3rver stores aws-chunked framing as content (shared/NOTES.md); a plain body is understood everywhere.
+            // s3rver stores aws-chunked framing as content (measured: the stored object kept the chunk headers); a plain body is understood everywhere.
             UseChunkEncoding = false,
             AutoCloseStream = false,
         }, cancellationToken).ConfigureAwait(false);

@@ -4,7 +4,7 @@ namespace Paddock.Testing;
 /// A real S3-compatible server for tests (npm's s3rver on loopback): the one <c>scripts/test.sh</c> started for the whole
 /// run (its endpoint in <see cref="Variable"/>), or — when a test project runs by hand — one started here with
 /// <c>scripts/test-s3.sh</c> and stopped when the test process exits. Each test uses a bucket of its own.
-/// s3rver takes only the access key <see cref="AccessKey"/> (shared/NOTES.md) and checks no signature.
+/// s3rver takes only the access key <see cref="AccessKey"/> and checks no signature.
 /// </summary>
 public sealed class S3Server
 {
