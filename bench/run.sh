@@ -5,7 +5,8 @@
 #
 #   bench/run.sh                 the full versions (an hour or more on 2 cores)
 #   bench/run.sh --quick         short versions of each (a few minutes): proves the chain works; figures are rough
-#   bench/run.sh --only Sse,Read run only the named benchmarks (names below, without "Bench")
+#   bench/run.sh --only Sse,Read run only the named benchmarks (names below, without "Bench"; EnqueueQuotas is
+#                                EnqueueBench --quotas)
 #   bench/run.sh --no-docs       print the reports, leave docs/BENCHMARKS.md alone
 #
 # PickupBench (and EnqueueBench's PostgreSQL rows, in the full run) need PostgreSQL's server installed; a durable
@@ -23,7 +24,7 @@ while [ $# -gt 0 ]; do
     --no-docs) docs=0; shift ;;
     --only) only=",$2,"; shift 2 ;;
     --only=*) only=",${1#--only=},"; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "bench/run.sh: unknown option $1 (--quick, --only A,B, --no-docs)" >&2; exit 2 ;;
   esac
 done
@@ -61,6 +62,7 @@ add() { wanted "$1" && { names+=("$1"); commands+=("$2"); }; }
 dll() { echo "dotnet bench/$1Bench/bin/Release/net10.0/$1Bench.dll"; }
 if [ $quick = 1 ]; then
   add Enqueue   "$(dll Enqueue) --seconds 3 --warmup 1 --runs 1"
+  add EnqueueQuotas "$(dll Enqueue) --quotas --seconds 3 --warmup 1 --runs 1"
   add Read      "$(dll Read) --rows 1000,20000 --seconds 2 --warmup 1"
   add Sse       "$(dll Sse) --streams 500 --events 10"
   add Render    "$(dll Render) --duration 3 --resolution 720P --runs 1"
@@ -71,6 +73,7 @@ if [ $quick = 1 ]; then
   [ -n "$pg" ] && add Pickup "$(dll Pickup) --postgres '$pg' --samples 5"
 else
   add Enqueue   "$(dll Enqueue)${pg:+ --postgres '$pg'}"
+  add EnqueueQuotas "$(dll Enqueue) --quotas --runs 3"
   add Read      "$(dll Read)"
   if wanted Sse; then
     before=$(bench/lib/build-at.sh 3bded52^ 2>"$work/before.log") \
@@ -110,7 +113,12 @@ section="$work/section.md"
   for i in "${!names[@]}"; do
     name=${names[$i]}; read -r rc seconds <"$work/$name.status"
     echo
-    echo "### $([ "$name" = ServerMemory ] && echo "ServerMemory (bench/ServerMemory/run.sh)" || echo "${name}Bench")"
+    case $name in
+      ServerMemory) heading="ServerMemory (bench/ServerMemory/run.sh)" ;;
+      EnqueueQuotas) heading="EnqueueBench --quotas" ;;
+      *) heading="${name}Bench" ;;
+    esac
+    echo "### $heading"
     echo
     echo "\`${commands[$i]//$repo\//}\` — $seconds s, exit $rc$([ "$rc" != 0 ] && echo ' (**failed**: see its output)')"
     echo

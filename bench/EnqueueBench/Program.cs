@@ -6,6 +6,8 @@
 //   per run on that server) and pgbench inserting one row per transaction on the same server
 //   ... -- --telemetry   instead: Paddock with OpenTelemetry off, on (the default), and on with OTLP export and a
 //   Prometheus scrape (issue 13: at least 90% of the throughput with it off)
+//   ... -- --quotas      instead: Paddock with no quota against every limit configured and none reached (issue 12: at
+//   least 90% of the throughput with quotas off)
 
 using System.Globalization;
 using System.Text;
@@ -30,7 +32,7 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR] [--postgres CONNECTION-STRING] [--telemetry]");
+            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR] [--postgres CONNECTION-STRING] [--telemetry | --quotas [--quota-kinds rpm,queued,running,budget]]");
             return 2;
         }
 
@@ -45,6 +47,7 @@ public static class Program
         Console.WriteLine(Report.Machine());
         Console.WriteLine();
         if (settings.Telemetry) return await TelemetryMode.RunAsync(settings, load, body);
+        if (settings.Quotas) return await QuotaMode.RunAsync(settings, load, body);
 
         var baseline = new List<RunResult>();
         var paddock = new List<RunResult>();
@@ -145,8 +148,11 @@ public static class Program
 
 }
 
-public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot, string? Postgres = null, bool Telemetry = false)
+public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot, string? Postgres = null, bool Telemetry = false, bool Quotas = false, IReadOnlyList<string>? Kinds = null)
 {
+    /// <summary>The kinds of limit <c>--quotas</c> configures.</summary>
+    public IReadOnlyList<string> QuotaKinds => Kinds ?? QuotaMode.Kinds;
+
     public string Describe() => $"{Connections} connections, {Warmup} s warmup, {Seconds} s measured, {Runs} run(s) of each{(Postgres is null ? "" : ", with PostgreSQL")}";
 
     public static Settings Parse(string[] args)
@@ -155,6 +161,8 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
         var dataRoot = Path.GetTempPath();
         string? postgres = null;
         var telemetry = false;
+        var quotas = false;
+        IReadOnlyList<string>? kinds = null;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -182,9 +190,17 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
                 case "--data-root": dataRoot = Next(); break;
                 case "--postgres": postgres = Next(); break;
                 case "--telemetry": telemetry = true; break;
+                case "--quotas": quotas = true; break;
+                case "--quota-kinds":
+                    kinds = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (kinds.Count == 0 || kinds.Any(k => !QuotaMode.Kinds.Contains(k)))
+                        throw new ArgumentException($"--quota-kinds: give some of {string.Join(",", QuotaMode.Kinds)}");
+                    break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }
-        return new Settings(connections, seconds, warmup, runs, dataRoot, postgres, telemetry);
+        if (telemetry && quotas) throw new ArgumentException("--telemetry and --quotas are two separate comparisons; give one");
+        if (kinds is not null && !quotas) throw new ArgumentException("--quota-kinds goes with --quotas");
+        return new Settings(connections, seconds, warmup, runs, dataRoot, postgres, telemetry, quotas, kinds);
     }
 }

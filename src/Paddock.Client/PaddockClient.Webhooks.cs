@@ -11,7 +11,7 @@ public sealed partial class PaddockClient
     /// <paramref name="url"/> with the endpoint's secret (Standard Webhooks), which the answer's <c>secret</c> holds.
     /// </summary>
     /// <param name="url">The http(s) URL that receives the events.</param>
-    /// <param name="events">Event names (<c>media_generation_completed</c>, <c>media_generation_succeeded</c>, <c>media_generation_failed</c>, <c>media_generation_cancelled</c>); null or empty for completed and cancelled.</param>
+    /// <param name="events">Event names (<c>media_generation_completed</c>, <c>media_generation_succeeded</c>, <c>media_generation_failed</c>, <c>media_generation_cancelled</c>; or the OpenAI face's <c>video.completed</c>, <c>video.failed</c>, not mixed with those); null or empty for completed and cancelled.</param>
     /// <param name="description">A note for people, optional.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The endpoint as the server answered it (<c>id</c>, <c>url</c>, <c>events</c>, <c>secret</c>, …).</returns>

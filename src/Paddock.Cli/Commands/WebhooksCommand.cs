@@ -13,7 +13,7 @@ internal static class WebhooksCommand
     private const string Forms = "webhooks takes: create URL [--event E]... [--description TEXT] | list | delete WEBHOOK_ID | rotate WEBHOOK_ID | deliveries WEBHOOK_ID | deliveries --generation GENERATION_ID | redeliver DELIVERY_ID";
 
     private static readonly Option<string[]> Events = CliOption.Repeated("--event", "E", "An event the endpoint wants (repeat for several; default: completed and cancelled)")
-        .Suggest("media_generation_completed", "media_generation_succeeded", "media_generation_failed", "media_generation_cancelled");
+        .Suggest("media_generation_completed", "media_generation_succeeded", "media_generation_failed", "media_generation_cancelled", "video.completed", "video.failed");
     private static readonly Option<string> Description = CliOption.Text("--description", "TEXT", "A note for people");
     private static readonly Option<string> Generation = CliOption.Text("--generation", "GENERATION_ID", "The deliveries of this generation (to every receiver)");
 

@@ -89,8 +89,11 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddWebhookDelivery(this IServiceCollection services)
     {
         services.TryAddSingleton<Webhooks.IWebhookOutputLinks, Webhooks.ConfiguredOutputLinks>();
+        // One payload builder per face: an endpoint's events say which face's body its deliveries carry.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Webhooks.IWebhookPayloadBuilder, Webhooks.PaddockEventPayloads>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Webhooks.IWebhookPayloadBuilder, Webhooks.OpenAIVideoEvents>());
         services.AddSingleton(sp => new Webhooks.WebhookSender(sp.GetRequiredService<IOptions<Webhooks.WebhookOptions>>().Value,
-            sp.GetRequiredService<Webhooks.WebhookReceivers>(), sp.GetRequiredService<Webhooks.IWebhookOutputLinks>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<Webhooks.WebhookReceivers>(), sp.GetServices<Webhooks.IWebhookPayloadBuilder>(), sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<Webhooks.WebhookDispatcher>();
         return services;
     }

@@ -49,7 +49,7 @@ public enum WebhookDeliveryStatus
 /// <param name="Id">The message id: the <c>webhook-id</c> header, the same on every attempt and redelivery (receivers deduplicate by it).</param>
 /// <param name="EndpointId">The endpoint, or <see cref="WebhookEndpoint.RequestSigner"/> for a request's own <c>webhook_url</c>.</param>
 /// <param name="EventSequence">The event log's sequence of the event this delivers.</param>
-/// <param name="EventType">The event's name on the API (<c>media_generation_completed</c>, <c>media_generation_cancelled</c>).</param>
+/// <param name="EventType">The event's name as its receiver gets it: Paddock's (<c>media_generation_completed</c>, <c>media_generation_cancelled</c>) or the OpenAI face's (<c>video.completed</c>, <c>video.failed</c>), whichever the endpoint subscribed to.</param>
 /// <param name="Data">The event's data, as the event stream carries it (the output URL is added, freshly signed, at each attempt).</param>
 /// <param name="Attempts">Attempts made so far (every try, redeliveries included).</param>
 /// <param name="ResponseCode">The HTTP status of the last attempt; null when it got no answer (see <see cref="LastError"/>).</param>

@@ -1,29 +1,28 @@
 using System.Net.Http.Headers;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using Paddock.Core.Events;
 
 namespace Paddock.Core.Webhooks;
 
 /// <summary>
-/// Sends one attempt of a delivery: the Standard Webhooks headers and a JSON body
-/// <c>{"type","timestamp","data"}</c>, where <c>data</c> is the event as the event stream carries it (with a freshly
-/// signed <c>url</c> on a success). 2xx delivers; anything else, or no answer, is retried. Redirects are not followed
-/// (a receiver is one fixed URL), and every connection passes the network policy.
+/// Sends one attempt of a delivery: the Standard Webhooks headers and a JSON body in the shape of the face whose event
+/// the endpoint subscribed to (<see cref="IWebhookPayloadBuilder"/>: Paddock's <see cref="PaddockEventPayloads"/>, the
+/// OpenAI face's <see cref="OpenAIVideoEvents"/>). 2xx delivers; anything else, or no answer, is retried. Redirects are
+/// not followed (a receiver is one fixed URL), and every connection passes the network policy.
 /// </summary>
 public sealed class WebhookSender : IDisposable
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly HttpClient _http;
-    private readonly IWebhookOutputLinks _links;
+    private readonly Dictionary<string, IWebhookPayloadBuilder> _builders = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
 
-    public WebhookSender(WebhookOptions options, WebhookReceivers receivers, IWebhookOutputLinks links, TimeProvider time)
+    public WebhookSender(WebhookOptions options, WebhookReceivers receivers, IEnumerable<IWebhookPayloadBuilder> builders, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(receivers);
-        _links = links;
+        ArgumentNullException.ThrowIfNull(builders);
+        foreach (var builder in builders)
+            foreach (var type in builder.EventTypes)
+                _builders.Add(type, builder);
         _time = time;
         var handler = new SocketsHttpHandler
         {
@@ -37,25 +36,11 @@ public sealed class WebhookSender : IDisposable
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("Paddock/1.0 (webhooks)");
     }
 
-    /// <summary>The body of an attempt.</summary>
-    public string Body(WebhookDelivery delivery)
+    /// <summary>The body of an attempt, by the builder of the delivery's event name; null when no builder writes that name.</summary>
+    public string? Body(WebhookDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        var data = delivery.Data;
-        if (delivery.EventType == EventTypes.Completed && data.Contains("\"status\":\"succeeded\"", StringComparison.Ordinal)
-            && _links.OutputUrl(delivery.Namespace, delivery.GenerationId) is { } url)
-            data = GenerationEvents.WithUrl(data, url);
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("type", delivery.EventType);
-            writer.WriteString("timestamp", delivery.EventAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-            writer.WritePropertyName("data");
-            writer.WriteRawValue(data, skipInputValidation: true);
-            writer.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return _builders.TryGetValue(delivery.EventType, out var builder) ? builder.Body(delivery) : null;
     }
 
     /// <summary>One attempt; never throws for the receiver's faults (they are the outcome).</summary>
@@ -63,7 +48,8 @@ public sealed class WebhookSender : IDisposable
     public async Task<(int? ResponseCode, string? Error)> SendAsync(WebhookDelivery delivery, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        var body = Body(delivery);
+        // A name no builder writes (a delivery derived by a newer version, read by an older one) waits for a process that can.
+        if (Body(delivery) is not { } body) return (null, $"this process cannot write a '{delivery.EventType}' event (a newer Paddock can)");
         var now = _time.GetUtcNow();
         using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url) { Content = new StringContent(body, Encoding.UTF8) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

@@ -19,6 +19,7 @@ public sealed class WebhookService(IWebhookStore store, WebhookReceivers receive
         var wanted = events is null || events.Count == 0 ? WebhookEvents.Default : events.Distinct(StringComparer.Ordinal).ToList();
         foreach (var unknown in wanted.Where(e => !WebhookEvents.Names.Contains(e)))
             problems.Add($"events: '{unknown}' is not an event; use {string.Join(", ", WebhookEvents.Names)}");
+        if (WebhookEvents.MixProblem(wanted) is { } mix) problems.Add(mix);
         if (description is { Length: > 200 }) problems.Add($"description: is {description.Length} characters; at most 200");
         if (problems.Count > 0) return (null, problems);
         if ((await store.ListEndpointsAsync(ns, cancellationToken).ConfigureAwait(false)).Count >= MaxEndpointsPerNamespace)

@@ -46,6 +46,8 @@ export const api = {
   generation: (id) => request("GET", `/api/ai/queue/${encodeURIComponent(id)}`),
   cancel: (id) => request("DELETE", `/api/ai/queue/${encodeURIComponent(id)}`),
   generations: (page, pageSize) => request("GET", `/api/ai/generations?page=${page}&page_size=${pageSize}`),
+  /** What the namespace consumed, by UTC day and model (the server's default range: the last 30 days). */
+  usage: () => request("GET", "/api/usage"),
   /** Multipart upload to the file routes; answers the file's URL (usable as a reference by this server). */
   async upload(namespace, path, file) {
     const form = new FormData();

@@ -115,6 +115,7 @@ async function openWorkbench(namespace) {
   if (wanted && model.id !== wanted) showFormError(`There is no model '${wanted}' on this server; showing ${model.id}.`);
   events.start();
   loadHistory(true);
+  loadUsage();
 }
 
 // ---------------------------------------------------------------- model and form
@@ -338,7 +339,10 @@ setInterval(() => {
 let historyTimer = 0;
 function scheduleHistoryRefresh() {
   clearTimeout(historyTimer);
-  historyTimer = setTimeout(() => loadHistory(true), 300);
+  historyTimer = setTimeout(() => {
+    loadHistory(true);
+    loadUsage(); // a generation that ended is counted on the day it ended
+  }, 300);
 }
 
 async function loadHistory(reset) {
@@ -569,6 +573,40 @@ function buildSnippetTabs(list) {
   tabs(tabList);
 }
 
+// ---------------------------------------------------------------- usage
+
+const seconds = (value, digits = 0) => `${Number(value).toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits })} s`;
+
+/** The counts of one row or the totals: generations (with their outcomes), seconds of video (by resolution), wall time. */
+function usageCells(sums) {
+  const outcomes = ["succeeded", "failed", "cancelled"].filter((k) => sums[k] > 0).map((k) => `${sums[k]} ${k}`).join(" · ");
+  const resolutions = Object.entries(sums.video_seconds_by_resolution ?? {})
+    .filter(([, value]) => value > 0)
+    .map(([resolution, value]) => `${resolution} ${seconds(value)}`)
+    .join(" · ");
+  const cell = (value, detail) => el("td", { class: "number" }, el("span", { class: "value" }, value), detail ? el("span", { class: "muted small detail" }, detail) : null);
+  return [cell(String(sums.generations), outcomes), cell(seconds(sums.video_seconds), resolutions), cell(seconds(sums.wall_seconds, 1))];
+}
+
+async function loadUsage() {
+  try {
+    const answer = await api.usage();
+    $("#usage-error").hidden = true;
+    $("#usage-range").textContent = `UTC days ${answer.from} to ${answer.to}: the generations that ended on each day, by model.`;
+    // Newest day first, as the history is.
+    const rows = [...answer.usage].sort((a, b) => b.day.localeCompare(a.day) || a.model.localeCompare(b.model));
+    $("#usage-empty").hidden = rows.length > 0;
+    $("#usage-scroll").hidden = rows.length === 0;
+    $("#usage-rows").replaceChildren(...rows.map((row) => el("tr", { "data-day": row.day, "data-model": row.model },
+      el("td", {}, el("time", { datetime: row.day }, row.day)), el("td", { class: "model-name" }, row.model), ...usageCells(row))));
+    $("#usage-totals").replaceChildren(el("tr", {}, el("th", { scope: "row", colspan: 2 }, "Total"), ...usageCells(answer.totals)));
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return showKeyPanel("The server did not accept the key; enter it again.");
+    $("#usage-error").textContent = `Could not read the usage: ${error.message}`;
+    $("#usage-error").hidden = false;
+  }
+}
+
 // ---------------------------------------------------------------- wiring
 
 function wireStaticControls() {
@@ -586,6 +624,7 @@ function wireStaticControls() {
   $("#num-generations").addEventListener("change", renderSnippets);
   $("#history-refresh").addEventListener("click", () => loadHistory(true));
   $("#history-more").addEventListener("click", () => loadHistory(false));
+  $("#usage-refresh").addEventListener("click", loadUsage);
   $("#compare-selected").addEventListener("click", openCompare);
   $("#compare-play").addEventListener("click", () => playAll(false));
   $("#compare-pause").addEventListener("click", () => (state.compareVideos ?? []).forEach((v) => v.pause()));

@@ -44,14 +44,11 @@ public static class VideoObjects
         };
     }
 
-    /// <summary>Paddock's five statuses onto the other API's four: a cancelled generation is a failed video whose error says so.</summary>
-    public static string Status(GenerationStatus status) => status switch
-    {
-        GenerationStatus.Queued => "queued",
-        GenerationStatus.Processing => "in_progress",
-        GenerationStatus.Succeeded => "completed",
-        _ => "failed",
-    };
+    /// <summary>
+    /// Paddock's five statuses onto the other API's four: a cancelled generation is a failed video whose error says so.
+    /// The mapping lives in Core, beside the face's webhook events, which follow it (video.completed, video.failed).
+    /// </summary>
+    public static string Status(GenerationStatus status) => Paddock.Core.Webhooks.OpenAIVideoEvents.VideoStatus(status);
 
     private static int Progress(Generation g) => g.Status switch
     {
