@@ -77,6 +77,40 @@ public abstract class QuotaStoreContract<TBackend> : StoreContract<TBackend>
     }
 
     [Fact]
+    public async Task The_queued_counts_follow_every_way_a_row_leaves_or_reenters_the_queue()
+    {
+        var store = await OpenAsync();
+        var rows = new[] { Row(key: "key_a"), Row(key: "key_a"), Row(key: "key_a"), Row(key: "key_a"), Row(key: "key_b") };
+        await store.Generations.EnqueueAsync(rows);
+        Assert.Equal((5L, 4L, 1L), await QueuedAsync(store));
+
+        // A claim takes one out and a hand-back puts it back; a cancel takes one out for good; a queued row cannot be deleted.
+        var claimed = (await store.Generations.ClaimNextAsync("w", LeaseDuration))!;
+        Assert.Equal((4L, 3L, 1L), await QueuedAsync(store));
+        Assert.True(await store.Generations.ReleaseAsync(claimed.Lease, Requeued("alice", claimed.Generation.Id)));
+        Assert.Equal((5L, 4L, 1L), await QueuedAsync(store));
+        var queuedOfA = rows.Where(r => r.ApiKeyId == "key_a" && r.Id != claimed.Generation.Id).ToList();
+        await store.Generations.CancelAsync("alice", queuedOfA[0].Id, Cancelled("alice", queuedOfA[0].Id));
+        Assert.Equal((4L, 3L, 1L), await QueuedAsync(store));
+        Assert.Equal(DeleteOutcome.StillActive, await store.Generations.DeleteAsync("alice", rows[4].Id));
+        Assert.Equal((4L, 3L, 1L), await QueuedAsync(store));
+        await store.Generations.CancelAsync("alice", rows[4].Id, Cancelled("alice", rows[4].Id));
+        Assert.Equal(DeleteOutcome.Deleted, await store.Generations.DeleteAsync("alice", rows[4].Id));
+        Assert.Equal((3L, 3L, 0L), await QueuedAsync(store));
+    }
+
+    private static async Task<(long Namespace, long KeyA, long KeyB)> QueuedAsync(StoreUnderTest store)
+    {
+        (long, long, long) counts = default;
+        await store.Generations.EnqueueAdmittedAsync([], null, reader =>
+        {
+            counts = (reader.QueuedRows("alice", null, 1000), reader.QueuedRows("alice", "key_a", 1000), reader.QueuedRows("alice", "key_b", 1000));
+            return null;
+        });
+        return counts;
+    }
+
+    [Fact]
     public async Task The_budget_ledger_charges_seconds_by_resolution_at_enqueue_and_gives_back_failed_and_cancelled_ones()
     {
         var store = await OpenAsync();

@@ -48,7 +48,7 @@ public sealed class PostgresStoreTests : IAsyncLifetime
         _stores.AddRange(stores);
 
         Assert.Equal(Enumerable.Range(1, PostgresStore.SchemaVersion), await ColumnAsync<int>(connectionString, "SELECT version FROM schema_version ORDER BY version"));
-        Assert.Equal(["api_keys", "event_sequence", "events", "file_commits", "generation_count_deltas", "generation_counts", "generation_webhooks", "generations", "idempotency_keys", "queue_lanes", "quota_limits", "repo_files", "schema_version", "usage_records", "video_budget", "webhook_cursor", "webhook_deliveries", "webhook_endpoints"],
+        Assert.Equal(["api_keys", "event_sequence", "events", "file_commits", "generation_count_deltas", "generation_counts", "generation_webhooks", "generations", "idempotency_keys", "key_queues", "queue_lanes", "quota_limits", "repo_files", "schema_version", "usage_records", "video_budget", "webhook_cursor", "webhook_deliveries", "webhook_endpoints"],
             await ColumnAsync<string>(connectionString, "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"));
         // Every one of them works on the one schema.
         foreach (var store in stores) await store.Generations.EnqueueAsync([NewGeneration()]);

@@ -7,7 +7,7 @@ namespace Paddock.Core.Quotas;
 /// </summary>
 public interface IAdmissionReader
 {
-    /// <summary>Queued rows of the namespace (or of the key, when given), counted up to <paramref name="cap"/> (a cost that does not grow with the queue).</summary>
+    /// <summary>Queued rows of the namespace (or of the key, when given), at most <paramref name="cap"/>; read from counts the store keeps, so the cost does not grow with the queue.</summary>
     long QueuedRows(string ns, string? keyId, long cap);
 
     /// <summary>Seconds of video charged to <paramref name="scope"/> at <paramref name="resolution"/> by rows enqueued on UTC days from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>

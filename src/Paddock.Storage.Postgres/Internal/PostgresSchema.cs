@@ -368,6 +368,39 @@ internal static class PostgresSchema
             updated_at          timestamptz NOT NULL
         );
         """,
+
+        // Version 5: a limit on queued generations is checked without counting the queue. A namespace's queued rows
+        // are the sum of its sub-lanes' counts (queue_lanes, a few rows); a key's are kept here by a trigger, like
+        // the sub-lanes'. Counting the rows themselves cost each enqueue more the longer the queue grew.
+        """
+        CREATE INDEX ix_queue_lanes_namespace ON queue_lanes (namespace);
+        CREATE TABLE key_queues (
+            api_key_id text   NOT NULL PRIMARY KEY,
+            queued     bigint NOT NULL DEFAULT 0
+        );
+        INSERT INTO key_queues (api_key_id, queued)
+            SELECT api_key_id, COUNT(*) FROM generations WHERE status = 'queued' AND api_key_id IS NOT NULL GROUP BY api_key_id;
+
+        CREATE FUNCTION generations_key_queue() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.status = 'queued' AND OLD.api_key_id IS NOT NULL THEN
+                UPDATE key_queues SET queued = queued - 1 WHERE api_key_id = OLD.api_key_id;
+            END IF;
+            -- An upsert: a row may have been written before this table.
+            IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.status = 'queued' AND NEW.api_key_id IS NOT NULL THEN
+                INSERT INTO key_queues (api_key_id, queued) VALUES (NEW.api_key_id, 1)
+                ON CONFLICT (api_key_id) DO UPDATE SET queued = key_queues.queued + 1;
+            END IF;
+            RETURN NULL;
+        END $$;
+        CREATE TRIGGER tr_generations_key_queued_insert AFTER INSERT ON generations
+            FOR EACH ROW WHEN (NEW.status = 'queued' AND NEW.api_key_id IS NOT NULL) EXECUTE FUNCTION generations_key_queue();
+        CREATE TRIGGER tr_generations_key_queued_status AFTER UPDATE OF status ON generations
+            FOR EACH ROW WHEN ((OLD.status = 'queued') <> (NEW.status = 'queued') AND COALESCE(NEW.api_key_id, OLD.api_key_id) IS NOT NULL)
+            EXECUTE FUNCTION generations_key_queue();
+        CREATE TRIGGER tr_generations_key_queued_delete AFTER DELETE ON generations
+            FOR EACH ROW WHEN (OLD.status = 'queued' AND OLD.api_key_id IS NOT NULL) EXECUTE FUNCTION generations_key_queue();
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

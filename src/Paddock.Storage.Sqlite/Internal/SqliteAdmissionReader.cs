@@ -9,12 +9,12 @@ internal sealed class SqliteAdmissionReader(SqliteWriteContext context) : IAdmis
 {
     public long QueuedRows(string ns, string? keyId, long cap)
     {
+        // Counts kept by triggers (the namespace's sub-lanes, the key's row in key_queues): one lookup, whatever the queue's length.
         var command = context.Command(keyId is null
-            ? "SELECT COUNT(*) FROM (SELECT 1 FROM generations WHERE namespace = $scope AND status = 'queued' LIMIT $cap)"
-            : "SELECT COUNT(*) FROM (SELECT 1 FROM generations WHERE api_key_id = $scope AND status = 'queued' LIMIT $cap)");
+            ? "SELECT COALESCE(SUM(queued), 0) FROM queue_lanes WHERE namespace = $scope"
+            : "SELECT COALESCE((SELECT queued FROM key_queues WHERE api_key_id = $scope), 0)");
         command.Parameters.Add("$scope", keyId ?? ns);
-        command.Parameters.Add("$cap", cap);
-        return (long)command.ExecuteScalar()!;
+        return Math.Min((long)command.ExecuteScalar()!, cap);
     }
 
     public long VideoSecondsCharged(QuotaScope scope, string resolution, DateOnly from, DateOnly to)

@@ -377,6 +377,42 @@ internal static class SqliteSchema
             updated_at          INTEGER NOT NULL
         );
         """,
+
+        // Version 10: a limit on queued generations is checked without counting the queue. A namespace's queued rows
+        // are the sum of its sub-lanes' counts (queue_lanes, a few rows); a key's are kept here by triggers, like
+        // the sub-lanes'. Counting the rows themselves cost each enqueue more the longer the queue grew.
+        """
+        CREATE INDEX IF NOT EXISTS ix_queue_lanes_namespace ON queue_lanes (namespace);
+        CREATE TABLE IF NOT EXISTS key_queues (
+            api_key_id TEXT    NOT NULL PRIMARY KEY,
+            queued     INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO key_queues (api_key_id, queued)
+            SELECT api_key_id, COUNT(*) FROM generations WHERE status = 'queued' AND api_key_id IS NOT NULL GROUP BY api_key_id;
+        -- Into the queue (an enqueue, a hand-back, a retry): an upsert, since a row may have been written before this table.
+        CREATE TRIGGER IF NOT EXISTS tr_generations_key_queued_insert AFTER INSERT ON generations
+            WHEN NEW.status = 'queued' AND NEW.api_key_id IS NOT NULL
+        BEGIN
+            INSERT INTO key_queues (api_key_id, queued) VALUES (NEW.api_key_id, 1)
+            ON CONFLICT (api_key_id) DO UPDATE SET queued = queued + 1;
+        END;
+        CREATE TRIGGER IF NOT EXISTS tr_generations_key_queued_enter AFTER UPDATE OF status ON generations
+            WHEN NEW.api_key_id IS NOT NULL AND NEW.status = 'queued' AND OLD.status <> 'queued'
+        BEGIN
+            INSERT INTO key_queues (api_key_id, queued) VALUES (NEW.api_key_id, 1)
+            ON CONFLICT (api_key_id) DO UPDATE SET queued = queued + 1;
+        END;
+        CREATE TRIGGER IF NOT EXISTS tr_generations_key_queued_leave AFTER UPDATE OF status ON generations
+            WHEN OLD.api_key_id IS NOT NULL AND OLD.status = 'queued' AND NEW.status <> 'queued'
+        BEGIN
+            UPDATE key_queues SET queued = queued - 1 WHERE api_key_id = OLD.api_key_id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS tr_generations_key_queued_delete AFTER DELETE ON generations
+            WHEN OLD.status = 'queued' AND OLD.api_key_id IS NOT NULL
+        BEGIN
+            UPDATE key_queues SET queued = queued - 1 WHERE api_key_id = OLD.api_key_id;
+        END;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;
