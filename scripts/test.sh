@@ -49,27 +49,31 @@ run_assembly() {
   fi
 }
 export -f run_assembly; export results
-# Assemblies that render or hold one-second deadlines run one at a time: renders keep both cores busy,
-# and such tests must not compete with another assembly's renders. The others mostly wait on loopback
-# fakes and databases, so they run three at a time first (each one's output is printed whole when it ends).
-# Beside them runs the fifty-kill audit from the server tests: it has no deadline shorter than ten seconds and
-# takes minutes on its own, so it is split off rather than left to lengthen the one-at-a-time part.
+# Two parts. First the assemblies that mostly wait on loopback fakes and databases, three at a time, and beside
+# them the server's fifty-kill audit (minutes of starting and killing servers, no deadline shorter than ten seconds).
+# Then the assemblies that render, in two streams side by side: the server's own tests, and the rest one after another.
+# Their deadlines hold on a loaded machine (each has passed with the cores shared at a load of 15 to 40); two streams
+# rather than more keep renders from crowding each other past them. Each part's output is printed whole when it ends.
 heavy='Paddock.Server.Tests|Paddock.OpenAI.Tests|Paddock.Cluster.Tests|Paddock.Cli.Tests|Paddock.Engines.Builtin.Tests|Paddock.Workbench.Tests'
 light=$(ls tests/*.Tests/*.csproj | grep -vE "/($heavy)\.csproj$")
 kill_audit='FullyQualifiedName~Paddock.Server.Tests.CrashLeftoverTests.Fifty_kills'
+server=tests/Paddock.Server.Tests/Paddock.Server.Tests.csproj
 echo "paddock: $(wc -l <<<"$light") light assemblies three at a time, beside the server's fifty-kill audit"
-run_kill_audit() { run_assembly tests/Paddock.Server.Tests/Paddock.Server.Tests.csproj Paddock.Server.Tests.KillAudit "$kill_audit"; }
-run_kill_audit > "$results/kill-audit.log" 2>&1 &
+run_assembly "$server" Paddock.Server.Tests.KillAudit "$kill_audit" > "$results/kill-audit.log" 2>&1 &
 audit=$!
 printf '%s\n' $light | xargs -P 3 -I{} bash -c 'out=$(run_assembly "$1"); printf "paddock: %s\n%s\n" "$(basename "$1" .csproj)" "$out"' _ {}
 wait "$audit"
 echo "paddock: Paddock.Server.Tests (fifty-kill audit)"; cat "$results/kill-audit.log"
-for project in $(ls tests/*.Tests/*.csproj | grep -E "/($heavy)\.csproj$"); do
-  name=$(basename "$project" .csproj)
-  echo "paddock: $name"
-  if [ "$name" = Paddock.Server.Tests ]; then run_assembly "$project" "$name" "FullyQualifiedName!~Paddock.Server.Tests.CrashLeftoverTests.Fifty_kills"
-  else run_assembly "$project"; fi
+
+echo "paddock: the rendering assemblies, in two streams: the server's tests, and the others one after another"
+run_assembly "$server" Paddock.Server.Tests "FullyQualifiedName!~Paddock.Server.Tests.CrashLeftoverTests.Fifty_kills" > "$results/server.log" 2>&1 &
+server_run=$!
+for project in $(ls tests/*.Tests/*.csproj | grep -E "/($heavy)\.csproj$" | grep -v "/Paddock.Server.Tests.csproj$"); do
+  echo "paddock: $(basename "$project" .csproj)"
+  run_assembly "$project"
 done
+wait "$server_run"
+echo "paddock: Paddock.Server.Tests"; cat "$results/server.log"
 
 passed=0; failed=0
 for trx in "$results"/*.trx; do
