@@ -101,7 +101,14 @@ internal static class KeysCommand
     private static async Task<int> RevokeAsync(string id, Output output, Func<KeyStoreHost> open)
     {
         await using var store = open();
-        if (!await store.ApiKeys.DeleteAsync(id)) throw new RequestRefusedException($"no key with id {id} (see 'paddock keys list')");
+        var time = store.Host.Services.GetRequiredService<TimeProvider>();
+        if (!await store.ApiKeys.RevokeAsync(id, time.GetUtcNow()))
+        {
+            var known = await store.ApiKeys.GetAsync(id);
+            throw new RequestRefusedException(known is null
+                ? $"no key with id {id} (see 'paddock keys list')"
+                : $"key {id} was already revoked at {known.RevokedAt:u}");
+        }
         if (output.Json) output.Document(new JsonObject { ["id"] = id, ["revoked"] = true });
         else Console.WriteLine($"Revoked {id}.");
         return ExitCodes.Ok;

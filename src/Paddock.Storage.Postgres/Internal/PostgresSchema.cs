@@ -368,6 +368,14 @@ internal static class PostgresSchema
             updated_at          timestamptz NOT NULL
         );
         """,
+
+        // Version 5: the admin API (issue 12), as the SQLite store's version 10.
+        """
+        ALTER TABLE api_keys
+            ADD COLUMN revoked_at   timestamptz,
+            ADD COLUMN last_used_at timestamptz;
+        CREATE INDEX ix_usage_records_ended ON usage_records (ended_at);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

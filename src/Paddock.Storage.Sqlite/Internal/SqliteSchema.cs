@@ -377,6 +377,15 @@ internal static class SqliteSchema
             updated_at          INTEGER NOT NULL
         );
         """,
+
+        // Version 10: the admin API (issue 12). A revoked key is kept, marked, so a list says what became of it (and
+        // its usage stays attributed); when a key was last used, written at most about once a minute per key. Usage
+        // across namespaces reads a range of days of every namespace at once.
+        """
+        ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER;
+        ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+        CREATE INDEX IF NOT EXISTS ix_usage_records_ended ON usage_records (ended_at);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;
