@@ -57,7 +57,7 @@ internal static class AdminCommand
                 invocation.Output.Document(new JsonObject { ["key"] = key, ["key_hash"] = hash });
             else
             {
-                invocation.Output.Note("A new admin key. Give the server its hash (Paddock:Admin:KeyHash, e.g. PADDOCK__Paddock__Admin__KeyHash) and keep the key itself for clients:");
+                invocation.Output.Note("A new admin key. Give the server its hash (Paddock:Admin:KeyHash, e.g. the variable PADDOCK__ADMIN__KEYHASH) and keep the key itself for clients:");
                 Console.WriteLine($"key:      {key}");
                 Console.WriteLine($"key hash: {hash}");
             }
