@@ -8,7 +8,7 @@ namespace Paddock.Server.Http;
 /// process's revocation takes effect within <see cref="CacheLifetime"/>; one made through this process's admin API at
 /// once (<see cref="Forget"/>). A key's last use is written when the store is read, so at most once per lifetime.
 /// </summary>
-public sealed class ApiKeyResolver(IApiKeyStore keys, TimeProvider time)
+public sealed partial class ApiKeyResolver(IApiKeyStore keys, TimeProvider time, ILogger<ApiKeyResolver> logger)
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
 
@@ -28,8 +28,16 @@ public sealed class ApiKeyResolver(IApiKeyStore keys, TimeProvider time)
         var record = await keys.FindByHashAsync(hash, cancellationToken);
         if (record is { IsRevoked: false } && (record.LastUsedAt is not { } used || now - used >= LastUseGranularity))
         {
-            await keys.TouchAsync(record.Id, now, cancellationToken);
-            record = record with { LastUsedAt = now };
+            // Best effort: a request is never refused because its key's last use could not be written (a full disk, say).
+            try
+            {
+                await keys.TouchAsync(record.Id, now, cancellationToken);
+                record = record with { LastUsedAt = now };
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LastUseNotWritten(logger, record.Id, e.Message);
+            }
         }
         if (_cache.Count > 10_000) _cache.Clear();
         _cache[hash] = (record, now + (record is null ? TimeSpan.FromSeconds(2) : CacheLifetime));
@@ -38,4 +46,7 @@ public sealed class ApiKeyResolver(IApiKeyStore keys, TimeProvider time)
 
     /// <summary>Drops the cached lookup of the key with this hash: the next request reads the store.</summary>
     public void Forget(string hash) => _cache.TryRemove(hash, out _);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the last use of key {KeyId}: {Reason}")]
+    private static partial void LastUseNotWritten(ILogger logger, string keyId, string reason);
 }
