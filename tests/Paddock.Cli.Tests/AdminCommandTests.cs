@@ -111,6 +111,19 @@ public sealed class AdminCommandTests(CliServer server) : IDisposable
     }
 
     [Fact]
+    public async Task A_bad_admin_key_setting_stops_the_start_naming_the_setting()
+    {
+        var data = Path.Combine(_cli.Root, "bad-admin");
+        var tooShort = await _cli.RunAsync("keys", "list", "--data-dir", data, "--Paddock:Admin:Key=hunter2");
+        Assert.True(tooShort.ExitCode == 2, tooShort.ToString());
+        Assert.Contains("Paddock:Admin:Key must be at least 32 characters", tooShort.Stderr, StringComparison.Ordinal);
+        var both = await _cli.RunAsync("keys", "list", "--data-dir", data, $"--Paddock:Admin:Key={CliServer.AdminKey}", "--Paddock:Admin:KeyHash=abc");
+        Assert.True(both.ExitCode == 2, both.ToString());
+        Assert.Contains("Paddock:Admin:Key and Paddock:Admin:KeyHash are both set", both.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Paddock:Admin:KeyHash must be the key's SHA-256", both.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Keys_limits_work_offline_on_the_database_and_revoked_keys_are_listed_with_all()
     {
         var data = Path.Combine(_cli.Root, "offline");
