@@ -92,6 +92,18 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task Only_the_admin_keys_hash_in_the_settings_is_enough()
+    {
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(AdminKey)));
+        await using var server = await PaddockHost.StartAsync(new Dictionary<string, string> { ["Paddock:Admin:KeyHash"] = hash.ToUpperInvariant() }, role: PaddockRole.Api);
+        using var admin = server.CreateClient(AdminKey);
+        using var hashAsKey = server.CreateClient(hash);
+
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync(admin, "api/admin/queue")).Status);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(hashAsKey, "api/admin/queue")).Status);
+    }
+
+    [Fact]
     public async Task A_key_created_through_the_admin_api_works_on_namespace_routes_and_stops_working_once_revoked()
     {
         await using var server = await PaddockHost.StartAsync(Settings, role: PaddockRole.Api);
