@@ -82,7 +82,7 @@ public static class AdminKeyEndpoints
     /// <summary>Creates the key and stores its limits; the answer with the key itself (shown only now).</summary>
     internal static async Task<JsonObject> CreateKeyAsync(ApiKeyService service, IQuotaStore quotas, QuotaService quotaService, string ns, string? name, QuotaLimits? limits)
     {
-        // Nothing of a request's cancellation stops it halfway: a key is created with its limits, or not at all visible to its caller.
+        // Not cancelled by the request: once created, a key gets its limits too, so it never exists without the limits asked for.
         var (record, key) = await service.CreateAsync(ns, name, CancellationToken.None);
         if (limits is not null)
         {
