@@ -1,4 +1,5 @@
 using Npgsql;
+using NpgsqlTypes;
 using Paddock.Core.Auth;
 using Paddock.Storage.Postgres.Internal;
 
@@ -7,7 +8,7 @@ namespace Paddock.Storage.Postgres;
 /// <summary>API keys (hashes only) in the <c>api_keys</c> table; obtained from <see cref="PostgresStore.ApiKeys"/>.</summary>
 public sealed class PostgresApiKeyStore : IApiKeyStore
 {
-    private const string Columns = "id, hash, namespace, name, created_at";
+    private const string Columns = "id, hash, namespace, name, created_at, revoked_at, last_used_at";
 
     private readonly PostgresDatabase _database;
 
@@ -19,12 +20,14 @@ public sealed class PostgresApiKeyStore : IApiKeyStore
         ArgumentNullException.ThrowIfNull(key);
         return _database.WriteAsync(context =>
         {
-            using var command = context.Command($"INSERT INTO api_keys ({Columns}) VALUES (@id, @hash, @namespace, @name, @created_at)");
+            using var command = context.Command($"INSERT INTO api_keys ({Columns}) VALUES (@id, @hash, @namespace, @name, @created_at, @revoked_at, @last_used_at)");
             command.Parameters.Bind("id", key.Id);
             command.Parameters.Bind("hash", key.Hash);
             command.Parameters.Bind("namespace", key.Namespace);
-            command.Parameters.Add(new NpgsqlParameter("name", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)key.Name ?? DBNull.Value });
+            command.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = (object?)key.Name ?? DBNull.Value });
             command.Parameters.Bind("created_at", key.CreatedAt);
+            command.Parameters.Add(new NpgsqlParameter("revoked_at", NpgsqlDbType.TimestampTz) { Value = (object?)key.RevokedAt?.ToUniversalTime() ?? DBNull.Value });
+            command.Parameters.Add(new NpgsqlParameter("last_used_at", NpgsqlDbType.TimestampTz) { Value = (object?)key.LastUsedAt?.ToUniversalTime() ?? DBNull.Value });
             return command.ExecuteNonQuery();
         }, cancellationToken);
     }
@@ -32,20 +35,20 @@ public sealed class PostgresApiKeyStore : IApiKeyStore
     public Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hash);
-        return _database.ReadAsync(async (connection, ct) =>
-        {
-            await using var command = new NpgsqlCommand($"SELECT {Columns} FROM api_keys WHERE hash = @hash", connection);
-            command.Parameters.Bind("hash", hash);
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            return await reader.ReadAsync(ct).ConfigureAwait(false) ? Read(reader) : null;
-        }, cancellationToken);
+        return FindAsync("hash", hash, cancellationToken);
     }
 
-    /// <summary>All keys, oldest first.</summary>
+    public Task<ApiKeyRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return FindAsync("id", id, cancellationToken);
+    }
+
+    /// <summary>All keys, revoked ones included, oldest first.</summary>
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default) =>
         _database.ReadAsync<IReadOnlyList<ApiKeyRecord>>(async (connection, ct) =>
         {
-            await using var command = new NpgsqlCommand($"SELECT {Columns} FROM api_keys ORDER BY created_at, id", connection);
+            await using var command = new NpgsqlCommand($"SELECT {Columns} FROM api_keys ORDER BY created_at, id COLLATE \"C\"", connection);
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             var keys = new List<ApiKeyRecord>();
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -53,21 +56,45 @@ public sealed class PostgresApiKeyStore : IApiKeyStore
             return keys;
         }, cancellationToken);
 
-    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    public Task<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         return _database.WriteAsync(context =>
         {
-            using var command = context.Command("DELETE FROM api_keys WHERE id = @id");
+            using var command = context.Command("UPDATE api_keys SET revoked_at = @at WHERE id = @id AND revoked_at IS NULL");
             command.Parameters.Bind("id", id);
+            command.Parameters.Bind("at", at);
             return command.ExecuteNonQuery() > 0;
         }, cancellationToken);
     }
+
+    public Task TouchAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _database.WriteAsync(context =>
+        {
+            using var command = context.Command("UPDATE api_keys SET last_used_at = @at WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)");
+            command.Parameters.Bind("id", id);
+            command.Parameters.Bind("at", at);
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+    }
+
+    private Task<ApiKeyRecord?> FindAsync(string column, string value, CancellationToken cancellationToken) =>
+        _database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT {Columns} FROM api_keys WHERE {column} = @value", connection);
+            command.Parameters.Bind("value", value);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? Read(reader) : null;
+        }, cancellationToken);
 
     private static ApiKeyRecord Read(NpgsqlDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
         reader.GetString(2),
         GenerationRows.NullableString(reader, 3),
-        GenerationRows.Time(reader, 4));
+        GenerationRows.Time(reader, 4),
+        GenerationRows.NullableTime(reader, 5),
+        GenerationRows.NullableTime(reader, 6));
 }

@@ -339,6 +339,58 @@ public sealed class PostgresGenerationStore : IGenerationStore
             return counts;
         }, cancellationToken);
 
+    public Task<IReadOnlyList<StatusCount>> CountByStatusAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyList<StatusCount>>(async (connection, ct) =>
+        {
+            // The kept counts plus the deltas not yet folded into them, as the totals of a page are read.
+            await using var command = new NpgsqlCommand("""
+                SELECT namespace, model, status, SUM(n) FROM (
+                    SELECT namespace, model, status, count AS n FROM generation_counts
+                    UNION ALL
+                    SELECT namespace, model, status, delta AS n FROM generation_count_deltas) AS counted
+                GROUP BY namespace, model, status HAVING SUM(n) > 0
+                ORDER BY namespace COLLATE "C", model COLLATE "C", status COLLATE "C"
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var counts = new List<StatusCount>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                counts.Add(new StatusCount(reader.GetString(0), reader.GetString(1), reader.GetString(2), Convert.ToInt64(reader.GetValue(3), CultureInfo.InvariantCulture)));
+            return counts;
+        }, cancellationToken);
+
+    public Task<DateTimeOffset?> OldestQueuedAsync(string ns, string model, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ArgumentNullException.ThrowIfNull(model);
+        return _database.ReadAsync(async (connection, ct) =>
+        {
+            // ix_generations_namespace_status from the namespace's oldest queued row; stops at the first of the model.
+            await using var command = new NpgsqlCommand("""
+                SELECT enqueued_at FROM generations
+                WHERE namespace = @namespace AND status = 'queued' AND model = @model
+                ORDER BY enqueued_at, pos LIMIT 1
+                """, connection);
+            command.Parameters.Bind("namespace", ns);
+            command.Parameters.Bind("model", model);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? GenerationRows.Time(reader, 0) : (DateTimeOffset?)null;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<WorkerLoad>> ProcessingByWorkerAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyList<WorkerLoad>>(async (connection, ct) =>
+        {
+            // ix_generations_lease holds only the processing rows.
+            await using var command = new NpgsqlCommand("""
+                SELECT COALESCE(lease_owner, ''), COUNT(*) AS n FROM generations WHERE status = 'processing'
+                GROUP BY lease_owner ORDER BY n DESC, COALESCE(lease_owner, '') COLLATE "C"
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            var loads = new List<WorkerLoad>();
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) loads.Add(new WorkerLoad(reader.GetString(0), reader.GetInt64(1)));
+            return loads;
+        }, cancellationToken);
+
     public Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -69,31 +69,54 @@ public sealed class PostgresQuotaStore : IQuotaStore
     {
         ArgumentNullException.ThrowIfNull(ns);
         return _database.ReadAsync<IReadOnlyList<UsageEntry>>(async (connection, ct) =>
+            (await ReadUsageAsync(connection, ns, from, to, ct).ConfigureAwait(false)).Select(u => u.Entry).ToList(), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<NamespaceUsage>> UsageOfAllAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyList<NamespaceUsage>>(async (connection, ct) =>
+            await ReadUsageAsync(connection, null, from, to, ct).ConfigureAwait(false), cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, long>> ChargedVideoSecondsAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyDictionary<string, long>>(async (connection, ct) =>
         {
+            // A range of the ledger's primary key: the namespace scopes only.
             await using var command = new NpgsqlCommand("""
-                SELECT (ended_at AT TIME ZONE 'UTC')::date AS day, model, engine, resolution, COUNT(*),
-                       COUNT(*) FILTER (WHERE status = 'succeeded'), COUNT(*) FILTER (WHERE status = 'failed'),
-                       COUNT(*) FILTER (WHERE status = 'cancelled'),
-                       SUM(video_seconds)::bigint, SUM(wall_ms)::bigint, SUM(attempts)::bigint
-                FROM usage_records
-                WHERE namespace = @namespace AND ended_at >= @from AND ended_at < @to
-                GROUP BY day, model, engine, resolution
-                ORDER BY day, model COLLATE "C", engine COLLATE "C", resolution COLLATE "C"
+                SELECT substr(scope, 11), SUM(seconds)::bigint FROM video_budget
+                WHERE scope COLLATE "C" >= 'namespace:' AND scope COLLATE "C" < 'namespace;'
+                GROUP BY scope HAVING SUM(seconds) <> 0
                 """, connection);
-            command.Parameters.Bind("namespace", ns);
-            command.Parameters.Bind("from", new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
-            command.Parameters.Bind("to", new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            var entries = new List<UsageEntry>();
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                entries.Add(new UsageEntry(
-                    reader.GetFieldValue<DateOnly>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8),
-                    reader.GetInt64(9) / 1000.0, reader.GetInt64(10)));
-            }
-            return entries;
+            var charged = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) charged[reader.GetString(0)] = reader.GetInt64(1);
+            return charged;
         }, cancellationToken);
+
+    /// <summary>One namespace's usage (through its index), or every namespace's (through the index of ended_at).</summary>
+    private static async Task<List<NamespaceUsage>> ReadUsageAsync(NpgsqlConnection connection, string? ns, DateOnly from, DateOnly to, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand($"""
+            SELECT namespace, (ended_at AT TIME ZONE 'UTC')::date AS day, model, engine, resolution, COUNT(*),
+                   COUNT(*) FILTER (WHERE status = 'succeeded'), COUNT(*) FILTER (WHERE status = 'failed'),
+                   COUNT(*) FILTER (WHERE status = 'cancelled'),
+                   SUM(video_seconds)::bigint, SUM(wall_ms)::bigint, SUM(attempts)::bigint
+            FROM usage_records
+            WHERE {(ns is null ? "" : "namespace = @namespace AND ")}ended_at >= @from AND ended_at < @to
+            GROUP BY namespace, day, model, engine, resolution
+            ORDER BY namespace COLLATE "C", day, model COLLATE "C", engine COLLATE "C", resolution COLLATE "C"
+            """, connection);
+        if (ns is not null) command.Parameters.Bind("namespace", ns);
+        command.Parameters.Bind("from", new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+        command.Parameters.Bind("to", new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        var entries = new List<NamespaceUsage>();
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            entries.Add(new NamespaceUsage(reader.GetString(0), new UsageEntry(
+                reader.GetFieldValue<DateOnly>(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9),
+                reader.GetInt64(10) / 1000.0, reader.GetInt64(11))));
+        }
+        return entries;
     }
 
     private static int? Int(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);

@@ -7,7 +7,7 @@ namespace Paddock.Storage.Sqlite;
 /// <summary>API keys (hashes only) in the <c>api_keys</c> table; obtained from <see cref="SqliteStore.ApiKeys"/>.</summary>
 public sealed class SqliteApiKeyStore : IApiKeyStore
 {
-    private const string Columns = "id, hash, namespace, name, created_at";
+    private const string Columns = "id, hash, namespace, name, created_at, revoked_at, last_used_at";
 
     private readonly SqliteDatabase _database;
 
@@ -20,12 +20,14 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
         return _database.WriteAsync(context =>
         {
             var command = context.Command(
-                $"INSERT INTO api_keys ({Columns}) VALUES ($id, $hash, $namespace, $name, $created_at)");
+                $"INSERT INTO api_keys ({Columns}) VALUES ($id, $hash, $namespace, $name, $created_at, $revoked_at, $last_used_at)");
             command.Parameters.Add("$id", key.Id);
             command.Parameters.Add("$hash", key.Hash);
             command.Parameters.Add("$namespace", key.Namespace);
             command.Parameters.Add("$name", key.Name);
             command.Parameters.Add("$created_at", SqliteValues.ToUnixMilliseconds(key.CreatedAt));
+            command.Parameters.Add("$revoked_at", key.RevokedAt is { } revoked ? SqliteValues.ToUnixMilliseconds(revoked) : null);
+            command.Parameters.Add("$last_used_at", key.LastUsedAt is { } used ? SqliteValues.ToUnixMilliseconds(used) : null);
             return command.ExecuteNonQuery();
         }, cancellationToken);
     }
@@ -33,20 +35,20 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
     public Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hash);
-        return _database.ReadAsync(connection =>
-        {
-                        var command = connection.Command($"SELECT {Columns} FROM api_keys WHERE hash = $hash");
-            command.Parameters.Add("$hash", hash);
-            using var reader = command.ExecuteReader();
-            return reader.Read() ? Read(reader) : null;
-        }, cancellationToken);
+        return FindAsync("hash", hash, cancellationToken);
     }
 
-    /// <summary>All keys, oldest first.</summary>
+    public Task<ApiKeyRecord?> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return FindAsync("id", id, cancellationToken);
+    }
+
+    /// <summary>All keys, revoked ones included, oldest first.</summary>
     public Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default) =>
         _database.ReadAsync<IReadOnlyList<ApiKeyRecord>>(connection =>
         {
-                        var command = connection.Command($"SELECT {Columns} FROM api_keys ORDER BY created_at, id");
+            var command = connection.Command($"SELECT {Columns} FROM api_keys ORDER BY created_at, id");
             using var reader = command.ExecuteReader();
             var keys = new List<ApiKeyRecord>();
             while (reader.Read())
@@ -54,21 +56,45 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
             return keys;
         }, cancellationToken);
 
-    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    public Task<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
         return _database.WriteAsync(context =>
         {
-            var command = context.Command("DELETE FROM api_keys WHERE id = $id");
+            var command = context.Command("UPDATE api_keys SET revoked_at = $at WHERE id = $id AND revoked_at IS NULL");
             command.Parameters.Add("$id", id);
+            command.Parameters.Add("$at", SqliteValues.ToUnixMilliseconds(at));
             return command.ExecuteNonQuery() > 0;
         }, cancellationToken);
     }
+
+    public Task TouchAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        return _database.WriteAsync(context =>
+        {
+            var command = context.Command("UPDATE api_keys SET last_used_at = $at WHERE id = $id AND (last_used_at IS NULL OR last_used_at < $at)");
+            command.Parameters.Add("$id", id);
+            command.Parameters.Add("$at", SqliteValues.ToUnixMilliseconds(at));
+            return command.ExecuteNonQuery();
+        }, cancellationToken);
+    }
+
+    private Task<ApiKeyRecord?> FindAsync(string column, string value, CancellationToken cancellationToken) =>
+        _database.ReadAsync(connection =>
+        {
+            var command = connection.Command($"SELECT {Columns} FROM api_keys WHERE {column} = $value");
+            command.Parameters.Add("$value", value);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? Read(reader) : null;
+        }, cancellationToken);
 
     private static ApiKeyRecord Read(SqliteDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
         reader.GetString(2),
         reader.GetNullableString(3),
-        SqliteValues.FromUnixMilliseconds(reader.GetInt64(4)));
+        SqliteValues.FromUnixMilliseconds(reader.GetInt64(4)),
+        reader.IsDBNull(5) ? null : SqliteValues.FromUnixMilliseconds(reader.GetInt64(5)),
+        reader.IsDBNull(6) ? null : SqliteValues.FromUnixMilliseconds(reader.GetInt64(6)));
 }

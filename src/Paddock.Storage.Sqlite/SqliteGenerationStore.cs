@@ -287,6 +287,52 @@ public sealed class SqliteGenerationStore : IGenerationStore
             return counts;
         }, cancellationToken);
 
+    public Task<IReadOnlyList<StatusCount>> CountByStatusAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyList<StatusCount>>(connection =>
+        {
+            var command = connection.Command("""
+                SELECT namespace, model, status, SUM(count) FROM generation_counts
+                GROUP BY namespace, model, status HAVING SUM(count) > 0
+                ORDER BY namespace, model, status
+                """);
+            using var reader = command.ExecuteReader();
+            var counts = new List<StatusCount>();
+            while (reader.Read()) counts.Add(new StatusCount(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
+            return counts;
+        }, cancellationToken);
+
+    public Task<DateTimeOffset?> OldestQueuedAsync(string ns, string model, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        ArgumentNullException.ThrowIfNull(model);
+        return _database.ReadAsync(connection =>
+        {
+            // Walks ix_generations_namespace_status from the namespace's oldest queued row; stops at the first of the model.
+            var command = connection.Command("""
+                SELECT enqueued_at FROM generations INDEXED BY ix_generations_namespace_status
+                WHERE namespace = $namespace AND status = 'queued' AND model = $model
+                ORDER BY enqueued_at LIMIT 1
+                """);
+            command.Parameters.Add("$namespace", ns);
+            command.Parameters.Add("$model", model);
+            return command.ExecuteScalar() is long at ? SqliteValues.FromUnixMilliseconds(at) : (DateTimeOffset?)null;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<WorkerLoad>> ProcessingByWorkerAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyList<WorkerLoad>>(connection =>
+        {
+            // ix_generations_lease starts with status: only the processing rows are read.
+            var command = connection.Command("""
+                SELECT COALESCE(lease_owner, ''), COUNT(*) AS n FROM generations WHERE status = 'processing'
+                GROUP BY lease_owner ORDER BY n DESC, lease_owner
+                """);
+            using var reader = command.ExecuteReader();
+            var loads = new List<WorkerLoad>();
+            while (reader.Read()) loads.Add(new WorkerLoad(reader.GetString(0), reader.GetInt64(1)));
+            return loads;
+        }, cancellationToken);
+
     public Task<GenerationPage> QueryAsync(GenerationQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -68,31 +68,53 @@ public sealed class SqliteQuotaStore : IQuotaStore
     {
         ArgumentNullException.ThrowIfNull(ns);
         return _database.ReadAsync<IReadOnlyList<UsageEntry>>(connection =>
+            ReadUsage(connection, ns, from, to).Select(u => u.Entry).ToList(), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<NamespaceUsage>> UsageOfAllAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyList<NamespaceUsage>>(connection => ReadUsage(connection, null, from, to), cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, long>> ChargedVideoSecondsAsync(CancellationToken cancellationToken = default) =>
+        _database.ReadAsync<IReadOnlyDictionary<string, long>>(connection =>
         {
+            // A range of the ledger's primary key: the namespace scopes only.
             var command = connection.Command("""
-                SELECT date(ended_at / 1000, 'unixepoch') AS day, model, engine, resolution, COUNT(*),
-                       SUM(status = 'succeeded'), SUM(status = 'failed'), SUM(status = 'cancelled'),
-                       SUM(video_seconds), SUM(wall_ms), SUM(attempts)
-                FROM usage_records
-                WHERE namespace = $namespace AND ended_at >= $from AND ended_at < $to
-                GROUP BY day, model, engine, resolution
-                ORDER BY day, model, engine, resolution
+                SELECT substr(scope, 11), SUM(seconds) FROM video_budget
+                WHERE scope >= 'namespace:' AND scope < 'namespace;'
+                GROUP BY scope HAVING SUM(seconds) <> 0
                 """);
-            command.Parameters.Add("$namespace", ns);
-            command.Parameters.Add("$from", Milliseconds(from));
-            command.Parameters.Add("$to", Milliseconds(to.AddDays(1)));
             using var reader = command.ExecuteReader();
-            var entries = new List<UsageEntry>();
-            while (reader.Read())
-            {
-                entries.Add(new UsageEntry(
-                    DateOnly.ParseExact(reader.GetString(0), "yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8),
-                    reader.GetInt64(9) / 1000.0, reader.GetInt64(10)));
-            }
-            return entries;
+            var charged = new Dictionary<string, long>(StringComparer.Ordinal);
+            while (reader.Read()) charged[reader.GetString(0)] = reader.GetInt64(1);
+            return charged;
         }, cancellationToken);
+
+    /// <summary>One namespace's usage (through its index), or every namespace's (through the index of ended_at).</summary>
+    private static List<NamespaceUsage> ReadUsage(SqliteReadContext connection, string? ns, DateOnly from, DateOnly to)
+    {
+        var command = connection.Command($"""
+            SELECT namespace, date(ended_at / 1000, 'unixepoch') AS day, model, engine, resolution, COUNT(*),
+                   SUM(status = 'succeeded'), SUM(status = 'failed'), SUM(status = 'cancelled'),
+                   SUM(video_seconds), SUM(wall_ms), SUM(attempts)
+            FROM usage_records
+            WHERE {(ns is null ? "" : "namespace = $namespace AND ")}ended_at >= $from AND ended_at < $to
+            GROUP BY namespace, day, model, engine, resolution
+            ORDER BY namespace, day, model, engine, resolution
+            """);
+        if (ns is not null) command.Parameters.Add("$namespace", ns);
+        command.Parameters.Add("$from", Milliseconds(from));
+        command.Parameters.Add("$to", Milliseconds(to.AddDays(1)));
+        using var reader = command.ExecuteReader();
+        var entries = new List<NamespaceUsage>();
+        while (reader.Read())
+        {
+            entries.Add(new NamespaceUsage(reader.GetString(0), new UsageEntry(
+                DateOnly.ParseExact(reader.GetString(1), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+                reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9),
+                reader.GetInt64(10) / 1000.0, reader.GetInt64(11))));
+        }
+        return entries;
     }
 
     private static long Milliseconds(DateOnly day) =>

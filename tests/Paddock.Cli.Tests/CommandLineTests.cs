@@ -22,7 +22,7 @@ public sealed class CommandLineTests(CliServer server) : IDisposable
         {
             var result = await _cli.RunAsync(args);
             Assert.True(result.ExitCode == 0, result.ToString());
-            foreach (var command in new[] { "serve", "worker", "keys", "render", "config", "models", "generate", "queue", "events", "upload", "download", "usage", "completion" })
+            foreach (var command in new[] { "serve", "worker", "keys", "render", "config", "models", "generate", "queue", "events", "upload", "download", "usage", "admin", "completion" })
                 Assert.Matches($@"(?m)^  {command}\b", result.Stdout);
             Assert.Contains("--version", result.Stdout);
             Assert.Contains("-h, --help", result.Stdout);

@@ -92,6 +92,29 @@ public sealed class ServeAndKeysTests(CliServer server) : IDisposable
         await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
     }
 
+    [Fact]
+    public async Task A_revoked_first_key_is_not_announced_again_at_the_next_start()
+    {
+        var data = Path.Combine(_cli.Root, "revoked-first");
+        var url = $"http://127.0.0.1:{FreePort()}";
+        string key;
+        await using (var first = await ServeAsync(url, "--data-dir", data, "--concurrency", "0"))
+        {
+            key = (await File.ReadAllTextAsync(Path.Combine(data, "first-api-key.txt"))).Trim();
+            await first.WaitForAsync(s => s.Contains(key, StringComparison.Ordinal), "the first key announced");
+            first.Terminate();
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+        var id = (await _cli.RunAsync("keys", "list", "--json", "--data-dir", data)).Json().GetProperty("keys")[0].GetProperty("id").GetString()!;
+        Assert.Equal(0, (await _cli.RunAsync("keys", "revoke", id, "--data-dir", data)).ExitCode);
+
+        await using var second = await ServeAsync(url, "--data-dir", data, "--concurrency", "0");
+        await second.WaitForAsync(s => s.Contains("API keys: create one with 'paddock keys create", StringComparison.Ordinal), "the note that no key is announced");
+        Assert.DoesNotContain(key, second.Stdout, StringComparison.Ordinal);
+        second.Terminate();
+        await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
+
     private async Task<RunningCli> ServeAsync(string url, params string[] settings)
     {
         var serve = _cli.Start(["serve", "--urls", url, .. settings, "--Paddock:Engines:Builtin:Preset=ultrafast", "--Logging:LogLevel:Default=Warning"]);

@@ -147,6 +147,9 @@ public sealed class OpenApiConformanceTests(OpenApiServerFixture fixture) : ICla
         await contract.SendAsync(key, Get("api/usage?from=2025-02-01&to=2025-01-01"), "/api/usage");
         await contract.SendAsync(anonymous, Get("api/usage"), "/api/usage");
 
+        // The admin API: its own key, every route and its errors.
+        await CheckAdminAsync(contract, key, anonymous);
+
         // The probes: live and ready, and ready's 503 on a server that cannot render (no ffmpeg).
         foreach (var probe in new[] { "/health/live", "/health/ready" })
         {
@@ -314,6 +317,54 @@ public sealed class OpenApiConformanceTests(OpenApiServerFixture fixture) : ICla
         await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Delete, $"api/webhooks/{hook}"), "/api/webhooks/{id}");
     }
 
+    private async Task CheckAdminAsync(OpenApiContract contract, HttpClient key, HttpClient anonymous)
+    {
+        using var admin = Server.CreateClient(AdminApiTests.AdminKey);
+        await contract.SendAsync(admin, Get("api/admin/namespaces"), "/api/admin/namespaces");
+        await contract.SendAsync(key, Get("api/admin/namespaces"), "/api/admin/namespaces");
+        await contract.SendAsync(anonymous, Get("api/admin/namespaces"), "/api/admin/namespaces");
+        await contract.SendAsync(admin, PostJson("api/admin/namespaces", "{\"namespace\":\"openapi-admin\",\"key_name\":\"first\",\"limits\":{\"max_queued\":10}}"), "/api/admin/namespaces");
+        await contract.SendAsync(admin, PostJson("api/admin/namespaces", "{\"namespace\":\"openapi-admin\"}"), "/api/admin/namespaces");
+        await contract.SendAsync(admin, PostJson("api/admin/namespaces", "{}"), "/api/admin/namespaces");
+        await contract.SendAsync(admin, Get("api/admin/namespaces/openapi-admin/limits"), "/api/admin/namespaces/{ns}/limits");
+        await contract.SendAsync(admin, Get("api/admin/namespaces/nobody/limits"), "/api/admin/namespaces/{ns}/limits");
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Put, "api/admin/namespaces/openapi-admin/limits")
+            { Content = new StringContent("{\"requests_per_minute\":1000,\"budgets\":[{\"resolution\":\"1080P\",\"period\":\"month\",\"seconds\":3600}]}", System.Text.Encoding.UTF8, "application/json") },
+            "/api/admin/namespaces/{ns}/limits");
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Put, "api/admin/namespaces/openapi-admin/limits")
+            { Content = new StringContent("{\"max_queued\":-1}", System.Text.Encoding.UTF8, "application/json") }, "/api/admin/namespaces/{ns}/limits");
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Delete, "api/admin/namespaces/openapi-admin/limits"), "/api/admin/namespaces/{ns}/limits");
+        var (_, hookBody) = await contract.SendAsync(admin, PostJson("api/admin/namespaces/openapi-admin/webhooks", "{\"url\":\"http://127.0.0.1:9/hook\"}"), "/api/admin/namespaces/{ns}/webhooks");
+        await contract.SendAsync(admin, PostJson("api/admin/namespaces/openapi-admin/webhooks", "{\"url\":5}"), "/api/admin/namespaces/{ns}/webhooks");
+        await contract.SendAsync(admin, Get("api/admin/namespaces/openapi-admin/webhooks"), "/api/admin/namespaces/{ns}/webhooks");
+        var hook = JsonNode.Parse(hookBody)!["id"]!.GetValue<string>();
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Delete, $"api/admin/namespaces/openapi-admin/webhooks/{hook}"), "/api/admin/namespaces/{ns}/webhooks/{id}");
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Delete, $"api/admin/namespaces/openapi-admin/webhooks/{hook}"), "/api/admin/namespaces/{ns}/webhooks/{id}");
+
+        var (_, keyBody) = await contract.SendAsync(admin, PostJson("api/admin/keys", "{\"namespace\":\"openapi-admin\",\"name\":\"second\",\"limits\":{\"priority\":5}}"), "/api/admin/keys");
+        await contract.SendAsync(admin, PostJson("api/admin/keys", "{\"namespace\":\"no/such\"}"), "/api/admin/keys");
+        var id = JsonNode.Parse(keyBody)!["id"]!.GetValue<string>();
+        await contract.SendAsync(admin, Get("api/admin/keys"), "/api/admin/keys");
+        await contract.SendAsync(admin, Get("api/admin/keys?namespace=bad/name"), "/api/admin/keys");
+        await contract.SendAsync(admin, Get($"api/admin/keys/{id}"), "/api/admin/keys/{id}");
+        await contract.SendAsync(admin, Get("api/admin/keys/key_missing"), "/api/admin/keys/{id}");
+        await contract.SendAsync(admin, Get($"api/admin/keys/{id}/limits"), "/api/admin/keys/{id}/limits");
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Put, $"api/admin/keys/{id}/limits")
+            { Content = new StringContent("{\"requests_per_minute\":100}", System.Text.Encoding.UTF8, "application/json") }, "/api/admin/keys/{id}/limits");
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Put, $"api/admin/keys/{id}/limits")
+            { Content = new StringContent("{\"max_running\":1}", System.Text.Encoding.UTF8, "application/json") }, "/api/admin/keys/{id}/limits");
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Delete, $"api/admin/keys/{id}/limits"), "/api/admin/keys/{id}/limits");
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Delete, "api/admin/keys/key_missing/limits"), "/api/admin/keys/{id}/limits");
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Delete, $"api/admin/keys/{id}"), "/api/admin/keys/{id}");
+        await contract.SendAsync(admin, new HttpRequestMessage(HttpMethod.Delete, "api/admin/keys/key_missing"), "/api/admin/keys/{id}");
+
+        await contract.SendAsync(admin, Get("api/admin/usage"), "/api/admin/usage");
+        await contract.SendAsync(admin, Get("api/admin/usage?namespace=default&from=2025-01-01&to=2025-01-31"), "/api/admin/usage");
+        await contract.SendAsync(admin, Get("api/admin/usage?from=2025-13-01"), "/api/admin/usage");
+        await contract.SendAsync(admin, Get("api/admin/queue"), "/api/admin/queue");
+        await contract.SendAsync(key, Get("api/admin/queue"), "/api/admin/queue");
+    }
+
     private static async Task CheckFilesAsync(OpenApiContract contract, HttpClient key, HttpClient anonymous, HttpClient wrongKey, HttpClient otherNamespace)
     {
         const string route = "/api/repos/{ns}/{repo}/file/{branch}/{path}";
@@ -392,7 +443,7 @@ public sealed class OpenApiServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Images = await ImageHost.StartAsync();
-        Server = await PaddockHost.StartAsync(WebhookServerFixture.Settings);
+        Server = await PaddockHost.StartAsync(new Dictionary<string, string>(WebhookServerFixture.Settings.Concat(AdminApiTests.Settings)));
     }
 
     public async Task DisposeAsync()

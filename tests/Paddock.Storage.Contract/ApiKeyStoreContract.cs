@@ -21,17 +21,38 @@ public abstract class ApiKeyStoreContract<TBackend> : StoreContract<TBackend>
     }
 
     [Fact]
-    public async Task Deleted_key_is_gone()
+    public async Task Revoked_key_stays_listed_with_when_it_was_revoked_and_a_second_revoke_changes_nothing()
     {
         var store = await OpenAsync();
         var service = new ApiKeyService(store.ApiKeys, Time);
         var (record, key) = await service.CreateAsync("alice", "ci");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var (other, _) = await service.CreateAsync("alice", "laptop");
+        var revokedAt = Time.GetUtcNow() + TimeSpan.FromMinutes(1);
 
-        Assert.True(await store.ApiKeys.DeleteAsync(record.Id));
-        Assert.False(await store.ApiKeys.DeleteAsync(record.Id));
-        Assert.False(await store.ApiKeys.DeleteAsync("key_unknown"));
-        Assert.Null(await store.ApiKeys.FindByHashAsync(ApiKeyFormat.Hash(key)));
-        Assert.Empty(await store.ApiKeys.ListAsync());
+        Assert.True(await store.ApiKeys.RevokeAsync(record.Id, revokedAt));
+        Assert.False(await store.ApiKeys.RevokeAsync(record.Id, revokedAt + TimeSpan.FromHours(1)));
+        Assert.False(await store.ApiKeys.RevokeAsync("key_unknown", revokedAt));
+
+        var revoked = record with { RevokedAt = revokedAt };
+        Assert.Equal(revoked, await store.ApiKeys.FindByHashAsync(ApiKeyFormat.Hash(key)));
+        Assert.True((await store.ApiKeys.GetAsync(record.Id))!.IsRevoked);
+        Assert.Equal(other, await store.ApiKeys.GetAsync(other.Id));
+        Assert.Null(await store.ApiKeys.GetAsync("key_unknown"));
+        Assert.Equal([revoked, other], await store.ApiKeys.ListAsync());
+    }
+
+    [Fact]
+    public async Task Last_use_only_moves_forward()
+    {
+        var store = await OpenAsync();
+        var (record, _) = await new ApiKeyService(store.ApiKeys, Time).CreateAsync("alice", null);
+        var later = Time.GetUtcNow() + TimeSpan.FromMinutes(5);
+
+        await store.ApiKeys.TouchAsync(record.Id, later);
+        await store.ApiKeys.TouchAsync(record.Id, later - TimeSpan.FromMinutes(1));
+
+        Assert.Equal(later, (await store.ApiKeys.GetAsync(record.Id))!.LastUsedAt);
     }
 
     [Fact]

@@ -62,6 +62,52 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
     }
 
     [Fact]
+    public async Task The_queue_overview_counts_by_status_finds_the_oldest_queued_row_and_the_load_of_each_worker()
+    {
+        var store = await OpenAsync();
+        Assert.Empty(await store.Generations.CountByStatusAsync());
+        Assert.Empty(await store.Generations.ProcessingByWorkerAsync());
+        Assert.Null(await store.Generations.OldestQueuedAsync("alice", "model-a"));
+
+        var first = Time.GetUtcNow();
+        var a1 = NewGeneration("alice", "model-a");
+        await store.Generations.EnqueueAsync([a1]);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var a2 = NewGeneration("alice", "model-b");
+        var b1 = NewGeneration("bob", "model-a");
+        await store.Generations.EnqueueAsync([a2, b1]);
+        Time.Advance(TimeSpan.FromSeconds(1));
+        var last = Time.GetUtcNow();
+        await store.Generations.EnqueueAsync([NewGeneration("alice", "model-a")]);
+
+        Assert.Equal(first, await store.Generations.OldestQueuedAsync("alice", "model-a"));
+        Assert.Equal(first + TimeSpan.FromSeconds(1), await store.Generations.OldestQueuedAsync("alice", "model-b"));
+        Assert.Null(await store.Generations.OldestQueuedAsync("bob", "model-b"));
+
+        var b = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration, ["model-b"]))!;
+        Assert.Equal(a2.Id, b.Lease.GenerationId);
+        var claimed = new[]
+        {
+            (await store.Generations.ClaimNextAsync("worker-2", LeaseDuration, ["model-a"]))!.Lease.GenerationId,
+            (await store.Generations.ClaimNextAsync("worker-2", LeaseDuration, ["model-a"]))!.Lease.GenerationId,
+        };
+        Assert.Equal(new HashSet<Guid> { a1.Id, b1.Id }, claimed.ToHashSet());
+        await store.Generations.CompleteAsync(b.Lease, "b.mp4", Completed("alice", a2.Id));
+
+        Assert.Equal(last, await store.Generations.OldestQueuedAsync("alice", "model-a"));
+        Assert.Null(await store.Generations.OldestQueuedAsync("alice", "model-b"));
+        Assert.Equal([new WorkerLoad("worker-2", 2)], await store.Generations.ProcessingByWorkerAsync());
+        Assert.Equal(
+            [
+                new StatusCount("alice", "model-a", "processing", 1),
+                new StatusCount("alice", "model-a", "queued", 1),
+                new StatusCount("alice", "model-b", "succeeded", 1),
+                new StatusCount("bob", "model-a", "processing", 1),
+            ],
+            await store.Generations.CountByStatusAsync());
+    }
+
+    [Fact]
     public async Task Row_records_its_whole_life()
     {
         var store = await OpenAsync();

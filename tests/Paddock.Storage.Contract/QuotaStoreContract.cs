@@ -184,6 +184,55 @@ public abstract class QuotaStoreContract<TBackend> : StoreContract<TBackend>
     }
 
     [Fact]
+    public async Task Usage_of_all_namespaces_is_grouped_by_namespace_day_and_model_within_the_range()
+    {
+        var store = await OpenAsync();
+        var today = DateOnly.FromDateTime(Time.GetUtcNow().UtcDateTime);
+        await EndAsync(store, Row("bob", seconds: 4), succeed: true);
+        await EndAsync(store, Row("alice", seconds: 6), succeed: true);
+        await EndAsync(store, Row("alice", seconds: 9, model: "happyhorse-1.0-r2v", resolution: "720P"), succeed: false);
+        Time.Advance(TimeSpan.FromDays(1));
+        await EndAsync(store, Row("carol", seconds: 2), succeed: true);
+
+        var usage = await store.Quotas.UsageOfAllAsync(today, today);
+
+        Assert.Equal(
+            [
+                new NamespaceUsage("alice", new UsageEntry(today, "happyhorse-1.0-r2v", "happyhorse-1.0-r2v", "720P", 1, 0, 1, 0, 0, 0, 1)),
+                new NamespaceUsage("alice", new UsageEntry(today, "happyhorse-1.0-t2v", "happyhorse-1.0-t2v", "1080P", 1, 1, 0, 0, 6, 0, 1)),
+                new NamespaceUsage("bob", new UsageEntry(today, "happyhorse-1.0-t2v", "happyhorse-1.0-t2v", "1080P", 1, 1, 0, 0, 4, 0, 1)),
+            ],
+            usage);
+        Assert.Equal(["alice", "alice", "bob", "carol"], (await store.Quotas.UsageOfAllAsync(today, today.AddDays(1))).Select(u => u.Namespace));
+    }
+
+    [Fact]
+    public async Task Seconds_charged_to_date_are_summed_per_namespace_over_days_and_resolutions()
+    {
+        var store = await OpenAsync();
+        Assert.Empty(await store.Quotas.ChargedVideoSecondsAsync());
+        await store.Generations.EnqueueAsync([Row("alice", key: "key_a", seconds: 5), Row("alice", seconds: 7, resolution: "720P"), Row("bob", seconds: 3)]);
+        Time.Advance(TimeSpan.FromDays(1));
+        var cancelled = Row("bob", seconds: 11);
+        await store.Generations.EnqueueAsync([Row("alice", seconds: 2), cancelled]);
+        await store.Generations.CancelAsync("bob", cancelled.Id, Cancelled("bob", cancelled.Id));
+
+        var charged = await store.Quotas.ChargedVideoSecondsAsync();
+
+        Assert.Equal(new Dictionary<string, long> { ["alice"] = 14, ["bob"] = 3 }, charged.OrderBy(c => c.Key, StringComparer.Ordinal).ToDictionary());
+    }
+
+    /// <summary>Enqueues the row alone and ends it at once: succeeded or failed.</summary>
+    private static async Task EndAsync(StoreUnderTest store, NewGeneration row, bool succeed)
+    {
+        await store.Generations.EnqueueAsync([row]);
+        var lease = (await store.Generations.ClaimNextAsync("w", LeaseDuration))!.Lease;
+        Assert.Equal(row.Id, lease.GenerationId);
+        if (succeed) await store.Generations.CompleteAsync(lease, "o.mp4", Completed(row.Namespace, row.Id));
+        else await store.Generations.FailAsync(lease, Failure("no"), Completed(row.Namespace, row.Id, "failed"));
+    }
+
+    [Fact]
     public async Task A_namespace_at_its_running_limit_is_passed_over_until_one_of_its_renders_ends()
     {
         var store = await OpenAsync();

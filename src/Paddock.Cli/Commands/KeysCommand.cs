@@ -9,16 +9,19 @@ using Paddock.Core.Auth;
 using Paddock.Server.Hosting;
 using Microsoft.Extensions.Logging;
 using Paddock.Core.Configuration;
+using Paddock.Core.Quotas;
 
 namespace Paddock.Cli.Commands;
 
 /// <summary><c>paddock keys create|list|revoke</c>, against the database the server's configuration names.</summary>
 internal static class KeysCommand
 {
-    private const string Forms = "keys takes: create --namespace NAME [--name LABEL] | list | revoke KEY_ID";
+    private const string Forms = "keys takes: create --namespace NAME [--name LABEL] | list | revoke KEY_ID | limits KEY_ID | limits --namespace NAME";
 
     private static readonly Option<string> Namespace = CliOption.Text("--namespace", "NAME", "The namespace the key may use (1-64 letters, digits, '-', '_' or '.')").Require();
     private static readonly Option<string> Label = CliOption.Text("--name", "LABEL", "A label to tell keys apart in 'keys list'");
+    private static readonly Option<bool> All = CliOption.Switch("--all", "Also the revoked keys (kept, marked with when they were revoked)");
+    private static readonly Option<string> LimitsNamespace = CliOption.Text("--namespace", "NAME", "The namespace whose limits to show or set (instead of a key's)");
 
     public static PaddockCommand Create(ServerSettings settings)
     {
@@ -27,13 +30,21 @@ internal static class KeysCommand
         create.Add(Label);
         create.SetAction((parse, _) => RunAsync(parse, settings, (output, open) => CreateAsync(parse, output, open)));
 
-        var list = new PaddockCommand("list", "The keys: id, namespace, created, label") { WordsExtra = Forms };
-        list.SetAction((parse, _) => RunAsync(parse, settings, ListAsync));
+        var list = new PaddockCommand("list", "The keys: id, namespace, created, label, last used, revoked") { WordsExtra = Forms };
+        list.Add(All);
+        list.SetAction((parse, _) => RunAsync(parse, settings, (output, open) => ListAsync(parse.GetValue(All), output, open)));
 
         var id = new Argument<string>("KEY_ID") { Description = "The key's id (see 'keys list'), not the key itself" };
         var revoke = new PaddockCommand("revoke", "Revoke a key: requests with it are refused from now on") { WordsMissing = Forms, WordsExtra = Forms };
         revoke.Add(id);
         revoke.SetAction((parse, _) => RunAsync(parse, settings, (output, open) => RevokeAsync(parse.GetRequiredValue(id), output, open)));
+
+        var limitsId = new Argument<string>("KEY_ID") { Description = "The key's id (see 'keys list')", Arity = ArgumentArity.ZeroOrOne };
+        var limits = new PaddockCommand("limits", "Show a key's or a namespace's stored limits, store new ones (replacing them), or --clear them") { WordsExtra = Forms };
+        limits.Add(limitsId);
+        limits.Add(LimitsNamespace);
+        LimitOptions.AddTo(limits);
+        limits.SetAction((parse, _) => RunAsync(parse, settings, (output, open) => LimitsAsync(parse, parse.GetValue(limitsId), output, open)));
 
         var command = new PaddockCommand("keys", "API keys, in the database of the server these settings describe")
         {
@@ -46,6 +57,7 @@ internal static class KeysCommand
         command.Add(create);
         command.Add(list);
         command.Add(revoke);
+        command.Add(limits);
         command.Add(RemoteOptions.Json);
         ServerOptions.AddTo(command);
         command.SetAction((parse, _) => RunAsync(parse, settings, (_, _) => throw new UsageException(Forms)));
@@ -89,21 +101,52 @@ internal static class KeysCommand
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> ListAsync(Output output, Func<KeyStoreHost> open)
+    private static async Task<int> ListAsync(bool all, Output output, Func<KeyStoreHost> open)
     {
         await using var store = open();
-        var keys = await store.ApiKeys.ListAsync();
+        var keys = (await store.ApiKeys.ListAsync()).Where(k => all || !k.IsRevoked).ToList();
         if (output.Json) output.Document(new JsonObject { ["keys"] = new JsonArray(keys.Select(k => (JsonNode)Describe(k)).ToArray()) });
-        else foreach (var k in keys) Console.WriteLine($"{k.Id}\t{k.Namespace}\t{k.CreatedAt:u}\t{k.Name}");
+        else foreach (var k in keys) Console.WriteLine($"{k.Id}\t{k.Namespace}\t{k.CreatedAt:u}\t{k.Name}\t{(k.LastUsedAt is { } used ? $"last used {used:u}" : "never used")}{(k.RevokedAt is { } revoked ? $"\trevoked {revoked:u}" : "")}");
         return ExitCodes.Ok;
     }
 
     private static async Task<int> RevokeAsync(string id, Output output, Func<KeyStoreHost> open)
     {
         await using var store = open();
-        if (!await store.ApiKeys.DeleteAsync(id)) throw new RequestRefusedException($"no key with id {id} (see 'paddock keys list')");
+        var time = store.Host.Services.GetRequiredService<TimeProvider>();
+        if (!await store.ApiKeys.RevokeAsync(id, time.GetUtcNow()))
+        {
+            var known = await store.ApiKeys.GetAsync(id);
+            throw new RequestRefusedException(known is null
+                ? $"no key with id {id} (see 'paddock keys list')"
+                : $"key {id} was already revoked at {known.RevokedAt:u}");
+        }
         if (output.Json) output.Document(new JsonObject { ["id"] = id, ["revoked"] = true });
         else Console.WriteLine($"Revoked {id}.");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// The stored limits of a key (by id) or a namespace, in the same table the admin API writes (<c>quota_limits</c>):
+    /// shown, replaced, or cleared. A running server reads a change within Paddock:Quotas:StoredLimitsLifetime.
+    /// </summary>
+    private static async Task<int> LimitsAsync(ParseResult parse, string? keyId, Output output, Func<KeyStoreHost> open)
+    {
+        var ns = parse.GetValue(LimitsNamespace);
+        if ((keyId is null) == (ns is null)) throw new UsageException("keys limits takes a KEY_ID or --namespace NAME (one of them)");
+        if (ns is not null && !ApiKeyFormat.IsValidNamespace(ns)) throw new UsageException($"namespace '{ns}' must be 1-64 letters, digits, '-', '_' or '.'");
+        var scope = ns is not null ? QuotaScope.Namespace(ns) : QuotaScope.Key(keyId!);
+        var (limits, clear) = LimitOptions.Read(parse, scope.Kind);
+        await using var store = open();
+        if (keyId is not null && await store.ApiKeys.GetAsync(keyId) is null)
+            throw new RequestRefusedException($"no key with id {keyId} (see 'paddock keys list')");
+        var quotas = store.Host.Services.GetRequiredService<IQuotaStore>();
+        if (limits is not null) await quotas.SetLimitsAsync(scope, limits);
+        else if (clear) await quotas.DeleteLimitsAsync(scope);
+        var stored = await quotas.GetLimitsAsync(scope);
+        var document = new JsonObject { ["scope"] = scope.Stored, ["stored"] = Paddock.Cli.CommandLine.LimitOptions.Json(stored) };
+        if (output.Json) output.Document(document);
+        else Console.WriteLine($"{scope.Stored}\tstored: {LimitOptions.Describe(document["stored"])}");
         return ExitCodes.Ok;
     }
 
@@ -145,5 +188,8 @@ internal static class KeysCommand
         ["namespace"] = key.Namespace,
         ["name"] = key.Name,
         ["created_at"] = key.CreatedAt.ToUnixTimeSeconds(),
+        ["last_used_at"] = key.LastUsedAt?.ToUnixTimeSeconds(),
+        ["revoked"] = key.IsRevoked,
+        ["revoked_at"] = key.RevokedAt?.ToUnixTimeSeconds(),
     };
 }

@@ -46,6 +46,27 @@ internal sealed record Connection(Uri Server, string ServerSource, string? Key, 
         return null;
     }
 
+    /// <summary>The variable of the admin key, which <c>paddock admin</c> reads (never the namespace key's variables).</summary>
+    public const string AdminKeyVariable = "PADDOCK_ADMIN_KEY";
+
+    /// <summary>As <see cref="Resolve"/>, for <c>paddock admin</c>: the key from <c>--key</c>, else <see cref="AdminKeyVariable"/> (no config file entry: the admin key is not kept on disk by this command).</summary>
+    public static Connection ResolveAdmin(string? serverFlag, string? keyFlag)
+    {
+        var config = ConfigFile.Load();
+        var (server, serverSource) = Pick(serverFlag, "--server", [ServerVariable], config.Server, config.Path) ?? (DefaultServer, "the default");
+        var key = Pick(keyFlag, "--key", [AdminKeyVariable], null, config.Path);
+        return new Connection(ParseServer(server, serverSource), serverSource, key?.Value, key?.Source ?? "nowhere");
+    }
+
+    /// <summary>The admin API's client for this server and the admin key; a missing key is an authentication error (exit 3).</summary>
+    public Paddock.Client.Admin.PaddockAdminClient CreateAdminClient()
+    {
+        if (Key is null)
+            throw new AuthenticationMissingException(
+                $"no admin key: pass --key ADMIN_KEY or set {AdminKeyVariable} (the key of the server's Paddock:Admin:Key; 'paddock admin new-key' makes one)");
+        return new Paddock.Client.Admin.PaddockAdminClient(Server, Key.Trim(), new PaddockClientOptions { UserAgent = "paddock-cli/" + Version });
+    }
+
     /// <summary>The SDK client for this server and key; a missing key is an authentication error (exit 3).</summary>
     public PaddockClient CreateClient()
     {

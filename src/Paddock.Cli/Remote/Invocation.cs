@@ -22,6 +22,12 @@ internal sealed class Invocation(ParseResult parse, Output output)
 
     public PaddockClient Client => _client ??= Connection.CreateClient();
 
+    /// <summary>The admin API's client (<c>paddock admin</c>): the admin key from <c>--key</c> or <c>PADDOCK_ADMIN_KEY</c>.</summary>
+    public Paddock.Client.Admin.PaddockAdminClient AdminClient =>
+        _admin ??= (_connection ??= Connection.ResolveAdmin(Parse.GetValue(RemoteOptions.Server), Parse.GetValue(RemoteOptions.Key))).CreateAdminClient();
+
+    private Paddock.Client.Admin.PaddockAdminClient? _admin;
+
     /// <summary>The option's value, or its default when it was not given.</summary>
     public T? Value<T>(Option<T> option) => Parse.GetValue(option);
 

@@ -3,15 +3,36 @@ using System.Text;
 
 namespace Paddock.Core.Auth;
 
-/// <summary>A stored key: only its SHA-256 hash is kept, with the namespace it acts for.</summary>
-public sealed record ApiKeyRecord(string Id, string Hash, string Namespace, string? Name, DateTimeOffset CreatedAt);
+/// <summary>
+/// A stored key: only its SHA-256 hash is kept, with the namespace it acts for. A revoked key stays (so a list can say
+/// what became of it and usage stays attributed) but authenticates nothing. <paramref name="LastUsedAt"/> is coarse:
+/// written when a process looks the key up in the store, at most about once a minute per key and process.
+/// </summary>
+public sealed record ApiKeyRecord(string Id, string Hash, string Namespace, string? Name, DateTimeOffset CreatedAt,
+    DateTimeOffset? RevokedAt = null, DateTimeOffset? LastUsedAt = null)
+{
+    public bool IsRevoked => RevokedAt is not null;
+}
 
+/// <summary>API keys, by hash. Implementations: SQLite and PostgreSQL, in the same database as the queue.</summary>
 public interface IApiKeyStore
 {
     Task CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken = default);
+
+    /// <summary>The key with this hash, revoked or not; null when none has it.</summary>
     Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken = default);
+
+    /// <summary>The key with this id, revoked or not; null when none has it.</summary>
+    Task<ApiKeyRecord?> GetAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>All keys, revoked ones included, oldest first.</summary>
     Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default);
-    Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Marks the key revoked at <paramref name="at"/>; false when there is no such key or it was revoked already (its first revocation time stays).</summary>
+    Task<bool> RevokeAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the key was used at <paramref name="at"/> (never moves it back in time).</summary>
+    Task TouchAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default);
 }
 
 public static class ApiKeyFormat

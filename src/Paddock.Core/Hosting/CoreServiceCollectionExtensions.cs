@@ -37,6 +37,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSettings<Webhooks.WebhookOptions>("Paddock:Webhooks");
         services.AddSettings<Telemetry.TelemetryOptions>("Paddock:Telemetry");
         services.AddSettings<Quotas.QuotaOptions>("Paddock:Quotas");
+        services.AddSettings<Auth.AdminOptions>(Auth.AdminOptions.Section);
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new Telemetry.PaddockMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

@@ -37,6 +37,21 @@ public interface IGenerationStore
     Task<IReadOnlyDictionary<string, long>> CountQueuedByModelAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Rows of every namespace per (namespace, model, status), ordered by namespace, model and status (ordinal); combinations with
+    /// none are absent. Read from the kept counts, so its cost grows with namespaces × models, not with the table.
+    /// </summary>
+    Task<IReadOnlyList<StatusCount>> CountByStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// When the oldest queued row of <paramref name="ns"/> and <paramref name="model"/> was enqueued; null when none is
+    /// queued. One index seek from the namespace's oldest queued row (it passes only that namespace's queued rows of other models).
+    /// </summary>
+    Task<DateTimeOffset?> OldestQueuedAsync(string ns, string model, CancellationToken cancellationToken = default);
+
+    /// <summary>Rows processing now per worker (the lease owner), most first, then by worker id; bounded by the running rows.</summary>
+    Task<IReadOnlyList<WorkerLoad>> ProcessingByWorkerAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Rows matching the query, newest first, with the total count of matches. A queued row carries its
     /// <see cref="Generation.QueuePosition"/>: the claim that takes it, counted in its lane under <see cref="FairQueue"/>
     /// (1 = next), computed from counters and index seeks, never by counting the queue.

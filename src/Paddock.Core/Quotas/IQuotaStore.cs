@@ -20,7 +20,22 @@ public interface IQuotaStore
     /// <paramref name="to"/> inclusive, oldest day first, then by model; one entry per resolution within each.
     /// </summary>
     Task<IReadOnlyList<UsageEntry>> UsageAsync(string ns, DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="UsageAsync"/>, for every namespace at once (the admin's view): ordered by namespace (ordinal), then as
+    /// <see cref="UsageAsync"/> orders one namespace's entries.
+    /// </summary>
+    Task<IReadOnlyList<NamespaceUsage>> UsageOfAllAsync(DateOnly from, DateOnly to, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Seconds of video charged to each namespace to date (the budget ledger: every row enqueued, less those that failed or
+    /// were cancelled, so succeeded plus still queued or running); namespaces with no ledger entry are absent.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, long>> ChargedVideoSecondsAsync(CancellationToken cancellationToken = default);
 }
+
+/// <summary>One <see cref="UsageEntry"/> of one namespace.</summary>
+public sealed record NamespaceUsage(string Namespace, UsageEntry Entry);
 
 /// <summary>
 /// What the generations of one namespace that ended on one UTC day consumed, for one model at one resolution.

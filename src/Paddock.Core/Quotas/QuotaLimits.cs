@@ -66,3 +66,37 @@ public sealed record RunningLimits(int? Default, IReadOnlyDictionary<string, int
 {
     public int? For(string ns, int? stored) => stored ?? (PerNamespace.TryGetValue(ns, out var own) ? own : Default);
 }
+
+/// <summary>
+/// The ranges every limit must fall in, however it is set (configuration, the admin API, <c>paddock keys limits</c>), so
+/// each source refuses the same values with the same words. <paramref name="name"/> turns a field's name into how the
+/// caller spells it (a setting key, a JSON field, a command-line option).
+/// </summary>
+public static class QuotaLimitRules
+{
+    public static IReadOnlyList<string> Problems(QuotaLimits limits, QuotaScopeKind kind, Func<string, string> name)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        ArgumentNullException.ThrowIfNull(name);
+        var problems = new List<string>();
+        if (limits.RequestsPerMinute is < 1 or > 1_000_000)
+            problems.Add($"{name("requests_per_minute")} is {limits.RequestsPerMinute}; it must be between 1 and 1000000, such as 600");
+        if (limits.MaxRunning is < 1 or > 100_000)
+            problems.Add($"{name("max_running")} is {limits.MaxRunning}; it must be between 1 and 100000, such as 4");
+        if (kind == QuotaScopeKind.Key && limits.MaxRunning is not null)
+            problems.Add($"{name("max_running")}: generations running at once are limited per namespace, not per key; set it on the key's namespace");
+        if (limits.MaxQueued is < 1 or > 10_000_000)
+            problems.Add($"{name("max_queued")} is {limits.MaxQueued}; it must be between 1 and 10000000, such as 1000");
+        if (limits.Priority is < -100 or > 100)
+            problems.Add($"{name("priority")} is {limits.Priority}; it must be between -100 and 100 (0 is the default; higher is claimed first)");
+        var budgets = limits.Budgets ?? [];
+        for (var i = 0; i < budgets.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(budgets[i].Resolution))
+                problems.Add($"{name("budgets")}[{i}].resolution is not set; it names the resolution the budget counts, such as 1080P");
+            if (budgets[i].Seconds < 0)
+                problems.Add($"{name("budgets")}[{i}].seconds is {budgets[i].Seconds}; it must be 0 or more seconds of video, such as 3600");
+        }
+        return problems;
+    }
+}

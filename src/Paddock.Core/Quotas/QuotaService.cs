@@ -132,6 +132,16 @@ public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> optio
         return (first, next.AddDays(-1), new DateTimeOffset(next.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
     }
 
+    /// <summary>
+    /// Forgets this process's copy of a scope's stored limits, so the next request reads them again: an administrator's
+    /// change applies at once here (other processes read it within <see cref="QuotaOptions.StoredLimitsLifetime"/>).
+    /// </summary>
+    public void ForgetStored(QuotaScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        _stored.TryRemove(scope.Stored, out _);
+    }
+
     private async Task<QuotaLimits?> StoredAsync(QuotaScope scope, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();

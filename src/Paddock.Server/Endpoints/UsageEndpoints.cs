@@ -28,14 +28,8 @@ public static class UsageEndpoints
     private static async Task<IResult> GetAsync(HttpContext context, IQuotaStore quotas, TimeProvider time)
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var problems = new List<string>();
-        var to = Day(context, "to", today, problems);
-        var from = Day(context, "from", to.AddDays(-29), problems);
-        if (problems.Count == 0 && from > to)
-            problems.Add($"from: {Text(from)} is after to ({Text(to)}); give from on or before to");
-        if (problems.Count == 0 && to.DayNumber - from.DayNumber + 1 > MaxDays)
-            problems.Add($"from, to: the range is {to.DayNumber - from.DayNumber + 1} days; ask for at most {MaxDays} days at a time");
+        var (from, to) = Range(context, time, problems);
         if (problems.Count > 0)
             return ApiErrors.InvalidParams(string.Join("; ", problems));
 
@@ -59,8 +53,21 @@ public static class UsageEndpoints
         });
     }
 
+    /// <summary>The days of the query's <c>from</c> and <c>to</c> (by default the last 30), or the problems with them.</summary>
+    internal static (DateOnly From, DateOnly To) Range(HttpContext context, TimeProvider time, List<string> problems)
+    {
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var to = Day(context, "to", today, problems);
+        var from = Day(context, "from", to.AddDays(-29), problems);
+        if (problems.Count == 0 && from > to)
+            problems.Add($"from: {Text(from)} is after to ({Text(to)}); give from on or before to");
+        if (problems.Count == 0 && to.DayNumber - from.DayNumber + 1 > MaxDays)
+            problems.Add($"from, to: the range is {to.DayNumber - from.DayNumber + 1} days; ask for at most {MaxDays} days at a time");
+        return (from, to);
+    }
+
     /// <summary>The counts and sums of some entries; seconds of video also by resolution.</summary>
-    private static JsonObject Sums(IEnumerable<UsageEntry> entries)
+    internal static JsonObject Sums(IEnumerable<UsageEntry> entries)
     {
         var list = entries.ToList();
         var byResolution = new JsonObject();
@@ -79,7 +86,7 @@ public static class UsageEndpoints
         };
     }
 
-    private static DateOnly Day(HttpContext context, string name, DateOnly fallback, List<string> problems)
+    internal static DateOnly Day(HttpContext context, string name, DateOnly fallback, List<string> problems)
     {
         var text = context.Request.Query[name].ToString();
         if (text.Length == 0)
@@ -90,5 +97,5 @@ public static class UsageEndpoints
         return fallback;
     }
 
-    private static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    internal static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -69,7 +69,11 @@ public static class WebhookEndpoints
             .Errors(400, 404);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, WebhookService webhooks)
+    private static Task<IResult> CreateAsync(HttpContext context, WebhookService webhooks) =>
+        CreateInAsync(context, webhooks, ApiKeyAuthentication.NamespaceOf(context));
+
+    /// <summary>Creates an endpoint of <paramref name="ns"/> from the request's body (the admin API names the namespace in its route).</summary>
+    internal static async Task<IResult> CreateInAsync(HttpContext context, WebhookService webhooks, string ns)
     {
         var (body, error) = await RequestBody.ReadJsonAsync(context.Request, context.RequestAborted);
         if (error is not null) return error;
@@ -100,7 +104,6 @@ public static class WebhookEndpoints
                 if (d.ValueKind == JsonValueKind.String) description = d.GetString();
                 else problems.Add("description: must be a string");
             }
-            var ns = ApiKeyAuthentication.NamespaceOf(context);
             if (problems.Count == 0)
             {
                 var (endpoint, refused) = await webhooks.CreateAsync(ns, url, events, description, context.RequestAborted);
@@ -198,7 +201,7 @@ public static class WebhookEndpoints
 
     private static IResult LimitProblem() => ApiErrors.InvalidParams($"limit: must be a whole number between 1 and {MaxLimit}");
 
-    private static JsonObject Endpoint(WebhookEndpoint e) => new()
+    internal static JsonObject Endpoint(WebhookEndpoint e) => new()
     {
         ["id"] = e.Id,
         ["url"] = e.Url,

@@ -38,7 +38,10 @@ public sealed class FirstStart(
         }
         else if (File.Exists(keyFile))
         {
-            _announcedKey = (await File.ReadAllTextAsync(keyFile, cancellationToken)).Trim();
+            // Announced again only while it still works: a revoked first key is kept in the store, marked, and says nothing here.
+            var written = (await File.ReadAllTextAsync(keyFile, cancellationToken)).Trim();
+            if (await keys.FindByHashAsync(ApiKeyFormat.Hash(written), cancellationToken) is { IsRevoked: false })
+                _announcedKey = written;
         }
         lifetime.ApplicationStarted.Register(Announce);
     }

@@ -9,6 +9,7 @@ using Paddock.Engines.ComfyUI;
 using Paddock.Engines.HappyHorse;
 using Paddock.Media;
 using Paddock.Server.Endpoints;
+using Paddock.Server.Endpoints.Admin;
 using Paddock.Server.Endpoints.OpenAI;
 using Paddock.Server.Http;
 using Paddock.Server.Observability;
@@ -79,6 +80,7 @@ public static class PaddockApp
     private static IServiceCollection AddPaddockHttp(this IServiceCollection services)
     {
         services.AddSingleton<SignedUrls>();
+        services.AddSingleton<ApiKeyResolver>();
         services.AddSingleton<ListeningOutputLinks>();
         services.AddSingleton<Paddock.Core.Webhooks.IWebhookOutputLinks>(sp => sp.GetRequiredService<ListeningOutputLinks>());
         services.AddSingleton<EventFrames>();
@@ -137,6 +139,9 @@ public static class PaddockApp
         app.MapWebhookEndpoints();
         app.MapWorkbenchEndpoints();
         app.MapUsageEndpoints();
+        app.MapAdminNamespaceEndpoints();
+        app.MapAdminKeyEndpoints();
+        app.MapAdminOverviewEndpoints();
         app.MapPaddockOpenApi();
         app.MapOpenAIEndpoints();
     }

@@ -33,6 +33,14 @@ public static class ApiErrors
     public static IResult Forbidden(string detail) =>
         Make(StatusCodes.Status403Forbidden, "forbidden", "This key may not act on that namespace.", detail);
 
+    /// <summary>403 for the wrong kind of key: a namespace's on an admin route, the admin's on a namespace route, or the admin API turned off.</summary>
+    public static IResult AdminOnly(string detail) =>
+        Make(StatusCodes.Status403Forbidden, "forbidden", "The admin API and the namespace API each take their own key.", detail);
+
+    /// <summary>409: what was asked to be created exists already.</summary>
+    public static IResult Conflict(string detail) =>
+        Make(StatusCodes.Status409Conflict, "conflict", "That already exists.", detail);
+
     public static IResult NotFound(string detail) =>
         Make(StatusCodes.Status404NotFound, "resource_not_found", "The requested resource was not found.", detail);
 

@@ -1,42 +1,78 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using Paddock.Core.Auth;
 
 namespace Paddock.Server.Http;
 
 /// <summary>
-/// Resolves <c>Authorization: Bearer &lt;key&gt;</c> to the key's namespace on every API route except
-/// health and signed output URLs. Lookups are cached briefly so a hot path does not hit the
-/// database; a revoked key stops working within <see cref="CacheLifetime"/>.
+/// Resolves <c>Authorization: Bearer &lt;key&gt;</c> on every API route except health and signed output URLs: to the
+/// key's namespace on namespace routes, and to the admin on <c>/api/admin</c>. The two never stand in for each other:
+/// a namespace key on an admin route and the admin key on a namespace route are both 403 with the envelope saying which
+/// key the route takes (the admin acts on a namespace through the admin routes, which name it).
 /// </summary>
-public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys, TimeProvider time)
+public sealed class ApiKeyAuthentication(RequestDelegate next, ApiKeyResolver keys, IOptions<AdminOptions> admin)
 {
-    private static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(30);
+    public const string AdminPrefix = "/api/admin";
     private const string NamespaceItem = "paddock.namespace";
     private const string KeyIdItem = "paddock.key";
-    private readonly ConcurrentDictionary<string, (ApiKeyRecord? Record, DateTimeOffset Expires)> _cache = new();
+    private readonly AdminOptions _admin = admin.Value;
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!RequiresKey(context.Request))
+        var adminRoute = context.Request.Path.StartsWithSegments(AdminPrefix);
+        if (!adminRoute && !RequiresKey(context.Request))
         {
             await next(context);
+            return;
+        }
+        if (adminRoute && !_admin.Enabled)
+        {
+            await ApiErrors.AdminOnly(
+                $"the admin API is off on this server: set {AdminOptions.Section}:Key (or {AdminOptions.Section}:KeyHash, the key's SHA-256) and restart; "
+                + "'paddock admin new-key' prints a key and its hash (docs/operators.md, \"The admin API\")").ExecuteAsync(context);
             return;
         }
 
         var header = context.Request.Headers.Authorization.ToString();
         if (string.IsNullOrWhiteSpace(header))
         {
-            await ApiErrors.Unauthenticated("Authorization header is missing; send 'Authorization: Bearer <api key>'").ExecuteAsync(context);
+            await ApiErrors.Unauthenticated(adminRoute
+                ? "Authorization header is missing; send 'Authorization: Bearer <admin key>' (the key of Paddock:Admin:Key)"
+                : "Authorization header is missing; send 'Authorization: Bearer <api key>'").ExecuteAsync(context);
             return;
         }
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
         {
-            await ApiErrors.Unauthenticated("Authorization header must be 'Bearer <api key>'").ExecuteAsync(context);
+            await ApiErrors.Unauthenticated(adminRoute ? "Authorization header must be 'Bearer <admin key>'" : "Authorization header must be 'Bearer <api key>'").ExecuteAsync(context);
             return;
         }
 
         var key = header[7..].Trim();
-        var record = await ResolveAsync(key, context.RequestAborted);
+        if (_admin.Enabled && _admin.Matches(key))
+        {
+            if (adminRoute)
+            {
+                await next(context);
+                return;
+            }
+            await ApiErrors.AdminOnly(
+                $"the admin key acts only on {AdminPrefix}/... routes; {context.Request.Path} takes a namespace's key "
+                + "(create one with POST /api/admin/keys or 'paddock admin keys create --namespace NAME')").ExecuteAsync(context);
+            return;
+        }
+
+        var record = await keys.ResolveAsync(key, context.RequestAborted);
+        if (record is { IsRevoked: true })
+        {
+            await ApiErrors.Unauthenticated($"the API key {record.Id} was revoked; ask the administrator for a new one").ExecuteAsync(context);
+            return;
+        }
+        if (adminRoute)
+        {
+            await (record is null
+                ? ApiErrors.Unauthenticated("the admin key is not valid; send the key of Paddock:Admin:Key")
+                : ApiErrors.AdminOnly($"a namespace's key (here {record.Id} of '{record.Namespace}') may not use the admin API; send the admin key (Paddock:Admin:Key)")).ExecuteAsync(context);
+            return;
+        }
         if (record is null)
         {
             await ApiErrors.Unauthenticated("the API key is not valid; create one with 'paddock keys create --namespace NAME'").ExecuteAsync(context);
@@ -47,7 +83,7 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys
         await next(context);
     }
 
-    /// <summary>The namespace of the request's key; null on routes reached without one (signed reads).</summary>
+    /// <summary>The namespace of the request's key; null on routes reached without one (signed reads, admin routes).</summary>
     public static string? TryNamespaceOf(HttpContext context) => context.Items[NamespaceItem] as string;
 
     /// <summary>The id of the request's key (its limits and usage are counted by it); null on routes reached without one.</summary>
@@ -68,16 +104,4 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyStore keys
         && !request.Path.StartsWithSegments("/api/health")
         && !(request.Path.StartsWithSegments("/api/repos") && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
              && request.Query.ContainsKey("sig") && !request.Headers.ContainsKey("Authorization"));
-
-    private async Task<ApiKeyRecord?> ResolveAsync(string key, CancellationToken cancellationToken)
-    {
-        if (key.Length > 256) return null;
-        var hash = ApiKeyFormat.Hash(key);
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(hash, out var cached) && cached.Expires > now) return cached.Record;
-        var record = await keys.FindByHashAsync(hash, cancellationToken);
-        if (_cache.Count > 10_000) _cache.Clear();
-        _cache[hash] = (record, now + (record is null ? TimeSpan.FromSeconds(2) : CacheLifetime));
-        return record;
-    }
 }

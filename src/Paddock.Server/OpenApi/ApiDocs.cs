@@ -42,6 +42,17 @@ public static class ApiSchemas
     public const string WebhookDelivery = "WebhookDelivery";
     public const string WebhookDeliveryList = "WebhookDeliveryList";
     public const string Usage = "Usage";
+    public const string Limits = "Limits";
+    public const string AdminLimits = "AdminLimits";
+    public const string AdminKey = "AdminKey";
+    public const string AdminKeyList = "AdminKeyList";
+    public const string AdminKeyCreate = "AdminKeyCreate";
+    public const string AdminKeyCreated = "AdminKeyCreated";
+    public const string AdminNamespaceList = "AdminNamespaceList";
+    public const string AdminNamespaceCreate = "AdminNamespaceCreate";
+    public const string AdminNamespaceCreated = "AdminNamespaceCreated";
+    public const string AdminUsage = "AdminUsage";
+    public const string AdminQueue = "AdminQueue";
 
     /// <summary>A video request: <c>model</c> plus that model's fields, one of the <see cref="VideoRequestOf"/> schemas.</summary>
     public const string VideoRequest = "VideoRequest";
@@ -56,6 +67,7 @@ public static class ApiSchemas
 public static class ApiDocExtensions
 {
     public const string BearerScheme = "bearer";
+    public const string AdminScheme = "admin";
 
     /// <summary>
     /// The operation's id (the method name a generated client gets; a HEAD of the same route gets it with <c>Head</c>
@@ -72,6 +84,13 @@ public static class ApiDocExtensions
     /// <summary>The route needs <c>Authorization: Bearer &lt;key&gt;</c>: it may answer 401 with the envelope.</summary>
     public static TBuilder RequiresApiKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new SecurityDoc(KeyOrSignature: false)).Errors(StatusCodes.Status401Unauthorized);
+
+    /// <summary>
+    /// The route is the admin API's: it needs <c>Authorization: Bearer &lt;admin key&gt;</c> (401 without a valid one; 403 for
+    /// a namespace's key, or when the server has no admin key configured).
+    /// </summary>
+    public static TBuilder RequiresAdminKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AdminSecurityDoc()).Errors(StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
     /// <summary>The route reads with a key of the namespace or, without one, with a signed URL's <c>exp</c> and <c>sig</c>.</summary>
     public static TBuilder KeyOrSignedUrl<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>

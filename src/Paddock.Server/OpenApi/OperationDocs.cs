@@ -28,7 +28,7 @@ internal sealed record ResponseDoc(int Status, IReadOnlyList<string> ContentType
         200 => "OK",
         400 => "invalid_params: the request is wrong; detail names each field and what to fix",
         401 => "unauthenticated: the Authorization header is missing, malformed or names no key",
-        403 => "forbidden: the key may not act on that namespace, or the signed URL is invalid or expired",
+        403 => "forbidden: the key may not act on that namespace, the signed URL is invalid or expired, or the wrong kind of key (admin or namespace) for the route",
         404 => "resource_not_found",
         405 => "method_not_allowed",
         408 => "timeout: the body arrived too slowly",
@@ -89,5 +89,15 @@ internal sealed record SecurityDoc(bool KeyOrSignature) : IOperationDoc
         operation.Security ??= [];
         operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiDocExtensions.BearerScheme, document)] = [] });
         if (KeyOrSignature) operation.Security.Add(new OpenApiSecurityRequirement());
+    }
+}
+
+/// <summary>The admin API's own scheme: the admin key, never a namespace's.</summary>
+internal sealed record AdminSecurityDoc : IOperationDoc
+{
+    public void Apply(OpenApiOperation operation, OpenApiDocument document, IServiceProvider services)
+    {
+        operation.Security ??= [];
+        operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiDocExtensions.AdminScheme, document)] = [] });
     }
 }

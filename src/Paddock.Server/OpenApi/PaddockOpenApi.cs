@@ -86,6 +86,12 @@ public static class PaddockOpenApi
             Scheme = "bearer",
             Description = "An API key of a namespace: 'Authorization: Bearer <key>' (create one with 'paddock keys create --namespace NAME').",
         };
+        document.Components.SecuritySchemes[ApiDocExtensions.AdminScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "The admin key of the routes under /api/admin: 'Authorization: Bearer <admin key>', the key of the server's Paddock:Admin:Key (or the one whose SHA-256 is Paddock:Admin:KeyHash). A namespace's key is refused there, and the admin key everywhere else.",
+        };
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         foreach (var (name, schema) in SharedSchemas.Load(context.ApplicationServices.GetRequiredService<ModelCatalog>()))
             document.Components.Schemas[name] = schema;

@@ -401,6 +401,14 @@ internal static class PostgresSchema
         CREATE TRIGGER tr_generations_key_queued_delete AFTER DELETE ON generations
             FOR EACH ROW WHEN (OLD.status = 'queued' AND OLD.api_key_id IS NOT NULL) EXECUTE FUNCTION generations_key_queue();
         """,
+
+        // Version 6: the admin API (issue 12), as the SQLite store's version 11.
+        """
+        ALTER TABLE api_keys
+            ADD COLUMN revoked_at   timestamptz,
+            ADD COLUMN last_used_at timestamptz;
+        CREATE INDEX ix_usage_records_ended ON usage_records (ended_at);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -413,6 +413,15 @@ internal static class SqliteSchema
             UPDATE key_queues SET queued = queued - 1 WHERE api_key_id = OLD.api_key_id;
         END;
         """,
+
+        // Version 11: the admin API (issue 12). A revoked key is kept, marked, so a list says what became of it (and
+        // its usage stays attributed); when a key was last used, written at most about once a minute per key. Usage
+        // across namespaces reads a range of days of every namespace at once.
+        """
+        ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER;
+        ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+        CREATE INDEX IF NOT EXISTS ix_usage_records_ended ON usage_records (ended_at);
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -16,12 +16,16 @@ public sealed class CliServer : IAsyncLifetime
 
     public string ApiKey => _host.ApiKey;
 
+    /// <summary>The server's admin key (Paddock:Admin:Key), for <c>paddock admin</c>.</summary>
+    public const string AdminKey = "pdk_admin_0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9";
+
     public async Task InitializeAsync() =>
         _host = await PaddockHost.StartAsync(new Dictionary<string, string>
         {
             ["Paddock:References:AllowedHosts:0"] = "none.invalid",
             // Webhook receivers on loopback are allowed, as an operator would allow a receiver on the same network.
             ["Paddock:Webhooks:AllowedHosts:0"] = "127.0.0.1",
+            ["Paddock:Admin:Key"] = AdminKey,
         });
 
     /// <summary>A key for another namespace, made the way <c>paddock keys create</c> makes one.</summary>
