@@ -217,4 +217,21 @@ public sealed class RetentionTests
         Assert.Empty(FilesNamed(server.DataDirectory, n => n == file["hash"]!.GetValue<string>()));
         await Api.WaitTerminalAsync(a, active);
     }
+
+    [Fact]
+    public async Task Bad_retention_settings_stop_the_start_naming_each_key()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => PaddockHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Paddock:Retention:Namespace:Outputs"] = "-1.00:00:00",
+            ["Paddock:Retention:Namespaces:acme:Files"] = "30",
+            ["Paddock:Retention:SweepInterval"] = "00:00:00",
+            ["Paddock:Retention:Namespace:Output"] = "1.00:00:00",
+        }));
+        var message = error.Message;
+        Assert.Contains("Paddock:Retention:Namespace:Outputs is -1.00:00:00; it must be a time span from 00:00:00 (keep forever)", message, StringComparison.Ordinal);
+        Assert.Contains("Paddock:Retention:Namespaces:acme:Files is '30'; a time span says its unit", message, StringComparison.Ordinal);
+        Assert.Contains("Paddock:Retention:SweepInterval", message, StringComparison.Ordinal);
+        Assert.Contains("Paddock:Retention:Namespace:Output is not a setting; did you mean Paddock:Retention:Namespace:Outputs?", message, StringComparison.Ordinal);
+    }
 }

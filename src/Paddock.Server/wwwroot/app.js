@@ -11,7 +11,7 @@ const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 // Row fields that describe the generation rather than the request.
 const ROW_FIELDS = new Set([
   "generation_id", "model_name", "media_type", "status", "result_url", "error_message", "enqueued_at", "started_at",
-  "completed_at", "target_namespace", "progress", "attempt", "expires_at",
+  "completed_at", "target_namespace", "progress", "attempt", "expires_at", "pinned", "expired_at", "result_url_expires_at",
   // What the OpenAI face (/v1) records on the rows it makes: the size asked, a remix's source; not a model field.
   "openai",
 ]);
