@@ -59,8 +59,21 @@ public sealed class RetentionTests
     public async Task An_expired_output_answers_410_a_pinned_one_stays_and_the_sweep_frees_the_disk()
     {
         var clock = new ShiftedClock();
-        await using var server = await StartAsync(clock, new() { ["Paddock:Retention:Namespace:Outputs"] = "1.00:00:00" });
+        await using var server = await StartAsync(clock, new() { ["Paddock:Retention:Namespace:Outputs"] = "01:00:00" });
         using var client = server.CreateClient(server.ApiKey);
+        // The synchronous answer says when its video expires too.
+        const string OneSync = """{"model":"happyhorse-1.0-t2v","prompt":"a kite","resolution":"720P","aspect_ratio":"1:1","duration":3}""";
+        HttpRequestMessage Sync() => new(HttpMethod.Post, "api/ai/videos/generate")
+        {
+            Content = new StringContent(OneSync, System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "Idempotency-Key", "retention-sync" } },
+        };
+        using (var syncAnswer = await client.SendAsync(Sync()))
+        {
+            var sync = JsonNode.Parse(await syncAnswer.Content.ReadAsStringAsync())!;
+            Assert.Equal(HttpStatusCode.OK, syncAnswer.StatusCode);
+            Assert.Equal(sync["created"]!.GetValue<long>() + 3600, sync["expires_at"]!.GetValue<long>());
+        }
         var ids = await Api.EnqueueAsync(client, JsonNode.Parse(TwoVideos)!);
         var kept = ids[1];
         var gone = ids[0];
@@ -68,7 +81,7 @@ public sealed class RetentionTests
 
         var row = await Api.GetRowAsync(client, gone);
         var completed = row["completed_at"]!.GetValue<long>();
-        Assert.Equal(completed + 86400, row["expires_at"]!.GetValue<long>());
+        Assert.Equal(completed + 3600, row["expires_at"]!.GetValue<long>());
         Assert.False(row["pinned"]!.GetValue<bool>());
         Assert.Null(row["expired_at"]);
 
@@ -82,8 +95,8 @@ public sealed class RetentionTests
         Assert.Single(goneFiles);
         Assert.Single(keptFiles);
 
-        // Two days on: past the retention of a day, before any sweep.
-        clock.Offset = TimeSpan.FromDays(2);
+        // Two hours on: past the retention of an hour (within the day an Idempotency-Key is kept), before any sweep.
+        clock.Offset = TimeSpan.FromHours(2);
         var urls = server.Services.GetRequiredService<SignedUrls>();
         var signedGone = urls.Sign(server.BaseUrl, SignedUrls.OutputPath("default", Guid.Parse(gone))).Url;
         using (var plain = new HttpClient())
@@ -98,14 +111,20 @@ public sealed class RetentionTests
         var expiredRow = await Api.GetRowAsync(client, gone);
         Assert.Equal("succeeded", expiredRow["status"]!.GetValue<string>());
         Assert.Null(expiredRow["result_url"]);
-        Assert.Equal(completed + 86400, expiredRow["expired_at"]!.GetValue<long>());
+        Assert.Equal(completed + 3600, expiredRow["expired_at"]!.GetValue<long>());
         Assert.StartsWith("expired", expiredRow["status_message"]!.GetValue<string>(), StringComparison.Ordinal);
         // The OpenAI face: the same 410, in its own error shape, and expires_at in Unix seconds.
         var (contentStatus, contentError) = await SendAsync(client, HttpMethod.Get, $"v1/videos/{gone}/content");
         Assert.Equal(HttpStatusCode.Gone, contentStatus);
         Assert.Equal("expired", contentError!["error"]!["code"]!.GetValue<string>());
-        Assert.Equal(completed + 86400, (await client.GetFromJsonAsync<JsonNode>($"v1/videos/{gone}"))!["expires_at"]!.GetValue<long>());
+        Assert.Equal(completed + 3600, (await client.GetFromJsonAsync<JsonNode>($"v1/videos/{gone}"))!["expires_at"]!.GetValue<long>());
         Assert.Null((await client.GetFromJsonAsync<JsonNode>($"v1/videos/{kept}"))!["expires_at"]);
+        // The same synchronous request again (a retry under its Idempotency-Key) finds its video gone, and says so.
+        using (var replay = await client.SendAsync(Sync()))
+        {
+            Assert.Equal(HttpStatusCode.Gone, replay.StatusCode);
+            Assert.Equal("expired", JsonNode.Parse(await replay.Content.ReadAsStringAsync())!["error"]!["type"]!.GetValue<string>());
+        }
         // An expired output cannot be pinned back.
         Assert.Equal(HttpStatusCode.Gone, (await SendAsync(client, HttpMethod.Post, $"api/ai/queue/{gone}/pin")).Status);
 
@@ -117,14 +136,14 @@ public sealed class RetentionTests
 
         // The sweep deletes the expired output's file from the disk and marks the row; the pinned one's stays.
         var swept = await server.Services.GetRequiredService<RetentionSweeper>().SweepAsync(CancellationToken.None);
-        Assert.Equal(1, swept.Outputs);
+        Assert.Equal(2, swept.Outputs); // the queued one and the synchronous one
         Assert.False(File.Exists(goneFiles[0]), "the expired output is still on disk");
         Assert.True(File.Exists(keptFiles[0]), "the pinned output was deleted");
         Assert.Null((await server.Services.GetRequiredService<IGenerationStore>().GetAsync("default", Guid.Parse(gone)))!.OutputKey);
         Assert.Equal(HttpStatusCode.Gone, (await SendAsync(new HttpClient(), HttpMethod.Get, urls.Sign(server.BaseUrl, SignedUrls.OutputPath("default", Guid.Parse(gone))).Url)).Status);
         Assert.Equal(0, (await server.Services.GetRequiredService<RetentionSweeper>().SweepAsync(CancellationToken.None)).Outputs);
 
-        // Unpinned, the kept one expires at once (its day has passed).
+        // Unpinned, the kept one expires at once (its hour has passed).
         var (_, unpinned) = await SendAsync(client, HttpMethod.Delete, $"api/ai/queue/{kept}/pin");
         Assert.False(unpinned!["pinned"]!.GetValue<bool>());
         Assert.Null(unpinned["result_url"]);
