@@ -385,10 +385,12 @@ function historyItem(row) {
   const params = requestParams(row);
   const media = row.status === "succeeded" && row.result_url
     ? el("video", { src: `${row.result_url}#t=0.5`, preload: "metadata", muted: true, playsinline: true, controls: true, "aria-label": `Video of ${shortId(id)}` })
-    : el("div", { class: `placeholder ${row.status}` }, row.status);
+    : row.expired_at != null
+      ? el("div", { class: "placeholder expired", title: row.status_message ?? "" }, "expired")
+      : el("div", { class: `placeholder ${row.status}` }, row.status);
   const pick = el("input", { type: "checkbox", id: `pick-${id}`, class: "compare-pick", "data-id": id });
   pick.checked = state.selected.has(id);
-  pick.disabled = row.status !== "succeeded";
+  pick.disabled = row.status !== "succeeded" || !row.result_url; // an expired video cannot be compared
   pick.addEventListener("change", () => {
     if (pick.checked) state.selected.add(id);
     else state.selected.delete(id);
