@@ -338,7 +338,7 @@ public sealed partial class PaddockClient
             {
                 var filePath = Json.String(item, "path") ?? "";
                 files.Add(new UploadedFile(filePath, Json.Url(item, "url") ?? GetFileUri(ns, repo, branch, filePath), Json.Url(item, "signed_url"),
-                    Json.Int64(item, "size"), Json.String(item, "content_type"), Json.String(item, "hash")));
+                    Json.Int64(item, "size"), Json.String(item, "content_type"), Json.String(item, "hash"), Json.Time(item, "expires_at"), Json.Boolean(item, "pinned") ?? false));
             }
         }
         else
@@ -355,6 +355,55 @@ public sealed partial class PaddockClient
 
     private static FileStream OpenLocal(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+
+    /// <summary>
+    /// Deletes a file (<c>DELETE /api/repos/{namespace}/{repo}/file/{branch}/{path}</c>); its bytes go too unless another
+    /// file holds the same content.
+    /// </summary>
+    /// <param name="ns">The namespace (the key's own).</param>
+    /// <param name="repo">The repository.</param>
+    /// <param name="branch">The branch, e.g. <c>main</c>.</param>
+    /// <param name="path">The file's path.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the file is gone.</returns>
+    /// <exception cref="PaddockException">404 for a file the namespace does not have (or another namespace's).</exception>
+    public async Task DeleteFileAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default)
+    {
+        var uri = _pipeline.Resolve(FileRoute(ns, repo, branch, path));
+        using var response = await _pipeline.SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, uri), Ordinary, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Pins a file (<c>POST /api/repos/{namespace}/{repo}/pin/{branch}/{path}</c>): it never expires, whatever the retention setting.</summary>
+    /// <param name="ns">The namespace (the key's own).</param>
+    /// <param name="repo">The repository.</param>
+    /// <param name="branch">The branch, e.g. <c>main</c>.</param>
+    /// <param name="path">The file's path.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>When the file now expires: null, as it is pinned.</returns>
+    /// <exception cref="PaddockException">404 for a file the namespace does not have; 410 <c>expired</c> for one that already expired.</exception>
+    public Task<DateTimeOffset?> PinFileAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>
+        SetFilePinnedAsync(ns, repo, branch, path, HttpMethod.Post, cancellationToken);
+
+    /// <summary>Unpins a file (<c>DELETE /api/repos/{namespace}/{repo}/pin/{branch}/{path}</c>): it expires under the retention setting again.</summary>
+    /// <param name="ns">The namespace (the key's own).</param>
+    /// <param name="repo">The repository.</param>
+    /// <param name="branch">The branch, e.g. <c>main</c>.</param>
+    /// <param name="path">The file's path.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>When the file now expires; null while the namespace keeps files forever.</returns>
+    /// <exception cref="PaddockException">404 for a file the namespace does not have; 410 <c>expired</c> for one that already expired.</exception>
+    public Task<DateTimeOffset?> UnpinFileAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>
+        SetFilePinnedAsync(ns, repo, branch, path, HttpMethod.Delete, cancellationToken);
+
+    private async Task<DateTimeOffset?> SetFilePinnedAsync(string ns, string repo, string branch, string path, HttpMethod method, CancellationToken cancellationToken)
+    {
+        var route = FileRoute(ns, repo, branch, path);
+        var marker = $"api/repos/{Segment(ns, nameof(ns))}/{Segment(repo, nameof(repo))}/file/";
+        var uri = _pipeline.Resolve($"api/repos/{Segment(ns, nameof(ns))}/{Segment(repo, nameof(repo))}/pin/{route[marker.Length..]}");
+        using var response = await _pipeline.SendAsync(() => new HttpRequestMessage(method, uri), Ordinary, cancellationToken).ConfigureAwait(false);
+        var json = await Json.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        return Json.Time(json, "expires_at");
+    }
 
     private static string FileRoute(string ns, string repo, string branch, string path, bool allowEmptyPath = false)
     {

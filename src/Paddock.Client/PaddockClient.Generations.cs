@@ -185,4 +185,47 @@ public sealed partial class PaddockClient
         var uri = _pipeline.Resolve($"api/ai/queue/{Segment(generationId, nameof(generationId))}");
         using var response = await _pipeline.SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, uri), Ordinary, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Pins a generation (<c>POST /api/ai/queue/{generation_id}/pin</c>): its output never expires, whatever the server's
+    /// retention setting. Any status may be pinned.
+    /// </summary>
+    /// <param name="generationId">The generation id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The row, with <see cref="Generation.Pinned"/> true and <see cref="Generation.ExpiresAt"/> null.</returns>
+    /// <exception cref="PaddockException">404 for an unknown id; 410 <c>expired</c> when the output already expired.</exception>
+    public Task<Generation> PinGenerationAsync(string generationId, CancellationToken cancellationToken = default) =>
+        SetPinnedAsync(generationId, HttpMethod.Post, cancellationToken);
+
+    /// <summary>Unpins a generation (<c>DELETE /api/ai/queue/{generation_id}/pin</c>): its output expires under the retention setting again.</summary>
+    /// <param name="generationId">The generation id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The row, with <see cref="Generation.Pinned"/> false.</returns>
+    /// <exception cref="PaddockException">404 for an unknown id; 410 <c>expired</c> when the output already expired.</exception>
+    public Task<Generation> UnpinGenerationAsync(string generationId, CancellationToken cancellationToken = default) =>
+        SetPinnedAsync(generationId, HttpMethod.Delete, cancellationToken);
+
+    private async Task<Generation> SetPinnedAsync(string generationId, HttpMethod method, CancellationToken cancellationToken)
+    {
+        var uri = _pipeline.Resolve($"api/ai/queue/{Segment(generationId, nameof(generationId))}/pin");
+        using var response = await _pipeline.SendAsync(() => new HttpRequestMessage(method, uri), Ordinary, cancellationToken).ConfigureAwait(false);
+        var json = await Json.ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        if (json.ValueKind != JsonValueKind.Object)
+            throw new PaddockException((int)response.StatusCode, "invalid_response", "The server's answer is not a generation row.", json.GetRawText(), json.GetRawText());
+        return Generation.FromJson(json);
+    }
+
+    /// <summary>
+    /// Deletes a finished generation and its video for good (<c>DELETE /api/ai/generations/{generation_id}</c>). A queued
+    /// or running one is refused (409): cancel it first with <see cref="CancelGenerationAsync"/>.
+    /// </summary>
+    /// <param name="generationId">The generation id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the row is gone.</returns>
+    /// <exception cref="PaddockException">404 for an unknown id (or another namespace's); 409 <c>still_active</c> for a queued or running one.</exception>
+    public async Task DeleteGenerationAsync(string generationId, CancellationToken cancellationToken = default)
+    {
+        var uri = _pipeline.Resolve($"api/ai/generations/{Segment(generationId, nameof(generationId))}");
+        using var response = await _pipeline.SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, uri), Ordinary, cancellationToken).ConfigureAwait(false);
+    }
 }

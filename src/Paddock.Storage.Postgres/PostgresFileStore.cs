@@ -13,6 +13,9 @@ public sealed class PostgresFileStore : IFileStore
 {
     private const string Columns = "namespace, repo, branch, path, content_hash, size, content_type, commit_id, updated_at";
 
+    /// <summary><see cref="Columns"/> and the retention columns, as rows are read.</summary>
+    private const string ReadColumns = Columns + ", pinned, expired_at";
+
     private readonly PostgresDatabase _database;
     private readonly TimeProvider _time;
 
@@ -68,7 +71,7 @@ public sealed class PostgresFileStore : IFileStore
                     INSERT INTO repo_files ({Columns}) VALUES (@ns, @repo, @branch, @path, @hash, @size, @type, @commit, @at)
                     ON CONFLICT (namespace, repo, branch, path) DO UPDATE SET
                         content_hash = excluded.content_hash, size = excluded.size, content_type = excluded.content_type,
-                        commit_id = excluded.commit_id, updated_at = excluded.updated_at
+                        commit_id = excluded.commit_id, updated_at = excluded.updated_at, expired_at = NULL
                     """);
                 upsert.Parameters.Bind("ns", ns);
                 upsert.Parameters.Bind("repo", repo);
@@ -127,7 +130,7 @@ public sealed class PostgresFileStore : IFileStore
     public Task<RepoFile?> GetAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>
         _database.ReadAsync(async (connection, ct) =>
         {
-            await using var command = new NpgsqlCommand($"SELECT {Columns} FROM repo_files WHERE namespace = @ns AND repo = @repo AND branch = @branch AND path = @path", connection);
+            await using var command = new NpgsqlCommand($"SELECT {ReadColumns} FROM repo_files WHERE namespace = @ns AND repo = @repo AND branch = @branch AND path = @path", connection);
             command.Parameters.Bind("ns", ns);
             command.Parameters.Bind("repo", repo);
             command.Parameters.Bind("branch", branch);
@@ -159,8 +162,78 @@ public sealed class PostgresFileStore : IFileStore
     private static int BranchKey(string ns, string repo, string branch) =>
         BinaryPrimitives.ReadInt32LittleEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"{ns}\n{repo}\n{branch}")));
 
+    public Task<RepoFile?> SetPinnedAsync(string ns, string repo, string branch, string path, bool pinned, CancellationToken cancellationToken = default) =>
+        _database.WriteAsync(context =>
+        {
+            using var update = context.Command($"""
+                UPDATE repo_files SET pinned = CASE WHEN expired_at IS NULL THEN @pinned ELSE pinned END
+                WHERE namespace = @ns AND repo = @repo AND branch = @branch AND path = @path
+                RETURNING {ReadColumns}
+                """);
+            BindKey(update, ns, repo, branch, path);
+            update.Parameters.Bind("pinned", pinned);
+            using var reader = update.ExecuteReader();
+            return reader.Read() ? Read(reader) : null;
+        }, cancellationToken);
+
+    public Task<RepoFile?> DeleteAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>
+        _database.WriteAsync(context =>
+        {
+            using var delete = context.Command($"DELETE FROM repo_files WHERE namespace = @ns AND repo = @repo AND branch = @branch AND path = @path RETURNING {ReadColumns}");
+            BindKey(delete, ns, repo, branch, path);
+            using var reader = delete.ExecuteReader();
+            return reader.Read() ? Read(reader) : null;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<RepoFile>> ExpireAsync(Paddock.Core.Retention.ExpiryScope scope, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var now = _time.GetUtcNow();
+        now = new DateTimeOffset(now.UtcTicks - now.UtcTicks % 10, TimeSpan.Zero);
+        return _database.WriteAsync<IReadOnlyList<RepoFile>>(context =>
+        {
+            // SKIP LOCKED: a file another process's sweep holds is left to it, so each file is marked once.
+            using var command = context.Command($"""
+                WITH chosen AS (
+                    SELECT namespace, repo, branch, path FROM repo_files
+                    WHERE NOT pinned AND expired_at IS NULL AND updated_at <= @before{PostgresGenerationStore.ScopeFilter(scope)}
+                    ORDER BY updated_at LIMIT @limit
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE repo_files f SET expired_at = @now
+                FROM chosen
+                WHERE f.namespace = chosen.namespace AND f.repo = chosen.repo AND f.branch = chosen.branch AND f.path = chosen.path
+                RETURNING f.namespace, f.repo, f.branch, f.path, f.content_hash, f.size, f.content_type, f.commit_id, f.updated_at, f.pinned, f.expired_at
+                """);
+            command.Parameters.Bind("before", scope.Before);
+            command.Parameters.Bind("limit", limit);
+            command.Parameters.Bind("now", now);
+            PostgresGenerationStore.BindScope(command, scope);
+            var files = new List<RepoFile>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read()) files.Add(Read(reader));
+            return files;
+        }, cancellationToken);
+    }
+
+    public Task<bool> IsContentInUseAsync(string contentHash, CancellationToken cancellationToken = default) =>
+        _database.ReadAsync(async (connection, ct) =>
+        {
+            await using var command = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM repo_files WHERE content_hash = @hash AND expired_at IS NULL)", connection);
+            command.Parameters.Bind("hash", contentHash);
+            return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken);
+
+    private static void BindKey(NpgsqlCommand command, string ns, string repo, string branch, string path)
+    {
+        command.Parameters.Bind("ns", ns);
+        command.Parameters.Bind("repo", repo);
+        command.Parameters.Bind("branch", branch);
+        command.Parameters.Bind("path", path);
+    }
+
     private static RepoFile Read(NpgsqlDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
         reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7),
-        GenerationRows.Time(reader, 8));
+        GenerationRows.Time(reader, 8), reader.GetBoolean(9), GenerationRows.NullableTime(reader, 10));
 }

@@ -8,6 +8,7 @@ using Paddock.Core.Events;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
 using Paddock.Core.Quotas;
+using Paddock.Core.Retention;
 using Paddock.Storage.Postgres.Internal;
 using Paddock.Storage.Postgres.Writing;
 
@@ -555,6 +556,68 @@ public sealed class PostgresGenerationStore : IGenerationStore
             select.Parameters.Bind("namespace", ns);
             return select.ExecuteScalar() is null ? DeleteOutcome.NotFound : DeleteOutcome.StillActive;
         }, cancellationToken);
+    }
+
+    public Task<Generation?> SetPinnedAsync(string ns, Guid id, bool pinned, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return _database.WriteAsync(context =>
+        {
+            using (var update = context.Command("UPDATE generations SET pinned = @pinned WHERE id = @id AND namespace = @namespace AND expired_at IS NULL"))
+            {
+                update.Parameters.Bind("pinned", pinned);
+                update.Parameters.Bind("id", id);
+                update.Parameters.Bind("namespace", ns);
+                update.ExecuteNonQuery();
+            }
+            using var read = context.Command($"SELECT {GenerationRows.Columns} FROM generations g WHERE g.id = @id AND g.namespace = @namespace");
+            read.Parameters.Bind("id", id);
+            read.Parameters.Bind("namespace", ns);
+            using var reader = read.ExecuteReader();
+            return reader.Read() ? GenerationRows.Read(reader).Generation : null;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ExpiredOutput>> ExpireOutputsAsync(ExpiryScope scope, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return _database.WriteAsync<IReadOnlyList<ExpiredOutput>>(context =>
+        {
+            // SKIP LOCKED: a row another process's sweep holds is left to it (and then no longer matches), so each row
+            // is marked, and its key handed out, once.
+            using var command = context.Command($"""
+                WITH chosen AS (
+                    SELECT id, output_key FROM generations
+                    WHERE status = 'succeeded' AND NOT pinned AND expired_at IS NULL AND completed_at <= @before{ScopeFilter(scope)}
+                    ORDER BY completed_at LIMIT @limit
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE generations g SET expired_at = @now, output_key = NULL
+                FROM chosen WHERE g.id = chosen.id
+                RETURNING g.id, g.namespace, chosen.output_key
+                """);
+            command.Parameters.Bind("before", scope.Before);
+            command.Parameters.Bind("limit", limit);
+            command.Parameters.Bind("now", Now());
+            BindScope(command, scope);
+            var expired = new List<ExpiredOutput>();
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                if (!reader.IsDBNull(2)) expired.Add(new ExpiredOutput(reader.GetGuid(0), reader.GetString(1), reader.GetString(2)));
+            }
+            return expired;
+        }, cancellationToken);
+    }
+
+    /// <summary>The SQL that limits rows to a scope's namespaces (bound by <see cref="BindScope"/>).</summary>
+    internal static string ScopeFilter(ExpiryScope scope) =>
+        scope.Namespace is not null ? " AND namespace = @scope_ns" : scope.Except.Count > 0 ? " AND NOT (namespace = ANY(@scope_except))" : "";
+
+    internal static void BindScope(NpgsqlCommand command, ExpiryScope scope)
+    {
+        if (scope.Namespace is { } only) command.Parameters.Bind("scope_ns", only);
+        else if (scope.Except.Count > 0) command.Parameters.Bind("scope_except", scope.Except.ToArray());
     }
 
     public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default,

@@ -11,6 +11,9 @@ public sealed class SqliteFileStore : IFileStore
 {
     private const string Columns = "namespace, repo, branch, path, content_hash, size, content_type, commit_id, updated_at";
 
+    /// <summary><see cref="Columns"/> and the retention columns, as rows are read.</summary>
+    private const string ReadColumns = Columns + ", pinned, expired_at";
+
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
 
@@ -51,7 +54,7 @@ public sealed class SqliteFileStore : IFileStore
                 INSERT INTO repo_files ({Columns}) VALUES ($ns, $repo, $branch, $path, $hash, $size, $type, $commit, $at)
                 ON CONFLICT (namespace, repo, branch, path) DO UPDATE SET
                     content_hash = excluded.content_hash, size = excluded.size, content_type = excluded.content_type,
-                    commit_id = excluded.commit_id, updated_at = excluded.updated_at
+                    commit_id = excluded.commit_id, updated_at = excluded.updated_at, expired_at = NULL
                 """);
             foreach (var file in files)
             {
@@ -113,7 +116,7 @@ public sealed class SqliteFileStore : IFileStore
     public Task<RepoFile?> GetAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>
         _database.ReadAsync(connection =>
         {
-                        var command = connection.Command($"SELECT {Columns} FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path = $path");
+                        var command = connection.Command($"SELECT {ReadColumns} FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path = $path");
             command.Parameters.Add("$ns", ns);
             command.Parameters.Add("$repo", repo);
             command.Parameters.Add("$branch", branch);
@@ -135,8 +138,89 @@ public sealed class SqliteFileStore : IFileStore
             return (long)command.ExecuteScalar()! == 1;
         }, cancellationToken);
 
+    public Task<RepoFile?> SetPinnedAsync(string ns, string repo, string branch, string path, bool pinned, CancellationToken cancellationToken = default) =>
+        _database.WriteAsync(context =>
+        {
+            var update = context.Command("UPDATE repo_files SET pinned = $pinned WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path = $path AND expired_at IS NULL");
+            AddKey(update, ns, repo, branch, path);
+            update.Parameters.Add("$pinned", pinned ? 1 : 0);
+            update.ExecuteNonQuery();
+            return ReadOne(context, ns, repo, branch, path);
+        }, cancellationToken);
+
+    public Task<RepoFile?> DeleteAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken = default) =>
+        _database.WriteAsync(context =>
+        {
+            var file = ReadOne(context, ns, repo, branch, path);
+            if (file is null) return null;
+            var delete = context.Command("DELETE FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path = $path");
+            AddKey(delete, ns, repo, branch, path);
+            delete.ExecuteNonQuery();
+            return file;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<RepoFile>> ExpireAsync(Paddock.Core.Retention.ExpiryScope scope, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return _database.WriteAsync<IReadOnlyList<RepoFile>>(context =>
+        {
+            // One writer: the files chosen here cannot be marked by anyone else before this transaction ends.
+            var (filter, add) = SqliteGenerationStore.ScopeFilter(scope);
+            var select = context.Command($"""
+                SELECT {ReadColumns} FROM repo_files
+                WHERE pinned = 0 AND expired_at IS NULL AND updated_at <= $before{filter}
+                ORDER BY updated_at LIMIT $limit
+                """);
+            select.Parameters.Add("$before", SqliteValues.ToUnixMilliseconds(scope.Before));
+            select.Parameters.Add("$limit", limit);
+            add(select);
+            var files = new List<RepoFile>();
+            using (var reader = select.ExecuteReader())
+            {
+                while (reader.Read()) files.Add(Read(reader));
+            }
+            var now = _time.GetUtcNow();
+            var mark = context.Command("UPDATE repo_files SET expired_at = $now WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path = $path");
+            foreach (var file in files)
+            {
+                mark.Parameters.Clear();
+                AddKey(mark, file.Namespace, file.Repo, file.Branch, file.Path);
+                mark.Parameters.Add("$now", SqliteValues.ToUnixMilliseconds(now));
+                mark.ExecuteNonQuery();
+            }
+            return files.Select(f => f with { ExpiredAt = now }).ToList();
+        }, cancellationToken);
+    }
+
+    public Task<bool> IsContentInUseAsync(string contentHash, CancellationToken cancellationToken = default) =>
+        _database.WriteAsync(context =>
+        {
+            // On the writer: after every commit that came before, so an upload that just recorded the hash is seen.
+            var command = context.Command("SELECT EXISTS (SELECT 1 FROM repo_files WHERE content_hash = $hash AND expired_at IS NULL)");
+            command.Parameters.Add("$hash", contentHash);
+            return (long)command.ExecuteScalar()! == 1;
+        }, cancellationToken);
+
+    private static RepoFile? ReadOne(SqliteWriteContext context, string ns, string repo, string branch, string path)
+    {
+        var read = context.Command($"SELECT {ReadColumns} FROM repo_files WHERE namespace = $ns AND repo = $repo AND branch = $branch AND path = $path");
+        AddKey(read, ns, repo, branch, path);
+        using var reader = read.ExecuteReader();
+        return reader.Read() ? Read(reader) : null;
+    }
+
+    private static void AddKey(SqliteCommand command, string ns, string repo, string branch, string path)
+    {
+        command.Parameters.Add("$ns", ns);
+        command.Parameters.Add("$repo", repo);
+        command.Parameters.Add("$branch", branch);
+        command.Parameters.Add("$path", path);
+    }
+
     private static RepoFile Read(SqliteDataReader reader) => new(
         reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
         reader.GetString(4), reader.GetInt64(5), reader.GetString(6), reader.GetString(7),
-        SqliteValues.FromUnixMilliseconds(reader.GetInt64(8)));
+        SqliteValues.FromUnixMilliseconds(reader.GetInt64(8)),
+        reader.GetInt64(9) != 0, reader.GetNullableTime(10));
 }

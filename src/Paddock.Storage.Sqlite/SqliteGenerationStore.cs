@@ -5,6 +5,7 @@ using Paddock.Core.Events;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
 using Paddock.Core.Quotas;
+using Paddock.Core.Retention;
 using Paddock.Storage.Sqlite.Internal;
 using Paddock.Storage.Sqlite.Writing;
 
@@ -507,6 +508,74 @@ public sealed class SqliteGenerationStore : IGenerationStore
             delete.Parameters.Add("$id", idText);
             return delete.ExecuteNonQuery() == 1 ? DeleteOutcome.Deleted : DeleteOutcome.StillActive;
         }, cancellationToken);
+    }
+
+    public Task<Generation?> SetPinnedAsync(string ns, Guid id, bool pinned, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        return _database.WriteAsync(context =>
+        {
+            var idText = SqliteValues.IdText(id);
+            var update = context.Command("UPDATE generations SET pinned = $pinned WHERE id = $id AND namespace = $namespace AND expired_at IS NULL");
+            update.Parameters.Add("$pinned", pinned ? 1 : 0);
+            update.Parameters.Add("$id", idText);
+            update.Parameters.Add("$namespace", ns);
+            update.ExecuteNonQuery();
+            var read = context.Command($"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace");
+            read.Parameters.Add("$id", idText);
+            read.Parameters.Add("$namespace", ns);
+            var rows = GenerationRows.ReadAll(read);
+            return rows.Count == 0 ? null : rows[0].Generation;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<ExpiredOutput>> ExpireOutputsAsync(ExpiryScope scope, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return _database.WriteAsync<IReadOnlyList<ExpiredOutput>>(context =>
+        {
+            // One writer: the rows chosen here cannot be marked by anyone else before this transaction ends.
+            var (filter, add) = ScopeFilter(scope);
+            var command = context.Command($"""
+                SELECT id, namespace, output_key FROM generations
+                WHERE status = 'succeeded' AND pinned = 0 AND expired_at IS NULL AND completed_at <= $before{filter}
+                ORDER BY completed_at LIMIT $limit
+                """);
+            command.Parameters.Add("$before", SqliteValues.ToUnixMilliseconds(scope.Before));
+            command.Parameters.Add("$limit", limit);
+            add(command);
+            var expired = new List<ExpiredOutput>();
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                    expired.Add(new ExpiredOutput(Guid.Parse(reader.GetString(0)), reader.GetString(1), reader.GetNullableString(2) ?? ""));
+            }
+            var mark = context.Command("UPDATE generations SET expired_at = $now, output_key = NULL WHERE id = $id");
+            var now = NowMilliseconds();
+            foreach (var row in expired)
+            {
+                mark.Parameters.Clear();
+                mark.Parameters.Add("$now", now);
+                mark.Parameters.Add("$id", SqliteValues.IdText(row.Id));
+                mark.ExecuteNonQuery();
+            }
+            return expired.Where(e => e.OutputKey.Length > 0).ToList();
+        }, cancellationToken);
+    }
+
+    /// <summary>The SQL that limits rows to a scope's namespaces, and the parameters it needs.</summary>
+    internal static (string Sql, Action<SqliteCommand> Add) ScopeFilter(ExpiryScope scope)
+    {
+        if (scope.Namespace is { } only)
+            return (" AND namespace = $scope_ns", command => command.Parameters.Add("$scope_ns", only));
+        if (scope.Except.Count == 0) return ("", _ => { });
+        var names = scope.Except.ToList();
+        var sql = " AND namespace NOT IN (" + string.Join(", ", names.Select((_, i) => "$except" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")";
+        return (sql, command =>
+        {
+            for (var i = 0; i < names.Count; i++) command.Parameters.Add("$except" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), names[i]);
+        });
     }
 
     public Task<ClaimedGeneration?> ClaimNextAsync(string workerId, TimeSpan leaseDuration, IReadOnlyCollection<string>? models = null, CancellationToken cancellationToken = default,

@@ -51,7 +51,7 @@ public sealed class GenerationJsonTests : IAsyncLifetime
         Assert.Equal(names.Distinct().Count(), names.Count);
         Assert.Equal(["generation_id", "model_name", "prompt", "media_type", "status", "result_url", "error_message", "enqueued_at",
             "started_at", "completed_at", "target_namespace", "resolution", "reference_images", "attempt", "seed", "progress",
-            "expires_at", "error_type", "error_code", "status_message"], names);
+            "expires_at", "error_type", "error_code", "status_message", "pinned", "expired_at", "result_url_expires_at"], names);
         // A parameter named like a row field takes the field's place; the row's own value wins where it sets one after the parameters.
         Assert.Equal("not the row's", document.RootElement.GetProperty("status").GetString());
         Assert.Equal(0, document.RootElement.GetProperty("attempt").GetInt32());

@@ -137,6 +137,18 @@ public sealed class OpenApiConformanceTests(OpenApiServerFixture fixture) : ICla
         // Files: upload, download with a key and at a signed URL, ranges, and the errors.
         await CheckFilesAsync(contract, key, anonymous, wrongKey, otherNamespace);
 
+        // Retention: pinning a generation, and deleting one (a finished one goes; a queued one is refused; another namespace's is a 404).
+        await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Post, $"api/ai/queue/{syncId}/pin"), "/api/ai/queue/{id}/pin");
+        await contract.SendAsync(otherNamespace, new HttpRequestMessage(HttpMethod.Post, $"api/ai/queue/{syncId}/pin"), "/api/ai/queue/{id}/pin");
+        await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Delete, $"api/ai/queue/{syncId}/pin"), "/api/ai/queue/{id}/pin");
+        await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Delete, $"api/ai/queue/{Guid.NewGuid()}/pin"), "/api/ai/queue/{id}/pin");
+        await contract.SendAsync(otherNamespace, new HttpRequestMessage(HttpMethod.Delete, $"api/ai/generations/{failing[0]}"), "/api/ai/generations/{id}");
+        var (deletedGeneration, _) = await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Delete, $"api/ai/generations/{failing[0]}"), "/api/ai/generations/{id}");
+        Assert.Equal(HttpStatusCode.OK, deletedGeneration.StatusCode);
+        var stillQueued = (await Api.EnqueueAsync(key, new { model = "happyhorse-1.0-t2v", prompt = "A paper boat on a pond", duration = 15, resolution = "1080P" }))[0];
+        await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Delete, $"api/ai/generations/{stillQueued}"), "/api/ai/generations/{id}");
+        await key.DeleteAsync($"api/ai/queue/{stillQueued}");
+
         // Webhooks: endpoints, their deliveries and a request's own webhook_url, the signer, and the errors.
         await CheckWebhooksAsync(contract, key, anonymous, otherNamespace);
 
@@ -393,6 +405,18 @@ public sealed class OpenApiConformanceTests(OpenApiServerFixture fixture) : ICla
         await contract.SendAsync(wrongKey, Get(file), route);
         await contract.SendAsync(otherNamespace, Get(file), route);
         await contract.SendAsync(key, Get("api/repos/default/openapi/file/main/refs/missing.png"), route);
+
+        // Pinning and deleting: the namespace's own key only (another's gets 404, and nothing changes).
+        const string pinRoute = "/api/repos/{ns}/{repo}/pin/{branch}/{path}";
+        const string pin = "api/repos/default/openapi/pin/main/refs/boat.png";
+        await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Post, pin), pinRoute);
+        await contract.SendAsync(otherNamespace, new HttpRequestMessage(HttpMethod.Post, pin), pinRoute);
+        await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Delete, pin), pinRoute);
+        await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Delete, "api/repos/default/openapi/pin/main/refs/missing.png"), pinRoute);
+        await contract.SendAsync(otherNamespace, new HttpRequestMessage(HttpMethod.Delete, file), route);
+        var (deleted, _) = await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Delete, file), route);
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        await contract.SendAsync(key, new HttpRequestMessage(HttpMethod.Delete, file), route);
     }
 
     private static string RepositoryRoot()

@@ -13,3 +13,4 @@ public sealed class PostgresFileStoreTests : FileStoreContract<PostgresTestDatab
 
 public sealed class PostgresWebhookStoreTests : WebhookStoreContract<PostgresTestDatabase>;
 public sealed class PostgresQuotaStoreTests : QuotaStoreContract<PostgresTestDatabase>;
+public sealed class PostgresRetentionStoreTests : RetentionStoreContract<PostgresTestDatabase>;

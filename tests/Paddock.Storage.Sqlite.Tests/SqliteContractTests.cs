@@ -13,3 +13,4 @@ public sealed class SqliteFileStoreTests : FileStoreContract<SqliteTestDatabase>
 
 public sealed class SqliteWebhookStoreTests : WebhookStoreContract<SqliteTestDatabase>;
 public sealed class SqliteQuotaStoreTests : QuotaStoreContract<SqliteTestDatabase>;
+public sealed class SqliteRetentionStoreTests : RetentionStoreContract<SqliteTestDatabase>;

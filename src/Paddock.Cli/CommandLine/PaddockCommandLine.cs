@@ -56,7 +56,7 @@ internal static class PaddockCommandLine
                  {
                      ServeCommand.CreateServe(settings), ServeCommand.CreateWorker(settings), KeysCommand.Create(settings), RenderCommand.Create(settings),
                      ConfigCommand.Create(), ModelsCommand.Create(), GenerateCommand.Create(), QueueCommand.Create(), EventsCommand.Create(),
-                     UploadCommand.Create(), DownloadCommand.Create(), WebhooksCommand.Create(), UsageCommand.Create(), AdminCommand.Create(), CompletionCommand.Create(),
+                     UploadCommand.Create(), FilesCommand.Create(), DownloadCommand.Create(), WebhooksCommand.Create(), UsageCommand.Create(), AdminCommand.Create(), CompletionCommand.Create(),
                  })
             root.Add(command);
 

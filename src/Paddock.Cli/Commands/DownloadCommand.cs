@@ -56,6 +56,7 @@ internal static class DownloadCommand
             {
                 var why = row.Status == GenerationStatus.Failed ? $"failed: {row.ErrorMessage}"
                     : row.Status == GenerationStatus.Cancelled ? "was cancelled"
+                    : row.ExpiredAt is { } expired ? $"expired at {expired.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz} and was deleted under the server's retention setting ('paddock queue pin ID' keeps the next one)"
                     : $"is {row.Status}; wait for it with 'paddock events --generation {row.Id}'";
                 throw new GenerationEndedException(row.Id, $"generation {row.Id} has no video: it {why}");
             }

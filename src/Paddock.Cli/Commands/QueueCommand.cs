@@ -8,10 +8,10 @@ using Paddock.Client;
 
 namespace Paddock.Cli.Commands;
 
-/// <summary><c>paddock queue list|get ID|cancel ID</c>: the key's generations.</summary>
+/// <summary><c>paddock queue list|get ID|cancel ID|pin ID|unpin ID|delete ID</c>: the key's generations.</summary>
 internal static class QueueCommand
 {
-    private const string Forms = "queue takes: list [--all] [--status S] [--model M] | get GENERATION_ID | cancel GENERATION_ID";
+    private const string Forms = "queue takes: list [--all] [--status S] [--model M] | get GENERATION_ID | cancel GENERATION_ID | pin GENERATION_ID | unpin GENERATION_ID | delete GENERATION_ID";
 
     private static readonly Option<bool> All = CliOption.Switch("--all", "Finished generations too (else only queued and running ones)");
     private static readonly Option<string> Status = CliOption.Text("--status", "S", "Only these statuses, e.g. queued,processing")
@@ -30,6 +30,9 @@ internal static class QueueCommand
         command.Add(list);
         command.Add(WithId("get", "One generation in full", GetAsync));
         command.Add(WithId("cancel", "Cancel a generation (one that has ended is left as it is)", CancelAsync));
+        command.Add(WithId("pin", "Keep a generation's video forever, whatever the server's retention", (invocation, id) => PinAsync(invocation, id, pinned: true)));
+        command.Add(WithId("unpin", "Let a pinned generation's video expire under the retention again", (invocation, id) => PinAsync(invocation, id, pinned: false)));
+        command.Add(WithId("delete", "Delete a finished generation and its video for good", DeleteAsync));
         RemoteOptions.AddTo(command);
         command.SetAction((parse, _) => Invocation.RunAsync(parse, _ => throw new UsageException(Forms)));
         return command;
@@ -84,6 +87,24 @@ internal static class QueueCommand
         return ExitCodes.Ok;
     }
 
+    private static async Task<int> PinAsync(Invocation invocation, string id, bool pinned)
+    {
+        var row = pinned ? await invocation.Client.PinGenerationAsync(id) : await invocation.Client.UnpinGenerationAsync(id);
+        if (invocation.Output.Json) invocation.Output.Document(row.Json);
+        else if (row.Pinned) invocation.Output.Result($"Pinned {row.Id}: its video is kept until you delete it.");
+        else invocation.Output.Result(row.ExpiresAt is { } at
+            ? $"Unpinned {row.Id}: its video expires {at.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture)}."
+            : $"Unpinned {row.Id}: this server keeps videos until they are deleted.");
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> DeleteAsync(Invocation invocation, string id)
+    {
+        await invocation.Client.DeleteGenerationAsync(id);
+        invocation.Output.Result($"Deleted {id} and its video.");
+        return ExitCodes.Ok;
+    }
+
     private static string Describe(Generation g)
     {
         var text = new StringBuilder();
@@ -108,7 +129,10 @@ internal static class QueueCommand
         Line("attempt", g.Attempt);
         Line("error", g.ErrorMessage);
         Line("result url", g.ResultUrl);
-        Line("url expires", g.ExpiresAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture));
+        Line("url expires", g.ResultUrlExpiresAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture));
+        Line("pinned", g.Pinned ? "yes (never expires)" : null);
+        Line("expires", g.ExpiredAt is null ? g.ExpiresAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture) : null);
+        Line("expired", g.ExpiredAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture));
         return text.ToString();
     }
 

@@ -49,6 +49,8 @@ internal static class UploadCommand
         var url = uploaded?.Url ?? invocation.Client.GetFileUri(ns, repo, branch, path);
         invocation.Output.Note($"Uploaded {file} to {ns}/{repo} on {branch} as {uploaded?.Path ?? path}{(result.CommitId is { } c ? $" (commit {c})" : "")}.");
         if (uploaded?.SignedUrl is { } signed) invocation.Output.Note($"Readable without a key until it expires: {signed}");
+        if (uploaded?.ExpiresAt is { } expires)
+            invocation.Output.Note($"This server deletes it at {expires.ToLocalTime():yyyy-MM-dd HH:mm:ss zzz} (its retention); keep it with: paddock files pin {uploaded.Path} --repo {repo}");
         invocation.Output.Result(url.ToString());
         return ExitCodes.Ok;
     }

@@ -31,8 +31,10 @@ public sealed class FileUploadResult
 /// <summary>One file written by an upload.</summary>
 public sealed class UploadedFile
 {
-    internal UploadedFile(string path, Uri url, Uri? signedUrl, long? size, string? contentType, string? hash)
+    internal UploadedFile(string path, Uri url, Uri? signedUrl, long? size, string? contentType, string? hash, DateTimeOffset? expiresAt = null, bool pinned = false)
     {
+        ExpiresAt = expiresAt;
+        Pinned = pinned;
         Path = path;
         Url = url;
         SignedUrl = signedUrl;
@@ -52,6 +54,12 @@ public sealed class UploadedFile
 
     /// <summary>A signed, expiring URL that reads the file without a key (a Paddock extension; null elsewhere).</summary>
     public Uri? SignedUrl { get; }
+
+    /// <summary>When the file expires under the server's retention setting; null while the namespace keeps files forever, or when pinned.</summary>
+    public DateTimeOffset? ExpiresAt { get; }
+
+    /// <summary>Whether the file is pinned (it never expires; <see cref="PaddockClient.PinFileAsync"/>).</summary>
+    public bool Pinned { get; }
 
     /// <summary>The file's size in bytes, when the server says.</summary>
     public long? Size { get; }

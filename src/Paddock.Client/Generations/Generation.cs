@@ -23,6 +23,10 @@ public sealed class Generation
         StartedAt = Internal.Json.Time(json, "started_at");
         CompletedAt = Internal.Json.Time(json, "completed_at");
         ExpiresAt = Internal.Json.Time(json, "expires_at");
+        Pinned = Internal.Json.Boolean(json, "pinned") ?? false;
+        ExpiredAt = Internal.Json.Time(json, "expired_at");
+        // Servers from before retention said when the URL's signature ends in expires_at.
+        ResultUrlExpiresAt = Internal.Json.Property(json, "result_url_expires_at") is null ? ExpiresAt : Internal.Json.Time(json, "result_url_expires_at");
         TargetNamespace = Internal.Json.String(json, "target_namespace");
         Attempt = Internal.Json.Int32(json, "attempt");
         ReferenceImages = Internal.Json.Strings(json, "reference_images");
@@ -63,8 +67,21 @@ public sealed class Generation
     /// <summary>When it ended.</summary>
     public DateTimeOffset? CompletedAt { get; }
 
-    /// <summary>When <see cref="ResultUrl"/> stops working (extension; null from servers that do not say).</summary>
+    /// <summary>
+    /// When the output expires (or expired) under the server's retention setting (extension): null while the namespace
+    /// keeps outputs forever, for a pinned generation, and for one without an output. Servers from before retention
+    /// sent the end of <see cref="ResultUrl"/>'s signature here (see <see cref="ResultUrlExpiresAt"/>).
+    /// </summary>
     public DateTimeOffset? ExpiresAt { get; }
+
+    /// <summary>Whether the generation is pinned: its output never expires (<see cref="PaddockClient.PinGenerationAsync"/>).</summary>
+    public bool Pinned { get; }
+
+    /// <summary>When the server's retention sweep deleted the output (extension); <see cref="ResultUrl"/> is null from then on.</summary>
+    public DateTimeOffset? ExpiredAt { get; }
+
+    /// <summary>When <see cref="ResultUrl"/>'s signature stops working; reading the row again signs it afresh (null from servers that do not say).</summary>
+    public DateTimeOffset? ResultUrlExpiresAt { get; }
 
     /// <summary>The namespace (user or organisation) it belongs to.</summary>
     public string? TargetNamespace { get; }

@@ -135,9 +135,11 @@ public sealed class GenerationOperation
     private async Task<Uri> ResultUrlAsync(bool refresh, CancellationToken cancellationToken)
     {
         var row = Value;
-        var fresh = row is { ResultUrl: not null } && (row.ExpiresAt is not { } expires || expires > DateTimeOffset.UtcNow.AddMinutes(1));
+        var fresh = row is { ResultUrl: not null } && (row.ResultUrlExpiresAt is not { } expires || expires > DateTimeOffset.UtcNow.AddMinutes(1));
         if (refresh || !fresh) row = await UpdateStatusAsync(cancellationToken).ConfigureAwait(false);
-        if (row!.Status != GenerationStatus.Succeeded || row.ResultUrl is null)
+        if (row!.ExpiredAt is { } expired)
+            throw new InvalidOperationException($"generation {Id}'s video expired at {expired:u} and was deleted under the server's retention setting; pin a generation (PinGenerationAsync) to keep its video");
+        if (row.Status != GenerationStatus.Succeeded || row.ResultUrl is null)
             throw new InvalidOperationException($"generation {Id} is {row.Status}{(row.ErrorMessage is { } why ? $" ({why})" : "")}, so it has no video to download");
         return row.ResultUrl;
     }

@@ -81,6 +81,13 @@ internal static class Json
         }
     }
 
+    public static bool? Boolean(JsonElement element, string name) => Property(element, name) switch
+    {
+        { ValueKind: JsonValueKind.True } => true,
+        { ValueKind: JsonValueKind.False } => false,
+        _ => null,
+    };
+
     public static Uri? Url(JsonElement element, string name) =>
         String(element, name) is { Length: > 0 } text && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null;
 

@@ -20,12 +20,16 @@ public sealed class FileService(IFileStore files, IBlobStore blobs, WorkArea wor
         IReadOnlyList<FileUpload> uploads, CancellationToken cancellationToken)
     {
         var committed = new List<CommittedFile>(uploads.Count);
-        foreach (var upload in uploads)
+        // Contents already stored (so not put again), with their temp copies: kept until the commit, see below.
+        var reused = new List<(string Key, string Temp)>();
+        var temps = new List<string>(uploads.Count);
+        try
         {
-            // In this process's work folder (reclaimed if the process dies), on the blobs' disk as a rule: the move into place is a rename.
-            var temp = work.PathFor("upload-" + Guid.NewGuid().ToString("N"));
-            try
+            foreach (var upload in uploads)
             {
+                // In this process's work folder (reclaimed if the process dies), on the blobs' disk as a rule: the move into place is a rename.
+                var temp = work.PathFor("upload-" + Guid.NewGuid().ToString("N"));
+                temps.Add(temp);
                 string hash;
                 long size;
                 var head = new byte[64];
@@ -52,14 +56,39 @@ public sealed class FileService(IFileStore files, IBlobStore blobs, WorkArea wor
                 var key = FilePaths.BlobKey(hash);
                 if (!await blobs.ExistsAsync(key, cancellationToken).ConfigureAwait(false))
                     await blobs.PutFileAsync(key, temp, cancellationToken).ConfigureAwait(false);
+                else
+                    reused.Add((key, temp));
                 committed.Add(new CommittedFile(upload.Path, hash, size, FilePaths.ContentTypeOf(upload.Path, head.AsSpan(0, headLength))));
             }
-            finally
+            var commit = await files.CommitAsync(ns, repo, branch, message, author, committed, cancellationToken).ConfigureAwait(false);
+            // Content found stored may have been deleted by the retention sweep in between (its last other file expired,
+            // checked before this commit recorded ours): put it back, so the file just written has its bytes.
+            foreach (var (key, temp) in reused)
+            {
+                if (!await blobs.ExistsAsync(key, CancellationToken.None).ConfigureAwait(false))
+                    await blobs.PutFileAsync(key, temp, CancellationToken.None).ConfigureAwait(false);
+            }
+            return commit;
+        }
+        finally
+        {
+            foreach (var temp in temps)
             {
                 if (File.Exists(temp)) File.Delete(temp);
             }
         }
-        return await files.CommitAsync(ns, repo, branch, message, author, committed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes a file of the namespace; its bytes go too unless another file that has not expired (of any namespace)
+    /// holds the same content. Null when the namespace has no file there.
+    /// </summary>
+    public async Task<RepoFile?> DeleteAsync(string ns, string repo, string branch, string path, CancellationToken cancellationToken)
+    {
+        var file = await files.DeleteAsync(ns, repo, branch, path, cancellationToken).ConfigureAwait(false);
+        if (file is not null && !await files.IsContentInUseAsync(file.ContentHash, cancellationToken).ConfigureAwait(false))
+            await blobs.DeleteAsync(FilePaths.BlobKey(file.ContentHash), cancellationToken).ConfigureAwait(false);
+        return file;
     }
 
     /// <summary>The file and a readable stream of its bytes, or null.</summary>

@@ -4,7 +4,7 @@ using Paddock.Core.Security;
 namespace Paddock.Core.Files;
 
 /// <summary>References at this server's file route (<c>/api/repos/{ns}/{repo}/file/{branch}/{path}</c>), read from storage.</summary>
-public sealed class LocalFileReferences(FileService files, UrlSigner signer, SelfHosts hosts) : ILocalReferenceSource
+public sealed class LocalFileReferences(FileService files, IFileStore store, Retention.RetentionPolicy retention, UrlSigner signer, SelfHosts hosts) : ILocalReferenceSource
 {
     public async Task<byte[]?> TryReadAsync(int position, Uri url, string ns, CancellationToken cancellationToken)
     {
@@ -13,6 +13,9 @@ public sealed class LocalFileReferences(FileService files, UrlSigner signer, Sel
         // A file of another namespace is readable only through a signed URL; otherwise it does not exist for this caller.
         var query = System.Web.HttpUtility.ParseQueryString(url.Query);
         var readable = route.Namespace == ns || signer.Verify(FilePaths.DecodeUrlPath(url.AbsolutePath), query["exp"], query["sig"]) is null;
+        // Past its retention a file is gone for every reader, the server's own renders included, whether or not the sweep came by.
+        if (readable && await store.GetAsync(route.Namespace, route.Repo, route.Branch, route.Path, cancellationToken).ConfigureAwait(false) is { } file && retention.IsExpired(file))
+            throw new ReferenceImageException(position, Retention.RetentionPolicy.ExpiredMessage($"the file {route.Namespace}/{route.Repo}/{route.Branch}/{route.Path}", retention.ExpiresAt(file)!.Value) + "; upload it again");
         var opened = readable ? await files.OpenAsync(route.Namespace, route.Repo, route.Branch, route.Path, cancellationToken).ConfigureAwait(false) : null;
         if (opened is not { } found)
             throw new ReferenceImageException(position, $"no file at {route.Namespace}/{route.Repo}/{route.Branch}/{route.Path} on this server (upload it first, or check the namespace)");

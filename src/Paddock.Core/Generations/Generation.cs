@@ -19,6 +19,8 @@ public sealed record GenerationProgress(string Phase, int Percent, int? EtaSecon
 /// <param name="RemoteCancel">After a cancel of a row with remote work: whether that work was cancelled too.</param>
 /// <param name="TraceParent">The W3C <c>traceparent</c> of the span that enqueued the row, so the worker that claims it (in any
 /// process) continues the submitting request's trace; null when the submitter was not traced.</param>
+/// <param name="Pinned">The output never expires (<see cref="Retention.RetentionPolicy"/>), whatever the retention setting.</param>
+/// <param name="ExpiredAt">When the retention sweeper deleted the output (the row keeps its status, without <see cref="OutputKey"/>).</param>
 public sealed record Generation(
     Guid Id,
     string Namespace,
@@ -41,7 +43,9 @@ public sealed record Generation(
     DateTimeOffset? RetryAt = null,
     Engines.RemoteJob? RemoteJob = null,
     Engines.RemoteCancelState? RemoteCancel = null,
-    string? TraceParent = null);
+    string? TraceParent = null,
+    bool Pinned = false,
+    DateTimeOffset? ExpiredAt = null);
 
 /// <summary>Why an attempt failed: its kind, the message for the user, and the provider's code when it gave one.</summary>
 public sealed record GenerationFailure(Engines.FailureKind Kind, string Message, string? Code = null);

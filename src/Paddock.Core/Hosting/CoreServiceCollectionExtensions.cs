@@ -38,6 +38,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSettings<Telemetry.TelemetryOptions>("Paddock:Telemetry");
         services.AddSettings<Quotas.QuotaOptions>("Paddock:Quotas");
         services.AddSettings<Auth.AdminOptions>(Auth.AdminOptions.Section);
+        services.AddSettings<Retention.RetentionOptions>("Paddock:Retention");
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new Telemetry.PaddockMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
@@ -80,6 +81,9 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new WorkArea(sp.GetRequiredService<IOptions<DataDirectoryOptions>>().Value.WorkDirectory));
         services.AddSingleton<WorkAreaSweeper>();
         services.AddHostedService<LeftoverReclaimer>();
+        services.AddSingleton<Retention.RetentionPolicy>();
+        services.AddSingleton<Retention.RetentionSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<Retention.RetentionSweeper>());
         return services;
     }
 

@@ -73,6 +73,21 @@ public interface IGenerationStore
     Task<DeleteOutcome> DeleteAsync(string ns, Guid id, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Pins (or unpins) a row of the namespace, whatever its status, and returns it as it is now; null when absent or
+    /// another namespace's. A pinned row's output never expires. A row whose output already expired is returned unchanged.
+    /// </summary>
+    Task<Generation?> SetPinnedAsync(string ns, Guid id, bool pinned, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Marks expired (now) up to <paramref name="limit"/> succeeded rows of <paramref name="scope"/> completed before its
+    /// time, neither pinned nor expired yet: <see cref="Generation.ExpiredAt"/> set and <see cref="Generation.OutputKey"/>
+    /// cleared in one transaction, so no reader is ever sent to a blob about to go. Returns the keys the caller deletes
+    /// (a crash before it does leaves blobs no row owns, which the orphan sweep reclaims). Each row is marked by one
+    /// caller only, however many processes sweep one database at once.
+    /// </summary>
+    Task<IReadOnlyList<ExpiredOutput>> ExpireOutputsAsync(Retention.ExpiryScope scope, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Claims the next claimable queued row under the fairness rule (<see cref="FairQueue"/>: highest priority first,
     /// namespaces taking turns, each namespace's oldest row first) for <paramref name="workerId"/>: status processing, attempt + 1 (the row's
     /// <see cref="Generation.Attempt"/> and the lease's fencing token, which counts every claim, hand-backs included),

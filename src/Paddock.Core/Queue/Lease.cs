@@ -31,6 +31,9 @@ public enum CancelOutcome
     AlreadyTerminal,
 }
 
+/// <summary>A row the retention sweep marked expired, and the output blob it held.</summary>
+public sealed record ExpiredOutput(Guid Id, string Namespace, string OutputKey);
+
 public enum DeleteOutcome
 {
     NotFound,

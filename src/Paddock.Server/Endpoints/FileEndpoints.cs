@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Paddock.Core.Files;
+using Paddock.Core.Retention;
 using Paddock.Server.Http;
 using Paddock.Server.OpenApi;
 
@@ -19,6 +20,7 @@ namespace Paddock.Server.Endpoints;
 public static class FileEndpoints
 {
     private const string Route = "/api/repos/{ns}/{repo}/file/{branch}/{**path}";
+    private const string PinRoute = "/api/repos/{ns}/{repo}/pin/{branch}/{**path}";
 
     public static void MapFileEndpoints(this IEndpointRouteBuilder app)
     {
@@ -34,7 +36,22 @@ public static class FileEndpoints
             .ReturnsBytes(200, "The file, with the content type it was stored with.", "*/*")
             .ReturnsBytes(206, "The part of the file a Range asked for.", "*/*")
             .ReturnsNoBody(304, "If-None-Match matched.")
-            .Errors(401, 403, 404, 416);
+            .Errors(401, 403, 404, 410, 416);
+        app.MapDelete(Route, DeleteAsync).WithTags("Files")
+            .Doc("DeleteFile", "Delete a file", "The file goes for good; its bytes too unless another file (of any repository or namespace) holds the same content. Only a key of the namespace; another namespace's key gets 404 and nothing changes.")
+            .RequiresApiKey()
+            .Returns(200, ApiSchemas.FileDeleted)
+            .Errors(404);
+        app.MapPost(PinRoute, PinAsync).WithTags("Files")
+            .Doc("PinFile", "Pin a file so it never expires", "The file with pinned true and expires_at null, whatever the retention setting. An expired file cannot come back (410): upload it again.")
+            .RequiresApiKey()
+            .Returns(200, ApiSchemas.RepoFile)
+            .Errors(404, 410);
+        app.MapDelete(PinRoute, UnpinAsync).WithTags("Files")
+            .Doc("UnpinFile", "Unpin a file", "The file with pinned false; it expires under the retention setting again, counted from its last upload.")
+            .RequiresApiKey()
+            .Returns(200, ApiSchemas.RepoFile)
+            .Errors(404, 410);
     }
 
     /// <summary>Files and fields together, as ASP.NET counts form parts.</summary>
@@ -49,7 +66,7 @@ public static class FileEndpoints
     private const int MaxBoundaryLength = 70;
 
     private static async Task<IResult> UploadAsync(string ns, string repo, string branch, string? path,
-        HttpContext context, FileService files, IFileStore store, SignedUrls urls, IOptions<Core.Files.FileOptions> options)
+        HttpContext context, FileService files, IFileStore store, SignedUrls urls, IOptions<Core.Files.FileOptions> options, RetentionPolicy retention)
     {
         var caller = ApiKeyAuthentication.NamespaceOf(context);
         if (caller != ns) return ApiErrors.Forbidden($"namespace: this key belongs to namespace '{caller}' and cannot write to '{ns}'; upload to /api/repos/{caller}/...");
@@ -131,6 +148,8 @@ public static class FileEndpoints
                 ["hash"] = stored.ContentHash,
                 ["url"] = urls.BaseUrl(context.Request) + route.UrlPath,
                 ["signed_url"] = urls.Sign(context.Request, route.UrlPath).Url,
+                ["pinned"] = stored.Pinned,
+                ["expires_at"] = retention.ExpiresAt(stored)?.ToUnixTimeSeconds(),
             });
         }
         return TypedResults.Json(new JsonObject
@@ -150,7 +169,8 @@ public static class FileEndpoints
         });
     }
 
-    private static async Task<IResult> DownloadAsync(string ns, string repo, string branch, string? path, HttpContext context, FileService files, SignedUrls urls)
+    private static async Task<IResult> DownloadAsync(string ns, string repo, string branch, string? path, HttpContext context, FileService files, IFileStore store,
+        SignedUrls urls, RetentionPolicy retention)
     {
         var caller = ApiKeyAuthentication.TryNamespaceOf(context);
         if (caller is null)
@@ -163,11 +183,53 @@ public static class FileEndpoints
         // Another namespace's key learns nothing, not even that the file exists.
         if ((caller is not null && caller != ns) || string.IsNullOrEmpty(target)) return notFound;
 
+        if (await store.GetAsync(ns, repo, branch, target, context.RequestAborted) is { } file && retention.IsExpired(file))
+            return ApiErrors.Expired(RetentionPolicy.ExpiredMessage($"the file {ns}/{repo}/{branch}/{target}", retention.ExpiresAt(file)!.Value) + "; upload it again to use it");
         var opened = await files.OpenAsync(ns, repo, branch, target, context.RequestAborted);
         if (opened is not { } found) return notFound;
         context.Response.Headers.CacheControl = "private, max-age=60";
         return new RangedDownload(TypedResults.Stream(found.Content, found.File.ContentType, lastModified: found.File.UpdatedAt,
             entityTag: new EntityTagHeaderValue($"\"{found.File.ContentHash}\""), enableRangeProcessing: true), found.File.Size);
+    }
+
+    /// <summary>Deletes a file of the key's namespace (another namespace's key: 404, nothing changes).</summary>
+    private static async Task<IResult> DeleteAsync(string ns, string repo, string branch, string? path, HttpContext context, FileService files)
+    {
+        var notFound = ApiErrors.NotFound($"file not found: {ns}/{repo}/{branch}/{path}");
+        if (ApiKeyAuthentication.NamespaceOf(context) != ns || FilePaths.Normalize(path) is not { Length: > 0 } target) return notFound;
+        var deleted = await files.DeleteAsync(ns, repo, branch, target, CancellationToken.None);
+        if (deleted is null) return notFound;
+        return TypedResults.Json(new JsonObject { ["status"] = "success", ["status_message"] = "deleted", ["path"] = deleted.Path });
+    }
+
+    private static Task<IResult> PinAsync(string ns, string repo, string branch, string? path, HttpContext context, IFileStore store, RetentionPolicy retention) =>
+        SetPinnedAsync(ns, repo, branch, path, pinned: true, context, store, retention);
+
+    private static Task<IResult> UnpinAsync(string ns, string repo, string branch, string? path, HttpContext context, IFileStore store, RetentionPolicy retention) =>
+        SetPinnedAsync(ns, repo, branch, path, pinned: false, context, store, retention);
+
+    private static async Task<IResult> SetPinnedAsync(string ns, string repo, string branch, string? path, bool pinned, HttpContext context, IFileStore store, RetentionPolicy retention)
+    {
+        var notFound = ApiErrors.NotFound($"file not found: {ns}/{repo}/{branch}/{path}");
+        if (ApiKeyAuthentication.NamespaceOf(context) != ns || FilePaths.Normalize(path) is not { Length: > 0 } target) return notFound;
+        var before = await store.GetAsync(ns, repo, branch, target, context.RequestAborted);
+        if (before is null) return notFound;
+        var expired = RetentionPolicy.ExpiredMessage($"the file {ns}/{repo}/{branch}/{target}", retention.ExpiresAt(before) ?? before.UpdatedAt) + "; upload it again, then pin it";
+        if (retention.IsExpired(before)) return ApiErrors.Expired(expired);
+        var file = await store.SetPinnedAsync(ns, repo, branch, target, pinned, CancellationToken.None);
+        if (file is null) return notFound;
+        if (file.ExpiredAt is not null) return ApiErrors.Expired(expired);
+        return TypedResults.Json(new JsonObject
+        {
+            ["path"] = file.Path,
+            ["size"] = file.Size,
+            ["content_type"] = file.ContentType,
+            ["hash"] = file.ContentHash,
+            ["updated_at"] = file.UpdatedAt.ToUnixTimeSeconds(),
+            ["pinned"] = file.Pinned,
+            ["expires_at"] = retention.ExpiresAt(file)?.ToUnixTimeSeconds(),
+            ["expired_at"] = file.ExpiredAt?.ToUnixTimeSeconds(),
+        });
     }
 
     private static IResult TooLarge(long limit) =>

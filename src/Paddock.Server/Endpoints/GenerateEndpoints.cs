@@ -26,11 +26,11 @@ public static class GenerateEndpoints
             .RequiresApiKey().TakesVideoRequest()
             .Header("Idempotency-Key", "Repeat a request safely: the same key and body within 24 hours answers with the same generation (Idempotent-Replayed: true).")
             .Returns(200, ApiSchemas.VideoResult)
-            .Errors(400, 403, 404, 408, 409, 413, 422, 429, 500, 503, 504, 507);
+            .Errors(400, 403, 404, 408, 409, 410, 413, 422, 429, 500, 503, 504, 507);
 
     private static async Task<IResult> GenerateAsync(
         HttpContext context, ModelCatalog catalog, GenerationService generations, ReferenceFetcher fetcher, IBlobStore blobs, SignedUrls urls,
-        BackendMonitor backends, IHostApplicationLifetime lifetime)
+        BackendMonitor backends, IHostApplicationLifetime lifetime, Core.Retention.RetentionPolicy retention)
     {
         // A sync caller waits for the video: with the model's backend down it would wait for nothing, so it hears why now
         // (queued requests are accepted: they are durable and start when the backend is back). A 400 must mean nothing
@@ -68,6 +68,9 @@ public static class GenerateEndpoints
         switch (done.Status)
         {
             case GenerationStatus.Succeeded:
+                // A repeat (same Idempotency-Key) of a request whose video has since expired: say so, not a dead link.
+                if (retention.IsExpired(done))
+                    return ApiErrors.Expired(Core.Retention.RetentionPolicy.ExpiredMessage($"the output of generation {done.Id}", retention.ExpiresAt(done)!.Value));
                 if (accepted.ResponseFormat == "b64_json") return new InlineVideoResult(done, blobs);
                 return TypedResults.Json(new JsonObject
                 {
@@ -75,6 +78,7 @@ public static class GenerateEndpoints
                     ["created"] = (done.CompletedAt ?? done.EnqueuedAt).ToUnixTimeSeconds(),
                     ["videos"] = new JsonArray(new JsonObject { ["url"] = urls.Output(context.Request, done.Namespace, done.Id).Url }),
                     ["generation_id"] = done.Id.ToString(),
+                    ["expires_at"] = retention.ExpiresAt(done)?.ToUnixTimeSeconds(),
                 });
             case GenerationStatus.Failed:
                 return FailureResult(context, done);

@@ -20,7 +20,7 @@ namespace Paddock.Server.Endpoints;
 /// fields, then each parameter (a parameter named like a fixed field fills that field's place), then the extensions
 /// (one named like a parameter takes the parameter's place).
 /// </remarks>
-public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, ModelCatalog catalog)
+public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, ModelCatalog catalog, Core.Retention.RetentionPolicy retention)
 {
     /// <summary>How answers are encoded: as the HTTP JSON options say (non-ASCII text as it is), compact.</summary>
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -28,7 +28,8 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
     private static readonly string[] FixedFields =
         ["generation_id", "model_name", "prompt", "media_type", "status", "result_url", "error_message", "enqueued_at", "started_at", "completed_at", "target_namespace"];
 
-    private static readonly string[] Extensions = ["progress", "attempt", "expires_at", "error_type", "error_code", "status_message", "remote"];
+    private static readonly string[] Extensions =
+        ["progress", "attempt", "expires_at", "error_type", "error_code", "status_message", "remote", "pinned", "expired_at", "result_url_expires_at"];
 
     // The names as the writer writes them, encoded once rather than for every row.
     private static readonly JsonEncodedText[] FixedFieldNames = Array.ConvertAll(FixedFields, name => JsonEncodedText.Encode(name));
@@ -39,14 +40,20 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(g);
         string? resultUrl = null;
-        long? expiresAt = null;
-        if (g.Status == GenerationStatus.Succeeded && g.OutputKey is not null)
+        long? urlExpiresAt = null;
+        // An output past its retention is gone for readers even before the sweep deletes it: no link to a 410.
+        var expired = retention.IsExpired(g);
+        if (g.Status == GenerationStatus.Succeeded && g.OutputKey is not null && !expired)
         {
             var (url, expires) = urls.Output(request, g.Namespace, g.Id);
             resultUrl = url;
-            expiresAt = expires.ToUnixTimeSeconds();
+            urlExpiresAt = expires.ToUnixTimeSeconds();
         }
-        var statusMessage = StatusMessage(g);
+        var retained = new Retained(retention.ExpiresAt(g)?.ToUnixTimeSeconds(), g.Pinned,
+            g.ExpiredAt?.ToUnixTimeSeconds() ?? (expired ? retention.ExpiresAt(g)?.ToUnixTimeSeconds() : null), urlExpiresAt);
+        var statusMessage = expired
+            ? "expired: the output was deleted under the retention setting; pin a generation (POST /api/ai/queue/{id}/pin) to keep its output"
+            : StatusMessage(g);
 
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(g.Parameters.Length));
         var parameters = ArrayPool<StoredParameter>.Shared.Rent(32);
@@ -71,7 +78,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
                 var e = Array.IndexOf(Extensions, parameter.Name);
                 if (e >= 0 && HasExtension(e, g))
                 {
-                    WriteExtension(writer, e, g, expiresAt, statusMessage);
+                    WriteExtension(writer, e, g, retained, statusMessage);
                     written[e] = true;
                 }
                 else
@@ -83,7 +90,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
             {
                 if (written[e] || !HasExtension(e, g)) continue;
                 writer.WritePropertyName(ExtensionNames[e]);
-                WriteExtension(writer, e, g, expiresAt, statusMessage);
+                WriteExtension(writer, e, g, retained, statusMessage);
             }
             writer.WriteEndObject();
         }
@@ -115,13 +122,19 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
     /// <summary>Every extension is set on every row but <c>remote</c>, which only a row with a remote job has.</summary>
     private static bool HasExtension(int extension, Generation g) => extension != 6 || g.RemoteJob is { Id: not null };
 
-    private static void WriteExtension(Utf8JsonWriter writer, int extension, Generation g, long? expiresAt, string? statusMessage)
+    /// <summary>A row's retention fields: when the output expires, whether it is pinned, when it expired, and when this result_url's signature ends.</summary>
+    private readonly record struct Retained(long? ExpiresAt, bool Pinned, long? ExpiredAt, long? UrlExpiresAt);
+
+    private static void WriteExtension(Utf8JsonWriter writer, int extension, Generation g, Retained retained, string? statusMessage)
     {
         switch (extension)
         {
             case 0: WriteProgress(writer, g); break;
             case 1: writer.WriteNumberValue(g.Attempt); break;
-            case 2: WriteNullable(writer, expiresAt); break;
+            case 2: WriteNullable(writer, retained.ExpiresAt); break;
+            case 7: writer.WriteBooleanValue(retained.Pinned); break;
+            case 8: WriteNullable(writer, retained.ExpiredAt); break;
+            case 9: WriteNullable(writer, retained.UrlExpiresAt); break;
             case 3: WriteNullable(writer, g.ErrorType?.ToWire()); break;
             case 4: WriteNullable(writer, g.ErrorCode); break;
             case 5: WriteNullable(writer, statusMessage); break;

@@ -1,6 +1,7 @@
 using Paddock.Core.Blobs;
 using Paddock.Core.Generations;
 using Paddock.Core.Queue;
+using Paddock.Core.Retention;
 using Paddock.Server.Http;
 using Paddock.Server.OpenApi;
 
@@ -17,9 +18,10 @@ public static class OutputEndpoints
             .ReturnsBytes(206, "The part of the MP4 a Range asked for.", "video/mp4")
             .ReturnsNoBody(302, "The blob store serves the bytes itself (a presigned URL of its own, valid no longer than this one).")
             .ReturnsNoBody(304, "If-None-Match matched.")
-            .Errors(404, 416);
+            .Errors(404, 410, 416);
 
-    private static async Task<IResult> GetAsync(string ns, string file, IGenerationStore store, IBlobStore blobs, SignedUrls urls, TimeProvider time, HttpContext context)
+    private static async Task<IResult> GetAsync(string ns, string file, IGenerationStore store, IBlobStore blobs, SignedUrls urls, TimeProvider time,
+        RetentionPolicy retention, HttpContext context)
     {
         if (!file.EndsWith(".mp4", StringComparison.Ordinal) || !Guid.TryParse(file[..^4], out var id))
             return ApiErrors.NotFound($"no output {file}");
@@ -27,6 +29,9 @@ public static class OutputEndpoints
         if (refusal is not null) return ApiErrors.Make(StatusCodes.Status403Forbidden, "forbidden", "This output URL cannot be used.", refusal);
 
         var row = await store.GetAsync(ns, id, context.RequestAborted);
+        // Gone under the retention setting: 410 with what happened, never a 404 that reads like a broken link.
+        if (row is not null && retention.IsExpired(row))
+            return ApiErrors.Expired(RetentionPolicy.ExpiredMessage($"the output of generation {id}", retention.ExpiresAt(row)!.Value));
         if (row is not { Status: GenerationStatus.Succeeded, OutputKey: { } key })
             return ApiErrors.NotFound($"generation {id} has no output");
         // A store set to presign (Paddock:Blobs:S3:OutputUrls=presigned) serves the bytes itself: Paddock checked its own

@@ -4,6 +4,7 @@ using Microsoft.OpenApi;
 using Paddock.Core.Generations;
 using Paddock.Core.Models;
 using Paddock.Core.Queue;
+using Paddock.Core.Retention;
 using Paddock.Core.Validation;
 using Paddock.Server.Http;
 using Paddock.Server.OpenApi;
@@ -34,6 +35,16 @@ public static class QueueEndpoints
         queue.MapDelete("/{id}", CancelAsync)
             .Doc("CancelGeneration", "Cancel a generation", "Always 200 status success, as the original API answers; status_message cancelled, or already_ended with the row's generation_status. A render in progress stops within a second.")
             .Returns(200, ApiSchemas.CancelResult).Errors(404);
+        queue.MapPost("/{id}/pin", PinAsync)
+            .Doc("PinGeneration", "Pin a generation so its output never expires", "The row with pinned true and expires_at null, whatever the retention setting. Any status may be pinned (a queued one is kept once it succeeds); an output that already expired cannot come back (410).")
+            .Returns(200, ApiSchemas.Generation).Errors(404, 410);
+        queue.MapDelete("/{id}/pin", UnpinAsync)
+            .Doc("UnpinGeneration", "Unpin a generation", "The row with pinned false; its output expires under the retention setting again, counted from its completion (at once if that time has passed).")
+            .Returns(200, ApiSchemas.Generation).Errors(404, 410);
+        app.MapDelete("/api/ai/generations/{id}", DeleteAsync).WithTags("Queue")
+            .Doc("DeleteGeneration", "Delete a generation and its output", "A succeeded, failed or cancelled row goes for good, with its video; a queued or processing one is refused with 409 (cancel it first with DELETE /api/ai/queue/{id}). Another namespace's id is a 404.")
+            .RequiresApiKey()
+            .Returns(200, ApiSchemas.GenerationDeleted).Errors(404, 409);
         app.MapGet("/api/ai/generations", PageAsync).WithTags("Queue")
             .Doc("ListGenerations", "Page through every generation", "page= and page_size= (1 to 1000, default 50) as the original API, or after= the answer's next_cursor, which costs the same however deep.")
             .RequiresApiKey()
@@ -118,6 +129,66 @@ public static class QueueEndpoints
             ["generation_id"] = guid.ToString(),
             ["generation_status"] = status.ToWire(),
             ["message"] = $"generation {guid} had already ended ({status.ToWire()}); nothing was cancelled",
+        });
+    }
+
+    private static Task<IResult> PinAsync(string id, HttpContext context, IGenerationStore store, GenerationJson json, RetentionPolicy retention) =>
+        SetPinnedAsync(id, pinned: true, context, store, json, retention);
+
+    private static Task<IResult> UnpinAsync(string id, HttpContext context, IGenerationStore store, GenerationJson json, RetentionPolicy retention) =>
+        SetPinnedAsync(id, pinned: false, context, store, json, retention);
+
+    /// <summary>Pins or unpins a row of the key's namespace; an output already expired (swept, or its time passed) is a 410.</summary>
+    private static async Task<IResult> SetPinnedAsync(string id, bool pinned, HttpContext context, IGenerationStore store, GenerationJson json, RetentionPolicy retention)
+    {
+        var ns = ApiKeyAuthentication.NamespaceOf(context);
+        if (!Guid.TryParse(id, out var guid) || await store.GetAsync(ns, guid, context.RequestAborted) is not { } before)
+            return ApiErrors.NotFound($"generation not found: {id}");
+        if (retention.IsExpired(before))
+            return ApiErrors.Expired(RetentionPolicy.ExpiredMessage($"the output of generation {guid}", retention.ExpiresAt(before)!.Value) + "; an expired output cannot be pinned");
+        var row = await store.SetPinnedAsync(ns, guid, pinned, CancellationToken.None);
+        if (row is null) return ApiErrors.NotFound($"generation not found: {id}");
+        // The sweep may have marked it between the read and the pin.
+        if (row.ExpiredAt is { } gone)
+            return ApiErrors.Expired(RetentionPolicy.ExpiredMessage($"the output of generation {guid}", gone) + "; an expired output cannot be pinned");
+        return JsonAnswer.Of(writer => json.WriteRow(writer, row, context.Request));
+    }
+
+    /// <summary>
+    /// Removes a finished row of the key's namespace and its video (the store's delete, as the OpenAI face's). A failure
+    /// to delete the blob leaves it to the orphan sweep: no row refers to it any more.
+    /// </summary>
+    private static async Task<IResult> DeleteAsync(string id, HttpContext context, IGenerationStore store, Core.Blobs.IBlobStore blobs)
+    {
+        var ns = ApiKeyAuthentication.NamespaceOf(context);
+        if (!Guid.TryParse(id, out var guid) || await store.GetAsync(ns, guid, context.RequestAborted) is not { } row)
+            return ApiErrors.NotFound($"generation not found: {id}");
+        switch (await store.DeleteAsync(ns, guid, CancellationToken.None))
+        {
+            case DeleteOutcome.NotFound:
+                return ApiErrors.NotFound($"generation not found: {id}");
+            case DeleteOutcome.StillActive:
+                return ApiErrors.Make(StatusCodes.Status409Conflict, "still_active", "Only a finished generation can be deleted.",
+                    $"generation {guid} is {row.Status.ToWire()}; cancel it first (DELETE /api/ai/queue/{guid}), then delete it"
+                    + (row.RemoteCancel == Core.Engines.RemoteCancelState.Pending ? " once the cancel of its remote job is done (a few seconds)" : ""));
+        }
+        if (row.OutputKey is { } key)
+        {
+            try
+            {
+                await blobs.DeleteAsync(key, CancellationToken.None);
+            }
+#pragma warning disable CA1031 // any store's failure is left to the orphan sweep: the row is already gone
+            catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+            {
+            }
+        }
+        return TypedResults.Json(new JsonObject
+        {
+            ["status"] = "success",
+            ["status_message"] = "deleted",
+            ["generation_id"] = guid.ToString(),
         });
     }
 

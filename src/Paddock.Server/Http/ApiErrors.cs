@@ -92,6 +92,10 @@ public static class ApiErrors
             $"{error.Message}. Send the request again after the Retry-After seconds (with the same Idempotency-Key, so it is not done twice)");
     }
 
+    /// <summary>410: an output or file the retention sweep deleted (or whose time passed); the detail says when and how to keep the next one.</summary>
+    public static IResult Expired(string detail) =>
+        Make(StatusCodes.Status410Gone, "expired", "This has expired and was deleted.", detail);
+
     public static IResult Unknown(string detail) =>
         Make(StatusCodes.Status500InternalServerError, "unknown_error", "Something went wrong on the server.", detail);
 

@@ -27,6 +27,9 @@ public static class ApiSchemas
     public const string GenerationList = "GenerationList";
     public const string GenerationPage = "GenerationPage";
     public const string CancelResult = "CancelResult";
+    public const string GenerationDeleted = "GenerationDeleted";
+    public const string RepoFile = "RepoFile";
+    public const string FileDeleted = "FileDeleted";
     public const string Health = "Health";
     public const string HealthReport = "HealthReport";
     public const string WhoAmI = "WhoAmI";

@@ -33,6 +33,7 @@ internal sealed record ResponseDoc(int Status, IReadOnlyList<string> ContentType
         405 => "method_not_allowed",
         408 => "timeout: the body arrived too slowly",
         409 => "conflict (see error.type)",
+        410 => "expired: the retention setting deleted the output or file; pin what you want to keep",
         413 => "payload_too_large: detail names the limit",
         415 => "unsupported media type",
         416 => "range_not_satisfiable: the Range starts beyond the end; detail says the size",

@@ -11,7 +11,7 @@ const TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
 // Row fields that describe the generation rather than the request.
 const ROW_FIELDS = new Set([
   "generation_id", "model_name", "media_type", "status", "result_url", "error_message", "enqueued_at", "started_at",
-  "completed_at", "target_namespace", "progress", "attempt", "expires_at",
+  "completed_at", "target_namespace", "progress", "attempt", "expires_at", "pinned", "expired_at", "result_url_expires_at",
   // What the OpenAI face (/v1) records on the rows it makes: the size asked, a remix's source; not a model field.
   "openai",
 ]);
@@ -389,10 +389,12 @@ function historyItem(row) {
   const params = requestParams(row);
   const media = row.status === "succeeded" && row.result_url
     ? el("video", { src: `${row.result_url}#t=0.5`, preload: "metadata", muted: true, playsinline: true, controls: true, "aria-label": `Video of ${shortId(id)}` })
-    : el("div", { class: `placeholder ${row.status}` }, row.status);
+    : row.expired_at != null
+      ? el("div", { class: "placeholder expired", title: row.status_message ?? "" }, "expired")
+      : el("div", { class: `placeholder ${row.status}` }, row.status);
   const pick = el("input", { type: "checkbox", id: `pick-${id}`, class: "compare-pick", "data-id": id });
   pick.checked = state.selected.has(id);
-  pick.disabled = row.status !== "succeeded";
+  pick.disabled = row.status !== "succeeded" || !row.result_url; // an expired video cannot be compared
   pick.addEventListener("change", () => {
     if (pick.checked) state.selected.add(id);
     else state.selected.delete(id);

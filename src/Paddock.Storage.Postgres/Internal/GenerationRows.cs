@@ -17,10 +17,10 @@ internal static class GenerationRows
     public const string Columns =
         "g.id, g.namespace, g.model, g.media_type, g.status, g.parameters, g.enqueued_at, g.started_at, g.completed_at, " +
         "g.error_message, g.output_key, g.progress_phase, g.progress_percent, g.progress_eta, g.attempt, " +
-        "g.error_type, g.error_code, g.status_message, g.retries, g.retry_at, g.remote_job, g.remote_cancel, g.pos, g.handed_back, g.trace_parent";
+        "g.error_type, g.error_code, g.status_message, g.retries, g.retry_at, g.remote_job, g.remote_cancel, g.pos, g.handed_back, g.trace_parent, g.pinned, g.expired_at";
 
     /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
-    public const int NextOrdinal = 25;
+    public const int NextOrdinal = 27;
 
     /// <summary>
     /// A queued row's 1-based position in its lane (1 = claimed next) under the fairness rule (<see cref="Paddock.Core.Queue.FairQueue"/>),
@@ -95,7 +95,9 @@ internal static class GenerationRows
                 "refused" => RemoteCancelState.Refused,
                 _ => null,
             },
-            TraceParent: NullableString(reader, 24));
+            TraceParent: NullableString(reader, 24),
+            Pinned: reader.GetBoolean(25),
+            ExpiredAt: NullableTime(reader, 26));
         return new GenerationRow(generation, reader.GetInt64(22), claims);
     }
 

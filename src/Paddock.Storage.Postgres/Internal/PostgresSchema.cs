@@ -409,6 +409,20 @@ internal static class PostgresSchema
             ADD COLUMN last_used_at timestamptz;
         CREATE INDEX ix_usage_records_ended ON usage_records (ended_at);
         """,
+
+        // Version 7: retention (issue 12), as the SQLite store's version 12: a pin and the time of expiry on generations and files.
+        // Several processes may sweep one database: each marks rows under FOR UPDATE SKIP LOCKED, so a row is marked,
+        // and its blob deleted, by one of them.
+        """
+        ALTER TABLE generations ADD COLUMN pinned boolean NOT NULL DEFAULT false;
+        ALTER TABLE generations ADD COLUMN expired_at timestamptz;
+        CREATE INDEX ix_generations_expirable ON generations (completed_at) WHERE status = 'succeeded' AND NOT pinned AND expired_at IS NULL;
+
+        ALTER TABLE repo_files ADD COLUMN pinned boolean NOT NULL DEFAULT false;
+        ALTER TABLE repo_files ADD COLUMN expired_at timestamptz;
+        CREATE INDEX ix_repo_files_expirable ON repo_files (updated_at) WHERE NOT pinned AND expired_at IS NULL;
+        CREATE INDEX ix_repo_files_content ON repo_files (content_hash) WHERE expired_at IS NULL;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -18,10 +18,10 @@ internal static class GenerationRows
     public const string Columns =
         "id, namespace, model, media_type, status, parameters, enqueued_at, started_at, completed_at, " +
         "error_message, output_key, progress_phase, progress_percent, progress_eta, attempt, " +
-        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, lane, lane_seq, rowid, handed_back, trace_parent, priority";
+        "error_type, error_code, status_message, retries, retry_at, remote_job, remote_cancel, lane, lane_seq, rowid, handed_back, trace_parent, priority, pinned, expired_at";
 
     /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
-    public const int NextOrdinal = 28;
+    public const int NextOrdinal = 30;
 
     /// <summary>Reads a row selected as <see cref="Columns"/>.</summary>
     public static GenerationRow Read(SqliteDataReader reader)
@@ -65,7 +65,9 @@ internal static class GenerationRows
                 "refused" => RemoteCancelState.Refused,
                 _ => null,
             },
-            TraceParent: reader.GetNullableString(26));
+            TraceParent: reader.GetNullableString(26),
+            Pinned: reader.GetInt64(28) != 0,
+            ExpiredAt: reader.GetNullableTime(29));
         return new GenerationRow(generation, reader.GetInt64(24), enqueuedAt, claims, reader.GetString(22), reader.GetInt64(23), reader.GetInt32(27));
     }
 

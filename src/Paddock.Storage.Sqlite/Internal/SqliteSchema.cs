@@ -422,6 +422,23 @@ internal static class SqliteSchema
         ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
         CREATE INDEX IF NOT EXISTS ix_usage_records_ended ON usage_records (ended_at);
         """,
+
+        // Version 12: retention (issue 12): outputs and uploaded files expire after a configured time per namespace unless pinned.
+        // When they expire is computed from the setting as it is now (completed_at / updated_at + the namespace's
+        // retention), so only the pin and the fact of expiry are stored: expired_at is set (and the output key cleared)
+        // by the sweeper in the same transaction, so a row never points at a blob that is going. The partial indexes
+        // hold only what can still expire, so a sweep reads no row it cannot act on.
+        """
+        ALTER TABLE generations ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE generations ADD COLUMN expired_at INTEGER;
+        CREATE INDEX IF NOT EXISTS ix_generations_expirable ON generations (completed_at) WHERE status = 'succeeded' AND pinned = 0 AND expired_at IS NULL;
+
+        ALTER TABLE repo_files ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE repo_files ADD COLUMN expired_at INTEGER;
+        CREATE INDEX IF NOT EXISTS ix_repo_files_expirable ON repo_files (updated_at) WHERE pinned = 0 AND expired_at IS NULL;
+        -- Whether other files still hold a content hash before its blob is deleted.
+        CREATE INDEX IF NOT EXISTS ix_repo_files_content ON repo_files (content_hash) WHERE expired_at IS NULL;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -41,6 +41,10 @@ public static class OpenAIErrors
     public static IResult NotFound(string message) =>
         Make(StatusCodes.Status404NotFound, message, InvalidRequest, null, "not_found");
 
+    /// <summary>410 for a video whose content expired under the retention setting (code <c>expired</c>).</summary>
+    public static IResult Expired(string message) =>
+        Make(StatusCodes.Status410Gone, message, InvalidRequest, "video_id", "expired");
+
     public static IResult MethodNotAllowed(string message) =>
         Make(StatusCodes.Status405MethodNotAllowed, message, InvalidRequest, null, "method_not_allowed");
 

@@ -87,7 +87,7 @@ public static class VideoEndpoints
         if (catalog.Find(source.Model) is not { } model) return OpenAIErrors.ModelNotFound(source.Model, catalog.All.Select(m => m.Id));
 
         var parameters = JsonNode.Parse(source.Parameters)!.AsObject();
-        var sourceSize = VideoObjects.From(source)["size"]?.GetValue<string>();
+        var sourceSize = VideoObjects.From(source, Retention(context))["size"]?.GetValue<string>();
         parameters.Remove(VideoObjects.FaceField);
         parameters["prompt"] = request.Prompt;
         // Images stored inline when the source was made (inline:sha256:…) are not URLs a request may give: each stands in
@@ -155,7 +155,7 @@ public static class VideoEndpoints
                 OpenAIErrors.InvalidRequest, null, "idempotency_conflict");
         var row = await store.GetAsync(ns, submitted.GenerationIds[0], CancellationToken.None);
         if (submitted.Result == IdempotencyResult.Replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
-        return row is null ? OpenAIErrors.VideoNotFound(submitted.GenerationIds[0].ToString()) : TypedResults.Json(VideoObjects.From(row));
+        return row is null ? OpenAIErrors.VideoNotFound(submitted.GenerationIds[0].ToString()) : TypedResults.Json(VideoObjects.From(row, Retention(context)));
     }
 
     private static string Lengths(IReadOnlyList<string> seconds) =>
@@ -169,7 +169,7 @@ public static class VideoEndpoints
     {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         if (!Guid.TryParse(id, out var guid) || await store.GetAsync(ns, guid, context.RequestAborted) is not { } row) return OpenAIErrors.VideoNotFound(id);
-        return TypedResults.Json(VideoObjects.From(row));
+        return TypedResults.Json(VideoObjects.From(row, Retention(context)));
     }
 
     /// <summary>
@@ -195,7 +195,7 @@ public static class VideoEndpoints
         var ns = ApiKeyAuthentication.NamespaceOf(context);
         var page = await VideoPages.ReadAsync(store, ns, after, limit, ascending: order == "asc", context.RequestAborted);
         if (page is null) return OpenAIErrors.BadRequest($"after: no video '{afterText}' in this list (it was deleted, or is another key's); start again without after", "after");
-        var data = new JsonArray(page.Value.Items.Select(g => (JsonNode)VideoObjects.From(g)).ToArray());
+        var data = new JsonArray(page.Value.Items.Select(g => (JsonNode)VideoObjects.From(g, Retention(context))).ToArray());
         return TypedResults.Json(new JsonObject
         {
             ["object"] = "list",
@@ -221,7 +221,7 @@ public static class VideoEndpoints
             await generations.CancelAsync(ns, guid, CancellationToken.None);
             var now = await store.GetAsync(ns, guid, CancellationToken.None);
             var answer = new JsonObject { ["id"] = id, ["object"] = "video.deleted", ["deleted"] = false };
-            if (now is not null) answer["video"] = VideoObjects.From(now);
+            if (now is not null) answer["video"] = VideoObjects.From(now, Retention(context));
             return TypedResults.Json(answer);
         }
         switch (await store.DeleteAsync(ns, guid, CancellationToken.None))
@@ -249,6 +249,10 @@ public static class VideoEndpoints
         return TypedResults.Json(new JsonObject { ["id"] = id, ["object"] = "video.deleted", ["deleted"] = true });
     }
 
+    /// <summary>When the process's retention says videos expire (for <c>expires_at</c>).</summary>
+    private static Paddock.Core.Retention.RetentionPolicy Retention(HttpContext context) =>
+        context.RequestServices.GetRequiredService<Paddock.Core.Retention.RetentionPolicy>();
+
     // ---- content ----
 
     /// <summary><c>variant</c> (openai-node <c>VideoDownloadContentParams</c>): <c>video</c> (the MP4, the default), <c>thumbnail</c> and <c>spritesheet</c> (JPEG stills, docs/openai.md).</summary>
@@ -259,6 +263,9 @@ public static class VideoEndpoints
         var variant = context.Request.Query.TryGetValue("variant", out var v) ? v.ToString() : "video";
         if (variant is not ("video" or "thumbnail" or "spritesheet"))
             return OpenAIErrors.BadRequest($"variant: '{variant}' must be one of video, thumbnail, spritesheet", "variant");
+        var retention = Retention(context);
+        if (retention.IsExpired(row))
+            return OpenAIErrors.Expired(Paddock.Core.Retention.RetentionPolicy.ExpiredMessage($"the content of video '{id}'", retention.ExpiresAt(row)!.Value));
         if (row is not { Status: GenerationStatus.Succeeded, OutputKey: { } key })
             return OpenAIErrors.BadRequest($"video '{id}' is {VideoObjects.Status(row.Status)}; its content exists once it is completed", "video_id", "video_not_ready");
 

@@ -19,8 +19,9 @@ public static class VideoObjects
     /// <summary>What the OpenAI face records on a row beside the model's own fields (never sent to an engine: RenderJobs drops it).</summary>
     public const string FaceField = "openai";
 
-    public static JsonObject From(Generation g)
+    public static JsonObject From(Generation g, Paddock.Core.Retention.RetentionPolicy retention)
     {
+        ArgumentNullException.ThrowIfNull(retention);
         ArgumentNullException.ThrowIfNull(g);
         var parameters = JsonNode.Parse(g.Parameters)!.AsObject();
         var video = VideoParameters.From(parameters);
@@ -34,8 +35,9 @@ public static class VideoObjects
             ["progress"] = Progress(g),
             ["created_at"] = g.EnqueuedAt.ToUnixTimeSeconds(),
             ["completed_at"] = g.Status.IsTerminal() ? g.CompletedAt?.ToUnixTimeSeconds() : null,
-            // Paddock keeps a video until it is deleted: its assets have no expiry to announce ("if set").
-            ["expires_at"] = null,
+            // "Unix timestamp (in seconds) for when the downloadable assets expire, if set": null while the namespace keeps
+            // videos forever or the video is pinned; the time it expired once it did.
+            ["expires_at"] = retention.ExpiresAt(g)?.ToUnixTimeSeconds(),
             ["prompt"] = video.Prompt,
             ["seconds"] = video.Duration.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["size"] = face?["size"]?.GetValue<string>() ?? SizeOf(video),
