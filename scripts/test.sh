@@ -38,7 +38,11 @@ run_assembly() {
   local project=$1 name=${2:-$(basename "$1" .csproj)} filter=${3:-}
   dotnet test "$project" -c Release --no-build --nologo ${filter:+--filter "$filter"} \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 \
-    | grep -E '^\s+(Failed|Skipped) |Error Message|Assert\.|^\s+(Expected|Actual)|^\s+at Paddock|Passed!|Failed!' || true
+    | awk '/^[[:space:]]+(Passed|Skipped) / { failing = 0 }
+           /^[[:space:]]+Failed / { failing = 1 }
+           # A failed test: its name, message and where in Paddock it broke (passing tests log handled errors too).
+           failing && /^[[:space:]]+Failed |Error Message|Assert\.|^[[:space:]]+(Expected|Actual)|^[[:space:]]+at Paddock/ { print }
+           /^[[:space:]]+Skipped |Passed!|Failed!/ { print }' || true
   # The console summary is not printed by every runner mode; the results file always has the counters.
   local counters
   counters=$(grep -o '<Counters [^>]*>' "$results/$name.trx" 2>/dev/null | head -1)
