@@ -50,7 +50,7 @@ public sealed class PostgresGenerationStore : IGenerationStore
     /// <summary>Sub-lanes read at a time: the first almost always has a claimable row.</summary>
     private const int TurnPage = 16;
 
-    /// <summary>The claim of a sub-lane's oldest claimable row; <c>{0}</c> is the model filter (empty, or one on <c>c.model</c>).</summary>
+    /// <summary>The claim of a sub-lane's oldest claimable row; <c>{0}</c> is the filter of models and of keys at their running limit (empty, or <c>AND ...</c> on <c>c</c>).</summary>
     private const string ClaimSqlFormat = """
         UPDATE generations AS g
         SET status = 'processing', attempt = g.attempt + 1, lease_owner = @worker, lease_expires_at = @expires_at,
@@ -628,11 +628,14 @@ public sealed class PostgresGenerationStore : IGenerationStore
         if (models is { Count: 0 })
             return Task.FromResult<ClaimedGeneration?>(null);
         var modelList = models?.ToArray();
-        var sql = string.Format(CultureInfo.InvariantCulture, ClaimSqlFormat, modelList is null ? "" : " AND c.model = ANY(@models)", GenerationRows.Columns);
 
         return _database.WriteAsync(context =>
         {
             var now = Now();
+            var busyKeys = running is null ? [] : KeysAtRunningLimit(context, running);
+            var filter = (modelList is null ? "" : " AND c.model = ANY(@models)")
+                + (busyKeys.Count == 0 ? "" : " AND (c.api_key_id IS NULL OR c.api_key_id <> ALL(@busy_keys))");
+            var sql = string.Format(CultureInfo.InvariantCulture, ClaimSqlFormat, filter, GenerationRows.Columns);
             // Sub-lanes in turn order; the first with a claimable, unlocked row (of the worker's models) gives it.
             // Claimers in other processes may take from the same sub-lane at once: fair to within a round.
             for (var offset = 0; ; offset += TurnPage)
@@ -657,6 +660,7 @@ public sealed class PostgresGenerationStore : IGenerationStore
                     using (var command = context.Command(sql))
                     {
                         if (modelList is not null) command.Parameters.Add(new NpgsqlParameter<string[]>("models", modelList));
+                        if (busyKeys.Count > 0) command.Parameters.Add(new NpgsqlParameter<string[]>("busy_keys", busyKeys.ToArray()));
                         command.Parameters.Bind("worker", workerId);
                         command.Parameters.Bind("now", now);
                         command.Parameters.Bind("expires_at", now + leaseDuration);
@@ -679,6 +683,22 @@ public sealed class PostgresGenerationStore : IGenerationStore
                 }
             }
         }, cancellationToken);
+    }
+
+    /// <summary>The keys with as many rows processing as their limit: only keys with a render running are read (a few rows).</summary>
+    private static IReadOnlyList<string> KeysAtRunningLimit(PostgresWriteContext context, RunningLimits running)
+    {
+        using var command = context.Command("""
+            SELECT g.api_key_id, COUNT(*), q.max_running FROM generations g LEFT JOIN quota_limits q ON q.scope = 'key:' || g.api_key_id
+            WHERE g.status = 'processing' AND g.api_key_id IS NOT NULL GROUP BY g.api_key_id, q.max_running
+            """);
+        var keys = new List<(string, long, int?)>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+                keys.Add((reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt32(2)));
+        }
+        return running.KeysAtLimit(keys);
     }
 
     /// <summary>Whether the namespace already has as many rows processing as its limit (counted up to the limit).</summary>

@@ -52,7 +52,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
 
     private const int TurnPage = 16;
 
-    /// <summary>A sub-lane's oldest claimable row; <c>{0}</c> is the model filter (empty, or <c>AND model IN (...)</c>).</summary>
+    /// <summary>A sub-lane's oldest claimable row; <c>{0}</c> is the filter of models and of keys at their running limit (empty, or <c>AND ...</c>).</summary>
     private const string SubLaneHeadSqlFormat = """
         SELECT rowid FROM generations
         WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status = 'queued'
@@ -590,8 +590,12 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return _database.WriteAsync(context =>
         {
             var now = NowMilliseconds();
-            // Sub-lanes in turn order; the first with a claimable row (of the worker's models) gives it. Usually the first.
+            // Sub-lanes in turn order; the first with a claimable row (of the worker's models, of no key at its running
+            // limit) gives it. Usually the first.
             var filter = modelList is null ? "" : " AND model IN (" + string.Join(", ", modelList.Select((_, i) => "$model" + i)) + ")";
+            var busyKeys = running is null ? [] : KeysAtRunningLimit(context, running);
+            if (busyKeys.Count > 0)
+                filter += " AND (api_key_id IS NULL OR api_key_id NOT IN (" + string.Join(", ", busyKeys.Select((_, i) => "$busy" + i)) + "))";
             var headSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, SubLaneHeadSqlFormat, filter);
             long? rowId = null;
             (string Lane, int Priority, string Namespace) taken = default;
@@ -615,6 +619,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
                     var head = context.Command(headSql);
                     for (var i = 0; modelList is not null && i < modelList.Count; i++)
                         head.Parameters.Add("$model" + i, modelList[i]);
+                    for (var i = 0; i < busyKeys.Count; i++)
+                        head.Parameters.Add("$busy" + i, busyKeys[i]);
                     head.Parameters.Add("$lane", turn.Lane);
                     head.Parameters.Add("$priority", turn.Priority);
                     head.Parameters.Add("$namespace", turn.Namespace);
@@ -647,6 +653,22 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var generation = rows[0].Generation;
             return new ClaimedGeneration(new Lease(generation.Id, workerId, rows[0].Claims), generation);
         }, cancellationToken);
+    }
+
+    /// <summary>The keys with as many rows processing as their limit: only keys with a render running are read (a few rows).</summary>
+    private static IReadOnlyList<string> KeysAtRunningLimit(SqliteWriteContext context, RunningLimits running)
+    {
+        var command = context.Command("""
+            SELECT g.api_key_id, COUNT(*), q.max_running FROM generations g LEFT JOIN quota_limits q ON q.scope = 'key:' || g.api_key_id
+            WHERE g.status = 'processing' AND g.api_key_id IS NOT NULL GROUP BY g.api_key_id
+            """);
+        var keys = new List<(string, long, int?)>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+                keys.Add((reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt32(2)));
+        }
+        return running.KeysAtLimit(keys);
     }
 
     /// <summary>Whether the namespace already has as many rows processing as its limit (counted up to the limit).</summary>

@@ -62,9 +62,12 @@ public sealed class AdminCommandTests(CliServer server) : IDisposable
         var limits = await _cli.RunAsync("admin", "keys", "limits", id);
         Assert.True(limits.ExitCode == 0, limits.ToString());
         Assert.Contains("requests_per_minute=100", limits.Stdout, StringComparison.Ordinal);
-        var perKeyRunning = await _cli.RunAsync("admin", "keys", "limits", id, "--max-running", "2");
+        var perKeyRunning = await _cli.RunAsync("admin", "keys", "limits", id, "--max-running", "0");
         Assert.True(perKeyRunning.ExitCode == 2, perKeyRunning.ToString());
-        Assert.Contains("limited per namespace", perKeyRunning.Stderr, StringComparison.Ordinal);
+        Assert.Contains("--max-running is 0", perKeyRunning.Stderr, StringComparison.Ordinal);
+        var keyRunning = await _cli.RunAsync("admin", "keys", "limits", id, "--max-running", "2");
+        Assert.True(keyRunning.ExitCode == 0, keyRunning.ToString());
+        Assert.Contains("max_running=2", keyRunning.Stdout, StringComparison.Ordinal);
         var cleared = await _cli.RunAsync("admin", "keys", "limits", id, "--clear", "--json");
         Assert.True(cleared.ExitCode == 0, cleared.ToString());
         Assert.Equal(JsonValueKind.Null, cleared.Json().GetProperty("stored").ValueKind);

@@ -257,6 +257,29 @@ public abstract class QuotaStoreContract<TBackend> : StoreContract<TBackend>
         Assert.Equal(alice[2].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneEach with { PerNamespace = new Dictionary<string, int> { ["alice"] = 2 } }))!.Lease.GenerationId);
     }
 
+    [Fact]
+    public async Task A_key_at_its_running_limit_has_its_rows_passed_over_while_the_namespaces_other_keys_start()
+    {
+        var store = await OpenAsync();
+        var rows = new[] { Row(key: "key_a"), Row(key: "key_a"), Row(key: "key_b"), Row(key: "key_a"), Row() };
+        await store.Generations.EnqueueAsync(rows);
+        var oneForKeyA = new RunningLimits(null, new Dictionary<string, int>(), PerKey: new Dictionary<string, int> { ["key_a"] = 1 });
+
+        var first = (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneForKeyA))!.Lease;
+        Assert.Equal(rows[0].Id, first.GenerationId);
+        // key_a renders its one: its next rows wait, and the namespace's other rows (another key's, a keyless one) go ahead.
+        Assert.Equal(rows[2].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneForKeyA))!.Lease.GenerationId);
+        Assert.Equal(rows[4].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneForKeyA))!.Lease.GenerationId);
+        Assert.Null(await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneForKeyA));
+
+        // Once its render ends, key_a's next starts; a limit stored for the key wins over the configured one.
+        await store.Generations.CompleteAsync(first, "a.mp4", Completed("alice", first.GenerationId));
+        Assert.Equal(rows[1].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneForKeyA))!.Lease.GenerationId);
+        Assert.Null(await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneForKeyA));
+        await store.Quotas.SetLimitsAsync(QuotaScope.Key("key_a"), new QuotaLimits(MaxRunning: 2));
+        Assert.Equal(rows[3].Id, (await store.Generations.ClaimNextAsync("w", LeaseDuration, running: oneForKeyA))!.Lease.GenerationId);
+    }
+
     private static async Task<(long Alice, long KeyA, long KeyB, long KeyA720, long Yesterday)> Charged(StoreUnderTest store, DateOnly day)
     {
         (long, long, long, long, long) charged = default;

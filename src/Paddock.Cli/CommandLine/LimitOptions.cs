@@ -15,7 +15,7 @@ namespace Paddock.Cli.CommandLine;
 internal static class LimitOptions
 {
     public static readonly Option<int?> RequestsPerMinute = CliOption.Int("--requests-per-minute", "N", "API requests a minute (over it: 429 with Retry-After)", t => $"--requests-per-minute takes a whole number, not '{t}'");
-    public static readonly Option<int?> MaxRunning = CliOption.Int("--max-running", "N", "Generations rendering at once (namespaces only)", t => $"--max-running takes a whole number, not '{t}'");
+    public static readonly Option<int?> MaxRunning = CliOption.Int("--max-running", "N", "Generations rendering at once", t => $"--max-running takes a whole number, not '{t}'");
     public static readonly Option<int?> MaxQueued = CliOption.Int("--max-queued", "N", "Generations waiting at once (over it: 429)", t => $"--max-queued takes a whole number, not '{t}'");
     public static readonly Option<int?> Priority = CliOption.Int("--priority", "N", "Claim priority, -100 to 100 (higher first)", t => $"--priority takes a whole number, not '{t}'");
     public static readonly Option<string[]> Budget = CliOption.Repeated("--budget", "RES:SECONDS[/day|/month]", "Seconds of video per resolution a UTC day (or month), e.g. 1080P:600 or 720P:36000/month; repeat for several");
@@ -47,21 +47,6 @@ internal static class LimitOptions
 
     public static PaddockLimits ToClient(QuotaLimits limits) => new(limits.RequestsPerMinute, limits.MaxRunning, limits.MaxQueued, limits.Priority,
         limits.Budgets?.Select(b => new PaddockVideoBudget(b.Resolution, b.Seconds, b.Period == BudgetPeriod.Month)).ToList());
-
-    /// <summary>Limits in the admin API's JSON shape (null: none stored).</summary>
-    public static JsonNode? Json(QuotaLimits? limits) => limits is null ? null : new JsonObject
-    {
-        ["requests_per_minute"] = limits.RequestsPerMinute,
-        ["max_running"] = limits.MaxRunning,
-        ["max_queued"] = limits.MaxQueued,
-        ["priority"] = limits.Priority,
-        ["budgets"] = limits.Budgets is null ? null : new JsonArray(limits.Budgets.Select(b => (JsonNode)new JsonObject
-        {
-            ["resolution"] = b.Resolution,
-            ["period"] = b.Period == BudgetPeriod.Day ? "day" : "month",
-            ["seconds"] = b.Seconds,
-        }).ToArray()),
-    };
 
     /// <summary>Limits as one line for people: <c>requests_per_minute=60 max_queued=10 budget=1080P:600/day</c>, or "none".</summary>
     public static string Describe(JsonNode? limits)

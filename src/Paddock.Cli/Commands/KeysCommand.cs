@@ -93,7 +93,7 @@ internal static class KeysCommand
         Console.Error.WriteLine($"Created key {record.Id} for namespace '{ns}'. It is shown only now:");
         if (output.Json)
         {
-            var document = Describe(record);
+            var document = Paddock.Server.Endpoints.Admin.AdminKeyEndpoints.Describe(record);
             document["key"] = key;
             output.Document(document);
         }
@@ -105,7 +105,7 @@ internal static class KeysCommand
     {
         await using var store = open();
         var keys = (await store.ApiKeys.ListAsync()).Where(k => all || !k.IsRevoked).ToList();
-        if (output.Json) output.Document(new JsonObject { ["keys"] = new JsonArray(keys.Select(k => (JsonNode)Describe(k)).ToArray()) });
+        if (output.Json) output.Document(new JsonObject { ["keys"] = new JsonArray(keys.Select(k => (JsonNode)Paddock.Server.Endpoints.Admin.AdminKeyEndpoints.Describe(k)).ToArray()) });
         else foreach (var k in keys) Console.WriteLine($"{k.Id}\t{k.Namespace}\t{k.CreatedAt:u}\t{k.Name}\t{(k.LastUsedAt is { } used ? $"last used {used:u}" : "never used")}{(k.RevokedAt is { } revoked ? $"\trevoked {revoked:u}" : "")}");
         return ExitCodes.Ok;
     }
@@ -144,7 +144,7 @@ internal static class KeysCommand
         if (limits is not null) await quotas.SetLimitsAsync(scope, limits);
         else if (clear) await quotas.DeleteLimitsAsync(scope);
         var stored = await quotas.GetLimitsAsync(scope);
-        var document = new JsonObject { ["scope"] = scope.Stored, ["stored"] = Paddock.Cli.CommandLine.LimitOptions.Json(stored) };
+        var document = new JsonObject { ["scope"] = scope.Stored, ["stored"] = Paddock.Server.Endpoints.Admin.LimitsJson.Write(stored) };
         if (output.Json) output.Document(document);
         else Console.WriteLine($"{scope.Stored}\tstored: {LimitOptions.Describe(document["stored"])}");
         return ExitCodes.Ok;
@@ -181,15 +181,4 @@ internal static class KeysCommand
             else Host.Dispose();
         }
     }
-
-    private static JsonObject Describe(ApiKeyRecord key) => new()
-    {
-        ["id"] = key.Id,
-        ["namespace"] = key.Namespace,
-        ["name"] = key.Name,
-        ["created_at"] = key.CreatedAt.ToUnixTimeSeconds(),
-        ["last_used_at"] = key.LastUsedAt?.ToUnixTimeSeconds(),
-        ["revoked"] = key.IsRevoked,
-        ["revoked_at"] = key.RevokedAt?.ToUnixTimeSeconds(),
-    };
 }

@@ -7,7 +7,7 @@ namespace Paddock.Client.Admin;
 /// configuration decides it.
 /// </summary>
 /// <param name="RequestsPerMinute">API requests a minute; over it the server answers 429 with <c>Retry-After</c>.</param>
-/// <param name="MaxRunning">Generations rendering at once (namespaces only; a key's is refused).</param>
+/// <param name="MaxRunning">Generations rendering at once (claims pass over a namespace or key at its limit).</param>
 /// <param name="MaxQueued">Generations waiting at once; a submission over it is refused with 429.</param>
 /// <param name="Priority">Claim priority, -100 to 100 (higher first).</param>
 /// <param name="Budgets">Seconds of video per resolution per day or month; a submission over one is refused with 403.</param>

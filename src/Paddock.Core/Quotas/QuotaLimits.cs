@@ -58,13 +58,22 @@ public enum QuotaScopeKind
 }
 
 /// <summary>
-/// How many generations of a namespace may render at once, as a claim applies it: the limit an administrator stored
-/// for the namespace (the store reads it in the claim), else <see cref="PerNamespace"/>, else <see cref="Default"/>;
-/// none: no limit. A namespace at its limit is passed over until one of its renders ends.
+/// How many generations may render at once, as a claim applies it. Per namespace: the limit an administrator stored for
+/// the namespace (the store reads it in the claim), else <see cref="PerNamespace"/>, else <see cref="Default"/>. Per key
+/// likewise: stored, else <see cref="PerKey"/>, else <see cref="KeyDefault"/>. None: no limit. A namespace at its limit is
+/// passed over until one of its renders ends; a key at its limit has its rows passed over, so the namespace's other keys
+/// still get their turns.
 /// </summary>
-public sealed record RunningLimits(int? Default, IReadOnlyDictionary<string, int> PerNamespace)
+public sealed record RunningLimits(int? Default, IReadOnlyDictionary<string, int> PerNamespace,
+    int? KeyDefault = null, IReadOnlyDictionary<string, int>? PerKey = null)
 {
     public int? For(string ns, int? stored) => stored ?? (PerNamespace.TryGetValue(ns, out var own) ? own : Default);
+
+    public int? ForKey(string keyId, int? stored) => stored ?? (PerKey is not null && PerKey.TryGetValue(keyId, out var own) ? own : KeyDefault);
+
+    /// <summary>The keys, among those with renders running (and the limit stored for each, if any), that may start no more.</summary>
+    public IReadOnlyList<string> KeysAtLimit(IEnumerable<(string KeyId, long Running, int? Stored)> running) =>
+        running.Where(k => ForKey(k.KeyId, k.Stored) is { } limit && k.Running >= limit).Select(k => k.KeyId).ToList();
 }
 
 /// <summary>
@@ -83,8 +92,6 @@ public static class QuotaLimitRules
             problems.Add($"{name("requests_per_minute")} is {limits.RequestsPerMinute}; it must be between 1 and 1000000, such as 600");
         if (limits.MaxRunning is < 1 or > 100_000)
             problems.Add($"{name("max_running")} is {limits.MaxRunning}; it must be between 1 and 100000, such as 4");
-        if (kind == QuotaScopeKind.Key && limits.MaxRunning is not null)
-            problems.Add($"{name("max_running")}: generations running at once are limited per namespace, not per key; set it on the key's namespace");
         if (limits.MaxQueued is < 1 or > 10_000_000)
             problems.Add($"{name("max_queued")} is {limits.MaxQueued}; it must be between 1 and 10000000, such as 1000");
         if (limits.Priority is < -100 or > 100)

@@ -27,11 +27,6 @@ public sealed class QuotaOptions : IValidatedSettings
         Key.Validate($"{section}:Key", problems);
         foreach (var (name, limits) in Namespaces) limits.Validate($"{section}:Namespaces:{name}", problems);
         foreach (var (id, limits) in Keys) limits.Validate($"{section}:Keys:{id}", problems);
-        foreach (var (where, limits) in Keys.Select(k => ($"{section}:Keys:{k.Key}", k.Value)).Prepend(($"{section}:Key", Key)))
-        {
-            if (limits.MaxRunning is not null)
-                problems.Add($"{where}:MaxRunning: generations running at once are limited per namespace ({section}:Namespace:MaxRunning or {section}:Namespaces:<namespace>:MaxRunning), not per key");
-        }
         if (StoredLimitsLifetime < TimeSpan.Zero || StoredLimitsLifetime > TimeSpan.FromMinutes(10))
             problems.Add($"{section}:StoredLimitsLifetime is {StoredLimitsLifetime}; it must be between 00:00:00 and 00:10:00, such as 00:00:05");
     }

@@ -28,10 +28,12 @@ public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> optio
     private readonly ConcurrentDictionary<string, (QuotaLimits? Limits, DateTimeOffset Expires)> _stored = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
 
-    /// <summary>The running limits of configuration, for claims (the store adds those stored per namespace).</summary>
+    /// <summary>The running limits of configuration, for claims (the store adds those stored per namespace and per key).</summary>
     public RunningLimits Running { get; } = new(
         options.Value.Namespace.MaxRunning,
-        options.Value.Namespaces.Where(n => n.Value.MaxRunning is not null).ToDictionary(n => n.Key, n => n.Value.MaxRunning!.Value, StringComparer.Ordinal));
+        options.Value.Namespaces.Where(n => n.Value.MaxRunning is not null).ToDictionary(n => n.Key, n => n.Value.MaxRunning!.Value, StringComparer.Ordinal),
+        options.Value.Key.MaxRunning,
+        options.Value.Keys.Where(k => k.Value.MaxRunning is not null).ToDictionary(k => k.Key, k => k.Value.MaxRunning!.Value, StringComparer.Ordinal));
 
     /// <summary>The limits in force for a request of <paramref name="ns"/> made with the key <paramref name="keyId"/>.</summary>
     public async Task<EffectiveLimits> LimitsAsync(string ns, string? keyId, CancellationToken cancellationToken)

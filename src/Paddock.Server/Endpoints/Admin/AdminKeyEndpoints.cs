@@ -42,7 +42,7 @@ public static class AdminKeyEndpoints
             .Returns(200, ApiSchemas.AdminLimits)
             .Errors(404);
         keys.MapPut("/{id}/limits", SetLimitsAsync)
-            .Doc("AdminSetKeyLimits", "Store the key's limits", "Replaces what was stored; a field left out or null is left to configuration. Applies from the next request in this process (within Paddock:Quotas:StoredLimitsLifetime in others). max_running is per namespace only.")
+            .Doc("AdminSetKeyLimits", "Store the key's limits", "Replaces what was stored; a field left out or null is left to configuration. Applies from the next request in this process (within Paddock:Quotas:StoredLimitsLifetime in others). A key at its max_running has its rows passed over by claims; its namespace's other keys keep their turns.")
             .Takes(ApiSchemas.Limits)
             .Returns(200, ApiSchemas.AdminLimits)
             .Errors(400, 404, 408, 413);
@@ -160,7 +160,8 @@ public static class AdminKeyEndpoints
         };
     }
 
-    internal static JsonObject Describe(ApiKeyRecord key) => new()
+    /// <summary>A key as the admin API shows it (never its secret); <c>paddock keys</c> prints the same offline.</summary>
+    public static JsonObject Describe(ApiKeyRecord key) => new()
     {
         ["id"] = key.Id,
         ["namespace"] = key.Namespace,

@@ -9,7 +9,7 @@ namespace Paddock.Server.Endpoints.Admin;
 /// "priority":5,"budgets":[{"resolution":"1080P","period":"day","seconds":600}]}</c>; a field left out or null is not
 /// set here (configuration decides it).
 /// </summary>
-internal static class LimitsJson
+public static class LimitsJson
 {
     private static readonly string[] Fields = ["requests_per_minute", "max_running", "max_queued", "priority", "budgets"];
     private static readonly HashSet<string> BudgetFields = ["resolution", "period", "seconds"];
