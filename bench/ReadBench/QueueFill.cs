@@ -70,12 +70,15 @@ public static class QueueFill
             fill.Transaction = transaction;
             // Ids: a fixed prefix and the copy's number, a valid GUID text in the store's format ("D", lower case).
             fill.CommandText = """
-                INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, attempt, lane, lane_seq)
+                INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, attempt, lane, lane_seq,
+                                         priority, api_key_id, resolution, video_seconds)
                 WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $copies)
                 SELECT printf('0000be0c-0000-4000-8000-%012x', i), t.namespace, t.model, t.media_type, 'queued', t.parameters,
-                       t.enqueued_at + i, 0, t.lane, t.lane_seq + i
+                       t.enqueued_at + i, 0, t.lane, t.lane_seq + i, t.priority, t.api_key_id, t.resolution, t.video_seconds
                 FROM n, (SELECT * FROM generations WHERE id = $template) AS t;
-                UPDATE lanes SET last_seq = last_seq + $copies WHERE lane = (SELECT lane FROM generations WHERE id = $template);
+                -- The sub-lane's sequence moves on past the copies (its queued count is kept by the schema's triggers).
+                UPDATE queue_lanes SET last_seq = last_seq + $copies
+                WHERE (lane, priority, namespace) = (SELECT lane, priority, namespace FROM generations WHERE id = $template);
                 """;
             fill.Parameters.AddWithValue("$copies", rows - 1);
             fill.Parameters.AddWithValue("$template", templateId);
