@@ -401,6 +401,7 @@ public sealed class PostgresGenerationStore : IGenerationStore
         return _database.ReadAsync(async (connection, ct) =>
         {
             await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct).ConfigureAwait(false);
+            var place = query.AfterId is { } afterId ? await PlaceOfAsync(connection, transaction, query.Namespace, afterId, ct).ConfigureAwait(false) : after;
             var total = await CountMatchingAsync(connection, transaction, query, ct).ConfigureAwait(false);
             if (query.Limit <= 0 || total == 0)
                 return new GenerationPage([], total);
@@ -409,7 +410,7 @@ public sealed class PostgresGenerationStore : IGenerationStore
             var wanted = Math.Max(0, query.Offset) + query.Limit + 1;
             var rows = new List<GenerationRow>();
             foreach (var status in statuses)
-                rows.AddRange(await ReadNewestAsync(connection, transaction, query, status, after, wanted, ct).ConfigureAwait(false));
+                rows.AddRange(await ReadNewestAsync(connection, transaction, query, status, place, wanted, ct).ConfigureAwait(false));
             await transaction.CommitAsync(ct).ConfigureAwait(false);
 
             var page = rows
@@ -448,6 +449,18 @@ public sealed class PostgresGenerationStore : IGenerationStore
                  + COALESCE((SELECT SUM(delta) FROM generation_count_deltas WHERE {where}), 0)
             """;
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A row's place in the newest-first order, as a cursor holds it; the namespace must have the row.</summary>
+    private static async Task<(DateTimeOffset At, long Pos)> PlaceOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string ns, Guid id, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT enqueued_at, pos FROM generations WHERE id = @id AND namespace = @namespace", connection, transaction);
+        command.Parameters.Bind("id", id);
+        command.Parameters.Bind("namespace", ns);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await reader.ReadAsync(ct).ConfigureAwait(false)
+            ? (reader.GetFieldValue<DateTimeOffset>(0), reader.GetInt64(1))
+            : throw new InvalidCursorException($"no generation {id} in this namespace to continue after");
     }
 
     private static async Task<List<GenerationRow>> ReadNewestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, GenerationQuery query,

@@ -343,6 +343,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return _database.ReadAsync(connection =>
         {
             using var snapshot = connection.BeginSnapshot();
+            var place = query.AfterId is { } afterId ? PlaceOf(connection, query.Namespace, afterId) : after;
             var total = CountMatching(connection, query);
             if (query.Limit <= 0 || total == 0)
                 return new GenerationPage([], total);
@@ -352,7 +353,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var wanted = Math.Max(0, query.Offset) + query.Limit + 1;
             var rows = new List<GenerationRow>();
             foreach (var status in statuses)
-                rows.AddRange(ReadNewest(connection, query, status, after, wanted));
+                rows.AddRange(ReadNewest(connection, query, status, place, wanted));
             var page = rows
                 .OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId)
                 .Skip(Math.Max(0, query.Offset))
@@ -386,6 +387,16 @@ public sealed class SqliteGenerationStore : IGenerationStore
             parameters.Add(("$media_type", query.MediaType));
         }
         return (long)Prepared(connection, $"SELECT COALESCE(SUM(count), 0) FROM generation_counts WHERE {where}", parameters).ExecuteScalar()!;
+    }
+
+    /// <summary>A row's place in the newest-first order, as a cursor holds it; the namespace must have the row.</summary>
+    private static (long At, long RowId) PlaceOf(SqliteReadContext connection, string ns, Guid id)
+    {
+        var command = connection.Command("SELECT enqueued_at, rowid FROM generations WHERE id = $id AND namespace = $namespace");
+        command.Parameters.Add("$id", SqliteValues.IdText(id));
+        command.Parameters.Add("$namespace", ns);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1)) : throw new InvalidCursorException($"no generation {id} in this namespace to continue after");
     }
 
     private static List<GenerationRow> ReadNewest(

@@ -1099,6 +1099,17 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal(Enumerable.Reverse(rows).Select(r => r.Id), newestFirst);
         Assert.Equal(rows.Count(r => r.Model == "happyhorse-1.0-r2v"), (await store.Generations.QueryAsync(new GenerationQuery("alice", Model: "happyhorse-1.0-r2v", Limit: 0))).TotalEntries);
         await Assert.ThrowsAsync<InvalidCursorException>(() => store.Generations.QueryAsync(new GenerationQuery("alice", After: "bm90LWEtY3Vyc29y")));
+
+        // Paging after a row named by its id gives the rows after it, as its cursor would; another namespace's row is no place.
+        for (var i = 0; i < newestFirst.Count; i++)
+        {
+            var afterId = await store.Generations.QueryAsync(new GenerationQuery("alice", Limit: 3, AfterId: newestFirst[i]));
+            Assert.Equal(newestFirst.Skip(i + 1).Take(3), afterId.Items.Select(g => g.Id));
+        }
+        var carols = NewGeneration("carol");
+        await store.Generations.EnqueueAsync([carols]);
+        await Assert.ThrowsAsync<InvalidCursorException>(() => store.Generations.QueryAsync(new GenerationQuery("alice", AfterId: carols.Id)));
+        await Assert.ThrowsAsync<InvalidCursorException>(() => store.Generations.QueryAsync(new GenerationQuery("alice", AfterId: Guid.NewGuid())));
     }
 
     // ---- durability ----

@@ -46,6 +46,8 @@ public enum DeleteOutcome
 /// <param name="After">A page's <see cref="GenerationPage.NextCursor"/>: continue after its last row (keyset paging,
 /// as cheap on the thousandth page as on the first). Opaque; each store writes its own.</param>
 /// <param name="Offset">Rows to skip (page-number paging, kept for clients of the seed API); with <paramref name="After"/>, after the cursor.</param>
+/// <param name="AfterId">Continue after this generation of the namespace (keyset paging by id, as the OpenAI face's
+/// <c>after</c> asks); a row the namespace does not have is an <see cref="InvalidCursorException"/>. Not with <paramref name="After"/>.</param>
 public sealed record GenerationQuery(
     string Namespace,
     IReadOnlyList<GenerationStatus>? Statuses = null,
@@ -53,7 +55,8 @@ public sealed record GenerationQuery(
     string? MediaType = null,
     int Offset = 0,
     int Limit = 1000,
-    string? After = null);
+    string? After = null,
+    Guid? AfterId = null);
 
 /// <param name="TotalEntries">Rows matching the filter (all pages), kept as counters by the store, not counted per request.</param>
 /// <param name="NextCursor">Where the next page starts (<see cref="GenerationQuery.After"/>), or null on the last page.</param>

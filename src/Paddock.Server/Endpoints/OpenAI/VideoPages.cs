@@ -4,10 +4,10 @@ using Paddock.Core.Queue;
 namespace Paddock.Server.Endpoints.OpenAI;
 
 /// <summary>
-/// The other API's paging over the store's newest-first pages: its <c>after</c> is a video id and its <c>order</c> may be
-/// oldest first, neither of which the store's keyset cursor offers, so the namespace's rows are walked (500 a page,
-/// through the store's own cursor) up to the row named. The cost grows with how deep that row is, not with the page size;
-/// a store-level cursor by id is the follow-up if namespaces grow large.
+/// The other API's paging over the store's newest-first pages: its <c>after</c> is a video id, which the store pages
+/// after directly (<see cref="GenerationQuery.AfterId"/>), so the default order costs one page read however deep the row
+/// is. Its <c>order=asc</c> has no store order of its own: the namespace's rows are walked newest first (500 a page,
+/// through the store's cursor) up to the row named, a cost that grows with the namespace.
 /// </summary>
 public static class VideoPages
 {
@@ -19,22 +19,17 @@ public static class VideoPages
     {
         if (!ascending)
         {
-            var found = after is null;
-            var items = new List<Generation>();
-            // The first page of the default order is one store page of exactly what is needed (and one more, for has_more).
-            await foreach (var g in NewestFirst(store, ns, cancellationToken, batch: after is null ? limit + 1 : Batch))
+            GenerationPage page;
+            try
             {
-                if (!found)
-                {
-                    found = g.Id == after;
-                    continue;
-                }
-                items.Add(g);
-                if (items.Count > limit) break;
+                page = await store.QueryAsync(new GenerationQuery(ns, Limit: limit + 1, AfterId: after), cancellationToken).ConfigureAwait(false);
             }
-            if (!found) return null;
-            var more = items.Count > limit;
-            return (items.Take(limit).ToList(), more);
+            catch (InvalidCursorException) when (after is not null)
+            {
+                return null;
+            }
+            var items = page.Items;
+            return (items.Take(limit).ToList(), items.Count > limit);
         }
 
         // Oldest first: in newest-first order these are the rows just before `after` (or the last ones when none is given).
