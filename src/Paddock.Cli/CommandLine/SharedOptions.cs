@@ -57,6 +57,10 @@ internal static class ServerOptions
         command.Add(Concurrency);
     }
 
+    /// <summary>The configuration of a command that opens the stores but serves nothing (keys): the data directory and the settings given.</summary>
+    public static string[] StoreConfiguration(ParseResult parse, ServerSettings settings) =>
+        (parse.GetValue(DataDir) is { } directory ? [$"--Paddock:DataDirectory={directory}"] : Array.Empty<string>()).Concat(settings.Switches).ToArray();
+
     /// <summary>The host's configuration arguments: these options as configuration keys, then <paramref name="settings"/> as given.</summary>
     public static string[] Configuration(ParseResult parse, ServerSettings settings)
     {

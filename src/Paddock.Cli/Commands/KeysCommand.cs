@@ -59,7 +59,8 @@ internal static class KeysCommand
         command.Add(revoke);
         command.Add(limits);
         command.Add(RemoteOptions.Json);
-        ServerOptions.AddTo(command);
+        // Keys open the database only: the data directory, not where to listen or how many renders to run.
+        command.Add(ServerOptions.DataDir);
         command.SetAction((parse, _) => RunAsync(parse, settings, (_, _) => throw new UsageException(Forms)));
         return command;
     }
@@ -70,7 +71,7 @@ internal static class KeysCommand
         var output = new Output(parse.GetValue(RemoteOptions.Json), quiet: false);
         try
         {
-            return await action(output, () => Open(ServerOptions.Configuration(parse, settings)));
+            return await action(output, () => Open(ServerOptions.StoreConfiguration(parse, settings)));
         }
         catch (Exception e) when (PaddockProcess.Explain(e, urls: "") is { } failure)
         {
