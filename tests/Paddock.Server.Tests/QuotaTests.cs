@@ -77,6 +77,38 @@ public sealed class QuotaTests
     }
 
     [Fact]
+    public async Task A_key_at_its_running_limit_renders_one_at_a_time_while_another_key_of_its_namespace_uses_the_free_worker()
+    {
+        await using var server = await PaddockHost.StartAsync(new Dictionary<string, string> { ["Paddock:Workers:Concurrency"] = "2" });
+        var keys = server.Services.GetRequiredService<ApiKeyService>();
+        var (limited, limitedKey) = await keys.CreateAsync("studio", "one at a time");
+        var (_, otherKey) = await keys.CreateAsync("studio", "another");
+        // Stored as the admin API stores it; a claim reads it in its own transaction, so it applies from the next claim.
+        await server.Services.GetRequiredService<IQuotaStore>().SetLimitsAsync(QuotaScope.Key(limited.Id), new QuotaLimits(MaxRunning: 1));
+        using var a = server.CreateClient(limitedKey);
+        using var b = server.CreateClient(otherKey);
+        const string Clip = "{\"model\":\"happyhorse-1.0-t2v\",\"prompt\":\"a ball rolls\",\"resolution\":\"720P\",\"aspect_ratio\":\"1:1\",\"duration\":3}";
+
+        var mine = new List<string>();
+        for (var i = 0; i < 3; i++)
+            mine.AddRange(await Api.EnqueueAsync(a, System.Text.Json.JsonSerializer.Deserialize<JsonObject>(Clip)!));
+        var theirs = (await Api.EnqueueAsync(b, System.Text.Json.JsonSerializer.Deserialize<JsonObject>(Clip)!)).Single();
+        foreach (var id in mine.Append(theirs))
+            Assert.Equal("succeeded", (await Api.WaitTerminalAsync(a, id, TimeSpan.FromMinutes(2)))["status"]!.GetValue<string>());
+
+        // From the stored times (to the millisecond): the limited key's renders never overlapped, one after another in
+        // order, and the other key's started while the limited key still had rows waiting.
+        var store = server.Services.GetRequiredService<IGenerationStore>();
+        var rows = new List<Paddock.Core.Generations.Generation>();
+        foreach (var id in mine) rows.Add((await store.GetAsync("studio", Guid.Parse(id)))!);
+        for (var i = 1; i < rows.Count; i++)
+            Assert.True(rows[i].StartedAt >= rows[i - 1].CompletedAt,
+                $"the key's render {i + 1} started at {rows[i].StartedAt:O}, before its render {i} ended at {rows[i - 1].CompletedAt:O}");
+        var other = (await store.GetAsync("studio", Guid.Parse(theirs)))!;
+        Assert.True(other.StartedAt < rows[^1].StartedAt, $"the other key's render started at {other.StartedAt:O}, after the limited key's last at {rows[^1].StartedAt:O}");
+    }
+
+    [Fact]
     public async Task Requests_over_the_per_minute_limit_get_429_with_Retry_After_and_pass_again_once_it_refills()
     {
         await using var server = await PaddockHost.StartAsync(new Dictionary<string, string> { ["Paddock:Quotas:Key:RequestsPerMinute"] = "30" }, role: PaddockRole.Api);
