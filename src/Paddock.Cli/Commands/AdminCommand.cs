@@ -76,8 +76,8 @@ internal static class AdminCommand
             Table.Write(["NAMESPACE", "KEYS", "REVOKED", "QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "VIDEO SECONDS"],
                 answer.GetProperty("namespaces").EnumerateArray().Select(n => new[]
                 {
-                    Text(n, "namespace"), Text(n, "keys"), Text(n, "revoked_keys"), Text(n, "queued"), Text(n, "running"),
-                    Text(n, "succeeded"), Text(n, "failed"), Text(n, "cancelled"), Text(n, "video_seconds_charged"),
+                    Table.Cell(n, "namespace"), Table.Cell(n, "keys"), Table.Cell(n, "revoked_keys"), Table.Cell(n, "queued"), Table.Cell(n, "running"),
+                    Table.Cell(n, "succeeded"), Table.Cell(n, "failed"), Table.Cell(n, "cancelled"), Table.Cell(n, "video_seconds_charged"),
                 }));
             return ExitCodes.Ok;
         }));
@@ -94,8 +94,8 @@ internal static class AdminCommand
             var answer = await invocation.AdminClient.CreateNamespaceAsync(ns, invocation.Value(KeyName), limits is null ? null : LimitOptions.ToClient(limits));
             if (invocation.Output.Json) return Show(invocation, answer);
             var key = answer.GetProperty("key");
-            invocation.Output.Note($"Created namespace '{ns}' with key {Text(key, "id")}. The key is shown only now:");
-            Console.WriteLine(Text(key, "key"));
+            invocation.Output.Note($"Created namespace '{ns}' with key {Table.Cell(key, "id")}. The key is shown only now:");
+            Console.WriteLine(Table.Cell(key, "key"));
             return ExitCodes.Ok;
         }));
 
@@ -133,7 +133,7 @@ internal static class AdminCommand
             Table.Write(["KEY", "NAMESPACE", "CREATED", "LAST USED", "REVOKED", "LABEL"],
                 answer.GetProperty("keys").EnumerateArray().Select(k => new[]
                 {
-                    Text(k, "id"), Text(k, "namespace"), Time(k, "created_at"), Time(k, "last_used_at"), Time(k, "revoked_at"), Text(k, "name"),
+                    Table.Cell(k, "id"), Table.Cell(k, "namespace"), Time(k, "created_at"), Time(k, "last_used_at"), Time(k, "revoked_at"), Table.Cell(k, "name"),
                 }));
             return ExitCodes.Ok;
         }));
@@ -148,8 +148,8 @@ internal static class AdminCommand
             var (limits, _) = LimitOptions.Read(parse, QuotaScopeKind.Key);
             var answer = await invocation.AdminClient.CreateKeyAsync(ns, invocation.Value(Label), limits is null ? null : LimitOptions.ToClient(limits));
             if (invocation.Output.Json) return Show(invocation, answer);
-            invocation.Output.Note($"Created key {Text(answer, "id")} for namespace '{ns}'. It is shown only now:");
-            Console.WriteLine(Text(answer, "key"));
+            invocation.Output.Note($"Created key {Table.Cell(answer, "id")} for namespace '{ns}'. It is shown only now:");
+            Console.WriteLine(Table.Cell(answer, "key"));
             return ExitCodes.Ok;
         }));
 
@@ -160,7 +160,7 @@ internal static class AdminCommand
         {
             var answer = await invocation.AdminClient.RevokeKeyAsync(parse.GetRequiredValue(revokeId));
             if (invocation.Output.Json) return Show(invocation, answer);
-            invocation.Output.Result($"Revoked {Text(answer, "id")} of namespace '{Text(answer, "namespace")}'.");
+            invocation.Output.Result($"Revoked {Table.Cell(answer, "id")} of namespace '{Table.Cell(answer, "namespace")}'.");
             return ExitCodes.Ok;
         }));
 
@@ -199,7 +199,7 @@ internal static class AdminCommand
             if (invocation.Output.Json) return Show(invocation, answer);
             Table.Write(["WEBHOOK", "URL", "EVENTS"], answer.GetProperty("webhooks").EnumerateArray().Select(h => new[]
             {
-                Text(h, "id"), Text(h, "url"), string.Join(",", h.GetProperty("events").EnumerateArray().Select(x => x.GetString())),
+                Table.Cell(h, "id"), Table.Cell(h, "url"), string.Join(",", h.GetProperty("events").EnumerateArray().Select(x => x.GetString())),
             }));
             return ExitCodes.Ok;
         }));
@@ -217,7 +217,7 @@ internal static class AdminCommand
             var answer = await invocation.AdminClient.CreateWebhookAsync(CheckedNamespace(parse.GetRequiredValue(createNs)), parse.GetRequiredValue(url),
                 events is { Length: > 0 } ? events : null, invocation.Value(Description));
             if (invocation.Output.Json) return Show(invocation, answer);
-            invocation.Output.Result($"Created {Text(answer, "id")} for {Text(answer, "url")}\nsecret: {Text(answer, "secret")}");
+            invocation.Output.Result($"Created {Table.Cell(answer, "id")} for {Table.Cell(answer, "url")}\nsecret: {Table.Cell(answer, "secret")}");
             return ExitCodes.Ok;
         }));
 
@@ -257,14 +257,14 @@ internal static class AdminCommand
             var ns = invocation.Value(Namespace) is { } given ? CheckedNamespace(given) : null;
             var answer = await invocation.AdminClient.GetUsageAsync(from, to, ns);
             if (invocation.Output.Json) return Show(invocation, answer);
-            invocation.Output.Note($"Usage from {Text(answer, "from")} to {Text(answer, "to")} (UTC days):");
+            invocation.Output.Note($"Usage from {Table.Cell(answer, "from")} to {Table.Cell(answer, "to")} (UTC days):");
             var rows = answer.GetProperty("usage").EnumerateArray().Select(u => new[]
             {
-                Text(u, "namespace"), Text(u, "day"), Text(u, "model"), Text(u, "generations"), Text(u, "succeeded"), Text(u, "failed"),
-                Text(u, "cancelled"), Text(u, "video_seconds"), Text(u, "wall_seconds"),
+                Table.Cell(u, "namespace"), Table.Cell(u, "day"), Table.Cell(u, "model"), Table.Cell(u, "generations"), Table.Cell(u, "succeeded"), Table.Cell(u, "failed"),
+                Table.Cell(u, "cancelled"), Table.Cell(u, "video_seconds"), Table.Cell(u, "wall_seconds"),
             }).ToList();
             var totals = answer.GetProperty("totals");
-            rows.Add(["total", "", "", Text(totals, "generations"), Text(totals, "succeeded"), Text(totals, "failed"), Text(totals, "cancelled"), Text(totals, "video_seconds"), Text(totals, "wall_seconds")]);
+            rows.Add(["total", "", "", Table.Cell(totals, "generations"), Table.Cell(totals, "succeeded"), Table.Cell(totals, "failed"), Table.Cell(totals, "cancelled"), Table.Cell(totals, "video_seconds"), Table.Cell(totals, "wall_seconds")]);
             Table.Write(["NAMESPACE", "DAY", "MODEL", "GENERATIONS", "SUCCEEDED", "FAILED", "CANCELLED", "VIDEO SECONDS", "WALL SECONDS"], rows);
             return ExitCodes.Ok;
         }));
@@ -278,11 +278,11 @@ internal static class AdminCommand
         {
             var answer = await invocation.AdminClient.GetQueueAsync();
             if (invocation.Output.Json) return Show(invocation, answer);
-            invocation.Output.Note($"{Text(answer, "queued")} queued, {Text(answer, "processing")} processing.");
-            string[] Row(JsonElement r, string name) => [Text(r, name), Text(r, "queued"), Text(r, "processing"), Text(r, "oldest_queued_age_seconds")];
+            invocation.Output.Note($"{Table.Cell(answer, "queued")} queued, {Table.Cell(answer, "processing")} processing.");
+            string[] Row(JsonElement r, string name) => [Table.Cell(r, name), Table.Cell(r, "queued"), Table.Cell(r, "processing"), Table.Cell(r, "oldest_queued_age_seconds")];
             Table.Write(["MODEL", "QUEUED", "PROCESSING", "OLDEST WAITING (S)"], answer.GetProperty("models").EnumerateArray().Select(r => Row(r, "model")));
             Table.Write(["NAMESPACE", "QUEUED", "PROCESSING", "OLDEST WAITING (S)"], answer.GetProperty("namespaces").EnumerateArray().Select(r => Row(r, "namespace")));
-            Table.Write(["WORKER", "PROCESSING"], answer.GetProperty("workers").EnumerateArray().Select(w => new[] { Text(w, "worker"), Text(w, "processing") }));
+            Table.Write(["WORKER", "PROCESSING"], answer.GetProperty("workers").EnumerateArray().Select(w => new[] { Table.Cell(w, "worker"), Table.Cell(w, "processing") }));
             return ExitCodes.Ok;
         }));
         return command;
@@ -316,12 +316,4 @@ internal static class AdminCommand
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number
             ? DateTimeOffset.FromUnixTimeSeconds(v.GetInt64()).ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)
             : "";
-
-    private static string Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) ? v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString() ?? "",
-            JsonValueKind.Null or JsonValueKind.Undefined => "",
-            _ => v.GetRawText(),
-        } : "";
 }

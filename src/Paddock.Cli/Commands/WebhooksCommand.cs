@@ -67,7 +67,7 @@ internal static class WebhooksCommand
     {
         var events = invocation.Value(Events);
         var endpoint = await invocation.Client.CreateWebhookAsync(url, events is { Length: > 0 } ? events : null, invocation.Value(Description));
-        return Show(invocation, endpoint, $"Created {Text(endpoint, "id")} for {Text(endpoint, "url")}\nsecret: {Text(endpoint, "secret")}  (verify each delivery's webhook-signature with it)");
+        return Show(invocation, endpoint, $"Created {Table.Cell(endpoint, "id")} for {Table.Cell(endpoint, "url")}\nsecret: {Table.Cell(endpoint, "secret")}  (verify each delivery's webhook-signature with it)");
     }
 
     private static async Task<int> RotateAsync(Invocation invocation, string id)
@@ -75,7 +75,7 @@ internal static class WebhooksCommand
         var endpoint = await invocation.Client.RotateWebhookSecretAsync(id);
         var until = endpoint.TryGetProperty("previous_secret_expires_at", out var e) && e.ValueKind == JsonValueKind.Number
             ? DateTimeOffset.FromUnixTimeSeconds(e.GetInt64()).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture) : "now";
-        return Show(invocation, endpoint, $"New secret for {id}: {Text(endpoint, "secret")}\nThe previous secret also signs until {until}.");
+        return Show(invocation, endpoint, $"New secret for {id}: {Table.Cell(endpoint, "secret")}\nThe previous secret also signs until {until}.");
     }
 
     private static async Task<int> ListAsync(Invocation invocation)
@@ -90,7 +90,7 @@ internal static class WebhooksCommand
         }
         Table.Write(["WEBHOOK", "URL", "EVENTS"], hooks.Select(h => new[]
         {
-            Text(h, "id"), Text(h, "url"), string.Join(",", h.GetProperty("events").EnumerateArray().Select(x => x.GetString())),
+            Table.Cell(h, "id"), Table.Cell(h, "url"), string.Join(",", h.GetProperty("events").EnumerateArray().Select(x => x.GetString())),
         }));
         return ExitCodes.Ok;
     }
@@ -109,16 +109,8 @@ internal static class WebhooksCommand
         }
         Table.Write(["DELIVERY", "GENERATION", "EVENT", "STATUS", "ATTEMPTS", "CODE", "URL"], rows.Select(d => new[]
         {
-            Text(d, "id"), Text(d, "generation_id"), Text(d, "event"), Text(d, "status"), Text(d, "attempts"), Text(d, "response_code"), Text(d, "url"),
+            Table.Cell(d, "id"), Table.Cell(d, "generation_id"), Table.Cell(d, "event"), Table.Cell(d, "status"), Table.Cell(d, "attempts"), Table.Cell(d, "response_code"), Table.Cell(d, "url"),
         }));
         return ExitCodes.Ok;
     }
-
-    private static string Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) ? v.ValueKind switch
-        {
-            JsonValueKind.String => v.GetString() ?? "",
-            JsonValueKind.Null or JsonValueKind.Undefined => "",
-            _ => v.GetRawText(),
-        } : "";
 }

@@ -9,6 +9,15 @@ namespace Paddock.Cli.Terminal;
 /// </summary>
 internal static class Table
 {
+    /// <summary>A JSON answer's field as a table cell: a string as it is, null or missing as empty, anything else as its JSON.</summary>
+    public static string Cell(System.Text.Json.JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) ? v.ValueKind switch
+        {
+            System.Text.Json.JsonValueKind.String => v.GetString() ?? "",
+            System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined => "",
+            _ => v.GetRawText(),
+        } : "";
+
     public static void Write(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
         var table = new Spectre.Console.Table().Border(TableBorder.None);
