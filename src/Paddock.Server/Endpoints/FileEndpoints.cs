@@ -19,6 +19,9 @@ namespace Paddock.Server.Endpoints;
 /// </summary>
 public static class FileEndpoints
 {
+    /// <summary>The most of an oversized upload read and thrown away after its 413 (see the body limit below).</summary>
+    private const long MaxDrainBytes = 64L * 1024 * 1024;
+
     private const string Route = "/api/repos/{ns}/{repo}/file/{branch}/{**path}";
     private const string PinRoute = "/api/repos/{ns}/{repo}/pin/{branch}/{**path}";
 
@@ -79,7 +82,11 @@ public static class FileEndpoints
 
         var limit = options.Value.MaxUploadBytes;
         var bodyLimit = limit + FormOverhead;
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit) sizeLimit.MaxRequestBodySize = bodyLimit;
+        // The form reader stops at bodyLimit itself. Kestrel's own limit is set higher, so that the rest of a body sent
+        // without a Content-Length is still read (and thrown away) after the 413: a connection closed with bytes unread
+        // is reset, and a client still sending would see the reset instead of the 413.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeLimit)
+            sizeLimit.MaxRequestBodySize = bodyLimit + Math.Min(limit, MaxDrainBytes);
         if (context.Request.ContentLength > bodyLimit) return TooLarge(limit);
 
         var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).ToString();
