@@ -41,7 +41,9 @@ run_assembly() {
     | awk '/^[[:space:]]+(Passed|Skipped) / { failing = 0 }
            /^[[:space:]]+Failed / { failing = 1 }
            # A failed test: its name, message and where in Paddock it broke (passing tests log handled errors too).
-           failing && /^[[:space:]]+Failed |Error Message|Assert\.|^[[:space:]]+(Expected|Actual)|^[[:space:]]+at Paddock/ { print }
+           /Error Message:/ { message = 2 }
+           # The two lines after "Error Message:" are the message itself, whatever it says.
+           failing && (message-- > 0 || /^[[:space:]]+Failed |Assert\.|^[[:space:]]+(Expected|Actual)|^[[:space:]]+at Paddock/) { print }
            /^[[:space:]]+Skipped |Passed!|Failed!/ { print }' || true
   # The console summary is not printed by every runner mode; the results file always has the counters.
   local counters
