@@ -4,6 +4,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-tools.sh ffmpeg:ffmpeg ffprobe:ffmpeg jq:jq curl:curl gawk:gawk chromium:chromium pg_ctlcluster:postgresql || exit 1
+# The workbench's Python snippet is run as a user would run it: python3 with the requests module.
+if ! python3 -c 'import requests' >/dev/null 2>&1; then
+  scripts/ensure-tools.sh python3:python3 || exit 1
+  # (a module has no command to look for: the first name only has to be one that does not exist)
+  python3 -c 'import requests' >/dev/null 2>&1 || scripts/ensure-tools.sh python3-requests-module:python3-requests || exit 1
+fi
 
 # One throwaway PostgreSQL for the whole run (tests make a database each); stopped however the run ends.
 if pg=$(scripts/test-postgres.sh start); then
