@@ -13,9 +13,7 @@ public sealed class JavaScriptSdkTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var install = await Processes.RunAsync(Path.Combine(RepositoryRoot(), "scripts", "openai-node.sh"), ["install"], timeout: TimeSpan.FromMinutes(5));
-        Assert.True(install.ExitCode == 0, $"scripts/openai-node.sh install failed: {install.Stderr}");
-        _nodePath = install.Stdout.Trim();
+        _nodePath = await OpenAINode.InstallAsync();
         _host = await PaddockHost.StartAsync();
     }
 
@@ -76,12 +74,5 @@ public sealed class JavaScriptSdkTests : IAsyncLifetime
         Expect("unknown_model", 404, "NotFoundError", "model", "model_not_found");
         Expect("unknown_id", 404, "NotFoundError", "video_id", "not_found");
         Expect("wrong_key", 401, "AuthenticationError", null, "invalid_api_key");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Paddock.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("the repository root (Paddock.slnx) is not above the test's folder");
     }
 }

@@ -11,9 +11,7 @@ public sealed class SnippetTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var install = await Processes.RunAsync(Path.Combine(Root, "scripts", "openai-node.sh"), ["install"], timeout: TimeSpan.FromMinutes(5));
-        Assert.True(install.ExitCode == 0, install.Stderr);
-        _nodeModules = install.Stdout.Trim();
+        _nodeModules = await OpenAINode.InstallAsync();
         _host = await PaddockHost.StartAsync();
     }
 
@@ -62,13 +60,5 @@ public sealed class SnippetTests : IAsyncLifetime
         Assert.Equal((1280, 720, 72), (facts.Width, facts.Height, facts.Frames));
     }
 
-    private static string Root
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Paddock.slnx"))) return dir.FullName;
-            throw new InvalidOperationException("the repository root (Paddock.slnx) is not above the test's folder");
-        }
-    }
+    private static string Root => OpenAINode.RepositoryRoot;
 }

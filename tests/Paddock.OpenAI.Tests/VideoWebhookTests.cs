@@ -16,9 +16,7 @@ public sealed class VideoWebhookTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var install = await Processes.RunAsync(Path.Combine(RepositoryRoot(), "scripts", "openai-node.sh"), ["install"], timeout: TimeSpan.FromMinutes(5));
-        Assert.True(install.ExitCode == 0, $"scripts/openai-node.sh install failed: {install.Stderr}");
-        _nodePath = install.Stdout.Trim();
+        _nodePath = await OpenAINode.InstallAsync();
         _host = await PaddockHost.StartAsync(new Dictionary<string, string>
         {
             // The receivers are on loopback: allowed here as an operator allows a receiver on its own network.
@@ -146,12 +144,5 @@ public sealed class VideoWebhookTests : IAsyncLifetime
         var message = JsonNode.Parse(await response.Content.ReadAsStringAsync())!.ToJsonString();
         Assert.Contains("events: mixes the OpenAI face", message, StringComparison.Ordinal);
         Assert.Contains("create one endpoint for each", message, StringComparison.Ordinal);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Paddock.slnx"))) return dir.FullName;
-        throw new InvalidOperationException("the repository root (Paddock.slnx) is not above the test's folder");
     }
 }
