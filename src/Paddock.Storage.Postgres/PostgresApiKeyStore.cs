@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Paddock.Core.Auth;
 using Paddock.Storage.Postgres.Internal;
+using Paddock.Storage.Postgres.Writing;
 
 namespace Paddock.Storage.Postgres;
 
@@ -18,18 +19,44 @@ public sealed class PostgresApiKeyStore : IApiKeyStore
     public Task CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
+        return _database.WriteAsync(context => Insert(context, key, guard: ""), cancellationToken);
+    }
+
+    /// <summary>
+    /// First keys take turns across processes on one advisory lock held to the commit: under read committed, the check
+    /// that follows the lock sees every first key committed before it (a rare operation, so one lock for all of them).
+    /// </summary>
+    public Task<bool> CreateFirstAsync(ApiKeyRecord key, FirstKeyScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var guard = scope switch
+        {
+            FirstKeyScope.Store => "WHERE NOT EXISTS (SELECT 1 FROM api_keys)",
+            FirstKeyScope.Namespace => "WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE namespace = @namespace AND revoked_at IS NULL)",
+            _ => throw new ArgumentOutOfRangeException(nameof(scope)),
+        };
         return _database.WriteAsync(context =>
         {
-            using var command = context.Command($"INSERT INTO api_keys ({Columns}) VALUES (@id, @hash, @namespace, @name, @created_at, @revoked_at, @last_used_at)");
-            command.Parameters.Bind("id", key.Id);
-            command.Parameters.Bind("hash", key.Hash);
-            command.Parameters.Bind("namespace", key.Namespace);
-            command.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = (object?)key.Name ?? DBNull.Value });
-            command.Parameters.Bind("created_at", key.CreatedAt);
-            command.Parameters.Add(new NpgsqlParameter("revoked_at", NpgsqlDbType.TimestampTz) { Value = (object?)key.RevokedAt?.ToUniversalTime() ?? DBNull.Value });
-            command.Parameters.Add(new NpgsqlParameter("last_used_at", NpgsqlDbType.TimestampTz) { Value = (object?)key.LastUsedAt?.ToUniversalTime() ?? DBNull.Value });
-            return command.ExecuteNonQuery();
+            using (var turn = context.Command("SELECT pg_advisory_xact_lock(@class, 0)"))
+            {
+                turn.Parameters.Bind("class", AdvisoryLocks.FirstKeyClass);
+                turn.ExecuteNonQuery();
+            }
+            return Insert(context, key, guard) == 1;
         }, cancellationToken);
+    }
+
+    private static int Insert(PostgresWriteContext context, ApiKeyRecord key, string guard)
+    {
+        using var command = context.Command($"INSERT INTO api_keys ({Columns}) SELECT @id, @hash, @namespace, @name, @created_at, @revoked_at, @last_used_at {guard}");
+        command.Parameters.Bind("id", key.Id);
+        command.Parameters.Bind("hash", key.Hash);
+        command.Parameters.Bind("namespace", key.Namespace);
+        command.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = (object?)key.Name ?? DBNull.Value });
+        command.Parameters.Bind("created_at", key.CreatedAt);
+        command.Parameters.Add(new NpgsqlParameter("revoked_at", NpgsqlDbType.TimestampTz) { Value = (object?)key.RevokedAt?.ToUniversalTime() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("last_used_at", NpgsqlDbType.TimestampTz) { Value = (object?)key.LastUsedAt?.ToUniversalTime() ?? DBNull.Value });
+        return command.ExecuteNonQuery();
     }
 
     public Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Paddock.Core.Auth;
 using Paddock.Storage.Sqlite.Internal;
+using Paddock.Storage.Sqlite.Writing;
 
 namespace Paddock.Storage.Sqlite;
 
@@ -17,19 +18,34 @@ public sealed class SqliteApiKeyStore : IApiKeyStore
     public Task CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return _database.WriteAsync(context =>
+        return _database.WriteAsync(context => Insert(context, key, guard: ""), cancellationToken);
+    }
+
+    /// <summary>The check and the insert are one statement in the one writer, so nothing can come between them.</summary>
+    public Task<bool> CreateFirstAsync(ApiKeyRecord key, FirstKeyScope scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var guard = scope switch
         {
-            var command = context.Command(
-                $"INSERT INTO api_keys ({Columns}) VALUES ($id, $hash, $namespace, $name, $created_at, $revoked_at, $last_used_at)");
-            command.Parameters.Add("$id", key.Id);
-            command.Parameters.Add("$hash", key.Hash);
-            command.Parameters.Add("$namespace", key.Namespace);
-            command.Parameters.Add("$name", key.Name);
-            command.Parameters.Add("$created_at", SqliteValues.ToUnixMilliseconds(key.CreatedAt));
-            command.Parameters.Add("$revoked_at", key.RevokedAt is { } revoked ? SqliteValues.ToUnixMilliseconds(revoked) : null);
-            command.Parameters.Add("$last_used_at", key.LastUsedAt is { } used ? SqliteValues.ToUnixMilliseconds(used) : null);
-            return command.ExecuteNonQuery();
-        }, cancellationToken);
+            FirstKeyScope.Store => "WHERE NOT EXISTS (SELECT 1 FROM api_keys)",
+            FirstKeyScope.Namespace => "WHERE NOT EXISTS (SELECT 1 FROM api_keys WHERE namespace = $namespace AND revoked_at IS NULL)",
+            _ => throw new ArgumentOutOfRangeException(nameof(scope)),
+        };
+        return _database.WriteAsync(context => Insert(context, key, guard) == 1, cancellationToken);
+    }
+
+    private static int Insert(SqliteWriteContext context, ApiKeyRecord key, string guard)
+    {
+        var command = context.Command(
+            $"INSERT INTO api_keys ({Columns}) SELECT $id, $hash, $namespace, $name, $created_at, $revoked_at, $last_used_at {guard}");
+        command.Parameters.Add("$id", key.Id);
+        command.Parameters.Add("$hash", key.Hash);
+        command.Parameters.Add("$namespace", key.Namespace);
+        command.Parameters.Add("$name", key.Name);
+        command.Parameters.Add("$created_at", SqliteValues.ToUnixMilliseconds(key.CreatedAt));
+        command.Parameters.Add("$revoked_at", key.RevokedAt is { } revoked ? SqliteValues.ToUnixMilliseconds(revoked) : null);
+        command.Parameters.Add("$last_used_at", key.LastUsedAt is { } used ? SqliteValues.ToUnixMilliseconds(used) : null);
+        return command.ExecuteNonQuery();
     }
 
     public Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken = default)

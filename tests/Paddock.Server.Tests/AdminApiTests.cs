@@ -58,6 +58,28 @@ public sealed class AdminApiTests
     }
 
     [Fact]
+    public async Task Creates_of_one_namespace_at_once_make_one_namespace_with_one_key_and_the_winners_limits()
+    {
+        await using var server = await PaddockHost.StartAsync(Settings, role: PaddockRole.Api);
+        using var admin = server.CreateClient(AdminKey);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => SendAsync(admin, HttpMethod.Post, "api/admin/namespaces",
+            "{\"namespace\":\"team-race\",\"key_name\":\"admin " + i + "\",\"limits\":{\"max_queued\":" + (i + 1) + "}}")));
+
+        var won = Assert.Single(answers, a => a.Status == HttpStatusCode.Created);
+        Assert.All(answers.Where(a => a.Status != HttpStatusCode.Created), a =>
+        {
+            Assert.Equal(HttpStatusCode.Conflict, a.Status);
+            Assert.Contains("namespace 'team-race' exists already", Detail(a.Body), StringComparison.Ordinal);
+        });
+        var keys = (await GetAsync(admin, "api/admin/keys?namespace=team-race")).Body!;
+        Assert.Single(keys["keys"]!.AsArray(), k => k!["namespace"]!.GetValue<string>() == "team-race");
+        // The limits are those of the create that made the namespace, not of a refused one.
+        var limits = (await GetAsync(admin, "api/admin/namespaces/team-race/limits")).Body!;
+        Assert.Equal(won.Body!["limits"]!["max_queued"]!.GetValue<long>(), limits["stored"]!["max_queued"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Admin_routes_take_only_the_admin_key_and_namespace_routes_only_a_namespace_key()
     {
         await using var server = await PaddockHost.StartAsync(Settings, role: PaddockRole.Api);

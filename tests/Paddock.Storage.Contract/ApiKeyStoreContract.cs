@@ -43,6 +43,51 @@ public abstract class ApiKeyStoreContract<TBackend> : StoreContract<TBackend>
     }
 
     [Fact]
+    public async Task Creates_of_one_namespace_at_once_from_two_processes_give_it_one_first_key()
+    {
+        var first = await OpenAsync();
+        var second = await OpenAsync();
+        var services = new[] { new ApiKeyService(first.ApiKeys, Time), new ApiKeyService(second.ApiKeys, Time) };
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            Task.Run(() => services[i % 2].CreateFirstAsync("alice", $"admin {i}", FirstKeyScope.Namespace))));
+
+        var created = Assert.Single(attempts, a => a is not null)!.Value;
+        Assert.Equal([created.Record], await first.ApiKeys.ListAsync());
+        Assert.Equal(created.Record, await second.ApiKeys.FindByHashAsync(ApiKeyFormat.Hash(created.Key)));
+    }
+
+    [Fact]
+    public async Task A_first_key_of_a_namespace_is_refused_only_by_an_active_key_of_that_namespace()
+    {
+        var store = await OpenAsync();
+        var service = new ApiKeyService(store.ApiKeys, Time);
+        var (revoked, _) = await service.CreateAsync("alice", "old");
+        await store.ApiKeys.RevokeAsync(revoked.Id, Time.GetUtcNow());
+        await service.CreateAsync("bob", null);
+
+        var alice = await service.CreateFirstAsync("alice", "new", FirstKeyScope.Namespace);
+        Assert.NotNull(alice);
+        Assert.Null(await service.CreateFirstAsync("alice", "another", FirstKeyScope.Namespace));
+        Assert.Null(await service.CreateFirstAsync("carol", null, FirstKeyScope.Store));
+        Assert.Equal(3, (await store.ApiKeys.ListAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Two_processes_starting_on_one_empty_store_make_one_first_key()
+    {
+        var first = await OpenAsync();
+        var second = await OpenAsync();
+
+        var attempts = await Task.WhenAll(
+            Task.Run(() => new ApiKeyService(first.ApiKeys, Time).CreateFirstAsync("default", "first start", FirstKeyScope.Store)),
+            Task.Run(() => new ApiKeyService(second.ApiKeys, Time).CreateFirstAsync("default", "first start", FirstKeyScope.Store)));
+
+        Assert.Single(attempts, a => a is not null);
+        Assert.Single(await first.ApiKeys.ListAsync());
+    }
+
+    [Fact]
     public async Task Last_use_only_moves_forward()
     {
         var store = await OpenAsync();

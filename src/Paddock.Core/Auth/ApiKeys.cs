@@ -19,6 +19,13 @@ public interface IApiKeyStore
 {
     Task CreateAsync(ApiKeyRecord key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores the key only when <paramref name="scope"/> has no key yet, checked and written as one step against every
+    /// process sharing the store (two processes starting at once, or two admins creating one namespace at once, give it
+    /// one first key, not two). False when the key was not stored.
+    /// </summary>
+    Task<bool> CreateFirstAsync(ApiKeyRecord key, FirstKeyScope scope, CancellationToken cancellationToken = default);
+
     /// <summary>The key with this hash, revoked or not; null when none has it.</summary>
     Task<ApiKeyRecord?> FindByHashAsync(string hash, CancellationToken cancellationToken = default);
 
@@ -33,6 +40,16 @@ public interface IApiKeyStore
 
     /// <summary>Records that the key was used at <paramref name="at"/> (never moves it back in time).</summary>
     Task TouchAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What must hold no key for <see cref="IApiKeyStore.CreateFirstAsync"/> to store one.</summary>
+public enum FirstKeyScope
+{
+    /// <summary>The whole store holds no key, revoked ones included (a server's first start).</summary>
+    Store,
+
+    /// <summary>The key's namespace has no active key (creating a namespace; a namespace exists from its first key).</summary>
+    Namespace,
 }
 
 public static class ApiKeyFormat
@@ -56,11 +73,23 @@ public sealed class ApiKeyService(IApiKeyStore store, TimeProvider time)
 {
     public async Task<(ApiKeyRecord Record, string Key)> CreateAsync(string ns, string? name, CancellationToken cancellationToken = default)
     {
+        var (record, key) = New(ns, name);
+        await store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
+        return (record, key);
+    }
+
+    /// <summary>A first key (see <see cref="IApiKeyStore.CreateFirstAsync"/>); null when <paramref name="scope"/> already had one.</summary>
+    public async Task<(ApiKeyRecord Record, string Key)?> CreateFirstAsync(string ns, string? name, FirstKeyScope scope, CancellationToken cancellationToken = default)
+    {
+        var (record, key) = New(ns, name);
+        return await store.CreateFirstAsync(record, scope, cancellationToken).ConfigureAwait(false) ? (record, key) : null;
+    }
+
+    private (ApiKeyRecord Record, string Key) New(string ns, string? name)
+    {
         if (!ApiKeyFormat.IsValidNamespace(ns))
             throw new ArgumentException($"namespace '{ns}' must be 1-64 letters, digits, '-', '_' or '.'", nameof(ns));
         var key = ApiKeyFormat.NewKey();
-        var record = new ApiKeyRecord(ApiKeyFormat.NewId(), ApiKeyFormat.Hash(key), ns, name, time.GetUtcNow());
-        await store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
-        return (record, key);
+        return (new ApiKeyRecord(ApiKeyFormat.NewId(), ApiKeyFormat.Hash(key), ns, name, time.GetUtcNow()), key);
     }
 }

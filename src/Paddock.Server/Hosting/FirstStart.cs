@@ -25,9 +25,10 @@ public sealed class FirstStart(
         var settings = options.Value;
         var dataDirectory = data.Value.DataDirectory;
         var keyFile = Path.Combine(dataDirectory, "first-api-key.txt");
-        if ((await keys.ListAsync(cancellationToken)).Count == 0)
+        // Checked and created as one step in the store: processes starting at once on one fresh database make one key.
+        if ((await keys.ListAsync(cancellationToken)).Count == 0
+            && await keyService.CreateFirstAsync(settings.BootstrapNamespace, "created on first start", FirstKeyScope.Store, cancellationToken) is var (_, key))
         {
-            var (_, key) = await keyService.CreateAsync(settings.BootstrapNamespace, "created on first start", cancellationToken);
             _announcedKey = key;
             if (settings.WriteFirstKeyFile)
             {

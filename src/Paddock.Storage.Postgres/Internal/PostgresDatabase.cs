@@ -203,6 +203,9 @@ internal static class AdvisoryLocks
     /// <summary>A namespace's admitted submissions (quotas): object = a hash of the namespace.</summary>
     public const int AdmissionClass = 0x5044_0003;
 
+    /// <summary>A first API key (of the store, or of a namespace): object 0, one lock for all of them.</summary>
+    public const int FirstKeyClass = 0x5044_0004;
+
     /// <summary>A stable 32-bit object id for a lock on <paramref name="text"/>.</summary>
     public static int Key(string text) =>
         System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));

@@ -75,15 +75,21 @@ public static class AdminKeyEndpoints
             if (problems.Count > 0) return ApiErrors.InvalidParams(string.Join("; ", problems));
 
             var created = await CreateKeyAsync(service, quotas, quotaService, ns!, name, limits);
-            return TypedResults.Json(created, statusCode: StatusCodes.Status201Created);
+            return TypedResults.Json(created!, statusCode: StatusCodes.Status201Created);
         }
     }
 
-    /// <summary>Creates the key and stores its limits; the answer with the key itself (shown only now).</summary>
-    internal static async Task<JsonObject> CreateKeyAsync(ApiKeyService service, IQuotaStore quotas, QuotaService quotaService, string ns, string? name, QuotaLimits? limits)
+    /// <summary>
+    /// Creates the key and stores its limits; the answer with the key itself (shown only now). With
+    /// <paramref name="first"/>, only when the namespace has no active key: null when it has one.
+    /// </summary>
+    internal static async Task<JsonObject?> CreateKeyAsync(ApiKeyService service, IQuotaStore quotas, QuotaService quotaService, string ns, string? name, QuotaLimits? limits, bool first = false)
     {
         // Not cancelled by the request: once created, a key gets its limits too, so it never exists without the limits asked for.
-        var (record, key) = await service.CreateAsync(ns, name, CancellationToken.None);
+        (ApiKeyRecord Record, string Key)? created = first
+            ? await service.CreateFirstAsync(ns, name, FirstKeyScope.Namespace, CancellationToken.None)
+            : await service.CreateAsync(ns, name, CancellationToken.None);
+        if (created is not var (record, key)) return null;
         if (limits is not null)
         {
             await quotas.SetLimitsAsync(QuotaScope.Key(record.Id), limits, CancellationToken.None);

@@ -106,14 +106,16 @@ public static class AdminNamespaceEndpoints
                 limits = LimitsJson.Read(given, QuotaScopeKind.Namespace, "limits.", problems);
             if (problems.Count > 0) return ApiErrors.InvalidParams(string.Join("; ", problems));
 
-            if ((await keys.ListAsync(context.RequestAborted)).Any(k => k.Namespace == ns && !k.IsRevoked))
+            // The check and the key are one step in the store, so two creates of one namespace at once make one of it;
+            // the limits follow the key, so the loser never overwrites the winner's (the key is unknown until answered).
+            var key = await AdminKeyEndpoints.CreateKeyAsync(service, quotas, quotaService, ns!, keyName, null, first: true);
+            if (key is null)
                 return ApiErrors.Conflict($"namespace '{ns}' exists already (it has an active key); POST /api/admin/keys adds another key to it");
             if (limits is not null)
             {
                 await quotas.SetLimitsAsync(QuotaScope.Namespace(ns!), limits, CancellationToken.None);
                 quotaService.ForgetStored(QuotaScope.Namespace(ns!));
             }
-            var key = await AdminKeyEndpoints.CreateKeyAsync(service, quotas, quotaService, ns!, keyName, null);
             return TypedResults.Json(new JsonObject
             {
                 ["namespace"] = ns,
