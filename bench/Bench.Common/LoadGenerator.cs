@@ -28,6 +28,11 @@ public sealed record BenchRequest(HttpMethod Method, string Path, byte[]? JsonBo
 /// This process's CPU time (user + system, every thread) over the measured window per request measured. For an
 /// in-process target it is the server's and the load generator's CPU together.
 /// </param>
+/// <param name="JitMs">
+/// Time this process's JIT spent compiling during the measured window (<see cref="System.Runtime.JitInfo"/>), and
+/// <paramref name="MethodsJitted"/> how many methods: code still being tiered up there is start-up cost, not the
+/// steady state, and shows that the warmup was too short.
+/// </param>
 public sealed record RunResult(
     string Target,
     double RequestsPerSecond,
@@ -39,7 +44,9 @@ public sealed record RunResult(
     string? FirstError,
     string? Check,
     bool CheckOk,
-    double CpuMsPerRequest)
+    double CpuMsPerRequest,
+    double JitMs = 0,
+    long MethodsJitted = 0)
 {
     public bool Clean => Errors == 0 && CheckOk;
 }
@@ -94,6 +101,8 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
         await Task.Delay(warmup);
         using var self = Process.GetCurrentProcess();
         var cpuBefore = self.TotalProcessorTime;
+        var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
+        var jittedBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         var start = Stopwatch.GetTimestamp();
         Volatile.Write(ref _phase, Measuring);
         await Task.Delay(measured);
@@ -101,6 +110,8 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
         var elapsed = Stopwatch.GetElapsedTime(start);
         self.Refresh();
         var cpu = self.TotalProcessorTime - cpuBefore;
+        var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
+        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jittedBefore;
         await Task.WhenAll(workers);
 
         var all = new LatencyHistogram();
@@ -117,7 +128,9 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
             _firstError,
             check?.Line,
             check?.Ok ?? true,
-            all.Count == 0 ? double.NaN : cpu.TotalMilliseconds / all.Count);
+            all.Count == 0 ? double.NaN : cpu.TotalMilliseconds / all.Count,
+            jit.TotalMilliseconds,
+            jitted);
     }
 
     private async Task WorkerAsync(HttpClient client, Uri uri, BenchRequest request, LatencyHistogram histogram)
