@@ -157,7 +157,7 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
 
     public static Settings Parse(string[] args)
     {
-        int connections = 64, seconds = 10, warmup = 3, runs = 2;
+        int connections = 64, seconds = 10, warmup = 30, runs = 2; // 30 s: with less, the JIT is still tiering the server inside the measured window (its report shows it)
         var dataRoot = Path.GetTempPath();
         string? postgres = null;
         var telemetry = false;
