@@ -423,6 +423,14 @@ internal static class PostgresSchema
         CREATE INDEX ix_repo_files_expirable ON repo_files (updated_at) WHERE NOT pinned AND expired_at IS NULL;
         CREATE INDEX ix_repo_files_content ON repo_files (content_hash) WHERE expired_at IS NULL;
         """,
+
+        // Version 8: as the SQLite store's version 13, the per-key index holds only processing rows (the only ones it is
+        // read for: keys at their running limit), so an enqueue does not write it. The claim and lease indexes were
+        // partial from the start.
+        """
+        DROP INDEX IF EXISTS ix_generations_key_status;
+        CREATE INDEX IF NOT EXISTS ix_generations_key_processing ON generations (api_key_id) WHERE status = 'processing' AND api_key_id IS NOT NULL;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;

@@ -439,6 +439,19 @@ internal static class SqliteSchema
         -- Whether other files still hold a content hash before its blob is deleted.
         CREATE INDEX IF NOT EXISTS ix_repo_files_content ON repo_files (content_hash) WHERE expired_at IS NULL;
         """,
+
+        // Version 13: fewer index entries per enqueue (issue 15). An enqueue wrote eleven B-trees; three of them served
+        // only rows that are processing, or nothing: (status, enqueued_at) has had no reader since claims go by sub-lane
+        // (version 9), and the lease and per-key indexes are read only for processing rows (expired leases, the load
+        // of each worker, keys at their running limit). Partial, they take an entry when a row starts and drop it
+        // when it ends, so a queued row never writes them. Measured on SQLite alone: a third less CPU per inserted row.
+        """
+        DROP INDEX IF EXISTS ix_generations_claim;
+        DROP INDEX IF EXISTS ix_generations_lease;
+        CREATE INDEX IF NOT EXISTS ix_generations_lease ON generations (lease_expires_at) WHERE status = 'processing';
+        DROP INDEX IF EXISTS ix_generations_key_status;
+        CREATE INDEX IF NOT EXISTS ix_generations_key_processing ON generations (api_key_id) WHERE status = 'processing' AND api_key_id IS NOT NULL;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;
