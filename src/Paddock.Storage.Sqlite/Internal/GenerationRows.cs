@@ -114,9 +114,23 @@ internal static class GenerationRows
     /// The 1-based rank of a queued row in its sub-lane, from its distance to the sub-lane's oldest queued row less the
     /// rows between them that left the queue out of order (an index seek over departed rows).
     /// </summary>
-    public static long RankFrom(SqliteReadContext connection, GenerationRow row, long headSeq)
+    public static long RankFrom(SqliteReadContext connection, GenerationRow row, long headSeq) =>
+        row.LaneSeq <= headSeq ? 1 : row.LaneSeq - headSeq + 1 - Departed(connection, row, headSeq);
+
+    /// <summary>
+    /// The rank of a queued row from that of an older queued row of the same sub-lane: one more for each number between
+    /// them, less the rows between them that left the queue (none to count when the numbers are adjacent, as a page of
+    /// rows enqueued one after another has them). Must run in the snapshot that gave <paramref name="olderRank"/>.
+    /// </summary>
+    public static long RankAfter(SqliteReadContext connection, GenerationRow older, long olderRank, GenerationRow row)
     {
-        if (row.LaneSeq <= headSeq) return 1;
+        var gap = row.LaneSeq - older.LaneSeq;
+        return gap <= 1 ? olderRank + gap : olderRank + gap - Departed(connection, row, older.LaneSeq + 1);
+    }
+
+    /// <summary>The rows of the row's sub-lane numbered from <paramref name="fromSeq"/> up to the row's own that are no longer queued (an index range).</summary>
+    private static long Departed(SqliteReadContext connection, GenerationRow row, long fromSeq)
+    {
         var departed = connection.Command("""
             SELECT COUNT(*) FROM generations
             WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status <> 'queued' AND lane_seq >= $head AND lane_seq < $seq
@@ -124,8 +138,8 @@ internal static class GenerationRows
         departed.Parameters.Add("$lane", row.Lane);
         departed.Parameters.Add("$priority", row.Priority);
         departed.Parameters.Add("$namespace", row.Generation.Namespace);
-        departed.Parameters.Add("$head", headSeq);
+        departed.Parameters.Add("$head", fromSeq);
         departed.Parameters.Add("$seq", row.LaneSeq);
-        return row.LaneSeq - headSeq - (long)departed.ExecuteScalar()! + 1;
+        return (long)departed.ExecuteScalar()!;
     }
 }
