@@ -260,10 +260,10 @@ public sealed class SqliteGenerationStore : IGenerationStore
         {
             // One snapshot for the row and its queue position.
             using var snapshot = connection.BeginSnapshot();
-            var command = connection.Command($"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace");
-            command.Parameters.Add("$id", SqliteValues.IdText(id));
-            command.Parameters.Add("$namespace", ns);
-            var rows = GenerationRows.ReadAll(command);
+            var statement = connection.Statement($"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace");
+            statement.Bind("$id", SqliteValues.IdText(id));
+            statement.Bind("$namespace", ns);
+            var rows = GenerationRows.ReadAll(statement);
             if (rows.Count == 0)
                 return null;
             var row = rows[0];
@@ -427,12 +427,15 @@ public sealed class SqliteGenerationStore : IGenerationStore
             parameters.Add(("$after_rowid", cursor.RowId));
         }
         parameters.Add(("$limit", limit));
-        return GenerationRows.ReadAll(Prepared(connection, $"""
+        var statement = connection.Statement($"""
             SELECT {GenerationRows.Columns} FROM generations
             WHERE {where}
             ORDER BY enqueued_at DESC, rowid DESC
             LIMIT $limit
-            """, parameters));
+            """);
+        foreach (var (name, value) in parameters)
+            statement.Bind(name, value);
+        return GenerationRows.ReadAll(statement);
     }
 
     /// <summary>The connection's prepared command for a query built from the filters given (few combinations, each prepared once).</summary>
