@@ -86,9 +86,9 @@ try
             var bytes = System.Text.Encoding.UTF8.GetByteCount(bodies[i.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             results.Add((rows, reads[i].Name, bytes, rawRun, paddockRun));
             Console.WriteLine($"{rows,9:N0} rows  {reads[i].Name}  ({bytes:N0} B)");
-            Console.WriteLine($"    raw     {rawRun.RequestsPerSecond,9:N0} req/s  p50 {rawRun.P50Ms,7:0.00} ms  p99 {rawRun.P99Ms,7:0.00} ms  errors {rawRun.Errors}");
-            Console.WriteLine($"    paddock {paddockRun.RequestsPerSecond,9:N0} req/s  p50 {paddockRun.P50Ms,7:0.00} ms  p99 {paddockRun.P99Ms,7:0.00} ms  errors {paddockRun.Errors}  " +
-                              $"ratio {paddockRun.RequestsPerSecond / rawRun.RequestsPerSecond:0.00}");
+            Console.WriteLine($"    raw     {rawRun.RequestsPerSecond,9:N0} req/s  p50 {rawRun.P50Ms,7:0.00} ms  p99 {rawRun.P99Ms,7:0.00} ms  CPU {rawRun.CpuMsPerRequest,6:0.000} ms/req  errors {rawRun.Errors}");
+            Console.WriteLine($"    paddock {paddockRun.RequestsPerSecond,9:N0} req/s  p50 {paddockRun.P50Ms,7:0.00} ms  p99 {paddockRun.P99Ms,7:0.00} ms  CPU {paddockRun.CpuMsPerRequest,6:0.000} ms/req  errors {paddockRun.Errors}  " +
+                              $"ratio {paddockRun.RequestsPerSecond / rawRun.RequestsPerSecond:0.00}, CPU raw/Paddock {rawRun.CpuMsPerRequest / paddockRun.CpuMsPerRequest:0.00}");
             if (!rawRun.Clean || !paddockRun.Clean) Console.WriteLine($"    RUN HAD ERRORS; first: {rawRun.FirstError ?? paddockRun.FirstError}");
         }
     }
@@ -111,12 +111,13 @@ Console.WriteLine($"Settings: {settings}. Paddock: `PaddockApp.Build` in the ben
                   "Raw: a slim Kestrel `GET` answering Paddock's own answer to the same read, parsed once and serialized per request. " +
                   "Each answer was checked first (the newest row's `queue_position` is N, `total_entries` is N, the keyset page starts after its cursor).");
 Console.WriteLine();
-Console.WriteLine("| queued rows | read | body | raw req/s | raw p50 / p99 ms | Paddock req/s | Paddock p50 / p99 ms | ratio |");
-Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine("| queued rows | read | body | raw req/s | raw p50 / p99 ms | raw CPU ms/req | Paddock req/s | Paddock p50 / p99 ms | Paddock CPU ms/req | ratio | CPU ratio (raw/Paddock) |");
+Console.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 foreach (var r in results)
 {
-    Console.WriteLine($"| {r.Rows:N0} | {r.Read} | {r.Bytes / 1024.0:0.0} KB | {r.Raw.RequestsPerSecond:N0} | {r.Raw.P50Ms:0.00} / {r.Raw.P99Ms:0.00} | " +
-                      $"{r.Paddock.RequestsPerSecond:N0} | {r.Paddock.P50Ms:0.00} / {r.Paddock.P99Ms:0.00} | **{r.Paddock.RequestsPerSecond / r.Raw.RequestsPerSecond:0.00}** |");
+    Console.WriteLine($"| {r.Rows:N0} | {r.Read} | {r.Bytes / 1024.0:0.0} KB | {r.Raw.RequestsPerSecond:N0} | {r.Raw.P50Ms:0.00} / {r.Raw.P99Ms:0.00} | {r.Raw.CpuMsPerRequest:0.000} | " +
+                      $"{r.Paddock.RequestsPerSecond:N0} | {r.Paddock.P50Ms:0.00} / {r.Paddock.P99Ms:0.00} | {r.Paddock.CpuMsPerRequest:0.000} | **{r.Paddock.RequestsPerSecond / r.Raw.RequestsPerSecond:0.00}** | " +
+                      $"{r.Raw.CpuMsPerRequest / r.Paddock.CpuMsPerRequest:0.00} |");
 }
 Console.WriteLine();
 if (rowCounts.Count > 1)

@@ -260,10 +260,10 @@ public sealed class SqliteGenerationStore : IGenerationStore
         {
             // One snapshot for the row and its queue position.
             using var snapshot = connection.BeginSnapshot();
-            var command = connection.Command($"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace");
-            command.Parameters.Add("$id", SqliteValues.IdText(id));
-            command.Parameters.Add("$namespace", ns);
-            var rows = GenerationRows.ReadAll(command);
+            var statement = connection.Statement($"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace");
+            statement.Bind("$id", SqliteValues.IdText(id));
+            statement.Bind("$namespace", ns);
+            var rows = GenerationRows.ReadAll(statement);
             if (rows.Count == 0)
                 return null;
             var row = rows[0];
@@ -427,12 +427,15 @@ public sealed class SqliteGenerationStore : IGenerationStore
             parameters.Add(("$after_rowid", cursor.RowId));
         }
         parameters.Add(("$limit", limit));
-        return GenerationRows.ReadAll(Prepared(connection, $"""
+        var statement = connection.Statement($"""
             SELECT {GenerationRows.Columns} FROM generations
             WHERE {where}
             ORDER BY enqueued_at DESC, rowid DESC
             LIMIT $limit
-            """, parameters));
+            """);
+        foreach (var (name, value) in parameters)
+            statement.Bind(name, value);
+        return GenerationRows.ReadAll(statement);
     }
 
     /// <summary>The connection's prepared command for a query built from the filters given (few combinations, each prepared once).</summary>
@@ -910,24 +913,45 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }, cancellationToken);
     }
 
-    /// <summary>Fills the queue position of the page's queued rows: one seek for each lane's head, one per row for its departed range.</summary>
+    /// <summary>
+    /// Fills the queue position of the page's queued rows with a few seeks per sub-lane rather than one per row: each
+    /// sub-lane's head, the lane's turns, and the rank of its oldest row on the page; every newer row's rank follows from
+    /// the one before it (<see cref="GenerationRows.RankAfter"/>), with no seek at all when their numbers are adjacent.
+    /// </summary>
     private static List<Generation> WithQueuePositions(SqliteReadContext connection, List<GenerationRow> rows)
     {
         var result = rows.ConvertAll(row => row.Generation);
-        var heads = new Dictionary<(string, int), long>();
-        var lanes = new Dictionary<string, List<QueueTurn>>(StringComparer.Ordinal);
+        // A page is one namespace's: its sub-lanes differ only by lane and priority. Each one's queued rows, oldest first.
+        Dictionary<(string Lane, int Priority), List<int>>? subLanes = null;
         for (var i = 0; i < rows.Count; i++)
         {
-            var row = rows[i];
-            if (row.Generation.Status != GenerationStatus.Queued)
+            if (rows[i].Generation.Status != GenerationStatus.Queued)
                 continue;
-            // A page is one namespace's: its sub-lanes differ only by lane and priority.
-            if (!heads.TryGetValue((row.Lane, row.Priority), out var head))
-                heads[(row.Lane, row.Priority)] = head = GenerationRows.SubLaneHead(connection, row);
-            if (!lanes.TryGetValue(row.Lane, out var turns))
-                lanes[row.Lane] = turns = GenerationRows.LaneTurns(connection, row.Lane);
-            var rank = GenerationRows.RankFrom(connection, row, head);
-            result[i] = result[i] with { QueuePosition = FairQueue.Position(rank, row.Generation.Namespace, row.Priority, turns) };
+            subLanes ??= [];
+            var key = (rows[i].Lane, rows[i].Priority);
+            if (!subLanes.TryGetValue(key, out var members))
+                subLanes[key] = members = [];
+            members.Add(i);
+        }
+        if (subLanes is null)
+            return result;
+
+        var lanes = new Dictionary<string, List<QueueTurn>>(StringComparer.Ordinal);
+        foreach (var ((lane, priority), members) in subLanes)
+        {
+            members.Sort((a, b) => rows[a].LaneSeq.CompareTo(rows[b].LaneSeq));
+            if (!lanes.TryGetValue(lane, out var turns))
+                lanes[lane] = turns = GenerationRows.LaneTurns(connection, lane);
+            var previous = rows[members[0]];
+            var rank = GenerationRows.RankFrom(connection, previous, GenerationRows.SubLaneHead(connection, previous));
+            foreach (var i in members)
+            {
+                var row = rows[i];
+                if (!ReferenceEquals(row.Generation, previous.Generation))
+                    rank = GenerationRows.RankAfter(connection, previous, rank, row);
+                result[i] = result[i] with { QueuePosition = FairQueue.Position(rank, row.Generation.Namespace, priority, turns) };
+                previous = row;
+            }
         }
         return result;
     }

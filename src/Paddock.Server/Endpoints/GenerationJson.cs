@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -60,22 +61,26 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
         try
         {
             var json = bytes.AsSpan(0, Encoding.UTF8.GetBytes(g.Parameters, bytes));
-            var count = ReadParameters(json, ref parameters);
+            // Which stored parameter fills each fixed field (-1: none), found while reading them.
+            Span<int> fixedFrom = stackalloc int[FixedFields.Length];
+            fixedFrom.Fill(-1);
+            var count = ReadParameters(json, ref parameters, fixedFrom);
             var stored = parameters.AsSpan(0, count);
 
             writer.WriteStartObject();
             for (var f = 0; f < FixedFields.Length; f++)
             {
                 writer.WritePropertyName(FixedFieldNames[f]);
-                if (Find(stored, FixedFields[f]) is var p and >= 0) WriteStoredValue(writer, json, stored[p]);
+                if (fixedFrom[f] is var p and >= 0) WriteStoredValue(writer, json, stored[p]);
                 else WriteFixed(writer, f, g, resultUrl);
             }
             Span<bool> written = stackalloc bool[Extensions.Length];
             foreach (var parameter in stored)
             {
-                if (Array.IndexOf(FixedFields, parameter.Name) >= 0) continue;
-                writer.WritePropertyName(parameter.Name);
-                var e = Array.IndexOf(Extensions, parameter.Name);
+                var name = parameter.Name;
+                if (name.Fixed >= 0) continue;
+                writer.WritePropertyName(name.Encoded);
+                var e = name.Extension;
                 if (e >= 0 && HasExtension(e, g))
                 {
                     WriteExtension(writer, e, g, retained, statusMessage);
@@ -179,11 +184,48 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
         writer.WriteEndObject();
     }
 
-    /// <summary>One top-level field of the stored parameters: its name and where its value's JSON text lies.</summary>
-    private readonly record struct StoredParameter(string Name, int Start, int Length, bool Plain);
+    /// <summary>
+    /// A parameter's name as the writer needs it: the text, encoded once, and whether it is one of the fixed fields or
+    /// extensions. A model's rows share a handful of names, so each is looked up once and kept (<see cref="Names"/>).
+    /// </summary>
+    private sealed record ParameterName(string Text, JsonEncodedText Encoded, int Fixed, int Extension)
+    {
+        public static ParameterName Of(string text) =>
+            new(text, JsonEncodedText.Encode(text, JavaScriptEncoder.UnsafeRelaxedJsonEscaping), Array.IndexOf(FixedFields, text), Array.IndexOf(Extensions, text));
+    }
 
-    /// <summary>The stored object's fields in order; a later field of the same name replaces an earlier one, as a parse into an object does.</summary>
-    private static int ReadParameters(ReadOnlySpan<byte> json, ref StoredParameter[] parameters)
+    /// <summary>
+    /// The parameter names seen so far, found by their text without making a string of it. Bounded: names come from
+    /// requests, and past the bound a name is built for the row that has it rather than kept.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, ParameterName> Names = new(StringComparer.Ordinal);
+
+    private const int MaxNames = 4096;
+
+    private static readonly ConcurrentDictionary<string, ParameterName>.AlternateLookup<ReadOnlySpan<char>> NamesByText =
+        Names.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private static ParameterName NameOf(ref Utf8JsonReader reader)
+    {
+        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (length > 128) return ParameterName.Of(reader.GetString()!);
+        // Unescaped, a name has at most as many chars as its text has bytes.
+        Span<char> text = stackalloc char[(int)length];
+        text = text[..reader.CopyString(text)];
+        if (NamesByText.TryGetValue(text, out var known)) return known;
+        var name = ParameterName.Of(text.ToString());
+        if (Names.Count < MaxNames) Names.TryAdd(name.Text, name);
+        return name;
+    }
+
+    /// <summary>One top-level field of the stored parameters: its name and where its value's JSON text lies.</summary>
+    private readonly record struct StoredParameter(ParameterName Name, int Start, int Length, bool Plain);
+
+    /// <summary>
+    /// The stored object's fields in order; a later field of the same name replaces an earlier one, as a parse into an
+    /// object does. <paramref name="fixedFrom"/> gets, for each fixed field, the index of the field that fills it.
+    /// </summary>
+    private static int ReadParameters(ReadOnlySpan<byte> json, ref StoredParameter[] parameters, Span<int> fixedFrom)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -191,13 +233,13 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
         var count = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = NameOf(ref reader);
             reader.Read();
             var start = (int)reader.TokenStartIndex;
             if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
             var length = (int)reader.BytesConsumed - start;
             var parameter = new StoredParameter(name, start, length, IsPlain(json.Slice(start, length)));
-            if (Find(parameters.AsSpan(0, count), name) is var existing and >= 0)
+            if (Find(parameters.AsSpan(0, count), name.Text) is var existing and >= 0)
             {
                 parameters[existing] = parameter;
                 continue;
@@ -209,6 +251,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
                 ArrayPool<StoredParameter>.Shared.Return(parameters, clearArray: true);
                 parameters = larger;
             }
+            if (name.Fixed >= 0) fixedFrom[name.Fixed] = count;
             parameters[count++] = parameter;
         }
         return count;
@@ -236,7 +279,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
     {
         for (var i = 0; i < parameters.Length; i++)
         {
-            if (string.Equals(parameters[i].Name, name, StringComparison.Ordinal)) return i;
+            if (string.Equals(parameters[i].Name.Text, name, StringComparison.Ordinal)) return i;
         }
         return -1;
     }

@@ -24,52 +24,60 @@ internal static class GenerationRows
     public const int NextOrdinal = 30;
 
     /// <summary>Reads a row selected as <see cref="Columns"/>.</summary>
-    public static GenerationRow Read(SqliteDataReader reader)
+    public static GenerationRow Read(SqliteDataReader reader) => Read(new ReaderColumns(reader));
+
+    /// <summary>Reads a row selected as <see cref="Columns"/>, one native call per value (<see cref="RowStatement"/>).</summary>
+    public static GenerationRow Read(RowStatement statement) => Read<RowStatement>(statement);
+
+    private static GenerationRow Read<TColumns>(TColumns row) where TColumns : IRowColumns
     {
-        var statusText = reader.GetString(4);
+        var statusText = row.Text(4);
         if (!GenerationStatusNames.TryParse(statusText, out var status))
             throw new InvalidDataException($"Unknown generation status '{statusText}' in the database.");
 
-        var phase = reader.GetNullableString(11);
+        var phase = row.NullableText(11);
         var progress = phase is null
             ? null
-            : new GenerationProgress(phase, reader.IsDBNull(12) ? 0 : reader.GetInt32(12), reader.IsDBNull(13) ? null : reader.GetInt32(13));
+            : new GenerationProgress(phase, row.IsNull(12) ? 0 : row.Int32(12), row.IsNull(13) ? null : row.Int32(13));
 
-        var enqueuedAt = reader.GetInt64(6);
-        var claims = reader.GetInt32(14);
+        var enqueuedAt = row.Int64(6);
+        var claims = row.Int32(14);
         var generation = new Generation(
-            Id: Guid.Parse(reader.GetString(0)),
-            Namespace: reader.GetString(1),
-            Model: reader.GetString(2),
-            MediaType: reader.GetString(3),
+            Id: Guid.Parse(row.Text(0)),
+            Namespace: row.Text(1),
+            Model: row.Text(2),
+            MediaType: row.Text(3),
             Status: status,
-            Parameters: reader.GetString(5),
+            Parameters: row.Text(5),
             EnqueuedAt: SqliteValues.FromUnixMilliseconds(enqueuedAt),
-            StartedAt: reader.GetNullableTime(7),
-            CompletedAt: reader.GetNullableTime(8),
-            ErrorMessage: reader.GetNullableString(9),
-            OutputKey: reader.GetNullableString(10),
+            StartedAt: Time(row.NullableInt64(7)),
+            CompletedAt: Time(row.NullableInt64(8)),
+            ErrorMessage: row.NullableText(9),
+            OutputKey: row.NullableText(10),
             Progress: progress,
             // Attempts handed back on a graceful stop do not count (against MaxAttempts, or on the row).
-            Attempt: claims - reader.GetInt32(25),
-            ErrorType: FailureKinds.FromWire(reader.GetNullableString(15)),
-            ErrorCode: reader.GetNullableString(16),
-            StatusMessage: reader.GetNullableString(17),
-            Retries: reader.GetInt32(18),
-            RetryAt: reader.GetNullableTime(19),
-            RemoteJob: RemoteJob.FromJson(reader.GetNullableString(20)),
-            RemoteCancel: reader.GetNullableString(21) switch
+            Attempt: claims - row.Int32(25),
+            ErrorType: FailureKinds.FromWire(row.NullableText(15)),
+            ErrorCode: row.NullableText(16),
+            StatusMessage: row.NullableText(17),
+            Retries: row.Int32(18),
+            RetryAt: Time(row.NullableInt64(19)),
+            RemoteJob: RemoteJob.FromJson(row.NullableText(20)),
+            RemoteCancel: row.NullableText(21) switch
             {
                 "pending" => RemoteCancelState.Pending,
                 "cancelled" => RemoteCancelState.Cancelled,
                 "refused" => RemoteCancelState.Refused,
                 _ => null,
             },
-            TraceParent: reader.GetNullableString(26),
-            Pinned: reader.GetInt64(28) != 0,
-            ExpiredAt: reader.GetNullableTime(29));
-        return new GenerationRow(generation, reader.GetInt64(24), enqueuedAt, claims, reader.GetString(22), reader.GetInt64(23), reader.GetInt32(27));
+            TraceParent: row.NullableText(26),
+            Pinned: row.Int64(28) != 0,
+            ExpiredAt: Time(row.NullableInt64(29)));
+        return new GenerationRow(generation, row.Int64(24), enqueuedAt, claims, row.Text(22), row.Int64(23), row.Int32(27));
     }
+
+    private static DateTimeOffset? Time(long? unixMilliseconds) =>
+        unixMilliseconds is { } ms ? SqliteValues.FromUnixMilliseconds(ms) : null;
 
     public static List<GenerationRow> ReadAll(SqliteCommand command)
     {
@@ -78,6 +86,19 @@ internal static class GenerationRows
         while (reader.Read())
             rows.Add(Read(reader));
         return rows;
+    }
+
+    public static List<GenerationRow> ReadAll(RowStatement statement) => statement.Rows(Read);
+
+    /// <summary>A data reader's row seen through <see cref="IRowColumns"/>.</summary>
+    private readonly struct ReaderColumns(SqliteDataReader reader) : IRowColumns
+    {
+        public bool IsNull(int column) => reader.IsDBNull(column);
+        public long Int64(int column) => reader.GetInt64(column);
+        public int Int32(int column) => reader.GetInt32(column);
+        public string Text(int column) => reader.GetString(column);
+        public string? NullableText(int column) => reader.GetNullableString(column);
+        public long? NullableInt64(int column) => reader.GetNullableInt64(column);
     }
 
     /// <summary>
@@ -114,9 +135,23 @@ internal static class GenerationRows
     /// The 1-based rank of a queued row in its sub-lane, from its distance to the sub-lane's oldest queued row less the
     /// rows between them that left the queue out of order (an index seek over departed rows).
     /// </summary>
-    public static long RankFrom(SqliteReadContext connection, GenerationRow row, long headSeq)
+    public static long RankFrom(SqliteReadContext connection, GenerationRow row, long headSeq) =>
+        row.LaneSeq <= headSeq ? 1 : row.LaneSeq - headSeq + 1 - Departed(connection, row, headSeq);
+
+    /// <summary>
+    /// The rank of a queued row from that of an older queued row of the same sub-lane: one more for each number between
+    /// them, less the rows between them that left the queue (none to count when the numbers are adjacent, as a page of
+    /// rows enqueued one after another has them). Must run in the snapshot that gave <paramref name="olderRank"/>.
+    /// </summary>
+    public static long RankAfter(SqliteReadContext connection, GenerationRow older, long olderRank, GenerationRow row)
     {
-        if (row.LaneSeq <= headSeq) return 1;
+        var gap = row.LaneSeq - older.LaneSeq;
+        return gap <= 1 ? olderRank + gap : olderRank + gap - Departed(connection, row, older.LaneSeq + 1);
+    }
+
+    /// <summary>The rows of the row's sub-lane numbered from <paramref name="fromSeq"/> up to the row's own that are no longer queued (an index range).</summary>
+    private static long Departed(SqliteReadContext connection, GenerationRow row, long fromSeq)
+    {
         var departed = connection.Command("""
             SELECT COUNT(*) FROM generations
             WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status <> 'queued' AND lane_seq >= $head AND lane_seq < $seq
@@ -124,8 +159,8 @@ internal static class GenerationRows
         departed.Parameters.Add("$lane", row.Lane);
         departed.Parameters.Add("$priority", row.Priority);
         departed.Parameters.Add("$namespace", row.Generation.Namespace);
-        departed.Parameters.Add("$head", headSeq);
+        departed.Parameters.Add("$head", fromSeq);
         departed.Parameters.Add("$seq", row.LaneSeq);
-        return row.LaneSeq - headSeq - (long)departed.ExecuteScalar()! + 1;
+        return (long)departed.ExecuteScalar()!;
     }
 }

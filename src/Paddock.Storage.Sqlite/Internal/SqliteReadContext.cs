@@ -13,6 +13,7 @@ internal sealed class SqliteReadContext(SqliteConnection connection) : IDisposab
     private const int MaxCommands = 256;
 
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RowStatement> _statements = new(StringComparer.Ordinal);
     private SqliteTransaction? _snapshot;
 
     public SqliteConnection Connection => connection;
@@ -42,9 +43,25 @@ internal sealed class SqliteReadContext(SqliteConnection connection) : IDisposab
         return command;
     }
 
+    /// <summary>
+    /// A prepared statement for <paramref name="sql"/> read through SQLite's own calls (<see cref="RowStatement"/>), for
+    /// reads of many columns of many rows; in the current snapshot if one is open, as a command is.
+    /// </summary>
+    public RowStatement Statement(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            if (_statements.Count >= MaxCommands) DisposeStatements();
+            statement = RowStatement.Prepare(connection, sql);
+            _statements.Add(sql, statement);
+        }
+        return statement;
+    }
+
     public void Dispose()
     {
         DisposeCommands();
+        DisposeStatements();
         connection.Dispose();
     }
 
@@ -53,6 +70,13 @@ internal sealed class SqliteReadContext(SqliteConnection connection) : IDisposab
         foreach (var command in _commands.Values)
             command.Dispose();
         _commands.Clear();
+    }
+
+    private void DisposeStatements()
+    {
+        foreach (var statement in _statements.Values)
+            statement.Dispose();
+        _statements.Clear();
     }
 
     /// <summary>Ends the snapshot (a read-only transaction: rolled back, nothing to commit).</summary>
