@@ -410,11 +410,13 @@ public sealed class PostgresGenerationStore : IGenerationStore
             var wanted = Math.Max(0, query.Offset) + query.Limit + 1;
             var rows = new List<GenerationRow>();
             foreach (var status in statuses)
-                rows.AddRange(await ReadNewestAsync(connection, transaction, query, status, place, wanted, ct).ConfigureAwait(false));
+                rows.AddRange(await ReadRangeAsync(connection, transaction, query, status, place, wanted, ct).ConfigureAwait(false));
             await transaction.CommitAsync(ct).ConfigureAwait(false);
 
-            var page = rows
-                .OrderByDescending(r => r.Generation.EnqueuedAt).ThenByDescending(r => r.Position)
+            var ordered = query.OldestFirst
+                ? rows.OrderBy(r => r.Generation.EnqueuedAt).ThenBy(r => r.Position)
+                : rows.OrderByDescending(r => r.Generation.EnqueuedAt).ThenByDescending(r => r.Position);
+            var page = ordered
                 .Skip(Math.Max(0, query.Offset))
                 .Take(query.Limit + 1)
                 .ToList();
@@ -463,7 +465,7 @@ public sealed class PostgresGenerationStore : IGenerationStore
             : throw new InvalidCursorException($"no generation {id} in this namespace to continue after");
     }
 
-    private static async Task<List<GenerationRow>> ReadNewestAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, GenerationQuery query,
+    private static async Task<List<GenerationRow>> ReadRangeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, GenerationQuery query,
         string? status, (DateTimeOffset At, long Pos)? after, int limit, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
@@ -486,14 +488,14 @@ public sealed class PostgresGenerationStore : IGenerationStore
         }
         if (after is { } cursor)
         {
-            where.Append(" AND (g.enqueued_at, g.pos) < (@after_at, @after_pos)");
+            where.Append(query.OldestFirst ? " AND (g.enqueued_at, g.pos) > (@after_at, @after_pos)" : " AND (g.enqueued_at, g.pos) < (@after_at, @after_pos)");
             command.Parameters.Bind("after_at", cursor.At);
             command.Parameters.Bind("after_pos", cursor.Pos);
         }
         command.CommandText = $"""
             SELECT {GenerationRows.Columns}, {GenerationRows.QueuePosition} FROM generations g
             WHERE {where}
-            ORDER BY g.enqueued_at DESC, g.pos DESC
+            ORDER BY g.enqueued_at {(query.OldestFirst ? "ASC" : "DESC")}, g.pos {(query.OldestFirst ? "ASC" : "DESC")}
             LIMIT @limit
             """;
         command.Parameters.Bind("limit", limit);

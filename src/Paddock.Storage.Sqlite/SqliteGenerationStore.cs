@@ -353,9 +353,11 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var wanted = Math.Max(0, query.Offset) + query.Limit + 1;
             var rows = new List<GenerationRow>();
             foreach (var status in statuses)
-                rows.AddRange(ReadNewest(connection, query, status, place, wanted));
-            var page = rows
-                .OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId)
+                rows.AddRange(ReadRange(connection, query, status, place, wanted));
+            var ordered = query.OldestFirst
+                ? rows.OrderBy(r => r.EnqueuedAtMilliseconds).ThenBy(r => r.RowId)
+                : rows.OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId);
+            var page = ordered
                 .Skip(Math.Max(0, query.Offset))
                 .Take(query.Limit + 1)
                 .ToList();
@@ -389,7 +391,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return (long)Prepared(connection, $"SELECT COALESCE(SUM(count), 0) FROM generation_counts WHERE {where}", parameters).ExecuteScalar()!;
     }
 
-    /// <summary>A row's place in the newest-first order, as a cursor holds it; the namespace must have the row.</summary>
+    /// <summary>A row's place in the order, as a cursor holds it; the namespace must have the row.</summary>
     private static (long At, long RowId) PlaceOf(SqliteReadContext connection, string ns, Guid id)
     {
         var command = connection.Command("SELECT enqueued_at, rowid FROM generations WHERE id = $id AND namespace = $namespace");
@@ -399,7 +401,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return reader.Read() ? (reader.GetInt64(0), reader.GetInt64(1)) : throw new InvalidCursorException($"no generation {id} in this namespace to continue after");
     }
 
-    private static List<GenerationRow> ReadNewest(
+    private static List<GenerationRow> ReadRange(
         SqliteReadContext connection, GenerationQuery query, string? status, (long At, long RowId)? after, int limit)
     {
         var parameters = new List<(string Name, object Value)>();
@@ -422,7 +424,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
         }
         if (after is { } cursor)
         {
-            where.Append(" AND (enqueued_at < $after_at OR (enqueued_at = $after_at AND rowid < $after_rowid))");
+            var beyond = query.OldestFirst ? ">" : "<";
+            where.Append($" AND (enqueued_at {beyond} $after_at OR (enqueued_at = $after_at AND rowid {beyond} $after_rowid))");
             parameters.Add(("$after_at", cursor.At));
             parameters.Add(("$after_rowid", cursor.RowId));
         }
@@ -430,7 +433,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         var statement = connection.Statement($"""
             SELECT {GenerationRows.Columns} FROM generations
             WHERE {where}
-            ORDER BY enqueued_at DESC, rowid DESC
+            ORDER BY enqueued_at {(query.OldestFirst ? "ASC" : "DESC")}, rowid {(query.OldestFirst ? "ASC" : "DESC")}
             LIMIT $limit
             """);
         foreach (var (name, value) in parameters)

@@ -1093,6 +1093,18 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
                 cursor = page.NextCursor;
             } while (cursor is not null);
             Assert.Equal(all.Select(g => g.Id), walked);
+
+            // Oldest first: the same rows the other way round, page by page, with the queued rows' positions as in the other order.
+            var oldest = new List<Generation>();
+            cursor = null;
+            do
+            {
+                var page = await store.Generations.QueryAsync(new GenerationQuery("alice", statuses, Limit: 4, After: cursor, OldestFirst: true));
+                Assert.Equal(all.Count, page.TotalEntries);
+                oldest.AddRange(page.Items);
+                cursor = page.NextCursor;
+            } while (cursor is not null);
+            Assert.Equal(Enumerable.Reverse(all).Select(g => (g.Id, g.QueuePosition)), oldest.Select(g => (g.Id, g.QueuePosition)));
         }
         // Newest first, burst rows in reverse order of insertion; the model filter's total is its own.
         var newestFirst = (await store.Generations.QueryAsync(new GenerationQuery("alice"))).Items.Select(g => g.Id).ToList();
@@ -1105,6 +1117,8 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         {
             var afterId = await store.Generations.QueryAsync(new GenerationQuery("alice", Limit: 3, AfterId: newestFirst[i]));
             Assert.Equal(newestFirst.Skip(i + 1).Take(3), afterId.Items.Select(g => g.Id));
+            var afterIdOldestFirst = await store.Generations.QueryAsync(new GenerationQuery("alice", Limit: 3, AfterId: newestFirst[i], OldestFirst: true));
+            Assert.Equal(Enumerable.Reverse(newestFirst.Take(i)).Take(3), afterIdOldestFirst.Items.Select(g => g.Id));
         }
         var carols = NewGeneration("carol");
         await store.Generations.EnqueueAsync([carols]);

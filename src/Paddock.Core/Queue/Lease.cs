@@ -42,12 +42,14 @@ public enum DeleteOutcome
     StillActive,
 }
 
-/// <summary>A filter over one namespace's rows, newest first.</summary>
+/// <summary>A filter over one namespace's rows, newest first (or oldest first).</summary>
 /// <param name="After">A page's <see cref="GenerationPage.NextCursor"/>: continue after its last row (keyset paging,
 /// as cheap on the thousandth page as on the first). Opaque; each store writes its own.</param>
 /// <param name="Offset">Rows to skip (page-number paging, kept for clients of the seed API); with <paramref name="After"/>, after the cursor.</param>
 /// <param name="AfterId">Continue after this generation of the namespace (keyset paging by id, as the OpenAI face's
 /// <c>after</c> asks); a row the namespace does not have is an <see cref="InvalidCursorException"/>. Not with <paramref name="After"/>.</param>
+/// <param name="OldestFirst">The opposite order, oldest first (the OpenAI face's <c>order=asc</c>): the same index ranges
+/// read the other way, so a page costs the same in either order. Cursors and <paramref name="AfterId"/> continue in it.</param>
 public sealed record GenerationQuery(
     string Namespace,
     IReadOnlyList<GenerationStatus>? Statuses = null,
@@ -56,7 +58,8 @@ public sealed record GenerationQuery(
     int Offset = 0,
     int Limit = 1000,
     string? After = null,
-    Guid? AfterId = null);
+    Guid? AfterId = null,
+    bool OldestFirst = false);
 
 /// <param name="TotalEntries">Rows matching the filter (all pages), kept as counters by the store, not counted per request.</param>
 /// <param name="NextCursor">Where the next page starts (<see cref="GenerationQuery.After"/>), or null on the last page.</param>
