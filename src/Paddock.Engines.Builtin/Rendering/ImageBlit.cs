@@ -456,22 +456,10 @@ internal sealed unsafe class ImageBlit
             for (; i <= count - 8 && lefts[i + 7] < last; i += 8)
             {
                 var index = Vector256.Load(lefts + i);
-                var first = lefts[i];
-                Vector256<uint> a, b;
-                if (lefts[i + 7] - first < 15 && first + 15 <= last)
-                {
-                    // At about one source pixel per frame pixel, the eight pairs lie within sixteen pixels: two loads and
-                    // permutes pick them, cheaper than gathers (the same pixels, so the same bytes).
-                    var near = Vector256.Load(row + first);
-                    var far = Vector256.Load(row + first + 8);
-                    var offset = index - Vector256.Create(first);
-                    a = Pick(near, far, offset);
-                    b = Pick(near, far, offset + Vector256<int>.One);
-                }
-                else
-                {
-                    (a, b) = Pairs(pairs, index);
-                }
+                // At about one source pixel per frame pixel (the usual case) the eight pairs lie within sixteen pixels.
+                var (a, b) = Near(lefts[i], lefts[i + 7]) && lefts[i] + 15 <= last
+                    ? NearPairs(row, index, lefts[i])
+                    : Pairs(pairs, index);
 
                 var w = Vector256.Load(weights + i);
                 Vector256.Store(Lerp(a, b, full - w, w), output + i);
@@ -482,15 +470,6 @@ internal sealed unsafe class ImageBlit
         {
             output[i] = Lerp(row[lefts[i]], row[rights[i]], weights[i]);
         }
-    }
-
-    /// <summary>Pixel <c>offset</c> (0..15) of the sixteen in <paramref name="near"/> then <paramref name="far"/>, per lane.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Pick(Vector256<uint> near, Vector256<uint> far, Vector256<int> offset)
-    {
-        // The permute reads only the low three bits of each offset; the high one says which eight it comes from.
-        var fromFar = Vector256.GreaterThan(offset, Vector256.Create(7)).AsUInt32();
-        return Vector256.ConditionalSelect(fromFar, Avx2.PermuteVar8x32(far, offset.AsUInt32()), Avx2.PermuteVar8x32(near, offset.AsUInt32()));
     }
 
     /// <summary>output = output + (line - output) × weight/256: a row blend written in place.</summary>
