@@ -106,6 +106,9 @@ public sealed class BuiltinVideoEngine : IVideoEngine
             var board = Director.Plan(job, members.Select((member, slot) => member.Profile(slot)).ToList());
             using var composer = new FrameComposer(board, members, cancellationToken);
             using var buffer = new FrameBuffer(job.Width, job.Height);
+            // Frames lent to the pipe (not copied into it) stay there until ffmpeg reads them: two buffers drawn in
+            // turn, so a frame is drawn only into memory the pipe has given back.
+            using var other = encoder.LendsFrames ? new FrameBuffer(job.Width, job.Height) : null;
 
             // One thread draws and writes in turn. A writer thread one frame behind (double-buffered)
             // measured no faster on 2 cores: x264 keeps both busy, so it only adds a thread.
@@ -114,8 +117,9 @@ public sealed class BuiltinVideoEngine : IVideoEngine
                 for (frame = 0; frame < job.FrameCount; frame++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    composer.Compose(buffer, frame);
-                    encoder.WriteFrame(buffer.Pixels);
+                    var target = other is not null && frame % 2 == 1 ? other : buffer;
+                    composer.Compose(target, frame);
+                    encoder.LendFrame(target.Pixels);
                     if ((frame + 1) % ProgressEveryFrames == 0 || frame + 1 == job.FrameCount)
                     {
                         progress.Report(new RenderProgress("rendering", (frame + 1) / (double)job.FrameCount));

@@ -32,4 +32,43 @@ public sealed class EncoderPipeTests : IDisposable
         Assert.Equal(6, video.Frames);
         Assert.Equal(1920, video.Width);
     }
+
+    /// <summary>
+    /// The renderer lends each frame's pages to the pipe rather than copying them in, drawing into two buffers in turn; a
+    /// buffer drawn over before ffmpeg had read it would put parts of a later frame into an earlier one. Different frames
+    /// (a shot's motion) sent both ways must make the same video, byte for byte.
+    /// </summary>
+    [Fact]
+    public void Frames_lent_to_the_pipe_make_the_same_video_as_frames_copied_into_it()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var job = TestMedia.Job(1920, 1080, 1, TestMedia.TwoReferences());
+        var frames = TestMedia.Frames(job, Enumerable.Range(0, 12));
+        var settings = EncoderSettings.From(new BuiltinEngineOptions { Preset = "ultrafast" }, 1920, 1080, 24);
+        var copied = Path.Combine(_directory, "copied.mp4");
+        var lent = Path.Combine(_directory, "lent.mp4");
+
+        using (var encoder = FfmpegEncoder.Start(settings, copied))
+        {
+            foreach (var frame in frames) encoder.WriteFrame(frame);
+            encoder.Complete();
+        }
+
+        byte[][] buffers = [GC.AllocateArray<byte>(frames[0].Length, pinned: true), GC.AllocateArray<byte>(frames[0].Length, pinned: true)];
+        using (var encoder = FfmpegEncoder.Start(settings, lent))
+        {
+            Assert.True(encoder.LendsFrames, "a 1080p frame is larger than the pipe, so frames are lent");
+            for (var i = 0; i < frames.Count; i++)
+            {
+                // Drawn into the buffer that went two frames ago: its pages must have left the pipe by now.
+                frames[i].CopyTo(buffers[i % 2], 0);
+                encoder.LendFrame(buffers[i % 2]);
+            }
+
+            encoder.Complete();
+        }
+
+        Assert.Equal(12, TestMedia.Probe(lent).Frames);
+        Assert.True(File.ReadAllBytes(copied).AsSpan().SequenceEqual(File.ReadAllBytes(lent)), "the lent frames made a different video from the copied ones");
+    }
 }

@@ -16,6 +16,7 @@ internal sealed class FfmpegEncoder : IDisposable
     private readonly Queue<string> _stderrTail = new();
     private readonly Lock _gate = new();
     private Stream _stdin = Stream.Null;
+    private int _lendTo = -1;
     private bool _inputClosed;
     private bool _disposed;
 
@@ -56,6 +57,9 @@ internal sealed class FfmpegEncoder : IDisposable
 
         encoder._stdin = process.StandardInput.BaseStream;
         encoder.PipeCapacity = PipeSize.TryEnlarge(encoder._stdin, settings.FrameBytes);
+        // A lent frame is safe to draw over once the frame after it has gone into the pipe in full; that holds when a
+        // frame is larger than everything the pipe can hold (twice, for margin): then none of the earlier one is left in it.
+        encoder._lendTo = encoder.PipeCapacity is { } capacity && settings.FrameBytes >= 2L * capacity ? PipeLending.Descriptor(encoder._stdin) : -1;
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         return encoder;
@@ -78,6 +82,25 @@ internal sealed class FfmpegEncoder : IDisposable
 
     /// <summary>Writes one frame. Throws <see cref="IOException"/> if ffmpeg has stopped reading (exited or was killed).</summary>
     public void WriteFrame(ReadOnlySpan<byte> frame) => _stdin.Write(frame);
+
+    /// <summary>True where <see cref="LendFrame"/> hands frames over without copying them (Linux pipes).</summary>
+    public bool LendsFrames => _lendTo >= 0;
+
+    /// <summary>
+    /// Sends one frame, pinned in memory, by lending its pages to the pipe where <see cref="LendsFrames"/> (else it is
+    /// copied, as <see cref="WriteFrame"/> does). A lent frame must not change until the next frame has been sent from
+    /// another buffer: draw into two buffers in turn. Throws <see cref="IOException"/> if ffmpeg has stopped reading.
+    /// </summary>
+    public void LendFrame(byte[] pinnedFrame)
+    {
+        var sent = LendsFrames ? PipeLending.Lend(_lendTo, pinnedFrame) : 0;
+        if (sent < pinnedFrame.Length)
+        {
+            // Splicing refused (an old kernel, a seccomp filter): copy, now and from here on.
+            _lendTo = -1;
+            _stdin.Write(pinnedFrame.AsSpan(sent));
+        }
+    }
 
     /// <summary>Closes stdin, waits for ffmpeg to finish, and checks its exit code.</summary>
     /// <exception cref="InvalidOperationException">ffmpeg failed; the message carries its last stderr lines.</exception>

@@ -224,6 +224,10 @@ internal static unsafe class AffineBlit
         var stride = Vector256.Create(source.RowBytes / 4);
         var full = Vector256.Create(256u);
         var basePointer = (long*)source.Address;
+        var pixels = (uint*)source.Address;
+        var rowPixels = source.RowBytes / 4;
+        // Sixteen pixels read from an index, and from the one a row below it, must end inside the image.
+        var nearEnd = (rowPixels * (source.Height - 2)) + source.Width;
         for (; x <= to - 8; x += 8)
         {
             var columns = Vector256.Create((float)x) + lane;
@@ -236,8 +240,21 @@ internal static unsafe class AffineBlit
             var wx = Avx.ConvertToVector256Int32WithTruncation(((u - fu) * scale) + half).AsUInt32();
             var wy = Avx.ConvertToVector256Int32WithTruncation(((v - fv) * scale) + half).AsUInt32();
             var index = (y0 * stride) + x0;
-            var (t00, t10) = Pairs(basePointer, index);
-            var (t01, t11) = Pairs(basePointer, index + stride);
+            Vector256<uint> t00, t10, t01, t11;
+            // Positions along a row move linearly, so the row and column indices run one way: an upright sprite at
+            // about its own size has all eight samples in one source row, within sixteen pixels, and loads beat gathers.
+            var lowest = Math.Min(index.GetElement(0), index.GetElement(7));
+            if (y0.GetElement(0) == y0.GetElement(7) && Near(x0.GetElement(0), x0.GetElement(7)) && lowest + 16 <= nearEnd)
+            {
+                (t00, t10) = NearPairs(pixels, index, lowest);
+                (t01, t11) = NearPairs(pixels + rowPixels, index, lowest);
+            }
+            else
+            {
+                (t00, t10) = Pairs(basePointer, index);
+                (t01, t11) = Pairs(basePointer, index + stride);
+            }
+
             var inverseX = full - wx;
             var top = Lerp(t00, t10, inverseX, wx);
             var bottom = Lerp(t01, t11, inverseX, wx);

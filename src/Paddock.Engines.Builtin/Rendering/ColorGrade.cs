@@ -27,9 +27,11 @@ internal static unsafe class ColorGrade
             return;
         }
 
-        for (var y = 0; y < pixmap.Height; y++)
+        // Each of these is a call into Skia: asked once, not once per row.
+        var (pixels, rowBytes, width, height) = (pixmap.GetPixels(), pixmap.RowBytes, pixmap.Width, pixmap.Height);
+        for (var y = 0; y < height; y++)
         {
-            Row((uint*)(pixmap.GetPixels() + ((nint)y * pixmap.RowBytes)), pixmap.Width, matrix);
+            Row((uint*)(pixels + ((nint)y * rowBytes)), width, matrix);
         }
     }
 
@@ -53,6 +55,13 @@ internal static unsafe class ColorGrade
             for (; x <= count - 8; x += 8)
             {
                 var pixels = Vector256.Load(row + x);
+                if (pixels == Vector256<uint>.Zero)
+                {
+                    // Eight transparent pixels stay transparent (every channel is clamped to alpha): much of a
+                    // set's plane is empty sky or air around what was painted.
+                    continue;
+                }
+
                 var b = Vector256.ConvertToSingle((pixels & byteMask).AsInt32());
                 var g = Vector256.ConvertToSingle((Vector256.ShiftRightLogical(pixels, 8) & byteMask).AsInt32());
                 var r = Vector256.ConvertToSingle((Vector256.ShiftRightLogical(pixels, 16) & byteMask).AsInt32());
@@ -61,9 +70,11 @@ internal static unsafe class ColorGrade
                 var nr = Vector256.Min(Vector256.Max((((r0 * r) + (r1 * g)) + (r2 * b)) + (r4 * a), zero), a);
                 var ng = Vector256.Min(Vector256.Max((((g0 * r) + (g1 * g)) + (g2 * b)) + (g4 * a), zero), a);
                 var nb = Vector256.Min(Vector256.Max((((b0 * r) + (b1 * g)) + (b2 * b)) + (b4 * a), zero), a);
-                var packed = Vector256.ConvertToUInt32(nb + half)
-                    | Vector256.ShiftLeft(Vector256.ConvertToUInt32(ng + half), 8)
-                    | Vector256.ShiftLeft(Vector256.ConvertToUInt32(nr + half), 16)
+                // Every value is in 0.5..255.5 here, so the signed conversion (one instruction on AVX2) truncates
+                // exactly as the unsigned one would; ConvertToUInt32 has no AVX2 instruction and runs lane by lane.
+                var packed = Vector256.ConvertToInt32(nb + half).AsUInt32()
+                    | Vector256.ShiftLeft(Vector256.ConvertToInt32(ng + half).AsUInt32(), 8)
+                    | Vector256.ShiftLeft(Vector256.ConvertToInt32(nr + half).AsUInt32(), 16)
                     | Vector256.ShiftLeft(alpha, 24);
                 Vector256.Store(packed, row + x);
             }

@@ -455,7 +455,12 @@ internal sealed unsafe class ImageBlit
             var pairs = (long*)row;
             for (; i <= count - 8 && lefts[i + 7] < last; i += 8)
             {
-                var (a, b) = Pairs(pairs, Vector256.Load(lefts + i));
+                var index = Vector256.Load(lefts + i);
+                // At about one source pixel per frame pixel (the usual case) the eight pairs lie within sixteen pixels.
+                var (a, b) = Near(lefts[i], lefts[i + 7]) && lefts[i] + 15 <= last
+                    ? NearPairs(row, index, lefts[i])
+                    : Pairs(pairs, index);
+
                 var w = Vector256.Load(weights + i);
                 Vector256.Store(Lerp(a, b, full - w, w), output + i);
             }
