@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -70,7 +72,8 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
             if (recent is { } window && window > TimeSpan.Zero)
             {
                 var since = time.GetUtcNow() - window;
-                recentEvents = _recent.Where(e => e.Namespace == ns && e.CreatedAt >= since).ToList();
+                var matching = _recent.Where(e => e.Namespace == ns && e.CreatedAt >= since).ToList();
+                if (matching.Count > 0) recentEvents = matching; // an empty list per stream is a cost at ten thousand streams
             }
             var subscription = new Subscription(this, ns, _dispatched, recentEvents);
             if (!_subscribers.TryGetValue(ns, out var list)) _subscribers[ns] = list = [];
@@ -105,7 +108,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
         if (_clock is not null) await _clock.DisposeAsync().ConfigureAwait(false);
         lock (_gate)
         {
-            foreach (var s in _subscribers.Values.SelectMany(l => l)) s.Writer.TryComplete();
+            foreach (var s in _subscribers.Values.SelectMany(l => l)) s.Complete();
             _subscribers.Clear();
             _waking.Clear();
         }
@@ -123,7 +126,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
                 if (s.WakeAt > now) continue;
                 s.WakeAt = long.MaxValue;
                 _waking.RemoveAt(i);
-                s.Writer.TryWrite(Wake);
+                s.TryWrite(Wake);
             }
         }
     }
@@ -153,8 +156,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
                         foreach (var s in list)
                         {
                             // A subscriber that cannot keep up is cut off; it reconnects with Last-Event-ID and loses nothing.
-                            if (!s.Writer.TryWrite(e))
-                                s.Writer.TryComplete(new InvalidOperationException("subscriber fell too far behind"));
+                            if (!s.TryWrite(e)) s.Complete(new InvalidOperationException("subscriber fell too far behind"));
                         }
                     }
                     _dispatched = e.Sequence;
@@ -207,11 +209,21 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the event log failed; retrying")]
     private partial void LogReadFailed(Exception e);
 
-    public sealed class Subscription : IDisposable
+    /// <summary>
+    /// One subscriber's events, in order. Not a <see cref="Channel{T}"/>: with ten thousand open streams a channel's
+    /// per-instance state (its queue, lock and reusable reader and writer operations) was most of a stream's cost beyond
+    /// Kestrel's own. This is a queue (whose instance is also the lock) and one reusable wait, so a waiting subscriber
+    /// holds no more than this object.
+    /// </summary>
+    public sealed class Subscription : IDisposable, IValueTaskSource<bool>
     {
         private readonly EventHub _hub;
-        private readonly Channel<StoredEvent> _channel = Channel.CreateBounded<StoredEvent>(
-            new BoundedChannelOptions(SubscriberBuffer) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        private readonly Queue<StoredEvent> _pending = new(); // guards the fields below it
+        private ManualResetValueTaskSourceCore<bool> _wait = new() { RunContinuationsAsynchronously = true };
+        private bool _waiting;
+        private bool _completed;
+        private Exception? _error;
+        private CancellationTokenRegistration _cancellation;
 
         internal Subscription(EventHub hub, string ns, long startSequence, IReadOnlyList<StoredEvent> recent)
         {
@@ -229,8 +241,40 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
         /// <summary>The last sequence dispatched before this subscription began; it receives only later events.</summary>
         public long StartSequence { get; }
 
-        /// <summary>The events, in sequence order, with <see cref="Wake"/> read in between when a wake time has come.</summary>
-        public ChannelReader<StoredEvent> Reader => _channel.Reader;
+        /// <summary>Whether the hub stopped delivering to this subscription (it is stopping, or the subscriber fell behind).</summary>
+        public bool IsCompleted
+        {
+            get
+            {
+                lock (_pending) return _completed;
+            }
+        }
+
+        /// <summary>
+        /// Waits until an event (or <see cref="Wake"/>) can be read: true then, false once the subscription has ended and
+        /// everything before its end was read. One reader at a time. Throws what ended it, if it was cut off.
+        /// </summary>
+        public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+        {
+            if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<bool>(cancellationToken);
+            lock (_pending)
+            {
+                if (_pending.Count > 0) return new ValueTask<bool>(true);
+                if (_completed) return _error is null ? new ValueTask<bool>(false) : ValueTask.FromException<bool>(_error);
+                if (_waiting) throw new InvalidOperationException("a subscription has one reader at a time");
+                _wait.Reset();
+                _waiting = true;
+            }
+            if (cancellationToken.CanBeCanceled)
+                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((Subscription)state!).Cancel(token), this);
+            return new ValueTask<bool>(this, _wait.Version);
+        }
+
+        /// <summary>The next event, or <see cref="Wake"/> when a wake time has come.</summary>
+        public bool TryRead([MaybeNullWhen(false)] out StoredEvent e)
+        {
+            lock (_pending) return _pending.TryDequeue(out e);
+        }
 
         /// <summary>Asks for <see cref="Wake"/> once, <paramref name="after"/> from now (replacing an earlier request): a wait without a timer of its own.</summary>
         public void WakeAfter(TimeSpan after) => _hub.SetWake(this, after);
@@ -238,12 +282,61 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
         /// <summary>The hub clock's timestamp at which <see cref="Wake"/> is due; <see cref="long.MaxValue"/> for none. Guarded by the hub's gate.</summary>
         internal long WakeAt { get; set; } = long.MaxValue;
 
-        internal ChannelWriter<StoredEvent> Writer => _channel.Writer;
+        /// <summary>Queues an event; false when the subscription has ended or holds <see cref="SubscriberBuffer"/> unread.</summary>
+        internal bool TryWrite(StoredEvent e)
+        {
+            lock (_pending)
+            {
+                if (_completed || _pending.Count >= SubscriberBuffer) return false;
+                _pending.Enqueue(e);
+                if (!_waiting) return true;
+                _waiting = false;
+            }
+            _wait.SetResult(true);
+            return true;
+        }
+
+        /// <summary>Ends the subscription: the reader reads what is queued, then learns of the end (or of <paramref name="error"/>).</summary>
+        internal void Complete(Exception? error = null)
+        {
+            lock (_pending)
+            {
+                if (_completed) return;
+                _completed = true;
+                _error = error;
+                if (!_waiting || _pending.Count > 0) return;
+                _waiting = false;
+            }
+            if (error is null) _wait.SetResult(false);
+            else _wait.SetException(error);
+        }
+
+        private void Cancel(CancellationToken token)
+        {
+            lock (_pending)
+            {
+                if (!_waiting) return;
+                _waiting = false;
+            }
+            _wait.SetException(new OperationCanceledException(token));
+        }
+
+        bool IValueTaskSource<bool>.GetResult(short token)
+        {
+            _cancellation.Dispose();
+            _cancellation = default;
+            return _wait.GetResult(token);
+        }
+
+        ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _wait.GetStatus(token);
+
+        void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _wait.OnCompleted(continuation, state, token, flags);
 
         public void Dispose()
         {
             _hub.Remove(this);
-            _channel.Writer.TryComplete();
+            Complete();
         }
     }
 }

@@ -134,7 +134,7 @@ public sealed class GenerationService(
             if (row is null) throw new InvalidOperationException($"generation {id} vanished");
             if (row.Status.IsTerminal()) return row;
 
-            if (subscription.Reader.Completion.IsCompleted)
+            if (subscription.IsCompleted)
             {
                 // The hub stopped delivering to us (shutdown or overflow): poll the row instead.
                 await Task.Delay(WaitPollInterval, cancellationToken).ConfigureAwait(false);
@@ -144,10 +144,10 @@ public sealed class GenerationService(
             // The hub's clock ends the wait after the poll interval (no timer per waiting request).
             subscription.WakeAfter(WaitPollInterval);
             var wake = false;
-            while (!wake && await subscription.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (!wake && await subscription.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 var ended = false;
-                while (subscription.Reader.TryRead(out var e))
+                while (subscription.TryRead(out var e))
                 {
                     wake |= ReferenceEquals(e, EventHub.Wake);
                     ended |= e.Type is EventTypes.Completed or EventTypes.Cancelled && GenerationEvents.GenerationIdOf(e) == id;

@@ -42,7 +42,7 @@ public static class EventEndpoints
     public const string ServerStoppingEvent = "server_stopping";
 
     public static void MapEventEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/events", StreamWithMetricsAsync).WithTags("Events")
+        app.MapGet("/api/events", StreamAsync).WithTags("Events")
             .Doc("StreamEvents", "The namespace's events, as server-sent events",
                 "media_generation_completed on success or failure (never on cancel), and the extension events that clients filtering by name ignore. "
                 + "Without Last-Event-ID the stream begins with the recent ends, then goes on live; with it, exactly the events after it. "
@@ -54,28 +54,18 @@ public static class EventEndpoints
     /// <summary>How long a stream of a stopping server waits for the workers' hand-back events before it closes anyway.</summary>
     private static readonly TimeSpan HandBackWait = TimeSpan.FromSeconds(5);
 
-    private static async Task StreamWithMetricsAsync(HttpContext context, EventHub hub, IEventLog log, EventFrames frames, WorkerShutdown workers,
+    /// <remarks>
+    /// One async method per stream (its state is what a waiting stream holds beyond Kestrel's own), waiting on the
+    /// client's <see cref="HttpContext.RequestAborted"/> alone: a stopping server ends the stream by ending its
+    /// subscription (one registration on <see cref="IHostApplicationLifetime.ApplicationStopping"/>), not through a linked
+    /// cancellation source per stream.
+    /// </remarks>
+    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, EventFrames frames, WorkerShutdown workers,
         IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time, PaddockMetrics metrics)
     {
         metrics.StreamOpened();
-        try
-        {
-            await StreamAsync(context, hub, log, frames, workers, options, lifetime, time);
-        }
-        finally
-        {
-            metrics.StreamClosed();
-        }
-    }
-
-    private static async Task StreamAsync(HttpContext context, EventHub hub, IEventLog log, EventFrames frames, WorkerShutdown workers,
-        IOptions<PaddockOptions> options, IHostApplicationLifetime lifetime, TimeProvider time)
-    {
         var ns = ApiKeyAuthentication.NamespaceOf(context);
-        // A stopping server ends its streams (clients reconnect with Last-Event-ID): an open stream would otherwise hold
-        // the shutdown until the host's timeout. It ends them after the workers' hand-back, which it still delivers.
-        using var streaming = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
-        var ct = streaming.Token;
+        var ct = context.RequestAborted;
         var lastEventId = ParseLastEventId(context.Request);
 
         context.Response.ContentType = "text/event-stream";
@@ -89,6 +79,10 @@ public static class EventEndpoints
         {
             var window = lastEventId is null ? Clamp(options.Value.EventReplayWindow) : TimeSpan.Zero;
             using var subscription = await hub.SubscribeAsync(ns, ct, window);
+            // A stopping server ends its streams (clients reconnect with Last-Event-ID): an open stream would otherwise hold
+            // the shutdown until the host's timeout. Ending the subscription ends the stream after what it has queued; the
+            // workers' hand-back is then delivered below. (Registered on a stopping server, it ends it at once.)
+            using var stopping = lifetime.ApplicationStopping.UnsafeRegister(static s => ((IDisposable)s!).Dispose(), subscription);
             // An id this log has not reached (the client last listened to another server, or to this one before its data
             // was reset) means "from now": holding back every event until the log catches up with it would leave the
             // stream silent.
@@ -125,11 +119,11 @@ public static class EventEndpoints
             // The hub's clock wakes the stream for its comments (no timer per stream): the next nudge after an event, else
             // the keep-alive interval.
             subscription.WakeAfter(Nudges[0]);
-            while (await subscription.Reader.WaitToReadAsync(ct))
+            while (await subscription.WaitToReadAsync(ct))
             {
                 var wrote = false;
                 var woke = false;
-                while (subscription.Reader.TryRead(out var e))
+                while (subscription.TryRead(out var e))
                 {
                     if (ReferenceEquals(e, EventHub.Wake))
                     {
@@ -159,7 +153,11 @@ public static class EventEndpoints
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            // The client disconnected, or the server is stopping (below).
+            // The client disconnected.
+        }
+        finally
+        {
+            metrics.StreamClosed();
         }
 
         if (lifetime.ApplicationStopping.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)

@@ -16,20 +16,19 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, ApiKeyResolver ke
     private const string KeyIdItem = "paddock.key";
     private readonly AdminOptions _admin = admin.Value;
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context) => PassThrough.ThenNext(AuthenticateAsync(context), next, context);
+
+    /// <summary>True when the request goes on; false when it was answered (no key, a wrong key, the wrong kind of key).</summary>
+    private async Task<bool> AuthenticateAsync(HttpContext context)
     {
         var adminRoute = context.Request.Path.StartsWithSegments(AdminPrefix);
-        if (!adminRoute && !RequiresKey(context.Request))
-        {
-            await next(context);
-            return;
-        }
+        if (!adminRoute && !RequiresKey(context.Request)) return true;
         if (adminRoute && !_admin.Enabled)
         {
             await ApiErrors.AdminOnly(
                 $"the admin API is off on this server: set {AdminOptions.Section}:Key (or {AdminOptions.Section}:KeyHash, the key's SHA-256) and restart; "
                 + "'paddock admin new-key' prints a key and its hash (docs/operators.md, \"The admin API\")").ExecuteAsync(context);
-            return;
+            return false;
         }
 
         var header = context.Request.Headers.Authorization.ToString();
@@ -38,49 +37,45 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, ApiKeyResolver ke
             await ApiErrors.Unauthenticated(adminRoute
                 ? "Authorization header is missing; send 'Authorization: Bearer <admin key>' (the key of Paddock:Admin:Key)"
                 : "Authorization header is missing; send 'Authorization: Bearer <api key>'").ExecuteAsync(context);
-            return;
+            return false;
         }
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || header.Length <= 7)
         {
             await ApiErrors.Unauthenticated(adminRoute ? "Authorization header must be 'Bearer <admin key>'" : "Authorization header must be 'Bearer <api key>'").ExecuteAsync(context);
-            return;
+            return false;
         }
 
         var key = header[7..].Trim();
         if (_admin.Enabled && _admin.Matches(key))
         {
-            if (adminRoute)
-            {
-                await next(context);
-                return;
-            }
+            if (adminRoute) return true;
             await ApiErrors.AdminOnly(
                 $"the admin key acts only on {AdminPrefix}/... routes; {context.Request.Path} takes a namespace's key "
                 + "(create one with POST /api/admin/keys or 'paddock admin keys create --namespace NAME')").ExecuteAsync(context);
-            return;
+            return false;
         }
 
         var record = await keys.ResolveAsync(key, context.RequestAborted);
         if (record is { IsRevoked: true })
         {
             await ApiErrors.Unauthenticated($"the API key {record.Id} was revoked; ask the administrator for a new one").ExecuteAsync(context);
-            return;
+            return false;
         }
         if (adminRoute)
         {
             await (record is null
                 ? ApiErrors.Unauthenticated("the admin key is not valid; send the key of Paddock:Admin:Key")
                 : ApiErrors.AdminOnly($"a namespace's key (here {record.Id} of '{record.Namespace}') may not use the admin API; send the admin key (Paddock:Admin:Key)")).ExecuteAsync(context);
-            return;
+            return false;
         }
         if (record is null)
         {
             await ApiErrors.Unauthenticated("the API key is not valid; create one with 'paddock keys create --namespace NAME'").ExecuteAsync(context);
-            return;
+            return false;
         }
         context.Items[NamespaceItem] = record.Namespace;
         context.Items[KeyIdItem] = record.Id;
-        await next(context);
+        return true;
     }
 
     /// <summary>The namespace of the request's key; null on routes reached without one (signed reads, admin routes).</summary>

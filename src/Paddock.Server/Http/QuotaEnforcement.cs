@@ -10,21 +10,20 @@ public sealed class QuotaEnforcement(RequestDelegate next, QuotaService quotas)
 {
     private const string LimitsItem = "paddock.limits";
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context) =>
+        ApiKeyAuthentication.TryNamespaceOf(context) is { } ns ? PassThrough.ThenNext(AdmitAsync(context, ns), next, context) : next(context);
+
+    /// <summary>True when the request goes on; false when it was refused (and answered).</summary>
+    private async Task<bool> AdmitAsync(HttpContext context, string ns)
     {
-        if (ApiKeyAuthentication.TryNamespaceOf(context) is not { } ns)
-        {
-            await next(context);
-            return;
-        }
         var limits = await quotas.LimitsAsync(ns, ApiKeyAuthentication.KeyIdOf(context), context.RequestAborted);
         if (quotas.TryRequest(limits) is { } refusal)
         {
             await Refused(refusal).ExecuteAsync(context);
-            return;
+            return false;
         }
         context.Items[LimitsItem] = limits;
-        await next(context);
+        return true;
     }
 
     /// <summary>The limits in force for this request (null where no key was given).</summary>

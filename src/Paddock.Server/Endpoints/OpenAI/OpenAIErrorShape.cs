@@ -11,13 +11,11 @@ namespace Paddock.Server.Endpoints.OpenAI;
 /// </summary>
 public sealed class OpenAIErrorShape(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context)
+    /// <remarks>Any other request passes straight on, not awaited here: a long one (an event stream) holds no state of this middleware.</remarks>
+    public Task InvokeAsync(HttpContext context) => OpenAIErrors.IsOpenAIRequest(context.Request) ? ShapeErrorsAsync(context) : next(context);
+
+    private async Task ShapeErrorsAsync(HttpContext context)
     {
-        if (!OpenAIErrors.IsOpenAIRequest(context.Request))
-        {
-            await next(context);
-            return;
-        }
         var original = context.Response.Body;
         await using var body = new ErrorCatchingStream(original, context.Response);
         context.Response.Body = body;
