@@ -492,10 +492,11 @@ public sealed class PostgresGenerationStore : IGenerationStore
             command.Parameters.Bind("after_at", cursor.At);
             command.Parameters.Bind("after_pos", cursor.Pos);
         }
+        var direction = query.OldestFirst ? "ASC" : "DESC";
         command.CommandText = $"""
             SELECT {GenerationRows.Columns}, {GenerationRows.QueuePosition} FROM generations g
             WHERE {where}
-            ORDER BY g.enqueued_at {(query.OldestFirst ? "ASC" : "DESC")}, g.pos {(query.OldestFirst ? "ASC" : "DESC")}
+            ORDER BY g.enqueued_at {direction}, g.pos {direction}
             LIMIT @limit
             """;
         command.Parameters.Bind("limit", limit);

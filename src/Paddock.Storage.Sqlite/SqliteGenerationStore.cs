@@ -430,10 +430,11 @@ public sealed class SqliteGenerationStore : IGenerationStore
             parameters.Add(("$after_rowid", cursor.RowId));
         }
         parameters.Add(("$limit", limit));
+        var direction = query.OldestFirst ? "ASC" : "DESC";
         var statement = connection.Statement($"""
             SELECT {GenerationRows.Columns} FROM generations
             WHERE {where}
-            ORDER BY enqueued_at {(query.OldestFirst ? "ASC" : "DESC")}, rowid {(query.OldestFirst ? "ASC" : "DESC")}
+            ORDER BY enqueued_at {direction}, rowid {direction}
             LIMIT $limit
             """);
         foreach (var (name, value) in parameters)
