@@ -19,8 +19,17 @@ public sealed class BuiltinVideoEngine : IVideoEngine
     /// <summary>Progress is reported every this many frames (half a second of video at 24 fps).</summary>
     private const int ProgressEveryFrames = 12;
 
+    /// <summary>
+    /// Decoded references kept between renders, at most this many bytes of pixels: a few large photos, or every
+    /// reference of a nine-image request at 1080P at half their full size.
+    /// </summary>
+    private const long DecodedReferenceBytes = 64L << 20;
+
     private readonly BuiltinEngineOptions _options;
     private readonly ILogger _logger;
+
+    /// <summary>References decoded by earlier renders of this engine, shared (read-only) by the renders that use them.</summary>
+    internal DecodedReferences Decoded { get; } = new(DecodedReferenceBytes);
 
     public BuiltinVideoEngine(BuiltinEngineOptions options, ILogger? logger = null)
     {
@@ -91,7 +100,7 @@ public sealed class BuiltinVideoEngine : IVideoEngine
         // ffmpeg writes next to the destination and the file is moved into place only when complete:
         // a reader never sees half a video, and a failure leaves nothing behind.
         var partialPath = $"{outputPath}.{Guid.NewGuid():N}.partial";
-        var cast = new CastMember?[job.References.Count];
+        var cast = new DecodedReferences.Lease?[job.References.Count];
         var frame = 0;
         try
         {
@@ -101,8 +110,8 @@ public sealed class BuiltinVideoEngine : IVideoEngine
             using var registration = cancellationToken.Register(static state => ((FfmpegEncoder)state!).Kill(), encoder);
 
             // Nothing is encoding yet, so the cores are free: references decode (and are cut out) in parallel.
-            Parallel(job.References.Count, i => cast[i] = ReferenceDecoder.Decode(job.References[i], job.Width, job.Height), cancellationToken);
-            var members = cast.Select(member => member!).ToList();
+            Parallel(job.References.Count, i => cast[i] = Decoded.Rent(job.References[i], job.Width, job.Height), cancellationToken);
+            var members = cast.Select(lease => lease!.Member).ToList();
             var board = Director.Plan(job, members.Select((member, slot) => member.Profile(slot)).ToList());
             using var composer = new FrameComposer(board, members, cancellationToken);
             using var buffer = new FrameBuffer(job.Width, job.Height);
@@ -160,9 +169,9 @@ public sealed class BuiltinVideoEngine : IVideoEngine
         }
         finally
         {
-            foreach (var member in cast)
+            foreach (var lease in cast)
             {
-                member?.Dispose();
+                lease?.Dispose();
             }
 
             TryDelete(partialPath);
