@@ -20,8 +20,8 @@ public sealed class BuiltinVideoEngine : IVideoEngine
     private const int ProgressEveryFrames = 12;
 
     /// <summary>
-    /// Decoded references kept between renders, at most this many bytes of pixels: a few large photos, or every
-    /// reference of a nine-image request at 1080P at half their full size.
+    /// Decoded references kept between renders, at most this many bytes of pixels: four or five references at their
+    /// largest for a 1080P frame (a 16:9 photo is kept at up to 2400×1350, 13 MB), many more of the usual smaller ones.
     /// </summary>
     private const long DecodedReferenceBytes = 64L << 20;
 
