@@ -90,6 +90,41 @@ public sealed class EventStreamTests(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task Seven_hundred_streams_more_than_the_hub_wakes_at_once_each_get_every_event_once_and_in_order()
+    {
+        // More streams than three of the hub's slices: the later slices wait for the earlier ones' writes to leave.
+        var streams = await Task.WhenAll(Enumerable.Range(0, 700).Select(_ => SseReader.OpenAsync(fixture.Server.Client)));
+        try
+        {
+            var ids = new List<string>();
+            for (var k = 0; k < 3; k++)
+            {
+                var id = (await Api.EnqueueAsync(fixture.Server.Client, SmallJob($"a crowd watches clip {k}")))[0];
+                using var cancel = await fixture.Server.Client.DeleteAsync($"api/ai/queue/{id}");
+                await Api.WaitTerminalAsync(fixture.Server.Client, id);
+                ids.Add(id);
+            }
+            bool EndOf(SseEvent e, string id) =>
+                e.Type is EventTypes.Cancelled or EventTypes.Completed && e.Data.Contains($"\"generation_id\":\"{id}\"", StringComparison.Ordinal);
+
+            var seen = await Task.WhenAll(streams.Select(async s => (await s.ReadUntilAsync(e => EndOf(e, ids[^1]), TimeSpan.FromMinutes(2)))
+                .Where(e => ids.Any(id => EndOf(e, id))).ToList()));
+
+            Assert.All(seen, events =>
+            {
+                Assert.Equal(ids, events.Select(e => ids.Single(id => EndOf(e, id))));
+                Assert.Equal(events.Select(e => e.Id).Order(), events.Select(e => e.Id));
+            });
+            // Kestrel's transport took its buffers from Paddock's pool (the one that keeps a bounded number free).
+            Assert.True(fixture.Server.Services.GetRequiredService<Paddock.Server.Hosting.TransportBuffers>().PoolsCreated > 0);
+        }
+        finally
+        {
+            foreach (var s in streams) await s.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Two_hundred_streams_each_get_the_completion_once_with_a_working_url_and_idle_ones_their_comments()
     {
         var streams = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => SseReader.OpenAsync(fixture.Server.Client)));

@@ -16,10 +16,15 @@ namespace Paddock.Core.Events;
 /// namespace's streams), every subscriber receives the same <see cref="StoredEvent"/> instance (so what a stream builds
 /// from it can be built once and shared), and one clock of the hub wakes waiting subscribers (<see cref="Subscription.WakeAfter"/>)
 /// instead of a timer per stream.
+/// Delivery is paced: subscribers are woken <see cref="SliceSize"/> at a time; the next slice waits until the readers
+/// of this one have come back for more (or <see cref="SliceWait"/> passed), and then until the <see cref="IFanOutPacer"/>
+/// says their writes have left. Each woken reader writes to its connection, and each write holds a transport buffer
+/// (4 KB) until the socket has sent it; woken all at once, ten thousand streams held ten thousand buffers at once, and the
+/// server's buffer pool kept them all for good (docs/BENCHMARKS.md, issue 15).
 /// It also remembers the terminal events (completed, cancelled) of the last <see cref="RecentWindow"/>, of every
 /// process, so a stream that connects without <c>Last-Event-ID</c> just after its generation ended still hears of it.
 /// </remarks>
-public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<EventHub> logger) : BackgroundService
+public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPacer pacer, ILogger<EventHub> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
 
@@ -43,6 +48,15 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
     private readonly Dictionary<string, List<Subscription>> _subscribers = new(StringComparer.Ordinal); // by namespace; guarded by _gate
     private readonly List<Subscription> _waking = []; // those with a wake time set; guarded by _gate
     private ITimer? _clock;
+    private int _wakingDue; // 1 while the clock's wakes are being delivered (a tick meanwhile leaves its due ones to the next)
+
+    /// <summary>How many subscribers are woken before the hub waits for their readers to come back.</summary>
+    internal const int SliceSize = 256;
+
+    /// <summary>The longest a slice waits for its readers: a reader stuck on a slow client holds the others back no longer.</summary>
+    internal static readonly TimeSpan SliceWait = TimeSpan.FromMilliseconds(20);
+
+    private Subscription[] _delivering = []; // the event's subscribers, copied out of the lock; used by the loop alone
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _dispatched;
 
@@ -117,7 +131,11 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
     /// <summary>The hub's one clock: hands <see cref="Wake"/> to each subscriber whose wake time has come.</summary>
     private void WakeDue()
     {
+        // One delivery of wakes at a time: the streams' comments after an event all fall due together, and are paced
+        // like the event.
+        if (Interlocked.Exchange(ref _wakingDue, 1) == 1) return;
         var now = time.GetTimestamp();
+        List<Subscription>? due = null;
         lock (_gate)
         {
             for (var i = _waking.Count - 1; i >= 0; i--)
@@ -126,8 +144,62 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
                 if (s.WakeAt > now) continue;
                 s.WakeAt = long.MaxValue;
                 _waking.RemoveAt(i);
-                s.TryWrite(Wake);
+                (due ??= []).Add(s);
             }
+        }
+        if (due is null)
+        {
+            Volatile.Write(ref _wakingDue, 0);
+            return;
+        }
+        _ = DeliverWakesAsync(due);
+    }
+
+    private async Task DeliverWakesAsync(List<Subscription> due)
+    {
+        try
+        {
+            // Oldest first: the list was filled from the end.
+            due.Reverse();
+            await DeliverAsync(Wake, due.ToArray(), due.Count).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogReadFailed(e);
+        }
+        finally
+        {
+            Volatile.Write(ref _wakingDue, 0);
+        }
+    }
+
+    /// <summary>
+    /// Hands <paramref name="e"/> to the first <paramref name="count"/> of <paramref name="targets"/>, a slice at a time.
+    /// </summary>
+    private async Task DeliverAsync(StoredEvent e, Subscription[] targets, int count)
+    {
+        for (var start = 0; start < count; start += SliceSize)
+        {
+            var end = Math.Min(count, start + SliceSize);
+            var slice = new Slice();
+            for (var i = start; i < end; i++)
+            {
+                var s = targets[i];
+                targets[i] = null!; // the copy does not keep a closed stream alive
+                switch (s.TryWrite(e, slice))
+                {
+                    case Delivery.Refused:
+                        // A subscriber that cannot keep up is cut off; it reconnects with Last-Event-ID and loses nothing.
+                        s.Complete(new InvalidOperationException("subscriber fell too far behind"));
+                        break;
+                    case Delivery.Woke:
+                        slice.Add();
+                        break;
+                }
+            }
+            if (end >= count) break;
+            if (slice.Close()) await slice.Done.WaitAsync(SliceWait, time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await pacer.WaitForRoomAsync().ConfigureAwait(false);
         }
     }
 
@@ -147,21 +219,24 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
         {
             var batch = await log.ReadAllAfterAsync(_dispatched, 1000, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0) return;
-            lock (_gate)
+            foreach (var e in batch)
             {
-                foreach (var e in batch)
+                int count;
+                lock (_gate)
                 {
+                    // Who gets the event is settled with the sequence it moves to: a subscriber that begins after this
+                    // point starts after the event (and reads it from the log, if it asks to resume before it).
+                    count = 0;
                     if (_subscribers.TryGetValue(e.Namespace, out var list))
                     {
-                        foreach (var s in list)
-                        {
-                            // A subscriber that cannot keep up is cut off; it reconnects with Last-Event-ID and loses nothing.
-                            if (!s.TryWrite(e)) s.Complete(new InvalidOperationException("subscriber fell too far behind"));
-                        }
+                        if (_delivering.Length < list.Count) _delivering = new Subscription[Math.Max(list.Count, _delivering.Length * 2)];
+                        list.CopyTo(_delivering);
+                        count = list.Count;
                     }
                     _dispatched = e.Sequence;
                     Remember(e);
                 }
+                if (count > 0) await DeliverAsync(e, _delivering, count).ConfigureAwait(false);
             }
             if (batch.Count < 1000) return;
         }
@@ -209,6 +284,40 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the event log failed; retrying")]
     private partial void LogReadFailed(Exception e);
 
+    /// <summary>What <see cref="Subscription.TryWrite"/> did with an event.</summary>
+    internal enum Delivery
+    {
+        /// <summary>Queued for a reader that is busy: it reads the event when it next looks.</summary>
+        Queued,
+        /// <summary>Queued, and its waiting reader woken: the slice waits for it to come back.</summary>
+        Woke,
+        /// <summary>Not queued: the subscription has ended, or its reader fell too far behind.</summary>
+        Refused,
+    }
+
+    /// <summary>
+    /// The readers one slice woke, counted down as each comes back for more. The last one queues the hub's next slice
+    /// on the thread pool's shared queue, behind the socket sends those readers caused, instead of running it at once.
+    /// </summary>
+    internal sealed class Slice
+    {
+        private readonly TaskCompletionSource _done = new();
+        private int _outstanding = 1; // the hub's own hold until it has woken the whole slice
+
+        public Task Done => _done.Task;
+
+        public void Add() => Interlocked.Increment(ref _outstanding);
+
+        /// <summary>Releases the hub's hold; true while readers are still out.</summary>
+        public bool Close() => Interlocked.Decrement(ref _outstanding) > 0;
+
+        public void ReaderBack()
+        {
+            if (Interlocked.Decrement(ref _outstanding) == 0)
+                ThreadPool.UnsafeQueueUserWorkItem(static done => done.TrySetResult(), _done, preferLocal: false);
+        }
+    }
+
     /// <summary>
     /// One subscriber's events, in order. Not a <see cref="Channel{T}"/>: with ten thousand open streams a channel's
     /// per-instance state (its queue, lock and reusable reader and writer operations) was most of a stream's cost beyond
@@ -224,6 +333,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
         private bool _completed;
         private Exception? _error;
         private CancellationTokenRegistration _cancellation;
+        private Slice? _slice; // the slice that woke this reader, until it comes back
 
         internal Subscription(EventHub hub, string ns, long startSequence, IReadOnlyList<StoredEvent> recent)
         {
@@ -256,6 +366,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
         /// </summary>
         public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
         {
+            BackToSlice();
             if (cancellationToken.IsCancellationRequested) return ValueTask.FromCanceled<bool>(cancellationToken);
             lock (_pending)
             {
@@ -282,19 +393,26 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
         /// <summary>The hub clock's timestamp at which <see cref="Wake"/> is due; <see cref="long.MaxValue"/> for none. Guarded by the hub's gate.</summary>
         internal long WakeAt { get; set; } = long.MaxValue;
 
-        /// <summary>Queues an event; false when the subscription has ended or holds <see cref="SubscriberBuffer"/> unread.</summary>
-        internal bool TryWrite(StoredEvent e)
+        /// <summary>
+        /// Queues an event (refused when the subscription has ended or holds <see cref="SubscriberBuffer"/> unread); a
+        /// waiting reader is woken, and <paramref name="slice"/> learns when it comes back.
+        /// </summary>
+        internal Delivery TryWrite(StoredEvent e, Slice slice)
         {
             lock (_pending)
             {
-                if (_completed || _pending.Count >= SubscriberBuffer) return false;
+                if (_completed || _pending.Count >= SubscriberBuffer) return Delivery.Refused;
                 _pending.Enqueue(e);
-                if (!_waiting) return true;
+                if (!_waiting) return Delivery.Queued;
                 _waiting = false;
+                _slice = slice;
             }
             _wait.SetResult(true);
-            return true;
+            return Delivery.Woke;
         }
+
+        /// <summary>The reader is back (or gone): the slice that woke it can stop waiting for it.</summary>
+        private void BackToSlice() => Interlocked.Exchange(ref _slice, null)?.ReaderBack();
 
         /// <summary>Ends the subscription: the reader reads what is queued, then learns of the end (or of <paramref name="error"/>).</summary>
         internal void Complete(Exception? error = null)
@@ -337,6 +455,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, ILogger<E
         {
             _hub.Remove(this);
             Complete();
+            BackToSlice();
         }
     }
 }

@@ -65,6 +65,7 @@ public static class CoreServiceCollectionExtensions
 
         services.AddSingleton<QueueSignal>();
         services.AddSingleton<CancellationHub>();
+        services.TryAddSingleton<IFanOutPacer, NoFanOutPacing>(); // the HTTP host paces by its transport's buffers
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
         services.AddHostedService<Storage.StoreSignalRelay>();

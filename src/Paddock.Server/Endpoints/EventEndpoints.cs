@@ -41,8 +41,21 @@ public static class EventEndpoints
 
     public const string ServerStoppingEvent = "server_stopping";
 
-    public static void MapEventEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/events", StreamAsync).WithTags("Events")
+    /// <remarks>
+    /// The handler takes only the <see cref="HttpContext"/>: its services (all singletons) are resolved once, so a
+    /// stream never opens the request's service scope, which it would otherwise hold for as long as it stays open.
+    /// </remarks>
+    public static void MapEventEndpoints(this IEndpointRouteBuilder app)
+    {
+        // Resolved at the first stream, not at start: storage is built when the host starts, as for every other route.
+        StreamServices? resolved = null;
+        // The token is the request's own (RequestAborted); taking it keeps the handler a described route rather than a bare
+        // RequestDelegate, which the OpenAPI document would leave out.
+        app.MapGet("/api/events", (HttpContext context, CancellationToken _) =>
+            {
+                var s = resolved ??= new StreamServices(app.ServiceProvider);
+                return StreamAsync(context, s.Hub, s.Log, s.Frames, s.Workers, s.Options, s.Lifetime, s.Time, s.Metrics);
+            }).WithTags("Events")
             .Doc("StreamEvents", "The namespace's events, as server-sent events",
                 "media_generation_completed on success or failure (never on cancel), and the extension events that clients filtering by name ignore. "
                 + "Without Last-Event-ID the stream begins with the recent ends, then goes on live; with it, exactly the events after it. "
@@ -50,6 +63,20 @@ public static class EventEndpoints
             .RequiresApiKey()
             .Header("Last-Event-ID", "Resume after this event id (the id: line of the last event received).")
             .Returns(200, ApiSchemas.EventStream, "text/event-stream");
+    }
+
+    /// <summary>What every stream uses, resolved once from the root services.</summary>
+    private sealed class StreamServices(IServiceProvider services)
+    {
+        public EventHub Hub { get; } = services.GetRequiredService<EventHub>();
+        public IEventLog Log { get; } = services.GetRequiredService<IEventLog>();
+        public EventFrames Frames { get; } = services.GetRequiredService<EventFrames>();
+        public WorkerShutdown Workers { get; } = services.GetRequiredService<WorkerShutdown>();
+        public IOptions<PaddockOptions> Options { get; } = services.GetRequiredService<IOptions<PaddockOptions>>();
+        public IHostApplicationLifetime Lifetime { get; } = services.GetRequiredService<IHostApplicationLifetime>();
+        public TimeProvider Time { get; } = services.GetRequiredService<TimeProvider>();
+        public PaddockMetrics Metrics { get; } = services.GetRequiredService<PaddockMetrics>();
+    }
 
     /// <summary>How long a stream of a stopping server waits for the workers' hand-back events before it closes anyway.</summary>
     private static readonly TimeSpan HandBackWait = TimeSpan.FromSeconds(5);

@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics;
 using Paddock.Core.Configuration;
 using Paddock.Core.Hosting;
@@ -35,6 +36,11 @@ public static class PaddockApp
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrls(role));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestBody.MaxJsonBytes);
+        // Kestrel's transport takes its buffers from here, and the event fan-out waits for them: a burst to every stream
+        // neither needs nor keeps a buffer per stream.
+        builder.Services.AddSingleton<TransportBuffers>();
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(sp => sp.GetRequiredService<TransportBuffers>());
+        builder.Services.AddSingleton<Paddock.Core.Events.IFanOutPacer>(sp => sp.GetRequiredService<TransportBuffers>());
         // The start banner says where Paddock listens; ASP.NET's own start-up lines only repeat it.
         if (builder.Configuration["Logging:LogLevel:Microsoft.Hosting.Lifetime"] is null)
             builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);

@@ -8,26 +8,24 @@ namespace Paddock.Server.Http;
 /// </summary>
 public sealed class QuotaEnforcement(RequestDelegate next, QuotaService quotas)
 {
-    private const string LimitsItem = "paddock.limits";
-
     public Task InvokeAsync(HttpContext context) =>
-        ApiKeyAuthentication.TryNamespaceOf(context) is { } ns ? PassThrough.ThenNext(AdmitAsync(context, ns), next, context) : next(context);
+        context.Features.Get<RequestCaller>() is { } caller ? PassThrough.ThenNext(AdmitAsync(context, caller), next, context) : next(context);
 
     /// <summary>True when the request goes on; false when it was refused (and answered).</summary>
-    private async Task<bool> AdmitAsync(HttpContext context, string ns)
+    private async Task<bool> AdmitAsync(HttpContext context, RequestCaller caller)
     {
-        var limits = await quotas.LimitsAsync(ns, ApiKeyAuthentication.KeyIdOf(context), context.RequestAborted);
+        var limits = await quotas.LimitsAsync(caller.Namespace, caller.KeyId, context.RequestAborted);
         if (quotas.TryRequest(limits) is { } refusal)
         {
             await Refused(refusal).ExecuteAsync(context);
             return false;
         }
-        context.Items[LimitsItem] = limits;
+        caller.Limits = limits;
         return true;
     }
 
     /// <summary>The limits in force for this request (null where no key was given).</summary>
-    public static EffectiveLimits? LimitsOf(HttpContext context) => context.Items[LimitsItem] as EffectiveLimits;
+    public static EffectiveLimits? LimitsOf(HttpContext context) => context.Features.Get<RequestCaller>()?.Limits;
 
     /// <summary>A refusal as the API answers it: its status, the envelope (type = the limit) and <c>Retry-After</c> when known.</summary>
     public static IResult Refused(QuotaRefusal refusal)

@@ -1,0 +1,87 @@
+using Paddock.Server.Hosting;
+
+namespace Paddock.Server.Tests;
+
+/// <summary>
+/// The transport's buffer pool: a burst that needs thousands of blocks at once leaves only a bounded number behind
+/// (Kestrel's own pool kept one per event stream for good), and a block is never handed out twice.
+/// </summary>
+public sealed class TransportBufferTests
+{
+    [Fact]
+    public void A_burst_of_blocks_leaves_at_most_the_bound_free_and_counts_none_in_use()
+    {
+        var buffers = new TransportBuffers(TimeProvider.System);
+        using var pool = (TransportBufferPool)buffers.Create();
+        var burst = Enumerable.Range(0, 3 * TransportBufferPool.MaxFreeBlocks).Select(_ => pool.Rent()).ToList();
+        Assert.Equal(burst.Count, buffers.BlocksInUse);
+
+        foreach (var block in burst) block.Dispose();
+
+        Assert.Equal(TransportBufferPool.MaxFreeBlocks, pool.FreeBlocks);
+        Assert.Equal(0, buffers.BlocksInUse);
+    }
+
+    [Fact]
+    public void A_block_disposed_twice_is_reused_once_and_a_returned_block_cannot_be_written()
+    {
+        var buffers = new TransportBuffers(TimeProvider.System);
+        using var pool = (TransportBufferPool)buffers.Create();
+        var block = pool.Rent();
+        Assert.Equal(TransportBufferPool.BlockSize, block.Memory.Length);
+        block.Dispose();
+        block.Dispose();
+
+        Assert.Equal(1, pool.FreeBlocks);
+        Assert.Equal(0, buffers.BlocksInUse);
+        Assert.Throws<ObjectDisposedException>(() => block.Memory);
+        var again = pool.Rent();
+        var other = pool.Rent();
+        Assert.NotSame(again, other);
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(TransportBufferPool.BlockSize + 1));
+    }
+
+    [Fact]
+    public async Task The_fan_out_waits_while_too_many_blocks_are_unsent_and_goes_on_when_they_return()
+    {
+        // A clock that never fires: only returned blocks can end the wait.
+        var buffers = new TransportBuffers(new StoppedClock());
+        using var pool = buffers.Create();
+        Assert.True(buffers.WaitForRoomAsync().IsCompleted);
+        var unsent = Enumerable.Range(0, TransportBuffers.RoomAt + 10).Select(_ => pool.Rent()).ToList();
+
+        var waiting = buffers.WaitForRoomAsync().AsTask();
+        foreach (var block in unsent.Take(5)) block.Dispose();
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted);
+        foreach (var block in unsent.Skip(5).Take(10)) block.Dispose();
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        foreach (var block in unsent.Skip(15)) block.Dispose();
+        Assert.Equal(0, buffers.BlocksInUse);
+    }
+
+    [Fact]
+    public async Task The_fan_out_goes_on_after_a_short_wait_when_other_traffic_holds_the_blocks()
+    {
+        var buffers = new TransportBuffers(TimeProvider.System);
+        using var pool = buffers.Create();
+        var held = Enumerable.Range(0, TransportBuffers.RoomAt + 10).Select(_ => pool.Rent()).ToList();
+
+        await buffers.WaitForRoomAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+
+        foreach (var block in held) block.Dispose();
+    }
+
+    private sealed class StoppedClock : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Never();
+
+        private sealed class Never : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
+            public void Dispose() { }
+            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        }
+    }
+}
