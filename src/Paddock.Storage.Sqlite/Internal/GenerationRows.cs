@@ -23,13 +23,35 @@ internal static class GenerationRows
     /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
     public const int NextOrdinal = 30;
 
+    /// <summary>
+    /// <see cref="Columns"/> and the row's version (schema 14), at <see cref="NextOrdinal"/>: what a read (not a write)
+    /// selects, so the row it makes carries its <see cref="Generation.Version"/>. A write's RETURNING would give the
+    /// version from before the statement's trigger, so writes select <see cref="Columns"/> alone (version 0: unknown).
+    /// </summary>
+    public const string ColumnsWithVersion = Columns + ", version";
+
     /// <summary>Reads a row selected as <see cref="Columns"/>.</summary>
     public static GenerationRow Read(SqliteDataReader reader) => Read(new ReaderColumns(reader));
 
-    /// <summary>Reads a row selected as <see cref="Columns"/>, one native call per value (<see cref="RowStatement"/>).</summary>
-    public static GenerationRow Read(RowStatement statement) => Read<RowStatement>(statement);
+    /// <summary>Reads a row selected as <see cref="ColumnsWithVersion"/>, one native call per value (<see cref="RowStatement"/>).</summary>
+    public static GenerationRow Read(RowStatement statement) => Read<RowStatement>(statement, withVersion: true);
 
-    private static GenerationRow Read<TColumns>(TColumns row) where TColumns : IRowColumns
+    /// <summary>
+    /// Reads the rows of a statement selecting <see cref="ColumnsWithVersion"/>: a row whose id and version
+    /// <paramref name="cache"/> holds is taken from it after reading those two values alone; any other is read whole and kept.
+    /// </summary>
+    public static List<GenerationRow> ReadAll(RowStatement statement, RowCache cache) =>
+        statement.Rows(row =>
+        {
+            var version = row.Int64(NextOrdinal);
+            var id = Guid.Parse(row.Text(0));
+            if (cache.TryGet(id, version, out var known)) return known;
+            var read = Read(row);
+            cache.Keep(read);
+            return read;
+        });
+
+    private static GenerationRow Read<TColumns>(TColumns row, bool withVersion = false) where TColumns : IRowColumns
     {
         var statusText = row.Text(4);
         if (!GenerationStatusNames.TryParse(statusText, out var status))
@@ -72,7 +94,8 @@ internal static class GenerationRows
             },
             TraceParent: row.NullableText(26),
             Pinned: row.Int64(28) != 0,
-            ExpiredAt: Time(row.NullableInt64(29)));
+            ExpiredAt: Time(row.NullableInt64(29)),
+            Version: withVersion ? row.Int64(NextOrdinal) : 0);
         return new GenerationRow(generation, row.Int64(24), enqueuedAt, claims, row.Text(22), row.Int64(23), row.Int32(27));
     }
 
@@ -88,7 +111,6 @@ internal static class GenerationRows
         return rows;
     }
 
-    public static List<GenerationRow> ReadAll(RowStatement statement) => statement.Rows(Read);
 
     /// <summary>A data reader's row seen through <see cref="IRowColumns"/>.</summary>
     private readonly struct ReaderColumns(SqliteDataReader reader) : IRowColumns
