@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -130,15 +131,42 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
         foreach (var hole in template.Holes)
         {
             row.Write(json[at..hole.Start]);
-            // Each value is a document of its own to this writer, written as Write writes it into the row.
+            at = hole.End;
+            if (FreshNumber(hole.Field, fresh) is var (isNumber, number) && isNumber)
+            {
+                // A number or null as the writer writes one (Utf8Formatter's default format), without a writer per value.
+                if (number is { } n)
+                {
+                    Utf8Formatter.TryFormat(n, row.GetSpan(20), out var written);
+                    row.Advance(written);
+                }
+                else
+                {
+                    row.Write("null"u8);
+                }
+                continue;
+            }
+            // Text: a document of its own to this writer, escaped as Write escapes it into the row.
             value.Reset(row);
             WriteFresh(value, hole.Field, fresh);
             value.Flush();
-            at = hole.End;
         }
         row.Write(json[at..]);
         writer.WriteRawValue(row.WrittenSpan, skipInputValidation: true);
     }
+
+    /// <summary>Whether a fresh field is a number (or null) rather than text, and its value.</summary>
+    private static (bool IsNumber, long? Value) FreshNumber(FreshField field, Fresh fresh) =>
+        field switch
+        {
+            FreshField.ExpiresAt => (true, fresh.ExpiresAt),
+            FreshField.ExpiredAt => (true, fresh.ExpiredAt),
+            FreshField.UrlExpiresAt => (true, fresh.UrlExpiresAt),
+            FreshField.QueuePosition => (true, fresh.QueuePosition),
+            FreshField.ResultUrl when fresh.ResultUrl is null => (true, null),
+            FreshField.StatusMessage when fresh.StatusMessage is null => (true, null),
+            _ => (false, null),
+        };
 
     private static void WriteFresh(Utf8JsonWriter writer, FreshField field, Fresh fresh)
     {

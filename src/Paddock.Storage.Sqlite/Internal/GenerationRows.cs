@@ -44,7 +44,7 @@ internal static class GenerationRows
         statement.Rows(row =>
         {
             var version = row.Int64(NextOrdinal);
-            var id = Guid.Parse(row.Text(0));
+            var id = row.Id(0);
             if (cache.TryGet(id, version, out var known)) return known;
             var read = Read(row);
             cache.Keep(read);
