@@ -134,23 +134,19 @@ internal static class GenerationRows
     /// <summary>The lane's sub-lanes that have queued rows: one range of the small <c>queue_lanes</c> table.</summary>
     public static List<QueueTurn> LaneTurns(SqliteReadContext connection, string lane)
     {
-        var command = connection.Command("SELECT namespace, priority, queued, last_turn FROM queue_lanes WHERE lane = $lane AND queued > 0");
-        command.Parameters.Add("$lane", lane);
-        using var reader = command.ExecuteReader();
-        var turns = new List<QueueTurn>();
-        while (reader.Read())
-            turns.Add(new QueueTurn(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3)));
-        return turns;
+        var statement = connection.Statement("SELECT namespace, priority, queued, last_turn FROM queue_lanes WHERE lane = $lane AND queued > 0");
+        statement.Bind("$lane", lane);
+        return statement.Rows(row => new QueueTurn(row.Text(0), row.Int32(1), row.Int64(2), row.Int64(3)));
     }
 
     /// <summary>The oldest queued sequence number of the row's sub-lane (the row's own when it is the only one).</summary>
     public static long SubLaneHead(SqliteReadContext connection, GenerationRow row)
     {
-        var head = connection.Command("SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status = 'queued'");
-        head.Parameters.Add("$lane", row.Lane);
-        head.Parameters.Add("$priority", row.Priority);
-        head.Parameters.Add("$namespace", row.Generation.Namespace);
-        return head.ExecuteScalar() is long value ? value : row.LaneSeq;
+        var head = connection.Statement("SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status = 'queued'");
+        head.Bind("$lane", row.Lane);
+        head.Bind("$priority", row.Priority);
+        head.Bind("$namespace", row.Generation.Namespace);
+        return head.ScalarInt64() ?? row.LaneSeq;
     }
 
     /// <summary>
@@ -174,15 +170,15 @@ internal static class GenerationRows
     /// <summary>The rows of the row's sub-lane numbered from <paramref name="fromSeq"/> up to the row's own that are no longer queued (an index range).</summary>
     private static long Departed(SqliteReadContext connection, GenerationRow row, long fromSeq)
     {
-        var departed = connection.Command("""
+        var departed = connection.Statement("""
             SELECT COUNT(*) FROM generations
             WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status <> 'queued' AND lane_seq >= $head AND lane_seq < $seq
             """);
-        departed.Parameters.Add("$lane", row.Lane);
-        departed.Parameters.Add("$priority", row.Priority);
-        departed.Parameters.Add("$namespace", row.Generation.Namespace);
-        departed.Parameters.Add("$head", fromSeq);
-        departed.Parameters.Add("$seq", row.LaneSeq);
-        return (long)departed.ExecuteScalar()!;
+        departed.Bind("$lane", row.Lane);
+        departed.Bind("$priority", row.Priority);
+        departed.Bind("$namespace", row.Generation.Namespace);
+        departed.Bind("$head", fromSeq);
+        departed.Bind("$seq", row.LaneSeq);
+        return departed.ScalarInt64() ?? 0;
     }
 }

@@ -5,7 +5,8 @@ namespace Paddock.Storage.Sqlite.Internal;
 
 /// <summary>
 /// A prepared statement of a read connection used through SQLite's own calls rather than a <see cref="SqliteDataReader"/>,
-/// for the reads that return many columns of many rows (list pages). The data reader makes two or three native calls per
+/// for the reads that return many columns of many rows (list pages), and the small reads of every queued row's read (its
+/// queue position's seeks), where the data reader's own work per execution is most of the cost. The data reader makes two or three native calls per
 /// column (its null check, then the value, each through its own checks); this makes one per value (and one more per
 /// nullable number), which halves the cost of reading a generation row (measured: 51 rows of 30 columns, 300 µs → 170 µs CPU).
 /// </summary>
@@ -68,6 +69,19 @@ internal sealed class RowStatement(SqliteConnection connection, sqlite3_stmt sta
             while (Step())
                 rows.Add(map(this));
             return rows;
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
+    /// <summary>The first column of the first row as a number: null when there is no row or it is NULL; always reset afterwards.</summary>
+    public long? ScalarInt64()
+    {
+        try
+        {
+            return Step() && !IsNull(0) ? Int64(0) : null;
         }
         finally
         {
