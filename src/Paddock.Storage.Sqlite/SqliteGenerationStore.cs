@@ -357,13 +357,23 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var rows = new List<GenerationRow>();
             foreach (var status in statuses)
                 rows.AddRange(ReadRange(connection, query, status, place, wanted, _read));
-            var ordered = query.OldestFirst
-                ? rows.OrderBy(r => r.EnqueuedAtMilliseconds).ThenBy(r => r.RowId)
-                : rows.OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId);
-            var page = ordered
-                .Skip(Math.Max(0, query.Offset))
-                .Take(query.Limit + 1)
-                .ToList();
+            List<GenerationRow> page;
+            if (statuses.Count == 1)
+            {
+                // One range comes in the page's order already.
+                var skip = Math.Min(Math.Max(0, query.Offset), rows.Count);
+                page = rows.GetRange(skip, Math.Min(query.Limit + 1, rows.Count - skip));
+            }
+            else
+            {
+                var ordered = query.OldestFirst
+                    ? rows.OrderBy(r => r.EnqueuedAtMilliseconds).ThenBy(r => r.RowId)
+                    : rows.OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId);
+                page = ordered
+                    .Skip(Math.Max(0, query.Offset))
+                    .Take(query.Limit + 1)
+                    .ToList();
+            }
             var more = page.Count > query.Limit;
             if (more) page.RemoveAt(page.Count - 1);
             var next = more ? Cursor(page[^1]) : null;
