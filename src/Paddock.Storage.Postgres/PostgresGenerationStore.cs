@@ -308,11 +308,11 @@ public sealed class PostgresGenerationStore : IGenerationStore
         return _database.ReadAsync(async (connection, ct) =>
         {
             await using var command = new NpgsqlCommand(
-                $"SELECT {GenerationRows.Columns}, {GenerationRows.QueuePosition} FROM generations g WHERE g.id = @id AND g.namespace = @namespace",
+                $"SELECT {GenerationRows.Columns}, {GenerationRows.QueuePosition}, {GenerationRows.Version} FROM generations g WHERE g.id = @id AND g.namespace = @namespace",
                 connection);
             command.Parameters.Bind("id", id);
             command.Parameters.Bind("namespace", ns);
-            var rows = await GenerationRows.ReadAllAsync(command, GenerationRows.NextOrdinal, ct).ConfigureAwait(false);
+            var rows = await GenerationRows.ReadAllAsync(command, GenerationRows.NextOrdinal, ct, GenerationRows.NextOrdinal + 1).ConfigureAwait(false);
             return rows.Count == 0 ? null : rows[0].Generation;
         }, cancellationToken);
     }
@@ -494,13 +494,13 @@ public sealed class PostgresGenerationStore : IGenerationStore
         }
         var direction = query.OldestFirst ? "ASC" : "DESC";
         command.CommandText = $"""
-            SELECT {GenerationRows.Columns}, {GenerationRows.QueuePosition} FROM generations g
+            SELECT {GenerationRows.Columns}, {GenerationRows.QueuePosition}, {GenerationRows.Version} FROM generations g
             WHERE {where}
             ORDER BY g.enqueued_at {direction}, g.pos {direction}
             LIMIT @limit
             """;
         command.Parameters.Bind("limit", limit);
-        return await GenerationRows.ReadAllAsync(command, GenerationRows.NextOrdinal, ct).ConfigureAwait(false);
+        return await GenerationRows.ReadAllAsync(command, GenerationRows.NextOrdinal, ct, GenerationRows.NextOrdinal + 1).ConfigureAwait(false);
     }
 
     /// <summary>A page's continuation: the last row's place in the newest-first order, as an opaque token.</summary>

@@ -171,6 +171,9 @@ public sealed class SqliteGenerationStore : IGenerationStore
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
 
+    /// <summary>Rows as the reads last made them, by id and version: a page's unchanged rows are not read and built again.</summary>
+    private readonly RowCache _read = new();
+
     internal SqliteGenerationStore(SqliteDatabase database, TimeProvider time)
     {
         _database = database;
@@ -260,10 +263,10 @@ public sealed class SqliteGenerationStore : IGenerationStore
         {
             // One snapshot for the row and its queue position.
             using var snapshot = connection.BeginSnapshot();
-            var statement = connection.Statement($"SELECT {GenerationRows.Columns} FROM generations WHERE id = $id AND namespace = $namespace");
+            var statement = connection.Statement($"SELECT {GenerationRows.ColumnsWithVersion} FROM generations WHERE id = $id AND namespace = $namespace");
             statement.Bind("$id", SqliteValues.IdText(id));
             statement.Bind("$namespace", ns);
-            var rows = GenerationRows.ReadAll(statement);
+            var rows = GenerationRows.ReadAll(statement, _read);
             if (rows.Count == 0)
                 return null;
             var row = rows[0];
@@ -353,14 +356,24 @@ public sealed class SqliteGenerationStore : IGenerationStore
             var wanted = Math.Max(0, query.Offset) + query.Limit + 1;
             var rows = new List<GenerationRow>();
             foreach (var status in statuses)
-                rows.AddRange(ReadRange(connection, query, status, place, wanted));
-            var ordered = query.OldestFirst
-                ? rows.OrderBy(r => r.EnqueuedAtMilliseconds).ThenBy(r => r.RowId)
-                : rows.OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId);
-            var page = ordered
-                .Skip(Math.Max(0, query.Offset))
-                .Take(query.Limit + 1)
-                .ToList();
+                rows.AddRange(ReadRange(connection, query, status, place, wanted, _read));
+            List<GenerationRow> page;
+            if (statuses.Count == 1)
+            {
+                // One range comes in the page's order already.
+                var skip = Math.Min(Math.Max(0, query.Offset), rows.Count);
+                page = rows.GetRange(skip, Math.Min(query.Limit + 1, rows.Count - skip));
+            }
+            else
+            {
+                var ordered = query.OldestFirst
+                    ? rows.OrderBy(r => r.EnqueuedAtMilliseconds).ThenBy(r => r.RowId)
+                    : rows.OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId);
+                page = ordered
+                    .Skip(Math.Max(0, query.Offset))
+                    .Take(query.Limit + 1)
+                    .ToList();
+            }
             var more = page.Count > query.Limit;
             if (more) page.RemoveAt(page.Count - 1);
             var next = more ? Cursor(page[^1]) : null;
@@ -402,7 +415,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
     }
 
     private static List<GenerationRow> ReadRange(
-        SqliteReadContext connection, GenerationQuery query, string? status, (long At, long RowId)? after, int limit)
+        SqliteReadContext connection, GenerationQuery query, string? status, (long At, long RowId)? after, int limit, RowCache cache)
     {
         var parameters = new List<(string Name, object Value)>();
         var where = new StringBuilder("namespace = $namespace");
@@ -432,14 +445,14 @@ public sealed class SqliteGenerationStore : IGenerationStore
         parameters.Add(("$limit", limit));
         var direction = query.OldestFirst ? "ASC" : "DESC";
         var statement = connection.Statement($"""
-            SELECT {GenerationRows.Columns} FROM generations
+            SELECT {GenerationRows.ColumnsWithVersion} FROM generations
             WHERE {where}
             ORDER BY enqueued_at {direction}, rowid {direction}
             LIMIT $limit
             """);
         foreach (var (name, value) in parameters)
             statement.Bind(name, value);
-        return GenerationRows.ReadAll(statement);
+        return GenerationRows.ReadAll(statement, cache);
     }
 
     /// <summary>The connection's prepared command for a query built from the filters given (few combinations, each prepared once).</summary>

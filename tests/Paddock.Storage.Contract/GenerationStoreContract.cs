@@ -29,7 +29,69 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal(new Generation(
             generation.Id, "alice", generation.Model, "video", GenerationStatus.Queued, generation.Parameters,
             EnqueuedAt: enqueuedAt, StartedAt: null, CompletedAt: null, ErrorMessage: null, OutputKey: null,
-            Progress: null, Attempt: 0, QueuePosition: 1), row);
+            Progress: null, Attempt: 0, QueuePosition: 1), row! with { Version = 0 });
+        Assert.NotEqual(0, row.Version);
+    }
+
+    /// <summary>
+    /// Reads may keep a row as they made it, by its id and version: each kind of write must give the row another version,
+    /// and the read after it (the row alone and on a page) must show the write, never the row as an earlier read kept it.
+    /// </summary>
+    [Fact]
+    public async Task A_row_read_after_each_kind_of_write_shows_the_write_under_a_new_version()
+    {
+        var store = await OpenAsync();
+        var generation = NewGeneration();
+        await store.Generations.EnqueueAsync([generation]);
+        var versions = new List<long>();
+
+        async Task<Generation> ReadTwiceAsync()
+        {
+            // The row alone, again (a second read may come from what the first kept), and on a page: the same row.
+            var row = (await store.Generations.GetAsync("alice", generation.Id))!;
+            Assert.Equal(row, await store.Generations.GetAsync("alice", generation.Id));
+            var page = await store.Generations.QueryAsync(new GenerationQuery("alice", null, null, null, Limit: 10));
+            Assert.Equal(row, Assert.Single(page.Items));
+            Assert.NotEqual(0, row.Version);
+            Assert.DoesNotContain(row.Version, versions);
+            versions.Add(row.Version);
+            return row;
+        }
+
+        Assert.Equal(GenerationStatus.Queued, (await ReadTwiceAsync()).Status);
+        var claim = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!;
+        Assert.Equal(GenerationStatus.Processing, (await ReadTwiceAsync()).Status);
+        await store.Generations.HeartbeatAsync(claim.Lease, LeaseDuration, new GenerationProgress("rendering", 40, 12));
+        Assert.Equal(new GenerationProgress("rendering", 40, 12), (await ReadTwiceAsync()).Progress);
+        await store.Generations.HeartbeatAsync(claim.Lease, LeaseDuration, new GenerationProgress("rendering", 41, 11));
+        Assert.Equal(new GenerationProgress("rendering", 41, 11), (await ReadTwiceAsync()).Progress);
+        await store.Generations.CheckpointAsync(claim.Lease, new RemoteJob("comfy", "prompt-1"));
+        Assert.Equal("prompt-1", (await ReadTwiceAsync()).RemoteJob!.Id);
+        await store.Generations.SetPinnedAsync("alice", generation.Id, pinned: true);
+        Assert.True((await ReadTwiceAsync()).Pinned);
+        await store.Generations.CancelAsync("alice", generation.Id, Cancelled("alice", generation.Id));
+        var cancelled = await ReadTwiceAsync();
+        Assert.Equal((GenerationStatus.Cancelled, RemoteCancelState.Pending), (cancelled.Status, cancelled.RemoteCancel!.Value));
+        await store.Generations.RecordRemoteCancelAsync(generation.Id, new RemoteCancelOutcome(RemoteCancelState.Refused, "the task had started"));
+        var refused = await ReadTwiceAsync();
+        Assert.Equal((RemoteCancelState.Refused, "the task had started"), (refused.RemoteCancel!.Value, refused.StatusMessage));
+        await store.Generations.SetPinnedAsync("alice", generation.Id, pinned: false);
+        Assert.False((await ReadTwiceAsync()).Pinned);
+
+        // A finished row's output expiring under retention.
+        var second = NewGeneration();
+        await store.Generations.EnqueueAsync([second]);
+        var secondClaim = (await store.Generations.ClaimNextAsync("worker-1", LeaseDuration))!;
+        await store.Generations.CompleteAsync(secondClaim.Lease, "outputs/alice/second.mp4", Completed("alice", second.Id));
+        Assert.Equal("outputs/alice/second.mp4", (await store.Generations.GetAsync("alice", second.Id))!.OutputKey);
+        var before = (await store.Generations.GetAsync("alice", second.Id))!;
+        Time.Advance(TimeSpan.FromHours(1));
+        Assert.Single(await store.Generations.ExpireOutputsAsync(new Paddock.Core.Retention.ExpiryScope(null, [], Time.GetUtcNow()), 10));
+        var expired = (await store.Generations.GetAsync("alice", second.Id))!;
+        Assert.Equal(((string?)null, (DateTimeOffset?)Time.GetUtcNow()), (expired.OutputKey, expired.ExpiredAt));
+        Assert.NotEqual(before.Version, expired.Version);
+        var page = await store.Generations.QueryAsync(new GenerationQuery("alice", [GenerationStatus.Succeeded], null, null, Limit: 10));
+        Assert.Equal(expired, Assert.Single(page.Items));
     }
 
     [Fact]
@@ -144,7 +206,7 @@ public abstract class GenerationStoreContract<TBackend>(ITestOutputHelper output
         Assert.Equal(new Generation(
             generation.Id, "alice", generation.Model, "video", GenerationStatus.Succeeded, generation.Parameters,
             EnqueuedAt: enqueuedAt, StartedAt: startedAt, CompletedAt: completedAt, ErrorMessage: null,
-            OutputKey: "outputs/alice/video.mp4", Progress: null, Attempt: 1), done);
+            OutputKey: "outputs/alice/video.mp4", Progress: null, Attempt: 1), done! with { Version = 0 });
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.NotNull(await second.Generations.GetAsync("alice", generation.Id));
         using var connection = OpenRaw();
         Assert.Equal(Enumerable.Range(1, SqliteStore.SchemaVersion).Select(v => (object)(long)v), Column(connection, "SELECT version FROM schema_version ORDER BY version"));
-        Assert.Equal(13, SqliteStore.SchemaVersion);
+        Assert.Equal(14, SqliteStore.SchemaVersion);
         Assert.Equal(["wal"], Column(connection, "PRAGMA journal_mode"));
         Assert.Subset(
             new HashSet<object>(Column(connection, "SELECT name FROM sqlite_master WHERE type = 'index'")),

@@ -21,6 +21,11 @@ public sealed record GenerationProgress(string Phase, int Percent, int? EtaSecon
 /// process) continues the submitting request's trace; null when the submitter was not traced.</param>
 /// <param name="Pinned">The output never expires (<see cref="Retention.RetentionPolicy"/>), whatever the retention setting.</param>
 /// <param name="ExpiredAt">When the retention sweeper deleted the output (the row keeps its status, without <see cref="OutputKey"/>).</param>
+/// <param name="Version">
+/// The stored row's version as the store read it: every write of the row gives it another, so two reads with the same id
+/// and version read the same row (a reader may keep what it made of the first). 0 when unknown (a row not read from a
+/// store, or read where the store does not say): never the same as any other.
+/// </param>
 public sealed record Generation(
     Guid Id,
     string Namespace,
@@ -45,7 +50,8 @@ public sealed record Generation(
     Engines.RemoteCancelState? RemoteCancel = null,
     string? TraceParent = null,
     bool Pinned = false,
-    DateTimeOffset? ExpiredAt = null);
+    DateTimeOffset? ExpiredAt = null,
+    long Version = 0);
 
 /// <summary>Why an attempt failed: its kind, the message for the user, and the provider's code when it gave one.</summary>
 public sealed record GenerationFailure(Engines.FailureKind Kind, string Message, string? Code = null);

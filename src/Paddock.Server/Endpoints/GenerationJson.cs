@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -35,11 +36,32 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
     // The names as the writer writes them, encoded once rather than for every row.
     private static readonly JsonEncodedText[] FixedFieldNames = Array.ConvertAll(FixedFields, name => JsonEncodedText.Encode(name));
     private static readonly JsonEncodedText[] ExtensionNames = Array.ConvertAll(Extensions, name => JsonEncodedText.Encode(name));
+    private static readonly JsonEncodedText QueuePositionName = JsonEncodedText.Encode("queue_position");
 
     public void WriteRow(Utf8JsonWriter writer, Generation g, HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(g);
+        var fresh = FreshOf(g, request);
+        if (g.Version == 0)
+        {
+            Write(writer, g, fresh, holes: null);
+            return;
+        }
+        WriteFromTemplate(writer, TemplateOf(g), fresh);
+    }
+
+    /// <summary>
+    /// What a row shows that can change while the stored row does not (so no template holds it): its queue position,
+    /// a queued row's backend being down, retention (the time passing, the setting), and a signed result_url.
+    /// </summary>
+    private readonly record struct Fresh(string? ResultUrl, long? ExpiresAt, string? StatusMessage, long? ExpiredAt, long? UrlExpiresAt, long? QueuePosition);
+
+    /// <summary>The fields of <see cref="Fresh"/>, as a template's holes name them.</summary>
+    private enum FreshField { ResultUrl, ExpiresAt, StatusMessage, ExpiredAt, UrlExpiresAt, QueuePosition }
+
+    private Fresh FreshOf(Generation g, HttpRequest request)
+    {
         string? resultUrl = null;
         long? urlExpiresAt = null;
         // An output past its retention is gone for readers even before the sweep deletes it: no link to a 410.
@@ -50,12 +72,135 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
             resultUrl = url;
             urlExpiresAt = expires.ToUnixTimeSeconds();
         }
-        var retained = new Retained(retention.ExpiresAt(g)?.ToUnixTimeSeconds(), g.Pinned,
-            g.ExpiredAt?.ToUnixTimeSeconds() ?? (expired ? retention.ExpiresAt(g)?.ToUnixTimeSeconds() : null), urlExpiresAt);
+        var expiresAt = retention.ExpiresAt(g)?.ToUnixTimeSeconds();
         var statusMessage = expired
             ? "expired: the output was deleted under the retention setting; pin a generation (POST /api/ai/queue/{id}/pin) to keep its output"
             : StatusMessage(g);
+        return new Fresh(resultUrl, expiresAt, statusMessage, g.ExpiredAt?.ToUnixTimeSeconds() ?? (expired ? expiresAt : null), urlExpiresAt,
+            g.Status == GenerationStatus.Queued ? g.QueuePosition : null);
+    }
 
+    /// <summary>
+    /// A row's JSON as written for one version of the stored row, with a hole (a <c>null</c> in <see cref="Json"/>) where
+    /// each <see cref="Fresh"/> value goes. A page of rows that did not change since the last read is copied from these
+    /// rather than parsed and written again.
+    /// </summary>
+    private sealed record Template(long Version, byte[] Json, Hole[] Holes);
+
+    /// <summary>Where in a template's JSON a fresh value goes: the bytes from <paramref name="Start"/> to <paramref name="End"/> it replaces.</summary>
+    private readonly record struct Hole(int Start, int End, FreshField Field);
+
+    /// <summary>Templates by row id; a row's entry is replaced when a read brings another version. Bounded as <see cref="MaxTemplates"/>.</summary>
+    private readonly ConcurrentDictionary<Guid, Template> _templates = new();
+
+    /// <summary>A few pages of the largest size and the active lists of a few namespaces, under 1 KB each: past it the templates start again empty.</summary>
+    private const int MaxTemplates = 4096;
+
+    private int _templatesMade;
+
+    private Template TemplateOf(Generation g)
+    {
+        if (_templates.TryGetValue(g.Id, out var known) && known.Version == g.Version) return known;
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        var holes = new List<Hole>(8);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            Write(writer, g, default, holes);
+        }
+        var template = new Template(g.Version, buffer.WrittenSpan.ToArray(), [.. holes]);
+        if (Interlocked.Increment(ref _templatesMade) > MaxTemplates)
+        {
+            _templates.Clear();
+            Interlocked.Exchange(ref _templatesMade, 1);
+        }
+        _templates[g.Id] = template;
+        return template;
+    }
+
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_row;
+    [ThreadStatic] private static Utf8JsonWriter? t_value;
+
+    /// <summary>The template with each hole filled, written as the row's value: the same bytes <see cref="Write"/> would write.</summary>
+    private static void WriteFromTemplate(Utf8JsonWriter writer, Template template, Fresh fresh)
+    {
+        var row = t_row ??= new ArrayBufferWriter<byte>(2048);
+        row.ResetWrittenCount();
+        var value = t_value ??= new Utf8JsonWriter(row, WriterOptions);
+        var json = template.Json.AsSpan();
+        var at = 0;
+        foreach (var hole in template.Holes)
+        {
+            row.Write(json[at..hole.Start]);
+            at = hole.End;
+            if (FreshNumber(hole.Field, fresh) is var (isNumber, number) && isNumber)
+            {
+                // A number or null as the writer writes one (Utf8Formatter's default format), without a writer per value.
+                if (number is { } n)
+                {
+                    Utf8Formatter.TryFormat(n, row.GetSpan(20), out var written);
+                    row.Advance(written);
+                }
+                else
+                {
+                    row.Write("null"u8);
+                }
+                continue;
+            }
+            // Text: a document of its own to this writer, escaped as Write escapes it into the row.
+            value.Reset(row);
+            WriteFresh(value, hole.Field, fresh);
+            value.Flush();
+        }
+        row.Write(json[at..]);
+        writer.WriteRawValue(row.WrittenSpan, skipInputValidation: true);
+    }
+
+    /// <summary>Whether a fresh field is a number (or null) rather than text, and its value.</summary>
+    private static (bool IsNumber, long? Value) FreshNumber(FreshField field, Fresh fresh) =>
+        field switch
+        {
+            FreshField.ExpiresAt => (true, fresh.ExpiresAt),
+            FreshField.ExpiredAt => (true, fresh.ExpiredAt),
+            FreshField.UrlExpiresAt => (true, fresh.UrlExpiresAt),
+            FreshField.QueuePosition => (true, fresh.QueuePosition),
+            FreshField.ResultUrl when fresh.ResultUrl is null => (true, null),
+            FreshField.StatusMessage when fresh.StatusMessage is null => (true, null),
+            _ => (false, null),
+        };
+
+    private static void WriteFresh(Utf8JsonWriter writer, FreshField field, Fresh fresh)
+    {
+        switch (field)
+        {
+            case FreshField.ResultUrl: WriteNullable(writer, fresh.ResultUrl); break;
+            case FreshField.ExpiresAt: WriteNullable(writer, fresh.ExpiresAt); break;
+            case FreshField.StatusMessage: WriteNullable(writer, fresh.StatusMessage); break;
+            case FreshField.ExpiredAt: WriteNullable(writer, fresh.ExpiredAt); break;
+            case FreshField.UrlExpiresAt: WriteNullable(writer, fresh.UrlExpiresAt); break;
+            default: WriteNullable(writer, fresh.QueuePosition); break;
+        }
+    }
+
+    /// <summary>
+    /// A fresh value: written, or, when a template is being made (<paramref name="holes"/>), a hole recorded where it goes.
+    /// The caller has written its name.
+    /// </summary>
+    private static void WriteFresh(Utf8JsonWriter writer, FreshField field, Fresh fresh, List<Hole>? holes)
+    {
+        if (holes is null)
+        {
+            WriteFresh(writer, field, fresh);
+            return;
+        }
+        writer.Flush();
+        var start = (int)writer.BytesCommitted;
+        writer.WriteNullValue();
+        writer.Flush();
+        holes.Add(new Hole(start, (int)writer.BytesCommitted, field));
+    }
+
+    private static void Write(Utf8JsonWriter writer, Generation g, Fresh fresh, List<Hole>? holes)
+    {
         var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(g.Parameters.Length));
         var parameters = ArrayPool<StoredParameter>.Shared.Rent(32);
         try
@@ -72,7 +217,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
             {
                 writer.WritePropertyName(FixedFieldNames[f]);
                 if (fixedFrom[f] is var p and >= 0) WriteStoredValue(writer, json, stored[p]);
-                else WriteFixed(writer, f, g, resultUrl);
+                else WriteFixed(writer, f, g, fresh, holes);
             }
             Span<bool> written = stackalloc bool[Extensions.Length];
             foreach (var parameter in stored)
@@ -83,7 +228,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
                 var e = name.Extension;
                 if (e >= 0 && HasExtension(e, g))
                 {
-                    WriteExtension(writer, e, g, retained, statusMessage);
+                    WriteExtension(writer, e, g, fresh, holes);
                     written[e] = true;
                 }
                 else
@@ -95,7 +240,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
             {
                 if (written[e] || !HasExtension(e, g)) continue;
                 writer.WritePropertyName(ExtensionNames[e]);
-                WriteExtension(writer, e, g, retained, statusMessage);
+                WriteExtension(writer, e, g, fresh, holes);
             }
             writer.WriteEndObject();
         }
@@ -106,7 +251,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
         }
     }
 
-    private static void WriteFixed(Utf8JsonWriter writer, int field, Generation g, string? resultUrl)
+    private static void WriteFixed(Utf8JsonWriter writer, int field, Generation g, Fresh fresh, List<Hole>? holes)
     {
         switch (field)
         {
@@ -115,7 +260,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
             case 2: writer.WriteNullValue(); break; // a prompt the parameters do not hold
             case 3: writer.WriteStringValue(g.MediaType); break;
             case 4: writer.WriteStringValue(g.Status.ToWire()); break;
-            case 5: WriteNullable(writer, resultUrl); break;
+            case 5: WriteFresh(writer, FreshField.ResultUrl, fresh, holes); break;
             case 6: WriteNullable(writer, g.ErrorMessage); break;
             case 7: writer.WriteNumberValue(g.EnqueuedAt.ToUnixTimeSeconds()); break;
             case 8: WriteNullable(writer, g.StartedAt?.ToUnixTimeSeconds()); break;
@@ -127,22 +272,19 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
     /// <summary>Every extension is set on every row but <c>remote</c>, which only a row with a remote job has.</summary>
     private static bool HasExtension(int extension, Generation g) => extension != 6 || g.RemoteJob is { Id: not null };
 
-    /// <summary>A row's retention fields: when the output expires, whether it is pinned, when it expired, and when this result_url's signature ends.</summary>
-    private readonly record struct Retained(long? ExpiresAt, bool Pinned, long? ExpiredAt, long? UrlExpiresAt);
-
-    private static void WriteExtension(Utf8JsonWriter writer, int extension, Generation g, Retained retained, string? statusMessage)
+    private static void WriteExtension(Utf8JsonWriter writer, int extension, Generation g, Fresh fresh, List<Hole>? holes)
     {
         switch (extension)
         {
-            case 0: WriteProgress(writer, g); break;
+            case 0: WriteProgress(writer, g, fresh, holes); break;
             case 1: writer.WriteNumberValue(g.Attempt); break;
-            case 2: WriteNullable(writer, retained.ExpiresAt); break;
-            case 7: writer.WriteBooleanValue(retained.Pinned); break;
-            case 8: WriteNullable(writer, retained.ExpiredAt); break;
-            case 9: WriteNullable(writer, retained.UrlExpiresAt); break;
+            case 2: WriteFresh(writer, FreshField.ExpiresAt, fresh, holes); break;
+            case 7: writer.WriteBooleanValue(g.Pinned); break;
+            case 8: WriteFresh(writer, FreshField.ExpiredAt, fresh, holes); break;
+            case 9: WriteFresh(writer, FreshField.UrlExpiresAt, fresh, holes); break;
             case 3: WriteNullable(writer, g.ErrorType?.ToWire()); break;
             case 4: WriteNullable(writer, g.ErrorCode); break;
-            case 5: WriteNullable(writer, statusMessage); break;
+            case 5: WriteFresh(writer, FreshField.StatusMessage, fresh, holes); break;
             default:
                 writer.WriteStartObject();
                 writer.WriteString("backend", g.RemoteJob!.Backend);
@@ -167,7 +309,7 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
         return g.StatusMessage;
     }
 
-    private static void WriteProgress(Utf8JsonWriter writer, Generation g)
+    private static void WriteProgress(Utf8JsonWriter writer, Generation g, Fresh fresh, List<Hole>? holes)
     {
         var (phase, percent, eta) = g.Status switch
         {
@@ -180,7 +322,8 @@ public sealed class GenerationJson(SignedUrls urls, BackendMonitor backends, Mod
         writer.WriteString("phase", phase);
         writer.WriteNumber("percent", percent);
         WriteNullable(writer, "eta_seconds", eta);
-        WriteNullable(writer, "queue_position", g.Status == GenerationStatus.Queued ? g.QueuePosition : null);
+        writer.WritePropertyName(QueuePositionName);
+        WriteFresh(writer, FreshField.QueuePosition, fresh, holes);
         writer.WriteEndObject();
     }
 

@@ -23,6 +23,13 @@ internal static class GenerationRows
     public const int NextOrdinal = 27;
 
     /// <summary>
+    /// The row's version (<see cref="Generation.Version"/>): the id of the transaction that wrote it, which every write of
+    /// a row changes (PostgreSQL writes each update as a new row version stamped with its transaction). Selected by reads
+    /// only, after <see cref="QueuePosition"/>; freezing keeps the value (it sets a flag, PostgreSQL 9.4 and later).
+    /// </summary>
+    public const string Version = "g.xmin::text::bigint";
+
+    /// <summary>
     /// A queued row's 1-based position in its lane (1 = claimed next) under the fairness rule (<see cref="Paddock.Core.Queue.FairQueue"/>),
     /// as an expression over <c>g</c>: its rank in its sub-lane (its distance from the sub-lane's oldest queued row, less
     /// the rows between them that left the queue out of order: two index seeks), plus every queued row of a higher
@@ -54,7 +61,7 @@ internal static class GenerationRows
         """;
 
     /// <summary>Reads a row selected as <see cref="Columns"/>, with its queue position at <paramref name="positionOrdinal"/> when given.</summary>
-    public static GenerationRow Read(NpgsqlDataReader reader, int? positionOrdinal = null)
+    public static GenerationRow Read(NpgsqlDataReader reader, int? positionOrdinal = null, int? versionOrdinal = null)
     {
         var statusText = reader.GetString(4);
         if (!GenerationStatusNames.TryParse(statusText, out var status))
@@ -97,7 +104,8 @@ internal static class GenerationRows
             },
             TraceParent: NullableString(reader, 24),
             Pinned: reader.GetBoolean(25),
-            ExpiredAt: NullableTime(reader, 26));
+            ExpiredAt: NullableTime(reader, 26),
+            Version: versionOrdinal is { } v ? reader.GetInt64(v) : 0);
         return new GenerationRow(generation, reader.GetInt64(22), claims);
     }
 
@@ -110,12 +118,12 @@ internal static class GenerationRows
         return rows;
     }
 
-    public static async Task<List<GenerationRow>> ReadAllAsync(NpgsqlCommand command, int? positionOrdinal, CancellationToken ct)
+    public static async Task<List<GenerationRow>> ReadAllAsync(NpgsqlCommand command, int? positionOrdinal, CancellationToken ct, int? versionOrdinal = null)
     {
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         var rows = new List<GenerationRow>();
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            rows.Add(Read(reader, positionOrdinal));
+            rows.Add(Read(reader, positionOrdinal, versionOrdinal));
         return rows;
     }
 

@@ -23,13 +23,35 @@ internal static class GenerationRows
     /// <summary>The ordinal of the first column a query adds after <see cref="Columns"/>.</summary>
     public const int NextOrdinal = 30;
 
+    /// <summary>
+    /// <see cref="Columns"/> and the row's version (schema 14), at <see cref="NextOrdinal"/>: what a read (not a write)
+    /// selects, so the row it makes carries its <see cref="Generation.Version"/>. A write's RETURNING would give the
+    /// version from before the statement's trigger, so writes select <see cref="Columns"/> alone (version 0: unknown).
+    /// </summary>
+    public const string ColumnsWithVersion = Columns + ", version";
+
     /// <summary>Reads a row selected as <see cref="Columns"/>.</summary>
     public static GenerationRow Read(SqliteDataReader reader) => Read(new ReaderColumns(reader));
 
-    /// <summary>Reads a row selected as <see cref="Columns"/>, one native call per value (<see cref="RowStatement"/>).</summary>
-    public static GenerationRow Read(RowStatement statement) => Read<RowStatement>(statement);
+    /// <summary>Reads a row selected as <see cref="ColumnsWithVersion"/>, one native call per value (<see cref="RowStatement"/>).</summary>
+    public static GenerationRow Read(RowStatement statement) => Read<RowStatement>(statement, withVersion: true);
 
-    private static GenerationRow Read<TColumns>(TColumns row) where TColumns : IRowColumns
+    /// <summary>
+    /// Reads the rows of a statement selecting <see cref="ColumnsWithVersion"/>: a row whose id and version
+    /// <paramref name="cache"/> holds is taken from it after reading those two values alone; any other is read whole and kept.
+    /// </summary>
+    public static List<GenerationRow> ReadAll(RowStatement statement, RowCache cache) =>
+        statement.Rows(row =>
+        {
+            var version = row.Int64(NextOrdinal);
+            var id = row.Id(0);
+            if (cache.TryGet(id, version, out var known)) return known;
+            var read = Read(row);
+            cache.Keep(read);
+            return read;
+        });
+
+    private static GenerationRow Read<TColumns>(TColumns row, bool withVersion = false) where TColumns : IRowColumns
     {
         var statusText = row.Text(4);
         if (!GenerationStatusNames.TryParse(statusText, out var status))
@@ -72,7 +94,8 @@ internal static class GenerationRows
             },
             TraceParent: row.NullableText(26),
             Pinned: row.Int64(28) != 0,
-            ExpiredAt: Time(row.NullableInt64(29)));
+            ExpiredAt: Time(row.NullableInt64(29)),
+            Version: withVersion ? row.Int64(NextOrdinal) : 0);
         return new GenerationRow(generation, row.Int64(24), enqueuedAt, claims, row.Text(22), row.Int64(23), row.Int32(27));
     }
 
@@ -88,7 +111,6 @@ internal static class GenerationRows
         return rows;
     }
 
-    public static List<GenerationRow> ReadAll(RowStatement statement) => statement.Rows(Read);
 
     /// <summary>A data reader's row seen through <see cref="IRowColumns"/>.</summary>
     private readonly struct ReaderColumns(SqliteDataReader reader) : IRowColumns
@@ -112,23 +134,19 @@ internal static class GenerationRows
     /// <summary>The lane's sub-lanes that have queued rows: one range of the small <c>queue_lanes</c> table.</summary>
     public static List<QueueTurn> LaneTurns(SqliteReadContext connection, string lane)
     {
-        var command = connection.Command("SELECT namespace, priority, queued, last_turn FROM queue_lanes WHERE lane = $lane AND queued > 0");
-        command.Parameters.Add("$lane", lane);
-        using var reader = command.ExecuteReader();
-        var turns = new List<QueueTurn>();
-        while (reader.Read())
-            turns.Add(new QueueTurn(reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetInt64(3)));
-        return turns;
+        var statement = connection.Statement("SELECT namespace, priority, queued, last_turn FROM queue_lanes WHERE lane = $lane AND queued > 0");
+        statement.Bind("$lane", lane);
+        return statement.Rows(row => new QueueTurn(row.Text(0), row.Int32(1), row.Int64(2), row.Int64(3)));
     }
 
     /// <summary>The oldest queued sequence number of the row's sub-lane (the row's own when it is the only one).</summary>
     public static long SubLaneHead(SqliteReadContext connection, GenerationRow row)
     {
-        var head = connection.Command("SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status = 'queued'");
-        head.Parameters.Add("$lane", row.Lane);
-        head.Parameters.Add("$priority", row.Priority);
-        head.Parameters.Add("$namespace", row.Generation.Namespace);
-        return head.ExecuteScalar() is long value ? value : row.LaneSeq;
+        var head = connection.Statement("SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status = 'queued'");
+        head.Bind("$lane", row.Lane);
+        head.Bind("$priority", row.Priority);
+        head.Bind("$namespace", row.Generation.Namespace);
+        return head.ScalarInt64() ?? row.LaneSeq;
     }
 
     /// <summary>
@@ -152,15 +170,15 @@ internal static class GenerationRows
     /// <summary>The rows of the row's sub-lane numbered from <paramref name="fromSeq"/> up to the row's own that are no longer queued (an index range).</summary>
     private static long Departed(SqliteReadContext connection, GenerationRow row, long fromSeq)
     {
-        var departed = connection.Command("""
+        var departed = connection.Statement("""
             SELECT COUNT(*) FROM generations
             WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status <> 'queued' AND lane_seq >= $head AND lane_seq < $seq
             """);
-        departed.Parameters.Add("$lane", row.Lane);
-        departed.Parameters.Add("$priority", row.Priority);
-        departed.Parameters.Add("$namespace", row.Generation.Namespace);
-        departed.Parameters.Add("$head", fromSeq);
-        departed.Parameters.Add("$seq", row.LaneSeq);
-        return (long)departed.ExecuteScalar()!;
+        departed.Bind("$lane", row.Lane);
+        departed.Bind("$priority", row.Priority);
+        departed.Bind("$namespace", row.Generation.Namespace);
+        departed.Bind("$head", fromSeq);
+        departed.Bind("$seq", row.LaneSeq);
+        return departed.ScalarInt64() ?? 0;
     }
 }

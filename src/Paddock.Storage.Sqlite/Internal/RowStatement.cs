@@ -5,7 +5,8 @@ namespace Paddock.Storage.Sqlite.Internal;
 
 /// <summary>
 /// A prepared statement of a read connection used through SQLite's own calls rather than a <see cref="SqliteDataReader"/>,
-/// for the reads that return many columns of many rows (list pages). The data reader makes two or three native calls per
+/// for the reads that return many columns of many rows (list pages), and the small reads of every queued row's read (its
+/// queue position's seeks), where the data reader's own work per execution is most of the cost. The data reader makes two or three native calls per
 /// column (its null check, then the value, each through its own checks); this makes one per value (and one more per
 /// nullable number), which halves the cost of reading a generation row (measured: 51 rows of 30 columns, 300 µs → 170 µs CPU).
 /// </summary>
@@ -75,6 +76,19 @@ internal sealed class RowStatement(SqliteConnection connection, sqlite3_stmt sta
         }
     }
 
+    /// <summary>The first column of the first row as a number: null when there is no row or it is NULL; always reset afterwards.</summary>
+    public long? ScalarInt64()
+    {
+        try
+        {
+            return Step() && !IsNull(0) ? Int64(0) : null;
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
     public bool IsNull(int column) => raw.sqlite3_column_type(statement, column) == raw.SQLITE_NULL;
 
     public long Int64(int column) => raw.sqlite3_column_int64(statement, column);
@@ -82,6 +96,12 @@ internal sealed class RowStatement(SqliteConnection connection, sqlite3_stmt sta
     public int Int32(int column) => raw.sqlite3_column_int(statement, column);
 
     public string Text(int column) => raw.sqlite3_column_text(statement, column).utf8_to_string() ?? "";
+
+    /// <summary>An id column (a GUID's text) parsed from SQLite's own bytes, with no string made on the way.</summary>
+    public Guid Id(int column) =>
+        System.Buffers.Text.Utf8Parser.TryParse(raw.sqlite3_column_blob(statement, column), out Guid id, out var length, 'D') && length == 36
+            ? id
+            : throw new InvalidDataException($"a generation id in the database is not a GUID: '{Text(column)}'");
 
     /// <summary>A text column that may be NULL: for NULL SQLite returns no text at all, which reads as null (one call, no type check).</summary>
     public string? NullableText(int column) => raw.sqlite3_column_text(statement, column).utf8_to_string();

@@ -452,6 +452,18 @@ internal static class SqliteSchema
         DROP INDEX IF EXISTS ix_generations_key_status;
         CREATE INDEX IF NOT EXISTS ix_generations_key_processing ON generations (api_key_id) WHERE status = 'processing' AND api_key_id IS NOT NULL;
         """,
+
+        // Version 14: a row's version (issue 15), which every write of the row changes, so a reader that keeps a row
+        // as it was read (the server keeps its JSON) knows from the version alone whether it is still the row. A
+        // trigger rather than each UPDATE statement, so no write can forget it. Recursive triggers are off, so the
+        // trigger's own UPDATE does not fire it again.
+        """
+        ALTER TABLE generations ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        CREATE TRIGGER IF NOT EXISTS tr_generations_version AFTER UPDATE ON generations
+        BEGIN
+            UPDATE generations SET version = OLD.version + 1 WHERE rowid = NEW.rowid;
+        END;
+        """,
     ];
 
     public static int LatestVersion => Migrations.Length;
