@@ -90,10 +90,10 @@ public sealed class EventStreamTests(ServerFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
-    public async Task Seven_hundred_streams_more_than_the_hub_wakes_at_once_each_get_every_event_once_and_in_order()
+    public async Task Streams_over_three_of_the_hubs_slices_each_get_every_event_once_and_in_order()
     {
-        // More streams than three of the hub's slices: the later slices wait for the earlier ones' writes to leave.
-        var streams = await Task.WhenAll(Enumerable.Range(0, 700).Select(_ => SseReader.OpenAsync(fixture.Server.Client)));
+        // Three of the hub's slices: the later slices wait for the earlier ones' writes to leave.
+        var streams = await Task.WhenAll(Enumerable.Range(0, 2 * EventHub.SliceSize + 188).Select(_ => SseReader.OpenAsync(fixture.Server.Client)));
         try
         {
             var ids = new List<string>();

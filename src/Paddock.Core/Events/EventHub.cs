@@ -51,7 +51,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
     private int _wakingDue; // 1 while the clock's wakes are being delivered (a tick meanwhile leaves its due ones to the next)
 
     /// <summary>How many subscribers are woken before the hub waits for their readers to come back.</summary>
-    internal const int SliceSize = 256;
+    public const int SliceSize = 256;
 
     /// <summary>The longest a slice waits for its readers: a reader stuck on a slow client holds the others back no longer.</summary>
     internal static readonly TimeSpan SliceWait = TimeSpan.FromMilliseconds(20);

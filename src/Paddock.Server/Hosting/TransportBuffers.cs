@@ -23,12 +23,10 @@ namespace Paddock.Server.Hosting;
 public sealed class TransportBuffers(TimeProvider time) : IMemoryPoolFactory<byte>, IFanOutPacer
 {
     /// <summary>The fan-out goes on when at most this many blocks are rented (2 MB): two slices of writes in flight.</summary>
-    public const int RoomAt = 2 * EventHubSlice;
+    public const int RoomAt = 2 * EventHub.SliceSize;
 
     /// <summary>The longest the fan-out waits for room before it goes on anyway.</summary>
     public static readonly TimeSpan RoomWait = TimeSpan.FromMilliseconds(5);
-
-    private const int EventHubSlice = 256; // EventHub.SliceSize
 
     private int _inUse;
     private int _pools;
