@@ -111,7 +111,6 @@ internal static class GenerationRows
         return rows;
     }
 
-
     /// <summary>A data reader's row seen through <see cref="IRowColumns"/>.</summary>
     private readonly struct ReaderColumns(SqliteDataReader reader) : IRowColumns
     {
