@@ -26,34 +26,92 @@ public sealed class ServerProcess : IAsyncDisposable
     public HttpClient Client { get; }
     public int Pid => _process.Id;
 
+    /// <summary>
+    /// Starts <c>paddock serve</c> on a free loopback port and waits until it answers <c>/api/health</c>. A port taken by
+    /// another process between the look for a free one and the server's bind is tried again on another port; any other
+    /// failure to start throws with the exit code and the last lines the server wrote.
+    /// </summary>
     public static async Task<ServerProcess> StartAsync(string dataDirectory, params string[] settings)
     {
-        var port = FreePort();
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "paddock.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--data-dir", dataDirectory,
-                     "--Paddock:Engines:Builtin:Preset=ultrafast", "--Logging:LogLevel:Default=Warning" }.Concat(settings))
-            info.ArgumentList.Add(a);
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            var errors = new OutputTail();
+            var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "paddock.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--data-dir", dataDirectory,
+                         "--Paddock:Engines:Builtin:Preset=ultrafast", "--Logging:LogLevel:Default=Warning" }.Concat(settings))
+                info.ArgumentList.Add(a);
+            var process = Process.Start(info)!;
+            process.OutputDataReceived += (_, line) => errors.Add(line.Data);
+            process.ErrorDataReceived += (_, line) => errors.Add(line.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
 
-        var baseUrl = $"http://127.0.0.1:{port}";
-        using var probe = new HttpClient();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
+            var baseUrl = $"http://127.0.0.1:{port}";
+            if (await AnswersHealthAsync(process, baseUrl, TimeSpan.FromSeconds(60)))
+            {
+                var key = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "first-api-key.txt"))).Trim();
+                return new ServerProcess(process, baseUrl, dataDirectory, key);
+            }
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+                throw new InvalidOperationException($"paddock serve did not answer /api/health within 60 s; it wrote:\n{errors}");
+            }
+            process.WaitForExit(); // the rest of its output
+            var exitCode = process.ExitCode;
+            process.Dispose();
+            if (exitCode == PortInUseExitCode && errors.Contains("already in use") && attempt < 3) continue;
+            throw new InvalidOperationException($"paddock serve exited with code {exitCode} before it answered; it wrote:\n{errors}");
+        }
+    }
+
+    /// <summary>`paddock serve`'s exit code when it could not start (the port in use, the data directory not writable).</summary>
+    private const int PortInUseExitCode = 4;
+
+    private static async Task<bool> AnswersHealthAsync(Process process, string baseUrl, TimeSpan timeout)
+    {
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (!process.HasExited && DateTime.UtcNow < deadline)
         {
             try
             {
-                if ((await probe.GetAsync(baseUrl + "/api/health")).IsSuccessStatusCode) break;
+                if ((await probe.GetAsync(baseUrl + "/api/health")).IsSuccessStatusCode) return true;
             }
             catch (HttpRequestException) { }
-            if (process.HasExited || DateTime.UtcNow > deadline) throw new InvalidOperationException("paddock serve did not start");
+            catch (TaskCanceledException) { }
             await Task.Delay(100);
         }
-        var key = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "first-api-key.txt"))).Trim();
-        return new ServerProcess(process, baseUrl, dataDirectory, key);
+        return false;
+    }
+
+    /// <summary>The last lines a child process wrote, kept for the message when it fails.</summary>
+    private sealed class OutputTail
+    {
+        private const int Lines = 40;
+        private readonly Queue<string> _lines = new();
+
+        public void Add(string? line)
+        {
+            if (line is null) return;
+            lock (_lines)
+            {
+                _lines.Enqueue(line);
+                if (_lines.Count > Lines) _lines.Dequeue();
+            }
+        }
+
+        public bool Contains(string text)
+        {
+            lock (_lines) return _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+        }
+
+        public override string ToString()
+        {
+            lock (_lines) return _lines.Count == 0 ? "(nothing)" : string.Join("\n", _lines);
+        }
     }
 
     /// <summary>SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill.</summary>
