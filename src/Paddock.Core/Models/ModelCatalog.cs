@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Json.Schema;
+using Paddock.Core.Validation;
 
 namespace Paddock.Core.Models;
 
@@ -84,6 +85,7 @@ public sealed class ModelCatalog
             Engine = Str("engine"),
             RequestSchema = schema.DeepClone().AsObject(),
             Validator = JsonSchema.FromText(schema.ToJsonString(), SchemaBuildOptions),
+            CompiledSchema = CompiledRequestSchema.TryCompile(schema),
         };
     }
 

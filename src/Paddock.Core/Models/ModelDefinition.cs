@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Json.Schema;
+using Paddock.Core.Validation;
 
 namespace Paddock.Core.Models;
 
@@ -25,6 +26,12 @@ public sealed class ModelDefinition
 
     /// <summary>The validator compiled from <see cref="RequestSchema"/>.</summary>
     public required JsonSchema Validator { get; init; }
+
+    /// <summary>
+    /// The same schema as plain checks, the quick "valid" for most requests (<see cref="CompiledRequestSchema"/>); null
+    /// where the schema uses keywords it does not compile, and then <see cref="Validator"/> evaluates every request.
+    /// </summary>
+    public CompiledRequestSchema? CompiledSchema { get; init; }
 
     public string? DeveloperName => Developer["name"]?.GetValue<string>();
 }
