@@ -6,7 +6,7 @@
 #   bench/run.sh                 the full versions (an hour or more on 2 cores)
 #   bench/run.sh --quick         short versions of each (a few minutes): proves the chain works; figures are rough
 #   bench/run.sh --only Sse,Read run only the named benchmarks (names below, without "Bench"; EnqueueQuotas is
-#                                EnqueueBench --quotas)
+#                                EnqueueBench --quotas, EnqueueValidation EnqueueBench --validation)
 #   bench/run.sh --no-docs       print the reports, leave docs/BENCHMARKS.md alone
 #
 # PickupBench (and EnqueueBench's PostgreSQL rows, in the full run) need PostgreSQL's server installed; a durable
@@ -63,6 +63,7 @@ dll() { echo "dotnet bench/$1Bench/bin/Release/net10.0/$1Bench.dll"; }
 if [ $quick = 1 ]; then
   add Enqueue   "$(dll Enqueue) --seconds 3 --warmup 1 --runs 1"
   add EnqueueQuotas "$(dll Enqueue) --quotas --seconds 3 --warmup 1 --runs 1"
+  add EnqueueValidation "$(dll Enqueue) --validation --runs 3"
   add Read      "$(dll Read) --rows 1000,20000 --seconds 2 --warmup 1"
   add Sse       "$(dll Sse) --streams 500 --events 10"
   add Render    "$(dll Render) --duration 3 --resolution 720P --runs 1"
@@ -74,6 +75,7 @@ if [ $quick = 1 ]; then
 else
   add Enqueue   "$(dll Enqueue)${pg:+ --postgres '$pg'}"
   add EnqueueQuotas "$(dll Enqueue) --quotas --runs 3"
+  add EnqueueValidation "$(dll Enqueue) --validation --runs 7"
   add Read      "$(dll Read)"
   if wanted Sse; then
     before=$(bench/lib/build-at.sh 3bded52^ 2>"$work/before.log") \
@@ -116,6 +118,7 @@ section="$work/section.md"
     case $name in
       ServerMemory) heading="ServerMemory (bench/ServerMemory/run.sh)" ;;
       EnqueueQuotas) heading="EnqueueBench --quotas" ;;
+      EnqueueValidation) heading="EnqueueBench --validation" ;;
       *) heading="${name}Bench" ;;
     esac
     echo "### $heading"

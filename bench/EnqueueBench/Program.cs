@@ -8,6 +8,8 @@
 //   Prometheus scrape (issue 13: at least 90% of the throughput with it off)
 //   ... -- --quotas      instead: Paddock with no quota against every limit configured and none reached (issue 12: at
 //   least 90% of the throughput with quotas off)
+//   ... -- --validation  instead: the CPU of validating a body alone, each model's compiled checks against the full JSON
+//   Schema evaluation (issue 15 item 4)
 
 using System.Globalization;
 using System.Text;
@@ -32,9 +34,11 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR] [--postgres CONNECTION-STRING] [--telemetry | --quotas [--quota-kinds rpm,queued,running,budget]]");
+            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR] [--postgres CONNECTION-STRING] [--telemetry | --quotas [--quota-kinds rpm,queued,running,budget] | --validation]");
             return 2;
         }
+
+        if (settings.Validation) return ValidationMode.Run(settings);
 
         // The load generator shares this process with the server: without this, its own HttpClient calls would be traced
         // too (a client span and a traceparent header per request), a cost real clients put on their own machines. The
@@ -148,7 +152,7 @@ public static class Program
 
 }
 
-public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot, string? Postgres = null, bool Telemetry = false, bool Quotas = false, IReadOnlyList<string>? Kinds = null)
+public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot, string? Postgres = null, bool Telemetry = false, bool Quotas = false, IReadOnlyList<string>? Kinds = null, bool Validation = false)
 {
     /// <summary>The kinds of limit <c>--quotas</c> configures.</summary>
     public IReadOnlyList<string> QuotaKinds => Kinds ?? QuotaMode.Kinds;
@@ -162,6 +166,7 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
         string? postgres = null;
         var telemetry = false;
         var quotas = false;
+        var validation = false;
         IReadOnlyList<string>? kinds = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -191,6 +196,7 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
                 case "--postgres": postgres = Next(); break;
                 case "--telemetry": telemetry = true; break;
                 case "--quotas": quotas = true; break;
+                case "--validation": validation = true; break;
                 case "--quota-kinds":
                     kinds = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     if (kinds.Count == 0 || kinds.Any(k => !QuotaMode.Kinds.Contains(k)))
@@ -201,6 +207,6 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
         }
         if (telemetry && quotas) throw new ArgumentException("--telemetry and --quotas are two separate comparisons; give one");
         if (kinds is not null && !quotas) throw new ArgumentException("--quota-kinds goes with --quotas");
-        return new Settings(connections, seconds, warmup, runs, dataRoot, postgres, telemetry, quotas, kinds);
+        return new Settings(connections, seconds, warmup, runs, dataRoot, postgres, telemetry, quotas, kinds, validation);
     }
 }
