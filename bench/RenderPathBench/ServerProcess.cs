@@ -22,24 +22,35 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<(string Status, long Arrived)>> _completions = new();
     private readonly ConcurrentQueue<double> _engineMilliseconds = new();
+    private readonly string _jitSocket;
     private Task _events = Task.CompletedTask;
 
-    private ServerProcess(Process process, string dataDirectory, Uri address)
+    private ServerProcess(Process process, string dataDirectory, string jitSocket, Uri address)
     {
         _process = process;
         _dataDirectory = dataDirectory;
+        _jitSocket = jitSocket;
         _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(10) };
     }
+
+    /// <summary>Seconds from starting the process to its first answered API request.</summary>
+    public double StartSeconds { get; private set; }
 
     public static async Task<ServerProcess> StartAsync(Build build, string dataDirectory, string concurrency)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // The JIT probe (JitProbe.cs) inside the server: its socket sits beside the data directory, which is removed after.
+        Directory.CreateDirectory(dataDirectory);
+        var jitSocket = Path.Combine(dataDirectory, "jit.sock");
+        start.Environment["DOTNET_STARTUP_HOOKS"] = JitProbeClient.HookAssembly;
+        start.Environment[JitProbeClient.SocketVariable] = jitSocket;
         var arguments = new List<string> { build.Dll, "serve", "--urls", $"http://127.0.0.1:{port}", "--data-dir", dataDirectory };
         if (concurrency != "default") arguments.Add($"--Paddock:Workers:Concurrency={concurrency}");
         arguments.ForEach(start.ArgumentList.Add);
+        var clock = Stopwatch.StartNew();
         var process = Process.Start(start)!;
-        var server = new ServerProcess(process, dataDirectory, new Uri($"http://127.0.0.1:{port}/"));
+        var server = new ServerProcess(process, dataDirectory, jitSocket, new Uri($"http://127.0.0.1:{port}/"));
         // The server's log (Information, as it runs by default): the engine's own time of each render.
         process.OutputDataReceived += (_, line) =>
         {
@@ -62,7 +73,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
                 {
                     server._http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
                     using var models = await server._http.GetAsync("api/ai/models");
-                    if (models.IsSuccessStatusCode) break;
+                    if (models.IsSuccessStatusCode)
+                    {
+                        server.StartSeconds = clock.Elapsed.TotalSeconds;
+                        break;
+                    }
                 }
                 catch (HttpRequestException)
                 {
@@ -107,6 +122,9 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         double Ticks(int field) => long.Parse(rest[field - 3], CultureInfo.InvariantCulture) / 100.0;
         return new CpuTime(Ticks(14) + Ticks(15), Ticks(16) + Ticks(17));
     }
+
+    /// <summary>The server's JIT compilation so far (all threads), or null where the probe did not load.</summary>
+    public JitFigures? Jit() => JitProbeClient.Read(_jitSocket);
 
     /// <summary>The engine's own time of the latest render, from the server's log.</summary>
     public double? LastEngineMilliseconds() => _engineMilliseconds.IsEmpty ? null : _engineMilliseconds.Last();
