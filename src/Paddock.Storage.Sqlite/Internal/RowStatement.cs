@@ -60,6 +60,21 @@ internal sealed class RowStatement(SqliteConnection connection, sqlite3_stmt sta
         raw.sqlite3_clear_bindings(statement);
     }
 
+    /// <summary>Runs a statement that returns no rows (<c>BEGIN</c>, <c>ROLLBACK</c>); always reset afterwards.</summary>
+    public void Run()
+    {
+        try
+        {
+            while (Step())
+            {
+            }
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
     /// <summary>Runs the statement and maps each row; always reset afterwards.</summary>
     public List<T> Rows<T>(Func<RowStatement, T> map)
     {
