@@ -960,7 +960,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
             if (!lanes.TryGetValue(lane, out var turns))
                 lanes[lane] = turns = GenerationRows.LaneTurns(connection, lane);
             var previous = rows[members[0]];
-            var rank = GenerationRows.RankFrom(connection, previous, GenerationRows.SubLaneHead(connection, previous));
+            var rank = GenerationRows.Rank(connection, previous);
             foreach (var i in members)
             {
                 var row = rows[i];
