@@ -422,8 +422,11 @@ public sealed class SqliteGenerationStore : IGenerationStore
         parameters.Add(("$namespace", query.Namespace));
         if (status is not null)
         {
-            where.Append(" AND status = $status");
-            parameters.Add(("$status", status));
+            // The status as a literal (one of the few wire names, never user text), not a parameter: SQLite weighs a
+            // parameter against the partial indexes' status predicates by peeking at its value, and a statement so
+            // planned is parsed and planned again whenever the value bound changes, as it does between the ranges of
+            // one page and between pages. One prepared statement per status keeps its plan.
+            where.Append(" AND status = '").Append(status).Append('\'');
         }
         if (query.Model is not null)
         {
@@ -442,17 +445,18 @@ public sealed class SqliteGenerationStore : IGenerationStore
             parameters.Add(("$after_at", cursor.At));
             parameters.Add(("$after_rowid", cursor.RowId));
         }
-        parameters.Add(("$limit", limit));
+        // No LIMIT: the range comes in index order, so reading stops after `limit` rows just as a LIMIT would stop it. A
+        // bound LIMIT is a value SQLite's planner peeks at, and a statement so planned is parsed and planned again every
+        // time a value is bound to it (profiled: a fifth of a page's time); a literal one would be a statement per size.
         var direction = query.OldestFirst ? "ASC" : "DESC";
         var statement = connection.Statement($"""
             SELECT {GenerationRows.ColumnsWithVersion} FROM generations
             WHERE {where}
             ORDER BY enqueued_at {direction}, rowid {direction}
-            LIMIT $limit
             """);
         foreach (var (name, value) in parameters)
             statement.Bind(name, value);
-        return GenerationRows.ReadAll(statement, cache);
+        return GenerationRows.ReadAll(statement, cache, limit);
     }
 
     /// <summary>The connection's prepared command for a query built from the filters given (few combinations, each prepared once).</summary>

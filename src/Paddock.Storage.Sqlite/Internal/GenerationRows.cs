@@ -37,11 +37,12 @@ internal static class GenerationRows
     public static GenerationRow Read(RowStatement statement) => Read<RowStatement>(statement, withVersion: true);
 
     /// <summary>
-    /// Reads the rows of a statement selecting <see cref="ColumnsWithVersion"/>: a row whose id and version
-    /// <paramref name="cache"/> holds is taken from it after reading those two values alone; any other is read whole and kept.
+    /// Reads the rows of a statement selecting <see cref="ColumnsWithVersion"/>, at most <paramref name="limit"/> of them:
+    /// a row whose id and version <paramref name="cache"/> holds is taken from it after reading those two values alone;
+    /// any other is read whole and kept.
     /// </summary>
-    public static List<GenerationRow> ReadAll(RowStatement statement, RowCache cache) =>
-        statement.Rows(row =>
+    public static List<GenerationRow> ReadAll(RowStatement statement, RowCache cache, int limit = int.MaxValue) =>
+        statement.Rows(limit, row =>
         {
             var version = row.Int64(NextOrdinal);
             var id = row.Id(0);

@@ -76,12 +76,18 @@ internal sealed class RowStatement(SqliteConnection connection, sqlite3_stmt sta
     }
 
     /// <summary>Runs the statement and maps each row; always reset afterwards.</summary>
-    public List<T> Rows<T>(Func<RowStatement, T> map)
+    public List<T> Rows<T>(Func<RowStatement, T> map) => Rows(int.MaxValue, map);
+
+    /// <summary>
+    /// Runs the statement and maps each row up to <paramref name="limit"/> rows, then stops (SQLite computes a row only
+    /// when stepped to it, so the rows after are never read); always reset afterwards.
+    /// </summary>
+    public List<T> Rows<T>(int limit, Func<RowStatement, T> map)
     {
         try
         {
-            var rows = new List<T>();
-            while (Step())
+            var rows = limit <= 1024 ? new List<T>(limit) : new List<T>();
+            while (rows.Count < limit && Step())
                 rows.Add(map(this));
             return rows;
         }
