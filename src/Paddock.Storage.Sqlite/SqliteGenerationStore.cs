@@ -354,31 +354,47 @@ public sealed class SqliteGenerationStore : IGenerationStore
             // Each status is one range of (namespace, status, enqueued_at); several are merged in order rather than sorted.
             IReadOnlyList<string?> statuses = query.Statuses is { Count: > 0 } s ? s.Select(x => (string?)x.ToWire()).Distinct().ToList() : [null];
             var wanted = Math.Max(0, query.Offset) + query.Limit + 1;
-            var rows = new List<GenerationRow>();
+            var ranges = new List<List<GenerationRow>>(statuses.Count);
             foreach (var status in statuses)
-                rows.AddRange(ReadRange(connection, query, status, place, wanted, _read));
-            List<GenerationRow> page;
-            if (statuses.Count == 1)
-            {
-                // One range comes in the page's order already.
-                var skip = Math.Min(Math.Max(0, query.Offset), rows.Count);
-                page = rows.GetRange(skip, Math.Min(query.Limit + 1, rows.Count - skip));
-            }
-            else
-            {
-                var ordered = query.OldestFirst
-                    ? rows.OrderBy(r => r.EnqueuedAtMilliseconds).ThenBy(r => r.RowId)
-                    : rows.OrderByDescending(r => r.EnqueuedAtMilliseconds).ThenByDescending(r => r.RowId);
-                page = ordered
-                    .Skip(Math.Max(0, query.Offset))
-                    .Take(query.Limit + 1)
-                    .ToList();
-            }
+                ranges.Add(ReadRange(connection, query, status, place, wanted, _read));
+            var page = Merge(ranges, query.OldestFirst, Math.Max(0, query.Offset), query.Limit + 1);
             var more = page.Count > query.Limit;
             if (more) page.RemoveAt(page.Count - 1);
             var next = more ? Cursor(page[^1]) : null;
             return new GenerationPage(WithQueuePositions(connection, page), total, next);
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// The rows of several ranges, each already in the page's order, merged in that order (a row's place is its
+    /// enqueued_at, then its rowid): <paramref name="count"/> rows after the first <paramref name="skip"/>. No sort.
+    /// </summary>
+    private static List<GenerationRow> Merge(List<List<GenerationRow>> ranges, bool oldestFirst, int skip, int count)
+    {
+        var next = new int[ranges.Count];
+        var page = new List<GenerationRow>(Math.Min(count, 1024));
+        while (page.Count < count)
+        {
+            var pick = -1;
+            for (var r = 0; r < ranges.Count; r++)
+            {
+                if (next[r] < ranges[r].Count && (pick < 0 || Precedes(ranges[r][next[r]], ranges[pick][next[pick]], oldestFirst)))
+                    pick = r;
+            }
+            if (pick < 0) break;
+            var row = ranges[pick][next[pick]++];
+            if (skip > 0) skip--;
+            else page.Add(row);
+        }
+        return page;
+    }
+
+    private static bool Precedes(GenerationRow a, GenerationRow b, bool oldestFirst)
+    {
+        var order = a.EnqueuedAtMilliseconds != b.EnqueuedAtMilliseconds
+            ? a.EnqueuedAtMilliseconds.CompareTo(b.EnqueuedAtMilliseconds)
+            : a.RowId.CompareTo(b.RowId);
+        return oldestFirst ? order < 0 : order > 0;
     }
 
     private static long CountMatching(SqliteReadContext connection, GenerationQuery query)
@@ -960,7 +976,9 @@ public sealed class SqliteGenerationStore : IGenerationStore
         var lanes = new Dictionary<string, List<QueueTurn>>(StringComparer.Ordinal);
         foreach (var ((lane, priority), members) in subLanes)
         {
-            members.Sort((a, b) => rows[a].LaneSeq.CompareTo(rows[b].LaneSeq));
+            // A newest-first page holds a sub-lane's rows in descending numbers, an oldest-first one ascending: sort only otherwise.
+            if (IsDescending(rows, members)) members.Reverse();
+            else members.Sort((a, b) => rows[a].LaneSeq.CompareTo(rows[b].LaneSeq));
             if (!lanes.TryGetValue(lane, out var turns))
                 lanes[lane] = turns = GenerationRows.LaneTurns(connection, lane);
             var previous = rows[members[0]];
@@ -975,6 +993,15 @@ public sealed class SqliteGenerationStore : IGenerationStore
             }
         }
         return result;
+    }
+
+    private static bool IsDescending(List<GenerationRow> rows, List<int> members)
+    {
+        for (var i = 1; i < members.Count; i++)
+        {
+            if (rows[members[i]].LaneSeq >= rows[members[i - 1]].LaneSeq) return false;
+        }
+        return true;
     }
 
     private static void Insert(
