@@ -37,11 +37,12 @@ internal static class GenerationRows
     public static GenerationRow Read(RowStatement statement) => Read<RowStatement>(statement, withVersion: true);
 
     /// <summary>
-    /// Reads the rows of a statement selecting <see cref="ColumnsWithVersion"/>: a row whose id and version
-    /// <paramref name="cache"/> holds is taken from it after reading those two values alone; any other is read whole and kept.
+    /// Reads the rows of a statement selecting <see cref="ColumnsWithVersion"/>, at most <paramref name="limit"/> of them:
+    /// a row whose id and version <paramref name="cache"/> holds is taken from it after reading those two values alone;
+    /// any other is read whole and kept.
     /// </summary>
-    public static List<GenerationRow> ReadAll(RowStatement statement, RowCache cache) =>
-        statement.Rows(row =>
+    public static List<GenerationRow> ReadAll(RowStatement statement, RowCache cache, int limit = int.MaxValue) =>
+        statement.Rows(limit, row =>
         {
             var version = row.Int64(NextOrdinal);
             var id = row.Id(0);
@@ -124,11 +125,11 @@ internal static class GenerationRows
 
     /// <summary>
     /// The 1-based position of a queued row in its lane (1 = claimed next) under the fairness rule (<see cref="FairQueue"/>):
-    /// its rank in its sub-lane (<see cref="RankFrom"/>) and the lane's sub-lanes. Must run in the caller's snapshot.
+    /// its rank in its sub-lane (<see cref="Rank"/>) and the lane's sub-lanes. Must run in the caller's snapshot.
     /// Cost grows with the namespaces waiting in the lane, not with the length of the queue.
     /// </summary>
     public static long QueuePosition(SqliteReadContext connection, GenerationRow row) =>
-        FairQueue.Position(RankFrom(connection, row, SubLaneHead(connection, row)), row.Generation.Namespace, row.Priority, LaneTurns(connection, row.Lane));
+        FairQueue.Position(Rank(connection, row), row.Generation.Namespace, row.Priority, LaneTurns(connection, row.Lane));
 
     /// <summary>The lane's sub-lanes that have queued rows: one range of the small <c>queue_lanes</c> table.</summary>
     public static List<QueueTurn> LaneTurns(SqliteReadContext connection, string lane)
@@ -138,22 +139,36 @@ internal static class GenerationRows
         return statement.Rows(row => new QueueTurn(row.Text(0), row.Int32(1), row.Int64(2), row.Int64(3)));
     }
 
-    /// <summary>The oldest queued sequence number of the row's sub-lane (the row's own when it is the only one).</summary>
-    public static long SubLaneHead(SqliteReadContext connection, GenerationRow row)
-    {
-        var head = connection.Statement("SELECT MIN(lane_seq) FROM generations WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status = 'queued'");
-        head.Bind("$lane", row.Lane);
-        head.Bind("$priority", row.Priority);
-        head.Bind("$namespace", row.Generation.Namespace);
-        return head.ScalarInt64() ?? row.LaneSeq;
-    }
-
     /// <summary>
-    /// The 1-based rank of a queued row in its sub-lane, from its distance to the sub-lane's oldest queued row less the
-    /// rows between them that left the queue out of order (an index seek over departed rows).
+    /// The 1-based rank of a queued row in its sub-lane: its distance to the sub-lane's oldest queued row less the rows
+    /// between them that left the queue out of order. One statement: the head is a seek into the sub-lane's queued rows,
+    /// the departed rows an index range counted only when the row is not the head itself.
     /// </summary>
-    public static long RankFrom(SqliteReadContext connection, GenerationRow row, long headSeq) =>
-        row.LaneSeq <= headSeq ? 1 : row.LaneSeq - headSeq + 1 - Departed(connection, row, headSeq);
+    public static long Rank(SqliteReadContext connection, GenerationRow row)
+    {
+        var rank = connection.Statement("""
+            SELECT head, CASE WHEN head < $seq THEN (
+                       SELECT COUNT(*) FROM generations
+                       WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status <> 'queued' AND lane_seq >= head AND lane_seq < $seq)
+                   ELSE 0 END
+            FROM (SELECT MIN(lane_seq) AS head FROM generations WHERE lane = $lane AND priority = $priority AND namespace = $namespace AND status = 'queued')
+            """);
+        rank.Bind("$lane", row.Lane);
+        rank.Bind("$priority", row.Priority);
+        rank.Bind("$namespace", row.Generation.Namespace);
+        rank.Bind("$seq", row.LaneSeq);
+        try
+        {
+            // No queued head in the snapshot: the row is the only one (as a rank counted from the row itself would say).
+            if (!rank.Step() || rank.IsNull(0)) return 1;
+            var head = rank.Int64(0);
+            return row.LaneSeq <= head ? 1 : row.LaneSeq - head + 1 - rank.Int64(1);
+        }
+        finally
+        {
+            rank.Reset();
+        }
+    }
 
     /// <summary>
     /// The rank of a queued row from that of an older queued row of the same sub-lane: one more for each number between

@@ -60,13 +60,34 @@ internal sealed class RowStatement(SqliteConnection connection, sqlite3_stmt sta
         raw.sqlite3_clear_bindings(statement);
     }
 
-    /// <summary>Runs the statement and maps each row; always reset afterwards.</summary>
-    public List<T> Rows<T>(Func<RowStatement, T> map)
+    /// <summary>Runs a statement that returns no rows (<c>BEGIN</c>, <c>ROLLBACK</c>); always reset afterwards.</summary>
+    public void Run()
     {
         try
         {
-            var rows = new List<T>();
             while (Step())
+            {
+            }
+        }
+        finally
+        {
+            Reset();
+        }
+    }
+
+    /// <summary>Runs the statement and maps each row; always reset afterwards.</summary>
+    public List<T> Rows<T>(Func<RowStatement, T> map) => Rows(int.MaxValue, map);
+
+    /// <summary>
+    /// Runs the statement and maps each row up to <paramref name="limit"/> rows, then stops (SQLite computes a row only
+    /// when stepped to it, so the rows after are never read); always reset afterwards.
+    /// </summary>
+    public List<T> Rows<T>(int limit, Func<RowStatement, T> map)
+    {
+        try
+        {
+            var rows = limit <= 1024 ? new List<T>(limit) : new List<T>();
+            while (rows.Count < limit && Step())
                 rows.Add(map(this));
             return rows;
         }
