@@ -20,16 +20,19 @@ Report.UseInvariantCulture();
 Arguments arguments;
 try
 {
-    arguments = new Arguments(args, switches: [], options: ["--streams", "--events", "--gap-ms", "--paddock-dll", "--before-dll", "--before-label", "--data-root"]);
+    arguments = new Arguments(args, switches: [], options: ["--streams", "--events", "--warmup", "--gap-ms", "--paddock-dll", "--before-dll", "--before-label", "--data-root"]);
 }
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: SseBench [--streams N] [--events N] [--gap-ms MS] [--paddock-dll PATH] [--before-dll PATH [--before-label TEXT]] [--data-root DIR]");
+    Console.Error.WriteLine("usage: SseBench [--streams N] [--events N] [--warmup N] [--gap-ms MS] [--paddock-dll PATH] [--before-dll PATH [--before-label TEXT]] [--data-root DIR]");
     return 2;
 }
 var streams = arguments.Int("--streams", 10_000, 1, 19_000);
 var events = arguments.Int("--events", 100, 1, 100_000);
+// Events before the measured ones. With the default 2, Paddock's tiered JIT is still compiling its request path (each
+// event's enqueue and cancel run it once) through the measured events: 0.3–1.4 s of JIT per 3 s in a 100-event run.
+var warmup = arguments.Int("--warmup", 2, 0, 100_000);
 var gap = TimeSpan.FromMilliseconds(arguments.Int("--gap-ms", 250, 0, 60_000));
 var dataRoot = arguments.Text("--data-root") ?? Path.GetTempPath();
 var paddockDll = arguments.Text("--paddock-dll") ?? Path.Combine(RepositoryRoot(), "src/Paddock.Cli/bin/Release/net10.0/paddock.dll");
@@ -42,8 +45,7 @@ foreach (var dll in new[] { paddockDll, beforeDll }.OfType<string>())
     return 2;
 }
 
-const int Warmup = 2;
-var settings = $"{streams:N0} streams, {Warmup} warmup + {events} measured events, {gap.TotalMilliseconds:0} ms after each event reached every stream";
+var settings = $"{streams:N0} streams, {warmup} warmup + {events} measured events, {gap.TotalMilliseconds:0} ms after each event reached every stream";
 Console.WriteLine($"SseBench: {settings}; clients in this process (raw sockets), servers in child processes");
 Console.WriteLine(Report.Machine());
 Console.WriteLine();
@@ -125,7 +127,7 @@ async Task<Result> MeasureAsync(string name, ChildServer server, string? apiKey)
     var paddock = apiKey is not null;
 
     var clock = Stopwatch.StartNew();
-    await using var clients = await SseClients.OpenAsync(server.BaseAddress, paddock ? "api/events" : "events", apiKey, streams, Warmup + events);
+    await using var clients = await SseClients.OpenAsync(server.BaseAddress, paddock ? "api/events" : "events", apiKey, streams, warmup + events);
     Console.WriteLine($"{name}: {streams:N0} streams open in {clock.Elapsed.TotalSeconds:0.0} s");
     await Task.Delay(TimeSpan.FromSeconds(3));
     var idleRss = server.ResidentBytes();
@@ -133,9 +135,9 @@ async Task<Result> MeasureAsync(string name, ChildServer server, string? apiKey)
     var all = new List<double>();
     string? failure = null;
     var cpuBefore = TimeSpan.Zero;
-    for (var k = 0; k < Warmup + events && failure is null; k++)
+    for (var k = 0; k < warmup + events && failure is null; k++)
     {
-        if (k == Warmup) cpuBefore = server.CpuTime();
+        if (k == warmup) cpuBefore = server.CpuTime();
         long sentAt;
         if (paddock)
         {
@@ -160,7 +162,7 @@ async Task<Result> MeasureAsync(string name, ChildServer server, string? apiKey)
                       (clients.FirstError is { } e ? $" ({e})" : "");
             break;
         }
-        if (k >= Warmup)
+        if (k >= warmup)
         {
             all.AddRange(clients.LatenciesMs(k, sentAt));
         }
@@ -168,7 +170,7 @@ async Task<Result> MeasureAsync(string name, ChildServer server, string? apiKey)
     }
     var cpu = server.CpuTime() - cpuBefore;
     var afterRss = server.ResidentBytes();
-    if (failure is null && clients.Ahead(Warmup + events) > 0) failure = $"{clients.Ahead(Warmup + events):N0} streams got an event twice";
+    if (failure is null && clients.Ahead(warmup + events) > 0) failure = $"{clients.Ahead(warmup + events):N0} streams got an event twice";
     await Task.Delay(TimeSpan.FromSeconds(5));
     var settledRss = server.ResidentBytes();
     if (failure is null && clients.FirstError is { } error) failure = error;

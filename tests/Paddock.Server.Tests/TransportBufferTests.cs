@@ -73,6 +73,29 @@ public sealed class TransportBufferTests
         foreach (var block in held) block.Dispose();
     }
 
+    [Fact]
+    public async Task Two_fan_outs_waiting_for_room_at_once_both_go_on_when_the_blocks_return_and_again_at_the_bound()
+    {
+        // An event and the comments after another can wait for room together; they share one wait, and its timer is
+        // set again for the next.
+        var buffers = new TransportBuffers(TimeProvider.System);
+        using var pool = buffers.Create();
+        var unsent = Enumerable.Range(0, TransportBuffers.RoomAt + 10).Select(_ => pool.Rent()).ToList();
+        var first = buffers.WaitForRoomAsync().AsTask();
+        var second = buffers.WaitForRoomAsync().AsTask();
+
+        foreach (var block in unsent.Take(20)) block.Dispose();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(5));
+
+        // Room lacking again, nothing returned: the next wait still ends, at the bound.
+        var more = Enumerable.Range(0, 20).Select(_ => pool.Rent()).ToList();
+        await buffers.WaitForRoomAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        foreach (var block in unsent.Skip(20).Concat(more)) block.Dispose();
+        Assert.Equal(0, buffers.BlocksInUse);
+        Assert.True(buffers.WaitForRoomAsync().IsCompleted);
+        buffers.Dispose();
+    }
+
     private sealed class StoppedClock : TimeProvider
     {
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Never();

@@ -21,6 +21,8 @@ namespace Paddock.Core.Events;
 /// says their writes have left. Each woken reader writes to its connection, and each write holds a transport buffer
 /// (4 KB) until the socket has sent it; woken all at once, ten thousand streams held ten thousand buffers at once, and the
 /// server's buffer pool kept them all for good (docs/BENCHMARKS.md, issue 15).
+/// Events go before comments: one delivery lane (<see cref="_lane"/>) is held by an event for all its slices and by the
+/// clock's wakes a slice at a time.
 /// It also remembers the terminal events (completed, cancelled) of the last <see cref="RecentWindow"/>, of every
 /// process, so a stream that connects without <c>Last-Event-ID</c> just after its generation ended still hears of it.
 /// </remarks>
@@ -57,6 +59,14 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
     internal static readonly TimeSpan SliceWait = TimeSpan.FromMilliseconds(20);
 
     private Subscription[] _delivering = []; // the event's subscribers, copied out of the lock; used by the loop alone
+
+    /// <summary>
+    /// One delivery writes at a time: an event holds it for all its slices, the clock's wakes (the comments every stream
+    /// writes after an event) one slice at a time, in the order they asked. Comments falling due while an event is still
+    /// on its way to the last streams wait for it instead of taking the cores from it, and an event waits for at most one
+    /// slice of comments.
+    /// </summary>
+    private readonly SemaphoreSlim _lane = new(1, 1);
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _dispatched;
 
@@ -77,7 +87,14 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
     /// When given (at most <see cref="RecentWindow"/>), the subscription also carries <see cref="Subscription.Recent"/>:
     /// the namespace's terminal events (completed, cancelled) appended within that time before it began.
     /// </param>
-    public async Task<Subscription> SubscribeAsync(string ns, CancellationToken cancellationToken, TimeSpan? recent = null)
+    /// <param name="readsOnDelivery">
+    /// The reader's continuation runs on the hub's delivery itself, up to its next wait, instead of being queued to the
+    /// thread pool: for a reader that only writes what it read (an event stream), so a slice's writes are done, one after
+    /// another, by the time the slice is, as a server that loops over its responses would do. A reader that does more
+    /// than write (a request that then answers) leaves it false and holds the delivery up no longer than a queue.
+    /// </param>
+    public async Task<Subscription> SubscribeAsync(string ns, CancellationToken cancellationToken, TimeSpan? recent = null,
+        bool readsOnDelivery = false)
     {
         await _started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (_gate)
@@ -89,7 +106,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
                 var matching = _recent.Where(e => e.Namespace == ns && e.CreatedAt >= since).ToList();
                 if (matching.Count > 0) recentEvents = matching; // an empty list per stream is a cost at ten thousand streams
             }
-            var subscription = new Subscription(this, ns, _dispatched, recentEvents);
+            var subscription = new Subscription(this, ns, _dispatched, recentEvents, readsOnDelivery);
             if (!_subscribers.TryGetValue(ns, out var list)) _subscribers[ns] = list = [];
             list.Add(subscription);
             return subscription;
@@ -120,12 +137,15 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
             }
         }
         if (_clock is not null) await _clock.DisposeAsync().ConfigureAwait(false);
+        List<Subscription> ending;
         lock (_gate)
         {
-            foreach (var s in _subscribers.Values.SelectMany(l => l)) s.Complete();
+            ending = _subscribers.Values.SelectMany(l => l).ToList();
             _subscribers.Clear();
             _waking.Clear();
         }
+        // Outside the gate: a reader that runs on delivery goes on at once, and its end takes the gate.
+        foreach (var s in ending) s.Complete();
     }
 
     /// <summary>The hub's one clock: hands <see cref="Wake"/> to each subscriber whose wake time has come.</summary>
@@ -161,7 +181,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
         {
             // Oldest first: the list was filled from the end.
             due.Reverse();
-            await DeliverAsync(Wake, due.ToArray(), due.Count).ConfigureAwait(false);
+            await DeliverAsync(Wake, due.ToArray(), due.Count, sliceByLane: true).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -175,27 +195,37 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
 
     /// <summary>
     /// Hands <paramref name="e"/> to the first <paramref name="count"/> of <paramref name="targets"/>, a slice at a time.
+    /// With <paramref name="sliceByLane"/> (the clock's wakes) each slice takes the delivery lane for itself; otherwise the
+    /// caller holds the lane for the whole delivery (an event).
     /// </summary>
-    private async Task DeliverAsync(StoredEvent e, Subscription[] targets, int count)
+    private async Task DeliverAsync(StoredEvent e, Subscription[] targets, int count, bool sliceByLane)
     {
         for (var start = 0; start < count; start += SliceSize)
         {
             var end = Math.Min(count, start + SliceSize);
             var slice = new Slice();
-            for (var i = start; i < end; i++)
+            if (sliceByLane) await _lane.WaitAsync().ConfigureAwait(false);
+            try
             {
-                var s = targets[i];
-                targets[i] = null!; // the copy does not keep a closed stream alive
-                switch (s.TryWrite(e, slice))
+                for (var i = start; i < end; i++)
                 {
-                    case Delivery.Refused:
-                        // A subscriber that cannot keep up is cut off; it reconnects with Last-Event-ID and loses nothing.
-                        s.Complete(new InvalidOperationException("subscriber fell too far behind"));
-                        break;
-                    case Delivery.Woke:
-                        slice.Add();
-                        break;
+                    var s = targets[i];
+                    targets[i] = null!; // the copy does not keep a closed stream alive
+                    switch (s.TryWrite(e, slice))
+                    {
+                        case Delivery.Refused:
+                            // A subscriber that cannot keep up is cut off; it reconnects with Last-Event-ID and loses nothing.
+                            s.Complete(new InvalidOperationException("subscriber fell too far behind"));
+                            break;
+                        case Delivery.Woke:
+                            slice.Add();
+                            break;
+                    }
                 }
+            }
+            finally
+            {
+                if (sliceByLane) _lane.Release();
             }
             if (end >= count) break;
             if (slice.Close()) await slice.Done.WaitAsync(SliceWait, time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -236,7 +266,16 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
                     _dispatched = e.Sequence;
                     Remember(e);
                 }
-                if (count > 0) await DeliverAsync(e, _delivering, count).ConfigureAwait(false);
+                if (count == 0) continue;
+                await _lane.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await DeliverAsync(e, _delivering, count, sliceByLane: false).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _lane.Release();
+                }
             }
             if (batch.Count < 1000) return;
         }
@@ -328,16 +367,19 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
     {
         private readonly EventHub _hub;
         private readonly Queue<StoredEvent> _pending = new(); // guards the fields below it
-        private ManualResetValueTaskSourceCore<bool> _wait = new() { RunContinuationsAsynchronously = true };
+        private ManualResetValueTaskSourceCore<bool> _wait;
         private bool _waiting;
         private bool _completed;
         private Exception? _error;
         private CancellationTokenRegistration _cancellation;
         private Slice? _slice; // the slice that woke this reader, until it comes back
 
-        internal Subscription(EventHub hub, string ns, long startSequence, IReadOnlyList<StoredEvent> recent)
+        internal Subscription(EventHub hub, string ns, long startSequence, IReadOnlyList<StoredEvent> recent, bool readsOnDelivery)
         {
             _hub = hub;
+            // Every completion of the wait (an event, the end, a cancel) happens outside the queue's lock, so a reader that
+            // runs inline never runs under it.
+            _wait = new ManualResetValueTaskSourceCore<bool> { RunContinuationsAsynchronously = !readsOnDelivery };
             Namespace = ns;
             StartSequence = startSequence;
             Recent = recent;

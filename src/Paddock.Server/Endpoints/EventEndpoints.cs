@@ -105,7 +105,8 @@ public static class EventEndpoints
         try
         {
             var window = lastEventId is null ? Clamp(options.Value.EventReplayWindow) : TimeSpan.Zero;
-            using var subscription = await hub.SubscribeAsync(ns, ct, window);
+            // The stream's reader only writes what it reads, so it runs on the hub's delivery (see EventHub.SubscribeAsync).
+            using var subscription = await hub.SubscribeAsync(ns, ct, window, readsOnDelivery: true);
             // A stopping server ends its streams (clients reconnect with Last-Event-ID): an open stream would otherwise hold
             // the shutdown until the host's timeout. Ending the subscription ends the stream after what it has queued; the
             // workers' hand-back is then delivered below. (Registered on a stopping server, it ends it at once.)

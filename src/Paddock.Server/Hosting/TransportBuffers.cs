@@ -20,7 +20,7 @@ namespace Paddock.Server.Hosting;
 /// <para>Registered as ASP.NET Core's <see cref="IMemoryPoolFactory{T}"/>, which the socket transport takes from the
 /// services.</para>
 /// </remarks>
-public sealed class TransportBuffers(TimeProvider time) : IMemoryPoolFactory<byte>, IFanOutPacer
+public sealed class TransportBuffers : IMemoryPoolFactory<byte>, IFanOutPacer, IDisposable
 {
     /// <summary>The fan-out goes on when at most this many blocks are rented (2 MB): two slices of writes in flight.</summary>
     public const int RoomAt = 2 * EventHub.SliceSize;
@@ -30,7 +30,13 @@ public sealed class TransportBuffers(TimeProvider time) : IMemoryPoolFactory<byt
 
     private int _inUse;
     private int _pools;
-    private TaskCompletionSource? _room;
+    private TaskCompletionSource? _room; // the waits for the present lack of room: all end together
+    private readonly ITimer _roomWait; // one clock for every wait: ends the present one at RoomWait
+
+    public TransportBuffers(TimeProvider time)
+    {
+        _roomWait = time.CreateTimer(static self => ((TransportBuffers)self!).Release(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
 
     /// <summary>Blocks rented and not yet returned, over every pool of this factory.</summary>
     public int BlocksInUse => Volatile.Read(ref _inUse);
@@ -44,6 +50,10 @@ public sealed class TransportBuffers(TimeProvider time) : IMemoryPoolFactory<byt
         return new TransportBufferPool(this);
     }
 
+    /// <remarks>
+    /// A wait costs one shared task and no timer of its own: the waits that begin while room is lacking share one task,
+    /// which the return that makes room, or the factory's one timer at <see cref="RoomWait"/>, completes.
+    /// </remarks>
     public ValueTask WaitForRoomAsync()
     {
         if (BlocksInUse <= RoomAt) return ValueTask.CompletedTask;
@@ -51,13 +61,19 @@ public sealed class TransportBuffers(TimeProvider time) : IMemoryPoolFactory<byt
         if (room is null)
         {
             var fresh = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            room = Interlocked.CompareExchange(ref _room, fresh, null) ?? fresh;
+            room = Interlocked.CompareExchange(ref _room, fresh, null);
+            if (room is null)
+            {
+                room = fresh;
+                _roomWait.Change(RoomWait, Timeout.InfiniteTimeSpan);
+            }
         }
         // A return between the first look and the registration would not have seen the waiter.
         if (BlocksInUse <= RoomAt) Release();
-        return new ValueTask(room.Task.WaitAsync(RoomWait, time).ContinueWith(static _ => { }, CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
+        return new ValueTask(room.Task);
     }
+
+    public void Dispose() => _roomWait.Dispose();
 
     internal void Rented() => Interlocked.Increment(ref _inUse);
 
