@@ -143,7 +143,7 @@ public sealed partial class GenerationProcessor(
         var output = Path.Combine(workDirectory, "output.mp4");
         // A checkpoint of another backend (the model was moved to another one meanwhile) is not resumed here.
         var resume = generation.RemoteJob is { } recorded && recorded.Backend == engine.Name ? recorded : null;
-        var context = new RenderContext(output, workDirectory, new Progress<RenderProgress>(p => progress.Set(p.Phase, p.Fraction)), lease.Attempt, resume,
+        var context = new RenderContext(output, workDirectory, progress, lease.Attempt, resume,
             (remote, token) => CheckpointAsync(lease, generation, remote, source), links,
             (remote, token) => remote.Id is { } id ? store.IsRemoteJobRecordedAsync(remote.Backend, id, generation.Id, token) : Task.FromResult(false));
         progress.Set("rendering", 0);
@@ -345,9 +345,15 @@ public sealed partial class GenerationProcessor(
         catch (UnauthorizedAccessException) { }
     }
 
-    /// <summary>The latest progress, written by the engine's callbacks and read by the heartbeat.</summary>
-    private sealed class ProgressTracker
+    /// <summary>
+    /// The latest progress, written by the engine's callbacks and read by the heartbeat. The engine reports to it directly,
+    /// in the order it reports: a <see cref="Progress{T}"/> would post each report to the thread pool, and a phase reported
+    /// just before the next one (ComfyUI's "downloading", then "conforming") could land after it, so the events went back.
+    /// </summary>
+    private sealed class ProgressTracker : IProgress<RenderProgress>
     {
+        void IProgress<RenderProgress>.Report(RenderProgress value) => Set(value.Phase, value.Fraction);
+
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly CancellationTokenSource _done = new();
         private GenerationProgress? _current;
