@@ -17,10 +17,9 @@ public sealed class WorkArea : IDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         Root = Path.GetFullPath(root);
-        Token = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
         Directory.CreateDirectory(Root);
         // The lock first, then the folder: a folder without its lock file is never a live owner's.
-        _lock = new FileStream(LockPathOf(Root, Token), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        (Token, _lock) = TakeLock(Root);
         Folder = Path.Combine(Root, Token);
         Directory.CreateDirectory(Folder);
     }
@@ -54,6 +53,37 @@ public sealed class WorkArea : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return false;
+        }
+    }
+
+    private const int LockAttempts = 10;
+
+    /// <summary>
+    /// Creates and locks a lock file under a new token. A file stream creates the file, then locks it: a sweeper in
+    /// another process can open it in between, find it unlocked, take it for a dead owner's and delete it (then this
+    /// lock would guard a name nobody sees, and the folder made next would be reclaimed under a live owner). Such a
+    /// sweeper deletes the file before it lets go, so once the lock is ours, a file still at the name is ours for good;
+    /// otherwise another token is tried.
+    /// </summary>
+    private static (string Token, FileStream Lock) TakeLock(string root)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var token = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+            var path = LockPathOf(root, token);
+            FileStream held;
+            try
+            {
+                held = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (attempt < LockAttempts)
+            {
+                continue; // a sweeper holds it just now, and deletes it
+            }
+            if (File.Exists(path)) return (token, held);
+            held.Dispose();
+            if (attempt == LockAttempts)
+                throw new IOException($"could not take a work folder lock in {root}: each new lock file was removed by another process");
         }
     }
 
