@@ -162,6 +162,12 @@ public sealed class BuiltinVideoEngine : IVideoEngine
             Log.RenderCancelled(_logger, job.GenerationId, frame);
             throw new OperationCanceledException("The render was cancelled.", exception, cancellationToken);
         }
+        catch (EncoderKilledException killed)
+        {
+            Log.RenderFailed(_logger, job.GenerationId, killed);
+            // Retried like an unavailable backend: the encoder, not the request, failed.
+            throw new EngineFailureException(FailureKind.ProviderUnavailable, $"rendering failed: {killed.Message}", inner: killed);
+        }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             Log.RenderFailed(_logger, job.GenerationId, exception);

@@ -200,6 +200,41 @@ public sealed class BuiltinVideoEngineTests : IDisposable
         Assert.Empty(Directory.GetFiles(_directory));
     }
 
+    /// <summary>
+    /// The kernel's out-of-memory killer (or an operator) ends the encoder mid-render: the failure says so and is of a
+    /// kind the worker retries, since nothing in the request caused it.
+    /// </summary>
+    [Fact]
+    public async Task An_encoder_killed_from_outside_is_a_retryable_failure_that_says_so()
+    {
+        var underway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new ProgressLog(report =>
+        {
+            if (report.Fraction >= 0.1) underway.TrySetResult();
+        });
+        var output = Output();
+        var render = new BuiltinVideoEngine(new BuiltinEngineOptions())
+            .RenderAsync(TestMedia.Job(1280, 720, 15, TestMedia.TwoReferences()), output, progress, CancellationToken.None);
+        await underway.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var encoder = Directory.EnumerateDirectories("/proc")
+            .Select(entry => (Pid: Path.GetFileName(entry), Arguments: ReadCommandLine(entry)))
+            .Single(p => p.Arguments.Any(a => a.StartsWith(output + ".", StringComparison.Ordinal) && a.EndsWith(".partial", StringComparison.Ordinal)));
+        Process.Start("kill", ["-KILL", encoder.Pid])!.WaitForExit();
+
+        var failure = await Assert.ThrowsAsync<EngineFailureException>(() => render);
+        Assert.Equal(FailureKind.ProviderUnavailable, failure.Kind);
+        Assert.True(failure.Kind.IsRetryable());
+        Assert.Contains("killed (SIGKILL)", failure.Message);
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    private static string[] ReadCommandLine(string procEntry)
+    {
+        try { return File.ReadAllText(Path.Combine(procEntry, "cmdline")).Split('\0'); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
     [Fact]
     public async Task Already_cancelled_token_renders_nothing()
     {

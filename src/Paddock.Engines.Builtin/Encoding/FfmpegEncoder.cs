@@ -19,6 +19,7 @@ internal sealed class FfmpegEncoder : IDisposable
     private int _lendTo = -1;
     private bool _inputClosed;
     private bool _disposed;
+    private bool _killedHere;
 
     private FfmpegEncoder(Process process) => _process = process;
 
@@ -144,6 +145,7 @@ internal sealed class FfmpegEncoder : IDisposable
             {
                 if (!_process.HasExited)
                 {
+                    _killedHere = true;
                     _process.Kill(entireProcessTree: true);
                 }
             }
@@ -201,8 +203,22 @@ internal sealed class FfmpegEncoder : IDisposable
     private InvalidOperationException Failure(string what, Exception? inner = null)
     {
         var tail = StderrTail;
+        if (KilledFromOutside)
+            return new EncoderKilledException($"{what}: ffmpeg was killed (SIGKILL) by another process or by the kernel's out-of-memory killer", inner);
         var message = tail.Length == 0 ? $"{what}." : $"{what}: {tail}";
         return new InvalidOperationException(message, inner);
+    }
+
+    /// <summary>
+    /// Ended by SIGKILL that this encoder did not send: the kernel's out-of-memory killer, or an operator. .NET reports a
+    /// signalled process's exit code as 128 plus the signal; ffmpeg never exits with 137 by itself.
+    /// </summary>
+    private bool KilledFromOutside
+    {
+        get
+        {
+            lock (_gate) return !_killedHere && _process.HasExited && _process.ExitCode == 128 + 9;
+        }
     }
 
     private void KeepStderr(string? line)
@@ -223,3 +239,6 @@ internal sealed class FfmpegEncoder : IDisposable
         }
     }
 }
+
+/// <summary>ffmpeg was killed from outside while encoding: nothing in the request caused it, so another try may well succeed.</summary>
+internal sealed class EncoderKilledException(string message, Exception? inner) : InvalidOperationException(message, inner);
