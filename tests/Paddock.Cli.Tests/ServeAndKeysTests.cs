@@ -115,6 +115,30 @@ public sealed class ServeAndKeysTests(CliServer server) : IDisposable
         await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>
+    /// appsettings.json is read from the folder the server starts in, and nothing below that folder is watched: started
+    /// in / (systemd's default working directory), a watch on it covered the whole file system, tens of thousands of
+    /// inotify watches and seconds of start-up.
+    /// </summary>
+    [Fact]
+    public async Task Serve_reads_appsettings_json_where_it_starts_and_watches_none_of_the_folders_below()
+    {
+        var url = $"http://127.0.0.1:{FreePort()}";
+        await File.WriteAllTextAsync(_cli.PathOf("appsettings.json"), JsonSerializer.Serialize(new { urls = url }));
+        for (var i = 0; i < 30; i++)
+        for (var j = 0; j < 10; j++)
+            Directory.CreateDirectory(_cli.PathOf(Path.Combine($"project-{i}", $"folder-{j}")));
+
+        await using var serve = _cli.Start("serve", "--data-dir", Path.Combine(_cli.Root, "watch-data"), "--concurrency", "0", "--Logging:LogLevel:Default=Warning");
+        await serve.WaitForAsync(s => s.Contains($"Paddock is listening on {url}", StringComparison.Ordinal), "the server listening where appsettings.json says");
+
+        var watches = Directory.EnumerateFiles($"/proc/{serve.Pid}/fdinfo")
+            .Sum(info => { try { return File.ReadLines(info).Count(l => l.StartsWith("inotify ", StringComparison.Ordinal)); } catch (IOException) { return 0; } });
+        Assert.True(watches < 50, $"the server holds {watches} inotify watches for the 331 folders it started in");
+        serve.Terminate();
+        await serve.WaitForExitAsync(TimeSpan.FromSeconds(30));
+    }
+
     private async Task<RunningCli> ServeAsync(string url, params string[] settings)
     {
         var serve = _cli.Start(["serve", "--urls", url, .. settings, "--Paddock:Engines:Builtin:Preset=ultrafast", "--Logging:LogLevel:Default=Warning"]);

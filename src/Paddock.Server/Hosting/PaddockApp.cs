@@ -32,7 +32,10 @@ public static class PaddockApp
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, PaddockRole role = PaddockRole.ApiAndWorkers)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // Settings are read once at start (nothing here follows a later change to appsettings.json), so its folder is not
+        // watched: the watch covers every folder below the one the process starts in, which for a service started in /
+        // was the whole file system (tens of thousands of inotify watches, seconds of start-up).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false", .. args] });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
             builder.WebHost.UseUrls(DefaultUrls(role));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = RequestBody.MaxJsonBytes);
