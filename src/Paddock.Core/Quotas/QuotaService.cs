@@ -25,7 +25,11 @@ public sealed record EffectiveLimits(QuotaScope Namespace, QuotaLimits Namespace
 public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> options, TimeProvider time)
 {
     private readonly QuotaOptions _options = options.Value;
-    private readonly ConcurrentDictionary<string, (QuotaLimits? Limits, DateTimeOffset Expires)> _stored = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The limits in force per namespace and key, as composed (stored, then configured): every request of a key shares one
+    /// object, which a long-lived request (an event stream) holds, rather than composing and keeping its own.
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Namespace, string? KeyId), (EffectiveLimits Limits, DateTimeOffset Expires)> _inForce = new();
     private readonly ConcurrentDictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
 
     /// <summary>The running limits of configuration, for claims (the store adds those stored per namespace and per key).</summary>
@@ -38,14 +42,25 @@ public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> optio
     /// <summary>The limits in force for a request of <paramref name="ns"/> made with the key <paramref name="keyId"/>.</summary>
     public async Task<EffectiveLimits> LimitsAsync(string ns, string? keyId, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        if (_inForce.TryGetValue((ns, keyId), out var cached) && cached.Expires > now)
+            return cached.Limits;
+        var limits = await ComposeAsync(ns, keyId, cancellationToken).ConfigureAwait(false);
+        if (_inForce.Count > 100_000) _inForce.Clear();
+        _inForce[(ns, keyId)] = (limits, now + _options.StoredLimitsLifetime);
+        return limits;
+    }
+
+    private async Task<EffectiveLimits> ComposeAsync(string ns, string? keyId, CancellationToken cancellationToken)
+    {
         var nsScope = QuotaScope.Namespace(ns);
-        var nsLimits = (await StoredAsync(nsScope, cancellationToken).ConfigureAwait(false) ?? QuotaLimits.None)
+        var nsLimits = (await store.GetLimitsAsync(nsScope, cancellationToken).ConfigureAwait(false) ?? QuotaLimits.None)
             .Or(_options.Namespaces.TryGetValue(ns, out var own) ? own.ToLimits() : null)
             .Or(_options.Namespace.ToLimits());
         if (keyId is null)
             return new EffectiveLimits(nsScope, nsLimits, null, QuotaLimits.None);
         var keyScope = QuotaScope.Key(keyId);
-        var keyLimits = (await StoredAsync(keyScope, cancellationToken).ConfigureAwait(false) ?? QuotaLimits.None)
+        var keyLimits = (await store.GetLimitsAsync(keyScope, cancellationToken).ConfigureAwait(false) ?? QuotaLimits.None)
             .Or(_options.Keys.TryGetValue(keyId, out var mine) ? mine.ToLimits() : null)
             .Or(_options.Key.ToLimits());
         return new EffectiveLimits(nsScope, nsLimits, keyScope, keyLimits);
@@ -141,18 +156,8 @@ public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> optio
     public void ForgetStored(QuotaScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        _stored.TryRemove(scope.Stored, out _);
-    }
-
-    private async Task<QuotaLimits?> StoredAsync(QuotaScope scope, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (_stored.TryGetValue(scope.Stored, out var cached) && cached.Expires > now)
-            return cached.Limits;
-        var limits = await store.GetLimitsAsync(scope, cancellationToken).ConfigureAwait(false);
-        if (_stored.Count > 100_000) _stored.Clear();
-        _stored[scope.Stored] = (limits, now + _options.StoredLimitsLifetime);
-        return limits;
+        // A namespace's limits are part of every one of its keys' (rare: an administrator's change).
+        _inForce.Clear();
     }
 
     /// <summary>A bucket of a minute's requests, refilled continuously: a burst up to the limit, then the limit's pace.</summary>
