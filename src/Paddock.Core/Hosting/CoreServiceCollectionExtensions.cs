@@ -82,6 +82,7 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton(sp => new WorkArea(sp.GetRequiredService<IOptions<DataDirectoryOptions>>().Value.WorkDirectory));
         services.AddSingleton<WorkAreaSweeper>();
         services.AddHostedService<LeftoverReclaimer>();
+        services.AddHostedService<IdleMemoryTrimmer>();
         services.AddSingleton<Retention.RetentionPolicy>();
         services.AddSingleton<Retention.RetentionSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<Retention.RetentionSweeper>());

@@ -11,6 +11,9 @@ public sealed class MaintenanceOptions : IValidatedSettings
     /// <summary>A half-written blob untouched this long belongs to a writer that died.</summary>
     public TimeSpan AbandonedWriteAge { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Whether memory a burst left unused is given back to the system once the process is quiet (<see cref="IdleMemoryTrimmer"/>).</summary>
+    public bool ReturnMemoryWhenIdle { get; set; } = true;
+
     public void Validate(string section, ICollection<string> problems)
     {
         if (SweepInterval < TimeSpan.FromMilliseconds(100) || SweepInterval > TimeSpan.FromDays(1))
