@@ -34,6 +34,22 @@ public sealed class IdleMemoryTrimmerTests
     }
 
     [Fact]
+    public void Growth_since_the_last_trim_counts_though_the_heap_still_holds_the_burst_s_dead_objects()
+    {
+        var policy = new IdleMemoryTrimmer.TrimPolicy();
+        policy.ShouldTrim(1, 300 * MB, 100 * MB, TimeSpan.Zero);
+        Assert.True(policy.ShouldTrim(1, 300 * MB, 100 * MB, TimeSpan.FromSeconds(5)));
+        policy.Trimmed(130 * MB);
+        // A burst: 40 MB more committed, of which the heap's figure (taken before its dead objects are collected) shows 30.
+        policy.ShouldTrim(9, 170 * MB, 150 * MB, TimeSpan.FromSeconds(100));
+        Assert.True(policy.ShouldTrim(9, 170 * MB, 150 * MB, TimeSpan.FromSeconds(105)));
+        policy.Trimmed(130 * MB);
+        // Growth below the bar is left alone.
+        policy.ShouldTrim(12, 150 * MB, 140 * MB, TimeSpan.FromSeconds(200));
+        Assert.False(policy.ShouldTrim(12, 150 * MB, 140 * MB, TimeSpan.FromSeconds(205)));
+    }
+
+    [Fact]
     public void Trims_at_most_once_a_minute_even_if_memory_is_still_held()
     {
         var policy = new IdleMemoryTrimmer.TrimPolicy();

@@ -29,7 +29,9 @@ public sealed partial class IdleMemoryTrimmer(IOptions<MaintenanceOptions> optio
             if (!policy.ShouldTrim(GC.CollectionCount(0), last.TotalCommittedBytes, last.HeapSizeBytes, time.GetElapsedTime(started))) continue;
             var pausedBefore = GC.GetTotalPauseDuration();
             GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            LogTrimmed((last.TotalCommittedBytes - GC.GetGCMemoryInfo().TotalCommittedBytes) / (1024 * 1024), (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds);
+            var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+            policy.Trimmed(committed);
+            LogTrimmed((last.TotalCommittedBytes - committed) / (1024 * 1024), (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds);
         }
     }
 
@@ -39,7 +41,10 @@ public sealed partial class IdleMemoryTrimmer(IOptions<MaintenanceOptions> optio
         /// <summary>No collection for this long: next to nothing is being allocated, so no request is being served.</summary>
         public static readonly TimeSpan Quiet = TimeSpan.FromSeconds(5);
 
-        /// <summary>Committed beyond the live heap: less is not worth stopping the process for.</summary>
+        /// <summary>
+        /// Held unused (committed beyond the heap), or grown since the last trim: less is not worth stopping the process
+        /// for. The second catches what the runtime's own figures hide (dead objects it has not collected yet count as heap).
+        /// </summary>
         public const long WorthReturning = 32L * 1024 * 1024;
 
         public static readonly TimeSpan AtMostEvery = TimeSpan.FromMinutes(1);
@@ -47,6 +52,7 @@ public sealed partial class IdleMemoryTrimmer(IOptions<MaintenanceOptions> optio
         private int _collections = -1;
         private TimeSpan _quietSince;
         private TimeSpan? _lastTrim;
+        private long? _baseline; // committed after the last trim (at first, the first reading), following it down
 
         /// <param name="collections">Collections so far (of any generation).</param>
         /// <param name="committedBytes">Memory the heap holds from the system, as of the last collection.</param>
@@ -54,17 +60,23 @@ public sealed partial class IdleMemoryTrimmer(IOptions<MaintenanceOptions> optio
         /// <param name="now">Time since the process began checking.</param>
         public bool ShouldTrim(int collections, long committedBytes, long liveBytes, TimeSpan now)
         {
+            _baseline = Math.Min(_baseline ?? committedBytes, committedBytes);
             if (collections != _collections)
             {
                 _collections = collections;
                 _quietSince = now;
                 return false;
             }
-            if (now - _quietSince < Quiet || (_lastTrim is { } last && now - last < AtMostEvery) || committedBytes - liveBytes < WorthReturning)
+            if (now - _quietSince < Quiet || (_lastTrim is { } last && now - last < AtMostEvery))
+                return false;
+            if (committedBytes - liveBytes < WorthReturning && committedBytes - _baseline < WorthReturning)
                 return false;
             _lastTrim = now;
             return true;
         }
+
+        /// <summary>What the heap holds after a trim: growth is counted from there.</summary>
+        public void Trimmed(long committedBytes) => _baseline = committedBytes;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Returned {Megabytes} MB that a burst left unused to the system (the process paused {PauseMs:F0} ms, while quiet)")]
