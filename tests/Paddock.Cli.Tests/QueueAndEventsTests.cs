@@ -11,9 +11,9 @@ public sealed class QueueAndEventsTests(CliServer server) : IDisposable
 
     public void Dispose() => _cli.Dispose();
 
-    private async Task<string> EnqueueAsync(string prompt, int duration)
+    private async Task<string> EnqueueAsync(string prompt, int duration, string resolution = "720P")
     {
-        var result = await _cli.RunAsync("generate", prompt, "--resolution", "720P", "--duration", duration.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-wait", "--json");
+        var result = await _cli.RunAsync("generate", prompt, "--resolution", resolution, "--duration", duration.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-wait", "--json");
         Assert.True(result.ExitCode == 0, result.ToString());
         return result.Json().GetProperty("generation_id").GetString()!;
     }
@@ -21,7 +21,9 @@ public sealed class QueueAndEventsTests(CliServer server) : IDisposable
     [Fact]
     public async Task Queue_lists_shows_and_cancels_generations()
     {
-        var busy = await EnqueueAsync("A very long parade", 15); // keeps the one worker busy
+        // Keeps the one worker busy past the cancel below: at 720P, 15 s rendered in about the 4 s the steps take on a
+        // quiet machine, and the cancel found it succeeded.
+        var busy = await EnqueueAsync("A very long parade", 15, "1080P");
         var waiting = await EnqueueAsync("A parade that waits its turn", 3);
 
         var table = await _cli.RunAsync("queue", "list");
