@@ -150,14 +150,13 @@ public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> optio
     }
 
     /// <summary>
-    /// Forgets this process's copy of a scope's stored limits, so the next request reads them again: an administrator's
-    /// change applies at once here (other processes read it within <see cref="QuotaOptions.StoredLimitsLifetime"/>).
+    /// Forgets the limits this process composed from a scope's stored ones (all of them: a namespace's are part of each
+    /// of its keys'), so the next request reads them again: an administrator's change applies at once here (other processes read it within <see cref="QuotaOptions.StoredLimitsLifetime"/>).
     /// </summary>
     public void ForgetStored(QuotaScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        // A namespace's limits are part of every one of its keys' (rare: an administrator's change).
-        _inForce.Clear();
+        _inForce.Clear(); // rare: an administrator's change
     }
 
     /// <summary>A bucket of a minute's requests, refilled continuously: a burst up to the limit, then the limit's pace.</summary>
