@@ -59,6 +59,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
     internal static readonly TimeSpan SliceWait = TimeSpan.FromMilliseconds(20);
 
     private Subscription[] _delivering = []; // the event's subscribers, copied out of the lock; used by the loop alone
+    private Subscription[] _wakeTargets = []; // the subscribers a tick of the clock wakes; used by one delivery of wakes at a time
 
     /// <summary>
     /// One delivery writes at a time: an event holds it for all its slices, the clock's wakes (the comments every stream
@@ -155,19 +156,26 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
         // like the event.
         if (Interlocked.Exchange(ref _wakingDue, 1) == 1) return;
         var now = time.GetTimestamp();
-        List<Subscription>? due = null;
+        var due = 0;
         lock (_gate)
         {
-            for (var i = _waking.Count - 1; i >= 0; i--)
+            // One pass, oldest first: the due ones go to the wake buffer, the others close up behind.
+            if (_wakeTargets.Length < _waking.Count) _wakeTargets = new Subscription[Math.Max(_waking.Count, _wakeTargets.Length * 2)];
+            var kept = 0;
+            for (var i = 0; i < _waking.Count; i++)
             {
                 var s = _waking[i];
-                if (s.WakeAt > now) continue;
+                if (s.WakeAt > now)
+                {
+                    _waking[kept++] = s;
+                    continue;
+                }
                 s.WakeAt = long.MaxValue;
-                _waking.RemoveAt(i);
-                (due ??= []).Add(s);
+                _wakeTargets[due++] = s;
             }
+            _waking.RemoveRange(kept, _waking.Count - kept);
         }
-        if (due is null)
+        if (due == 0)
         {
             Volatile.Write(ref _wakingDue, 0);
             return;
@@ -175,13 +183,11 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
         _ = DeliverWakesAsync(due);
     }
 
-    private async Task DeliverWakesAsync(List<Subscription> due)
+    private async Task DeliverWakesAsync(int due)
     {
         try
         {
-            // Oldest first: the list was filled from the end.
-            due.Reverse();
-            await DeliverAsync(Wake, due.ToArray(), due.Count, sliceByLane: true).ConfigureAwait(false);
+            await DeliverAsync(Wake, _wakeTargets, due, sliceByLane: true).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -211,16 +217,8 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
                 {
                     var s = targets[i];
                     targets[i] = null!; // the copy does not keep a closed stream alive
-                    switch (s.TryWrite(e, slice))
-                    {
-                        case Delivery.Refused:
-                            // A subscriber that cannot keep up is cut off; it reconnects with Last-Event-ID and loses nothing.
-                            s.Complete(new InvalidOperationException("subscriber fell too far behind"));
-                            break;
-                        case Delivery.Woke:
-                            slice.Add();
-                            break;
-                    }
+                    // A subscriber that cannot keep up is cut off; it reconnects with Last-Event-ID and loses nothing.
+                    if (s.TryWrite(e, slice) == Delivery.Refused) s.Complete(new InvalidOperationException("subscriber fell too far behind"));
                 }
             }
             finally
@@ -328,7 +326,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
     {
         /// <summary>Queued for a reader that is busy: it reads the event when it next looks.</summary>
         Queued,
-        /// <summary>Queued, and its waiting reader woken: the slice waits for it to come back.</summary>
+        /// <summary>Queued, and its waiting reader woken (counted in the slice first): the slice waits for it to come back.</summary>
         Woke,
         /// <summary>Not queued: the subscription has ended, or its reader fell too far behind.</summary>
         Refused,
@@ -449,6 +447,9 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
                 _waiting = false;
                 _slice = slice;
             }
+            // Counted before the reader is woken: one that reads on delivery is back (and counted off) before SetResult
+            // returns, and counted off first it would take the slice for done while the readers after it still write.
+            slice.Add();
             _wait.SetResult(true);
             return Delivery.Woke;
         }
