@@ -26,16 +26,26 @@ public sealed class EventFrames(SignedUrls urls, IOptions<PaddockOptions> option
         var frames = _frames.GetValue(e, static e => new Frames(e));
         if (!frames.CarriesUrl) return frames.Plain ??= Encode(e, e.Data);
 
-        var baseUrl = urls.BaseUrl(request);
+        return SignedFrame(e, frames, urls.BaseUrl(request));
+    }
+
+    /// <remarks>
+    /// Kept out of <see cref="Of"/>, and without a lambda: what a lambda captures is allocated where its scope begins, so
+    /// a lambda in <see cref="Of"/> cost an allocation on every delivery of every event to every stream.
+    /// </remarks>
+    private byte[] SignedFrame(StoredEvent e, Frames frames, string baseUrl)
+    {
         var now = time.GetUtcNow();
         lock (frames)
         {
-            foreach (var signed in frames.Signed)
-                if (signed.BaseUrl == baseUrl && now - signed.At < ReuseWindow) return signed.Frame;
+            var signed = frames.Signed;
+            var index = 0;
+            while (index < signed.Count && signed[index].BaseUrl != baseUrl) index++;
+            if (index < signed.Count && now - signed[index].At < ReuseWindow) return signed[index].Frame;
             var url = urls.Sign(baseUrl, SignedUrls.OutputPath(e.Namespace, frames.GenerationId!.Value)).Url;
             var frame = Encode(e, GenerationEvents.WithUrl(e.Data, url));
-            frames.Signed.RemoveAll(s => s.BaseUrl == baseUrl);
-            frames.Signed.Add((baseUrl, now, frame));
+            if (index < signed.Count) signed[index] = (baseUrl, now, frame);
+            else signed.Add((baseUrl, now, frame));
             return frame;
         }
     }
