@@ -12,27 +12,47 @@ public sealed class TransportBufferTests
     public void A_burst_of_blocks_leaves_at_most_the_bound_free_and_counts_none_in_use()
     {
         var buffers = new TransportBuffers(TimeProvider.System);
-        using var pool = (TransportBufferPool)buffers.Create();
-        var burst = Enumerable.Range(0, 3 * TransportBufferPool.MaxFreeBlocks).Select(_ => pool.Rent()).ToList();
+        using var pool = buffers.Create();
+        var burst = Enumerable.Range(0, 3 * TransportBuffers.MaxFreeBlocks).Select(_ => pool.Rent()).ToList();
         Assert.Equal(burst.Count, buffers.BlocksInUse);
 
         foreach (var block in burst) block.Dispose();
 
-        Assert.Equal(TransportBufferPool.MaxFreeBlocks, pool.FreeBlocks);
+        Assert.Equal(TransportBuffers.MaxFreeBlocks, buffers.FreeBlocks);
         Assert.Equal(0, buffers.BlocksInUse);
+    }
+
+    [Fact]
+    public void The_pools_share_their_free_blocks_so_one_pool_reuses_what_another_returned()
+    {
+        // The transport has a pool per I/O queue; each one's share of a fan-out's slice comes and goes at its own moment.
+        var buffers = new TransportBuffers(TimeProvider.System);
+        using var first = buffers.Create();
+        using var second = buffers.Create();
+        var fromFirst = Enumerable.Range(0, TransportBuffers.MaxFreeBlocks).Select(_ => first.Rent()).ToList();
+        var arrays = fromFirst.Select(b => b.Memory).ToList();
+        foreach (var block in fromFirst) block.Dispose();
+
+        var fromSecond = Enumerable.Range(0, TransportBuffers.MaxFreeBlocks).Select(_ => second.Rent()).ToList();
+
+        Assert.Equal(0, buffers.FreeBlocks);
+        // Every block the second pool handed out is one the first returned: nothing new was allocated.
+        Assert.All(fromSecond, b => Assert.Contains(arrays, a => a.Equals(b.Memory)));
+        foreach (var block in fromSecond) block.Dispose();
+        Assert.Equal(TransportBuffers.MaxFreeBlocks, buffers.FreeBlocks);
     }
 
     [Fact]
     public void A_block_disposed_twice_is_reused_once_and_a_returned_block_cannot_be_written()
     {
         var buffers = new TransportBuffers(TimeProvider.System);
-        using var pool = (TransportBufferPool)buffers.Create();
+        using var pool = buffers.Create();
         var block = pool.Rent();
         Assert.Equal(TransportBufferPool.BlockSize, block.Memory.Length);
         block.Dispose();
         block.Dispose();
 
-        Assert.Equal(1, pool.FreeBlocks);
+        Assert.Equal(1, buffers.FreeBlocks);
         Assert.Equal(0, buffers.BlocksInUse);
         Assert.Throws<ObjectDisposedException>(() => block.Memory);
         var again = pool.Rent();

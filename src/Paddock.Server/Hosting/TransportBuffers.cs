@@ -12,9 +12,9 @@ namespace Paddock.Server.Hosting;
 /// <remarks>
 /// <para>Kestrel's pool keeps every block it ever handed out, on the pinned object heap: one event written to each of
 /// 10,000 streams at once needed a 4 KB block per stream until the socket had sent it, and the pool kept the 40 MB for
-/// good (docs/BENCHMARKS.md, issue 15). Here every pool keeps at most <see cref="TransportBufferPool.MaxFreeBlocks"/>
-/// free blocks and leaves the rest to the garbage collector (ordinary arrays, which a send pins only while it is in
-/// flight where the platform needs that), and the <see cref="EventHub"/> wakes its next slice of streams only once the
+/// good (docs/BENCHMARKS.md, issue 15). Here the pools share one free list of at most <see cref="MaxFreeBlocks"/> blocks
+/// and leave the rest to the garbage collector (ordinary arrays, which a send pins only while it is in flight where the
+/// platform needs that), and the <see cref="EventHub"/> wakes its next slice of streams only once the
 /// blocks still unsent are back to <see cref="RoomAt"/> (or <see cref="RoomWait"/> passed, so other traffic holding
 /// many blocks only slows a fan-out a little), so a burst to every stream needs a few hundred blocks, not one each.</para>
 /// <para>Registered as ASP.NET Core's <see cref="IMemoryPoolFactory{T}"/>, which the socket transport takes from the
@@ -28,6 +28,16 @@ public sealed class TransportBuffers : IMemoryPoolFactory<byte>, IFanOutPacer, I
     /// <summary>The longest the fan-out waits for room before it goes on anyway.</summary>
     public static readonly TimeSpan RoomWait = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// Free blocks kept for reuse, shared by every pool (4 MB): more than a fan-out has in flight at once (<see cref="RoomAt"/>
+    /// and a slice more, a block or two each). Kept per pool instead (512 each, one pool per I/O queue), a pool's share of
+    /// each slice went past its bound, so every quiet moment between slices dropped blocks that the next slice allocated
+    /// again: a burst to ten thousand streams made 20 MB of garbage every 30 events (docs/BENCHMARKS.md).
+    /// </summary>
+    public const int MaxFreeBlocks = 4 * EventHub.SliceSize;
+
+    private readonly ConcurrentQueue<TransportBufferPool.Block> _free = new();
+    private int _freeCount;
     private int _inUse;
     private int _pools;
     private TaskCompletionSource? _room; // the waits for the present lack of room: all end together
@@ -40,6 +50,9 @@ public sealed class TransportBuffers : IMemoryPoolFactory<byte>, IFanOutPacer, I
 
     /// <summary>Blocks rented and not yet returned, over every pool of this factory.</summary>
     public int BlocksInUse => Volatile.Read(ref _inUse);
+
+    /// <summary>Free blocks held now, for every pool.</summary>
+    public int FreeBlocks => Volatile.Read(ref _freeCount);
 
     /// <summary>How many pools the server asked for (Kestrel's transport asks for one per I/O queue).</summary>
     public int PoolsCreated => Volatile.Read(ref _pools);
@@ -75,10 +88,23 @@ public sealed class TransportBuffers : IMemoryPoolFactory<byte>, IFanOutPacer, I
 
     public void Dispose() => _roomWait.Dispose();
 
-    internal void Rented() => Interlocked.Increment(ref _inUse);
-
-    internal void Returned()
+    internal TransportBufferPool.Block Rent()
     {
+        Interlocked.Increment(ref _inUse);
+        if (_free.TryDequeue(out var block))
+        {
+            Interlocked.Decrement(ref _freeCount);
+            block.Lease();
+            return block;
+        }
+        return new TransportBufferPool.Block(this);
+    }
+
+    internal void Return(TransportBufferPool.Block block)
+    {
+        // Beyond the bound the block (and its array) is dropped: the collector takes it.
+        if (Interlocked.Increment(ref _freeCount) <= MaxFreeBlocks) _free.Enqueue(block);
+        else Interlocked.Decrement(ref _freeCount);
         if (Interlocked.Decrement(ref _inUse) <= RoomAt && Volatile.Read(ref _room) is not null) Release();
     }
 
@@ -88,55 +114,31 @@ public sealed class TransportBuffers : IMemoryPoolFactory<byte>, IFanOutPacer, I
     }
 }
 
-/// <summary>One pool of <see cref="TransportBuffers"/>: 4 KB blocks, at most <see cref="MaxFreeBlocks"/> of them kept free.</summary>
+/// <summary>One pool of <see cref="TransportBuffers"/>: 4 KB blocks from the free list the pools share.</summary>
 public sealed class TransportBufferPool : MemoryPool<byte>
 {
     /// <summary>The size of every block: the size Kestrel's pipes ask for (their minimum segment), as in its own pool.</summary>
     public const int BlockSize = 4096;
 
-    /// <summary>Free blocks kept for reuse (2 MB): what a few hundred requests in flight at once use.</summary>
-    public const int MaxFreeBlocks = 512;
-
     private readonly TransportBuffers _owner;
-    private readonly ConcurrentQueue<Block> _free = new();
-    private int _freeCount;
 
     internal TransportBufferPool(TransportBuffers owner) => _owner = owner;
 
     public override int MaxBufferSize => BlockSize;
 
-    /// <summary>Free blocks held now.</summary>
-    public int FreeBlocks => Volatile.Read(ref _freeCount);
-
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
-        _owner.Rented();
-        if (_free.TryDequeue(out var block))
-        {
-            Interlocked.Decrement(ref _freeCount);
-            block.Lease();
-            return block;
-        }
-        return new Block(this);
+        return _owner.Rent();
     }
 
-    private void Return(Block block)
-    {
-        // Beyond the bound the block (and its array) is dropped: the collector takes it.
-        if (Interlocked.Increment(ref _freeCount) <= MaxFreeBlocks) _free.Enqueue(block);
-        else Interlocked.Decrement(ref _freeCount);
-        _owner.Returned();
-    }
-
+    /// <summary>The free blocks belong to the factory, which outlives its pools.</summary>
     protected override void Dispose(bool disposing)
     {
-        _free.Clear();
-        Volatile.Write(ref _freeCount, 0);
     }
 
     /// <summary>One block: its array and the lease on it (reused with the array, so a rent from the free list allocates nothing).</summary>
-    private sealed class Block(TransportBufferPool pool) : IMemoryOwner<byte>
+    internal sealed class Block(TransportBuffers owner) : IMemoryOwner<byte>
     {
         private readonly byte[] _array = GC.AllocateUninitializedArray<byte>(BlockSize);
         private int _leased = 1;
@@ -155,7 +157,7 @@ public sealed class TransportBufferPool : MemoryPool<byte>
         public void Dispose()
         {
             // A second dispose of the same lease must not put the block on the free list twice.
-            if (Interlocked.Exchange(ref _leased, 0) == 1) pool.Return(this);
+            if (Interlocked.Exchange(ref _leased, 0) == 1) owner.Return(this);
         }
     }
 }
