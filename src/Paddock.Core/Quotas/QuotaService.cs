@@ -151,7 +151,8 @@ public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> optio
 
     /// <summary>
     /// Forgets the limits this process composed from a scope's stored ones (all of them: a namespace's are part of each
-    /// of its keys'), so the next request reads them again: an administrator's change applies at once here (other processes read it within <see cref="QuotaOptions.StoredLimitsLifetime"/>).
+    /// of its keys'), so the next request reads them again: an administrator's change applies at once here (other
+    /// processes read it within <see cref="QuotaOptions.StoredLimitsLifetime"/>).
     /// </summary>
     public void ForgetStored(QuotaScope scope)
     {
