@@ -8,9 +8,10 @@ namespace Paddock.Storage.Sqlite.Writing;
 /// <summary>
 /// The only thing that writes to the database: one connection and one thread that commit the
 /// operations of many concurrent callers together (group commit). Each round takes everything
-/// pending — it never waits for more to arrive — and runs it in one transaction, each operation in
-/// its own savepoint so a failing one is undone alone. Callers hear back only after the commit, so
-/// an acknowledged write is durable; one fsync serves the whole round.
+/// pending — it never waits for more to arrive — and runs it in one transaction. Callers hear back
+/// only after the commit, so an acknowledged write is durable; one fsync serves the whole round.
+/// A failing operation is undone alone: the round first runs with no savepoints, and only when an
+/// operation fails is it rolled back and run again with each operation in its own savepoint.
 /// </summary>
 /// <remarks>
 /// One writer also makes the commit order the order of <c>events.seq</c>: a reader can never see an
@@ -28,6 +29,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
     private readonly Action<IReadOnlyList<Paddock.Core.Storage.StoreSignal>> _committed;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<PendingWrite<SqliteWriteContext>> _ran = new(MaxOperationsPerTransaction);
 
     /// <param name="connection">An open connection the writer owns from now on.</param>
     /// <param name="committed">Called on the writer's thread after each commit with what it signals; must not block.</param>
@@ -102,6 +104,89 @@ internal sealed class SqliteWriter : IAsyncDisposable
     }
 
     private void ExecuteBatch(List<PendingWrite<SqliteWriteContext>> batch)
+    {
+        if (!TryExecuteTogether(batch))
+            ExecuteEachInSavepoint(batch);
+    }
+
+    /// <summary>
+    /// The usual round: every operation succeeds, so none needs a savepoint, which would copy every page it touches
+    /// to SQLite's statement journal (per enqueue, about as many pages as the row's B-trees). False, with nothing
+    /// written and no caller told, when an operation failed or the transaction did not start or commit: the round is
+    /// then run again the careful way (operations may run again after a rolled-back attempt).
+    /// </summary>
+    private bool TryExecuteTogether(List<PendingWrite<SqliteWriteContext>> batch)
+    {
+        SqliteTransaction transaction;
+        try
+        {
+            transaction = _connection.BeginTransaction(deferred: false);
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+
+        using (transaction)
+        {
+            _context.Transaction = transaction;
+            _context.TakeSignals(); // marks of a transaction that did not commit signal nothing
+            _ran.Clear();
+            var failed = false;
+            foreach (var pending in batch)
+            {
+                if (pending.CancellationToken.IsCancellationRequested)
+                    continue;
+                _ran.Add(pending);
+                if (!pending.Execute(_context))
+                {
+                    failed = true;
+                    break;
+                }
+            }
+
+            if (!failed)
+            {
+                try
+                {
+                    transaction.Commit();
+                }
+                catch (Exception)
+                {
+                    failed = true;
+                }
+            }
+
+            _context.Transaction = null;
+            if (failed)
+            {
+                TryRollback(transaction);
+                _ran.Clear();
+                return false;
+            }
+        }
+
+        var signals = _context.TakeSignals();
+        var next = 0;
+        foreach (var pending in batch)
+        {
+            if (next < _ran.Count && ReferenceEquals(_ran[next], pending))
+            {
+                pending.Complete();
+                next++;
+            }
+            else
+            {
+                pending.Cancel();
+            }
+        }
+        _ran.Clear();
+        _committed(signals);
+        return true;
+    }
+
+    /// <summary>The round with each operation in its own savepoint, so a failing one is undone alone.</summary>
+    private void ExecuteEachInSavepoint(List<PendingWrite<SqliteWriteContext>> batch)
     {
         var inTransaction = new List<PendingWrite<SqliteWriteContext>>(batch.Count);
         var next = 0;
