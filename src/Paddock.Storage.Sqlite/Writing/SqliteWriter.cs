@@ -112,8 +112,8 @@ internal sealed class SqliteWriter : IAsyncDisposable
     /// <summary>
     /// The usual round: every operation succeeds, so none needs a savepoint, which would copy every page it touches
     /// to SQLite's statement journal (per enqueue, about as many pages as the row's B-trees). False, with nothing
-    /// written and no caller told, when an operation failed or the transaction did not start or commit: the round is
-    /// then run again the careful way (operations may run again after a rolled-back attempt).
+    /// written and no caller told, when an operation failed or the transaction did not start: the round is then run
+    /// again the careful way (operations may run again after a rolled-back attempt).
     /// </summary>
     private bool TryExecuteTogether(List<PendingWrite<SqliteWriteContext>> batch)
     {
@@ -145,44 +145,49 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
             }
 
+            Exception? lost = null;
             if (!failed)
             {
                 try
                 {
                     transaction.Commit();
                 }
-                catch (Exception)
+                catch (Exception exception)
                 {
-                    failed = true;
+                    // Not run again: a commit that failed may still have reached the WAL (a failed fsync), so
+                    // its callers hear why, as with the careful way.
+                    lost = exception;
                 }
             }
 
             _context.Transaction = null;
+            if (failed || lost is not null)
+                TryRollback(transaction);
             if (failed)
             {
-                TryRollback(transaction);
                 _ran.Clear();
                 return false;
             }
-        }
 
-        var signals = _context.TakeSignals();
-        var next = 0;
-        foreach (var pending in batch)
-        {
-            if (next < _ran.Count && ReferenceEquals(_ran[next], pending))
+            var signals = lost is null ? _context.TakeSignals() : null;
+            var next = 0;
+            foreach (var pending in batch)
             {
-                pending.Complete();
-                next++;
+                if (next < _ran.Count && ReferenceEquals(_ran[next], pending))
+                {
+                    if (lost is null) pending.Complete();
+                    else pending.Abort(lost);
+                    next++;
+                }
+                else
+                {
+                    pending.Cancel();
+                }
             }
-            else
-            {
-                pending.Cancel();
-            }
+            _ran.Clear();
+            if (signals is not null) _committed(signals);
+            return true;
         }
-        _ran.Clear();
-        _committed(signals);
-        return true;
     }
 
     /// <summary>The round with each operation in its own savepoint, so a failing one is undone alone.</summary>
