@@ -222,11 +222,11 @@ public sealed class SqliteGenerationStore : IGenerationStore
             if (claim is not null)
             {
                 // Forget a few expired keys on every call, so the table stays as large as one day of keys.
-                var purge = context.Command("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= $now LIMIT 100)");
+                var purge = context.CommandLeavingCountsPending("DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= $now LIMIT 100)");
                 purge.Parameters.Add("$now", now);
                 purge.ExecuteNonQuery();
 
-                var find = context.Command("SELECT fingerprint, generation_ids FROM idempotency_keys WHERE namespace = $ns AND key = $key");
+                var find = context.CommandLeavingCountsPending("SELECT fingerprint, generation_ids FROM idempotency_keys WHERE namespace = $ns AND key = $key");
                 find.Parameters.Add("$ns", claim.Namespace);
                 find.Parameters.Add("$key", claim.Key);
                 using var reader = find.ExecuteReader();
@@ -244,7 +244,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
                 Insert(context, generation, GenerationStatus.Queued, now, attempt: 0, leaseOwner: null, leaseExpiresAt: null);
             if (claim is not null)
             {
-                var remember = context.Command("INSERT INTO idempotency_keys (namespace, key, fingerprint, generation_ids, expires_at) VALUES ($ns, $key, $fingerprint, $ids, $expires)");
+                var remember = context.CommandLeavingCountsPending("INSERT INTO idempotency_keys (namespace, key, fingerprint, generation_ids, expires_at) VALUES ($ns, $key, $fingerprint, $ids, $expires)");
                 remember.Parameters.Add("$ns", claim.Namespace);
                 remember.Parameters.Add("$key", claim.Key);
                 remember.Parameters.Add("$fingerprint", claim.Fingerprint);
@@ -1007,7 +1007,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
     private static void Insert(
         SqliteWriteContext context, NewGeneration generation, GenerationStatus status, long now, int attempt, string? leaseOwner, long? leaseExpiresAt)
     {
-        var command = context.Command(InsertSql);
+        var command = context.CommandLeavingCountsPending(InsertSql);
         command.Parameters.Add("$id", SqliteValues.IdText(generation.Id));
         command.Parameters.Add("$namespace", generation.Namespace);
         command.Parameters.Add("$model", generation.Model);
@@ -1021,7 +1021,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         command.Parameters.Add("$lease_expires_at", leaseExpiresAt);
         command.Parameters.Add("$trace_parent", generation.TraceParent);
         var lane = generation.Lane ?? generation.Model;
-        var seq = context.Command(NextLaneSeqSql);
+        var seq = context.CommandLeavingCountsPending(NextLaneSeqSql);
         seq.Parameters.Add("$lane", lane);
         seq.Parameters.Add("$priority", generation.Priority);
         seq.Parameters.Add("$namespace", generation.Namespace);
@@ -1032,6 +1032,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         command.Parameters.Add("$video_seconds", generation.VideoSeconds);
         command.Parameters.Add("$lane_seq", (long)seq.ExecuteScalar()!);
         command.ExecuteNonQuery();
+        context.Inserted(generation, lane, status, now);
         context.WorkQueued(generation.Model);
     }
 

@@ -28,7 +28,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.NotNull(await second.Generations.GetAsync("alice", generation.Id));
         using var connection = OpenRaw();
         Assert.Equal(Enumerable.Range(1, SqliteStore.SchemaVersion).Select(v => (object)(long)v), Column(connection, "SELECT version FROM schema_version ORDER BY version"));
-        Assert.Equal(14, SqliteStore.SchemaVersion);
+        Assert.Equal(15, SqliteStore.SchemaVersion);
         Assert.Equal(["wal"], Column(connection, "PRAGMA journal_mode"));
         Assert.Subset(
             new HashSet<object>(Column(connection, "SELECT name FROM sqlite_master WHERE type = 'index'")),
@@ -90,6 +90,40 @@ public sealed class SqliteStoreTests : IDisposable
             Assert.Null(await store.Generations.GetAsync("alice", row.Id));
         foreach (var row in good)
             Assert.NotNull(await store.Generations.GetAsync("alice", row.Id));
+        // The doomed rows were inserted before their duplicates failed: what they added to the counters went with them.
+        using var connection = OpenRaw();
+        AssertCountersMatchRows(connection);
+        Assert.Equal([(long)good.Count + 1], Column(connection, "SELECT count FROM generation_counts WHERE namespace = 'alice' AND status = 'queued'"));
+    }
+
+    [Fact]
+    public async Task Counters_stay_exact_when_one_round_enqueues_cancels_and_claims_the_same_rows()
+    {
+        // Enqueues add to the counters once per round (schema version 15); a cancel or claim in the same round must
+        // count from the rows enqueued before it, or a counter drifts for good.
+        await using var store = _database.OpenSqlite(_time);
+        // Every fourth row is the first of its namespace and key, so its counters do not exist until its round adds them.
+        var rows = Enumerable.Range(0, 240).Select(i => new NewGeneration(
+            Guid.NewGuid(), i % 4 == 1 ? $"solo-{i}" : i % 3 == 0 ? "bob" : "alice", "happyhorse-1.0-t2v", "video", """{"prompt":"p"}""",
+            ApiKeyId: i % 4 == 1 ? $"key-{i}" : i % 2 == 0 ? "key-even" : null, Resolution: i % 4 < 2 ? "720P" : "1080P",
+            VideoSeconds: 1 + i % 5, Priority: i % 7 == 0 ? 1 : 0)).ToList();
+        var work = new List<Task>();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var row = rows[i];
+            work.Add(store.Generations.EnqueueAsync([row]));
+            // Queued right behind its enqueue (the writer runs them in order), so most land in the same round.
+            if (i % 4 == 1)
+                work.Add(store.Generations.CancelAsync(row.Namespace, row.Id, new EventDraft(row.Namespace, "generation.cancelled", "{}")));
+            if (i % 4 == 2)
+                work.Add(store.Generations.ClaimNextAsync("worker-" + i, Lease));
+        }
+        await Task.WhenAll(work);
+
+        using var connection = OpenRaw();
+        AssertCountersMatchRows(connection);
+        Assert.Equal([(long)rows.Count], Column(connection, "SELECT SUM(count) FROM generation_counts"));
+        Assert.Equal([60L], Column(connection, "SELECT COUNT(*) FROM generations WHERE status = 'cancelled'"));
     }
 
     [Fact]
@@ -156,6 +190,35 @@ public sealed class SqliteStoreTests : IDisposable
         await using var store = _database.OpenSqlite(_time);
         Assert.Equal(Path.GetFullPath(_database.FilePath), store.DatabasePath);
         Assert.True(File.Exists(store.DatabasePath));
+    }
+
+    /// <summary>Every counter a list total, queue limit or budget reads equals a count of the rows themselves.</summary>
+    private static void AssertCountersMatchRows(SqliteConnection connection)
+    {
+        Assert.Empty(Column(connection, """
+            SELECT namespace || '/' || status FROM (
+                SELECT namespace, model, media_type, status, COUNT(*) AS n FROM generations GROUP BY 1, 2, 3, 4) AS rows
+            FULL JOIN generation_counts USING (namespace, model, media_type, status)
+            WHERE COALESCE(rows.n, 0) <> COALESCE(generation_counts.count, 0)
+            """));
+        Assert.Empty(Column(connection, """
+            SELECT lane FROM queue_lanes
+            WHERE queued <> (SELECT COUNT(*) FROM generations g
+                             WHERE g.lane = queue_lanes.lane AND g.priority = queue_lanes.priority AND g.namespace = queue_lanes.namespace AND g.status = 'queued')
+            """));
+        Assert.Empty(Column(connection, """
+            SELECT api_key_id FROM key_queues
+            WHERE queued <> (SELECT COUNT(*) FROM generations g WHERE g.api_key_id = key_queues.api_key_id AND g.status = 'queued')
+            """));
+        Assert.Empty(Column(connection, """
+            SELECT scope FROM (
+                SELECT scope, resolution, date(enqueued_at / 1000, 'unixepoch') AS day, SUM(video_seconds) AS n
+                FROM (SELECT 'namespace:' || namespace AS scope, * FROM generations
+                      UNION ALL SELECT 'key:' || api_key_id, * FROM generations WHERE api_key_id IS NOT NULL)
+                WHERE video_seconds > 0 AND status NOT IN ('failed', 'cancelled') GROUP BY 1, 2, 3) AS rows
+            FULL JOIN video_budget USING (scope, resolution, day)
+            WHERE COALESCE(rows.n, 0) <> COALESCE(video_budget.seconds, 0)
+            """));
     }
 
     private SqliteConnection OpenRaw()

@@ -14,6 +14,7 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
 
     private readonly HashSet<string?> _queuedModels = [];
     private readonly List<Guid> _cancelled = [];
+    private readonly InsertedRowCounts _insertedCounts = new();
     private bool _eventsAppended;
 
     internal SqliteTransaction? Transaction { get; set; }
@@ -42,8 +43,21 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
         return signals;
     }
 
-    /// <summary>A prepared command for <paramref name="sql"/> with no parameters, in the current transaction.</summary>
+    /// <summary>
+    /// A prepared command for <paramref name="sql"/> with no parameters, in the current transaction. The counts of rows
+    /// inserted so far are added to the counters first, so the statement sees them exact.
+    /// </summary>
     public SqliteCommand Command(string sql)
+    {
+        AddInsertedCounts();
+        return CommandLeavingCountsPending(sql);
+    }
+
+    /// <summary>
+    /// <see cref="Command"/> for a statement that neither reads nor changes the counters of <see cref="InsertedRowCounts"/>
+    /// (the insert itself, a sub-lane's next number, idempotency keys), so a round of enqueues adds to them once.
+    /// </summary>
+    public SqliteCommand CommandLeavingCountsPending(string sql)
     {
         if (!_commands.TryGetValue(sql, out var command))
         {
@@ -55,6 +69,19 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
         command.Transaction = Transaction;
         return command;
     }
+
+    /// <summary>A generation was inserted: what it adds to the counters, added by <see cref="AddInsertedCounts"/>.</summary>
+    public void Inserted(Paddock.Core.Generations.NewGeneration row, string lane, Paddock.Core.Generations.GenerationStatus status, long enqueuedAtMilliseconds) =>
+        _insertedCounts.Add(row, lane, status, enqueuedAtMilliseconds);
+
+    /// <summary>Adds the inserted rows' counts to the counters; the writer calls it before each commit and each savepoint's release.</summary>
+    internal void AddInsertedCounts()
+    {
+        if (!_insertedCounts.IsEmpty) _insertedCounts.AddTo(CommandLeavingCountsPending);
+    }
+
+    /// <summary>Forgets counts not yet added: their rows are being rolled back.</summary>
+    internal void DiscardInsertedCounts() => _insertedCounts.Clear();
 
     public void Dispose()
     {

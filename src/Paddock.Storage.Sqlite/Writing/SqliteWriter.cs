@@ -131,6 +131,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             _context.Transaction = transaction;
             _context.TakeSignals(); // marks of a transaction that did not commit signal nothing
+            _context.DiscardInsertedCounts();
             _ran.Clear();
             var failed = false;
             foreach (var pending in batch)
@@ -142,6 +143,18 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 {
                     failed = true;
                     break;
+                }
+            }
+
+            if (!failed)
+            {
+                try
+                {
+                    _context.AddInsertedCounts();
+                }
+                catch (Exception)
+                {
+                    failed = true; // the careful way adds each operation's counts in its own savepoint, and tells who failed
                 }
             }
 
@@ -162,7 +175,10 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
             _context.Transaction = null;
             if (failed || lost is not null)
+            {
+                _context.DiscardInsertedCounts();
                 TryRollback(transaction);
+            }
             if (failed)
             {
                 _ran.Clear();
@@ -216,6 +232,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             {
                 _context.Transaction = transaction;
                 _context.TakeSignals(); // marks of a transaction that did not commit signal nothing
+                _context.DiscardInsertedCounts();
                 Exception? lost = null;
                 for (; next < batch.Count && lost is null; next++)
                 {
@@ -251,6 +268,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
                 else
                 {
+                    _context.DiscardInsertedCounts();
                     TryRollback(transaction);
                     foreach (var pending in inTransaction)
                         pending.Abort(lost);
@@ -275,6 +293,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         {
             try
             {
+                // Command adds the operation's inserted counts first, inside its savepoint.
                 _context.Command("RELEASE operation").ExecuteNonQuery();
                 return null;
             }
@@ -284,6 +303,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
         }
 
+        _context.DiscardInsertedCounts(); // the operation's own: every earlier one's were added at its release
         // Some errors (SQLITE_FULL, SQLITE_IOERR, ...) make SQLite roll back the whole transaction.
         if (IsAutocommit())
             return pending.Error ?? new InvalidOperationException("SQLite rolled the transaction back; nothing in it was written.");

@@ -1,0 +1,107 @@
+using System.Globalization;
+using Paddock.Core.Generations;
+using Paddock.Storage.Sqlite.Internal;
+
+namespace Paddock.Storage.Sqlite.Writing;
+
+/// <summary>
+/// What inserted generations add to the counters (<c>generation_counts</c>, <c>queue_lanes.queued</c>,
+/// <c>video_budget</c>, <c>key_queues</c>), summed until <see cref="SqliteWriteContext"/> adds them: before any other
+/// statement and before the commit, so nothing reads a counter without them. Insert triggers did this once per row;
+/// summed, a round of enqueues adds to each counter once (schema version 15). Updates and deletes still count by trigger.
+/// </summary>
+internal sealed class InsertedRowCounts
+{
+    private readonly Dictionary<(string Namespace, string Model, string MediaType, string Status), long> _byStatus = [];
+    private readonly Dictionary<(string Lane, int Priority, string Namespace), long> _queuedBySubLane = [];
+    private readonly Dictionary<(string Scope, string Resolution, string Day), long> _videoSeconds = [];
+    private readonly Dictionary<string, long> _queuedByKey = new(StringComparer.Ordinal);
+
+    public bool IsEmpty => _byStatus.Count == 0;
+
+    public void Add(NewGeneration row, string lane, GenerationStatus status, long enqueuedAtMilliseconds)
+    {
+        var wire = status.ToWire();
+        Increment(_byStatus, (row.Namespace, row.Model, row.MediaType, wire), 1);
+        if (status == GenerationStatus.Queued)
+        {
+            Increment(_queuedBySubLane, (lane, row.Priority, row.Namespace), 1);
+            if (row.ApiKeyId is { } key) Increment(_queuedByKey, key, 1);
+        }
+        if (row.VideoSeconds > 0)
+        {
+            var resolution = row.Resolution ?? "";
+            // The UTC day of the enqueue, as SQLite's date(enqueued_at / 1000, 'unixepoch') gives it.
+            var day = DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMilliseconds).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            Increment(_videoSeconds, ("namespace:" + row.Namespace, resolution, day), row.VideoSeconds);
+            if (row.ApiKeyId is { } key) Increment(_videoSeconds, ("key:" + key, resolution, day), row.VideoSeconds);
+        }
+    }
+
+    /// <summary>Adds the sums to the counters with <paramref name="command"/> (a prepared statement that leaves them pending), then forgets them.</summary>
+    public void AddTo(Func<string, Microsoft.Data.Sqlite.SqliteCommand> command)
+    {
+        foreach (var ((ns, model, mediaType, status), count) in _byStatus)
+        {
+            var upsert = command("""
+                INSERT INTO generation_counts (namespace, model, media_type, status, count) VALUES ($ns, $model, $media_type, $status, $n)
+                ON CONFLICT (namespace, model, media_type, status) DO UPDATE SET count = count + excluded.count
+                """);
+            upsert.Parameters.Add("$ns", ns);
+            upsert.Parameters.Add("$model", model);
+            upsert.Parameters.Add("$media_type", mediaType);
+            upsert.Parameters.Add("$status", status);
+            upsert.Parameters.Add("$n", count);
+            upsert.ExecuteNonQuery();
+        }
+        foreach (var ((lane, priority, ns), count) in _queuedBySubLane)
+        {
+            var upsert = command("""
+                INSERT INTO queue_lanes (lane, priority, namespace, queued) VALUES ($lane, $priority, $ns, $n)
+                ON CONFLICT (lane, priority, namespace) DO UPDATE SET queued = queued + excluded.queued
+                """);
+            upsert.Parameters.Add("$lane", lane);
+            upsert.Parameters.Add("$priority", priority);
+            upsert.Parameters.Add("$ns", ns);
+            upsert.Parameters.Add("$n", count);
+            upsert.ExecuteNonQuery();
+        }
+        foreach (var ((scope, resolution, day), seconds) in _videoSeconds)
+        {
+            var upsert = command("""
+                INSERT INTO video_budget (scope, resolution, day, seconds) VALUES ($scope, $resolution, $day, $n)
+                ON CONFLICT (scope, resolution, day) DO UPDATE SET seconds = seconds + excluded.seconds
+                """);
+            upsert.Parameters.Add("$scope", scope);
+            upsert.Parameters.Add("$resolution", resolution);
+            upsert.Parameters.Add("$day", day);
+            upsert.Parameters.Add("$n", seconds);
+            upsert.ExecuteNonQuery();
+        }
+        foreach (var (key, count) in _queuedByKey)
+        {
+            var upsert = command("""
+                INSERT INTO key_queues (api_key_id, queued) VALUES ($key, $n)
+                ON CONFLICT (api_key_id) DO UPDATE SET queued = queued + excluded.queued
+                """);
+            upsert.Parameters.Add("$key", key);
+            upsert.Parameters.Add("$n", count);
+            upsert.ExecuteNonQuery();
+        }
+        Clear();
+    }
+
+    public void Clear()
+    {
+        _byStatus.Clear();
+        _queuedBySubLane.Clear();
+        _videoSeconds.Clear();
+        _queuedByKey.Clear();
+    }
+
+    private static void Increment<TKey>(Dictionary<TKey, long> sums, TKey key, long by) where TKey : notnull
+    {
+        ref var sum = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(sums, key, out _);
+        sum += by;
+    }
+}
