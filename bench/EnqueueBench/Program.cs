@@ -41,10 +41,11 @@ public static class Program
         if (settings.Validation) return ValidationMode.Run(settings);
 
         // The load generator shares this process with the server: without this, its own HttpClient calls would be traced
-        // too (a client span and a traceparent header per request), a cost real clients put on their own machines. The
-        // enqueue path makes no outgoing HTTP call, so the server's spans are the same either way. Set before any
-        // HttpClient exists (the runtime reads it once).
-        if (settings.Telemetry) AppContext.SetSwitch("System.Net.Http.EnableActivityPropagation", false);
+        // by Paddock's OpenTelemetry (a client span and a traceparent header per request) while Paddock runs and not
+        // while the baseline does, a cost real clients put on their own machines. The enqueue path makes no outgoing
+        // HTTP call, so the server's spans are the same either way. Set before any HttpClient exists (the runtime reads
+        // it once).
+        AppContext.SetSwitch("System.Net.Http.EnableActivityPropagation", false);
         var body = BenchRequest.PostJson("api/ai/queue", Encoding.UTF8.GetBytes(Body));
         var load = new LoadGenerator(settings.Connections, TimeSpan.FromSeconds(settings.Warmup), TimeSpan.FromSeconds(settings.Seconds));
         Console.WriteLine($"EnqueueBench: {settings.Describe()}; load generator in-process (HttpClient/SocketsHttpHandler, HTTP/1.1, same process and cores as the server)");
@@ -104,7 +105,8 @@ public static class Program
                           "Load generator in the same process (HttpClient, closed loop), sharing the cores with the server. " +
                           "Paddock: `PaddockApp.Build`, fresh SQLite data directory, `Workers:Concurrency=0` (API only), seed request body. " +
                           "CPU ms/request: this process's CPU time (`Process.TotalProcessorTime`) over the measured window per request, " +
-                          "server and load generator together (the load generator's share is the same for both targets).");
+                          "server and load generator together (the load generator's share is the same for both targets: its own HttpClient calls are not traced, " +
+                          "`System.Net.Http.EnableActivityPropagation=false`).");
         Console.WriteLine();
         Console.WriteLine("| target | requests/s | p50 ms | p99 ms | CPU ms/request | errors | per run (req/s) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---|");
