@@ -10,6 +10,8 @@
 //   least 90% of the throughput with quotas off)
 //   ... -- --validation  instead: the CPU of validating a body alone, each model's compiled checks against the full JSON
 //   Schema evaluation (issue 15 item 4)
+//   ... -- --store       instead: the SQLite store alone (no HTTP), its writer thread's CPU per enqueue; run it from two
+//   builds to compare a change to the store
 
 using System.Globalization;
 using System.Text;
@@ -34,11 +36,12 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR] [--postgres CONNECTION-STRING] [--telemetry | --quotas [--quota-kinds rpm,queued,running,budget] | --validation]");
+            Console.Error.WriteLine("usage: EnqueueBench [--connections N] [--seconds S] [--warmup S] [--runs N] [--data-root DIR] [--postgres CONNECTION-STRING] [--telemetry | --quotas [--quota-kinds rpm,queued,running,budget] | --validation | --store]");
             return 2;
         }
 
         if (settings.Validation) return ValidationMode.Run(settings);
+        if (settings.Store) return await StoreMode.RunAsync(settings);
 
         // The load generator shares this process with the server: without this, its own HttpClient calls would be traced
         // by Paddock's OpenTelemetry (a client span and a traceparent header per request) while Paddock runs and not
@@ -154,7 +157,7 @@ public static class Program
 
 }
 
-public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot, string? Postgres = null, bool Telemetry = false, bool Quotas = false, IReadOnlyList<string>? Kinds = null, bool Validation = false)
+public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs, string DataRoot, string? Postgres = null, bool Telemetry = false, bool Quotas = false, IReadOnlyList<string>? Kinds = null, bool Validation = false, bool Store = false)
 {
     /// <summary>The kinds of limit <c>--quotas</c> configures.</summary>
     public IReadOnlyList<string> QuotaKinds => Kinds ?? QuotaMode.Kinds;
@@ -169,6 +172,7 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
         var telemetry = false;
         var quotas = false;
         var validation = false;
+        var store = false;
         IReadOnlyList<string>? kinds = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -199,6 +203,7 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
                 case "--telemetry": telemetry = true; break;
                 case "--quotas": quotas = true; break;
                 case "--validation": validation = true; break;
+                case "--store": store = true; break;
                 case "--quota-kinds":
                     kinds = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     if (kinds.Count == 0 || kinds.Any(k => !QuotaMode.Kinds.Contains(k)))
@@ -209,6 +214,6 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
         }
         if (telemetry && quotas) throw new ArgumentException("--telemetry and --quotas are two separate comparisons; give one");
         if (kinds is not null && !quotas) throw new ArgumentException("--quota-kinds goes with --quotas");
-        return new Settings(connections, seconds, warmup, runs, dataRoot, postgres, telemetry, quotas, kinds, validation);
+        return new Settings(connections, seconds, warmup, runs, dataRoot, postgres, telemetry, quotas, kinds, validation, store);
     }
 }
