@@ -1007,31 +1007,33 @@ public sealed class SqliteGenerationStore : IGenerationStore
     private static void Insert(
         SqliteWriteContext context, NewGeneration generation, GenerationStatus status, long now, int attempt, string? leaseOwner, long? leaseExpiresAt)
     {
-        var command = context.CommandLeavingCountsPending(InsertSql);
-        command.Parameters.Add("$id", SqliteValues.IdText(generation.Id));
-        command.Parameters.Add("$namespace", generation.Namespace);
-        command.Parameters.Add("$model", generation.Model);
-        command.Parameters.Add("$media_type", generation.MediaType);
-        command.Parameters.Add("$status", status.ToWire());
-        command.Parameters.Add("$parameters", generation.Parameters);
-        command.Parameters.Add("$enqueued_at", now);
-        command.Parameters.Add("$started_at", status == GenerationStatus.Processing ? now : null);
-        command.Parameters.Add("$attempt", attempt);
-        command.Parameters.Add("$lease_owner", leaseOwner);
-        command.Parameters.Add("$lease_expires_at", leaseExpiresAt);
-        command.Parameters.Add("$trace_parent", generation.TraceParent);
         var lane = generation.Lane ?? generation.Model;
-        var seq = context.CommandLeavingCountsPending(NextLaneSeqSql);
-        seq.Parameters.Add("$lane", lane);
-        seq.Parameters.Add("$priority", generation.Priority);
-        seq.Parameters.Add("$namespace", generation.Namespace);
-        command.Parameters.Add("$lane", lane);
-        command.Parameters.Add("$priority", generation.Priority);
-        command.Parameters.Add("$api_key_id", generation.ApiKeyId);
-        command.Parameters.Add("$resolution", generation.Resolution ?? "");
-        command.Parameters.Add("$video_seconds", generation.VideoSeconds);
-        command.Parameters.Add("$lane_seq", (long)seq.ExecuteScalar()!);
-        command.ExecuteNonQuery();
+        var seq = context.StatementLeavingCountsPending(NextLaneSeqSql);
+        seq.Bind("$lane", lane);
+        seq.Bind("$priority", generation.Priority);
+        seq.Bind("$namespace", generation.Namespace);
+        var laneSeq = seq.ScalarInt64() ?? throw new InvalidOperationException("the sub-lane's next number came back empty");
+
+        var insert = context.StatementLeavingCountsPending(InsertSql);
+        insert.Bind("$id", SqliteValues.IdText(generation.Id));
+        insert.Bind("$namespace", generation.Namespace);
+        insert.Bind("$model", generation.Model);
+        insert.Bind("$media_type", generation.MediaType);
+        insert.Bind("$status", status.ToWire());
+        insert.Bind("$parameters", generation.Parameters);
+        insert.Bind("$enqueued_at", now);
+        insert.Bind("$started_at", status == GenerationStatus.Processing ? now : null);
+        insert.Bind("$attempt", attempt);
+        insert.Bind("$lease_owner", leaseOwner);
+        insert.Bind("$lease_expires_at", leaseExpiresAt);
+        insert.Bind("$lane", lane);
+        insert.Bind("$lane_seq", laneSeq);
+        insert.Bind("$trace_parent", generation.TraceParent);
+        insert.Bind("$priority", generation.Priority);
+        insert.Bind("$api_key_id", generation.ApiKeyId);
+        insert.Bind("$resolution", generation.Resolution ?? "");
+        insert.Bind("$video_seconds", generation.VideoSeconds);
+        insert.Run();
         context.Inserted(generation, lane, status, now);
         context.WorkQueued(generation.Model);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Paddock.Core.Storage;
+using Paddock.Storage.Sqlite.Internal;
 
 namespace Paddock.Storage.Sqlite.Writing;
 
@@ -11,6 +12,7 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
 {
     // Each distinct SQL text stays prepared on the writer's connection for its lifetime.
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RowStatement> _statements = new(StringComparer.Ordinal);
 
     private readonly HashSet<string?> _queuedModels = [];
     private readonly List<Guid> _cancelled = [];
@@ -70,6 +72,21 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
         return command;
     }
 
+    /// <summary>
+    /// <see cref="CommandLeavingCountsPending"/> through SQLite's own calls (<see cref="RowStatement"/>), for the statements
+    /// every enqueue runs, where a command's own work per execution (a parameter object per value, a data reader) was a
+    /// large part of the writer's. Runs in the open transaction like any command; it must be reset after each use.
+    /// </summary>
+    public RowStatement StatementLeavingCountsPending(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            statement = RowStatement.Prepare(connection, sql);
+            _statements.Add(sql, statement);
+        }
+        return statement;
+    }
+
     /// <summary>A generation was inserted: what it adds to the counters, added by <see cref="AddInsertedCounts"/>.</summary>
     public void Inserted(Paddock.Core.Generations.NewGeneration row, string lane, Paddock.Core.Generations.GenerationStatus status, long enqueuedAtMilliseconds) =>
         _insertedCounts.Add(row, lane, status, enqueuedAtMilliseconds);
@@ -88,5 +105,8 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
         foreach (var command in _commands.Values)
             command.Dispose();
         _commands.Clear();
+        foreach (var statement in _statements.Values)
+            statement.Dispose();
+        _statements.Clear();
     }
 }
