@@ -28,11 +28,18 @@ internal sealed class RowStatement(SqliteConnection connection, sqlite3_stmt sta
         return new RowStatement(connection, statement);
     }
 
+    /// <summary>Each parameter's number, looked up once: SQLite's lookup converts the name and scans the statement's names.</summary>
+    private readonly Dictionary<string, int> _parameterIndexes = new(StringComparer.Ordinal);
+
     /// <summary>Binds a named parameter (<c>$name</c>) to a string, a number or null.</summary>
     public void Bind(string name, object? value)
     {
-        var index = raw.sqlite3_bind_parameter_index(statement, name);
-        if (index == 0) throw new InvalidOperationException($"the statement has no parameter {name}");
+        if (!_parameterIndexes.TryGetValue(name, out var index))
+        {
+            index = raw.sqlite3_bind_parameter_index(statement, name);
+            if (index == 0) throw new InvalidOperationException($"the statement has no parameter {name}");
+            _parameterIndexes.Add(name, index);
+        }
         var rc = value switch
         {
             null => raw.sqlite3_bind_null(statement, index),
