@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using Paddock.Core.Generations;
 using Paddock.Storage.Sqlite.Internal;
 
@@ -39,56 +40,45 @@ internal sealed class InsertedRowCounts
     }
 
     /// <summary>Adds the sums to the counters with <paramref name="command"/> (a prepared statement that leaves them pending), then forgets them.</summary>
-    public void AddTo(Func<string, Microsoft.Data.Sqlite.SqliteCommand> command)
+    public void AddTo(Func<string, SqliteCommand> command)
     {
         foreach (var ((ns, model, mediaType, status), count) in _byStatus)
         {
-            var upsert = command("""
+            Run(command, """
                 INSERT INTO generation_counts (namespace, model, media_type, status, count) VALUES ($ns, $model, $media_type, $status, $n)
                 ON CONFLICT (namespace, model, media_type, status) DO UPDATE SET count = count + excluded.count
-                """);
-            upsert.Parameters.Add("$ns", ns);
-            upsert.Parameters.Add("$model", model);
-            upsert.Parameters.Add("$media_type", mediaType);
-            upsert.Parameters.Add("$status", status);
-            upsert.Parameters.Add("$n", count);
-            upsert.ExecuteNonQuery();
+                """, ("$ns", ns), ("$model", model), ("$media_type", mediaType), ("$status", status), ("$n", count));
         }
         foreach (var ((lane, priority, ns), count) in _queuedBySubLane)
         {
-            var upsert = command("""
+            Run(command, """
                 INSERT INTO queue_lanes (lane, priority, namespace, queued) VALUES ($lane, $priority, $ns, $n)
                 ON CONFLICT (lane, priority, namespace) DO UPDATE SET queued = queued + excluded.queued
-                """);
-            upsert.Parameters.Add("$lane", lane);
-            upsert.Parameters.Add("$priority", priority);
-            upsert.Parameters.Add("$ns", ns);
-            upsert.Parameters.Add("$n", count);
-            upsert.ExecuteNonQuery();
+                """, ("$lane", lane), ("$priority", priority), ("$ns", ns), ("$n", count));
         }
         foreach (var ((scope, resolution, day), seconds) in _videoSeconds)
         {
-            var upsert = command("""
+            Run(command, """
                 INSERT INTO video_budget (scope, resolution, day, seconds) VALUES ($scope, $resolution, $day, $n)
                 ON CONFLICT (scope, resolution, day) DO UPDATE SET seconds = seconds + excluded.seconds
-                """);
-            upsert.Parameters.Add("$scope", scope);
-            upsert.Parameters.Add("$resolution", resolution);
-            upsert.Parameters.Add("$day", day);
-            upsert.Parameters.Add("$n", seconds);
-            upsert.ExecuteNonQuery();
+                """, ("$scope", scope), ("$resolution", resolution), ("$day", day), ("$n", seconds));
         }
         foreach (var (key, count) in _queuedByKey)
         {
-            var upsert = command("""
+            Run(command, """
                 INSERT INTO key_queues (api_key_id, queued) VALUES ($key, $n)
                 ON CONFLICT (api_key_id) DO UPDATE SET queued = queued + excluded.queued
-                """);
-            upsert.Parameters.Add("$key", key);
-            upsert.Parameters.Add("$n", count);
-            upsert.ExecuteNonQuery();
+                """, ("$key", key), ("$n", count));
         }
         Clear();
+    }
+
+    private static void Run(Func<string, SqliteCommand> command, string sql, params ReadOnlySpan<(string Name, object Value)> values)
+    {
+        var upsert = command(sql);
+        foreach (var (name, value) in values)
+            upsert.Parameters.Add(name, value);
+        upsert.ExecuteNonQuery();
     }
 
     public void Clear()
