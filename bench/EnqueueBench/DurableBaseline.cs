@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -46,21 +44,11 @@ public sealed class DurableBaselineTarget : IBenchTarget
         var app = builder.Build();
         app.MapPost("/api/ai/queue", async (HttpContext context) =>
         {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String
-                || !root.TryGetProperty("prompt", out var prompt) || prompt.ValueKind != JsonValueKind.String
-                || string.IsNullOrEmpty(model.GetString()) || string.IsNullOrEmpty(prompt.GetString()))
-            {
+            if (await BaselineTarget.ReadSeedBodyAsync(context) is not { } body)
                 return Results.BadRequest();
-            }
             var id = Guid.CreateVersion7().ToString();
-            await commit.InsertAsync(id, model.GetString()!, prompt.GetString()!);
-            return TypedResults.Json(new JsonObject
-            {
-                ["generations"] = new JsonArray(new JsonObject { ["generation_id"] = id, ["status"] = "queued" }),
-            });
+            await commit.InsertAsync(id, body.Model, body.Prompt);
+            return BaselineTarget.Queued(id);
         });
         await app.StartAsync();
         return new DurableBaselineTarget(app, Kestrel.ListeningAddress(app), commit, folder);

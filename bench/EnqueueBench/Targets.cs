@@ -35,24 +35,30 @@ public sealed class BaselineTarget : IBenchTarget
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var app = builder.Build();
         app.MapPost("/api/ai/queue", async (HttpContext context) =>
-        {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object
-                || !root.TryGetProperty("model", out var model) || model.ValueKind != JsonValueKind.String
-                || !root.TryGetProperty("prompt", out var prompt) || prompt.ValueKind != JsonValueKind.String
-                || string.IsNullOrEmpty(model.GetString()) || string.IsNullOrEmpty(prompt.GetString()))
-            {
-                return Results.BadRequest();
-            }
-            return TypedResults.Json(new JsonObject
-            {
-                ["generations"] = new JsonArray(new JsonObject { ["generation_id"] = Guid.NewGuid().ToString(), ["status"] = "queued" }),
-            });
-        });
+            await ReadSeedBodyAsync(context) is null ? Results.BadRequest() : Queued(Guid.NewGuid().ToString()));
         await app.StartAsync();
         return new BaselineTarget(app, Kestrel.ListeningAddress(app));
     }
+
+    /// <summary>The body's model and prompt, both non-empty strings; null when the body is not such an object.</summary>
+    internal static async Task<(string Model, string Prompt)?> ReadSeedBodyAsync(HttpContext context)
+    {
+        using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        var root = document.RootElement;
+        return root.ValueKind == JsonValueKind.Object
+               && root.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String
+               && root.TryGetProperty("prompt", out var prompt) && prompt.ValueKind == JsonValueKind.String
+               && model.GetString() is { Length: > 0 } modelText && prompt.GetString() is { Length: > 0 } promptText
+            ? (modelText, promptText)
+            : null;
+    }
+
+    /// <summary>A small answer shaped like Paddock's.</summary>
+    internal static IResult Queued(string id) =>
+        TypedResults.Json(new JsonObject
+        {
+            ["generations"] = new JsonArray(new JsonObject { ["generation_id"] = id, ["status"] = "queued" }),
+        });
 
     public Task<(bool Ok, string Line)?> VerifyAsync(HttpClient client, long okAnswers) => Task.FromResult<(bool, string)?>(null);
 
