@@ -6,7 +6,8 @@ namespace Paddock.Storage.Sqlite.Writing;
 
 /// <summary>
 /// What a write operation sees while the writer runs it: the writer's connection, inside the
-/// batch's transaction and the operation's own savepoint. Only valid during that call.
+/// round's transaction (and the operation's own savepoint when a failure made the writer run the
+/// round again the careful way). Only valid during that call.
 /// </summary>
 internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposable
 {
