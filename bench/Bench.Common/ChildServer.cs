@@ -129,9 +129,23 @@ public static class ProcStats
     }
 
     /// <summary>utime + stime of /proc/PID/stat (fields 14 and 15), the process's CPU time over all its threads.</summary>
-    public static TimeSpan CpuTime(int pid)
+    public static TimeSpan CpuTime(int pid) => CpuTimeOf($"/proc/{pid}/stat");
+
+    /// <summary>The stat file of this process's first thread whose name starts with <paramref name="namePrefix"/>, or null.</summary>
+    public static string? OwnThreadStat(string namePrefix)
     {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        foreach (var task in Directory.GetDirectories("/proc/self/task"))
+        {
+            if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(namePrefix, StringComparison.Ordinal))
+                return Path.Combine(task, "stat");
+        }
+        return null;
+    }
+
+    /// <summary>utime + stime of a process's or a thread's stat file.</summary>
+    public static TimeSpan CpuTimeOf(string statPath)
+    {
+        var stat = File.ReadAllText(statPath);
         // The command name (field 2) may hold spaces; the fields after its closing parenthesis start at field 3.
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);

@@ -40,7 +40,9 @@ internal static class StoreMode
         var store = new SqliteStore(Path.Combine(folder, "paddock.db"), TimeProvider.System);
         try
         {
-            var writer = WriterThreadStat();
+            // The store names its writer thread when it starts it.
+            var writer = ProcStats.OwnThreadStat("Paddock SQLite")
+                ?? throw new InvalidOperationException("no thread named 'Paddock SQLite writer' in this process: --store reads its CPU time from /proc (Linux only)");
             long measured = 0;
             var phase = 0; // 0 warmup, 1 measured, 2 stopping
             async Task CallerAsync()
@@ -57,45 +59,25 @@ internal static class StoreMode
             await Task.Delay(TimeSpan.FromSeconds(settings.Warmup));
 
             using var self = Process.GetCurrentProcess();
-            var writerBefore = CpuTicks(writer);
+            var writerBefore = ProcStats.CpuTimeOf(writer);
             var processBefore = self.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             Volatile.Write(ref phase, 1);
             await Task.Delay(TimeSpan.FromSeconds(settings.Seconds));
             Volatile.Write(ref phase, 2);
             var elapsed = clock.Elapsed;
-            var writerTicks = CpuTicks(writer) - writerBefore;
+            var writerCpu = ProcStats.CpuTimeOf(writer) - writerBefore;
             self.Refresh();
             var process = self.TotalProcessorTime - processBefore;
             await Task.WhenAll(callers);
 
             var count = Interlocked.Read(ref measured);
-            // Clock ticks of /proc are 1/100 s on Linux (USER_HZ).
-            return (count / elapsed.TotalSeconds, writerTicks * 10.0 / count, process.TotalMilliseconds / count);
+            return (count / elapsed.TotalSeconds, writerCpu.TotalMilliseconds / count, process.TotalMilliseconds / count);
         }
         finally
         {
             await store.DisposeAsync();
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    /// <summary>The stat file of the store's writer thread (named by the store when it starts it).</summary>
-    private static string WriterThreadStat()
-    {
-        foreach (var task in Directory.GetDirectories("/proc/self/task"))
-        {
-            if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("Paddock SQLite", StringComparison.Ordinal))
-                return Path.Combine(task, "stat");
-        }
-        throw new InvalidOperationException("no thread named 'Paddock SQLite writer' in this process: --store reads its CPU time from /proc (Linux only)");
-    }
-
-    /// <summary>User plus system clock ticks (fields 14 and 15 of stat; the name before them may hold spaces).</summary>
-    private static long CpuTicks(string stat)
-    {
-        var text = File.ReadAllText(stat);
-        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
