@@ -121,22 +121,44 @@ public sealed class DurableBaselineTarget : IBenchTarget
             var reader = _pending.Reader;
             while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
+                Exception? failure = null;
                 lock (_connection)
                 {
                     using var transaction = _connection.BeginTransaction(deferred: false);
                     insert.Transaction = transaction;
                     while (round.Count < 1000 && reader.TryRead(out var item))
                     {
+                        round.Add(item.Done);
+                        if (failure is not null) continue;
                         id.Value = item.Id;
                         model.Value = item.Model;
                         prompt.Value = item.Prompt;
                         at.Value = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-                        insert.ExecuteNonQuery();
-                        round.Add(item.Done);
+                        try
+                        {
+                            insert.ExecuteNonQuery();
+                        }
+                        catch (SqliteException e)
+                        {
+                            failure = e;
+                        }
                     }
-                    transaction.Commit();
+                    try
+                    {
+                        if (failure is null) transaction.Commit();
+                        else transaction.Rollback();
+                    }
+                    catch (SqliteException e)
+                    {
+                        failure ??= e;
+                    }
                 }
-                foreach (var done in round) done.SetResult();
+                // A failed round fails its callers (their requests answer 500 and count as errors) rather than leaving them waiting.
+                foreach (var done in round)
+                {
+                    if (failure is null) done.SetResult();
+                    else done.SetException(failure);
+                }
                 round.Clear();
             }
         }
