@@ -115,7 +115,7 @@ public static class Program
                           "Load generator in the same process (HttpClient, closed loop), sharing the cores with the server. " +
                           "Paddock: `PaddockApp.Build`, fresh SQLite data directory, `Workers:Concurrency=0` (API only), seed request body. " +
                           "CPU ms/request: this process's CPU time (`Process.TotalProcessorTime`) over the measured window per request, " +
-                          "server and load generator together (the load generator's share is the same for both targets: its own HttpClient calls are not traced, " +
+                          "server and load generator together (the load generator's share is the same for every target: its own HttpClient calls are not traced, " +
                           "`System.Net.Http.EnableActivityPropagation=false`).");
         Console.WriteLine();
         Console.WriteLine("| target | requests/s | p50 ms | p99 ms | CPU ms/request | errors | per run (req/s) |");
@@ -221,7 +221,8 @@ public sealed record Settings(int Connections, int Seconds, int Warmup, int Runs
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }
-        if (telemetry && quotas) throw new ArgumentException("--telemetry and --quotas are two separate comparisons; give one");
+        if (new[] { telemetry, quotas, validation, store }.Count(on => on) > 1)
+            throw new ArgumentException("--telemetry, --quotas, --validation and --store are separate measurements; give one");
         if (kinds is not null && !quotas) throw new ArgumentException("--quota-kinds goes with --quotas");
         return new Settings(connections, seconds, warmup, runs, dataRoot, postgres, telemetry, quotas, kinds, validation, store);
     }
