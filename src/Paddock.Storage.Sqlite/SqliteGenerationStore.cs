@@ -22,9 +22,9 @@ namespace Paddock.Storage.Sqlite;
 public sealed class SqliteGenerationStore : IGenerationStore
 {
     private const string InsertSql = """
-        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at, started_at, attempt, lease_owner, lease_expires_at,
+        INSERT INTO generations (id, namespace, model, media_type, status, parameters, enqueued_at,
                                  lane, lane_seq, trace_parent, priority, api_key_id, resolution, video_seconds)
-        VALUES ($id, $namespace, $model, $media_type, $status, $parameters, $enqueued_at, $started_at, $attempt, $lease_owner, $lease_expires_at,
+        VALUES ($id, $namespace, $model, $media_type, 'queued', $parameters, $enqueued_at,
                 $lane, $lane_seq, $trace_parent, $priority, $api_key_id, $resolution, $video_seconds)
         """;
 
@@ -192,7 +192,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         {
             var now = NowMilliseconds();
             foreach (var generation in generations)
-                Insert(context, generation, GenerationStatus.Queued, now, attempt: 0, leaseOwner: null, leaseExpiresAt: null);
+                Insert(context, generation, now);
             return generations.Count;
         }, cancellationToken);
     }
@@ -241,7 +241,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
                 return new EnqueueOutcome(IdempotencyResult.Refused, [], refusal);
 
             foreach (var generation in generations)
-                Insert(context, generation, GenerationStatus.Queued, now, attempt: 0, leaseOwner: null, leaseExpiresAt: null);
+                Insert(context, generation, now);
             if (claim is not null)
             {
                 var remember = context.CommandLeavingCountsPending("INSERT INTO idempotency_keys (namespace, key, fingerprint, generation_ids, expires_at) VALUES ($ns, $key, $fingerprint, $ids, $expires)");
@@ -1004,8 +1004,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
         return true;
     }
 
-    private static void Insert(
-        SqliteWriteContext context, NewGeneration generation, GenerationStatus status, long now, int attempt, string? leaseOwner, long? leaseExpiresAt)
+    /// <summary>A new queued row (a row starts with no attempt, lease or start time: the columns' defaults).</summary>
+    private static void Insert(SqliteWriteContext context, NewGeneration generation, long now)
     {
         var lane = generation.Lane ?? generation.Model;
         var seq = context.StatementLeavingCountsPending(NextLaneSeqSql);
@@ -1019,13 +1019,8 @@ public sealed class SqliteGenerationStore : IGenerationStore
         insert.Bind("$namespace", generation.Namespace);
         insert.Bind("$model", generation.Model);
         insert.Bind("$media_type", generation.MediaType);
-        insert.Bind("$status", status.ToWire());
         insert.Bind("$parameters", generation.Parameters);
         insert.Bind("$enqueued_at", now);
-        insert.Bind("$started_at", status == GenerationStatus.Processing ? now : null);
-        insert.Bind("$attempt", attempt);
-        insert.Bind("$lease_owner", leaseOwner);
-        insert.Bind("$lease_expires_at", leaseExpiresAt);
         insert.Bind("$lane", lane);
         insert.Bind("$lane_seq", laneSeq);
         insert.Bind("$trace_parent", generation.TraceParent);
@@ -1034,7 +1029,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         insert.Bind("$resolution", generation.Resolution ?? "");
         insert.Bind("$video_seconds", generation.VideoSeconds);
         insert.Run();
-        context.Inserted(generation, lane, status, now);
+        context.Inserted(generation, lane, now);
         context.WorkQueued(generation.Model);
     }
 

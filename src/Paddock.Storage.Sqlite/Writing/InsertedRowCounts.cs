@@ -18,24 +18,23 @@ internal sealed class InsertedRowCounts
     private readonly Dictionary<(string Scope, string Resolution, string Day), long> _videoSeconds = [];
     private readonly Dictionary<string, long> _queuedByKey = new(StringComparer.Ordinal);
 
+    private static readonly string QueuedStatus = GenerationStatus.Queued.ToWire();
+
     public bool IsEmpty => _byStatus.Count == 0;
 
-    public void Add(NewGeneration row, string lane, GenerationStatus status, long enqueuedAtMilliseconds)
+    /// <summary>A row inserted queued (the only way rows are inserted).</summary>
+    public void Add(NewGeneration row, string lane, long enqueuedAtMilliseconds)
     {
-        var wire = status.ToWire();
-        Increment(_byStatus, (row.Namespace, row.Model, row.MediaType, wire), 1);
-        if (status == GenerationStatus.Queued)
-        {
-            Increment(_queuedBySubLane, (lane, row.Priority, row.Namespace), 1);
-            if (row.ApiKeyId is { } key) Increment(_queuedByKey, key, 1);
-        }
+        Increment(_byStatus, (row.Namespace, row.Model, row.MediaType, QueuedStatus), 1);
+        Increment(_queuedBySubLane, (lane, row.Priority, row.Namespace), 1);
+        if (row.ApiKeyId is { } key) Increment(_queuedByKey, key, 1);
         if (row.VideoSeconds > 0)
         {
             var resolution = row.Resolution ?? "";
             // The UTC day of the enqueue, as SQLite's date(enqueued_at / 1000, 'unixepoch') gives it.
             var day = DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMilliseconds).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             Increment(_videoSeconds, ("namespace:" + row.Namespace, resolution, day), row.VideoSeconds);
-            if (row.ApiKeyId is { } key) Increment(_videoSeconds, ("key:" + key, resolution, day), row.VideoSeconds);
+            if (row.ApiKeyId is { } keyId) Increment(_videoSeconds, ("key:" + keyId, resolution, day), row.VideoSeconds);
         }
     }
 

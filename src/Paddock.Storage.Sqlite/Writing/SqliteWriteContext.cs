@@ -88,9 +88,9 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
         return statement;
     }
 
-    /// <summary>A generation was inserted: what it adds to the counters, added by <see cref="AddInsertedCounts"/>.</summary>
-    public void Inserted(Paddock.Core.Generations.NewGeneration row, string lane, Paddock.Core.Generations.GenerationStatus status, long enqueuedAtMilliseconds) =>
-        _insertedCounts.Add(row, lane, status, enqueuedAtMilliseconds);
+    /// <summary>A queued generation was inserted: what it adds to the counters, added by <see cref="AddInsertedCounts"/>.</summary>
+    public void Inserted(Paddock.Core.Generations.NewGeneration row, string lane, long enqueuedAtMilliseconds) =>
+        _insertedCounts.Add(row, lane, enqueuedAtMilliseconds);
 
     /// <summary>Adds the inserted rows' counts to the counters; the writer calls it before each commit and each savepoint's release.</summary>
     internal void AddInsertedCounts()
