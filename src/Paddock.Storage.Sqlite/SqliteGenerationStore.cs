@@ -1008,11 +1008,15 @@ public sealed class SqliteGenerationStore : IGenerationStore
     private static void Insert(SqliteWriteContext context, NewGeneration generation, long now)
     {
         var lane = generation.Lane ?? generation.Model;
-        var seq = context.StatementLeavingCountsPending(NextLaneSeqSql);
-        seq.Bind("$lane", lane);
-        seq.Bind("$priority", generation.Priority);
-        seq.Bind("$namespace", generation.Namespace);
-        var laneSeq = seq.ScalarInt64() ?? throw new InvalidOperationException("the sub-lane's next number came back empty");
+        // The round's first row of a sub-lane takes its number from the table; the next ones count on (written with the counters).
+        if (!context.TryNextLaneSeq(lane, generation.Priority, generation.Namespace, out var laneSeq))
+        {
+            var seq = context.StatementLeavingCountsPending(NextLaneSeqSql);
+            seq.Bind("$lane", lane);
+            seq.Bind("$priority", generation.Priority);
+            seq.Bind("$namespace", generation.Namespace);
+            laneSeq = seq.ScalarInt64() ?? throw new InvalidOperationException("the sub-lane's next number came back empty");
+        }
 
         var insert = context.StatementLeavingCountsPending(InsertSql);
         insert.Bind("$id", SqliteValues.IdText(generation.Id));
@@ -1029,7 +1033,7 @@ public sealed class SqliteGenerationStore : IGenerationStore
         insert.Bind("$resolution", generation.Resolution ?? "");
         insert.Bind("$video_seconds", generation.VideoSeconds);
         insert.Run();
-        context.Inserted(generation, lane, now);
+        context.Inserted(generation, lane, laneSeq, now);
         context.WorkQueued(generation.Model);
     }
 

@@ -192,7 +192,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.True(File.Exists(store.DatabasePath));
     }
 
-    /// <summary>Every counter a list total, queue limit or budget reads equals a count of the rows themselves.</summary>
+    /// <summary>Every counter a list total, queue limit or budget reads equals a count of the rows themselves, and every sub-lane's numbering is whole.</summary>
     private static void AssertCountersMatchRows(SqliteConnection connection)
     {
         Assert.Empty(Column(connection, """
@@ -205,6 +205,16 @@ public sealed class SqliteStoreTests : IDisposable
             SELECT lane FROM queue_lanes
             WHERE queued <> (SELECT COUNT(*) FROM generations g
                              WHERE g.lane = queue_lanes.lane AND g.priority = queue_lanes.priority AND g.namespace = queue_lanes.namespace AND g.status = 'queued')
+            """));
+        // A sub-lane's rows are numbered 1, 2, 3, ... (none twice, none skipped), and its last number is the highest given.
+        Assert.Empty(Column(connection, """
+            SELECT lane FROM generations GROUP BY lane, priority, namespace
+            HAVING COUNT(DISTINCT lane_seq) <> COUNT(*) OR MIN(lane_seq) <> 1 OR MAX(lane_seq) <> COUNT(*)
+            """));
+        Assert.Empty(Column(connection, """
+            SELECT lane FROM queue_lanes
+            WHERE last_seq <> (SELECT COALESCE(MAX(lane_seq), 0) FROM generations g
+                               WHERE g.lane = queue_lanes.lane AND g.priority = queue_lanes.priority AND g.namespace = queue_lanes.namespace)
             """));
         Assert.Empty(Column(connection, """
             SELECT api_key_id FROM key_queues

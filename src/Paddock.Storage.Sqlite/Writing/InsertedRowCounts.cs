@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 using Paddock.Core.Generations;
 using Paddock.Storage.Sqlite.Internal;
@@ -10,11 +11,13 @@ namespace Paddock.Storage.Sqlite.Writing;
 /// <c>video_budget</c>, <c>key_queues</c>), summed until <see cref="SqliteWriteContext"/> adds them: before any other
 /// statement and before the commit, so nothing reads a counter without them. Insert triggers did this once per row;
 /// summed, a round of enqueues adds to each counter once (schema version 15). Updates and deletes still count by trigger.
+/// A sub-lane's last number (<c>queue_lanes.last_seq</c>) goes the same way: the round's first row of a sub-lane takes
+/// its number from the table, the next ones count on from it here, and the last one given is written with the sums.
 /// </summary>
 internal sealed class InsertedRowCounts
 {
     private readonly Dictionary<(string Namespace, string Model, string MediaType, string Status), long> _byStatus = [];
-    private readonly Dictionary<(string Lane, int Priority, string Namespace), long> _queuedBySubLane = [];
+    private readonly Dictionary<(string Lane, int Priority, string Namespace), SubLaneSum> _bySubLane = [];
     private readonly Dictionary<(string Scope, string Resolution, string Day), long> _videoSeconds = [];
     private readonly Dictionary<string, long> _queuedByKey = new(StringComparer.Ordinal);
 
@@ -22,11 +25,23 @@ internal sealed class InsertedRowCounts
 
     public bool IsEmpty => _byStatus.Count == 0;
 
-    /// <summary>A row inserted queued (the only way rows are inserted).</summary>
-    public void Add(NewGeneration row, string lane, long enqueuedAtMilliseconds)
+    /// <summary>
+    /// The number after the last one this round gave in the sub-lane, when it gave one since the sums were last added;
+    /// otherwise false, and the number comes from <c>queue_lanes</c> (which the sums then bring up to date).
+    /// </summary>
+    public bool TryNextLaneSeq(string lane, int priority, string ns, out long laneSeq)
+    {
+        var found = _bySubLane.TryGetValue((lane, priority, ns), out var sum);
+        laneSeq = found ? sum.LastSeq + 1 : 0;
+        return found;
+    }
+
+    /// <summary>A row inserted queued (the only way rows are inserted), numbered <paramref name="laneSeq"/> in its sub-lane.</summary>
+    public void Add(NewGeneration row, string lane, long laneSeq, long enqueuedAtMilliseconds)
     {
         Increment(_byStatus, (row.Namespace, row.Model, row.MediaType, QueuedStatus), 1);
-        Increment(_queuedBySubLane, (lane, row.Priority, row.Namespace), 1);
+        ref var subLane = ref CollectionsMarshal.GetValueRefOrAddDefault(_bySubLane, (lane, row.Priority, row.Namespace), out _);
+        subLane = new SubLaneSum(subLane.Queued + 1, Math.Max(subLane.LastSeq, laneSeq));
         if (row.ApiKeyId is { } key) Increment(_queuedByKey, key, 1);
         if (row.VideoSeconds > 0)
         {
@@ -48,12 +63,13 @@ internal sealed class InsertedRowCounts
                 ON CONFLICT (namespace, model, media_type, status) DO UPDATE SET count = count + excluded.count
                 """, ("$ns", ns), ("$model", model), ("$media_type", mediaType), ("$status", status), ("$n", count));
         }
-        foreach (var ((lane, priority, ns), count) in _queuedBySubLane)
+        foreach (var ((lane, priority, ns), sum) in _bySubLane)
         {
+            // The round's first row of the sub-lane created its row (with its turn) when it took its number.
             Run(command, """
-                INSERT INTO queue_lanes (lane, priority, namespace, queued) VALUES ($lane, $priority, $ns, $n)
-                ON CONFLICT (lane, priority, namespace) DO UPDATE SET queued = queued + excluded.queued
-                """, ("$lane", lane), ("$priority", priority), ("$ns", ns), ("$n", count));
+                UPDATE queue_lanes SET queued = queued + $n, last_seq = MAX(last_seq, $last_seq)
+                WHERE lane = $lane AND priority = $priority AND namespace = $ns
+                """, ("$lane", lane), ("$priority", priority), ("$ns", ns), ("$n", sum.Queued), ("$last_seq", sum.LastSeq));
         }
         foreach (var ((scope, resolution, day), seconds) in _videoSeconds)
         {
@@ -83,14 +99,17 @@ internal sealed class InsertedRowCounts
     public void Clear()
     {
         _byStatus.Clear();
-        _queuedBySubLane.Clear();
+        _bySubLane.Clear();
         _videoSeconds.Clear();
         _queuedByKey.Clear();
     }
 
     private static void Increment<TKey>(Dictionary<TKey, long> sums, TKey key, long by) where TKey : notnull
     {
-        ref var sum = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(sums, key, out _);
+        ref var sum = ref CollectionsMarshal.GetValueRefOrAddDefault(sums, key, out _);
         sum += by;
     }
+
+    /// <summary>A sub-lane's rows inserted this round: how many, and the last number given.</summary>
+    private readonly record struct SubLaneSum(long Queued, long LastSeq);
 }

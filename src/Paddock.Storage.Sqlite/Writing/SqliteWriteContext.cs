@@ -88,9 +88,13 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
         return statement;
     }
 
+    /// <summary>The sub-lane's next number when this round already numbered one of its rows (see <see cref="InsertedRowCounts.TryNextLaneSeq"/>).</summary>
+    public bool TryNextLaneSeq(string lane, int priority, string ns, out long laneSeq) =>
+        _insertedCounts.TryNextLaneSeq(lane, priority, ns, out laneSeq);
+
     /// <summary>A queued generation was inserted: what it adds to the counters, added by <see cref="AddInsertedCounts"/>.</summary>
-    public void Inserted(Paddock.Core.Generations.NewGeneration row, string lane, long enqueuedAtMilliseconds) =>
-        _insertedCounts.Add(row, lane, enqueuedAtMilliseconds);
+    public void Inserted(Paddock.Core.Generations.NewGeneration row, string lane, long laneSeq, long enqueuedAtMilliseconds) =>
+        _insertedCounts.Add(row, lane, laneSeq, enqueuedAtMilliseconds);
 
     /// <summary>Adds the inserted rows' counts to the counters; the writer calls it before each commit and each savepoint's release.</summary>
     internal void AddInsertedCounts()
