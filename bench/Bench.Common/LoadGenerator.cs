@@ -33,6 +33,11 @@ public sealed record BenchRequest(HttpMethod Method, string Path, byte[]? JsonBo
 /// <paramref name="MethodsJitted"/> how many methods: code still being tiered up there is start-up cost, not the
 /// steady state, and shows that the warmup was too short.
 /// </param>
+/// <param name="AllocatedBytesPerRequest">
+/// Bytes this process allocated on the managed heap over the measured window per request measured (server and load
+/// generator together for an in-process target), and <paramref name="Gen0Collections"/> the collections in the window:
+/// where a target's CPU goes that a profile spreads thin.
+/// </param>
 public sealed record RunResult(
     string Target,
     double RequestsPerSecond,
@@ -46,7 +51,9 @@ public sealed record RunResult(
     bool CheckOk,
     double CpuMsPerRequest,
     double JitMs = 0,
-    long MethodsJitted = 0)
+    long MethodsJitted = 0,
+    double AllocatedBytesPerRequest = 0,
+    int Gen0Collections = 0)
 {
     public bool Clean => Errors == 0 && CheckOk;
 }
@@ -103,6 +110,8 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
         var cpuBefore = self.TotalProcessorTime;
         var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
         var jittedBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        var gen0Before = GC.CollectionCount(0);
         var start = Stopwatch.GetTimestamp();
         Volatile.Write(ref _phase, Measuring);
         await Task.Delay(measured);
@@ -112,6 +121,8 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
         var cpu = self.TotalProcessorTime - cpuBefore;
         var jit = System.Runtime.JitInfo.GetCompilationTime() - jitBefore;
         var jitted = System.Runtime.JitInfo.GetCompiledMethodCount() - jittedBefore;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+        var gen0 = GC.CollectionCount(0) - gen0Before;
         await Task.WhenAll(workers);
 
         var all = new LatencyHistogram();
@@ -130,7 +141,9 @@ public sealed class LoadGenerator(int connections, TimeSpan warmup, TimeSpan mea
             check?.Ok ?? true,
             all.Count == 0 ? double.NaN : cpu.TotalMilliseconds / all.Count,
             jit.TotalMilliseconds,
-            jitted);
+            jitted,
+            all.Count == 0 ? double.NaN : (double)allocated / all.Count,
+            gen0);
     }
 
     private async Task WorkerAsync(HttpClient client, Uri uri, BenchRequest request, LatencyHistogram histogram)

@@ -146,7 +146,8 @@ public static class Program
     private static RunResult PrintRun(int run, RunResult r)
     {
         var line = $"run {run} {r.Target,-8}  {r.RequestsPerSecond,9:N0} req/s  p50 {r.P50Ms,7:0.00} ms  p99 {r.P99Ms,7:0.00} ms  " +
-                   $"CPU {r.CpuMsPerRequest,6:0.000} ms/req  JIT {r.JitMs:0} ms ({r.MethodsJitted} methods)  measured {r.MeasuredOk}, answers 200 {r.OkAnswers}, errors {r.Errors}";
+                   $"CPU {r.CpuMsPerRequest,6:0.000} ms/req  JIT {r.JitMs:0} ms ({r.MethodsJitted} methods)  " +
+                   $"heap {r.AllocatedBytesPerRequest / 1024:0.0} KB/req, {r.Gen0Collections} GCs  measured {r.MeasuredOk}, answers 200 {r.OkAnswers}, errors {r.Errors}";
         Console.WriteLine(line);
         if (r.Errors > 0) Console.WriteLine($"    RUN HAD ERRORS; first: {r.FirstError}");
         if (r.Check is not null) Console.WriteLine($"    {r.Check}");
