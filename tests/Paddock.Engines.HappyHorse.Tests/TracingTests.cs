@@ -19,7 +19,7 @@ public sealed class TracingTests
         var spans = new SpanCollection();
         await using var rig = await Rig.StartAsync();
         await using var paddock = await PaddockHost.StartAsync(rig.Settings(),
-            configure: builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+            configure: builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans).SetSampler(new AlwaysOnSampler())));
         var fox = rig.Reference("fox", SKColors.OrangeRed);
 
         var id = await Wire.EnqueueAsync(paddock.Client, new

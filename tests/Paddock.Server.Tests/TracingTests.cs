@@ -27,7 +27,8 @@ public sealed class TracingTests
             new Dictionary<string, string> { ["Logging:LogLevel:Paddock.Core.Orchestration"] = "Information" },
             configure: builder =>
             {
-                builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
+                // An exporter added in code chooses its sampler too: with no OTLP endpoint, Paddock records no span.
+                builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans).SetSampler(new AlwaysOnSampler()));
                 builder.Logging.AddProvider(logs);
             });
 
@@ -71,6 +72,39 @@ public sealed class TracingTests
         Assert.Equal(attempt.TraceId.ToHexString(), started.Fields["TraceId"]);
     }
 
+
+    [Fact]
+    public async Task With_nothing_to_export_no_span_is_recorded_yet_the_generations_log_lines_carry_its_trace()
+    {
+        var logs = new LogCapture();
+        // Sees every span of Paddock's source as it stops, without asking for any to be recorded (the decision stays OpenTelemetry's).
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PaddockDiagnostics.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.None,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var server = await PaddockHost.StartAsync(
+            new Dictionary<string, string> { ["Logging:LogLevel:Paddock.Core.Orchestration"] = "Information" },
+            configure: builder => builder.Logging.AddProvider(logs));
+
+        var body = JsonSerializer.Serialize(new { model = "happyhorse-1.0-t2v", prompt = "a lighthouse at dusk", resolution = "720P", duration = 3 });
+        var (status, answer) = await Api.PostJsonAsync(server.Client, "api/ai/videos/generate", body);
+        Assert.True(status == 200, $"answered {status}: {answer?.ToJsonString()}");
+        var generationId = answer!["generation_id"]!.GetValue<string>();
+
+        // The worker's lines still name the trace the request started (its id came through the row's traceparent)...
+        var started = Assert.Single(logs.Lines, l => l.Message.Contains($"Generation {generationId} started", StringComparison.Ordinal));
+        var traceId = Assert.IsType<string>(started.Fields["TraceId"]);
+        Assert.NotEqual(default(ActivityTraceId).ToHexString(), traceId);
+        // ...and every span of that trace was created for its ids only (the worker's attempt, to carry the request's trace
+        // to its lines): none recorded, none with data gathered.
+        var trace = stopped.Where(s => s.TraceId.ToHexString() == traceId).ToList();
+        Assert.Contains(trace, s => s.OperationName == PaddockDiagnostics.Spans.Attempt);
+        Assert.All(trace, s => Assert.False(s.Recorded || s.IsAllDataRequested, $"{s.OperationName} was recorded"));
+    }
 
     private static async Task<T> EventuallyAsync<T>(Func<T?> probe) where T : class
     {

@@ -68,7 +68,7 @@ public sealed class GenerationService(
             await webhooks.AttachGenerationUrlAsync(ns, rows.Select(r => r.Id).ToList(), webhookUrl, cancellationToken).ConfigureAwait(false);
         }
 
-        span?.SetTag(PaddockDiagnostics.Tags.GenerationId, string.Join(',', rows.Select(r => r.Id)));
+        if (span is { IsAllDataRequested: true }) span.SetTag(PaddockDiagnostics.Tags.GenerationId, string.Join(',', rows.Select(r => r.Id)));
         // Without a queue limit or budget nothing needs checking: the plain enqueue (no per-namespace turn-taking).
         if (limits is not null && limits.Scopes().Any(s => s.Limits.MaxQueued is not null || s.Limits.Budgets is { Count: > 0 }))
         {

@@ -60,6 +60,9 @@ public static class TelemetrySetup
                     .AddHttpClientInstrumentation()
                     .AddNpgsql();
                 if (exportOtlp) tracing.AddOtlpExporter(o => Otlp(o, "traces"));
+                // With nothing to send spans to, none is recorded: each still has its ids (the logs' TraceId, the traceparent
+                // a row keeps for its worker), but no tags or timings are gathered only to be dropped.
+                else tracing.SetSampler(new AlwaysOffSampler());
             })
             .WithMetrics(metrics =>
             {
