@@ -1,4 +1,7 @@
+using System.Buffers;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Paddock.Core.Events;
 using Paddock.Core.Orchestration;
@@ -51,12 +54,12 @@ public sealed class GenerationService(
         span?.SetTag(PaddockDiagnostics.Tags.Model, request.Model.Id);
         var traceParent = PaddockDiagnostics.TraceParentOf(span ?? System.Diagnostics.Activity.Current);
         var rows = new List<NewGeneration>(request.NumGenerations);
+        // The rows differ only by their seed.
+        var video = VideoParameters.From(request.Parameters);
         for (var i = 0; i < request.NumGenerations; i++)
         {
-            var parameters = (JsonObject)request.Parameters.DeepClone();
-            if (takesSeed) parameters["seed"] = (baseSeed + i) % SeedModulus;
-            var video = VideoParameters.From(parameters);
-            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters.ToJsonString(), Lane: request.Model.Engine,
+            var parameters = RowParameters(request.Parameters, takesSeed ? (baseSeed + i) % SeedModulus : null);
+            rows.Add(new NewGeneration(Guid.CreateVersion7(), ns, request.Model.Id, request.Model.MediaType, parameters, Lane: request.Model.Engine,
                 TraceParent: traceParent, Priority: limits?.Priority ?? 0, ApiKeyId: limits?.Key?.Id, Resolution: video.Resolution, VideoSeconds: video.Duration));
         }
 
@@ -89,6 +92,34 @@ public sealed class GenerationService(
         var outcome = await store.EnqueueOnceAsync(rows, claim, cancellationToken).ConfigureAwait(false);
         if (outcome.Result == IdempotencyResult.Created) queueSignal.Notify(request.Model.Id, rows.Count);
         return new Submitted(outcome.Result, outcome.GenerationIds);
+    }
+
+    /// <summary>
+    /// A row's parameters as stored: the request's, with the row's <paramref name="seed"/> in place of the one asked for (or
+    /// last, when none was). Written straight from the request's nodes: no copy of them per row.
+    /// </summary>
+    private static string RowParameters(JsonObject parameters, long? seed)
+    {
+        var json = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            var seedWritten = false;
+            foreach (var (name, value) in parameters)
+            {
+                writer.WritePropertyName(name);
+                if (seed is { } replaced && name == "seed")
+                {
+                    writer.WriteNumberValue(replaced);
+                    seedWritten = true;
+                }
+                else if (value is null) writer.WriteNullValue();
+                else value.WriteTo(writer);
+            }
+            if (seed is { } added && !seedWritten) writer.WriteNumber("seed", added);
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(json.WrittenSpan);
     }
 
     /// <summary>What identifies "the same request" under one key: endpoint, model and the validated fields (a chosen seed is not part of it).</summary>

@@ -95,18 +95,17 @@ public static class RequestValidator
             .ToList();
         // The nodes wrap the body's own elements: a field megabytes long (an image as a data: URL) is not copied. The
         // parameters are valid as long as the body's document is.
-        var fields = new JsonObject();
-        foreach (var property in given) fields[property.Name] = NodeOf(property.Value);
+        var parameters = WithDefaults(model, given);
 
         // Most requests are valid, and the compiled checks show it without the full evaluation. A field left out for its
         // length must not also be reported as missing.
         if (model.CompiledSchema?.Accepts(given) != true)
             problems.AddRange(SchemaProblems(model, given).Where(p => !oversized.Any(o => p.StartsWith(o + ": is required", StringComparison.Ordinal))));
-        problems.AddRange(RulesBeyondSchema(fields));
+        problems.AddRange(RulesBeyondSchema(parameters));
         if (problems.Count > 0)
             return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
 
-        request = new ValidatedRequest(model, WithDefaults(model, fields), responseFormat, numGenerations, targetNamespace, webhookUrl);
+        request = new ValidatedRequest(model, parameters, responseFormat, numGenerations, targetNamespace, webhookUrl);
         return null;
     }
 
@@ -297,10 +296,10 @@ public static class RequestValidator
     /// request with no references at all is exempt — the seed page's own minimal examples name
     /// "Image 1" without any, and the renderer casts a stand-in for it.
     /// </summary>
-    private static IEnumerable<string> RulesBeyondSchema(JsonObject fields)
+    private static IEnumerable<string> RulesBeyondSchema(JsonObject parameters)
     {
-        if (fields["prompt"] is not JsonValue promptValue || !promptValue.TryGetValue(out string? prompt)) yield break;
-        var given = fields["reference_images"] is JsonArray refs ? refs.Count : 0;
+        if (parameters["prompt"] is not JsonValue promptValue || !promptValue.TryGetValue(out string? prompt)) yield break;
+        var given = parameters["reference_images"] is JsonArray refs ? refs.Count : 0;
         if (given == 0) yield break;
         var mentions = ReferenceMentions.Find(prompt);
         // A number too large to read is named as written.
@@ -320,17 +319,38 @@ public static class RequestValidator
             ? JsonValue.Create((long)d)
             : null;
 
-    /// <summary>The fields in the schema's order, each absent one given its default (the prompt has no implied default).</summary>
-    private static JsonObject WithDefaults(ModelDefinition model, JsonObject fields)
+    /// <summary>
+    /// The given fields in the schema's order, each absent one given its default (the prompt has no implied default); a
+    /// field the schema does not name is left out (the schema's check has refused it). Built once, from the body's
+    /// elements: wrapped, not cloned, since cloning copies the bytes behind them (megabytes, for an image as a data: URL).
+    /// </summary>
+    private static JsonObject WithDefaults(ModelDefinition model, List<JsonProperty> given)
     {
-        var ordered = new JsonObject();
-        if (model.RequestSchema["properties"] is not JsonObject properties) return fields;
+        var parameters = new JsonObject();
+        if (model.RequestSchema["properties"] is not JsonObject properties)
+        {
+            foreach (var property in given) parameters[property.Name] = NodeOf(property.Value);
+            return parameters;
+        }
         foreach (var (name, schema) in properties)
         {
-            // Moved, not cloned: cloning a node copies the bytes behind it (megabytes, for an image as a data: URL).
-            if (fields[name] is { } given && fields.Remove(name)) ordered[name] = IntegerOf(schema, given) ?? given;
-            else if (schema?["default"] is { } value && name != "prompt") ordered[name] = value.DeepClone();
+            if (LastGiven(given, name) is { } value)
+            {
+                var node = NodeOf(value)!;
+                parameters[name] = IntegerOf(schema, node) ?? node;
+            }
+            else if (schema?["default"] is { } fallback && name != "prompt") parameters[name] = fallback.DeepClone();
         }
-        return ordered;
+        return parameters;
+    }
+
+    /// <summary>The value of the field named <paramref name="name"/>; a name given twice takes its last value, as JSON readers do.</summary>
+    private static JsonElement? LastGiven(List<JsonProperty> given, string name)
+    {
+        for (var i = given.Count - 1; i >= 0; i--)
+        {
+            if (given[i].NameEquals(name)) return given[i].Value;
+        }
+        return null;
     }
 }
