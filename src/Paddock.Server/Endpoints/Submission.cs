@@ -52,7 +52,7 @@ public static class Submission
                 return (null, ApiErrors.InvalidParams(webhookProblem));
 
             var idempotencyKey = context.Request.Headers["Idempotency-Key"].ToString();
-            if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c < 0x21 || c > 0x7E))
+            if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.AsSpan().ContainsAnyExceptInRange('\x21', '\x7E'))
                 return (null, ApiErrors.InvalidParams($"Idempotency-Key: must be 1-{MaxIdempotencyKeyLength} printable ASCII characters without spaces"));
 
             if (referencesFirst is not null)
