@@ -18,13 +18,19 @@ public sealed partial class ApiKeyResolver(IApiKeyStore keys, TimeProvider time,
     private readonly ConcurrentDictionary<string, (ApiKeyRecord? Record, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>The key's record (revoked or not); null when no key has this value.</summary>
-    public async Task<ApiKeyRecord?> ResolveAsync(string key, CancellationToken cancellationToken)
+    public ValueTask<ApiKeyRecord?> ResolveAsync(string key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (key.Length > 256) return null;
+        if (key.Length > 256) return ValueTask.FromResult<ApiKeyRecord?>(null);
         var hash = ApiKeyFormat.Hash(key);
         var now = time.GetUtcNow();
-        if (_cache.TryGetValue(hash, out var cached) && cached.Expires > now) return cached.Record;
+        // Nearly every request: a key seen within the cache's lifetime, answered without a task.
+        if (_cache.TryGetValue(hash, out var cached) && cached.Expires > now) return ValueTask.FromResult(cached.Record);
+        return new ValueTask<ApiKeyRecord?>(LookUpAsync(hash, now, cancellationToken));
+    }
+
+    private async Task<ApiKeyRecord?> LookUpAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var record = await keys.FindByHashAsync(hash, cancellationToken);
         if (record is { IsRevoked: false } && (record.LastUsedAt is not { } used || now - used >= LastUseGranularity))
         {
