@@ -100,27 +100,37 @@ public sealed class GenerationService(
     /// </summary>
     private static string RowParameters(JsonObject parameters, long? seed)
     {
-        var json = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(json))
+        var json = t_rowJson ??= new ArrayBufferWriter<byte>(1024);
+        json.ResetWrittenCount();
+        var writer = t_rowWriter ??= new Utf8JsonWriter(json);
+        writer.Reset(json);
+        writer.WriteStartObject();
+        var seedWritten = false;
+        foreach (var (name, value) in parameters)
         {
-            writer.WriteStartObject();
-            var seedWritten = false;
-            foreach (var (name, value) in parameters)
+            writer.WritePropertyName(name);
+            if (seed is { } replaced && name == "seed")
             {
-                writer.WritePropertyName(name);
-                if (seed is { } replaced && name == "seed")
-                {
-                    writer.WriteNumberValue(replaced);
-                    seedWritten = true;
-                }
-                else if (value is null) writer.WriteNullValue();
-                else value.WriteTo(writer);
+                writer.WriteNumberValue(replaced);
+                seedWritten = true;
             }
-            if (seed is { } added && !seedWritten) writer.WriteNumber("seed", added);
-            writer.WriteEndObject();
+            else if (value is null) writer.WriteNullValue();
+            else value.WriteTo(writer);
         }
-        return Encoding.UTF8.GetString(json.WrittenSpan);
+        if (seed is { } added && !seedWritten) writer.WriteNumber("seed", added);
+        writer.WriteEndObject();
+        writer.Flush();
+        var text = Encoding.UTF8.GetString(json.WrittenSpan);
+        // A rare long request (many references with long URLs) does not leave its buffer behind on the thread.
+        if (json.Capacity > RowJsonKeptBytes) t_rowJson = null;
+        return text;
     }
+
+    private const int RowJsonKeptBytes = 16 * 1024;
+
+    // Each thread's buffer and writer for the rows' parameters: the method runs to its end on one thread.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_rowJson;
+    [ThreadStatic] private static Utf8JsonWriter? t_rowWriter;
 
     /// <summary>What identifies "the same request" under one key: endpoint, model and the validated fields (a chosen seed is not part of it).</summary>
     private static string Fingerprint(ValidatedRequest request, SubmissionKind kind)
