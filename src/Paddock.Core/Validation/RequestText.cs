@@ -162,6 +162,33 @@ public static class RequestText
     }
 
     /// <summary>
+    /// Whether some string inside <paramref name="element"/> is longer than <see cref="MaxStringBytes"/>: the check every
+    /// field of every request passes, without making the names <see cref="Oversized"/> words its answer with.
+    /// </summary>
+    public static bool HasOversized(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return JsonMarshal.GetRawUtf8Value(element).Length - 2 > MaxStringBytes;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (HasOversized(item)) return true;
+                }
+                return false;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (HasOversized(property.Value)) return true;
+                }
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
     /// The first string inside <paramref name="element"/> longer than <see cref="MaxStringBytes"/> (the path it has in a
     /// message, and its length in bytes), read in place; null when there is none.
     /// </summary>

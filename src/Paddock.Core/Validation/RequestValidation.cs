@@ -51,6 +51,9 @@ public static class RequestValidator
     /// <summary>Body fields that belong to the endpoint, not to the model.</summary>
     private static readonly HashSet<string> EnvelopeFields = ["model", "response_format", "num_generations", "target_namespace", "webhook_url"];
 
+    /// <summary><see cref="EnvelopeFields"/> in UTF-8, to compare with a body's names where they are (no string made per name).</summary>
+    private static readonly byte[][] EnvelopeFieldsUtf8 = EnvelopeFields.Select(System.Text.Encoding.UTF8.GetBytes).ToArray();
+
     public static RequestRejection? Validate(JsonElement body, ModelCatalog catalog, SubmissionKind kind, out ValidatedRequest? request)
     {
         request = null;
@@ -65,7 +68,7 @@ public static class RequestValidator
         var oversized = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in body.EnumerateObject())
         {
-            if (RequestText.Oversized(property.Value, property.Name) is not { } found) continue;
+            if (!RequestText.HasOversized(property.Value) || RequestText.Oversized(property.Value, property.Name) is not { } found) continue;
             oversized.Add(property.Name);
             problems.Add(TooLong(catalog, body, property.Name, found.Field, found.Bytes));
         }
@@ -76,10 +79,10 @@ public static class RequestValidator
         }
         else if (!body.TryGetProperty("model", out var modelElement))
             problems.Add("model: is required (for example \"happyhorse-1.0-r2v\")");
-        else if (modelElement.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(modelElement.GetString()))
+        else if (modelElement.ValueKind != JsonValueKind.String || modelElement.GetString() is not { } modelName || string.IsNullOrWhiteSpace(modelName))
             problems.Add("model: must be a non-empty string naming a model (GET /api/ai/models lists them)");
-        else if ((model = catalog.Find(modelElement.GetString()!)) is null)
-            return new RequestRejection(RequestRejectionKind.ModelNotFound, [$"Model not found: {modelElement.GetString()}"]);
+        else if ((model = catalog.Find(modelName)) is null)
+            return new RequestRejection(RequestRejectionKind.ModelNotFound, [$"Model not found: {modelName}"]);
 
         var responseFormat = oversized.Contains("response_format") ? "url" : ReadResponseFormat(body, problems);
         var numGenerations = ReadNumGenerations(body, kind, problems);
@@ -90,9 +93,13 @@ public static class RequestValidator
 
         // null means "not given" (what a client that serialises every optional field sends, e.g. Python's None).
         // A field named above for its length is left out (never copied, nor echoed back).
-        var given = body.EnumerateObject()
-            .Where(p => p.Value.ValueKind != JsonValueKind.Null && !EnvelopeFields.Contains(p.Name) && !oversized.Contains(p.Name))
-            .ToList();
+        var given = new List<JsonProperty>();
+        foreach (var property in body.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.Null || IsEnvelopeField(property) || (oversized.Count > 0 && oversized.Contains(property.Name)))
+                continue;
+            given.Add(property);
+        }
         // The nodes wrap the body's own elements: a field megabytes long (an image as a data: URL) is not copied. The
         // parameters are valid as long as the body's document is.
         var parameters = WithDefaults(model, given);
@@ -110,6 +117,15 @@ public static class RequestValidator
     }
 
     private static RequestRejection Invalid(string problem) => new(RequestRejectionKind.InvalidParams, [problem]);
+
+    private static bool IsEnvelopeField(JsonProperty property)
+    {
+        foreach (var name in EnvelopeFieldsUtf8)
+        {
+            if (property.NameEquals(name)) return true;
+        }
+        return false;
+    }
 
     private static string ReadResponseFormat(JsonElement body, List<string> problems)
     {
