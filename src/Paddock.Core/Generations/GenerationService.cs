@@ -73,7 +73,7 @@ public sealed class GenerationService(
 
         if (span is { IsAllDataRequested: true }) span.SetTag(PaddockDiagnostics.Tags.GenerationId, string.Join(',', rows.Select(r => r.Id)));
         // Without a queue limit or budget nothing needs checking: the plain enqueue (no per-namespace turn-taking).
-        if (limits is not null && limits.Scopes().Any(s => s.Limits.MaxQueued is not null || s.Limits.Budgets is { Count: > 0 }))
+        if (limits is { ChecksAdmission: true })
         {
             var claimed = idempotencyKey is null ? null : new IdempotencyClaim(ns, idempotencyKey, Fingerprint(request, kind), time.GetUtcNow() + IdempotencyWindow);
             var admitted = await store.EnqueueAdmittedAsync(rows, claimed, quotas.Admission(limits, rows), cancellationToken).ConfigureAwait(false);

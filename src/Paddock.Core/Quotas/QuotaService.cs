@@ -11,6 +11,14 @@ public sealed record EffectiveLimits(QuotaScope Namespace, QuotaLimits Namespace
     /// <summary>The priority the request's generations are claimed at: the key's, else the namespace's, else 0.</summary>
     public int Priority => KeyLimits.Priority ?? NamespaceLimits.Priority ?? 0;
 
+    /// <summary>Whether a scope limits its requests per minute (most do not: their requests need no bucket).</summary>
+    public bool LimitsRequests => NamespaceLimits.RequestsPerMinute is not null || (Key is not null && KeyLimits.RequestsPerMinute is not null);
+
+    /// <summary>Whether a submission must pass an admission check: a scope limits its queued rows or has a budget.</summary>
+    public bool ChecksAdmission => ChecksAdmissionOf(NamespaceLimits) || (Key is not null && ChecksAdmissionOf(KeyLimits));
+
+    private static bool ChecksAdmissionOf(QuotaLimits limits) => limits.MaxQueued is not null || limits.Budgets is { Count: > 0 };
+
     public IEnumerable<(QuotaScope Scope, QuotaLimits Limits)> Scopes()
     {
         yield return (Namespace, NamespaceLimits);
@@ -40,11 +48,17 @@ public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> optio
         options.Value.Keys.Where(k => k.Value.MaxRunning is not null).ToDictionary(k => k.Key, k => k.Value.MaxRunning!.Value, StringComparer.Ordinal));
 
     /// <summary>The limits in force for a request of <paramref name="ns"/> made with the key <paramref name="keyId"/>.</summary>
-    public async Task<EffectiveLimits> LimitsAsync(string ns, string? keyId, CancellationToken cancellationToken)
+    public ValueTask<EffectiveLimits> LimitsAsync(string ns, string? keyId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        // Nearly every request: limits composed within their lifetime, answered without a task.
         if (_inForce.TryGetValue((ns, keyId), out var cached) && cached.Expires > now)
-            return cached.Limits;
+            return ValueTask.FromResult(cached.Limits);
+        return new ValueTask<EffectiveLimits>(ComposeAndKeepAsync(ns, keyId, now, cancellationToken));
+    }
+
+    private async Task<EffectiveLimits> ComposeAndKeepAsync(string ns, string? keyId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var limits = await ComposeAsync(ns, keyId, cancellationToken).ConfigureAwait(false);
         if (_inForce.Count > 100_000) _inForce.Clear();
         _inForce[(ns, keyId)] = (limits, now + _options.StoredLimitsLifetime);
@@ -73,6 +87,7 @@ public sealed class QuotaService(IQuotaStore store, IOptions<QuotaOptions> optio
     public QuotaRefusal? TryRequest(EffectiveLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
+        if (!limits.LimitsRequests) return null;
         var now = time.GetTimestamp();
         var taken = new List<TokenBucket>(2);
         foreach (var (scope, scopeLimits) in limits.Scopes())
