@@ -43,7 +43,7 @@ public sealed class GenerationService(
     public async Task<Submitted> SubmitAsync(
         string ns, ValidatedRequest request, SubmissionKind kind, string? idempotencyKey, CancellationToken cancellationToken, Quotas.EffectiveLimits? limits = null)
     {
-        request = request with { Parameters = await inlineImages.StoreAsync(ns, request.Parameters, cancellationToken).ConfigureAwait(false) };
+        await inlineImages.StoreAsync(ns, request.Parameters, cancellationToken).ConfigureAwait(false);
         // Models without a seed field (the 1.1 family) get none recorded; their renders take a seed from the generation id.
         var takesSeed = request.Model.RequestSchema["properties"]?["seed"] is not null;
         var baseSeed = request.Parameters["seed"]?.GetValue<long>() ?? RandomNumberGenerator.GetInt32(0, int.MaxValue);

@@ -21,12 +21,12 @@ public sealed class InlineImages(IBlobStore blobs)
     public static bool IsInline(string reference) => reference.StartsWith(Prefix, StringComparison.Ordinal);
 
     /// <summary>
-    /// Replaces, in <paramref name="parameters"/> itself, each decodable <c>data:</c> image by its inline reference, and
-    /// returns it. A data: URL that does not decode stays as it is, for the worker to report with the reason. Base64
-    /// is decoded straight from the request's UTF-8 bytes into native memory, one image at a time: no text copy of the
-    /// megabytes is made, and the decoded bytes are freed once stored.
+    /// Replaces, in <paramref name="parameters"/> itself, each decodable <c>data:</c> image by its inline reference. A
+    /// data: URL that does not decode stays as it is, for the worker to report with the reason. Base64 is decoded
+    /// straight from the request's UTF-8 bytes into native memory, one image at a time: no text copy of the megabytes
+    /// is made, and the decoded bytes are freed once stored.
     /// </summary>
-    public async Task<JsonObject> StoreAsync(string ns, JsonObject parameters, CancellationToken cancellationToken)
+    public async ValueTask StoreAsync(string ns, JsonObject parameters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if (parameters["reference_images"] is JsonArray list)
@@ -38,7 +38,6 @@ public sealed class InlineImages(IBlobStore blobs)
         }
         if (await StoreOneAsync(ns, parameters["input_image"], cancellationToken).ConfigureAwait(false) is { } input)
             parameters["input_image"] = input;
-        return parameters;
     }
 
     /// <summary>The bytes behind an inline reference of namespace <paramref name="ns"/>; null when there are none.</summary>
