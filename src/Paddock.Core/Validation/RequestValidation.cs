@@ -93,7 +93,7 @@ public static class RequestValidator
 
         // null means "not given" (what a client that serialises every optional field sends, e.g. Python's None).
         // A field named above for its length is left out (never copied, nor echoed back).
-        var given = new List<JsonProperty>();
+        var given = new List<JsonProperty>(body.GetPropertyCount());
         foreach (var property in body.EnumerateObject())
         {
             if (property.Value.ValueKind == JsonValueKind.Null || IsEnvelopeField(property) || (oversized.Count > 0 && oversized.Contains(property.Name)))
@@ -108,7 +108,7 @@ public static class RequestValidator
         // length must not also be reported as missing.
         if (model.CompiledSchema?.Accepts(given) != true)
             problems.AddRange(SchemaProblems(model, given).Where(p => !oversized.Any(o => p.StartsWith(o + ": is required", StringComparison.Ordinal))));
-        problems.AddRange(RulesBeyondSchema(parameters));
+        if (RuleBeyondSchemaProblem(parameters) is { } ruleProblem) problems.Add(ruleProblem);
         if (problems.Count > 0)
             return new RequestRejection(RequestRejectionKind.InvalidParams, problems);
 
@@ -310,23 +310,21 @@ public static class RequestValidator
     /// <summary>
     /// Rules a JSON Schema cannot state: the prompt may not name more images than were given. A
     /// request with no references at all is exempt — the seed page's own minimal examples name
-    /// "Image 1" without any, and the renderer casts a stand-in for it.
+    /// "Image 1" without any, and the renderer casts a stand-in for it. The problem, or null.
     /// </summary>
-    private static IEnumerable<string> RulesBeyondSchema(JsonObject parameters)
+    private static string? RuleBeyondSchemaProblem(JsonObject parameters)
     {
-        if (parameters["prompt"] is not JsonValue promptValue || !promptValue.TryGetValue(out string? prompt)) yield break;
         var given = parameters["reference_images"] is JsonArray refs ? refs.Count : 0;
-        if (given == 0) yield break;
+        if (given == 0) return null;
+        if (parameters["prompt"] is not JsonValue promptValue || !promptValue.TryGetValue(out string? prompt)) return null;
         var mentions = ReferenceMentions.Find(prompt);
         // A number too large to read is named as written.
         var tooHigh = mentions.Where(m => m.ImageIndex > given)
             .Select(m => (m.ImageIndex, Name: m.ImageIndex == int.MaxValue ? $"\"{prompt.Substring(m.Position, m.Length)}\"" : "Image " + m.ImageIndex.ToString(CultureInfo.InvariantCulture)))
             .DistinctBy(m => m.Name).OrderBy(m => m.ImageIndex).ToList();
-        if (tooHigh.Count > 0)
-        {
-            var names = string.Join(", ", tooHigh.Select(m => m.Name));
-            yield return $"prompt: names {names} but reference_images has {given} image{(given == 1 ? "" : "s")}";
-        }
+        if (tooHigh.Count == 0) return null;
+        var names = string.Join(", ", tooHigh.Select(m => m.Name));
+        return $"prompt: names {names} but reference_images has {given} image{(given == 1 ? "" : "s")}";
     }
 
     /// <summary>JSON Schema counts 5.0 as an integer; store it as 5 so every reader can take it as one.</summary>
