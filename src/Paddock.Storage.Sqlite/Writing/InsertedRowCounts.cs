@@ -18,10 +18,13 @@ internal sealed class InsertedRowCounts
 {
     private readonly Dictionary<(string Namespace, string Model, string MediaType, string Status), long> _byStatus = [];
     private readonly Dictionary<(string Lane, int Priority, string Namespace), SubLaneSum> _bySubLane = [];
-    private readonly Dictionary<(string Scope, string Resolution, string Day), long> _videoSeconds = [];
+    /// <summary>Seconds of video by scope (a namespace's, or a key's when <c>IsKey</c>), resolution and UTC day (days since 1970).</summary>
+    private readonly Dictionary<(bool IsKey, string Id, string Resolution, long Day), long> _videoSeconds = [];
     private readonly Dictionary<string, long> _queuedByKey = new(StringComparer.Ordinal);
 
     private static readonly string QueuedStatus = GenerationStatus.Queued.ToWire();
+
+    private const long MillisecondsPerDay = 24 * 60 * 60 * 1000;
 
     public bool IsEmpty => _byStatus.Count == 0;
 
@@ -46,10 +49,10 @@ internal sealed class InsertedRowCounts
         if (row.VideoSeconds > 0)
         {
             var resolution = row.Resolution ?? "";
-            // The UTC day of the enqueue, as SQLite's date(enqueued_at / 1000, 'unixepoch') gives it.
-            var day = DateTimeOffset.FromUnixTimeMilliseconds(enqueuedAtMilliseconds).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-            Increment(_videoSeconds, ("namespace:" + row.Namespace, resolution, day), row.VideoSeconds);
-            if (row.ApiKeyId is { } keyId) Increment(_videoSeconds, ("key:" + keyId, resolution, day), row.VideoSeconds);
+            // The UTC day of the enqueue; written as SQLite's date(enqueued_at / 1000, 'unixepoch') gives it, once per round.
+            var day = Math.DivRem(enqueuedAtMilliseconds, MillisecondsPerDay, out var rest) - (rest < 0 ? 1 : 0);
+            Increment(_videoSeconds, (false, row.Namespace, resolution, day), row.VideoSeconds);
+            if (row.ApiKeyId is { } keyId) Increment(_videoSeconds, (true, keyId, resolution, day), row.VideoSeconds);
         }
     }
 
@@ -71,8 +74,10 @@ internal sealed class InsertedRowCounts
                 WHERE lane = $lane AND priority = $priority AND namespace = $ns
                 """, ("$lane", lane), ("$priority", priority), ("$ns", ns), ("$n", sum.Queued), ("$last_seq", sum.LastSeq));
         }
-        foreach (var ((scope, resolution, day), seconds) in _videoSeconds)
+        foreach (var ((isKey, id, resolution, dayNumber), seconds) in _videoSeconds)
         {
+            var scope = (isKey ? "key:" : "namespace:") + id;
+            var day = DateTime.UnixEpoch.AddDays(dayNumber).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             Run(command, """
                 INSERT INTO video_budget (scope, resolution, day, seconds) VALUES ($scope, $resolution, $day, $n)
                 ON CONFLICT (scope, resolution, day) DO UPDATE SET seconds = seconds + excluded.seconds
