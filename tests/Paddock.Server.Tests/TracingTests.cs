@@ -37,14 +37,23 @@ public sealed class TracingTests
         Assert.True(status == 200, $"answered {status}: {answer?.ToJsonString()}");
         var generationId = answer!["generation_id"]!.GetValue<string>();
 
-        // The attempt's span ends just after the row is written succeeded, so it may be exported just after the answer.
-        var attempt = await EventuallyAsync(() => spans.Snapshot().FirstOrDefault(s =>
-            s.OperationName == PaddockDiagnostics.Spans.Attempt && (string?)s.GetTagItem(PaddockDiagnostics.Tags.GenerationId) == generationId));
-        var trace = spans.Snapshot().Where(s => s.TraceId == attempt.TraceId).ToList();
-        var request = Assert.Single(trace, s => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == "/api/ai/videos/generate");
+        // A span is exported when it ends, and both the attempt's span (just after the row is written succeeded) and the
+        // request's (after its answer is flushed) may end a moment after the client has read the answer: wait for both.
+        static bool IsRequest(Activity s) => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == "/api/ai/videos/generate";
+        static bool IsImageHost(Activity s) => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == "/fox.png";
+        var trace = await EventuallyAsync(() =>
+        {
+            var snapshot = spans.Snapshot();
+            var found = snapshot.FirstOrDefault(s =>
+                s.OperationName == PaddockDiagnostics.Spans.Attempt && (string?)s.GetTagItem(PaddockDiagnostics.Tags.GenerationId) == generationId);
+            var inTrace = found is null ? [] : snapshot.Where(s => s.TraceId == found.TraceId).ToList();
+            return inTrace.Any(IsRequest) && inTrace.Any(IsImageHost) ? inTrace : null;
+        });
+        var attempt = Assert.Single(trace, s => s.OperationName == PaddockDiagnostics.Spans.Attempt);
+        var request = Assert.Single(trace, IsRequest);
         Assert.Equal("POST", request.GetTagItem("http.request.method"));
         // The context travels on outgoing calls too: the image host (a server of its own) saw its requests in this trace.
-        Assert.Contains(trace, s => s.Kind == ActivityKind.Server && (string?)s.GetTagItem("url.path") == "/fox.png");
+        Assert.Contains(trace, IsImageHost);
 
         // Every step is in the request's trace, each under the one that started it.
         var enqueue = Assert.Single(trace, s => s.OperationName == PaddockDiagnostics.Spans.Enqueue);
@@ -101,8 +110,12 @@ public sealed class TracingTests
         Assert.NotEqual(default(ActivityTraceId).ToHexString(), traceId);
         // ...and every span of that trace was created for its ids only (the worker's attempt, to carry the request's trace
         // to its lines): none recorded, none with data gathered.
-        var trace = stopped.Where(s => s.TraceId.ToHexString() == traceId).ToList();
-        Assert.Contains(trace, s => s.OperationName == PaddockDiagnostics.Spans.Attempt);
+        // (The attempt's span ends just after the row is written succeeded, which may be a moment after the answer.)
+        var trace = await EventuallyAsync(() =>
+        {
+            var inTrace = stopped.Where(s => s.TraceId.ToHexString() == traceId).ToList();
+            return inTrace.Any(s => s.OperationName == PaddockDiagnostics.Spans.Attempt) ? inTrace : null;
+        });
         Assert.All(trace, s => Assert.False(s.Recorded || s.IsAllDataRequested, $"{s.OperationName} was recorded"));
     }
 
@@ -112,7 +125,7 @@ public sealed class TracingTests
         while (true)
         {
             if (probe() is { } found) return found;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("the span was not exported within 30 s");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the spans were not exported within 30 s");
             await Task.Delay(50);
         }
     }
