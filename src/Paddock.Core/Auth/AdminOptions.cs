@@ -23,13 +23,13 @@ public sealed class AdminOptions : IValidatedSettings
 
     public bool Enabled => !string.IsNullOrEmpty(Key) || !string.IsNullOrEmpty(KeyHash);
 
-    /// <summary>Whether <paramref name="presented"/> is the admin key (compared as hashes, in constant time).</summary>
-    public bool Matches(string presented)
+    /// <summary>Whether <paramref name="presentedHash"/> (<see cref="ApiKeyFormat.Hash"/> of a presented key) is the admin key's, compared in constant time.</summary>
+    public bool MatchesHash(string presentedHash)
     {
-        ArgumentNullException.ThrowIfNull(presented);
+        ArgumentNullException.ThrowIfNull(presentedHash);
         var expected = !string.IsNullOrEmpty(Key) ? ApiKeyFormat.Hash(Key) : KeyHash?.ToLowerInvariant();
         if (expected is null) return false;
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(ApiKeyFormat.Hash(presented)), Encoding.ASCII.GetBytes(expected));
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(presentedHash), Encoding.ASCII.GetBytes(expected));
     }
 
     /// <summary>A new admin key: recognisable by its prefix, 32 random bytes.</summary>

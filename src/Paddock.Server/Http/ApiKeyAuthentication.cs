@@ -43,8 +43,8 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, ApiKeyResolver ke
             return false;
         }
 
-        var key = header[7..].Trim();
-        if (_admin.Enabled && _admin.Matches(key))
+        var (isAdmin, record) = await keys.ResolveAsync(header[7..].Trim(), context.RequestAborted);
+        if (isAdmin)
         {
             if (adminRoute) return true;
             await ApiErrors.AdminOnly(
@@ -53,7 +53,6 @@ public sealed class ApiKeyAuthentication(RequestDelegate next, ApiKeyResolver ke
             return false;
         }
 
-        var record = await keys.ResolveAsync(key, context.RequestAborted);
         if (record is { IsRevoked: true })
         {
             await ApiErrors.Unauthenticated($"the API key {record.Id} was revoked; ask the administrator for a new one").ExecuteAsync(context);
