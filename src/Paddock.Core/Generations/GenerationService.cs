@@ -46,7 +46,8 @@ public sealed class GenerationService(
         await inlineImages.StoreAsync(ns, request.Parameters, cancellationToken).ConfigureAwait(false);
         // Models without a seed field (the 1.1 family) get none recorded; their renders take a seed from the generation id.
         var takesSeed = request.Model.RequestSchema["properties"]?["seed"] is not null;
-        var baseSeed = request.Parameters["seed"]?.GetValue<long>() ?? RandomNumberGenerator.GetInt32(0, int.MaxValue);
+        // A seed is returned to the caller and only varies the output: it needs no cryptographic randomness.
+        var baseSeed = request.Parameters["seed"]?.GetValue<long>() ?? Random.Shared.Next(0, int.MaxValue);
         // The span whose context every row keeps: the worker that claims a row continues this trace (a child of the
         // request's span; the request's own span when Paddock's source has no listener).
         using var span = PaddockDiagnostics.Source.StartActivity(PaddockDiagnostics.Spans.Enqueue);
