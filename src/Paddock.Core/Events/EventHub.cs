@@ -15,7 +15,7 @@ namespace Paddock.Core.Events;
 /// The fan-out does the per-event work once: subscribers are indexed by namespace (an event touches only its own
 /// namespace's streams), every subscriber receives the same <see cref="StoredEvent"/> instance (so what a stream builds
 /// from it can be built once and shared), and one clock of the hub wakes waiting subscribers (<see cref="Subscription.WakeAfter"/>)
-/// instead of a timer per stream.
+/// instead of a timer per stream; it ticks only while one waits.
 /// Delivery is paced: subscribers are woken <see cref="SliceSize"/> at a time; the next slice waits until the readers
 /// of this one have come back for more (or <see cref="SliceWait"/> passed), and then until the <see cref="IFanOutPacer"/>
 /// says their writes have left. Each woken reader writes to its connection, and each write holds a transport buffer
@@ -50,6 +50,7 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
     private readonly Dictionary<string, List<Subscription>> _subscribers = new(StringComparer.Ordinal); // by namespace; guarded by _gate
     private readonly List<Subscription> _waking = []; // those with a wake time set; guarded by _gate
     private ITimer? _clock;
+    private bool _clockRunning; // whether the clock ticks: only while a subscriber waits (_waking not empty); guarded by _gate
     private int _wakingDue; // 1 while the clock's wakes are being delivered (a tick meanwhile leaves its due ones to the next)
 
     /// <summary>How many subscribers are woken before the hub waits for their readers to come back.</summary>
@@ -118,7 +119,8 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
     {
         _dispatched = await log.LatestSequenceAsync(stoppingToken).ConfigureAwait(false);
         await RememberRecentAsync(stoppingToken).ConfigureAwait(false);
-        _clock = time.CreateTimer(_ => WakeDue(), null, WakeTick, WakeTick);
+        // Stopped until a subscriber waits: an idle server is not woken twenty times a second for nothing.
+        _clock = time.CreateTimer(_ => WakeDue(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _started.TrySetResult();
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -137,7 +139,13 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
                 await Task.Delay(PollInterval, stoppingToken).ConfigureAwait(false);
             }
         }
-        if (_clock is not null) await _clock.DisposeAsync().ConfigureAwait(false);
+        ITimer? clock;
+        lock (_gate)
+        {
+            // Taken under the gate so a subscriber's wait never starts a clock being disposed.
+            (clock, _clock) = (_clock, null);
+        }
+        if (clock is not null) await clock.DisposeAsync().ConfigureAwait(false);
         List<Subscription> ending;
         lock (_gate)
         {
@@ -174,6 +182,11 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
                 _wakeTargets[due++] = s;
             }
             _waking.RemoveRange(kept, _waking.Count - kept);
+            if (_waking.Count == 0 && _clockRunning)
+            {
+                _clock?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _clockRunning = false;
+            }
         }
         if (due == 0)
         {
@@ -238,6 +251,11 @@ public sealed partial class EventHub(IEventLog log, TimeProvider time, IFanOutPa
         {
             if (subscription.WakeAt == long.MaxValue) _waking.Add(subscription);
             subscription.WakeAt = at;
+            if (!_clockRunning && _clock is not null)
+            {
+                _clock.Change(WakeTick, WakeTick);
+                _clockRunning = true;
+            }
         }
     }
 
