@@ -67,15 +67,26 @@ public static class Program
         {
             for (var run = 1; run <= settings.Runs; run++)
             {
-                await using (var target = await BaselineTarget.StartAsync())
-                    baseline.Add(PrintRun(run, await load.RunAsync(target, body)));
-                Settle();
-                await using (var target = await DurableBaselineTarget.StartAsync(settings.DataRoot))
-                    durable.Add(PrintRun(run, await load.RunAsync(target, body)));
-                Settle();
+                // Paddock runs between the two baselines, which swap places every run: each baseline is measured next to
+                // Paddock, before it in one run and after it in the next, so a machine that speeds up or slows down
+                // during the set (a shared VM's does) weighs on both sides of a run's ratio alike.
+                async Task BaselineAsync()
+                {
+                    await using (var target = await BaselineTarget.StartAsync())
+                        baseline.Add(PrintRun(run, await load.RunAsync(target, body)));
+                    Settle();
+                }
+                async Task DurableAsync()
+                {
+                    await using (var target = await DurableBaselineTarget.StartAsync(settings.DataRoot))
+                        durable.Add(PrintRun(run, await load.RunAsync(target, body)));
+                    Settle();
+                }
+                await (run % 2 == 1 ? BaselineAsync() : DurableAsync());
                 await using (var target = await PaddockTarget.StartAsync(settings.DataRoot))
                     paddock.Add(PrintRun(run, await load.RunAsync(target, body)));
                 Settle();
+                await (run % 2 == 1 ? DurableAsync() : BaselineAsync());
                 if (settings.Postgres is { } admin)
                 {
                     var (target, database) = await PostgresPaddockTarget.StartAsync(settings.DataRoot, admin);
@@ -102,16 +113,24 @@ public static class Program
         var d = Summary.Of(durable);
         var durableCpuRatio = p.CpuMsPerRequest / d.CpuMsPerRequest;
         var clean = baseline.Concat(durable).Concat(paddock).Concat(postgres).All(r => r.Clean);
+        // Each run's own ratio, Paddock against the baseline measured next to it: steadier than the ratio of the medians
+        // when the machine's speed drifts between runs.
+        var paired = paddock.Zip(baseline, (pr, br) => pr.CpuMsPerRequest / br.CpuMsPerRequest).ToList();
+        var pairedDurable = paddock.Zip(durable, (pr, dr) => pr.CpuMsPerRequest / dr.CpuMsPerRequest).ToList();
+        var pairedLine = $"CPU per request, each run's paddock / baseline: median **{Report.Median(paired):0.00}** " +
+                         $"(runs: {string.Join(", ", paired.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))}); " +
+                         $"paddock / durable baseline: median {Report.Median(pairedDurable):0.00}";
 
         Console.WriteLine();
         Console.WriteLine($"ratio (paddock / baseline): {ratio:0.00}; CPU per request (paddock / baseline): {cpuRatio:0.00}; (paddock / durable baseline): {durableCpuRatio:0.00}");
+        Console.WriteLine(pairedLine.Replace("**", ""));
         Console.WriteLine();
         Console.WriteLine(Report.MarkdownMarker);
         Console.WriteLine();
         Console.WriteLine($"### Enqueue throughput: `POST /api/ai/queue` vs a minimal Kestrel endpoint ({DateTime.Now:yyyy-MM-dd})");
         Console.WriteLine();
         Console.WriteLine($"Machine: {Report.Machine()} (at the end of the run).  ");
-        Console.WriteLine($"Settings: {settings.Describe()}; runs alternate baseline, durable baseline and Paddock; medians over runs. " +
+        Console.WriteLine($"Settings: {settings.Describe()}; each run measures Paddock between the baseline and the durable baseline, which swap places every run; medians over runs, and each run's own CPU ratio. " +
                           "Load generator in the same process (HttpClient, closed loop), sharing the cores with the server. " +
                           "Paddock: `PaddockApp.Build`, fresh SQLite data directory, `Workers:Concurrency=0` (API only), seed request body. " +
                           "CPU ms/request: this process's CPU time (`Process.TotalProcessorTime`) over the measured window per request, " +
@@ -137,6 +156,7 @@ public static class Program
         Console.WriteLine($"ratio (paddock / baseline): {ratio:0.00}; CPU per request (paddock / baseline): **{cpuRatio:0.00}** " +
                           $"({p.CpuMsPerRequest:0.000} ms against {b.CpuMsPerRequest:0.000} ms; target at most 2); " +
                           $"against the durable baseline: {durableCpuRatio:0.00} ({d.CpuMsPerRequest:0.000} ms)  ");
+        Console.WriteLine(pairedLine + "  ");
         foreach (var (r, i) in paddock.Select((r, i) => (r, i + 1)))
             if (r.Check is not null) Console.WriteLine($"Paddock run {i} {r.Check}.  ");
         if (!clean) Console.WriteLine("**Some runs had errors or failed the rows check: these numbers are not valid.**");
