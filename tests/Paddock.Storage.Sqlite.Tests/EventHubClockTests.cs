@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Paddock.Core.Events;
 
@@ -10,33 +9,20 @@ namespace Paddock.Storage.Sqlite.Tests;
 /// </summary>
 public sealed class EventHubClockTests : IAsyncLifetime
 {
-    private readonly SqliteTestDatabase _database = new();
     private readonly FakeTimeProvider _fake = new(new DateTimeOffset(2026, 4, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly CancellationTokenSource _stop = new();
-    private CountingTime _time = null!;
-    private SqliteStore _store = null!;
-    private EventHub _hub = null!;
+    private readonly CountingTime _time;
+    private EventHubRig _rig = null!;
 
-    public async Task InitializeAsync()
-    {
-        _time = new CountingTime(_fake);
-        _store = _database.OpenSqlite(_fake);
-        _hub = new EventHub(_store.Events, _time, new NoFanOutPacing(), NullLogger<EventHub>.Instance);
-        await _hub.StartAsync(_stop.Token);
-    }
+    public EventHubClockTests() => _time = new CountingTime(_fake);
 
-    public async Task DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _hub.StopAsync(CancellationToken.None);
-        await _store.DisposeAsync();
-        _database.Dispose();
-    }
+    public async Task InitializeAsync() => _rig = await EventHubRig.StartAsync(_fake, _time);
+
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
     public async Task The_clock_ticks_only_while_a_subscriber_waits_and_its_wait_ends_on_time()
     {
-        using var subscription = await _hub.SubscribeAsync("alice", _stop.Token);
+        using var subscription = await _rig.Hub.SubscribeAsync("alice", _rig.Stopping);
         Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(0, _time.Ticks); // a subscriber that does not wait starts no clock
 
@@ -45,7 +31,7 @@ public sealed class EventHubClockTests : IAsyncLifetime
         Assert.False(subscription.TryRead(out _)); // not yet
         Assert.True(_time.Ticks > 0);
         Advance(TimeSpan.FromMilliseconds(200));
-        await Eventually(() => subscription.TryRead(out var e) && ReferenceEquals(e, EventHub.Wake), "the wait ends once its second has passed");
+        await EventHubRig.Eventually(() => subscription.TryRead(out var e) && ReferenceEquals(e, EventHub.Wake), "the wait ends once its second has passed");
 
         // Nobody waits any more: the clock stands still again.
         var ticks = _time.Ticks;
@@ -55,7 +41,7 @@ public sealed class EventHubClockTests : IAsyncLifetime
         // And starts again for the next wait.
         subscription.WakeAfter(TimeSpan.FromMilliseconds(100));
         Advance(TimeSpan.FromMilliseconds(200));
-        await Eventually(() => subscription.TryRead(out var e) && ReferenceEquals(e, EventHub.Wake), "the next wait ends too");
+        await EventHubRig.Eventually(() => subscription.TryRead(out var e) && ReferenceEquals(e, EventHub.Wake), "the next wait ends too");
     }
 
     /// <summary>In steps shorter than the clock's tick, as real time passes.</summary>
@@ -63,16 +49,6 @@ public sealed class EventHubClockTests : IAsyncLifetime
     {
         for (var passed = TimeSpan.Zero; passed < by; passed += TimeSpan.FromMilliseconds(10))
             _fake.Advance(TimeSpan.FromMilliseconds(10));
-    }
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
-            await Task.Delay(10);
-        }
     }
 
     /// <summary>The fake clock, counting how often a timer it made fired.</summary>

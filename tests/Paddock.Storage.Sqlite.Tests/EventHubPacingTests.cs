@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Paddock.Core.Events;
 
@@ -11,26 +10,12 @@ namespace Paddock.Storage.Sqlite.Tests;
 /// </summary>
 public sealed class EventHubPacingTests : IAsyncLifetime
 {
-    private readonly SqliteTestDatabase _database = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 4, 1, 12, 0, 0, TimeSpan.Zero));
-    private readonly CancellationTokenSource _stop = new();
-    private SqliteStore _store = null!;
-    private EventHub _hub = null!;
+    private EventHubRig _rig = null!;
 
-    public async Task InitializeAsync()
-    {
-        _store = _database.OpenSqlite(_time);
-        _hub = new EventHub(_store.Events, _time, new NoFanOutPacing(), NullLogger<EventHub>.Instance);
-        await _hub.StartAsync(_stop.Token);
-    }
+    public async Task InitializeAsync() => _rig = await EventHubRig.StartAsync(_time, _time);
 
-    public async Task DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        await _hub.StopAsync(CancellationToken.None);
-        await _store.DisposeAsync();
-        _database.Dispose();
-    }
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
     public async Task The_next_slice_waits_while_a_reader_of_this_one_is_still_writing()
@@ -41,12 +26,12 @@ public sealed class EventHubPacingTests : IAsyncLifetime
         var readers = await SubscribeAsync(EventHub.SliceSize + 1, holdsUp: 1, slow.Task);
 
         await AppendAsync();
-        await Eventually(() => readers[0].Received == 1 && readers[1].Received == 1, "the first slice's readers get the event");
+        await EventHubRig.Eventually(() => readers[0].Received == 1 && readers[1].Received == 1, "the first slice's readers get the event");
         await Task.Delay(300);
         Assert.Equal(0, readers[EventHub.SliceSize].Received); // held: a reader of the first slice is still out, and the hub's clock stands still
 
         slow.SetResult();
-        await Eventually(() => readers.All(r => r.Received == 1), "every subscriber gets the event once the slow reader is back");
+        await EventHubRig.Eventually(() => readers.All(r => r.Received == 1), "every subscriber gets the event once the slow reader is back");
     }
 
     [Fact]
@@ -56,12 +41,12 @@ public sealed class EventHubPacingTests : IAsyncLifetime
         var readers = await SubscribeAsync(EventHub.SliceSize + 1, holdsUp: 1, never.Task);
 
         await AppendAsync();
-        await Eventually(() => readers[1].Received == 1, "the slow reader gets the event");
+        await EventHubRig.Eventually(() => readers[1].Received == 1, "the slow reader gets the event");
         await Task.Delay(300);
         Assert.Equal(0, readers[EventHub.SliceSize].Received);
 
         _time.Advance(TimeSpan.FromSeconds(1));
-        await Eventually(() => readers[EventHub.SliceSize].Received == 1, "the next slice is woken once the slice wait has passed");
+        await EventHubRig.Eventually(() => readers[EventHub.SliceSize].Received == 1, "the next slice is woken once the slice wait has passed");
     }
 
     private async Task<Reader[]> SubscribeAsync(int count, int holdsUp, Task until)
@@ -69,28 +54,18 @@ public sealed class EventHubPacingTests : IAsyncLifetime
         var readers = new Reader[count];
         for (var i = 0; i < count; i++)
         {
-            var subscription = await _hub.SubscribeAsync("alice", _stop.Token, readsOnDelivery: true);
+            var subscription = await _rig.Hub.SubscribeAsync("alice", _rig.Stopping, readsOnDelivery: true);
             readers[i] = new Reader(subscription, i == holdsUp ? until : Task.CompletedTask);
             // Runs up to its first wait before this returns: every reader is waiting when the event comes.
-            _ = readers[i].RunAsync(_stop.Token);
+            _ = readers[i].RunAsync(_rig.Stopping);
         }
         return readers;
     }
 
     private async Task AppendAsync()
     {
-        await _store.Events.AppendAsync(new EventDraft("alice", EventTypes.Started, "{}"));
-        _hub.Notify();
-    }
-
-    private static async Task Eventually(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
-            await Task.Delay(10);
-        }
+        await _rig.Store.Events.AppendAsync(new EventDraft("alice", EventTypes.Started, "{}"));
+        _rig.Hub.Notify();
     }
 
     /// <summary>A subscriber's reader: counts the events it reads, and after its first one waits for <c>hold</c>.</summary>
