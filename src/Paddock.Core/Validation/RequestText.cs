@@ -162,54 +162,33 @@ public static class RequestText
     }
 
     /// <summary>
-    /// Whether some string inside <paramref name="element"/> is longer than <see cref="MaxStringBytes"/>: the check every
-    /// field of every request passes, without making the names <see cref="Oversized"/> words its answer with.
-    /// </summary>
-    public static bool HasOversized(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.String:
-                return JsonMarshal.GetRawUtf8Value(element).Length - 2 > MaxStringBytes;
-            case JsonValueKind.Array:
-                foreach (var item in element.EnumerateArray())
-                {
-                    if (HasOversized(item)) return true;
-                }
-                return false;
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                {
-                    if (HasOversized(property.Value)) return true;
-                }
-                return false;
-            default:
-                return false;
-        }
-    }
-
-    /// <summary>
     /// The first string inside <paramref name="element"/> longer than <see cref="MaxStringBytes"/> (the path it has in a
-    /// message, and its length in bytes), read in place; null when there is none.
+    /// message, and its length in bytes), read in place; null when there is none. Every field of every request passes
+    /// this check, so the path is made only for the string found.
     /// </summary>
-    public static (string Field, int Bytes)? Oversized(JsonElement element, string field)
+    public static (string Field, int Bytes)? Oversized(JsonElement element, string field) =>
+        OversizedBelow(element) is { } found ? (field + found.Suffix, found.Bytes) : null;
+
+    /// <summary>The first oversized string and its path below <paramref name="element"/> (empty for the element itself).</summary>
+    private static (string Suffix, int Bytes)? OversizedBelow(JsonElement element)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
                 var length = JsonMarshal.GetRawUtf8Value(element).Length - 2; // as written, escapes included, quotes not
-                return length > MaxStringBytes ? (field, length) : null;
+                return length > MaxStringBytes ? ("", length) : null;
             case JsonValueKind.Array:
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (Oversized(item, $"{field}[{index++}]") is { } found) return found;
+                    if (OversizedBelow(item) is { } found) return ($"[{index}]{found.Suffix}", found.Bytes);
+                    index++;
                 }
                 return null;
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
-                    if (Oversized(property.Value, $"{field}.{property.Name}") is { } found) return found;
+                    if (OversizedBelow(property.Value) is { } found) return ($".{property.Name}{found.Suffix}", found.Bytes);
                 }
                 return null;
             default:

@@ -68,7 +68,7 @@ public static class RequestValidator
         var oversized = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in body.EnumerateObject())
         {
-            if (!RequestText.HasOversized(property.Value) || RequestText.Oversized(property.Value, property.Name) is not { } found) continue;
+            if (RequestText.Oversized(property.Value, property.Name) is not { } found) continue;
             oversized.Add(property.Name);
             problems.Add(TooLong(catalog, body, property.Name, found.Field, found.Bytes));
         }
