@@ -41,7 +41,8 @@ public sealed class JavaScriptSdkTests : IAsyncLifetime
         var steps = await RunAsync("flow", mp4);
 
         var created = steps["created"].GetProperty("video");
-        Assert.Equal("queued", created.GetProperty("status").GetString());
+        // The answer is the row read back after its commit: an idle worker of this process may have claimed it already.
+        Assert.Contains(created.GetProperty("status").GetString(), new[] { "queued", "in_progress" });
         var id = created.GetProperty("id").GetString();
         Assert.Equal("completed", steps["finished"].GetProperty("video").GetProperty("status").GetString());
         Assert.Equal([id], steps["listed"].GetProperty("ids").EnumerateArray().Select(e => e.GetString()));
