@@ -87,7 +87,12 @@ public sealed class UsageViewTests(WorkbenchFixture fixture)
     /// <summary>The figure of a row's n-th cell (a th counts; its detail line left out).</summary>
     private static async Task<string> Value(ILocator row, int n) => (await row.Locator("td, th").Nth(n).Locator(".value").TextContentAsync())!;
 
-    private static string Seconds(JsonElement value) => $"{value.GetDouble().ToString("F1", CultureInfo.InvariantCulture)} s";
+    /// <summary>
+    /// As the page writes it: the browser rounds the number as written in the JSON, a half away from zero (2.15 → 2.2),
+    /// where a double's "F1" rounds its binary value (2.15 → 2.1).
+    /// </summary>
+    private static string Seconds(JsonElement value) =>
+        $"{Math.Round(value.GetDecimal(), 1, MidpointRounding.AwayFromZero).ToString("F1", CultureInfo.InvariantCulture)} s";
 
     private static async Task<string> EnqueueAsync(HttpClient client, object body)
     {
